@@ -1,0 +1,17 @@
+"""tensix: program Tenstorrent Tensix-grid chips from Python, on an embedded simulator of the chip.
+
+    dev = tensix.Device()                      # a simulated Grayskull e150
+    buf = dev.buffer(np.arange(1024, dtype=np.uint32))
+    prog = tensix.Program(dev, cores=(0, 0), reader=KERNEL_SOURCE, reader_args=[buf.addr])
+    run = dev.run(prog)
+"""
+from .chips import CHIPS, Chip
+from .device import Buffer, Device, Run
+from .errors import CompileError, DeadlockError, HangError, KernelError, TensixError
+from .formats import (DataFormat, FORMATS, bfloat16, bfp8_b, float16, float32, int32, round_bfloat16, tilize, uint8,
+                      uint16, uint32, untilize)
+from .program import CB, CoreRange, Kernel, Program
+
+__all__ = ["CHIPS", "Chip", "Buffer", "Device", "Run", "CompileError", "DeadlockError", "HangError", "KernelError",
+           "TensixError", "DataFormat", "FORMATS", "bfloat16", "bfp8_b", "float16", "float32", "int32", "round_bfloat16",
+           "tilize", "uint8", "uint16", "uint32", "untilize", "CB", "CoreRange", "Kernel", "Program"]

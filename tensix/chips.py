@@ -1,0 +1,83 @@
+"""The chips, as data. A new chip is a new entry here, not new code. Figures come from ARCH.md (shared docs);
+a figure marked `estimated` is not published and is a named parameter so that it can be corrected in one place."""
+from dataclasses import dataclass, field
+
+KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Cycle costs of the engine's clock (per RISC-V thread, in chip cycles)."""
+    noc_bytes_per_cycle: float = 32.0   # per link (ARCH: Grayskull 32 B/cycle)
+    dram_bytes_per_cycle: float = 12.3  # per bank; derived: 118 GB/s / 8 banks / 1.2 GHz
+    api_cycles: int = 10                # estimated: a RISC-V doing a circular-buffer or barrier call
+    noc_issue_cycles: int = 20          # estimated: programming one NoC command
+    write_latency: int = 40             # Wormhole, tt-npe: write latency 40 + 10 per hop
+    read_latency: int = 70              # Wormhole, tt-npe: read latency 70 on the same core
+    hop_cycles: int = 10                # Wormhole, tt-npe
+
+
+@dataclass(frozen=True)
+class Chip:
+    name: str
+    arch: str
+    clock_hz: float
+    noc_size: tuple                     # (x, y) of the NoC grid
+    worker_x: tuple                     # NoC x of each logical column of compute cores
+    worker_y: tuple                     # NoC y of each logical row
+    dram_banks: tuple                   # NoC (x, y) of each DRAM bank, in bank-id order
+    dram_bank_size: int
+    l1_size: int
+    l1_unreserved_base: int             # first L1 byte a program may use
+    dram_unreserved_base: int = 32      # tt-metal: DRAM_UNRESERVED_BASE = 32 (a barrier word lives below)
+    noc_addr_local_bits: int = 32       # NoC address: local address in the low bits, then x, then y (6 bits each)
+    l1_alignment: int = 16              # NoC reads and writes in L1
+    dram_alignment: int = 32            # ... and in DRAM
+    # The reserved L1 region, as tt-metal's 2024 Grayskull address map lays it out (common_runtime_address_map.h)
+    arg_base: tuple = (101 * KiB, 103 * KiB, 105 * KiB)  # runtime args of BRISC, NCRISC, TRISC: 256 words each
+    cb_config_base: int = 106 * KiB     # 32 circular buffers x [addr, size, pages, page size]; addr and sizes in 16 B units
+    semaphore_base: int = 106 * KiB + 512
+    num_semaphores: int = 4             # tt-metal 2024: four per core, 16 B apart
+    semaphore_stride: int = 16
+    max_runtime_args: int = 255
+    max_compile_time_args: int = 32
+    num_circular_buffers: int = 32
+    timing: Timing = field(default_factory=Timing)
+    estimated: str = ""                 # which of the figures above are not published
+
+    @property
+    def grid(self): return (len(self.worker_x), len(self.worker_y))
+
+    @property
+    def num_cores(self): return len(self.worker_x) * len(self.worker_y)
+
+    def noc_xy(self, core):
+        """Logical (x, y) of a compute core -> its NoC 0 coordinates."""
+        x, y = core
+        if not (0 <= x < len(self.worker_x) and 0 <= y < len(self.worker_y)):
+            raise ValueError(f"core {tuple(core)} is outside the {self.name}'s {self.grid[0]}x{self.grid[1]} grid of compute cores")
+        return self.worker_x[x], self.worker_y[y]
+
+    def core_index(self, core): return core[1] * len(self.worker_x) + core[0]
+
+    def core_at(self, index): return (index % len(self.worker_x), index // len(self.worker_x))
+
+
+_gs_banks = ((1, 0), (1, 6), (4, 0), (4, 6), (7, 0), (7, 6), (10, 0), (10, 6))
+_wh = Timing(noc_bytes_per_cycle=30.0, dram_bytes_per_cycle=24.0)  # ARCH: tt-npe's Wormhole link rate and DRAM injection
+
+CHIPS = {c.name: c for c in (
+    Chip("e150", "grayskull", 1.2e9, (13, 12), tuple(range(1, 13)), (1, 2, 3, 4, 5, 7, 8, 9, 10), _gs_banks, 1 * GiB,
+         1 * MiB, 120 * KiB),
+    Chip("e75", "grayskull", 1.0e9, (13, 12), tuple(range(1, 12)), (1, 2, 3, 4, 5, 7, 8, 9), _gs_banks, 1 * GiB,
+         1 * MiB, 120 * KiB, timing=Timing(dram_bytes_per_cycle=14.75),
+         estimated="NoC placement of the 11 x 8 compute grid and the DRAM banks (taken from the e150)"),
+    Chip("n150", "wormhole", 1.0e9, (10, 12), (1, 2, 3, 4, 6, 7, 8, 9), (1, 2, 3, 4, 5, 7, 8, 9, 10),
+         ((0, 0), (0, 1), (0, 11), (0, 5), (0, 6), (0, 7), (5, 0), (5, 1), (5, 11), (5, 2), (5, 9), (5, 10)), 1 * GiB,
+         1_499_136, 120 * KiB, noc_addr_local_bits=36, timing=_wh,
+         estimated="harvested row, DRAM bank placement, reserved L1 map (Grayskull's is used)"),
+    Chip("p150", "blackhole", 1.35e9, (17, 12), tuple(range(1, 8)) + tuple(range(10, 17)), tuple(range(2, 12)),
+         tuple((0 if b < 4 else 9, 1 + 3 * (b % 4)) for b in range(8)), 4 * GiB,
+         1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=Timing(dram_bytes_per_cycle=47.0),
+         estimated="DRAM bank placement, L1 size (1.5 MiB), reserved L1 map (Grayskull's is used), DRAM rate per bank"),
+)}

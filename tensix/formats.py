@@ -1,0 +1,113 @@
+"""Number formats and tiles, as the chip stores them.
+
+A tile is 32 x 32 values in four 16 x 16 faces (top-left, top-right, bottom-left, bottom-right), each face row-major.
+Block-float formats (bfp8_b) share one exponent between the 16 values of a face row, so they only exist for tiles.
+"""
+import numpy as np
+
+TILE = 32
+FACE = 16
+
+
+class DataFormat:
+    """An element format of buffers and circular-buffer pages; `code` is tt-metal's DataFormat enum value."""
+
+    def __init__(self, name, code, tile_bytes, dtype=None, encode=None, decode=None):
+        self.name, self.code, self.tile_bytes, self.dtype = name, code, tile_bytes, dtype
+        self._encode, self._decode = encode, decode
+
+    def encode(self, values) -> np.ndarray:
+        """Values (any shape; tilized order for block-float formats) -> the bytes the chip holds."""
+        if self._encode: return self._encode(np.asarray(values))
+        return np.ascontiguousarray(np.asarray(values).astype(self.dtype)).reshape(-1).view(np.uint8)
+
+    def decode(self, raw) -> np.ndarray:
+        """The chip's bytes -> a flat numpy array of values (float32 for bfloat16 and block floats)."""
+        raw = np.frombuffer(raw, np.uint8) if isinstance(raw, (bytes, bytearray, memoryview)) else np.asarray(raw, np.uint8)
+        if self._decode: return self._decode(raw)
+        return raw.view(self.dtype).copy()
+
+    def __repr__(self): return f"tensix.{self.name}"
+
+
+# ---- bfloat16: the top half of a float32, rounded to nearest even
+def bfloat16_bits(x) -> np.ndarray:
+    u = np.ascontiguousarray(x, np.float32).view(np.uint32)
+    rounded = ((u.astype(np.uint64) + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+    return np.where(np.isnan(x), np.uint16(0x7FC0), rounded)  # rounding must not turn a NaN into infinity
+
+
+def bfloat16_value(bits) -> np.ndarray:
+    return (np.asarray(bits, np.uint16).astype(np.uint32) << 16).view(np.float32)
+
+
+def round_bfloat16(x) -> np.ndarray:
+    """float32 values rounded to the nearest bfloat16, as float32: the reference for results the chip gives."""
+    return bfloat16_value(bfloat16_bits(np.asarray(x, np.float32)))
+
+
+# ---- bfp8_b: per 16 values one shared 8-bit exponent; per value a sign bit and a 7-bit magnitude whose top bit is
+# the hidden 1 of the largest value. Byte layout of a tile: 64 exponents (face rows in order), then 1024 values.
+def _bfp8_groups(x):
+    x = np.asarray(x, np.float32).reshape(-1)
+    if x.size % (TILE * TILE): raise ValueError(f"bfp8_b holds whole tiles of 1024 values; got {x.size} values")
+    return x.reshape(-1, FACE)
+
+
+def bfp8_b_encode(x) -> np.ndarray:
+    g = _bfp8_groups(x)
+    u = g.view(np.uint32)
+    sign, exp = (u >> 31).astype(np.uint8), ((u >> 23) & 0xFF).astype(np.int32)
+    mant = np.where(exp > 0, (u & 0x7FFFFF) | 0x800000, 0).astype(np.uint64)  # denormals flush to zero
+    shared = exp.max(axis=1, keepdims=True)
+    shift = (shared - exp + 17).astype(np.uint64)  # 24-bit mantissa down to 7 bits, minus the exponent gap
+    shift = np.minimum(shift, 40)
+    half = np.uint64(1) << (shift - np.uint64(1))
+    dropped = mant & ((np.uint64(1) << shift) - np.uint64(1))
+    mag = mant >> shift
+    mag += (dropped > half) | ((dropped == half) & (mag & np.uint64(1)).astype(bool))  # round to nearest even
+    mag = np.minimum(mag, 127).astype(np.uint8)
+    vals = np.where(mag == 0, 0, (sign << 7) | mag).astype(np.uint8)
+    tiles = vals.reshape(-1, 1024)
+    exps = shared.astype(np.uint8).reshape(-1, 64)
+    return np.concatenate([exps, tiles], axis=1).reshape(-1)
+
+
+def bfp8_b_decode(raw) -> np.ndarray:
+    t = np.asarray(raw, np.uint8).reshape(-1, 1088)
+    exps = t[:, :64].astype(np.int32).reshape(-1, 1)
+    vals = t[:, 64:].reshape(-1, FACE)
+    mag = (vals & 0x7F).astype(np.float32)
+    out = np.ldexp(mag / 64, exps - 127).astype(np.float32)
+    return np.where(vals & 0x80, -out, out).reshape(-1)
+
+
+float32 = DataFormat("Float32", 0, 4096, np.float32)
+float16 = DataFormat("Float16", 1, 2048, np.float16)
+bfloat16 = DataFormat("Float16_b", 5, 2048, np.uint16, lambda x: bfloat16_bits(x.astype(np.float32)).reshape(-1).view(np.uint8),
+                      lambda raw: bfloat16_value(raw.view(np.uint16)))
+bfp8_b = DataFormat("Bfp8_b", 6, 1088, None, bfp8_b_encode, bfp8_b_decode)
+int32 = DataFormat("Int32", 8, 4096, np.int32)
+uint16 = DataFormat("UInt16", 9, 2048, np.uint16)
+uint32 = DataFormat("UInt32", 24, 4096, np.uint32)
+uint8 = DataFormat("UInt8", 30, 1024, np.uint8)
+FORMATS = {f.name: f for f in (float32, float16, bfloat16, bfp8_b, int32, uint16, uint32, uint8)}
+
+
+# ---- tiles
+def tilize(x) -> np.ndarray:
+    """(..., rows, cols) row-major -> flat values in tile order: tiles row-major, faces within a tile, rows in a face."""
+    x = np.asarray(x)
+    *batch, r, c = x.shape
+    if r % TILE or c % TILE: raise ValueError(f"tilize needs rows and cols that are multiples of 32; got {r} x {c}")
+    t = x.reshape(-1, r // TILE, 2, FACE, c // TILE, 2, FACE)
+    return t.transpose(0, 1, 4, 2, 5, 3, 6).reshape(-1)
+
+
+def untilize(flat, rows, cols) -> np.ndarray:
+    """Flat values in tile order -> (..., rows, cols); the inverse of tilize."""
+    flat = np.asarray(flat)
+    if rows % TILE or cols % TILE: raise ValueError(f"untilize needs rows and cols that are multiples of 32; got {rows} x {cols}")
+    t = flat.reshape(-1, rows // TILE, cols // TILE, 2, 2, FACE, FACE)
+    out = t.transpose(0, 1, 3, 5, 2, 4, 6).reshape(-1, rows, cols)
+    return out[0] if out.shape[0] == 1 else out

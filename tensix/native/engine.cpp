@@ -1,0 +1,598 @@
+// The tensix engine: one process that simulates a Tensix chip. Every RISC-V thread of every core in a program is a
+// fiber; one deterministic scheduler runs them. L1 and DRAM live in a shared-memory file the host Python process maps
+// too, so buffer reads and writes never pass through here.
+//
+// Kernels may cast an L1 address to a pointer. To make that work as on silicon, the running core's L1 appears at the
+// chip's own addresses low in this process's address space (the "window"). A core switch only revokes the window; the
+// first touch of it afterwards faults, and the fault handler maps the running core's L1 there. So kernels that never
+// touch L1 through pointers never pay for a mapping, and the scheduler runs one core's threads until they all wait on
+// something outside the core, which keeps switches rare.
+//
+// Host protocol: text lines on two pipes (commands in, replies out); see tensix/engine.py.
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <map>
+#include <string>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <unordered_map>
+#include <vector>
+#include "include/tensix_abi.h"
+
+enum Proc { BRISC, NCRISC, TRISC, NPROC };
+
+// ---------------------------------------------------------------- chip description, sent by the host at start
+struct Chip {
+    uint32_t cores = 0, l1_size = 0, l1_unreserved = 0, banks = 0, dram_unreserved = 0, noc_w = 0, noc_h = 0;
+    uint64_t bank_size = 0;
+    uint32_t arg_base[NPROC] = {}, cb_config = 0, sem_base = 0, sems = 0, sem_stride = 16, local_bits = 32;
+    uint32_t l1_align = 16, dram_align = 32;
+    std::vector<uint8_t> core_x, core_y, bank_x, bank_y;
+    std::vector<int32_t> endpoint;  // NoC (x, y) -> core index, or -(bank+2), or -1 for nothing a kernel may address
+    // timing parameters, in cycles (see tensix/chips.py for their sources)
+    double noc_bytes_per_cycle = 32, dram_bytes_per_cycle = 12;
+    uint64_t api_cycles = 10, noc_issue_cycles = 20, write_latency = 40, read_latency = 70, hop_cycles = 10;
+};
+static Chip chip;
+
+// ---------------------------------------------------------------- shared memory: status page, L1s, DRAM banks
+struct Status { uint64_t switches; int32_t core, proc; };  // the host watchdog reads this
+static uint8_t* shm;
+static int shm_fd;
+static Status* status;
+static inline uint8_t* l1(uint32_t core) { return shm + 4096 + (uint64_t)core * chip.l1_size; }
+static inline uint8_t* dram(uint32_t bank) { return shm + 4096 + (uint64_t)chip.cores * chip.l1_size + bank * chip.bank_size; }
+
+// ---------------------------------------------------------------- threads, circular buffers, cores
+enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN };
+struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr = 0, value = 0; };
+
+struct Core;
+struct Thread {
+    ucontext_t ctx;
+    Core* c = nullptr;
+    uint8_t* stack = nullptr;
+    TxThread self;
+    void (*entry)() = nullptr;
+    uint32_t core = 0, proc = 0, nargs = 0;
+    bool done = false;
+    Wait wait;
+    uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {};
+    std::string line;  // DPRINT text not yet ended
+};
+
+struct CB {
+    uint32_t addr = 0, size = 0, pages = 0, page_size = 0, format = 255;
+    uint32_t pushed = 0, popped = 0, wr = 0, rd = 0;  // counts are cumulative; pointers are L1 byte addresses
+    std::vector<uint64_t> ready_at, free_at;          // per page slot: when its last push / pop happened
+};
+
+struct Core { uint32_t index; Thread* threads[NPROC] = {}; CB cbs[32]; };
+
+static std::vector<Core> cores;        // the cores of the running program
+static std::vector<Thread*> pool;      // threads are reused between runs: no growth in a loop of runs
+static Thread* cur;                    // running thread, or null in the scheduler
+static ucontext_t scheduler_ctx;
+static std::unordered_map<uint64_t, uint64_t> sem_stamp;  // (core, addr) -> when a semaphore was last written
+static const size_t STACK = 1 << 20;
+static FILE* out;                      // replies to the host
+static TxApi api;
+static char* window_lo;                // lowest window address we can map (the kernel's 0 is address 0)
+static int window_core = -1;           // core whose L1 is mapped in the window, or -1
+
+static Core& core_of(Thread* t) { return *t->c; }
+
+// ---------------------------------------------------------------- errors: one line to the host, then the process ends
+[[noreturn]] static void fail(const char* fmt, ...) {
+    char msg[2048];
+    va_list ap; va_start(ap, fmt); vsnprintf(msg, sizeof msg, fmt, ap); va_end(ap);
+    for (char* p = msg; *p; p++) if (*p == '\n') *p = ' ';
+    fprintf(out, "error %d %d %s\n", cur ? (int)cur->core : -1, cur ? (int)cur->proc : -1, msg);
+    fflush(out);
+    _exit(1);
+}
+
+// ---------------------------------------------------------------- the L1 window
+static void revoke_window() {
+    if (window_core < 0) return;
+    mmap(window_lo, chip.l1_size - (size_t)window_lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    window_core = -1;
+}
+
+static void crash(int sig, siginfo_t* info, void* uc_) {
+    uintptr_t addr = (uintptr_t)info->si_addr;
+    if ((sig == SIGSEGV || sig == SIGBUS) && cur && window_core < 0 && addr >= (uintptr_t)window_lo && addr < chip.l1_size) {
+        size_t off = 4096 + (size_t)cur->core * chip.l1_size + (size_t)window_lo;
+        if (mmap(window_lo, chip.l1_size - (size_t)window_lo, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, shm_fd, off) != MAP_FAILED) {
+            window_core = cur->core;
+            return;  // the faulting access runs again, now on this core's L1
+        }
+    }
+    ucontext_t* uc = (ucontext_t*)uc_;
+#if defined(__x86_64__)
+    void* pc = (void*)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    void* pc = (void*)uc->uc_mcontext.pc;
+#else
+    void* pc = nullptr; (void)uc;
+#endif
+    Dl_info dl{};
+    const char* so = "-";
+    uintptr_t off = 0;
+    if (pc && dladdr(pc, &dl) && dl.dli_fname) { so = dl.dli_fname; off = (uintptr_t)pc - (uintptr_t)dl.dli_fbase; }
+    fflush(out);  // DPRINT lines before the crash
+    char line[4400];
+    int n = snprintf(line, sizeof line, "crash %d %d %d %#lx %#lx %s\n", cur ? (int)cur->core : -1, cur ? (int)cur->proc : -1,
+                     sig, (unsigned long)addr, (unsigned long)off, so);
+    if (write(fileno(out), line, n) < 0) {}
+    _exit(2);
+}
+
+// ---------------------------------------------------------------- the scheduler
+static bool ready(Thread* t) {
+    const Wait& w = t->wait;
+    switch (w.kind) {
+        case RUNNING: return true;
+        case CB_FRONT: { CB& cb = core_of(t).cbs[w.cb]; return cb.pushed - cb.popped >= (uint32_t)w.pages; }
+        case CB_BACK: { CB& cb = core_of(t).cbs[w.cb]; return cb.pages - (cb.pushed - cb.popped) >= (uint32_t)w.pages; }
+        case SEM_EQ: return *(volatile uint32_t*)(l1(t->core) + w.addr) == w.value;
+        case SEM_MIN: return *(volatile uint32_t*)(l1(t->core) + w.addr) >= w.value;
+    }
+    return false;
+}
+
+static void block(Wait w) {  // called by a thread: give way until the condition holds
+    cur->wait = w;
+    if (!ready(cur)) swapcontext(&cur->ctx, &scheduler_ctx);
+    cur->wait = Wait{};
+}
+
+static void resume(Thread* t) {
+    if (window_core >= 0 && window_core != (int)t->core) revoke_window();
+    cur = t;
+    api.self = &t->self;
+    status->core = t->core; status->proc = t->proc;
+    __atomic_add_fetch(&status->switches, 1, __ATOMIC_RELAXED);
+    swapcontext(&scheduler_ctx, &t->ctx);
+    cur = nullptr;
+}
+
+static void thread_main() {
+    cur->entry();
+    cur->done = true;
+    if (!cur->line.empty()) api.print("\n", 1);
+    swapcontext(&cur->ctx, &scheduler_ctx);
+}
+
+static std::string describe_wait(Thread* t) {
+    char s[400];
+    const Wait& w = t->wait;
+    CB* cb = w.cb >= 0 && w.cb < 32 ? &core_of(t).cbs[w.cb] : nullptr;
+    switch (w.kind) {
+        case CB_FRONT: snprintf(s, sizeof s, "cb_wait_front(cb %d, %d): %u of %u pages filled", w.cb, w.pages, cb->pushed - cb->popped, cb->pages); break;
+        case CB_BACK: snprintf(s, sizeof s, "cb_reserve_back(cb %d, %d): %u of %u pages free", w.cb, w.pages, cb->pages - (cb->pushed - cb->popped), cb->pages); break;
+        case SEM_EQ: case SEM_MIN:
+            snprintf(s, sizeof s, "noc_semaphore_wait%s(L1 %#x, %u): it holds %u", w.kind == SEM_MIN ? "_min" : "", w.addr, w.value,
+                     *(uint32_t*)(l1(t->core) + w.addr));
+            break;
+        default: snprintf(s, sizeof s, "nothing"); break;
+    }
+    return s;
+}
+
+static void run_program() {
+    for (;;) {
+        bool any = false;
+        for (auto& c : cores)  // run this core's threads until every one of them waits on something outside the core
+            for (bool ran = true; ran;) {
+                ran = false;
+                for (Thread* t : c.threads)
+                    if (t && !t->done && ready(t)) { resume(t); ran = any = true; }
+            }
+        if (!any) break;
+    }
+    std::string blocked;
+    for (auto& c : cores)
+        for (Thread* t : c.threads)
+            if (t && !t->done) blocked += " | " + std::to_string(t->core) + " " + std::to_string(t->proc) + " " + describe_wait(t);
+    if (!blocked.empty()) { fprintf(out, "deadlock%s\n", blocked.c_str()); fflush(out); _exit(1); }
+}
+
+// ---------------------------------------------------------------- NoC addresses
+struct Place { uint8_t* host; bool dram; uint32_t core_or_bank, addr, x, y; };
+
+static const char* fmt_noc(uint64_t a, char* buf) {
+    snprintf(buf, 64, "(x=%u,y=%u) %#x", (unsigned)((a >> chip.local_bits) & 63), (unsigned)((a >> (chip.local_bits + 6)) & 63),
+             (unsigned)(a & 0xffffffffu));
+    return buf;
+}
+
+static void check_l1(const char* what, uint32_t core, uint32_t addr, uint32_t size) {
+    bool sem = addr >= chip.sem_base && (uint64_t)addr + size <= chip.sem_base + (uint64_t)chip.sems * chip.sem_stride;
+    if ((uint64_t)addr + size > chip.l1_size)
+        fail("%s: L1 %#x + %u bytes on core %u runs past the end of L1 (%#x)", what, addr, size, core, chip.l1_size);
+    if (addr < chip.l1_unreserved && !sem)
+        fail("%s: L1 %#x on core %u is in the reserved region (firmware, mailboxes, args); usable L1 starts at %#x", what, addr,
+             core, chip.l1_unreserved);
+}
+
+static Place resolve(uint8_t noc, uint64_t a, uint32_t size, const char* what) {
+    uint32_t x = (a >> chip.local_bits) & 63, y = (a >> (chip.local_bits + 6)) & 63, addr = (uint32_t)a;
+    char buf[64];
+    if (noc > 1) fail("%s: noc %u does not exist (0 or 1)", what, noc);
+    if (noc == 1) { x = chip.noc_w - 1 - x; y = chip.noc_h - 1 - y; }  // NoC 1 runs the other way: its coordinates are mirrored
+    int32_t ep = x < chip.noc_w && y < chip.noc_h ? chip.endpoint[y * chip.noc_w + x] : -1;
+    if (ep == -1) fail("%s: NoC address %s names no core or DRAM bank (NoC 0 coordinates (%u,%u))", what, fmt_noc(a, buf), x, y);
+    if (ep >= 0) {
+        check_l1(what, ep, addr, size);
+        return {l1(ep) + addr, false, (uint32_t)ep, addr, x, y};
+    }
+    uint32_t bank = -ep - 2;
+    if ((uint64_t)addr + size > chip.bank_size || addr < chip.dram_unreserved)
+        fail("%s: DRAM bank %u address %#x + %u bytes is outside the bank's usable range [%#x, %#lx)", what, bank, addr, size,
+             chip.dram_unreserved, (unsigned long)chip.bank_size);
+    return {dram(bank) + addr, true, bank, addr, x, y};
+}
+
+static void check_align(const char* what, const Place& far, uint32_t local) {
+    uint32_t align = far.dram ? chip.dram_align : chip.l1_align;
+    if (far.addr % align != local % align)
+        fail("%s: %s address %#x and local L1 address %#x differ modulo %u bytes; the NoC moves aligned words, so they must agree",
+             what, far.dram ? "DRAM" : "remote L1", far.addr, local, align);
+}
+
+static uint32_t hops(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1) {  // one-way torus
+    uint32_t dx = noc == 0 ? (x1 + chip.noc_w - x0) % chip.noc_w : (x0 + chip.noc_w - x1) % chip.noc_w;
+    uint32_t dy = noc == 0 ? (y1 + chip.noc_h - y0) % chip.noc_h : (y0 + chip.noc_h - y1) % chip.noc_h;
+    return dx + dy;
+}
+
+static uint64_t transfer_cycles(const Place& far, uint32_t size) {
+    double rate = far.dram ? chip.dram_bytes_per_cycle : chip.noc_bytes_per_cycle;
+    return (uint64_t)(size / rate + 0.999);
+}
+
+// ---------------------------------------------------------------- the kernel API, as the engine implements it
+static uint32_t me_x() { return chip.core_x[cur->core]; }
+static uint32_t me_y() { return chip.core_y[cur->core]; }
+
+static uint32_t api_arg(uint32_t i) {
+    if (i >= cur->nargs) fail("get_arg_val(%u): this kernel was given %u runtime args", i, cur->nargs);
+    return *(uint32_t*)(l1(cur->core) + chip.arg_base[cur->proc] + 4 * i);
+}
+static uint32_t api_arg_addr(uint32_t i) { return chip.arg_base[cur->proc] + 4 * i; }
+static uint32_t api_semaphore(uint32_t id) {
+    if (id >= chip.sems) fail("get_semaphore(%u): a core has %u semaphores", id, chip.sems);
+    return chip.sem_base + id * chip.sem_stride;
+}
+
+static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size) {
+    Place p = resolve(noc, src, size, "noc_async_read");
+    check_l1("noc_async_read", cur->core, dst, size);
+    check_align("noc_async_read", p, dst);
+    memmove(l1(cur->core) + dst, p.host, size);
+    cur->clock += chip.noc_issue_cycles;
+    uint64_t done = cur->clock + chip.read_latency + 2 * chip.hop_cycles * hops(noc, me_x(), me_y(), p.x, p.y) + transfer_cycles(p, size);
+    cur->reads_done[noc & 1] = std::max(cur->reads_done[noc & 1], done);
+}
+
+static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size) {
+    Place p = resolve(noc, dst, size, "noc_async_write");
+    check_l1("noc_async_write", cur->core, src, size);
+    check_align("noc_async_write", p, src);
+    memmove(p.host, l1(cur->core) + src, size);
+    cur->clock += chip.noc_issue_cycles;
+    uint64_t done = cur->clock + chip.write_latency + chip.hop_cycles * hops(noc, me_x(), me_y(), p.x, p.y) + transfer_cycles(p, size);
+    cur->writes_done[noc & 1] = std::max(cur->writes_done[noc & 1], done);
+    if (!p.dram) sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] = done;
+}
+
+static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, uint32_t num_dests, bool self) {
+    const char* what = "noc_async_write_multicast";
+    uint32_t lb = chip.local_bits, addr = (uint32_t)dst;
+    uint32_t xe = (dst >> lb) & 63, ye = (dst >> (lb + 6)) & 63, xs = (dst >> (lb + 12)) & 63, ys = (dst >> (lb + 18)) & 63;
+    if (noc == 1) { xs = chip.noc_w - 1 - xs; xe = chip.noc_w - 1 - xe; ys = chip.noc_h - 1 - ys; ye = chip.noc_h - 1 - ye; }
+    uint32_t x0 = std::min(xs, xe), x1 = std::max(xs, xe), y0 = std::min(ys, ye), y1 = std::max(ys, ye);
+    if (x1 >= chip.noc_w || y1 >= chip.noc_h) fail("%s: rectangle (%u,%u)-(%u,%u) leaves the %ux%u NoC grid", what, x0, y0, x1, y1, chip.noc_w, chip.noc_h);
+    check_l1(what, cur->core, src, size);
+    uint32_t n = 0, far = 0;
+    for (uint32_t y = y0; y <= y1; y++)
+        for (uint32_t x = x0; x <= x1; x++) {
+            int32_t c = chip.endpoint[y * chip.noc_w + x];
+            if (c < 0 || (c == (int32_t)cur->core && !self)) continue;
+            check_l1(what, c, addr, size);
+            if (addr % chip.l1_align != src % chip.l1_align) fail("%s: destination %#x and source %#x differ modulo %u bytes", what, addr, src, chip.l1_align);
+            memmove(l1(c) + addr, l1(cur->core) + src, size);
+            far = std::max(far, hops(noc, me_x(), me_y(), x, y));
+            n++;
+        }
+    if (n != num_dests)
+        fail("%s: num_dests is %u but the rectangle (%u,%u)-(%u,%u) holds %u destination cores%s", what, num_dests, x0, y0, x1, y1, n,
+             self ? "" : " (the sender is not one of them)");
+    cur->clock += chip.noc_issue_cycles;
+    uint64_t done = cur->clock + chip.write_latency + chip.hop_cycles * far + (uint64_t)(size / chip.noc_bytes_per_cycle + 0.999);
+    cur->writes_done[noc & 1] = std::max(cur->writes_done[noc & 1], done);
+    for (uint32_t y = y0; y <= y1; y++)
+        for (uint32_t x = x0; x <= x1; x++) {
+            int32_t c = chip.endpoint[y * chip.noc_w + x];
+            if (c >= 0) sem_stamp[((uint64_t)c << 32) | addr] = done;
+        }
+}
+
+static void api_read_barrier(uint8_t noc) { cur->clock = std::max(cur->clock + chip.api_cycles, cur->reads_done[noc & 1]); }
+static void api_write_barrier(uint8_t noc) { cur->clock = std::max(cur->clock + chip.api_cycles, cur->writes_done[noc & 1]); }
+
+static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
+    Place p = resolve(noc, dst, 4, "noc_semaphore_inc");
+    if (p.dram) fail("noc_semaphore_inc: targets DRAM bank %u; semaphores live in a core's L1", p.core_or_bank);
+    if (p.addr % 4) fail("noc_semaphore_inc: L1 %#x is not 4-byte aligned", p.addr);
+    *(uint32_t*)p.host += incr;
+    cur->clock += chip.noc_issue_cycles;
+    sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] = cur->clock + chip.write_latency + chip.hop_cycles * hops(noc, me_x(), me_y(), p.x, p.y);
+}
+
+static uint32_t local_addr(volatile uint32_t* p, const char* what) {
+    uintptr_t a = (uintptr_t)p;
+    if (a >= chip.l1_size || a % 4) fail("%s: pointer %p is not a 4-byte aligned L1 address", what, (void*)p);
+    return (uint32_t)a;
+}
+
+static void api_sem_set(volatile uint32_t* p, uint32_t v) {
+    uint32_t a = local_addr(p, "noc_semaphore_set");
+    *(volatile uint32_t*)(l1(cur->core) + a) = v;
+    cur->clock += chip.api_cycles;
+    sem_stamp[((uint64_t)cur->core << 32) | a] = cur->clock;
+}
+
+static void sem_wait(volatile uint32_t* p, uint32_t v, WaitKind kind) {
+    uint32_t a = local_addr(p, "noc_semaphore_wait");
+    block({kind, -1, 0, a, v});
+    auto it = sem_stamp.find(((uint64_t)cur->core << 32) | a);
+    cur->clock = std::max(cur->clock + chip.api_cycles, it == sem_stamp.end() ? 0 : it->second);
+}
+static void api_sem_wait(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_EQ); }
+static void api_sem_wait_min(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_MIN); }
+
+static CB& cb_of(int32_t i, const char* what) {
+    if (i < 0 || i >= 32) fail("%s: circular buffer index %d is out of range (0-31)", what, i);
+    CB& cb = core_of(cur).cbs[i];
+    if (!cb.pages) fail("%s: circular buffer %d is not configured on core %u; add it to the program's cbs", what, i, cur->core);
+    return cb;
+}
+
+static void check_pages(CB& cb, int32_t i, int32_t n, const char* what) {
+    if (n <= 0 || (uint32_t)n > cb.pages) fail("%s(cb %d, %d): the buffer holds %u pages", what, i, n, cb.pages);
+}
+
+static void api_cb_reserve_back(int32_t i, int32_t n) {
+    CB& cb = cb_of(i, "cb_reserve_back");
+    check_pages(cb, i, n, "cb_reserve_back");
+    block({CB_BACK, i, n});
+    uint32_t last = (cb.pushed + n - 1) % cb.pages;  // the last slot reserved was freed at its pop
+    cur->clock = std::max(cur->clock + chip.api_cycles, cb.free_at[last]);
+}
+
+static void api_cb_push_back(int32_t i, int32_t n) {
+    CB& cb = cb_of(i, "cb_push_back");
+    check_pages(cb, i, n, "cb_push_back");
+    if (cb.pages - (cb.pushed - cb.popped) < (uint32_t)n) fail("cb_push_back(cb %d, %d): only %u pages are free; reserve them first", i, n, cb.pages - (cb.pushed - cb.popped));
+    cur->clock += chip.api_cycles;
+    for (int32_t k = 0; k < n; k++) cb.ready_at[(cb.pushed + k) % cb.pages] = cur->clock;
+    cb.pushed += n;
+    cb.wr += n * cb.page_size;
+    if (cb.wr > cb.addr + cb.size) fail("cb_push_back(cb %d, %d): the pages run past the end of the buffer; the buffer's %u pages must be a multiple of the pages pushed at once", i, n, cb.pages);
+    if (cb.wr == cb.addr + cb.size) cb.wr = cb.addr;
+}
+
+static void api_cb_wait_front(int32_t i, int32_t n) {
+    CB& cb = cb_of(i, "cb_wait_front");
+    check_pages(cb, i, n, "cb_wait_front");
+    block({CB_FRONT, i, n});
+    cur->clock = std::max(cur->clock + chip.api_cycles, cb.ready_at[(cb.popped + n - 1) % cb.pages]);
+}
+
+static void api_cb_pop_front(int32_t i, int32_t n) {
+    CB& cb = cb_of(i, "cb_pop_front");
+    check_pages(cb, i, n, "cb_pop_front");
+    if (cb.pushed - cb.popped < (uint32_t)n) fail("cb_pop_front(cb %d, %d): only %u pages are filled", i, n, cb.pushed - cb.popped);
+    cur->clock += chip.api_cycles;
+    for (int32_t k = 0; k < n; k++) cb.free_at[(cb.popped + k) % cb.pages] = cur->clock;
+    cb.popped += n;
+    cb.rd += n * cb.page_size;
+    if (cb.rd > cb.addr + cb.size) fail("cb_pop_front(cb %d, %d): the pages run past the end of the buffer; the buffer's %u pages must be a multiple of the pages popped at once", i, n, cb.pages);
+    if (cb.rd == cb.addr + cb.size) cb.rd = cb.addr;
+}
+
+static bool api_cb_available(int32_t i, int32_t n) { CB& cb = cb_of(i, "cb_pages_available_at_front"); return cb.pushed - cb.popped >= (uint32_t)n; }
+static bool api_cb_reservable(int32_t i, int32_t n) { CB& cb = cb_of(i, "cb_pages_reservable_at_back"); return cb.pages - (cb.pushed - cb.popped) >= (uint32_t)n; }
+static uint32_t api_cb_write_ptr(int32_t i) { return cb_of(i, "get_write_ptr").wr; }
+static uint32_t api_cb_read_ptr(int32_t i) { return cb_of(i, "get_read_ptr").rd; }
+static uint32_t api_cb_page_size(int32_t i) { return cb_of(i, "get_tile_size").page_size; }
+static uint32_t api_cb_format(int32_t i) { return cb_of(i, "get_dataformat").format; }
+
+static void api_print(const char* s, size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] != '\n') { cur->line += s[k]; continue; }
+        fprintf(out, "print %u %u %s\n", cur->core, cur->proc, cur->line.c_str());
+        cur->line.clear();
+    }
+}
+static void api_fail(const char* m) { fail("%s", m); }
+static void api_tick(uint64_t c) { cur->clock += c; }
+
+// ---------------------------------------------------------------- kernels: shared objects, loaded once per path
+struct Kernel { void* so; void (*entry)(); };
+static std::map<std::string, Kernel> loaded;
+static std::vector<Kernel> slots;
+
+static Kernel load(const std::string& path) {
+    auto it = loaded.find(path);
+    if (it != loaded.end()) return it->second;
+    void* so = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!so) fail("cannot load kernel %s: %s", path.c_str(), dlerror());
+    auto slot = (TxApi**)dlsym(so, "tensix_api");
+    auto entry = (void (*)())dlsym(so, "tensix_kernel_entry");
+    if (!slot || !entry) fail("kernel %s lacks tensix_api or tensix_kernel_entry", path.c_str());
+    *slot = &api;
+    return loaded[path] = {so, entry};
+}
+
+static Thread* new_thread(Core& c, uint32_t core, uint32_t proc, uint32_t nargs, void (*entry)(), size_t n) {
+    if (pool.size() <= n) {
+        Thread* t = new Thread;
+        t->stack = (uint8_t*)mmap(nullptr, STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        mprotect(t->stack, 4096, PROT_NONE);  // guard page: a stack overflow is a crash we report, not silent corruption
+        pool.push_back(t);
+    }
+    Thread* t = pool[n];
+    Thread fresh;
+    fresh.stack = t->stack;
+    *t = std::move(fresh);
+    t->c = &c;
+    t->core = core; t->proc = proc; t->nargs = nargs; t->entry = entry;
+    for (int noc = 0; noc < 2; noc++) {
+        t->self.my_x[noc] = noc ? chip.noc_w - 1 - chip.core_x[core] : chip.core_x[core];
+        t->self.my_y[noc] = noc ? chip.noc_h - 1 - chip.core_y[core] : chip.core_y[core];
+    }
+    t->self.core = core; t->self.proc = proc;
+    getcontext(&t->ctx);
+    t->ctx.uc_stack.ss_sp = t->stack;
+    t->ctx.uc_stack.ss_size = STACK;
+    t->ctx.uc_link = nullptr;
+    makecontext(&t->ctx, thread_main, 0);
+    return t;
+}
+
+static void setup_cbs(Core& c, const std::string& formats) {
+    const uint32_t* cfg = (const uint32_t*)(l1(c.index) + chip.cb_config);  // [addr, size, pages, page size], 16-byte units but pages
+    for (int i = 0; i < 32; i++) {
+        CB& cb = c.cbs[i];
+        cb = CB{};
+        cb.addr = cfg[4 * i] << 4; cb.size = cfg[4 * i + 1] << 4; cb.pages = cfg[4 * i + 2]; cb.page_size = cfg[4 * i + 3] << 4;
+        cb.format = (uint32_t)strtoul(formats.substr(2 * i, 2).c_str(), nullptr, 16);
+        cb.wr = cb.rd = cb.addr;
+        cb.ready_at.assign(cb.pages, 0);
+        cb.free_at.assign(cb.pages, 0);
+    }
+}
+
+// ---------------------------------------------------------------- host protocol
+static std::vector<std::string> words(const char* line) {
+    std::vector<std::string> w;
+    const char* p = line;
+    while (*p) {
+        while (*p == ' ' || *p == '\n') p++;
+        const char* s = p;
+        while (*p && *p != ' ' && *p != '\n') p++;
+        if (p > s) w.emplace_back(s, p);
+    }
+    return w;
+}
+
+static uint64_t num(const std::string& s) { return strtoull(s.c_str(), nullptr, 0); }
+
+static void configure(const std::vector<std::string>& w) {
+    const std::string& k = w[0];
+    if (k == "chip") {
+        chip.cores = num(w[1]); chip.l1_size = num(w[2]); chip.l1_unreserved = num(w[3]); chip.banks = num(w[4]);
+        chip.bank_size = num(w[5]); chip.dram_unreserved = num(w[6]); chip.noc_w = num(w[7]); chip.noc_h = num(w[8]);
+        chip.local_bits = num(w[9]);
+        chip.endpoint.assign(chip.noc_w * chip.noc_h, -1);
+    } else if (k == "reserved") {
+        for (int p = 0; p < NPROC; p++) chip.arg_base[p] = num(w[1 + p]);
+        chip.cb_config = num(w[4]); chip.sem_base = num(w[5]); chip.sems = num(w[6]); chip.sem_stride = num(w[7]);
+        chip.l1_align = num(w[8]); chip.dram_align = num(w[9]);
+    } else if (k == "core" || k == "bank") {
+        uint32_t x = num(w[2]), y = num(w[3]);
+        auto& xs = k == "core" ? chip.core_x : chip.bank_x;
+        auto& ys = k == "core" ? chip.core_y : chip.bank_y;
+        xs.push_back(x); ys.push_back(y);
+        chip.endpoint[y * chip.noc_w + x] = k == "core" ? (int32_t)num(w[1]) : -(int32_t)num(w[1]) - 2;
+    } else if (k == "timing") {
+        chip.noc_bytes_per_cycle = atof(w[1].c_str()); chip.dram_bytes_per_cycle = atof(w[2].c_str());
+        chip.api_cycles = num(w[3]); chip.noc_issue_cycles = num(w[4]); chip.write_latency = num(w[5]);
+        chip.read_latency = num(w[6]); chip.hop_cycles = num(w[7]);
+    }
+}
+
+static void start_api() {
+    api.noc_size_x = chip.noc_w; api.noc_size_y = chip.noc_h;
+    api.num_dram_banks = chip.banks; api.num_l1_banks = chip.cores;
+    for (uint32_t b = 0; b < chip.banks && b < TENSIX_MAX_BANKS; b++) { api.dram_x[b] = chip.bank_x[b]; api.dram_y[b] = chip.bank_y[b]; }
+    for (uint32_t c = 0; c < chip.cores && c < TENSIX_MAX_BANKS; c++) { api.l1_x[c] = chip.core_x[c]; api.l1_y[c] = chip.core_y[c]; }
+    api.arg = api_arg; api.arg_addr = api_arg_addr; api.semaphore = api_semaphore;
+    api.noc_read = api_noc_read; api.noc_write = api_noc_write; api.noc_write_mcast = api_noc_write_mcast;
+    api.noc_read_barrier = api_read_barrier; api.noc_write_barrier = api_write_barrier;
+    api.sem_inc = api_sem_inc; api.sem_set = api_sem_set; api.sem_wait = api_sem_wait; api.sem_wait_min = api_sem_wait_min;
+    api.cb_reserve_back = api_cb_reserve_back; api.cb_push_back = api_cb_push_back;
+    api.cb_wait_front = api_cb_wait_front; api.cb_pop_front = api_cb_pop_front;
+    api.cb_pages_available = api_cb_available; api.cb_pages_reservable = api_cb_reservable;
+    api.cb_write_ptr = api_cb_write_ptr; api.cb_read_ptr = api_cb_read_ptr;
+    api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format;
+    api.print = api_print; api.fail = api_fail; api.tick = api_tick;
+
+    uint64_t total = 4096 + (uint64_t)chip.cores * chip.l1_size + chip.banks * chip.bank_size;
+    shm = (uint8_t*)mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
+    if (shm == MAP_FAILED) fail("cannot map the device memory: %s", strerror(errno));
+    status = (Status*)shm;
+    // The window: the chip's L1 addresses, from the lowest page the OS lets us map.
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned long min_addr = 65536;
+    if (FILE* f = fopen("/proc/sys/vm/mmap_min_addr", "r")) { if (fscanf(f, "%lu", &min_addr) != 1) min_addr = 65536; fclose(f); }
+    window_lo = (char*)((std::max<unsigned long>(min_addr, page) + page - 1) / page * page);
+    if (mmap(window_lo, chip.l1_size - (size_t)window_lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_NORESERVE, -1, 0) != window_lo)
+        fail("cannot reserve the L1 window at %p: %s", (void*)window_lo, strerror(errno));
+    static uint8_t altstack[1 << 16];
+    stack_t ss{}; ss.ss_sp = altstack; ss.ss_size = sizeof altstack;
+    sigaltstack(&ss, nullptr);
+    struct sigaction sa{};
+    sa.sa_sigaction = crash; sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) sigaction(s, &sa, nullptr);
+}
+
+int main(int argc, char** argv) {
+    if (argc != 4) { fprintf(stderr, "usage: engine CMD_FD REPLY_FD MEMORY_FD (started by tensix)\n"); return 2; }
+    FILE* in = fdopen(atoi(argv[1]), "r");
+    out = fdopen(atoi(argv[2]), "w");
+    shm_fd = atoi(argv[3]);
+    char* line = nullptr;
+    size_t cap = 0;
+    std::vector<std::string> launch;
+    while (getline(&line, &cap, in) > 0) {
+        auto w = words(line);
+        if (w.empty()) continue;
+        if (w[0] == "start") { start_api(); fprintf(out, "ready\n"); fflush(out); }
+        else if (w[0] == "kernel") { uint32_t s = num(w[1]); if (slots.size() <= s) slots.resize(s + 1); slots[s] = load(w[2]); }
+        else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor
+            cores.clear();
+            sem_stamp.clear();
+            cores.resize((w.size() - 1) / 8);  // sized once: threads point at their core
+            for (size_t ci = 0, k = 1, n = 0; ci < cores.size(); ci++, k += 8) {
+                Core& c = cores[ci];
+                c = Core{};
+                c.index = num(w[k]);
+                setup_cbs(c, w[k + 7]);
+                for (int p = 0; p < NPROC; p++) {
+                    long slot = strtol(w[k + 1 + p].c_str(), nullptr, 0);
+                    if (slot >= 0) c.threads[p] = new_thread(c, c.index, p, num(w[k + 4 + p]), slots[slot].entry, n++);
+                }
+            }
+            run_program();
+            std::string clocks;
+            for (auto& c : cores)
+                for (Thread* t : c.threads)
+                    if (t) clocks += " " + std::to_string(t->core) + ":" + std::to_string(t->proc) + ":" + std::to_string(t->clock);
+            fprintf(out, "done%s\n", clocks.c_str());
+            fflush(out);
+        } else if (w[0] == "quit") break;
+        else configure(w);
+    }
+    return 0;
+}

@@ -1,0 +1,241 @@
+// tt-metal's data-movement kernel API (tt_metal/hw/inc/dataflow_api.h), with the same names and signatures, for the
+// tensix simulator. A data-movement kernel runs on BRISC or NCRISC; it moves bytes over a NoC between its core's L1,
+// other cores' L1 and the DRAM banks, and trades pages with the compute kernel through circular buffers.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include "tensix_abi.h"
+#include "tensix_types.h"
+
+#define tt_l1_ptr
+#define tt_reg_ptr
+#define FORCE_INLINE inline __attribute__((always_inline))
+#ifndef NOC_INDEX
+#define NOC_INDEX 0
+#endif
+#define NUM_NOCS 2
+#define NOC_ADDR_NODE_ID_BITS 6
+#ifndef NOC_ADDR_LOCAL_BITS
+#define NOC_ADDR_LOCAL_BITS 32
+#endif
+
+constexpr uint8_t noc_index = NOC_INDEX;  // the NoC this kernel was built for
+#define my_x (tensix_api->self->my_x)     // this core's NoC coordinates, indexed by NoC
+#define my_y (tensix_api->self->my_y)
+#define noc_size_x (tensix_api->noc_size_x)
+#define noc_size_y (tensix_api->noc_size_y)
+#define NUM_DRAM_BANKS (tensix_api->num_dram_banks)
+#define NUM_L1_BANKS (tensix_api->num_l1_banks)
+// NoC 1 runs the opposite way round the torus, so a kernel on NoC 1 sees coordinates mirrored.
+#define NOC_X(x) (noc_index == 0 ? (x) : (noc_size_x - 1 - (x)))
+#define NOC_Y(y) (noc_index == 0 ? (y) : (noc_size_y - 1 - (y)))
+#define NOC_XY_ADDR(x, y, addr) \
+    ((((uint64_t)(y)) << (NOC_ADDR_LOCAL_BITS + NOC_ADDR_NODE_ID_BITS)) | (((uint64_t)(x)) << NOC_ADDR_LOCAL_BITS) | ((uint64_t)(addr)))
+#define NOC_MULTICAST_ADDR(x_start, y_start, x_end, y_end, addr)                                                  \
+    ((((uint64_t)(y_start)) << (NOC_ADDR_LOCAL_BITS + 3 * NOC_ADDR_NODE_ID_BITS)) |                               \
+     (((uint64_t)(x_start)) << (NOC_ADDR_LOCAL_BITS + 2 * NOC_ADDR_NODE_ID_BITS)) |                               \
+     (((uint64_t)(y_end)) << (NOC_ADDR_LOCAL_BITS + NOC_ADDR_NODE_ID_BITS)) | (((uint64_t)(x_end)) << NOC_ADDR_LOCAL_BITS) | \
+     ((uint64_t)(addr)))
+
+// ---- arguments. Runtime args sit in L1 (per processor); compile-time args are baked into the binary.
+#ifndef TENSIX_ARG_BASE
+#define TENSIX_ARG_BASE 0
+#endif
+#ifndef KERNEL_COMPILE_TIME_ARGS
+#define KERNEL_COMPILE_TIME_ARGS
+#endif
+#ifndef KERNEL_COMPILE_TIME_ARG_COUNT
+#define KERNEL_COMPILE_TIME_ARG_COUNT 0
+#endif
+constexpr uint32_t kernel_compile_time_args[] = {KERNEL_COMPILE_TIME_ARGS 0u};
+void tensix_compile_time_arg_out_of_range();  // never defined: using it in a constant expression fails to compile
+constexpr uint32_t tensix_compile_time_arg(uint32_t i) {
+    return i < KERNEL_COMPILE_TIME_ARG_COUNT ? kernel_compile_time_args[i] : (tensix_compile_time_arg_out_of_range(), 0u);
+}
+#define get_compile_time_arg_val(arg_idx) tensix_compile_time_arg(arg_idx)
+
+constexpr static uint32_t get_arg_addr(int arg_idx) { return TENSIX_ARG_BASE + (arg_idx << 2); }
+template <typename T>
+FORCE_INLINE T get_arg_val(int arg_idx) {
+    static_assert(sizeof(T) == 4, "get_arg_val reads 32-bit args");
+    uint32_t v = tensix_api->arg(arg_idx);
+    T t;
+    memcpy(&t, &v, 4);
+    return t;
+}
+
+// ---- circular buffers: FIFOs of pages in this core's L1, shared with the compute kernel
+FORCE_INLINE void cb_reserve_back(int32_t operand, int32_t num_pages) { tensix_api->cb_reserve_back(operand, num_pages); }
+FORCE_INLINE void cb_push_back(const int32_t operand, const int32_t num_pages) { tensix_api->cb_push_back(operand, num_pages); }
+FORCE_INLINE void cb_wait_front(int32_t operand, int32_t num_pages) { tensix_api->cb_wait_front(operand, num_pages); }
+FORCE_INLINE void cb_pop_front(int32_t operand, int32_t num_pages) { tensix_api->cb_pop_front(operand, num_pages); }
+FORCE_INLINE bool cb_pages_available_at_front(int32_t operand, int32_t num_pages) { return tensix_api->cb_pages_available(operand, num_pages); }
+FORCE_INLINE bool cb_pages_reservable_at_back(int32_t operand, int32_t num_pages) { return tensix_api->cb_pages_reservable(operand, num_pages); }
+FORCE_INLINE uint32_t get_write_ptr(uint32_t operand) { return tensix_api->cb_write_ptr(operand); }
+FORCE_INLINE uint32_t get_read_ptr(uint32_t operand) { return tensix_api->cb_read_ptr(operand); }
+inline int32_t get_tile_size(const int32_t operand) { return tensix_api->cb_page_size(operand); }
+inline DataFormat get_dataformat(const int32_t operand) { return static_cast<DataFormat>(tensix_api->cb_format(operand)); }
+
+// ---- NoC addresses: (x, y, local address) packed in 64 bits, in the frame of the NoC that uses them
+FORCE_INLINE uint32_t align(uint32_t addr, uint32_t alignment) { return ((addr - 1) | (alignment - 1)) + 1; }
+FORCE_INLINE uint64_t get_noc_addr(uint32_t noc_x, uint32_t noc_y, uint32_t addr, uint8_t noc = noc_index) {
+    return noc == 0 ? NOC_XY_ADDR(noc_x, noc_y, addr) : NOC_XY_ADDR(noc_size_x - 1 - noc_x, noc_size_y - 1 - noc_y, addr);
+}
+FORCE_INLINE uint64_t get_noc_addr(uint32_t addr, uint8_t noc = noc_index) { return NOC_XY_ADDR(my_x[noc], my_y[noc], addr); }
+FORCE_INLINE uint64_t get_noc_addr_helper(uint32_t noc_xy, uint32_t addr) { return ((uint64_t)noc_xy << NOC_ADDR_LOCAL_BITS) | addr; }
+FORCE_INLINE uint64_t get_noc_multicast_addr(uint32_t noc_x_start, uint32_t noc_y_start, uint32_t noc_x_end, uint32_t noc_y_end,
+                                             uint32_t addr, uint8_t noc = noc_index) {
+    if (noc == 0) return NOC_MULTICAST_ADDR(noc_x_start, noc_y_start, noc_x_end, noc_y_end, addr);
+    return NOC_MULTICAST_ADDR(noc_size_x - 1 - noc_x_start, noc_size_y - 1 - noc_y_start, noc_size_x - 1 - noc_x_end,
+                              noc_size_y - 1 - noc_y_end, addr);
+}
+
+// The NoC address of page `id` of an interleaved buffer: page i lives in bank i % banks, at row i / banks.
+template <bool DRAM>
+FORCE_INLINE uint64_t tensix_bank_page_addr(uint32_t id, uint32_t bank_base_address, uint32_t stride, uint32_t offset, uint8_t noc) {
+    uint32_t banks = DRAM ? NUM_DRAM_BANKS : NUM_L1_BANKS;
+    uint32_t bank = id % banks, addr = bank_base_address + (id / banks) * stride + offset;
+    return get_noc_addr(DRAM ? tensix_api->dram_x[bank] : tensix_api->l1_x[bank], DRAM ? tensix_api->dram_y[bank] : tensix_api->l1_y[bank],
+                        addr, noc);
+}
+
+inline void noc_async_read(uint64_t src_noc_addr, uint32_t dst_local_l1_addr, uint32_t size, uint8_t noc = noc_index) {
+    tensix_api->noc_read(noc, src_noc_addr, dst_local_l1_addr, size);
+}
+inline void noc_async_write(uint32_t src_local_l1_addr, uint64_t dst_noc_addr, uint32_t size, uint8_t noc = noc_index) {
+    tensix_api->noc_write(noc, src_local_l1_addr, dst_noc_addr, size);
+}
+FORCE_INLINE void noc_async_read_one_packet(uint64_t src_noc_addr, uint32_t dst_local_l1_addr, uint32_t size, uint8_t noc = noc_index) {
+    noc_async_read(src_noc_addr, dst_local_l1_addr, size, noc);
+}
+FORCE_INLINE void noc_async_write_one_packet(uint32_t src_local_l1_addr, uint64_t dst_noc_addr, uint32_t size, uint8_t noc = noc_index) {
+    noc_async_write(src_local_l1_addr, dst_noc_addr, size, noc);
+}
+inline void noc_async_write_multicast(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t size, uint32_t num_dests,
+                                      bool linked = false, bool multicast_path_reserve = true, uint8_t noc = noc_index) {
+    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, size, num_dests, false);
+}
+inline void noc_async_write_multicast_loopback_src(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t size,
+                                                   uint32_t num_dests, bool linked = false, bool multicast_path_reserve = true,
+                                                   uint8_t noc = noc_index) {
+    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, size, num_dests, true);
+}
+FORCE_INLINE void noc_async_read_barrier(uint8_t noc = noc_index) { tensix_api->noc_read_barrier(noc); }
+FORCE_INLINE void noc_async_write_barrier(uint8_t noc = noc_index) { tensix_api->noc_write_barrier(noc); }
+FORCE_INLINE void noc_async_writes_flushed(uint8_t noc = noc_index) { tensix_api->noc_write_barrier(noc); }
+
+// ---- interleaved address generators
+template <bool DRAM>
+struct InterleavedAddrGen {
+    uint32_t bank_base_address;  // the buffer's address in every bank
+    uint32_t page_size;          // bytes per page
+    FORCE_INLINE uint64_t get_noc_addr(const uint32_t id, const uint32_t offset = 0, uint8_t noc = noc_index) const {
+        return tensix_bank_page_addr<DRAM>(id, bank_base_address, align(page_size, 32), offset, noc);
+    }
+    FORCE_INLINE void noc_async_read_page(const uint32_t id, const uint32_t dest_addr, const uint32_t offset = 0, uint8_t noc = noc_index) const {
+        noc_async_read(get_noc_addr(id, offset, noc), dest_addr, page_size, noc);
+    }
+};
+
+template <bool DRAM>
+struct InterleavedPow2AddrGen {
+    const uint32_t bank_base_address;
+    const uint32_t log_base_2_of_page_size;
+    FORCE_INLINE uint64_t get_noc_addr(const uint32_t id, const uint32_t offset = 0, uint8_t noc = noc_index) const {
+        return tensix_bank_page_addr<DRAM>(id, bank_base_address, 1u << log_base_2_of_page_size, offset, noc);
+    }
+};
+
+// Like InterleavedAddrGen, but the stride between a bank's pages is the tile size of the data format.
+template <bool DRAM>
+struct InterleavedAddrGenFast {
+    uint32_t bank_base_address;
+    uint32_t page_size;  // bytes moved per page
+    DataFormat data_format;
+    FORCE_INLINE uint64_t get_noc_addr(const uint32_t id, const uint32_t offset = 0, uint8_t noc = noc_index) const {
+        return tensix_bank_page_addr<DRAM>(id, bank_base_address, tensix_tile_bytes(data_format), offset, noc);
+    }
+    FORCE_INLINE void noc_async_read_tile(const uint32_t id, uint32_t dest_addr, const uint32_t offset = 0, uint8_t noc = noc_index) const {
+        noc_async_read(get_noc_addr(id, offset, noc), dest_addr, page_size, noc);
+    }
+    FORCE_INLINE void noc_async_write_tile(const uint32_t id, uint32_t src_addr, uint8_t noc = noc_index) const {
+        noc_async_write(src_addr, get_noc_addr(id, 0, noc), page_size, noc);
+    }
+};
+
+template <bool DRAM>
+struct InterleavedPow2AddrGenFast {
+    uint32_t bank_base_address;
+    uint32_t log_base_2_of_page_size;
+    FORCE_INLINE uint64_t get_noc_addr(const uint32_t id, const uint32_t offset = 0, uint8_t noc = noc_index) const {
+        return tensix_bank_page_addr<DRAM>(id, bank_base_address, 1u << log_base_2_of_page_size, offset, noc);
+    }
+    FORCE_INLINE void noc_async_read_page(const uint32_t id, uint32_t dest_addr, const uint32_t offset = 0, uint8_t noc = noc_index) const {
+        noc_async_read(get_noc_addr(id, offset, noc), dest_addr, 1u << log_base_2_of_page_size, noc);
+    }
+    FORCE_INLINE void noc_async_read_partial_page(const uint32_t id, uint32_t dest_addr, const uint32_t size, const uint32_t offset,
+                                                  uint8_t noc = noc_index) const {
+        noc_async_read(get_noc_addr(id, offset, noc), dest_addr, size, noc);
+    }
+    FORCE_INLINE void noc_async_write_page(const uint32_t id, uint32_t src_addr, const uint32_t write_size_bytes, const uint32_t offset = 0,
+                                           uint8_t noc = noc_index) const {
+        noc_async_write(src_addr, get_noc_addr(id, offset, noc), write_size_bytes, noc);
+    }
+};
+
+template <bool DRAM>
+FORCE_INLINE uint64_t get_noc_addr(const uint32_t id, const InterleavedAddrGen<DRAM>& s, uint32_t offset = 0, uint8_t noc = noc_index) {
+    return s.get_noc_addr(id, offset, noc);
+}
+template <bool DRAM>
+FORCE_INLINE uint64_t get_noc_addr(const uint32_t id, const InterleavedPow2AddrGen<DRAM>& s, uint32_t offset = 0, uint8_t noc = noc_index) {
+    return s.get_noc_addr(id, offset, noc);
+}
+template <bool DRAM>
+FORCE_INLINE uint64_t get_noc_addr(const uint32_t id, const InterleavedAddrGenFast<DRAM>& s, uint32_t offset = 0, uint8_t noc = noc_index) {
+    return s.get_noc_addr(id, offset, noc);
+}
+template <bool DRAM>
+FORCE_INLINE uint64_t get_noc_addr(const uint32_t id, const InterleavedPow2AddrGenFast<DRAM>& s, uint32_t offset = 0, uint8_t noc = noc_index) {
+    return s.get_noc_addr(id, offset, noc);
+}
+template <bool DRAM>
+FORCE_INLINE void noc_async_read_page(const uint32_t id, const InterleavedAddrGen<DRAM>& s, uint32_t dst_local_l1_addr, uint32_t offset = 0,
+                                      uint8_t noc = noc_index) {
+    s.noc_async_read_page(id, dst_local_l1_addr, offset, noc);
+}
+template <bool DRAM>
+FORCE_INLINE void noc_async_read_tile(const uint32_t id, const InterleavedAddrGenFast<DRAM>& s, uint32_t dst_local_l1_addr, uint32_t offset = 0,
+                                      uint8_t noc = noc_index) {
+    s.noc_async_read_tile(id, dst_local_l1_addr, offset, noc);
+}
+template <bool DRAM>
+FORCE_INLINE void noc_async_write_tile(const uint32_t id, const InterleavedAddrGenFast<DRAM>& s, uint32_t src_local_l1_addr, uint8_t noc = noc_index) {
+    s.noc_async_write_tile(id, src_local_l1_addr, noc);
+}
+inline uint64_t get_dram_noc_addr(const uint32_t id, const uint32_t page_size, const uint32_t bank_base_address, const uint32_t offset = 0,
+                                  uint8_t noc = noc_index) {
+    return tensix_bank_page_addr<true>(id, bank_base_address, align(page_size, 32), offset, noc);
+}
+inline uint64_t get_l1_noc_addr(const uint32_t id, const uint32_t page_size, const uint32_t bank_base_address, const uint32_t offset = 0,
+                                uint8_t noc = noc_index) {
+    return tensix_bank_page_addr<false>(id, bank_base_address, align(page_size, 32), offset, noc);
+}
+
+// ---- semaphores: 32-bit words in L1 that cores set, increment and wait on
+FORCE_INLINE uint32_t get_semaphore(uint32_t semaphore_id) { return tensix_api->semaphore(semaphore_id); }
+FORCE_INLINE void noc_semaphore_set(volatile tt_l1_ptr uint32_t* sem_addr, uint32_t val) { tensix_api->sem_set(sem_addr, val); }
+FORCE_INLINE void noc_semaphore_wait(volatile tt_l1_ptr uint32_t* sem_addr, uint32_t val) { tensix_api->sem_wait(sem_addr, val); }
+FORCE_INLINE void noc_semaphore_wait_min(volatile tt_l1_ptr uint32_t* sem_addr, uint32_t val) { tensix_api->sem_wait_min(sem_addr, val); }
+inline void noc_semaphore_inc(uint64_t addr, uint32_t incr, uint8_t noc = noc_index) { tensix_api->sem_inc(noc, addr, incr); }
+inline void noc_semaphore_set_remote(uint32_t src_local_l1_addr, uint64_t dst_noc_addr, uint8_t noc = noc_index) {
+    tensix_api->noc_write(noc, src_local_l1_addr, dst_noc_addr, 4);
+}
+inline void noc_semaphore_set_multicast(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t num_dests,
+                                        bool linked = false, bool multicast_path_reserve = true, uint8_t noc = noc_index) {
+    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, 4, num_dests, false);
+}
+inline void noc_semaphore_set_multicast_loopback_src(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t num_dests,
+                                                     bool linked = false, bool multicast_path_reserve = true, uint8_t noc = noc_index) {
+    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, 4, num_dests, true);
+}

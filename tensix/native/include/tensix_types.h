@@ -1,0 +1,33 @@
+// Device-side enums kernels name: data formats and circular-buffer indices, with tt-metal's names and values.
+#pragma once
+#include <cstdint>
+
+enum class DataFormat : uint8_t {
+    Float32 = 0, Float16 = 1, Bfp8 = 2, Bfp4 = 3, Tf32 = 4, Float16_b = 5, Bfp8_b = 6, Bfp4_b = 7, Int32 = 8, UInt16 = 9,
+    Lf8 = 10, Bfp2 = 11, Int8 = 14, Bfp2_b = 15, UInt32 = 24, UInt8 = 30, Invalid = 0xff,
+};
+
+// Bytes of one 32x32 tile in L1 (tt-metal's MUL_WITH_TILE_SIZE / GET_L1_TILE_SIZE).
+constexpr inline uint32_t tensix_tile_bytes(DataFormat f) {
+    switch (f) {
+        case DataFormat::Float32: case DataFormat::Int32: case DataFormat::UInt32: return 4096;
+        case DataFormat::Float16: case DataFormat::Float16_b: case DataFormat::UInt16: return 2048;
+        case DataFormat::Bfp4: case DataFormat::Bfp4_b: return 576;
+        case DataFormat::Bfp2: case DataFormat::Bfp2_b: return 320;
+        case DataFormat::Int8: case DataFormat::UInt8: return 1024;
+        default: return 1088;
+    }
+}
+
+namespace tt {
+enum CB : uint8_t {  // the 2024 names
+    c_in0 = 0, c_in1, c_in2, c_in3, c_in4, c_in5, c_in6, c_in7,
+    dataflow0 = 8, dataflow1, dataflow2, dataflow3, dataflow4, dataflow5, dataflow6, dataflow7,
+    c_out0 = 16, c_out1, c_out2, c_out3, c_out4, c_out5, c_out6, c_out7,
+    c_intermed0 = 24, c_intermed1, c_intermed2, c_intermed3, c_intermed4, c_intermed5, c_intermed6, c_intermed7,
+};
+enum CBIndex : uint8_t {  // today's names
+    c_0 = 0, c_1, c_2, c_3, c_4, c_5, c_6, c_7, c_8, c_9, c_10, c_11, c_12, c_13, c_14, c_15,
+    c_16, c_17, c_18, c_19, c_20, c_21, c_22, c_23, c_24, c_25, c_26, c_27, c_28, c_29, c_30, c_31,
+};
+}  // namespace tt

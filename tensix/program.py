@@ -1,0 +1,154 @@
+"""A program is data: for one or more sets of cores, up to three kernels (reader on NCRISC, writer on BRISC, compute on
+the TRISCs), their args, the circular buffers that join them, and semaphores."""
+from dataclasses import dataclass, field
+from . import build
+from .errors import TensixError
+from .formats import DataFormat, bfloat16
+
+READER, WRITER, COMPUTE = "reader", "writer", "compute"
+PROC_OF = {WRITER: 0, READER: 1, COMPUTE: 2}  # BRISC, NCRISC, TRISC: the processor each kernel runs on
+DEFAULT_NOC = {WRITER: 0, READER: 1, COMPUTE: 0}  # as tt-metal's RISCV_0_default / RISCV_1_default
+
+
+@dataclass(frozen=True)
+class CoreRange:
+    """Cores from `start` to `end`, both included, in logical (x, y) coordinates, as tt-metal's CoreRange."""
+    start: tuple
+    end: tuple
+
+    def __iter__(self):
+        (x0, y0), (x1, y1) = self.start, self.end
+        if x1 < x0 or y1 < y0: raise TensixError(f"CoreRange {self.start}-{self.end}: end comes before start")
+        return ((x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1))
+
+
+def cores_of(spec) -> list:
+    """A core (x, y), a CoreRange, or a set/list of them -> the list of cores, in order, each once."""
+    if isinstance(spec, CoreRange): return list(spec)
+    if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(v, int) for v in spec): return [spec]
+    out = []
+    for s in spec:
+        for c in cores_of(s):
+            if c not in out: out.append(c)
+    return out
+
+
+@dataclass
+class Kernel:
+    """Kernel source (C++ against the tt-metal kernel API) with what is baked into its binary."""
+    source: str
+    name: str = ""
+    compile_args: list = field(default_factory=list)
+    defines: dict = field(default_factory=dict)
+    noc: int = None  # the NoC its calls use by default; None: the processor's default
+
+
+@dataclass
+class CB:
+    """A circular buffer: `pages` pages of `page` bytes (default: one tile of `fmt`) in each core's L1."""
+    index: int
+    fmt: DataFormat = bfloat16
+    pages: int = 2
+    page: int = None
+
+    @property
+    def page_size(self): return self.page or self.fmt.tile_bytes
+
+
+class CoreSet:
+    def __init__(self, chip, cores, kernels, args, cbs, semaphores):
+        self.cores = cores_of(cores)
+        for c in self.cores: chip.noc_xy(c)  # raises for a core off the grid
+        self.kernels = {k: v if isinstance(v, Kernel) else Kernel(v) for k, v in kernels.items() if v is not None}
+        self.args = args
+        self.cbs = sorted(cbs, key=lambda cb: cb.index)
+        self.semaphores = list(semaphores)
+        if len(self.semaphores) > chip.num_semaphores:
+            raise TensixError(f"{len(self.semaphores)} semaphores asked for; a {chip.name} core has {chip.num_semaphores}")
+        seen = set()
+        addr = chip.l1_unreserved_base
+        self.cb_addr = {}
+        for cb in self.cbs:  # circular buffers sit at the bottom of usable L1, in index order, as tt-metal places them
+            if not 0 <= cb.index < chip.num_circular_buffers:
+                raise TensixError(f"circular buffer index {cb.index} is out of range (0-{chip.num_circular_buffers - 1})")
+            if cb.index in seen: raise TensixError(f"circular buffer {cb.index} is given twice")
+            if cb.pages < 1 or cb.page_size < 16 or cb.page_size % 16:
+                raise TensixError(f"circular buffer {cb.index}: {cb.pages} pages of {cb.page_size} bytes; "
+                                  f"a page is a positive multiple of 16 bytes, and a buffer has at least one page")
+            seen.add(cb.index)
+            self.cb_addr[cb.index] = addr
+            addr += cb.pages * cb.page_size
+        self.l1_end = addr
+        if addr > chip.l1_size:
+            raise TensixError(f"the circular buffers need {addr - chip.l1_unreserved_base} bytes of L1 from "
+                              f"{chip.l1_unreserved_base:#x}; a {chip.name} core has {chip.l1_size - chip.l1_unreserved_base}")
+
+    def args_for(self, kind, core):
+        a = self.args.get(kind)
+        if a is None: return []
+        if callable(a): a = a(core)
+        elif isinstance(a, dict): a = a.get(core, [])
+        return [int(v) for v in a]
+
+
+class Program:
+    """Kernels on cores. `Program(dev, cores, reader=..., writer=..., compute=..., reader_args=..., cbs=[...])`;
+    `add(...)` puts other kernels on another set of cores. Runtime args are a list, a dict {core: list}, or a
+    function of the core."""
+
+    def __init__(self, device, cores=None, **kernels_and_args):
+        self.device, self.chip = device, device.chip
+        self.core_sets = []
+        self._binaries = {}
+        if cores is not None: self.add(cores, **kernels_and_args)
+
+    def add(self, cores, reader=None, writer=None, compute=None, reader_args=None, writer_args=None, compute_args=None,
+            cbs=(), semaphores=()):
+        cs = CoreSet(self.chip, cores, {READER: reader, WRITER: writer, COMPUTE: compute},
+                     {READER: reader_args, WRITER: writer_args, COMPUTE: compute_args}, cbs, semaphores)
+        taken = {c for s in self.core_sets for c in s.cores}
+        for c in cs.cores:
+            if c in taken: raise TensixError(f"core {c} is in two core sets of this program")
+        self.core_sets.append(cs)
+        return self
+
+    def semaphore(self, index):
+        """The L1 address of semaphore `index` on every core (what get_semaphore(index) returns in a kernel)."""
+        if not 0 <= index < self.chip.num_semaphores: raise TensixError(f"semaphore {index}: a core has {self.chip.num_semaphores}")
+        return self.chip.semaphore_base + index * self.chip.semaphore_stride
+
+    def binary(self, kind, kernel):
+        """The kernel's compiled shared object; compiled on first use, then cached by content."""
+        key = (kind, id(kernel))
+        if key not in self._binaries:
+            self._binaries[key] = (kernel, self._compile(kind, kernel))
+        return self._binaries[key][1]
+
+    def _compile(self, kind, k):
+        chip = self.chip
+        if len(k.compile_args) > chip.max_compile_time_args:
+            raise TensixError(f"{kind} kernel {k.name!r}: {len(k.compile_args)} compile-time args; the limit is {chip.max_compile_time_args}")
+        noc = DEFAULT_NOC[kind] if k.noc is None else k.noc
+        if noc not in (0, 1): raise TensixError(f"{kind} kernel {k.name!r}: noc {noc}; a core has NoC 0 and NoC 1")
+        ct = [int(v) & 0xFFFFFFFF for v in k.compile_args]
+        defines = {f"KERNEL_COMPILE_TIME_ARG_{i}": v for i, v in enumerate(ct)}
+        defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
+                       NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
+                       **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
+        for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
+        name = k.name or kind
+        if kind == COMPUTE:
+            defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None)
+            return build.kernel(k.source, name, "compute_kernel_api.h", "tensix_compute::kernel_main()", defines)
+        return build.kernel(k.source, name, "dataflow_api.h", "kernel_main()", defines)
+
+    def describe(self, core_index, proc):
+        """'reader kernel 'name' on core (x, y) (NCRISC)': how errors name a thread."""
+        core = self.chip.core_at(core_index) if core_index >= 0 else None
+        kind = {v: k for k, v in PROC_OF.items()}.get(proc)
+        for cs in self.core_sets:
+            if core in cs.cores and kind in cs.kernels:
+                name = cs.kernels[kind].name
+                label = f"{kind} kernel" + (f" {name!r}" if name else "")
+                return f"{label} on core {core} ({('BRISC', 'NCRISC', 'TRISC')[proc]})"
+        return f"core {core}" if core is not None else "the engine"

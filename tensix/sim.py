@@ -1,0 +1,178 @@
+"""The simulated chip behind a Device: its memory, and the engine process that runs kernels on it.
+
+Memory is one shared-memory file: a status page, then every core's L1, then every DRAM bank. This process maps it
+whole, so reading and writing buffers is plain numpy; the engine maps it too. Kernels run in the engine process, so
+a kernel that crashes ends that process, never this one: the next launch starts a fresh engine on the same memory.
+"""
+import mmap, os, select, signal, subprocess, time
+import numpy as np
+from . import build
+from .errors import DeadlockError, HangError, KernelError, TensixError
+
+PROCS = ("BRISC", "NCRISC", "TRISC")
+PROC_SHORT = ("BR", "NC", "TR")
+SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGBUS (a misaligned or bad memory access)",
+           signal.SIGFPE: "SIGFPE (an arithmetic fault, such as a division by zero)", signal.SIGILL: "SIGILL (an illegal instruction)",
+           signal.SIGABRT: "SIGABRT (abort or a failed assert)", signal.SIGTRAP: "SIGTRAP (a trap)"}
+
+
+class Simulator:
+    def __init__(self, chip, hang_seconds: float):
+        self.chip, self.hang_seconds = chip, hang_seconds
+        l1_bytes = chip.num_cores * chip.l1_size
+        self.size = 4096 + l1_bytes + len(chip.dram_banks) * chip.dram_bank_size
+        self.fd = os.memfd_create(f"tensix-{chip.name}", 0)  # sparse: pages cost memory only once written
+        os.ftruncate(self.fd, self.size)
+        self.mem = mmap.mmap(self.fd, self.size)
+        whole = np.frombuffer(self.mem, np.uint8)
+        self.status = whole[:4096]
+        self.l1 = whole[4096:4096 + l1_bytes].reshape(chip.num_cores, chip.l1_size)
+        self.dram = whole[4096 + l1_bytes:].reshape(len(chip.dram_banks), chip.dram_bank_size)
+        self.engine = None
+
+    # ---- the engine process
+    def _start(self):
+        path = build.engine()
+        cmd_r, cmd_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        self.engine = subprocess.Popen([str(path), str(cmd_r), str(rep_w), str(self.fd)], pass_fds=(cmd_r, rep_w, self.fd),
+                                       stdin=subprocess.DEVNULL)
+        os.close(cmd_r); os.close(rep_w)
+        self.cmd = os.fdopen(cmd_w, "w")
+        self.reply_fd, self.pending = rep_r, b""
+        self.slots = {}
+        c = self.chip
+        t = c.timing
+        lines = [f"chip {c.num_cores} {c.l1_size} {c.l1_unreserved_base} {len(c.dram_banks)} {c.dram_bank_size} "
+                 f"{c.dram_unreserved_base} {c.noc_size[0]} {c.noc_size[1]} {c.noc_addr_local_bits}",
+                 f"reserved {' '.join(map(str, c.arg_base))} {c.cb_config_base} {c.semaphore_base} {c.num_semaphores} "
+                 f"{c.semaphore_stride} {c.l1_alignment} {c.dram_alignment}",
+                 f"timing {t.noc_bytes_per_cycle} {t.dram_bytes_per_cycle} {t.api_cycles} {t.noc_issue_cycles} "
+                 f"{t.write_latency} {t.read_latency} {t.hop_cycles}"]
+        lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
+        lines += [f"bank {b} {x} {y}" for b, (x, y) in enumerate(c.dram_banks)]
+        self._send(lines + ["start"])
+        word, rest = self._reply(None)
+        if word != "ready": raise TensixError(f"the tensix engine did not start: {word} {rest}")
+
+    def _send(self, lines):
+        try:
+            self.cmd.write("\n".join(lines) + "\n")
+            self.cmd.flush()
+        except BrokenPipeError:
+            pass  # the engine died; _reply reports how
+
+    def _reply(self, describe):
+        """The next line from the engine. While waiting, watch that the engine makes progress (its threads switch)."""
+        last, since = None, time.monotonic()
+        while b"\n" not in self.pending:
+            ready, _, _ = select.select([self.reply_fd], [], [], 0.2)
+            if ready:
+                chunk = os.read(self.reply_fd, 1 << 16)
+                if not chunk: return self._died(describe)
+                self.pending += chunk
+                continue
+            switches = int(self.status[:8].view(np.uint64)[0])
+            if switches != last: last, since = switches, time.monotonic()
+            elif time.monotonic() - since > self.hang_seconds:
+                core, proc = self._running()
+                self.stop()
+                where = describe(core, proc) if describe else "the engine"
+                raise HangError(f"{where} ran {self.hang_seconds:g} s without waiting on anything (a circular buffer, "
+                                f"a barrier, a semaphore): an endless loop, or a spin on memory no API call changes",
+                                core=core, proc=proc)
+        line, self.pending = self.pending.split(b"\n", 1)
+        word, _, rest = line.decode(errors="replace").partition(" ")
+        return word, rest
+
+    def _running(self):
+        core, proc = (int(v) for v in self.status[8:16].view(np.int32))
+        return core, proc
+
+    def _died(self, describe):
+        code = self.engine.wait()
+        core, proc = self._running()
+        self.engine = None
+        where = describe(core, proc) if describe else "the engine"
+        raise KernelError(f"{where} ended the engine process ({_signal_name(-code) if code < 0 else f'exit code {code}'})",
+                          core=core, proc=proc)
+
+    def stop(self):
+        if self.engine is None: return
+        if self.engine.poll() is None:
+            self.engine.kill()
+        self.engine.wait()
+        os.close(self.reply_fd)
+        try: self.cmd.close()
+        except OSError: pass
+        self.engine = None
+
+    # ---- running a program
+    def launch(self, cores, describe, on_print):
+        """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats)].
+        Returns {(core, proc): cycles}. `describe(core, proc)` names a thread for error messages."""
+        if self.engine is None or self.engine.poll() is not None: self._start()
+        lines = []
+        for _, paths, _, _ in cores:
+            for p in paths:
+                if p is not None and p not in self.slots:
+                    self.slots[p] = len(self.slots)
+                    lines.append(f"kernel {self.slots[p]} {p}")
+        run = ["run"]
+        for core, paths, nargs, formats in cores:
+            run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs),
+                    "".join(f"{f:02x}" for f in formats)]
+        self._send(lines + [" ".join(run)])
+        while True:
+            word, rest = self._reply(describe)
+            if word == "print":
+                core, proc, text = (rest.split(" ", 2) + [""])[:3]
+                on_print(int(core), int(proc), text)
+            elif word == "done":
+                return {(int(c), int(p)): int(n) for c, p, n in (f.split(":") for f in rest.split())}
+            else:
+                self._failed(word, rest, describe)
+
+    def _failed(self, word, rest, describe):
+        self.stop()
+        if word == "error":
+            core, proc, msg = rest.split(" ", 2)
+            core, proc = int(core), int(proc)
+            raise KernelError(f"{describe(core, proc)}: {msg}" if core >= 0 else msg, core=core, proc=proc)
+        if word == "deadlock":
+            blocked = []
+            for item in rest.split(" | ")[1:]:
+                core, proc, what = item.split(" ", 2)
+                blocked.append((int(core), int(proc), what))
+            lines = "\n".join(f"  {describe(c, p)} waits in {w}" for c, p, w in blocked)
+            raise DeadlockError(f"deadlock: every running thread waits on something no other thread will do\n{lines}",
+                                blocked)
+        if word == "crash":
+            core, proc, sig, addr, offset, so = rest.split(" ", 5)
+            core, proc = int(core), int(proc)
+            where = _source_line(so, offset) if so.endswith("kernel.so") else ""
+            addr = int(addr, 16)
+            what = _signal_name(int(sig))
+            if int(sig) in (signal.SIGSEGV, signal.SIGBUS):
+                what += f" at address {addr:#x}" + (" (L1 ends there)" if addr == self.chip.l1_size else
+                                                    " (not an L1 address)" if addr >= self.chip.l1_size else "")
+            raise KernelError(f"{describe(core, proc)} crashed: {what}{where}", core=core, proc=proc)
+        raise TensixError(f"unexpected reply from the engine: {word} {rest}")
+
+
+def _signal_name(sig):
+    try: return SIGNALS.get(sig) or signal.Signals(sig).name
+    except ValueError: return f"signal {sig}"
+
+
+def _source_line(so, offset):
+    """', at line N' of the kernel's source, from the crashing instruction (addr2line reads the debug info)."""
+    try:
+        r = subprocess.run(["addr2line", "-e", so, "-i", offset], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    for loc in r.stdout.split():
+        path, _, line = loc.partition(":")
+        if path.endswith("/kernel.cpp") and line.split(" ")[0].isdigit():
+            return f", at line {line.split(' ')[0]} of the kernel"
+    return ""
