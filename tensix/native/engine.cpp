@@ -59,7 +59,7 @@ struct Thread {
     ucontext_t ctx;
     Core* c = nullptr;
     uint8_t* stack = nullptr;
-    TxThread self;
+    TxThread self{};
     void (*entry)() = nullptr;
     uint32_t core = 0, proc = 0, nargs = 0;
     bool done = false;

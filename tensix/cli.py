@@ -1,0 +1,58 @@
+"""The `tensix` command: run the examples (demo), show the device (info)."""
+import argparse, importlib, os, sys, time
+from .chips import CHIPS
+
+EXAMPLES = ["add_13_7", "loopback", "dram_copy_all_cores", "ring"]
+
+
+def info(args):
+    from .device import Device
+    c = Device(args.device).chip
+    cols, rows = c.grid
+    print(f"{c.name} ({c.arch}), simulated: {c.num_cores} compute cores ({cols} x {rows}), {c.clock_hz / 1e9:g} GHz")
+    print(f"  L1     {c.l1_size // 1024} KiB per core; programs use {c.l1_unreserved_base:#x}..{c.l1_size:#x}")
+    print(f"  DRAM   {len(c.dram_banks)} banks x {c.dram_bank_size >> 30} GiB at NoC {' '.join(f'({x},{y})' for x, y in c.dram_banks)}")
+    print(f"  NoC    {c.noc_size[0]} x {c.noc_size[1]}, two one-way tori, {c.timing.noc_bytes_per_cycle:g} B/cycle per link")
+    if c.estimated: print(f"  estimated: {c.estimated}")
+    print("\nThe NoC grid (C compute core, D DRAM bank, . other); logical core (0,0) is the first C of the top row:")
+    workers = {(x, y) for x in c.worker_x for y in c.worker_y}
+    banks = set(c.dram_banks)
+    print("     " + "".join(f"{x:>3}" for x in range(c.noc_size[0])))
+    for y in range(c.noc_size[1]):
+        row = "".join(f"{'C' if (x, y) in workers else 'D' if (x, y) in banks else '.':>3}" for x in range(c.noc_size[0]))
+        print(f"  {y:>2} {row}")
+
+
+def demo(args):
+    from .device import Device
+    dev = Device(args.device, echo=False)
+    print(f"tensix demo on a simulated {dev.chip.name} (first run compiles the engine and kernels; later runs reuse them)")
+    print(f"{'example':<22}{'result':<8}{'cycles':>10}{'on chip':>12}{'wall':>10}")
+    failed = 0
+    for name in EXAMPLES:
+        t0 = time.perf_counter()
+        try:
+            ok, run = importlib.import_module(f"tensix.examples.{name}").main(dev)
+            cycles, chip_us = run.cycles, f"{run.seconds * 1e6:.1f} us"
+        except Exception as e:  # one example failing must not hide the others
+            ok, cycles, chip_us = False, "-", "-"
+            print(f"{name}: {type(e).__name__}: {e}", file=sys.stderr)
+        failed += not ok
+        print(f"{name:<22}{'PASS' if ok else 'FAIL':<8}{cycles:>10}{chip_us:>12}{(time.perf_counter() - t0) * 1e3:>8.0f} ms")
+    dev.close()
+    print(f"{len(EXAMPLES) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="tensix", description="Program Tenstorrent Tensix chips from Python, on a simulator of the chip.")
+    p.add_argument("--device", default=os.environ.get("TENSIX_DEVICE", "e150"), choices=sorted(CHIPS), help="which chip to simulate")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("demo", help="run every example and print one table")
+    sub.add_parser("info", help="show the device: chip, grid, cores, L1, DRAM banks")
+    args = p.parse_args(argv)
+    return {"demo": demo, "info": info}[args.cmd](args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

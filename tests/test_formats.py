@@ -1,0 +1,109 @@
+"""Number formats, tiles and interleaving, attacked with hypothesis and checked against hand-worked cases."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+import tensix as tt
+from tensix.formats import bfloat16_bits
+
+finite32 = hnp.arrays(np.float32, st.integers(1, 64), elements=st.floats(-2.0**127, 2.0**127, width=32))
+
+
+def test_bfloat16_rounds_to_nearest_even_by_hand():
+    cases = {0x3F800000: 0x3F80, 0x3F808000: 0x3F80,  # exactly half-way, even stays
+             0x3F818000: 0x3F82,                       # half-way from odd rounds up to even
+             0x3F808001: 0x3F81, 0x3F807FFF: 0x3F80, 0xBF80C000: 0xBF81, 0x7F7FFFFF: 0x7F80}  # last: overflows to inf
+    x = np.array(list(cases), np.uint32).view(np.float32)
+    assert bfloat16_bits(x).tolist() == list(cases.values())
+    assert bfloat16_bits(np.array([np.nan], np.float32))[0] == 0x7FC0
+
+
+@given(finite32)
+def test_bfloat16_error_is_at_most_half_an_ulp(x):
+    r = tt.round_bfloat16(x).astype(np.float64)
+    ulp = np.spacing(np.abs(r).astype(np.float32)).astype(np.float64) * 2**16
+    ok = np.isinf(r) | (np.abs(r - x) <= ulp / 2 + 1e-45)
+    assert ok.all()
+    assert np.array_equal(tt.bfloat16.decode(tt.bfloat16.encode(r)), r.astype(np.float32))  # exact values survive
+
+
+@given(hnp.arrays(np.uint32, st.integers(1, 100)))
+def test_integer_formats_round_trip(x):
+    for fmt, dt in ((tt.uint32, np.uint32), (tt.int32, np.int32), (tt.uint16, np.uint16), (tt.uint8, np.uint8)):
+        v = x.astype(dt)
+        assert np.array_equal(fmt.decode(fmt.encode(v)), v)
+
+
+def test_bfp8_b_by_hand():
+    x = np.zeros(1024, np.float32)
+    x[:16] = [1, 0.5, -0.25, 3, 0, 1 / 64, 2.9, -3.5, 0, 0, 0, 0, 0, 0, 0, 1e-30]  # shared exponent of 3.5: 2^1
+    raw = tt.bfp8_b.encode(x)
+    assert raw.size == 1088 and raw[0] == 128 and raw[1] == 0  # row 0's exponent; row 1 is all zeros
+    mags = raw[64:80]
+    # 2^1 scale: value = m/64 * 2, so m = value * 32. 2.9*32 = 92.8 -> 93; 1/64*32 = 0.5 -> 0 (tie to even); 1e-30 -> 0
+    assert mags.tolist() == [32, 16, 0x80 | 8, 96, 0, 0, 93, 0x80 | 112, 0, 0, 0, 0, 0, 0, 0, 0]
+    back = tt.bfp8_b.decode(raw)
+    assert back[:8].tolist() == [1, 0.5, -0.25, 3, 0, 0, 93 / 32, -3.5]
+
+
+@given(hnp.arrays(np.float32, 1024, elements=st.floats(-2.0**100, 2.0**100, width=32)))
+@settings(max_examples=50)
+def test_bfp8_b_keeps_seven_bits_of_the_largest_value_per_row(x):
+    back = tt.bfp8_b.decode(tt.bfp8_b.encode(x)).reshape(-1, 16)
+    g = x.reshape(-1, 16).astype(np.float64)
+    top = np.abs(g).max(axis=1, keepdims=True)
+    scale = 2.0 ** np.floor(np.log2(np.where(top > 0, top, 1)))  # the shared exponent's power of two
+    assert (np.abs(back - g) <= scale / 64 + 1e-300).all()  # half a step of 1/64 of the scale, rounding in
+    assert (np.sign(back) * np.sign(g) >= 0).all()
+
+
+def test_tilize_places_elements_in_faces():
+    m = np.arange(64 * 96).reshape(64, 96)
+    t = tt.tilize(m)
+    for r, c in [(0, 0), (0, 17), (17, 3), (31, 31), (40, 70), (63, 95)]:
+        tile = (r // 32) * 3 + c // 32
+        rr, cc = r % 32, c % 32
+        assert t[tile * 1024 + (rr // 16) * 512 + (cc // 16) * 256 + (rr % 16) * 16 + cc % 16] == m[r, c]
+
+
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 2))
+def test_tilize_round_trips(tr, tc, batch):
+    m = np.random.default_rng(tr * 7 + tc).random((batch, tr * 32, tc * 32))
+    assert np.array_equal(tt.untilize(tt.tilize(m), tr * 32, tc * 32).reshape(m.shape), m)
+
+
+def test_tilize_rejects_partial_tiles():
+    with pytest.raises(ValueError, match="multiples of 32"):
+        tt.tilize(np.zeros((30, 32)))
+
+
+@given(st.integers(1, 20_000), st.sampled_from([16, 32, 100, 1024, 2048, 4000]), st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_interleaved_buffers_place_page_i_in_bank_i_mod_banks(dev, size, page, l1):
+    data = np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8)
+    buf = dev.buffer(data, page=page, l1=l1)
+    try:
+        assert np.array_equal(buf.read(), data)
+        mem = dev.sim.l1 if l1 else dev.sim.dram
+        banks = dev.chip.num_cores if l1 else len(dev.chip.dram_banks)
+        stride = (page + 31) // 32 * 32
+        for i in {0, buf.pages - 1, buf.pages // 2}:
+            n = min(page, size - i * page)
+            at = buf.addr + (i // banks) * stride
+            assert np.array_equal(mem[i % banks, at:at + n], data[i * page:i * page + n])
+    finally:
+        buf.free()
+
+
+def test_buffer_formats_and_sizes(dev):
+    x = np.random.default_rng(0).random(2048).astype(np.float32)
+    b = dev.buffer(x, fmt=tt.bfloat16)
+    assert b.page == 2048 and b.size == 4096
+    assert np.array_equal(b.read(tt.bfloat16), tt.round_bfloat16(x))
+    with pytest.raises(tt.TensixError, match="writing 8192 bytes into a buffer of 4096"):
+        b.write(np.zeros(2048, np.float32))
+    b.free()
+    with pytest.raises(tt.TensixError, match="freed"):
+        b.read()
+    with pytest.raises(tt.TensixError, match="out of DRAM"):
+        dev.buffer(8 << 30)
