@@ -82,6 +82,6 @@ def kernel(source: str, name: str, api: str, call: str, defines: dict) -> Path:
     flags = ["-std=c++17", "-O2", "-g", "-fPIC", "-shared", "-fvisibility=hidden", "-Wl,-Bsymbolic", f"-I{INCLUDE}", f"-I{d}",
              *[f"-D{k}" if v is None else f"-D{k}={v}" for k, v in defines.items()], "wrapper.cpp"]
     # The compiler names kernel.cpp by its path in the cache; the user knows it by the kernel's name.
-    rename = lambda text: re.sub(rf"(\S*/)?kernel\.cpp\b", name, text.replace(str(d) + "/", ""))
+    rename = lambda text: re.sub(r"(\S*/)?kernel\.cpp\b", name, re.sub(r"In file included from wrapper\.cpp:\d+:\n", "", text))
     _compile(flags, out, d, f"kernel {name}", rename)
     return out

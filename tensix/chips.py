@@ -1,6 +1,7 @@
 """The chips, as data. A new chip is a new entry here, not new code. Figures come from ARCH.md (shared docs);
 a figure marked `estimated` is not published and is a named parameter so that it can be corrected in one place."""
 from dataclasses import dataclass, field
+from .errors import TensixError
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 
@@ -55,7 +56,7 @@ class Chip:
         """Logical (x, y) of a compute core -> its NoC 0 coordinates."""
         x, y = core
         if not (0 <= x < len(self.worker_x) and 0 <= y < len(self.worker_y)):
-            raise ValueError(f"core {tuple(core)} is outside the {self.name}'s {self.grid[0]}x{self.grid[1]} grid of compute cores")
+            raise TensixError(f"core {tuple(core)} is outside the {self.name}'s {self.grid[0]}x{self.grid[1]} grid of compute cores")
         return self.worker_x[x], self.worker_y[y]
 
     def core_index(self, core): return core[1] * len(self.worker_x) + core[0]

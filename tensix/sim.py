@@ -141,8 +141,8 @@ class Simulator:
             raise KernelError(f"{describe(core, proc)}: {msg}" if core >= 0 else msg, core=core, proc=proc)
         if word == "deadlock":
             blocked = []
-            for item in rest.split(" | ")[1:]:
-                core, proc, what = item.split(" ", 2)
+            for item in filter(str.strip, rest.split("|")):
+                core, proc, what = item.strip().split(" ", 2)
                 blocked.append((int(core), int(proc), what))
             lines = "\n".join(f"  {describe(c, p)} waits in {w}" for c, p, w in blocked)
             raise DeadlockError(f"deadlock: every running thread waits on something no other thread will do\n{lines}",
