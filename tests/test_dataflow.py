@@ -173,3 +173,38 @@ def test_other_chips_run_the_examples(chip):
     with tt.Device(chip, echo=False) as d:
         for name in ("add_13_7", "ring"):
             assert importlib.import_module(f"tensix.examples.{name}").main(d)[0]
+
+
+def test_tile_reads_and_writes_with_the_fast_address_generator(dev):
+    # Tiles of bfloat16 cross from one interleaved buffer to another through a circular buffer, reversed in order.
+    reader = HEAD + """
+    void kernel_main() {
+        uint32_t src = get_arg_val<uint32_t>(0), n = get_arg_val<uint32_t>(1);
+        const InterleavedAddrGenFast<true> s = {.bank_base_address = src, .page_size = get_tile_size(0), .data_format = get_dataformat(0)};
+        for (uint32_t i = 0; i < n; i++) {
+            cb_reserve_back(0, 1);
+            noc_async_read_tile(n - 1 - i, s, get_write_ptr(0));
+            noc_async_read_barrier();
+            cb_push_back(0, 1);
+        }
+    }"""
+    writer = HEAD + """
+    void kernel_main() {
+        uint32_t dst = get_arg_val<uint32_t>(0), n = get_arg_val<uint32_t>(1);
+        const InterleavedAddrGenFast<true> d = {.bank_base_address = dst, .page_size = 2048, .data_format = DataFormat::Float16_b};
+        for (uint32_t i = 0; i < n; i++) {
+            cb_wait_front(0, 1);
+            noc_async_write_tile(i, d, get_read_ptr(0));
+            noc_async_write_barrier();
+            cb_pop_front(0, 1);
+        }
+    }"""
+    x = np.random.default_rng(3).standard_normal((64, 320)).astype(np.float32)
+    src = dev.buffer(tt.tilize(x), fmt=tt.bfloat16)
+    dst = dev.buffer(src.size, page=2048)
+    n = src.pages
+    dev.run(tt.Program(dev, (5, 5), reader=reader, writer=writer, reader_args=[src.addr, n], writer_args=[dst.addr, n],
+                       cbs=[tt.CB(0, tt.bfloat16, pages=2)]))
+    tiles = dst.read(tt.bfloat16).reshape(n, 1024)[::-1].reshape(-1)
+    assert np.array_equal(tt.untilize(tiles, 64, 320), tt.round_bfloat16(x))
+    src.free(); dst.free()

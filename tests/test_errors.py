@@ -137,3 +137,15 @@ def test_circular_buffers_may_not_reach_l1_buffers(dev):
 def test_reset_then_run(dev):
     dev.reset()
     still_works(dev)
+
+
+def test_no_compiler_is_one_clear_error(monkeypatch):
+    from tensix import build
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("CXX", raising=False)
+    build.compiler.cache_clear()
+    try:
+        with pytest.raises(tt.TensixError, match="found none: install g\\+\\+"):
+            build.compiler()
+    finally:
+        build.compiler.cache_clear()

@@ -1,0 +1,41 @@
+"""Loops work: the same program a thousand times gives the same bytes and cycles, and memory does not grow."""
+import os
+import numpy as np
+import tensix as tt
+from tensix.examples import add_13_7, ring
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+
+
+def test_a_thousand_runs_same_answer_no_growth(dev):
+    a = dev.buffer(np.full(1024, 13, np.uint32))
+    b = dev.buffer(np.full(1024, 7, np.uint32))
+    c = dev.buffer(4096)
+    prog = tt.Program(dev, (0, 0), writer=add_13_7.KERNEL, writer_args=[dev.chip.l1_unreserved_base, a.addr, b.addr, c.addr])
+    first = dev.run(prog)
+    for i in range(1000):
+        if i == 100: before = (rss_kib(os.getpid()), rss_kib(dev.sim.engine.pid))
+        c.write(np.zeros(1024, np.uint32))
+        r = dev.run(prog)
+        assert r.cycles_by_thread == first.cycles_by_thread
+        assert (c.read(np.uint32) == 20).all()
+    after = (rss_kib(os.getpid()), rss_kib(dev.sim.engine.pid))
+    assert after[0] - before[0] < 2048 and after[1] - before[1] < 512, (before, after)
+    for buf in (a, b, c): buf.free()
+
+
+def test_many_core_programs_are_deterministic(dev):
+    runs = [ring.main(dev, laps=2) for _ in range(20)]
+    assert all(ok for ok, _ in runs)
+    assert len({tuple(sorted(r.cycles_by_thread.items())) for _, r in runs}) == 1
+
+
+def test_buffers_allocate_and_free_in_a_loop_without_leaking_space(dev):
+    used = dict(dev.dram.used)
+    for i in range(300):
+        bufs = [dev.buffer(np.arange(n, dtype=np.uint32), page=256) for n in (64, 1000, 5000)]
+        for b in bufs: b.free()
+    assert dev.dram.used == used
