@@ -55,7 +55,7 @@ def engine() -> Path:
     out = cache_dir() / f"engine-{_key('engine')}"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
-        _compile(["-std=c++17", "-O2", "-g", str(NATIVE / "engine.cpp"), "-ldl"], out, NATIVE, "the tensix engine")
+        _compile(["-std=c++17", "-O2", "-g", *map(str, sorted(NATIVE.glob("*.cpp"))), "-ldl"], out, NATIVE, "the tensix engine")
     return out
 
 

@@ -16,6 +16,16 @@ class Timing:
     write_latency: int = 40             # Wormhole, tt-npe: write latency 40 + 10 per hop
     read_latency: int = 70              # Wormhole, tt-npe: read latency 70 on the same core
     hop_cycles: int = 10                # Wormhole, tt-npe
+    # compute, per tile: tt-budabackend's fitted Grayskull model (ARCH.md), overheads per block left out
+    matmul_pass_cycles: int = 36        # one 32x32x32 tile matmul, per fidelity pass
+    binary_cycles: int = 101            # add/sub: 50.4 per tile x 2 for 16-bit formats; mul also pays per fidelity pass
+    copy_cycles: int = 56               # a no-op / datacopy tile (unpack, move, pack)
+    sfpu_cycles: int = 56               # an SFPU op without a fitted figure (estimated: the no-op's)
+    exp_cycles: int = 2666
+    exp_approx_cycles: int = 668
+    recip_cycles: int = 915
+    sqrt_cycles: int = 159
+    reduce_cycles: int = 101            # estimated: as an add
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class Chip:
 
 
 _gs_banks = ((1, 0), (1, 6), (4, 0), (4, 6), (7, 0), (7, 6), (10, 0), (10, 6))
-_wh = Timing(noc_bytes_per_cycle=30.0, dram_bytes_per_cycle=24.0)  # ARCH: tt-npe's Wormhole link rate and DRAM injection
+_wh = Timing(noc_bytes_per_cycle=30.0, dram_bytes_per_cycle=24.0, matmul_pass_cycles=16)  # ARCH: tt-npe link rate, DRAM injection; 16 cycles per matmul pass
 
 CHIPS = {c.name: c for c in (
     Chip("e150", "grayskull", 1.2e9, (13, 12), tuple(range(1, 13)), (1, 2, 3, 4, 5, 7, 8, 9, 10), _gs_banks, 1 * GiB,
@@ -79,6 +89,6 @@ CHIPS = {c.name: c for c in (
          estimated="harvested row, DRAM bank placement, reserved L1 map (Grayskull's is used)"),
     Chip("p150", "blackhole", 1.35e9, (17, 12), tuple(range(1, 8)) + tuple(range(10, 17)), tuple(range(2, 12)),
          tuple((0 if b < 4 else 9, 1 + 3 * (b % 4)) for b in range(8)), 4 * GiB,
-         1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=Timing(dram_bytes_per_cycle=47.0),
-         estimated="DRAM bank placement, L1 size (1.5 MiB), reserved L1 map (Grayskull's is used), DRAM rate per bank"),
+         1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=Timing(dram_bytes_per_cycle=47.0, matmul_pass_cycles=16),
+         estimated="DRAM bank placement, L1 size (1.5 MiB), reserved L1 map (Grayskull's is used), DRAM rate per bank, matmul rate (Wormhole's)"),
 )}

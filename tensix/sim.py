@@ -48,7 +48,9 @@ class Simulator:
                  f"reserved {' '.join(map(str, c.arg_base))} {c.cb_config_base} {c.semaphore_base} {c.num_semaphores} "
                  f"{c.semaphore_stride} {c.l1_alignment} {c.dram_alignment}",
                  f"timing {t.noc_bytes_per_cycle} {t.dram_bytes_per_cycle} {t.api_cycles} {t.noc_issue_cycles} "
-                 f"{t.write_latency} {t.read_latency} {t.hop_cycles}"]
+                 f"{t.write_latency} {t.read_latency} {t.hop_cycles}",
+                 f"compute_timing {t.matmul_pass_cycles} {t.binary_cycles} {t.copy_cycles} {t.sfpu_cycles} {t.exp_cycles} "
+                 f"{t.exp_approx_cycles} {t.recip_cycles} {t.sqrt_cycles} {t.reduce_cycles}"]
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
         lines += [f"bank {b} {x} {y}" for b, (x, y) in enumerate(c.dram_banks)]
         self._send(lines + ["start"])

@@ -8,89 +8,26 @@
 // touch L1 through pointers never pay for a mapping, and the scheduler runs one core's threads until they all wait on
 // something outside the core, which keeps switches rare.
 //
-// Host protocol: text lines on two pipes (commands in, replies out); see tensix/engine.py.
-#include <algorithm>
-#include <cerrno>
-#include <csignal>
-#include <cstdarg>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <dlfcn.h>
-#include <map>
-#include <string>
-#include <sys/mman.h>
-#include <ucontext.h>
-#include <unistd.h>
-#include <unordered_map>
-#include <vector>
-#include "include/tensix_abi.h"
+// Host protocol: text lines on two pipes (commands in, replies out); see tensix/sim.py.
+#include "engine.h"
 
-enum Proc { BRISC, NCRISC, TRISC, NPROC };
-
-// ---------------------------------------------------------------- chip description, sent by the host at start
-struct Chip {
-    uint32_t cores = 0, l1_size = 0, l1_unreserved = 0, banks = 0, dram_unreserved = 0, noc_w = 0, noc_h = 0;
-    uint64_t bank_size = 0;
-    uint32_t arg_base[NPROC] = {}, cb_config = 0, sem_base = 0, sems = 0, sem_stride = 16, local_bits = 32;
-    uint32_t l1_align = 16, dram_align = 32;
-    std::vector<uint8_t> core_x, core_y, bank_x, bank_y;
-    std::vector<int32_t> endpoint;  // NoC (x, y) -> core index, or -(bank+2), or -1 for nothing a kernel may address
-    // timing parameters, in cycles (see tensix/chips.py for their sources)
-    double noc_bytes_per_cycle = 32, dram_bytes_per_cycle = 12;
-    uint64_t api_cycles = 10, noc_issue_cycles = 20, write_latency = 40, read_latency = 70, hop_cycles = 10;
-};
-static Chip chip;
-
-// ---------------------------------------------------------------- shared memory: status page, L1s, DRAM banks
-struct Status { uint64_t switches; int32_t core, proc; };  // the host watchdog reads this
-static uint8_t* shm;
-static int shm_fd;
-static Status* status;
-static inline uint8_t* l1(uint32_t core) { return shm + 4096 + (uint64_t)core * chip.l1_size; }
-static inline uint8_t* dram(uint32_t bank) { return shm + 4096 + (uint64_t)chip.cores * chip.l1_size + bank * chip.bank_size; }
-
-// ---------------------------------------------------------------- threads, circular buffers, cores
-enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN };
-struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr = 0, value = 0; };
-
-struct Core;
-struct Thread {
-    ucontext_t ctx;
-    Core* c = nullptr;
-    uint8_t* stack = nullptr;
-    TxThread self{};
-    void (*entry)() = nullptr;
-    uint32_t core = 0, proc = 0, nargs = 0;
-    bool done = false;
-    Wait wait;
-    uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {};
-    std::string line;  // DPRINT text not yet ended
-};
-
-struct CB {
-    uint32_t addr = 0, size = 0, pages = 0, page_size = 0, format = 255;
-    uint32_t pushed = 0, popped = 0, wr = 0, rd = 0;  // counts are cumulative; pointers are L1 byte addresses
-    std::vector<uint64_t> ready_at, free_at;          // per page slot: when its last push / pop happened
-};
-
-struct Core { uint32_t index; Thread* threads[NPROC] = {}; CB cbs[32]; };
-
-static std::vector<Core> cores;        // the cores of the running program
+Chip chip;
+uint8_t* shm;
+int shm_fd;
+Status* status;
+std::vector<Core> cores;
+Thread* cur;
+TxApi api;
 static std::vector<Thread*> pool;      // threads are reused between runs: no growth in a loop of runs
-static Thread* cur;                    // running thread, or null in the scheduler
 static ucontext_t scheduler_ctx;
 static std::unordered_map<uint64_t, uint64_t> sem_stamp;  // (core, addr) -> when a semaphore was last written
 static const size_t STACK = 1 << 20;
 static FILE* out;                      // replies to the host
-static TxApi api;
 static char* window_lo;                // lowest window address we can map (the kernel's 0 is address 0)
 static int window_core = -1;           // core whose L1 is mapped in the window, or -1
 
-static Core& core_of(Thread* t) { return *t->c; }
-
 // ---------------------------------------------------------------- errors: one line to the host, then the process ends
-[[noreturn]] static void fail(const char* fmt, ...) {
+void fail(const char* fmt, ...) {
     char msg[2048];
     va_list ap; va_start(ap, fmt); vsnprintf(msg, sizeof msg, fmt, ap); va_end(ap);
     for (char* p = msg; *p; p++) if (*p == '\n') *p = ' ';
@@ -360,7 +297,7 @@ static void sem_wait(volatile uint32_t* p, uint32_t v, WaitKind kind) {
 static void api_sem_wait(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_EQ); }
 static void api_sem_wait_min(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_MIN); }
 
-static CB& cb_of(int32_t i, const char* what) {
+CB& cb_of(int32_t i, const char* what) {
     if (i < 0 || i >= 32) fail("%s: circular buffer index %d is out of range (0-31)", what, i);
     CB& cb = core_of(cur).cbs[i];
     if (!cb.pages) fail("%s: circular buffer %d is not configured on core %u; add it to the program's cbs", what, i, cur->core);
@@ -386,6 +323,7 @@ static void api_cb_push_back(int32_t i, int32_t n) {
     cur->clock += chip.api_cycles;
     for (int32_t k = 0; k < n; k++) cb.ready_at[(cb.pushed + k) % cb.pages] = cur->clock;
     cb.pushed += n;
+    cb.packed = 0;
     cb.wr += n * cb.page_size;
     if (cb.wr > cb.addr + cb.size) fail("cb_push_back(cb %d, %d): the pages run past the end of the buffer; the buffer's %u pages must be a multiple of the pages pushed at once", i, n, cb.pages);
     if (cb.wr == cb.addr + cb.size) cb.wr = cb.addr;
@@ -454,6 +392,7 @@ static Thread* new_thread(Core& c, uint32_t core, uint32_t proc, uint32_t nargs,
     Thread* t = pool[n];
     Thread fresh;
     fresh.stack = t->stack;
+    fresh.math = t->math;
     *t = std::move(fresh);
     t->c = &c;
     t->core = core; t->proc = proc; t->nargs = nargs; t->entry = entry;
@@ -519,6 +458,10 @@ static void configure(const std::vector<std::string>& w) {
         chip.noc_bytes_per_cycle = atof(w[1].c_str()); chip.dram_bytes_per_cycle = atof(w[2].c_str());
         chip.api_cycles = num(w[3]); chip.noc_issue_cycles = num(w[4]); chip.write_latency = num(w[5]);
         chip.read_latency = num(w[6]); chip.hop_cycles = num(w[7]);
+    } else if (k == "compute_timing") {
+        uint64_t* f[] = {&chip.matmul_pass_cycles, &chip.binary_cycles, &chip.copy_cycles, &chip.sfpu_cycles, &chip.exp_cycles,
+                         &chip.exp_approx_cycles, &chip.recip_cycles, &chip.sqrt_cycles, &chip.reduce_cycles};
+        for (size_t i = 0; i < sizeof f / sizeof *f; i++) *f[i] = num(w[1 + i]);
     }
 }
 
@@ -537,6 +480,7 @@ static void start_api() {
     api.cb_write_ptr = api_cb_write_ptr; api.cb_read_ptr = api_cb_read_ptr;
     api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format;
     api.print = api_print; api.fail = api_fail; api.tick = api_tick;
+    compute_bind(api);
 
     uint64_t total = 4096 + (uint64_t)chip.cores * chip.l1_size + chip.banks * chip.bank_size;
     shm = (uint8_t*)mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);

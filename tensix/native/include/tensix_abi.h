@@ -44,6 +44,33 @@ struct TxApi {
     void (*print)(const char* text, size_t len);  // DPRINT: text up to ENDL() becomes one line on the host
     void (*fail)(const char* message);            // stops the run with an error naming this thread
     void (*tick)(uint64_t cycles);                // advances this thread's clock
+
+    // ---- the math engine (compute kernels): tiles move from circular buffers into the destination register, are
+    // worked on there, and are packed out into circular buffers
+    void (*compute_init)(uint32_t math_fidelity, uint32_t fp32_dest_acc, uint32_t approx);
+    void (*regs)(uint32_t action);  // TxRegs
+    void (*copy_tile)(int32_t cb, uint32_t tile, uint32_t dst);
+    void (*binary)(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32_t tile0, uint32_t tile1, uint32_t dst, uint32_t acc);
+    void (*matmul)(int32_t cb0, int32_t cb1, uint32_t tile0, uint32_t tile1, uint32_t dst, uint32_t transpose);
+    void (*unary)(uint32_t op, uint32_t dst, uint32_t param);
+    void (*dst_binary)(uint32_t op, uint32_t dst0, uint32_t dst1);
+    void (*reduce)(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, uint32_t tile, uint32_t scaler_tile, uint32_t dst);
+    void (*transpose)(int32_t cb, uint32_t tile, uint32_t dst);
+    void (*pack)(uint32_t dst, int32_t cb, int32_t slot);  // slot < 0: the next slot of the reserved pages
+    void (*tilize)(int32_t in_cb, uint32_t tiles, int32_t out_cb, uint32_t untilize);
 };
+
+enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
+enum TxBinary : uint32_t { TX_ADD, TX_SUB, TX_MUL };
+enum TxBcast : uint32_t { TX_BCAST_NONE, TX_BCAST_ROW, TX_BCAST_COL, TX_BCAST_SCALAR };
+enum TxDstBinary : uint32_t { TX_DST_MAX, TX_DST_MIN, TX_DST_ADD, TX_DST_SUB, TX_DST_MUL };
+enum TxUnary : uint32_t {
+    TX_EXP, TX_EXP_APPROX, TX_LOG, TX_SQRT, TX_RSQRT, TX_RECIP, TX_RELU, TX_RELU_MAX, TX_RELU_MIN, TX_GELU, TX_SIGMOID, TX_TANH,
+    TX_ABS, TX_NEG, TX_SQUARE, TX_POWER, TX_SIN, TX_COS, TX_SIGN, TX_EQZ, TX_NEZ, TX_LTZ, TX_GTZ, TX_LEZ, TX_GEZ, TX_EXP2,
+    TX_EXPM1, TX_LOG_BASE, TX_LEAKY_RELU, TX_ELU, TX_HEAVISIDE, TX_FILL, TX_ADD_SCALAR, TX_MUL_SCALAR, TX_SUB_SCALAR,
+    TX_RSUB_SCALAR, TX_DIV_SCALAR, TX_TAN, TX_ERF, TX_SILU, TX_LOGICAL_NOT,
+};
+enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };
+enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };
 
 extern "C" TxApi* tensix_api;

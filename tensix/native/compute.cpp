@@ -1,0 +1,414 @@
+// The math engine of a Tensix core, as a compute kernel sees it. Unpack brings a tile from a circular buffer into
+// the source registers (bfloat16 values here), the matrix unit (FPU) or the vector unit (SFPU) computes into the
+// destination register (16 tiles; bfloat16 on Grayskull, float32 with fp32_dest_acc_en), and pack converts a tile of
+// the destination register into a circular buffer's format.
+//
+// Multiplies follow the chip's fidelity: per pass the multiplier takes 5 bits of the srcA operand's significand and 7
+// of srcB's; LoFi does one pass (high bits x high bits), HiFi2 adds srcA's low bits, HiFi3 also srcB's low bit, HiFi4
+// is the exact product of two bfloat16 values. Tiles are kept row-major here; in L1 they are four 16x16 faces.
+#include <cmath>
+#include "engine.h"
+
+struct Math {
+    float dst[16][1024];
+    bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
+    uint32_t fidelity = 4, state = 0, capacity = 16;
+    bool fp32 = false, approx = false;
+};
+enum { IDLE, MATH, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
+
+static std::vector<Math*> maths;  // one per compute thread, kept across runs
+
+static Math& m() {
+    if (!cur->math) { cur->math = new Math(); maths.push_back(cur->math); }
+    return *cur->math;
+}
+
+// ---------------------------------------------------------------- numbers
+static inline uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static inline float value(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static inline float bf16(float f) {  // round to the nearest bfloat16, ties to even
+    uint32_t u = bits(f);
+    if ((u & 0x7fffffff) > 0x7f800000) return value(0x7fc00000);
+    return value((u + 0x7fff + ((u >> 16) & 1)) & 0xffff0000);
+}
+static inline float to_dst(const Math& mm, float f) { return mm.fp32 ? f : bf16(f); }
+
+static uint16_t face_index[1024];  // row-major (r, c) -> position in the tile's faces
+static bool faces_ready = [] {
+    for (int r = 0; r < 32; r++)
+        for (int c = 0; c < 32; c++) face_index[r * 32 + c] = (r / 16) * 512 + (c / 16) * 256 + (r % 16) * 16 + c % 16;
+    return true;
+}();
+
+static uint32_t tile_bytes(uint32_t format) {
+    switch (format) {
+        case 0: case 8: case 24: return 4096;  // Float32, Int32, UInt32
+        case 1: case 5: case 9: return 2048;   // Float16, Float16_b, UInt16
+        case 6: return 1088;                   // Bfp8_b
+        case 30: return 1024;                  // UInt8
+        default: return 0;
+    }
+}
+
+static float half_to_float(uint16_t h) { _Float16 v; memcpy(&v, &h, 2); return (float)v; }
+static uint16_t float_to_half(float f) { _Float16 v = (_Float16)f; uint16_t h; memcpy(&h, &v, 2); return h; }
+
+static void decode(const uint8_t* p, uint32_t format, float* rm) {  // one tile in L1 -> row-major floats
+    float faces[1024];
+    switch (format) {
+        case 0: memcpy(faces, p, 4096); break;
+        case 5: for (int i = 0; i < 1024; i++) faces[i] = value((uint32_t)((const uint16_t*)p)[i] << 16); break;
+        case 1: for (int i = 0; i < 1024; i++) faces[i] = half_to_float(((const uint16_t*)p)[i]); break;
+        case 6:
+            for (int i = 0; i < 1024; i++) {
+                int e = p[i / 16], v = p[64 + i];
+                float mag = std::ldexp((float)(v & 0x7f) / 64.0f, e - 127);
+                faces[i] = v & 0x80 ? -mag : mag;
+            }
+            break;
+        case 8: for (int i = 0; i < 1024; i++) faces[i] = (float)((const int32_t*)p)[i]; break;
+        case 24: for (int i = 0; i < 1024; i++) faces[i] = (float)((const uint32_t*)p)[i]; break;
+        case 9: for (int i = 0; i < 1024; i++) faces[i] = (float)((const uint16_t*)p)[i]; break;
+        case 30: for (int i = 0; i < 1024; i++) faces[i] = (float)p[i]; break;
+    }
+    for (int i = 0; i < 1024; i++) rm[i] = faces[face_index[i]];
+}
+
+static void encode(const float* rm, uint32_t format, uint8_t* p) {  // row-major floats -> one tile in L1
+    float f[1024];
+    for (int i = 0; i < 1024; i++) f[face_index[i]] = rm[i];
+    switch (format) {
+        case 0: memcpy(p, f, 4096); break;
+        case 5: for (int i = 0; i < 1024; i++) ((uint16_t*)p)[i] = bits(bf16(f[i])) >> 16; break;
+        case 1: for (int i = 0; i < 1024; i++) ((uint16_t*)p)[i] = float_to_half(f[i]); break;
+        case 6:  // one exponent per 16 values (a face row), the largest; magnitudes rounded to 7 bits, ties to even
+            for (int g = 0; g < 64; g++) {
+                int shared = 0;
+                for (int k = 0; k < 16; k++) shared = std::max(shared, (int)((bits(f[g * 16 + k]) >> 23) & 0xff));
+                p[g] = (uint8_t)shared;
+                for (int k = 0; k < 16; k++) {
+                    uint32_t u = bits(f[g * 16 + k]), e = (u >> 23) & 0xff;
+                    uint64_t mant = e ? (u & 0x7fffff) | 0x800000 : 0;
+                    uint32_t shift = std::min<uint32_t>(shared - e + 17, 40);
+                    uint64_t mag = mant >> shift, rest = mant & ((1ull << shift) - 1), half = 1ull << (shift - 1);
+                    if (rest > half || (rest == half && (mag & 1))) mag++;
+                    mag = std::min<uint64_t>(mag, 127);
+                    p[64 + g * 16 + k] = mag ? (uint8_t)((u >> 31) << 7 | mag) : 0;
+                }
+            }
+            break;
+        case 8: for (int i = 0; i < 1024; i++) ((int32_t*)p)[i] = (int32_t)std::nearbyint(f[i]); break;
+        case 24: for (int i = 0; i < 1024; i++) ((uint32_t*)p)[i] = (uint32_t)std::max(0.0f, std::nearbyint(f[i])); break;
+        case 9: for (int i = 0; i < 1024; i++) ((uint16_t*)p)[i] = (uint16_t)std::clamp(std::nearbyint(f[i]), 0.0f, 65535.0f); break;
+        case 30: for (int i = 0; i < 1024; i++) p[i] = (uint8_t)std::clamp(std::nearbyint(f[i]), 0.0f, 255.0f); break;
+    }
+}
+
+// ---------------------------------------------------------------- circular buffers and the destination register
+static CB& tile_cb(int32_t i, const char* what) {
+    CB& cb = cb_of(i, what);
+    if (!tile_bytes(cb.format)) fail("%s: circular buffer %d has data format %u, which the math engine does not take", what, i, cb.format);
+    if (cb.page_size != tile_bytes(cb.format))
+        fail("%s: circular buffer %d holds pages of %u bytes; a tile of its format takes %u", what, i, cb.page_size, tile_bytes(cb.format));
+    return cb;
+}
+
+static uint32_t slot_addr(CB& cb, uint32_t from, uint32_t slot) {  // a page `slot` pages after `from`, wrapping
+    uint64_t a = from + (uint64_t)slot * cb.page_size;
+    return (uint32_t)(a >= cb.addr + cb.size ? a - cb.size : a);
+}
+
+static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {  // a tile at the front of a circular buffer
+    CB& cb = tile_cb(i, what);
+    uint32_t filled = cb.pushed - cb.popped;
+    if (tile >= filled) fail("%s: tile %u of circular buffer %d is not at its front (%u pages are); cb_wait_front for it first", what, tile, i, filled);
+    decode(l1(cur->core) + slot_addr(cb, cb.rd, tile), cb.format, rm);
+}
+
+static float* dst(uint32_t d, const char* what, bool packing = false) {
+    Math& mm = m();
+    bool ok = packing ? (mm.state == PACKING || mm.state == FULL) : (mm.state == MATH || mm.state == FULL);
+    if (!ok) {
+        static const char* states[] = {"the destination register is not acquired (tile_regs_acquire or acquire_dst first)",
+                                       "the math side still holds it (tile_regs_commit, then tile_regs_wait, first)",
+                                       "it was committed to the packer (tile_regs_acquire again first)", ""};
+        fail("%s: %s", what, states[mm.state]);
+    }
+    if (d >= mm.capacity) fail("%s: destination tile %u, but the register holds %u tiles in this mode", what, d, mm.capacity);
+    mm.fresh[d] = mm.fresh[d] && packing;
+    return mm.dst[d];
+}
+
+static void tick(uint64_t c) { cur->clock += c; }
+
+// ---------------------------------------------------------------- the kernel API's math entries
+static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
+    Math& mm = m();
+    mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
+    mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE;
+}
+
+static void regs(uint32_t action) {
+    Math& mm = m();
+    auto zero = [&] { memset(mm.dst, 0, sizeof mm.dst); for (bool& f : mm.fresh) f = true; };
+    uint32_t full = mm.fp32 ? 8 : 16;  // float32 halves what the register holds
+    switch (action) {
+        case TX_REGS_ACQUIRE:
+            if (mm.state != IDLE) fail("tile_regs_acquire: the destination register is already held; tile_regs_release it first");
+            zero(); mm.state = MATH; mm.capacity = full / 2; break;
+        case TX_REGS_COMMIT:
+            if (mm.state != MATH) fail("tile_regs_commit: the math side does not hold the register (tile_regs_acquire first)");
+            mm.state = PACKING; break;
+        case TX_REGS_WAIT:
+            if (mm.state != PACKING) fail("tile_regs_wait: nothing was committed (tile_regs_commit first)");
+            break;
+        case TX_REGS_RELEASE:
+            if (mm.state != PACKING) fail("tile_regs_release: the packer does not hold the register (tile_regs_commit and tile_regs_wait first)");
+            mm.state = IDLE; break;
+        case TX_DST_ACQUIRE_FULL: case TX_DST_ACQUIRE_HALF:
+            if (mm.state != IDLE) fail("acquire_dst: the destination register is already held; release_dst it first");
+            zero(); mm.state = FULL; mm.capacity = action == TX_DST_ACQUIRE_FULL ? full : full / 2; break;
+        case TX_DST_RELEASE:
+            if (mm.state != FULL) fail("release_dst: the destination register was not acquired with acquire_dst");
+            mm.state = IDLE; break;
+    }
+    tick(chip.api_cycles);
+}
+
+static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
+    float rm[1024];
+    unpack(cb, t, rm, "copy_tile");
+    float* o = dst(d, "copy_tile");
+    for (int i = 0; i < 1024; i++) o[i] = to_dst(m(), rm[i]);
+    tick(chip.copy_cycles);
+}
+
+// srcA (5-bit chunks) x srcB (7-bit chunks) at the thread's fidelity. Both are bfloat16 values.
+static inline float hi_a(float a) { return value(bits(a) & ~(0x7u << 16)); }
+static inline float hi_b(float b) { return value(bits(b) & ~(0x1u << 16)); }
+static inline float product(uint32_t fidelity, float a, float b) {
+    switch (fidelity) {
+        case 1: return hi_a(a) * hi_b(b);
+        case 2: return a * hi_b(b);
+        case 3: return a * hi_b(b) + hi_a(a) * (b - hi_b(b));
+        default: return a * b;
+    }
+}
+
+static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t acc) {
+    static const char* names[] = {"add_tiles", "sub_tiles", "mul_tiles"};
+    float a[1024], b[1024];
+    unpack(cb0, t0, a, names[op]);
+    unpack(cb1, t1, b, names[op]);
+    float* o = dst(d, names[op]);
+    Math& mm = m();
+    for (int i = 0; i < 1024; i++) {
+        int r = i / 32, c = i % 32;
+        float x = bf16(a[i]);
+        float y = bf16(bcast == TX_BCAST_ROW ? b[c] : bcast == TX_BCAST_COL ? b[r * 32] : bcast == TX_BCAST_SCALAR ? b[0] : b[i]);
+        float v = op == TX_ADD ? x + y : op == TX_SUB ? x - y : product(mm.fidelity, x, y);
+        o[i] = to_dst(mm, acc ? o[i] + v : v);
+    }
+    tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
+}
+
+// dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip.
+static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t transpose) {
+    float a[1024], b[1024];
+    unpack(cb0, t0, a, "matmul_tiles");
+    unpack(cb1, t1, b, "matmul_tiles");
+    float* o = dst(d, "matmul_tiles");
+    Math& mm = m();
+    float left[1024], right[1024], left2[1024], right2[1024], acc[1024] = {};
+    for (int i = 0; i < 1024; i++) {
+        float x = bf16(a[i]), y = bf16(transpose ? b[(i % 32) * 32 + i / 32] : b[i]);
+        // passes: LoFi hi(in0) x hi(in1); HiFi2 hi(in0) x in1; HiFi3 adds lo(in0) x hi(in1); HiFi4 in0 x in1
+        left[i] = mm.fidelity >= 4 ? x : hi_b(x);
+        right[i] = mm.fidelity == 1 ? hi_a(y) : y;
+        left2[i] = x - hi_b(x);
+        right2[i] = hi_a(y);
+    }
+    auto mac = [&](const float* l, const float* r) {
+        for (int i = 0; i < 32; i++)
+            for (int k = 0; k < 32; k++) {
+                float lv = l[i * 32 + k];
+                for (int j = 0; j < 32; j++) acc[i * 32 + j] += lv * r[k * 32 + j];
+            }
+    };
+    mac(left, right);
+    if (mm.fidelity == 3) mac(left2, right2);
+    for (int i = 0; i < 1024; i++) o[i] = to_dst(mm, o[i] + acc[i]);  // Grayskull's dst rounds each partial sum to bfloat16
+    tick(chip.matmul_pass_cycles * mm.fidelity);
+}
+
+static float gelu(float x) { return 0.5f * x * (1.0f + std::erf(x / std::sqrt(2.0f))); }
+
+static void unary(uint32_t op, uint32_t d, uint32_t param) {
+    float* o = dst(d, "SFPU op");
+    Math& mm = m();
+    float p = value(param);  // float parameters arrive as their bits
+    uint64_t cycles = chip.sfpu_cycles;
+    for (int i = 0; i < 1024; i++) {
+        float x = o[i], y = x;
+        switch (op) {
+            case TX_EXP: case TX_EXP_APPROX: y = std::exp(x); break;
+            case TX_LOG: y = std::log(x); break;
+            case TX_SQRT: y = std::sqrt(x); break;
+            case TX_RSQRT: y = 1.0f / std::sqrt(x); break;
+            case TX_RECIP: y = 1.0f / x; break;
+            case TX_RELU: y = x > 0 ? x : 0.0f; break;
+            case TX_RELU_MAX: y = std::min(std::max(x, 0.0f), p); break;
+            case TX_RELU_MIN: y = x < p ? 0.0f : x; break;
+            case TX_GELU: y = gelu(x); break;
+            case TX_SIGMOID: y = 1.0f / (1.0f + std::exp(-x)); break;
+            case TX_TANH: y = std::tanh(x); break;
+            case TX_ABS: y = std::fabs(x); break;
+            case TX_NEG: y = -x; break;
+            case TX_SQUARE: y = x * x; break;
+            case TX_POWER: y = std::pow(x, (float)param); break;
+            case TX_SIN: y = std::sin(x); break;
+            case TX_COS: y = std::cos(x); break;
+            case TX_TAN: y = std::tan(x); break;
+            case TX_SIGN: y = x > 0 ? 1.0f : x < 0 ? -1.0f : 0.0f; break;
+            case TX_EQZ: y = x == 0; break;
+            case TX_NEZ: y = x != 0; break;
+            case TX_LTZ: y = x < 0; break;
+            case TX_GTZ: y = x > 0; break;
+            case TX_LEZ: y = x <= 0; break;
+            case TX_GEZ: y = x >= 0; break;
+            case TX_LOGICAL_NOT: y = x == 0; break;
+            case TX_EXP2: y = std::exp2(x); break;
+            case TX_EXPM1: y = std::expm1(x); break;
+            case TX_LOG_BASE: y = std::log(x) * p; break;  // the param is 1 / ln(base)
+            case TX_LEAKY_RELU: y = x < 0 ? x * p : x; break;
+            case TX_ELU: y = x < 0 ? p * std::expm1(x) : x; break;
+            case TX_HEAVISIDE: y = x < 0 ? 0.0f : x > 0 ? 1.0f : p; break;
+            case TX_ERF: y = std::erf(x); break;
+            case TX_SILU: y = x / (1.0f + std::exp(-x)); break;
+            case TX_FILL: y = p; break;
+            case TX_ADD_SCALAR: y = x + p; break;
+            case TX_SUB_SCALAR: y = x - p; break;
+            case TX_RSUB_SCALAR: y = p - x; break;
+            case TX_MUL_SCALAR: y = x * p; break;
+            case TX_DIV_SCALAR: y = x / p; break;
+            default: fail("SFPU op %u is not one the engine knows", op);
+        }
+        o[i] = to_dst(mm, y);
+    }
+    if (op == TX_EXP) cycles = mm.approx ? chip.exp_approx_cycles : chip.exp_cycles;
+    if (op == TX_EXP_APPROX) cycles = chip.exp_approx_cycles;
+    if (op == TX_RECIP) cycles = chip.recip_cycles;
+    if (op == TX_SQRT || op == TX_RSQRT) cycles = chip.sqrt_cycles;
+    tick(cycles);
+}
+
+static void dst_binary(uint32_t op, uint32_t d0, uint32_t d1) {
+    float* a = dst(d0, "SFPU binary op");
+    float* b = dst(d1, "SFPU binary op");
+    Math& mm = m();
+    for (int i = 0; i < 1024; i++) {
+        float x = a[i], y = b[i];
+        a[i] = to_dst(mm, op == TX_DST_MAX ? std::max(x, y) : op == TX_DST_MIN ? std::min(x, y) : op == TX_DST_ADD ? x + y
+                         : op == TX_DST_SUB ? x - y : x * y);
+    }
+    tick(chip.sfpu_cycles);
+}
+
+// Sum, average or max over rows (the result in column 0), columns (row 0) or both ([0][0]), times the scaler tile's
+// first value, accumulated into the destination tile across calls.
+static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, uint32_t t, uint32_t ts, uint32_t d) {
+    float a[1024], s[1024];
+    unpack(cb, t, a, "reduce_tile");
+    unpack(cb_scaler, ts, s, "reduce_tile");
+    float* o = dst(d, "reduce_tile");
+    Math& mm = m();
+    bool fresh = mm.fresh[d];
+    float scaler = bf16(s[0]);
+    auto put = [&](int at, float v) {  // v already reduced over its row, column or tile
+        o[at] = to_dst(mm, pool == TX_POOL_MAX ? (fresh ? v : std::max(o[at], v)) : o[at] + v);
+    };
+    auto fold = [&](float acc, float x) { return pool == TX_POOL_MAX ? std::max(acc, x) : acc + x; };
+    float start = pool == TX_POOL_MAX ? -INFINITY : 0.0f;
+    if (dim == TX_REDUCE_ROW)
+        for (int r = 0; r < 32; r++) {
+            float v = start;
+            for (int c = 0; c < 32; c++) v = fold(v, product(mm.fidelity, bf16(a[r * 32 + c]), scaler));
+            put(r * 32, v);
+        }
+    else if (dim == TX_REDUCE_COL)
+        for (int c = 0; c < 32; c++) {
+            float v = start;
+            for (int r = 0; r < 32; r++) v = fold(v, product(mm.fidelity, bf16(a[r * 32 + c]), scaler));
+            put(c, v);
+        }
+    else {
+        float v = start;
+        for (int i = 0; i < 1024; i++) v = fold(v, product(mm.fidelity, bf16(a[i]), scaler));
+        put(0, v);
+    }
+    mm.fresh[d] = false;
+    tick(chip.reduce_cycles);
+}
+
+static void transpose(int32_t cb, uint32_t t, uint32_t d) {
+    float a[1024];
+    unpack(cb, t, a, "transpose_wh_tile");
+    float* o = dst(d, "transpose_wh_tile");
+    for (int i = 0; i < 1024; i++) o[i] = to_dst(m(), a[(i % 32) * 32 + i / 32]);
+    tick(chip.copy_cycles);
+}
+
+static void pack(uint32_t d, int32_t i, int32_t slot) {
+    float* o = dst(d, "pack_tile", true);
+    CB& cb = tile_cb(i, "pack_tile");
+    uint32_t s = slot < 0 ? cb.packed : (uint32_t)slot, free = cb.pages - (cb.pushed - cb.popped);
+    if (s >= free) fail("pack_tile(%u, cb %d): tile slot %u is past the %u free pages; cb_reserve_back for it first", d, i, s, free);
+    encode(o, cb.format, l1(cur->core) + slot_addr(cb, cb.wr, s));
+    if (slot < 0) cb.packed++;
+    tick(chip.copy_cycles);
+}
+
+// tilize: `tiles` pages of rows (32 rows x tiles*32 values) -> `tiles` tiles; untilize: back.
+static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
+    const char* what = untilize ? "untilize_block" : "tilize_block";
+    CB& a = tile_cb(in, what);
+    CB& b = tile_cb(out, what);
+    if (a.pushed - a.popped < tiles) fail("%s: %u pages of circular buffer %d are at its front; it needs %u (cb_wait_front first)", what, a.pushed - a.popped, in, tiles);
+    uint32_t free = b.pages - (b.pushed - b.popped);
+    if (b.packed + tiles > free) fail("%s: circular buffer %d has %u free pages for %u tiles (cb_reserve_back first)", what, out, free - b.packed, tiles);
+    std::vector<float> rows(1024 * tiles), tile(1024);
+    uint32_t width = 32 * tiles;
+    for (uint32_t t = 0; t < tiles; t++) {
+        const uint8_t* p = l1(cur->core) + slot_addr(a, a.rd, t);
+        if (untilize) {
+            decode(p, a.format, tile.data());
+            for (int i = 0; i < 1024; i++) rows[(i / 32) * width + t * 32 + i % 32] = tile[i];
+        } else {
+            float faces[1024];  // a page of rows is not in faces: decode it as faces, then undo the face order
+            decode(p, a.format, faces);
+            for (int i = 0; i < 1024; i++) rows[t * 1024 + face_index[i]] = faces[i];
+        }
+    }
+    for (uint32_t t = 0; t < tiles; t++) {
+        uint8_t* q = l1(cur->core) + slot_addr(b, b.wr, b.packed + t);
+        if (untilize) {
+            float faces[1024];
+            for (int i = 0; i < 1024; i++) faces[i] = rows[t * 1024 + i];
+            float rm[1024];  // encode() puts values into face order; hand it the inverse so the page stays rows
+            for (int i = 0; i < 1024; i++) rm[i] = faces[face_index[i]];
+            encode(rm, b.format, q);
+        } else {
+            for (int i = 0; i < 1024; i++) tile[i] = rows[(i / 32) * width + t * 32 + i % 32];
+            encode(tile.data(), b.format, q);
+        }
+    }
+    b.packed += tiles;
+    tick(chip.copy_cycles * tiles);
+}
+
+void compute_bind(TxApi& api) {
+    api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
+    api.unary = unary; api.dst_binary = dst_binary; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
+    api.tilize = tilize;
+}

@@ -1,0 +1,87 @@
+// What the engine's parts share: the chip, memory, threads, circular buffers, and how to fail.
+#pragma once
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <map>
+#include <string>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <unordered_map>
+#include <vector>
+#include "include/tensix_abi.h"
+
+struct Math;  // a compute thread's destination register and settings (compute.cpp)
+
+enum Proc { BRISC, NCRISC, TRISC, NPROC };
+
+// ---------------------------------------------------------------- chip description, sent by the host at start
+struct Chip {
+    uint32_t cores = 0, l1_size = 0, l1_unreserved = 0, banks = 0, dram_unreserved = 0, noc_w = 0, noc_h = 0;
+    uint64_t bank_size = 0;
+    uint32_t arg_base[NPROC] = {}, cb_config = 0, sem_base = 0, sems = 0, sem_stride = 16, local_bits = 32;
+    uint32_t l1_align = 16, dram_align = 32;
+    std::vector<uint8_t> core_x, core_y, bank_x, bank_y;
+    std::vector<int32_t> endpoint;  // NoC (x, y) -> core index, or -(bank+2), or -1 for nothing a kernel may address
+    // timing parameters, in cycles (see tensix/chips.py for their sources)
+    double noc_bytes_per_cycle = 32, dram_bytes_per_cycle = 12;
+    uint64_t api_cycles = 10, noc_issue_cycles = 20, write_latency = 40, read_latency = 70, hop_cycles = 10;
+    // compute, per tile (see tensix/chips.py)
+    uint64_t matmul_pass_cycles = 36, binary_cycles = 101, copy_cycles = 56, sfpu_cycles = 56, exp_cycles = 2666,
+             exp_approx_cycles = 668, recip_cycles = 915, sqrt_cycles = 159, reduce_cycles = 101;
+};
+extern Chip chip;
+
+// ---------------------------------------------------------------- shared memory: status page, L1s, DRAM banks
+struct Status { uint64_t switches; int32_t core, proc; };  // the host watchdog reads this
+extern uint8_t* shm;
+extern int shm_fd;
+extern Status* status;
+static inline uint8_t* l1(uint32_t core) { return shm + 4096 + (uint64_t)core * chip.l1_size; }
+static inline uint8_t* dram(uint32_t bank) { return shm + 4096 + (uint64_t)chip.cores * chip.l1_size + bank * chip.bank_size; }
+
+// ---------------------------------------------------------------- threads, circular buffers, cores
+enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN };
+struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr = 0, value = 0; };
+
+struct Core;
+struct Thread {
+    ucontext_t ctx;
+    Core* c = nullptr;
+    uint8_t* stack = nullptr;
+    TxThread self{};
+    void (*entry)() = nullptr;
+    uint32_t core = 0, proc = 0, nargs = 0;
+    bool done = false;
+    Wait wait;
+    uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {};
+    std::string line;  // DPRINT text not yet ended
+    Math* math = nullptr;  // kept across runs, like the stack
+};
+
+struct CB {
+    uint32_t addr = 0, size = 0, pages = 0, page_size = 0, format = 255;
+    uint32_t pushed = 0, popped = 0, wr = 0, rd = 0;  // counts are cumulative; pointers are L1 byte addresses
+    uint32_t packed = 0;                              // tiles packed into the reserved pages since the last push
+    std::vector<uint64_t> ready_at, free_at;          // per page slot: when its last push / pop happened
+};
+
+struct Core { uint32_t index; Thread* threads[NPROC] = {}; CB cbs[32]; };
+
+extern std::vector<Core> cores;  // the cores of the running program
+
+extern Thread* cur;  // running thread, or null in the scheduler
+
+extern TxApi api;
+
+inline Core& core_of(Thread* t) { return *t->c; }
+[[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+CB& cb_of(int32_t i, const char* what);
+void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the kernel API
+
