@@ -8,6 +8,7 @@ from .formats import DataFormat, bfloat16
 READER, WRITER, COMPUTE = "reader", "writer", "compute"
 PROC_OF = {WRITER: 0, READER: 1, COMPUTE: 2}  # BRISC, NCRISC, TRISC: the processor each kernel runs on
 DEFAULT_NOC = {WRITER: 0, READER: 1, COMPUTE: 0}  # as tt-metal's RISCV_0_default / RISCV_1_default
+FIDELITY = {"LoFi": 0, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}  # tt-metal's MathFidelity values
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Kernel:
     compile_args: list = field(default_factory=list)
     defines: dict = field(default_factory=dict)
     noc: int = None  # the NoC its calls use by default; None: the processor's default
+    math_fidelity: str = "HiFi4"  # compute kernels: LoFi, HiFi2, HiFi3 or HiFi4 multiplies
+    fp32_dest_acc_en: bool = False  # compute kernels: a float32 destination register (Wormhole, Blackhole)
+    math_approx_mode: bool = False  # compute kernels: the APPROX constant SFPU ops take as their default
 
 
 @dataclass
@@ -138,9 +142,15 @@ class Program:
         for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
         name = k.name or kind
         if kind == COMPUTE:
-            defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None)
-            return build.kernel(k.source, name, "compute_kernel_api.h", "tensix_compute::kernel_main()", defines)
-        return build.kernel(k.source, name, "dataflow_api.h", "kernel_main()", defines)
+            if k.math_fidelity not in FIDELITY:
+                raise TensixError(f"compute kernel {name!r}: math_fidelity {k.math_fidelity!r}; one of {', '.join(FIDELITY)}")
+            if k.fp32_dest_acc_en and chip.arch == "grayskull":
+                raise TensixError(f"compute kernel {name!r}: fp32_dest_acc_en, but Grayskull's destination register holds bfloat16 only")
+            defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None, TENSIX_MATH_FIDELITY=FIDELITY[k.math_fidelity],
+                           TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode))
+            call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX); tensix_compute::kernel_main()"
+            return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines)
+        return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines)
 
     def describe(self, core_index, proc):
         """'reader kernel 'name' on core (x, y) (NCRISC)': how errors name a thread."""

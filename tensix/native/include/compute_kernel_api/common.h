@@ -1,0 +1,99 @@
+// tt-metal's compute kernel API, common part: the entry point, circular buffers, the destination register protocol.
+// On the chip a compute kernel is compiled three times, for the unpack, math and pack RISC-Vs (UNPACK(...), MATH(...),
+// PACK(...) keep a statement to one of them); the simulator runs it once, as one thread that does all three.
+#pragma once
+#include <cstdint>
+#include "tensix_abi.h"
+#include "tensix_types.h"
+
+#define ALWI inline __attribute__((always_inline))
+#define UNPACK(x) x
+#define MATH(x) x
+#define PACK(x) x
+#ifndef TENSIX_MATH_FIDELITY
+#define TENSIX_MATH_FIDELITY 4
+#endif
+#ifndef TENSIX_FP32_DEST_ACC
+#define TENSIX_FP32_DEST_ACC 0
+#endif
+#ifndef TENSIX_APPROX
+#define TENSIX_APPROX 0
+#endif
+constexpr bool APPROX = TENSIX_APPROX;                  // the kernel's math_approx_mode
+constexpr bool DST_ACCUM_MODE = TENSIX_FP32_DEST_ACC;   // fp32_dest_acc_en
+
+#ifndef KERNEL_COMPILE_TIME_ARGS
+#define KERNEL_COMPILE_TIME_ARGS
+#endif
+#ifndef KERNEL_COMPILE_TIME_ARG_COUNT
+#define KERNEL_COMPILE_TIME_ARG_COUNT 0
+#endif
+constexpr uint32_t kernel_compile_time_args[] = {KERNEL_COMPILE_TIME_ARGS 0u};
+void tensix_compile_time_arg_out_of_range();  // never defined: using it in a constant expression fails to compile
+constexpr uint32_t tensix_compile_time_arg(uint32_t i) {
+    return i < KERNEL_COMPILE_TIME_ARG_COUNT ? kernel_compile_time_args[i] : (tensix_compile_time_arg_out_of_range(), 0u);
+}
+#define get_compile_time_arg_val(arg_idx) tensix_compile_time_arg(arg_idx)
+#ifndef TENSIX_ARG_BASE
+#define TENSIX_ARG_BASE 0
+#endif
+constexpr static uint32_t get_arg_addr(int arg_idx) { return TENSIX_ARG_BASE + (arg_idx << 2); }
+template <typename T>
+inline T get_arg_val(int arg_idx) {
+    static_assert(sizeof(T) == 4, "get_arg_val reads 32-bit args");
+    uint32_t v = tensix_api->arg(arg_idx);
+    return __builtin_bit_cast(T, v);
+}
+
+enum class MathFidelity : uint8_t { LoFi = 0, HiFi2 = 2, HiFi3 = 3, HiFi4 = 4 };
+namespace tt {
+enum class DstMode : uint8_t { Full = 0, Half = 1, Tile = 2, NUM_DST_MODES = 3 };
+}
+
+namespace ckernel {  // compute kernels see this namespace (the wrapper says `using namespace ckernel`)
+enum BroadcastType : uint8_t { NONE = 0, COL = 1, ROW = 2, SCALAR = 3 };
+enum EltwiseBinaryType : uint8_t { ELWMUL = 0, ELWDIV = 1, ELWADD = 2, ELWSUB = 3, ELWLESS = 4 };
+enum PoolType : uint8_t { SUM = 0, AVG = 1, MAX = 2 };
+enum ReduceDim : uint8_t { REDUCE_ROW = 0, REDUCE_COL = 1, REDUCE_SCALAR = 2 };
+
+// ---- circular buffers (the compute side of the FIFO)
+ALWI void cb_wait_front(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_wait_front(cbid, ntiles); }
+ALWI void cb_pop_front(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_pop_front(cbid, ntiles); }
+ALWI void cb_reserve_back(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_reserve_back(cbid, ntiles); }
+ALWI void cb_push_back(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_push_back(cbid, ntiles); }
+ALWI uint32_t get_tile_size(uint32_t cbid) { return tensix_api->cb_page_size(cbid); }
+
+// ---- the destination register: math fills it, pack empties it; tile_regs_* hands it over between them
+ALWI void tile_regs_acquire() { tensix_api->regs(TX_REGS_ACQUIRE); }
+ALWI void tile_regs_commit() { tensix_api->regs(TX_REGS_COMMIT); }
+ALWI void tile_regs_wait() { tensix_api->regs(TX_REGS_WAIT); }
+ALWI void tile_regs_release() { tensix_api->regs(TX_REGS_RELEASE); }
+ALWI void acquire_dst(tt::DstMode mode = tt::DstMode::Half) { tensix_api->regs(mode == tt::DstMode::Full ? TX_DST_ACQUIRE_FULL : TX_DST_ACQUIRE_HALF); }
+ALWI void release_dst(tt::DstMode mode = tt::DstMode::Half) { tensix_api->regs(TX_DST_RELEASE); }
+
+// ---- moving tiles: unpack a circular buffer's tile into the register, pack a register tile out
+ALWI void copy_tile_init(uint32_t cbid = 0) {}
+ALWI void copy_tile_to_dst_init_short(uint32_t cbid = 0, uint32_t transpose = 0) {}
+ALWI void copy_tile_to_dst_init_short_with_dt(uint32_t old_cbid, uint32_t new_cbid, uint32_t transpose = 0) {}
+ALWI void copy_tile(uint32_t icb, uint32_t itile, uint32_t idst) { tensix_api->copy_tile(icb, itile, idst); }
+template <bool out_of_order_output = false>
+ALWI void pack_tile(uint32_t ifrom_dst, uint32_t icb, uint32_t output_tile_index = 0) {
+    tensix_api->pack(ifrom_dst, icb, out_of_order_output ? (int32_t)output_tile_index : -1);
+}
+ALWI void matmul_pack_tile(uint32_t ifrom_dst, uint32_t icb, uint32_t ntiles) { for (uint32_t i = 0; i < ntiles; i++) pack_tile(ifrom_dst + i, icb); }
+// Format reconfiguration: the simulator unpacks and packs every circular buffer in its own format, so these hold.
+ALWI void pack_reconfig_data_format(uint32_t new_operand) {}
+ALWI void pack_reconfig_data_format(uint32_t old_operand, uint32_t new_operand) {}
+ALWI void unpack_reconfig_data_format(uint32_t srca_new, uint32_t srcb_new) {}
+ALWI void unpack_reconfig_data_format(uint32_t srca_old, uint32_t srca_new, uint32_t srcb_old, uint32_t srcb_new) {}
+ALWI void unpack_reconfig_data_format_srca(uint32_t srca_new) {}
+ALWI void unpack_reconfig_data_format_srca(uint32_t srca_old, uint32_t srca_new) {}
+ALWI void unpack_reconfig_data_format_srcb(uint32_t srcb_new) {}
+ALWI void unpack_reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
+ALWI void reconfig_data_format(uint32_t srca_new, uint32_t srcb_new) {}
+ALWI void reconfig_data_format(uint32_t srca_old, uint32_t srca_new, uint32_t srcb_old, uint32_t srcb_new) {}
+ALWI void reconfig_data_format_srca(uint32_t srca_new) {}
+ALWI void reconfig_data_format_srca(uint32_t srca_old, uint32_t srca_new) {}
+ALWI void reconfig_data_format_srcb(uint32_t srcb_new) {}
+ALWI void reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
+}  // namespace ckernel

@@ -1,0 +1,25 @@
+// Element-wise add, sub, mul of two tiles from two circular buffers into the destination register (the FPU).
+#pragma once
+#include "compute_kernel_api/common.h"
+
+namespace ckernel {
+ALWI void binary_op_init_common(uint32_t icb0, uint32_t icb1, uint32_t ocb = 16) {}
+ALWI void mul_tiles_init_f() {}
+ALWI void mul_tiles_init(uint32_t icb0 = 0, uint32_t icb1 = 1) {}
+ALWI void add_tiles_init_nof() {}
+ALWI void add_tiles_init(uint32_t icb0 = 0, uint32_t icb1 = 1, bool acc_to_dest = false) {}
+ALWI void sub_tiles_init_nof() {}
+ALWI void sub_tiles_init(uint32_t icb0 = 0, uint32_t icb1 = 1, bool acc_to_dest = false) {}
+ALWI void binary_op_specific_init(int op_code) {}
+template <bool full_init = false, EltwiseBinaryType eltwise_binary_type = ELWADD>
+ALWI void binary_op_specific_init(uint32_t icb0 = 0, uint32_t icb1 = 1) {}
+ALWI void add_tiles(uint32_t icb0, uint32_t icb1, uint32_t itile0, uint32_t itile1, uint32_t idst) {
+    tensix_api->binary(TX_ADD, TX_BCAST_NONE, icb0, icb1, itile0, itile1, idst, 0);
+}
+ALWI void sub_tiles(uint32_t icb0, uint32_t icb1, uint32_t itile0, uint32_t itile1, uint32_t idst) {
+    tensix_api->binary(TX_SUB, TX_BCAST_NONE, icb0, icb1, itile0, itile1, idst, 0);
+}
+ALWI void mul_tiles(uint32_t icb0, uint32_t icb1, uint32_t itile0, uint32_t itile1, uint32_t idst) {
+    tensix_api->binary(TX_MUL, TX_BCAST_NONE, icb0, icb1, itile0, itile1, idst, 0);
+}
+}  // namespace ckernel

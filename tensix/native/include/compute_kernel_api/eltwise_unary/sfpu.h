@@ -1,0 +1,77 @@
+// The vector unit (SFPU): functions applied in place to a tile of the destination register. Every op has its
+// *_tile_init and *_tile; float parameters arrive as the bits of a float32 in a uint32_t, as in tt-metal.
+#pragma once
+#include "compute_kernel_api/eltwise_unary/eltwise_unary.h"
+
+namespace ckernel {
+#define TENSIX_UNARY(name, op)                                                  \
+    ALWI void name##_tile_init() {}                                             \
+    ALWI void name##_tile(uint32_t idst) { tensix_api->unary(op, idst, 0); }
+#define TENSIX_UNARY_PARAM(name, op)                                            \
+    ALWI void name##_tile_init() {}                                             \
+    ALWI void name##_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(op, idst, param0); }
+#define TENSIX_UNARY_APPROX(name, op, approx_default)                           \
+    template <bool fast_and_approx = approx_default>                            \
+    ALWI void name##_tile_init() {}                                             \
+    template <bool fast_and_approx = approx_default>                            \
+    ALWI void name##_tile(uint32_t idst) { tensix_api->unary(op, idst, fast_and_approx); }
+
+template <bool fast_and_approx = false>
+ALWI void exp_tile_init() {}
+template <bool fast_and_approx = false>
+ALWI void exp_tile(uint32_t idst) { tensix_api->unary(fast_and_approx ? TX_EXP_APPROX : TX_EXP, idst, 0); }
+TENSIX_UNARY_APPROX(gelu, TX_GELU, true)
+TENSIX_UNARY_APPROX(rsqrt, TX_RSQRT, true)
+TENSIX_UNARY_APPROX(sigmoid, TX_SIGMOID, false)
+TENSIX_UNARY_APPROX(erf, TX_ERF, false)
+TENSIX_UNARY(log, TX_LOG)
+TENSIX_UNARY(sqrt, TX_SQRT)
+TENSIX_UNARY(recip, TX_RECIP)
+TENSIX_UNARY(relu, TX_RELU)
+TENSIX_UNARY(tanh, TX_TANH)
+TENSIX_UNARY(abs, TX_ABS)
+TENSIX_UNARY(negative, TX_NEG)
+TENSIX_UNARY(square, TX_SQUARE)
+TENSIX_UNARY(sin, TX_SIN)
+TENSIX_UNARY(cos, TX_COS)
+TENSIX_UNARY(tan, TX_TAN)
+TENSIX_UNARY(sign, TX_SIGN)
+TENSIX_UNARY(eqz, TX_EQZ)
+TENSIX_UNARY(nez, TX_NEZ)
+TENSIX_UNARY(ltz, TX_LTZ)
+TENSIX_UNARY(gtz, TX_GTZ)
+TENSIX_UNARY(lez, TX_LEZ)
+TENSIX_UNARY(gez, TX_GEZ)
+TENSIX_UNARY(exp2, TX_EXP2)
+TENSIX_UNARY(expm1, TX_EXPM1)
+TENSIX_UNARY(silu, TX_SILU)
+TENSIX_UNARY(logical_not_unary, TX_LOGICAL_NOT)
+TENSIX_UNARY_PARAM(relu_max, TX_RELU_MAX)
+TENSIX_UNARY_PARAM(relu_min, TX_RELU_MIN)
+TENSIX_UNARY_PARAM(leaky_relu, TX_LEAKY_RELU)
+TENSIX_UNARY_PARAM(elu, TX_ELU)
+TENSIX_UNARY_PARAM(heaviside, TX_HEAVISIDE)
+TENSIX_UNARY_PARAM(log_with_base, TX_LOG_BASE)
+TENSIX_UNARY_PARAM(power, TX_POWER)    // param0: the integer exponent
+TENSIX_UNARY_PARAM(fill, TX_FILL)
+ALWI void binop_with_scalar_tile_init() {}
+ALWI void add_unary_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(TX_ADD_SCALAR, idst, param0); }
+ALWI void sub_unary_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(TX_SUB_SCALAR, idst, param0); }
+ALWI void rsub_unary_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(TX_RSUB_SCALAR, idst, param0); }
+ALWI void mul_unary_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(TX_MUL_SCALAR, idst, param0); }
+ALWI void div_unary_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(TX_DIV_SCALAR, idst, param0); }
+// Binary ops between two destination tiles: the result replaces the first.
+ALWI void max_tile_init() {}
+ALWI void max_tile(uint32_t idst0, uint32_t idst1) { tensix_api->dst_binary(TX_DST_MAX, idst0, idst1); }
+ALWI void min_tile_init() {}
+ALWI void min_tile(uint32_t idst0, uint32_t idst1) { tensix_api->dst_binary(TX_DST_MIN, idst0, idst1); }
+ALWI void add_binary_tile_init() {}
+ALWI void add_binary_tile(uint32_t idst0, uint32_t idst1) { tensix_api->dst_binary(TX_DST_ADD, idst0, idst1); }
+ALWI void sub_binary_tile_init() {}
+ALWI void sub_binary_tile(uint32_t idst0, uint32_t idst1) { tensix_api->dst_binary(TX_DST_SUB, idst0, idst1); }
+ALWI void mul_binary_tile_init() {}
+ALWI void mul_binary_tile(uint32_t idst0, uint32_t idst1) { tensix_api->dst_binary(TX_DST_MUL, idst0, idst1); }
+#undef TENSIX_UNARY
+#undef TENSIX_UNARY_PARAM
+#undef TENSIX_UNARY_APPROX
+}  // namespace ckernel

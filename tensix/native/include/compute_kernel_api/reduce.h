@@ -1,0 +1,39 @@
+// Reduce a tile over rows (result in column 0), columns (row 0) or both ([0][0]), scaled by the first value of a
+// scaler tile, accumulating into the destination tile. The op and dimension come as template args or as the
+// REDUCE_OP / REDUCE_DIM defines.
+#pragma once
+#include "compute_kernel_api/common.h"
+
+#ifndef REDUCE_OP
+#define REDUCE_OP PoolType::SUM
+#endif
+#ifndef REDUCE_DIM
+#define REDUCE_DIM ReduceDim::REDUCE_ROW
+#endif
+
+namespace ckernel {
+constexpr uint32_t tensix_pool(PoolType p) { return p == MAX ? TX_POOL_MAX : p == AVG ? TX_POOL_AVG : TX_POOL_SUM; }
+constexpr uint32_t tensix_dim(ReduceDim d) { return d == REDUCE_COL ? TX_REDUCE_COL : d == REDUCE_SCALAR ? TX_REDUCE_SCALAR : TX_REDUCE_ROW; }
+
+template <bool at_start = true, PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM>
+ALWI void reduce_init(uint32_t icb, uint32_t icb_scaler, uint32_t ocb = 16) {}
+template <bool at_start>
+ALWI void reduce_init(PoolType reduce_op, ReduceDim dim, uint32_t icb, uint32_t icb_scaler, uint32_t ocb = 16) {}
+template <bool at_start = true, PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM>
+ALWI void reduce_init_delta(uint32_t ocb = 16, uint32_t icb0 = 0, uint32_t icb1 = 1) {}
+template <bool at_start>
+ALWI void reduce_init_delta(PoolType reduce_op, ReduceDim dim, uint32_t ocb = 16) {}
+ALWI void reduce_init_short(uint32_t icb, uint32_t icb_scaler, uint32_t ocb = 16) {}
+ALWI void reduce_revert_delta(uint32_t ocb = 16) {}
+ALWI void reduce_revert_delta(ReduceDim dim, uint32_t ocb = 16) {}
+ALWI void reduce_uninit() {}
+
+template <PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM>
+ALWI void reduce_tile(uint32_t icb, uint32_t icb_scaler, uint32_t itile, uint32_t itile_scaler, uint32_t idst) {
+    tensix_api->reduce(tensix_pool(reduce_type), tensix_dim(reduce_dim), icb, icb_scaler, itile, itile_scaler, idst);
+}
+ALWI void reduce_tile(PoolType reduce_op, ReduceDim dim, uint32_t icb, uint32_t icb_scaler, uint32_t itile, uint32_t itile_scaler,
+                      uint32_t idst) {
+    tensix_api->reduce(tensix_pool(reduce_op), tensix_dim(dim), icb, icb_scaler, itile, itile_scaler, idst);
+}
+}  // namespace ckernel
