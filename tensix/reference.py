@@ -1,0 +1,46 @@
+"""numpy references that compute the way the chip does: operands in bfloat16, multiplies at a math fidelity, the
+destination register rounding each partial sum (bfloat16 on Grayskull). Tests and examples check results against
+these, and against float64 for how far the chip's numbers stray."""
+import numpy as np
+from .formats import round_bfloat16
+
+FIDELITY_PASSES = {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
+
+
+def _bits(x): return np.ascontiguousarray(x, np.float32).view(np.uint32)
+
+
+def hi_srca(x):
+    """srcA's top 5 significand bits: the part of it one multiplier pass sees."""
+    return (_bits(x) & np.uint32(~(0x7 << 16) & 0xFFFFFFFF)).view(np.float32)
+
+
+def hi_srcb(x):
+    """srcB's top 7 significand bits."""
+    return (_bits(x) & np.uint32(~(0x1 << 16) & 0xFFFFFFFF)).view(np.float32)
+
+
+def multiply(a, b, fidelity="HiFi4"):
+    """Element-wise a (srcA) x b (srcB), both bfloat16, at a math fidelity, in float32."""
+    a, b = round_bfloat16(a), round_bfloat16(b)
+    p = FIDELITY_PASSES[fidelity]
+    if p == 1: return hi_srca(a) * hi_srcb(b)
+    if p == 2: return a * hi_srcb(b)
+    if p == 3: return a * hi_srcb(b) + hi_srca(a) * (b - hi_srcb(b))
+    return a * b
+
+
+def matmul(a, b, fidelity="HiFi4", fp32_dest=False):
+    """a @ b as a kernel that accumulates tile by tile along k in the destination register computes it.
+    in0 (a) is the chip's srcB operand, in1 (b) its srcA."""
+    a, b = round_bfloat16(a), round_bfloat16(b)
+    p = FIDELITY_PASSES[fidelity]
+    left = a if p >= 4 else hi_srcb(a)
+    right = hi_srca(b) if p == 1 else b
+    acc = np.zeros((a.shape[0], b.shape[1]), np.float32)
+    for k in range(0, a.shape[1], 32):
+        part = left[:, k:k + 32] @ right[k:k + 32]
+        if p == 3: part = part + (a[:, k:k + 32] - hi_srcb(a[:, k:k + 32])) @ hi_srca(b[k:k + 32])
+        acc = acc + part
+        if not fp32_dest: acc = round_bfloat16(acc)
+    return acc
