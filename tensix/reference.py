@@ -44,3 +44,24 @@ def matmul(a, b, fidelity="HiFi4", fp32_dest=False):
         acc = acc + part
         if not fp32_dest: acc = round_bfloat16(acc)
     return acc
+
+
+def reduce(x, pool="sum", dim="row", scaler=1.0, fp32_dest=False):
+    """A reduction as reduce_tile does it, tile by tile along the reduced dimension: each tile's values times the
+    scaler are summed (or maxed) in float32, then added to the destination, which rounds. Returns one value per row
+    (dim="row"), per column ("col") or one value ("scalar")."""
+    x = round_bfloat16(x)
+    s = round_bfloat16(np.float32(scaler))
+    r = (lambda v: v) if fp32_dest else round_bfloat16
+    prod = multiply(x, np.full_like(x, s)) if scaler != 1.0 else x
+    if dim == "col": return reduce(prod.T, pool, "row", 1.0, fp32_dest)
+    tiles = [prod[:, k:k + 32] for k in range(0, x.shape[1], 32)]
+    if dim == "scalar":
+        rows = [prod[i:i + 32] for i in range(0, x.shape[0], 32)]
+        tiles = [t[:, k:k + 32] for t in rows for k in range(0, x.shape[1], 32)]
+        acc = np.float32(-np.inf if pool == "max" else 0)
+        for t in tiles: acc = r(np.maximum(acc, t.max()) if pool == "max" else acc + t.sum(dtype=np.float32))
+        return acc
+    acc = np.full(x.shape[0], -np.inf if pool == "max" else 0, np.float32)
+    for t in tiles: acc = r(np.maximum(acc, t.max(axis=1)) if pool == "max" else acc + t.sum(axis=1, dtype=np.float32))
+    return acc
