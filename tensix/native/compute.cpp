@@ -15,7 +15,7 @@ struct Math {
     uint32_t fidelity = 4, state = 0, capacity = 16;
     bool fp32 = false, approx = false;
 };
-enum { IDLE, MATH, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
+enum { IDLE, MATH, COMMITTED, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
 
 static std::vector<Math*> maths;  // one per compute thread, kept across runs
 
@@ -121,8 +121,8 @@ static uint32_t slot_addr(CB& cb, uint32_t from, uint32_t slot) {  // a page `sl
 
 static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {  // a tile at the front of a circular buffer
     CB& cb = tile_cb(i, what);
-    uint32_t filled = cb.pushed - cb.popped;
-    if (tile >= filled) fail("%s: tile %u of circular buffer %d is not at its front (%u pages are); cb_wait_front for it first", what, tile, i, filled);
+    if (tile >= cb.waited)
+        fail("%s: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", what, tile, i, cb.waited);
     decode(l1(cur->core) + slot_addr(cb, cb.rd, tile), cb.format, rm);
 }
 
@@ -132,6 +132,7 @@ static float* dst(uint32_t d, const char* what, bool packing = false) {
     if (!ok) {
         static const char* states[] = {"the destination register is not acquired (tile_regs_acquire or acquire_dst first)",
                                        "the math side still holds it (tile_regs_commit, then tile_regs_wait, first)",
+                                       "the packer has not taken it yet (tile_regs_wait first)",
                                        "it was committed to the packer (tile_regs_acquire again first)", ""};
         fail("%s: %s", what, states[mm.state]);
     }
@@ -159,10 +160,10 @@ static void regs(uint32_t action) {
             zero(); mm.state = MATH; mm.capacity = full / 2; break;
         case TX_REGS_COMMIT:
             if (mm.state != MATH) fail("tile_regs_commit: the math side does not hold the register (tile_regs_acquire first)");
-            mm.state = PACKING; break;
+            mm.state = COMMITTED; break;
         case TX_REGS_WAIT:
-            if (mm.state != PACKING) fail("tile_regs_wait: nothing was committed (tile_regs_commit first)");
-            break;
+            if (mm.state != COMMITTED) fail("tile_regs_wait: nothing was committed (tile_regs_commit first)");
+            mm.state = PACKING; break;
         case TX_REGS_RELEASE:
             if (mm.state != PACKING) fail("tile_regs_release: the packer does not hold the register (tile_regs_commit and tile_regs_wait first)");
             mm.state = IDLE; break;
@@ -321,9 +322,9 @@ static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, u
     float a[1024], s[1024];
     unpack(cb, t, a, "reduce_tile");
     unpack(cb_scaler, ts, s, "reduce_tile");
-    float* o = dst(d, "reduce_tile");
     Math& mm = m();
-    bool fresh = mm.fresh[d];
+    bool fresh = d < 16 && mm.fresh[d];  // read before dst() marks the tile used
+    float* o = dst(d, "reduce_tile");
     float scaler = bf16(s[0]);
     auto put = [&](int at, float v) {  // v already reduced over its row, column or tile
         o[at] = to_dst(mm, pool == TX_POOL_MAX ? (fresh ? v : std::max(o[at], v)) : o[at] + v);
@@ -362,8 +363,8 @@ static void transpose(int32_t cb, uint32_t t, uint32_t d) {
 static void pack(uint32_t d, int32_t i, int32_t slot) {
     float* o = dst(d, "pack_tile", true);
     CB& cb = tile_cb(i, "pack_tile");
-    uint32_t s = slot < 0 ? cb.packed : (uint32_t)slot, free = cb.pages - (cb.pushed - cb.popped);
-    if (s >= free) fail("pack_tile(%u, cb %d): tile slot %u is past the %u free pages; cb_reserve_back for it first", d, i, s, free);
+    uint32_t s = slot < 0 ? cb.packed : (uint32_t)slot;
+    if (s >= cb.reserved) fail("pack_tile(%u, cb %d): tile slot %u is past the %u pages reserved; cb_reserve_back for it first", d, i, s, cb.reserved);
     encode(o, cb.format, l1(cur->core) + slot_addr(cb, cb.wr, s));
     if (slot < 0) cb.packed++;
     tick(chip.copy_cycles);
@@ -374,9 +375,8 @@ static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
     const char* what = untilize ? "untilize_block" : "tilize_block";
     CB& a = tile_cb(in, what);
     CB& b = tile_cb(out, what);
-    if (a.pushed - a.popped < tiles) fail("%s: %u pages of circular buffer %d are at its front; it needs %u (cb_wait_front first)", what, a.pushed - a.popped, in, tiles);
-    uint32_t free = b.pages - (b.pushed - b.popped);
-    if (b.packed + tiles > free) fail("%s: circular buffer %d has %u free pages for %u tiles (cb_reserve_back first)", what, out, free - b.packed, tiles);
+    if (a.waited < tiles) fail("%s: this thread has waited for %u pages of circular buffer %d; it needs %u (cb_wait_front first)", what, a.waited, in, tiles);
+    if (b.packed + tiles > b.reserved) fail("%s: %u pages of circular buffer %d are reserved for %u more tiles (cb_reserve_back first)", what, b.reserved, out, b.packed + tiles);
     std::vector<float> rows(1024 * tiles), tile(1024);
     uint32_t width = 32 * tiles;
     for (uint32_t t = 0; t < tiles; t++) {

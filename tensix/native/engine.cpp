@@ -312,6 +312,7 @@ static void api_cb_reserve_back(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_reserve_back");
     check_pages(cb, i, n, "cb_reserve_back");
     block({CB_BACK, i, n});
+    cb.reserved = std::max(cb.reserved, (uint32_t)n);
     uint32_t last = (cb.pushed + n - 1) % cb.pages;  // the last slot reserved was freed at its pop
     cur->clock = std::max(cur->clock + chip.api_cycles, cb.free_at[last]);
 }
@@ -324,6 +325,7 @@ static void api_cb_push_back(int32_t i, int32_t n) {
     for (int32_t k = 0; k < n; k++) cb.ready_at[(cb.pushed + k) % cb.pages] = cur->clock;
     cb.pushed += n;
     cb.packed = 0;
+    cb.reserved = cb.reserved > (uint32_t)n ? cb.reserved - n : 0;
     cb.wr += n * cb.page_size;
     if (cb.wr > cb.addr + cb.size) fail("cb_push_back(cb %d, %d): the pages run past the end of the buffer; the buffer's %u pages must be a multiple of the pages pushed at once", i, n, cb.pages);
     if (cb.wr == cb.addr + cb.size) cb.wr = cb.addr;
@@ -333,6 +335,7 @@ static void api_cb_wait_front(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_wait_front");
     check_pages(cb, i, n, "cb_wait_front");
     block({CB_FRONT, i, n});
+    cb.waited = std::max(cb.waited, (uint32_t)n);
     cur->clock = std::max(cur->clock + chip.api_cycles, cb.ready_at[(cb.popped + n - 1) % cb.pages]);
 }
 
@@ -343,6 +346,7 @@ static void api_cb_pop_front(int32_t i, int32_t n) {
     cur->clock += chip.api_cycles;
     for (int32_t k = 0; k < n; k++) cb.free_at[(cb.popped + k) % cb.pages] = cur->clock;
     cb.popped += n;
+    cb.waited = cb.waited > (uint32_t)n ? cb.waited - n : 0;
     cb.rd += n * cb.page_size;
     if (cb.rd > cb.addr + cb.size) fail("cb_pop_front(cb %d, %d): the pages run past the end of the buffer; the buffer's %u pages must be a multiple of the pages popped at once", i, n, cb.pages);
     if (cb.rd == cb.addr + cb.size) cb.rd = cb.addr;

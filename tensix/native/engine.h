@@ -69,6 +69,7 @@ struct CB {
     uint32_t addr = 0, size = 0, pages = 0, page_size = 0, format = 255;
     uint32_t pushed = 0, popped = 0, wr = 0, rd = 0;  // counts are cumulative; pointers are L1 byte addresses
     uint32_t packed = 0;                              // tiles packed into the reserved pages since the last push
+    uint32_t reserved = 0, waited = 0;                // pages the producer reserved / the consumer waited for
     std::vector<uint64_t> ready_at, free_at;          // per page slot: when its last push / pop happened
 };
 
