@@ -1,7 +1,7 @@
 """Compiling: the engine and every kernel are built from source with the host C++ compiler on first use, and cached by
 a hash of everything that goes into them (default ~/.cache/tensix, or TENSIX_CACHE). A second launch of the same
 program, in this process or another, compiles nothing."""
-import functools, hashlib, os, re, shutil, subprocess, tempfile
+import functools, hashlib, os, platform, re, shutil, subprocess, tempfile
 from pathlib import Path
 from .errors import CompileError, TensixError
 
@@ -50,12 +50,26 @@ def _compile(args, out: Path, cwd: Path, what: str, rename=None):
         if os.path.exists(tmp): os.unlink(tmp)
 
 
+@functools.lru_cache(None)
+def _cpu() -> str:
+    """The processor's features: the engine is built for this processor (-march=native), so its cache entry is too."""
+    try:
+        flags = next((line for line in open("/proc/cpuinfo") if line.startswith(("flags", "Features"))), "")
+    except OSError:
+        flags = ""
+    return platform.machine() + hashlib.sha256(flags.encode()).hexdigest()[:8]
+
+
+# -ffp-contract=off: no fused multiply-adds, so every sum rounds as written and results match across processors.
+ENGINE_FLAGS = ["-std=c++17", "-O3", "-march=native", "-ffp-contract=off", "-g"]
+
+
 def engine() -> Path:
-    """The simulator engine executable, compiled once per source version and compiler."""
-    out = cache_dir() / f"engine-{_key('engine')}"
+    """The simulator engine executable, compiled once per source version, compiler and processor."""
+    out = cache_dir() / f"engine-{_key('engine', ENGINE_FLAGS, _cpu())}"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
-        _compile(["-std=c++17", "-O2", "-g", *map(str, sorted(NATIVE.glob("*.cpp"))), "-ldl"], out, NATIVE, "the tensix engine")
+        _compile([*ENGINE_FLAGS, *map(str, sorted(NATIVE.glob("*.cpp"))), "-ldl"], out, NATIVE, "the tensix engine")
     return out
 
 

@@ -9,8 +9,18 @@
 #include <cmath>
 #include "engine.h"
 
+// An unpacked operand tile, kept while its page stays at the front of its circular buffer (matmuls reuse each tile
+// across a row or column of outputs). A pop of that buffer, or a new run, retires it.
+struct Operand {
+    int32_t cb = -1;
+    uint32_t addr = 0, popped = 0, role = 0;
+    float v[1024], v2[1024];  // the operand as the multiplier's passes see it; v2: the second pass's part (HiFi3)
+};
+
 struct Math {
     float dst[16][1024];
+    Operand cache[64];
+    uint32_t next = 0;  // the cache entry to replace next
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t fidelity = 4, state = 0, capacity = 16;
     bool fp32 = false, approx = false;
@@ -19,7 +29,7 @@ enum { IDLE, MATH, COMMITTED, PACKING, FULL };  // the destination register's pr
 
 static std::vector<Math*> maths;  // one per compute thread, kept across runs
 
-static Math& m() {
+static inline Math& m() {
     if (!cur->math) { cur->math = new Math(); maths.push_back(cur->math); }
     return *cur->math;
 }
@@ -27,10 +37,10 @@ static Math& m() {
 // ---------------------------------------------------------------- numbers
 static inline uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static inline float value(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
-static inline float bf16(float f) {  // round to the nearest bfloat16, ties to even
+static inline float bf16(float f) {  // round to the nearest bfloat16, ties to even; written without branches to vectorize
     uint32_t u = bits(f);
-    if ((u & 0x7fffffff) > 0x7f800000) return value(0x7fc00000);
-    return value((u + 0x7fff + ((u >> 16) & 1)) & 0xffff0000);
+    uint32_t r = (u + 0x7fff + ((u >> 16) & 1)) & 0xffff0000;
+    return value((u & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : r);
 }
 static inline float to_dst(const Math& mm, float f) { return mm.fp32 ? f : bf16(f); }
 
@@ -40,6 +50,16 @@ static bool faces_ready = [] {
         for (int c = 0; c < 32; c++) face_index[r * 32 + c] = (r / 16) * 512 + (c / 16) * 256 + (r % 16) * 16 + c % 16;
     return true;
 }();
+
+// A face row is 16 values in a row either way: move them 16 at a time.
+static void faces_to_rows(const float* f, float* rm) {
+    for (int r = 0; r < 32; r++)
+        for (int h = 0; h < 2; h++) memcpy(rm + r * 32 + h * 16, f + (r / 16) * 512 + h * 256 + (r % 16) * 16, 64);
+}
+static void rows_to_faces(const float* rm, float* f) {
+    for (int r = 0; r < 32; r++)
+        for (int h = 0; h < 2; h++) memcpy(f + (r / 16) * 512 + h * 256 + (r % 16) * 16, rm + r * 32 + h * 16, 64);
+}
 
 static uint32_t tile_bytes(uint32_t format) {
     switch (format) {
@@ -72,12 +92,12 @@ static void decode(const uint8_t* p, uint32_t format, float* rm) {  // one tile 
         case 9: for (int i = 0; i < 1024; i++) faces[i] = (float)((const uint16_t*)p)[i]; break;
         case 30: for (int i = 0; i < 1024; i++) faces[i] = (float)p[i]; break;
     }
-    for (int i = 0; i < 1024; i++) rm[i] = faces[face_index[i]];
+    faces_to_rows(faces, rm);
 }
 
 static void encode(const float* rm, uint32_t format, uint8_t* p) {  // row-major floats -> one tile in L1
     float f[1024];
-    for (int i = 0; i < 1024; i++) f[face_index[i]] = rm[i];
+    rows_to_faces(rm, f);
     switch (format) {
         case 0: memcpy(p, f, 4096); break;
         case 5: for (int i = 0; i < 1024; i++) ((uint16_t*)p)[i] = bits(bf16(f[i])) >> 16; break;
@@ -148,6 +168,7 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
     Math& mm = m();
     mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
     mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE;
+    for (Operand& o : mm.cache) o.cb = -1;
 }
 
 static void regs(uint32_t action) {
@@ -181,7 +202,8 @@ static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
     float rm[1024];
     unpack(cb, t, rm, "copy_tile");
     float* o = dst(d, "copy_tile");
-    for (int i = 0; i < 1024; i++) o[i] = to_dst(m(), rm[i]);
+    if (m().fp32) memcpy(o, rm, sizeof rm);
+    else for (int i = 0; i < 1024; i++) o[i] = bf16(rm[i]);
     tick(chip.copy_cycles);
 }
 
@@ -214,32 +236,62 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
 }
 
+enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed
+
+// The operand of a matmul as the passes at this fidelity see it: in0 by its 7 high bits (all 8 at HiFi4) plus, for
+// HiFi3's second pass, its low bit; in1 by its 5 high bits at LoFi, whole otherwise, plus its 5 high bits for HiFi3.
+static const Operand& operand(int32_t i, uint32_t tile, uint32_t role) {
+    CB& cb = tile_cb(i, "matmul_tiles");
+    if (tile >= cb.waited)
+        fail("matmul_tiles: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", tile, i, cb.waited);
+    Math& mm = m();
+    uint32_t addr = slot_addr(cb, cb.rd, tile);
+    for (const Operand& o : mm.cache)
+        if (o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) return o;
+    Operand& o = mm.cache[mm.next++ % 64];
+    o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
+    float t[1024];
+    decode(l1(cur->core) + addr, cb.format, t);
+    for (int k = 0; k < 1024; k++) {
+        float x = bf16(role == RIGHT_T ? t[(k % 32) * 32 + k / 32] : t[k]);
+        if (role == LEFT) { o.v[k] = mm.fidelity >= 4 ? x : hi_b(x); o.v2[k] = x - hi_b(x); }
+        else { o.v[k] = mm.fidelity == 1 ? hi_a(x) : x; o.v2[k] = hi_a(x); }
+    }
+    return o;
+}
+
+// acc += l @ r on 32 x 32 tiles, four rows at a time so that each row of r, once loaded, feeds four rows of sums.
+// Every sum runs over k in order, so the result does not depend on how the compiler vectorizes it.
+static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r) {
+    for (int i = 0; i < 32; i += 4) {
+        float rows[4][32] = {};
+        for (int k = 0; k < 32; k++) {
+            const float* rk = r + k * 32;
+            float l0 = l[i * 32 + k], l1 = l[(i + 1) * 32 + k], l2 = l[(i + 2) * 32 + k], l3 = l[(i + 3) * 32 + k];
+            for (int j = 0; j < 32; j++) {
+                rows[0][j] += l0 * rk[j];
+                rows[1][j] += l1 * rk[j];
+                rows[2][j] += l2 * rk[j];
+                rows[3][j] += l3 * rk[j];
+            }
+        }
+        for (int q = 0; q < 4; q++)
+            for (int j = 0; j < 32; j++) acc[(i + q) * 32 + j] += rows[q][j];
+    }
+}
+
 // dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip.
 static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t transpose) {
-    float a[1024], b[1024];
-    unpack(cb0, t0, a, "matmul_tiles");
-    unpack(cb1, t1, b, "matmul_tiles");
+    const Operand& a = operand(cb0, t0, LEFT);
+    const Operand& b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT);
     float* o = dst(d, "matmul_tiles");
     Math& mm = m();
-    float left[1024], right[1024], left2[1024], right2[1024], acc[1024] = {};
-    for (int i = 0; i < 1024; i++) {
-        float x = bf16(a[i]), y = bf16(transpose ? b[(i % 32) * 32 + i / 32] : b[i]);
-        // passes: LoFi hi(in0) x hi(in1); HiFi2 hi(in0) x in1; HiFi3 adds lo(in0) x hi(in1); HiFi4 in0 x in1
-        left[i] = mm.fidelity >= 4 ? x : hi_b(x);
-        right[i] = mm.fidelity == 1 ? hi_a(y) : y;
-        left2[i] = x - hi_b(x);
-        right2[i] = hi_a(y);
-    }
-    auto mac = [&](const float* l, const float* r) {
-        for (int i = 0; i < 32; i++)
-            for (int k = 0; k < 32; k++) {
-                float lv = l[i * 32 + k];
-                for (int j = 0; j < 32; j++) acc[i * 32 + j] += lv * r[k * 32 + j];
-            }
-    };
-    mac(left, right);
-    if (mm.fidelity == 3) mac(left2, right2);
-    for (int i = 0; i < 1024; i++) o[i] = to_dst(mm, o[i] + acc[i]);  // Grayskull's dst rounds each partial sum to bfloat16
+    float acc[1024];
+    memset(acc, 0, sizeof acc);
+    mac(acc, a.v, b.v);
+    if (mm.fidelity == 3) mac(acc, a.v2, b.v2);
+    if (mm.fp32) for (int i = 0; i < 1024; i++) o[i] += acc[i];
+    else for (int i = 0; i < 1024; i++) o[i] = bf16(o[i] + acc[i]);  // Grayskull's dst rounds each partial sum to bfloat16
     tick(chip.matmul_pass_cycles * mm.fidelity);
 }
 

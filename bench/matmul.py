@@ -1,0 +1,39 @@
+"""Simulation speed on math: a 1024 x 1024 x 1024 bfloat16 matmul over the grid (matmul_multicast on 8 x 8 cores and
+matmul_multi_core on all 108), against numpy doing the same float32 matmul, run side by side in this process.
+
+    python bench/matmul.py [size]
+"""
+import sys, time
+import numpy as np
+import tensix as tt
+from tensix.examples import matmul_multi_core, matmul_multicast
+from tensix.examples.matmul_single_core import inputs
+
+
+def best(f, n=3):
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main(size=1024):
+    dev = tt.Device(echo=False)
+    a, b = inputs(size, size, size)
+    cols, rows = dev.chip.grid
+    runs = {"matmul_multicast (8x8 cores)": lambda: matmul_multicast.run_matmul(dev, a, b, (8, 8)),
+            "matmul_multi_core (all cores)": lambda: matmul_multi_core.run_matmul(dev, a, b, tt.CoreRange((0, 0), (cols - 1, rows - 1)))}
+    base = best(lambda: a @ b)
+    print(f"numpy float32 {size}^3 matmul: {base * 1e3:.1f} ms")
+    for name, f in runs.items():
+        f()  # compile
+        t = best(f, 2)
+        cycles = f()[1].cycles
+        print(f"{name}: {t * 1e3:.0f} ms simulated, {t / base:.1f}x numpy; {cycles} cycles = {cycles / dev.chip.clock_hz * 1e3:.3f} ms on the chip")
+    dev.close()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1024)
