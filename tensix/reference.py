@@ -51,16 +51,19 @@ def reduce(x, pool="sum", dim="row", scaler=1.0, fp32_dest=False):
     scaler are summed (or maxed) in float32, then added to the destination, which rounds. Returns one value per row
     (dim="row"), per column ("col") or one value ("scalar")."""
     x = round_bfloat16(x)
-    s = round_bfloat16(np.float32(scaler))
+    s = round_bfloat16(np.float32(scaler))  # for dim="scalar" the chip applies it twice: pass the square root
     r = (lambda v: v) if fp32_dest else round_bfloat16
     prod = multiply(x, np.full_like(x, s)) if scaler != 1.0 else x
     if dim == "col": return reduce(prod.T, pool, "row", 1.0, fp32_dest)
     tiles = [prod[:, k:k + 32] for k in range(0, x.shape[1], 32)]
-    if dim == "scalar":
+    if dim == "scalar":  # per tile: each row reduced, then the rows, the scaler applied at both steps
         rows = [prod[i:i + 32] for i in range(0, x.shape[0], 32)]
         tiles = [t[:, k:k + 32] for t in rows for k in range(0, x.shape[1], 32)]
         acc = np.float32(-np.inf if pool == "max" else 0)
-        for t in tiles: acc = r(np.maximum(acc, t.max()) if pool == "max" else acc + t.sum(dtype=np.float32))
+        for t in tiles:
+            per_row = round_bfloat16(t.max(axis=1) if pool == "max" else t.sum(axis=1, dtype=np.float32))
+            if scaler != 1.0: per_row = multiply(per_row, np.full_like(per_row, s))
+            acc = r(np.maximum(acc, per_row.max()) if pool == "max" else acc + per_row.sum(dtype=np.float32))
         return acc
     acc = np.full(x.shape[0], -np.inf if pool == "max" else 0, np.float32)
     for t in tiles: acc = r(np.maximum(acc, t.max(axis=1)) if pool == "max" else acc + t.sum(axis=1, dtype=np.float32))

@@ -41,7 +41,7 @@ def compute(dev, body, inputs, n_out=None, in_fmt=tt.bfloat16, out_fmt=tt.bfloat
     out = dev.buffer(max(n_out, 1) * out_fmt.tile_bytes, page=out_fmt.tile_bytes)
     src = ('#include "compute_kernel_api.h"\n#include "compute_kernel_api/eltwise_binary.h"\n#include "compute_kernel_api/bcast.h"\n'
            '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n#include "compute_kernel_api/tilize.h"\n'
-           '#include "compute_kernel_api/untilize.h"\n#include "compute_kernel_api/transpose_wh.h"\n#include "debug/dprint.h"\n'
+           '#include "compute_kernel_api/untilize.h"\n#include "compute_kernel_api/pack_untilize.h"\n#include "compute_kernel_api/transpose_wh.h"\n#include "debug/dprint.h"\n'
            'namespace NAMESPACE { void MAIN { uint32_t n = get_arg_val<uint32_t>(0);\n' + body + '\n} }\n')
     cbs = [tt.CB(i, in_fmt, 2) for i in range(len(inputs))] + [tt.CB(16, out_fmt, 2), *cbs]
     try:
@@ -260,3 +260,33 @@ def test_compute_kernels_print_and_accept_the_three_stage_macros(dev):
     body = 'UNPACK(( DPRINT << "unpack " << n << ENDL() )); MATH(( DPRINT << "math" << ENDL() )); PACK(( DPRINT << "pack" << ENDL() ));'
     _, run = compute(dev, body, [A[:32, :32]], n_out=0)
     assert run.prints == ["0:(x=0,y=0):TR: unpack 1", "0:(x=0,y=0):TR: math", "0:(x=0,y=0):TR: pack"]
+
+
+def test_matmul_block_and_todays_cb_names(dev):
+    # two output tiles side by side from one k step: in0 is 1 x 1 tiles, in1 1 x 2
+    a, b = A[:32, :32], B[:32, :64]
+    body = """mm_block_init(tt::CBIndex::c_0, tt::CBIndex::c_1, tt::CBIndex::c_16, false, 2, 1, 1);
+    cb_wait_front(tt::CBIndex::c_0, 1); cb_wait_front(tt::CBIndex::c_1, 2);
+    tile_regs_acquire();
+    matmul_block(tt::CBIndex::c_0, tt::CBIndex::c_1, 0, 0, 0, false, 2, 1, 1);
+    tile_regs_commit(); cb_reserve_back(tt::CBIndex::c_16, 2); tile_regs_wait();
+    pack_tile(0, tt::CBIndex::c_16); pack_tile(1, tt::CBIndex::c_16);
+    tile_regs_release(); cb_push_back(tt::CBIndex::c_16, 2);"""
+    # in0 has one tile; give the reader a second (unused) tile so both inputs stream two pages
+    got, _ = compute(dev, body, [np.concatenate([a, a], axis=1), b], n_out=2)
+    assert np.allclose(tt.untilize(got, 32, 64), reference.matmul(a, b), rtol=2 ** -8, atol=1e-6)
+
+
+def test_pack_untilize_gives_rows(dev):
+    x = A[:32, :64]
+    body = """pack_untilize_init<2>(0, 16); cb_wait_front(0, 2); cb_reserve_back(16, 2);
+    pack_untilize_block<2>(0, 1, 16); cb_push_back(16, 2); cb_pop_front(0, 2);"""
+    got, _ = compute(dev, body, [x], n_out=2)
+    assert np.array_equal(got, x.reshape(-1))
+
+
+@pytest.mark.parametrize("fmt", [tt.float16, tt.float32, tt.uint16, tt.int32, tt.uint8])
+def test_copy_through_other_formats(dev, fmt):
+    x = np.abs(np.round(A * 10)) if fmt in (tt.uint16, tt.uint8) else np.round(A * 10) if fmt is tt.int32 else A
+    got, _ = compute(dev, PER_TILE.format(wait1="", pop1="", op="copy_tile(0, 0, 0);"), [x], in_fmt=fmt, out_fmt=fmt)
+    assert np.array_equal(tt.untilize(got, 64, 64), x.astype(got.dtype))

@@ -7,7 +7,8 @@ import tensix as tt
 HEAD = '#include "dataflow_api.h"\n#include "debug/dprint.h"\n'
 
 
-@pytest.mark.parametrize("name", ["add_13_7", "loopback", "dram_copy_all_cores", "ring"])
+@pytest.mark.parametrize("name", ["add_13_7", "loopback", "dram_copy_all_cores", "ring", "eltwise_binary", "eltwise_sfpu",
+                                  "matmul_single_core", "matmul_multi_core", "matmul_multicast", "reduce", "transpose", "softmax"])
 def test_examples_pass(dev, name):
     ok, run = importlib.import_module(f"tensix.examples.{name}").main(dev)
     assert ok and run.cycles > 0

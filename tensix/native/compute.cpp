@@ -319,7 +319,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_ABS: y = std::fabs(x); break;
             case TX_NEG: y = -x; break;
             case TX_SQUARE: y = x * x; break;
-            case TX_POWER: y = std::pow(x, (float)param); break;
+            case TX_POWER: y = std::pow(x, param < 0x10000 ? (float)param : p); break;  // an integer, or float bits
             case TX_SIN: y = std::sin(x); break;
             case TX_COS: y = std::cos(x); break;
             case TX_TAN: y = std::tan(x); break;
@@ -333,7 +333,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_LOGICAL_NOT: y = x == 0; break;
             case TX_EXP2: y = std::exp2(x); break;
             case TX_EXPM1: y = std::expm1(x); break;
-            case TX_LOG_BASE: y = std::log(x) * p; break;  // the param is 1 / ln(base)
+            case TX_LOG_BASE: y = std::log(x) * half_to_float((uint16_t)param); break;  // 1 / ln(base), float16 bits
             case TX_LEAKY_RELU: y = x < 0 ? x * p : x; break;
             case TX_ELU: y = x < 0 ? p * std::expm1(x) : x; break;
             case TX_HEAVISIDE: y = x < 0 ? 0.0f : x > 0 ? 1.0f : p; break;
@@ -369,7 +369,8 @@ static void dst_binary(uint32_t op, uint32_t d0, uint32_t d1) {
 }
 
 // Sum, average or max over rows (the result in column 0), columns (row 0) or both ([0][0]), times the scaler tile's
-// first value, accumulated into the destination tile across calls.
+// first value (the chip reads row 0 of each face; hosts fill it with one value), accumulated into the destination tile
+// across calls. A reduction over both dimensions applies the scaler twice, so hosts pass its square root.
 static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, uint32_t t, uint32_t ts, uint32_t d) {
     float a[1024], s[1024];
     unpack(cb, t, a, "reduce_tile");
@@ -395,9 +396,13 @@ static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, u
             for (int r = 0; r < 32; r++) v = fold(v, product(mm.fidelity, bf16(a[r * 32 + c]), scaler));
             put(c, v);
         }
-    else {
+    else {  // as the chip does it: each row reduced, then the rows, the scaler applied at both steps
         float v = start;
-        for (int i = 0; i < 1024; i++) v = fold(v, product(mm.fidelity, bf16(a[i]), scaler));
+        for (int r = 0; r < 32; r++) {
+            float row = start;
+            for (int c = 0; c < 32; c++) row = fold(row, product(mm.fidelity, bf16(a[r * 32 + c]), scaler));
+            v = fold(v, product(mm.fidelity, bf16(row), scaler));
+        }
         put(0, v);
     }
     mm.fresh[d] = false;

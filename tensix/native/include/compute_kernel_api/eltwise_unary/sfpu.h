@@ -10,25 +10,31 @@ namespace ckernel {
 #define TENSIX_UNARY_PARAM(name, op)                                            \
     ALWI void name##_tile_init() {}                                             \
     ALWI void name##_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(op, idst, param0); }
+// Ops with an approximate mode take it both ways tt-metal has: as a template argument (name_tile<true>(0)) and, as in
+// 2024's headers, as a second argument (name_tile(0, true)). The simulator computes both the same way.
 #define TENSIX_UNARY_APPROX(name, op, approx_default)                           \
-    template <bool fast_and_approx = approx_default>                            \
+    template <bool fast_and_approx = approx_default, auto... more>              \
     ALWI void name##_tile_init() {}                                             \
-    template <bool fast_and_approx = approx_default>                            \
-    ALWI void name##_tile(uint32_t idst) { tensix_api->unary(op, idst, fast_and_approx); }
+    ALWI void name##_tile_init(bool fast_and_approx) {}                         \
+    template <bool fast_and_approx = approx_default, auto... more>              \
+    ALWI void name##_tile(uint32_t idst) { tensix_api->unary(op, idst, 0); }    \
+    ALWI void name##_tile(uint32_t idst, bool fast_and_approx) { tensix_api->unary(op, idst, 0); }
 
-template <bool fast_and_approx = false>
+template <bool approx = false, auto... more>
 ALWI void exp_tile_init() {}
-template <bool fast_and_approx = false>
-ALWI void exp_tile(uint32_t idst) { tensix_api->unary(fast_and_approx ? TX_EXP_APPROX : TX_EXP, idst, 0); }
+ALWI void exp_tile_init(bool fast_and_approx) {}
+template <bool approx = false, auto... more>
+ALWI void exp_tile(uint32_t idst) { tensix_api->unary(approx ? TX_EXP_APPROX : TX_EXP, idst, 0); }
+ALWI void exp_tile(uint32_t idst, bool fast_and_approx) { tensix_api->unary(fast_and_approx ? TX_EXP_APPROX : TX_EXP, idst, 0); }
 TENSIX_UNARY_APPROX(gelu, TX_GELU, true)
 TENSIX_UNARY_APPROX(rsqrt, TX_RSQRT, true)
 TENSIX_UNARY_APPROX(sigmoid, TX_SIGMOID, false)
 TENSIX_UNARY_APPROX(erf, TX_ERF, false)
-TENSIX_UNARY(log, TX_LOG)
+TENSIX_UNARY_APPROX(log, TX_LOG, false)
 TENSIX_UNARY(sqrt, TX_SQRT)
 TENSIX_UNARY(recip, TX_RECIP)
 TENSIX_UNARY(relu, TX_RELU)
-TENSIX_UNARY(tanh, TX_TANH)
+TENSIX_UNARY_APPROX(tanh, TX_TANH, false)
 TENSIX_UNARY(abs, TX_ABS)
 TENSIX_UNARY(negative, TX_NEG)
 TENSIX_UNARY(square, TX_SQUARE)
@@ -51,8 +57,8 @@ TENSIX_UNARY_PARAM(relu_min, TX_RELU_MIN)
 TENSIX_UNARY_PARAM(leaky_relu, TX_LEAKY_RELU)
 TENSIX_UNARY_PARAM(elu, TX_ELU)
 TENSIX_UNARY_PARAM(heaviside, TX_HEAVISIDE)
-TENSIX_UNARY_PARAM(log_with_base, TX_LOG_BASE)
-TENSIX_UNARY_PARAM(power, TX_POWER)    // param0: the integer exponent
+TENSIX_UNARY_PARAM(log_with_base, TX_LOG_BASE)  // param0: 1 / ln(base) as float16 bits (0x36f3 for log10)
+TENSIX_UNARY_PARAM(power, TX_POWER)    // param0: the exponent, an integer (2024) or float bits (today)
 TENSIX_UNARY_PARAM(fill, TX_FILL)
 ALWI void binop_with_scalar_tile_init() {}
 ALWI void add_unary_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(TX_ADD_SCALAR, idst, param0); }
