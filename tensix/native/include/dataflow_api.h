@@ -3,8 +3,8 @@
 // other cores' L1 and the DRAM banks, and trades pages with the compute kernel through circular buffers.
 #pragma once
 #include <cstdint>
-#include <cstring>
 #include "tensix_abi.h"
+#include "tensix_args.h"
 #include "tensix_types.h"
 
 #define tt_l1_ptr
@@ -36,33 +36,6 @@ constexpr uint8_t noc_index = NOC_INDEX;  // the NoC this kernel was built for
      (((uint64_t)(x_start)) << (NOC_ADDR_LOCAL_BITS + 2 * NOC_ADDR_NODE_ID_BITS)) |                               \
      (((uint64_t)(y_end)) << (NOC_ADDR_LOCAL_BITS + NOC_ADDR_NODE_ID_BITS)) | (((uint64_t)(x_end)) << NOC_ADDR_LOCAL_BITS) | \
      ((uint64_t)(addr)))
-
-// ---- arguments. Runtime args sit in L1 (per processor); compile-time args are baked into the binary.
-#ifndef TENSIX_ARG_BASE
-#define TENSIX_ARG_BASE 0
-#endif
-#ifndef KERNEL_COMPILE_TIME_ARGS
-#define KERNEL_COMPILE_TIME_ARGS
-#endif
-#ifndef KERNEL_COMPILE_TIME_ARG_COUNT
-#define KERNEL_COMPILE_TIME_ARG_COUNT 0
-#endif
-constexpr uint32_t kernel_compile_time_args[] = {KERNEL_COMPILE_TIME_ARGS 0u};
-void tensix_compile_time_arg_out_of_range();  // never defined: using it in a constant expression fails to compile
-constexpr uint32_t tensix_compile_time_arg(uint32_t i) {
-    return i < KERNEL_COMPILE_TIME_ARG_COUNT ? kernel_compile_time_args[i] : (tensix_compile_time_arg_out_of_range(), 0u);
-}
-#define get_compile_time_arg_val(arg_idx) tensix_compile_time_arg(arg_idx)
-
-constexpr static uint32_t get_arg_addr(int arg_idx) { return TENSIX_ARG_BASE + (arg_idx << 2); }
-template <typename T>
-FORCE_INLINE T get_arg_val(int arg_idx) {
-    static_assert(sizeof(T) == 4, "get_arg_val reads 32-bit args");
-    uint32_t v = tensix_api->arg(arg_idx);
-    T t;
-    memcpy(&t, &v, 4);
-    return t;
-}
 
 // ---- circular buffers: FIFOs of pages in this core's L1, shared with the compute kernel
 FORCE_INLINE void cb_reserve_back(int32_t operand, int32_t num_pages) { tensix_api->cb_reserve_back(operand, num_pages); }

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include "tensix_abi.h"
+#include "tensix_args.h"
 #include "tensix_types.h"
 
 #define ALWI inline __attribute__((always_inline))
@@ -21,29 +22,6 @@
 #endif
 constexpr bool APPROX = TENSIX_APPROX;                  // the kernel's math_approx_mode
 constexpr bool DST_ACCUM_MODE = TENSIX_FP32_DEST_ACC;   // fp32_dest_acc_en
-
-#ifndef KERNEL_COMPILE_TIME_ARGS
-#define KERNEL_COMPILE_TIME_ARGS
-#endif
-#ifndef KERNEL_COMPILE_TIME_ARG_COUNT
-#define KERNEL_COMPILE_TIME_ARG_COUNT 0
-#endif
-constexpr uint32_t kernel_compile_time_args[] = {KERNEL_COMPILE_TIME_ARGS 0u};
-void tensix_compile_time_arg_out_of_range();  // never defined: using it in a constant expression fails to compile
-constexpr uint32_t tensix_compile_time_arg(uint32_t i) {
-    return i < KERNEL_COMPILE_TIME_ARG_COUNT ? kernel_compile_time_args[i] : (tensix_compile_time_arg_out_of_range(), 0u);
-}
-#define get_compile_time_arg_val(arg_idx) tensix_compile_time_arg(arg_idx)
-#ifndef TENSIX_ARG_BASE
-#define TENSIX_ARG_BASE 0
-#endif
-constexpr static uint32_t get_arg_addr(int arg_idx) { return TENSIX_ARG_BASE + (arg_idx << 2); }
-template <typename T>
-inline T get_arg_val(int arg_idx) {
-    static_assert(sizeof(T) == 4, "get_arg_val reads 32-bit args");
-    uint32_t v = tensix_api->arg(arg_idx);
-    return __builtin_bit_cast(T, v);
-}
 
 enum class MathFidelity : uint8_t { LoFi = 0, HiFi2 = 2, HiFi3 = 3, HiFi4 = 4 };
 namespace tt {

@@ -1,0 +1,28 @@
+// Kernel arguments, for every kind of kernel: compile-time args are baked into the binary (KERNEL_COMPILE_TIME_ARG_*
+// defines, as tt-metal passes them); runtime args sit in the core's L1, 256 words per processor.
+#pragma once
+#include <cstdint>
+#include "tensix_abi.h"
+
+#ifndef TENSIX_ARG_BASE
+#define TENSIX_ARG_BASE 0
+#endif
+#ifndef KERNEL_COMPILE_TIME_ARGS
+#define KERNEL_COMPILE_TIME_ARGS
+#endif
+#ifndef KERNEL_COMPILE_TIME_ARG_COUNT
+#define KERNEL_COMPILE_TIME_ARG_COUNT 0
+#endif
+constexpr uint32_t kernel_compile_time_args[] = {KERNEL_COMPILE_TIME_ARGS 0u};
+void tensix_compile_time_arg_out_of_range();  // never defined: using it in a constant expression fails to compile
+constexpr uint32_t tensix_compile_time_arg(uint32_t i) {
+    return i < KERNEL_COMPILE_TIME_ARG_COUNT ? kernel_compile_time_args[i] : (tensix_compile_time_arg_out_of_range(), 0u);
+}
+#define get_compile_time_arg_val(arg_idx) tensix_compile_time_arg(arg_idx)
+
+constexpr static uint32_t get_arg_addr(int arg_idx) { return TENSIX_ARG_BASE + (arg_idx << 2); }
+template <typename T>
+inline __attribute__((always_inline)) T get_arg_val(int arg_idx) {
+    static_assert(sizeof(T) == 4, "get_arg_val reads 32-bit args");
+    return __builtin_bit_cast(T, tensix_api->arg(arg_idx));
+}
