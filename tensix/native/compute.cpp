@@ -27,10 +27,8 @@ struct Math {
 };
 enum { IDLE, MATH, COMMITTED, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
 
-static std::vector<Math*> maths;  // one per compute thread, kept across runs
-
 static inline Math& m() {
-    if (!cur->math) { cur->math = new Math(); maths.push_back(cur->math); }
+    if (!cur->math) cur->math = new Math;  // one per pooled thread, kept across runs; untouched until used
     return *cur->math;
 }
 
