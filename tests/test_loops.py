@@ -39,3 +39,14 @@ def test_buffers_allocate_and_free_in_a_loop_without_leaking_space(dev):
         bufs = [dev.buffer(np.arange(n, dtype=np.uint32), page=256) for n in (64, 1000, 5000)]
         for b in bufs: b.free()
     assert dev.dram.used == used
+
+
+def test_compute_programs_loop_without_growth(dev):
+    from tensix.examples import eltwise_binary as eb
+    a = tt.round_bfloat16(np.random.default_rng(0).standard_normal((64, 64)))
+    first, _ = eb.run_op(dev, "mul", a, a)
+    for i in range(300):
+        if i == 50: before = rss_kib(dev.sim.engine.pid)
+        c, _ = eb.run_op(dev, "mul", a, a)
+        assert np.array_equal(c, first)
+    assert rss_kib(dev.sim.engine.pid) - before < 512
