@@ -129,7 +129,10 @@ class Device:
         """A buffer of `n` bytes, or holding a numpy array (encoded in `fmt` if given). `page` defaults to one tile of
         `fmt`, else the whole buffer (one page, in bank 0)."""
         data = None if isinstance(data_or_size, (int, np.integer)) else data_or_size
-        size = int(data_or_size) if data is None else (len(fmt.encode(data)) if fmt else np.asarray(data).nbytes)
+        size = int(data_or_size) if data is None else None
+        if data is not None:
+            data = fmt.encode(data) if fmt else np.asarray(data)  # encode once: its bytes give the size
+            size = data.nbytes
         if size <= 0: raise TensixError(f"a buffer needs a positive size; got {size}")
         page = int(page or (fmt.tile_bytes if fmt else size))
         if page <= 0: raise TensixError(f"page size {page} must be positive")
@@ -137,7 +140,7 @@ class Device:
         per_bank = -(-(-(-size // page)) // banks) * _align(page, 32)
         addr = (self.l1 if l1 else self.dram).alloc(per_bank, 32, "L1" if l1 else "DRAM")
         buf = Buffer(self, size, page, l1, addr)
-        if data is not None: buf.write(data, fmt)
+        if data is not None: buf.write(data)
         return buf
 
     def _free(self, buf): (self.l1 if buf.l1 else self.dram).free(buf.addr)

@@ -32,9 +32,12 @@ class DataFormat:
 
 # ---- bfloat16: the top half of a float32, rounded to nearest even
 def bfloat16_bits(x) -> np.ndarray:
-    u = np.ascontiguousarray(x, np.float32).view(np.uint32)
-    rounded = ((u.astype(np.uint64) + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
-    return np.where(np.isnan(x), np.uint16(0x7FC0), rounded)  # rounding must not turn a NaN into infinity
+    x = np.ascontiguousarray(x, np.float32)
+    u = x.view(np.uint32)
+    rounded = ((u + np.uint32(0x7FFF) + ((u >> 16) & np.uint32(1))) >> 16).astype(np.uint16)  # wraps only for NaNs
+    nan = np.isnan(x)
+    if nan.any(): rounded[nan] = 0x7FC0  # rounding must not turn a NaN into infinity
+    return rounded
 
 
 def bfloat16_value(bits) -> np.ndarray:

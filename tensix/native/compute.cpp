@@ -259,7 +259,13 @@ static const Operand& operand(int32_t i, uint32_t tile, uint32_t role) {
 }
 
 // acc += l @ r on 32 x 32 tiles, four rows at a time so that each row of r, once loaded, feeds four rows of sums.
-// Every sum runs over k in order, so the result does not depend on how the compiler vectorizes it.
+// Every sum runs over k in order, so the result does not depend on how the compiler vectorizes it. The products of
+// two bfloat16 values (or their parts) are exact in float32, so a fused multiply-add rounds exactly as mul then add.
+#ifdef __FMA__
+#define MAC(acc, a, b) acc = std::fma(a, b, acc)
+#else
+#define MAC(acc, a, b) acc += (a) * (b)
+#endif
 static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r) {
     for (int i = 0; i < 32; i += 4) {
         float rows[4][32] = {};
@@ -267,10 +273,10 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
             const float* rk = r + k * 32;
             float l0 = l[i * 32 + k], l1 = l[(i + 1) * 32 + k], l2 = l[(i + 2) * 32 + k], l3 = l[(i + 3) * 32 + k];
             for (int j = 0; j < 32; j++) {
-                rows[0][j] += l0 * rk[j];
-                rows[1][j] += l1 * rk[j];
-                rows[2][j] += l2 * rk[j];
-                rows[3][j] += l3 * rk[j];
+                MAC(rows[0][j], l0, rk[j]);
+                MAC(rows[1][j], l1, rk[j]);
+                MAC(rows[2][j], l2, rk[j]);
+                MAC(rows[3][j], l3, rk[j]);
             }
         }
         for (int q = 0; q < 4; q++)
