@@ -248,12 +248,19 @@ static const Operand& operand(int32_t i, uint32_t tile, uint32_t role) {
         if (o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) return o;
     Operand& o = mm.cache[mm.next++ % 64];
     o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
-    float t[1024];
+    float t[1024], x[1024];
     decode(l1(cur->core) + addr, cb.format, t);
-    for (int k = 0; k < 1024; k++) {
-        float x = bf16(role == RIGHT_T ? t[(k % 32) * 32 + k / 32] : t[k]);
-        if (role == LEFT) { o.v[k] = mm.fidelity >= 4 ? x : hi_b(x); o.v2[k] = x - hi_b(x); }
-        else { o.v[k] = mm.fidelity == 1 ? hi_a(x) : x; o.v2[k] = hi_a(x); }
+    if (role == RIGHT_T)
+        for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
+    else
+        memcpy(x, t, sizeof t);
+    for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);  // separate simple loops: the compiler vectorizes each
+    if (role == LEFT) {
+        for (int k = 0; k < 1024; k++) o.v[k] = mm.fidelity >= 4 ? x[k] : hi_b(x[k]);
+        for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
+    } else {
+        for (int k = 0; k < 1024; k++) o.v[k] = mm.fidelity == 1 ? hi_a(x[k]) : x[k];
+        for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
     }
     return o;
 }
