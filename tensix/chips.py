@@ -54,6 +54,7 @@ class Chip:
     max_compile_time_args: int = 32
     num_circular_buffers: int = 32
     timing: Timing = field(default_factory=Timing)
+    landmarks: tuple = ()               # (letter, what, NoC coordinates) of other nodes, for pictures of the grid
     estimated: str = ""                 # which of the figures above are not published
 
     @property
@@ -75,11 +76,13 @@ class Chip:
 
 
 _gs_banks = ((1, 0), (1, 6), (4, 0), (4, 6), (7, 0), (7, 6), (10, 0), (10, 6))
+_gs_landmarks = (("A", "ARC, the board-management CPU", ((0, 2),)), ("P", "PCIe", ((0, 4),)),
+                 ("S", "storage and dispatch cores, not offered to programs", tuple((x, 11) for x in range(1, 13))))
 _wh = Timing(noc_bytes_per_cycle=30.0, dram_bytes_per_cycle=24.0, matmul_pass_cycles=16)  # ARCH: tt-npe link rate, DRAM injection; 16 cycles per matmul pass
 
 CHIPS = {c.name: c for c in (
     Chip("e150", "grayskull", 1.2e9, (13, 12), tuple(range(1, 13)), (1, 2, 3, 4, 5, 7, 8, 9, 10), _gs_banks, 1 * GiB,
-         1 * MiB, 120 * KiB),
+         1 * MiB, 120 * KiB, landmarks=_gs_landmarks),
     Chip("e75", "grayskull", 1.0e9, (13, 12), tuple(range(1, 12)), (1, 2, 3, 4, 5, 7, 8, 9), _gs_banks, 1 * GiB,
          1 * MiB, 120 * KiB, timing=Timing(dram_bytes_per_cycle=14.75),
          estimated="NoC placement of the 11 x 8 compute grid and the DRAM banks (taken from the e150)"),

@@ -15,13 +15,17 @@ def info(args):
     print(f"  DRAM   {len(c.dram_banks)} banks x {c.dram_bank_size >> 30} GiB at NoC {' '.join(f'({x},{y})' for x, y in c.dram_banks)}")
     print(f"  NoC    {c.noc_size[0]} x {c.noc_size[1]}, two one-way tori, {c.timing.noc_bytes_per_cycle:g} B/cycle per link")
     if c.estimated: print(f"  estimated: {c.estimated}")
-    print("\nThe NoC grid (C compute core, D DRAM bank, . other); logical core (0,0) is the first C of the top row:")
-    workers = {(x, y) for x in c.worker_x for y in c.worker_y}
-    banks = set(c.dram_banks)
+    letter = {(x, y): "C" for x in c.worker_x for y in c.worker_y}
+    letter.update({xy: "D" for xy in c.dram_banks})
+    legend = ["C compute core (logical (0,0) is the first C of the top row)", "D DRAM bank"]
+    for mark, what, places in c.landmarks:
+        letter.update({xy: mark for xy in places})
+        legend.append(f"{mark} {what}")
+    print("\nThe NoC grid, x across, y down:")
     print("     " + "".join(f"{x:>3}" for x in range(c.noc_size[0])))
     for y in range(c.noc_size[1]):
-        row = "".join(f"{'C' if (x, y) in workers else 'D' if (x, y) in banks else '.':>3}" for x in range(c.noc_size[0]))
-        print(f"  {y:>2} {row}")
+        print(f"  {y:>2} " + "".join(f"{letter.get((x, y), '.'):>3}" for x in range(c.noc_size[0])))
+    print("\n".join(f"  {line}" for line in legend + [". nothing a kernel addresses"]))
 
 
 def demo(args):
