@@ -83,6 +83,13 @@ __attribute__((visibility("default"))) void tensix_kernel_entry() {{ {call}; }}
 """
 
 
+def _write(path: Path, text: str):
+    """Write whole or not at all: another process may be compiling the same kernel."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
 def kernel(source: str, name: str, prelude: str, call: str, defines: dict) -> Path:
     """A kernel as a shared object. `prelude` is what the chip's firmware puts before the kernel, `call` runs its
     entry point, `defines` holds compile-time args, NoC index and the user's defines."""
@@ -91,11 +98,14 @@ def kernel(source: str, name: str, prelude: str, call: str, defines: dict) -> Pa
     out = d / "kernel.so"
     if out.exists(): return out
     d.mkdir(parents=True, exist_ok=True)
-    (d / "kernel.cpp").write_text(source)
-    (d / "wrapper.cpp").write_text(WRAPPER.format(prelude=prelude, call=call))
-    flags = ["-std=c++17", "-O2", "-g", "-fPIC", "-shared", "-fvisibility=hidden", "-Wl,-Bsymbolic", f"-I{INCLUDE}", f"-I{d}",
+    _write(d / "kernel.cpp", source)
+    _write(d / "wrapper.cpp", WRAPPER.format(prelude=prelude, call=call))
+    # -z norelro keeps a kernel's data writable, so the engine can restore its globals before each run;
+    # stack-clash protection makes a frame larger than the stack hit the guard gap instead of jumping it.
+    flags = ["-std=c++17", "-O2", "-g", "-fPIC", "-shared", "-fvisibility=hidden", "-fstack-clash-protection",
+             "-Wl,-Bsymbolic", "-Wl,-z,norelro", f"-I{INCLUDE}", f"-I{d}",
              *[f"-D{k}" if v is None else f"-D{k}={v}" for k, v in defines.items()], "wrapper.cpp"]
     # The compiler names kernel.cpp by its path in the cache; the user knows it by the kernel's name.
-    rename = lambda text: re.sub(r"(\S*/)?kernel\.cpp\b", name, re.sub(r"In file included from wrapper\.cpp:\d+:\n", "", text))
+    rename = lambda text: re.sub(r"(\S*/)?kernel\.cpp\b", lambda m: name, re.sub(r"In file included from wrapper\.cpp:\d+:\n", "", text))
     _compile(flags, out, d, f"kernel {name}", rename)
     return out

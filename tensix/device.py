@@ -215,7 +215,10 @@ class Device:
         """Stop the engine; the next run starts a fresh one. Memory (buffers) is kept."""
         self.sim.stop()
 
-    def close(self): self.sim.stop()
+    def close(self): self.sim.close()
+
+    def __del__(self):
+        if hasattr(self, "sim"): self.sim.close()
 
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()

@@ -9,6 +9,7 @@ import numpy as np
 from . import build
 from .errors import DeadlockError, HangError, KernelError, TensixError
 
+BLOCK = 1 << 16
 PROCS = ("BRISC", "NCRISC", "TRISC")
 PROC_SHORT = ("BR", "NC", "TR")
 SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGBUS (a misaligned or bad memory access)",
@@ -19,15 +20,17 @@ SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGB
 class Simulator:
     def __init__(self, chip, hang_seconds: float):
         self.chip, self.hang_seconds = chip, hang_seconds
-        l1_bytes = chip.num_cores * chip.l1_size
-        self.size = 4096 + l1_bytes + len(chip.dram_banks) * chip.dram_bank_size
-        self.fd = os.memfd_create(f"tensix-{chip.name}", 0)  # sparse: pages cost memory only once written
+        # Blocks start on 64 KiB boundaries so any host page size can map one core's L1 alone (engine.h agrees).
+        stride = -(-chip.l1_size // BLOCK) * BLOCK
+        dram_at = BLOCK + chip.num_cores * stride
+        self.size = dram_at + len(chip.dram_banks) * chip.dram_bank_size
+        self.fd = os.memfd_create(f"tensix-{chip.name}", os.MFD_CLOEXEC)  # sparse: pages cost memory once written
         os.ftruncate(self.fd, self.size)
         self.mem = mmap.mmap(self.fd, self.size)
         whole = np.frombuffer(self.mem, np.uint8)
-        self.status = whole[:4096]
-        self.l1 = whole[4096:4096 + l1_bytes].reshape(chip.num_cores, chip.l1_size)
-        self.dram = whole[4096 + l1_bytes:].reshape(len(chip.dram_banks), chip.dram_bank_size)
+        self.status = whole[:BLOCK]
+        self.l1 = whole[BLOCK:dram_at].reshape(chip.num_cores, stride)[:, :chip.l1_size]
+        self.dram = whole[dram_at:].reshape(len(chip.dram_banks), chip.dram_bank_size)
         self.engine = None
 
     # ---- the engine process
@@ -74,15 +77,15 @@ class Simulator:
                 if not chunk: return self._died(describe)
                 self.pending += chunk
                 continue
-            switches = int(self.status[:8].view(np.uint64)[0])
-            if switches != last: last, since = switches, time.monotonic()
+            progress = int(self.status[:8].view(np.uint64)[0])  # the engine counts kernel API calls and switches
+            if progress != last: last, since = progress, time.monotonic()
             elif time.monotonic() - since > self.hang_seconds:
                 core, proc = self._running()
                 self.stop()
                 where = describe(core, proc) if describe else "the engine"
-                raise HangError(f"{where} ran {self.hang_seconds:g} s without waiting on anything (a circular buffer, "
-                                f"a barrier, a semaphore): an endless loop, or a spin on memory no API call changes",
-                                core=core, proc=proc)
+                raise HangError(f"{where} ran {self.hang_seconds:g} s without calling the kernel API: an endless loop, "
+                                f"or a spin on memory that only an API call (a semaphore wait, a circular-buffer wait) "
+                                f"would see change", core=core, proc=proc)
         line, self.pending = self.pending.split(b"\n", 1)
         word, _, rest = line.decode(errors="replace").partition(" ")
         return word, rest
@@ -94,10 +97,21 @@ class Simulator:
     def _died(self, describe):
         code = self.engine.wait()
         core, proc = self._running()
-        self.engine = None
+        self.stop()
         where = describe(core, proc) if describe else "the engine"
         raise KernelError(f"{where} ended the engine process ({_signal_name(-code) if code < 0 else f'exit code {code}'})",
                           core=core, proc=proc)
+
+    def close(self):
+        """Stop the engine and let go of the device's memory."""
+        self.stop()
+        self.status = self.l1 = self.dram = None
+        try:
+            self.mem.close()
+        except BufferError:
+            pass  # a view of it is still alive somewhere; it goes with that view
+        if self.fd >= 0: os.close(self.fd)
+        self.fd = -1
 
     def stop(self):
         if self.engine is None: return
@@ -113,7 +127,9 @@ class Simulator:
     def launch(self, cores, describe, on_print):
         """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats)].
         Returns {(core, proc): cycles}. `describe(core, proc)` names a thread for error messages."""
-        if self.engine is None or self.engine.poll() is not None: self._start()
+        if self.engine is None or self.engine.poll() is not None:
+            self.stop()
+            self._start()
         lines = []
         for _, paths, _, _ in cores:
             for p in paths:
@@ -150,12 +166,14 @@ class Simulator:
             raise DeadlockError(f"deadlock: every running thread waits on something no other thread will do\n{lines}",
                                 blocked)
         if word == "crash":
-            core, proc, sig, addr, offset, so = rest.split(" ", 5)
+            core, proc, sig, addr, offset, overflow, so = rest.split(" ", 6)
             core, proc = int(core), int(proc)
             where = _source_line(so, offset) if so.endswith("kernel.so") else ""
             addr = int(addr, 16)
             what = _signal_name(int(sig))
-            if int(sig) in (signal.SIGSEGV, signal.SIGBUS):
+            if overflow == "1":
+                what = "it overflowed its 1 MiB stack (large arrays belong in L1, at an address the program gives it)"
+            elif int(sig) in (signal.SIGSEGV, signal.SIGBUS):
                 what += f" at address {addr:#x}" + (" (L1 ends there)" if addr == self.chip.l1_size else
                                                     " (not an L1 address)" if addr >= self.chip.l1_size else "")
             raise KernelError(f"{describe(core, proc)} crashed: {what}{where}", core=core, proc=proc)

@@ -29,6 +29,15 @@ def test_deadlock_names_each_blocked_thread_and_its_circular_buffer(dev):
     still_works(dev)
 
 
+def test_polling_gives_way_and_a_poll_nothing_answers_is_a_deadlock(dev):
+    reader = HEAD + "void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }"
+    writer = HEAD + "void kernel_main() { while (!cb_pages_available_at_front(0, 1)) {} cb_pop_front(0, 1); }"
+    run(dev, writer, reader, cbs=[tt.CB(0, pages=1)])  # the writer polls first; the reader's push answers it
+    with pytest.raises(tt.DeadlockError, match=r"writer kernel 'w' on core \(0, 0\) \(BRISC\) waits in a loop polling "
+                                               r"cb_pages_\*\(cb 0, 1\), which nothing will change"):
+        run(dev, HEAD + "void kernel_main() { while (!cb_pages_available_at_front(0, 1)) {} }", cbs=[tt.CB(0, pages=1)])
+
+
 def test_deadlock_on_a_semaphore_across_cores(dev):
     src = HEAD + "void kernel_main() { noc_semaphore_wait((volatile uint32_t*)get_semaphore(0), 5); }"
     with pytest.raises(tt.DeadlockError, match=r"core \(1, 0\).*noc_semaphore_wait\(L1 0x1aa00, 5\): it holds 2"):
@@ -37,7 +46,7 @@ def test_deadlock_on_a_semaphore_across_cores(dev):
 
 def test_kernel_that_never_waits_is_stopped_and_named(dev):
     src = HEAD + "void kernel_main() { volatile uint32_t* p = (volatile uint32_t*)get_arg_val<uint32_t>(0); while (*p == 0) {} }"
-    with pytest.raises(tt.HangError, match=r"writer kernel 'w' on core \(2, 2\) \(BRISC\) ran 2 s without waiting"):
+    with pytest.raises(tt.HangError, match=r"writer kernel 'w' on core \(2, 2\) \(BRISC\) ran 2 s without calling the kernel API"):
         run(dev, src, args=[dev.chip.l1_unreserved_base + 64], core=(2, 2))
     still_works(dev)
 
@@ -48,7 +57,8 @@ def test_kernel_that_never_waits_is_stopped_and_named(dev):
     ("__builtin_trap();", "SIGILL"),
     ("abort();", "SIGABRT"),
     ("volatile int z = 0; volatile int x = 5 / z; (void)x;", "SIGFPE"),
-    ("volatile char big[4 << 20]; big[0] = 1; big[(4 << 20) - 1] = 2;", "SIGSEGV"),  # overflows the thread's stack
+    ("volatile char big[4 << 20]; big[0] = 1; big[(4 << 20) - 1] = 2;", "it overflowed its 1 MiB stack"),
+    ("volatile char big[(1 << 20) + (64 << 10)]; big[0] = 1;", "it overflowed its 1 MiB stack"),  # a frame past the guard gap
 ])
 def test_a_crashing_kernel_raises_names_the_line_and_leaves_python_and_the_device_usable(dev, body, what):
     src = HEAD + "#include <cstdlib>\nvoid kernel_main() {\n    " + body + "\n}\n"
@@ -63,14 +73,17 @@ def test_a_crashing_kernel_raises_names_the_line_and_leaves_python_and_the_devic
     ("noc_async_read(get_noc_addr(1, 0, 0x40000000), L1, 64);", r"DRAM bank 0 address 0x40000000 \+ 64 bytes is outside"),
     ("noc_async_read(get_noc_addr(1, 0, 0), L1, 32);", r"DRAM bank 0 address 0 \+ 32 bytes is outside the bank's usable range \[0x20"),
     ("noc_async_read(get_noc_addr(0, 3, 64), L1, 32);", r"NoC address \(x=0,y=3\) 0x40 names no core or DRAM bank"),
-    ("noc_async_read(get_noc_addr(1, 0, 64), 0x100, 32);", r"L1 0x100 on core \d+ is in the reserved region"),
+    ("noc_async_read(get_noc_addr(1, 0, 64), 0x100, 32);", r"L1 0x100 on the core at NoC \(1,1\) is in the reserved region"),
     ("noc_async_read(get_noc_addr(1, 0, 64), 0xFFFF0, 32);", r"runs past the end of L1"),
     ("noc_async_read(get_noc_addr(1, 0, 72), L1, 32);", r"DRAM address 0x48 and local L1 address 0x1e000 differ modulo 32"),
     ("noc_async_write(L1 + 4, get_noc_addr(2, 2, L1), 32);", r"remote L1 address 0x1e000 and local L1 address 0x1e004 differ modulo 16"),
-    ("noc_async_write(L1, get_noc_addr(14, 2, L1), 32);", r"names no core"),
+    ("noc_async_write(L1, get_noc_addr(14, 2, L1), 32);", r"NoC address \(x=14,y=2\) 0x1e000 is off the 13x12 grid"),
+    ("noc_async_write(L1, get_noc_addr(0, 11, L1), 32);", r"names no core or DRAM bank"),
+    ("noc_semaphore_set_remote(L1, get_noc_addr(2, 2, 0x100));", r"noc_semaphore_set_remote: L1 0x100 on the core at NoC \(2,2\) is in the reserved region"),
+    ("noc_async_read_barrier(2);", r"noc_async_read_barrier: noc 2 does not exist"),
     ("noc_semaphore_inc(get_noc_addr(1, 0, 64), 1);", r"noc_semaphore_inc: targets DRAM bank 0"),
     ("cb_reserve_back(40, 1);", r"circular buffer index 40 is out of range"),
-    ("cb_reserve_back(3, 1);", r"circular buffer 3 is not configured on core"),
+    ("cb_reserve_back(3, 1);", r"circular buffer 3 is not configured on this core"),
     ("cb_reserve_back(0, 3);", r"cb_reserve_back\(cb 0, 3\): the buffer holds 2 pages"),
     ("cb_push_back(0, 1); cb_push_back(0, 1); cb_push_back(0, 1);", r"cb_push_back\(cb 0, 1\): only 0 pages are free; reserve them first"),
     ("cb_pop_front(0, 1);", r"cb_pop_front\(cb 0, 1\): only 0 pages are filled"),
@@ -149,3 +162,19 @@ def test_no_compiler_is_one_clear_error(monkeypatch):
             build.compiler()
     finally:
         build.compiler.cache_clear()
+
+
+def test_odd_kernel_names_and_cache_paths(tmp_path, monkeypatch):
+    monkeypatch.setenv("TENSIX_CACHE", str(tmp_path / "a cache with spaces"))
+    with tt.Device(echo=False) as d:
+        with pytest.raises(tt.CompileError, match=r"C:\\kernels\\reader:2:"):
+            d.run(tt.Program(d, (0, 0), writer=tt.Kernel(HEAD + "void kernel_main() { oops }", name=r"C:\kernels\reader")))
+        from tensix.examples import add_13_7
+        assert add_13_7.main(d)[0]
+
+
+def test_wormhole_noc_addresses_keep_their_36_bit_local_part_honest():
+    src = HEAD + "void kernel_main() { noc_async_read(get_noc_addr(0, 0, 64) + (1ull << 32), 0x1e000, 32); }"
+    with tt.Device("n150", echo=False) as d:
+        with pytest.raises(tt.KernelError, match="has a local address past 32 bits"):
+            d.run(tt.Program(d, (0, 0), writer=tt.Kernel(src, "w")))

@@ -50,3 +50,20 @@ def test_compute_programs_loop_without_growth(dev):
         c, _ = eb.run_op(dev, "mul", a, a)
         assert np.array_equal(c, first)
     assert rss_kib(dev.sim.engine.pid) - before < 512
+
+
+def test_kernel_globals_start_afresh_every_run(dev):
+    src = '#include "dataflow_api.h"\n#include "debug/dprint.h"\nuint32_t counter = 5;\n' \
+          'void kernel_main() { static uint32_t calls; counter++; calls++; DPRINT << counter << " " << calls << ENDL(); }'
+    prog = tt.Program(dev, (0, 0), writer=src)
+    assert [dev.run(prog).prints for _ in range(3)] == [["0:(x=0,y=0):BR: 6 1"]] * 3
+
+
+def test_closing_devices_gives_their_memory_back():
+    fds = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        d = tt.Device(echo=False)
+        b = d.buffer(np.ones(1 << 20, np.uint32))
+        add_13_7.main(d)
+        d.close()
+    assert len(os.listdir("/proc/self/fd")) == fds

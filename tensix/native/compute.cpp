@@ -148,18 +148,18 @@ static float* dst(uint32_t d, const char* what, bool packing = false) {
     Math& mm = m();
     bool ok = packing ? (mm.state == PACKING || mm.state == FULL) : (mm.state == MATH || mm.state == FULL);
     if (!ok) {
-        static const char* states[] = {"the destination register is not acquired (tile_regs_acquire or acquire_dst first)",
-                                       "the math side still holds it (tile_regs_commit, then tile_regs_wait, first)",
-                                       "the packer has not taken it yet (tile_regs_wait first)",
-                                       "it was committed to the packer (tile_regs_acquire again first)", ""};
-        fail("%s: %s", what, states[mm.state]);
+        const char* why = mm.state == IDLE ? "the destination register is not acquired (tile_regs_acquire or acquire_dst first)"
+                        : packing && mm.state == MATH ? "the math side still holds it (tile_regs_commit, then tile_regs_wait, first)"
+                        : packing ? "the packer has not taken it yet (tile_regs_wait first)"
+                        : "it was handed to the packer (tile_regs_release, then tile_regs_acquire, first)";
+        fail("%s: %s", what, why);
     }
     if (d >= mm.capacity) fail("%s: destination tile %u, but the register holds %u tiles in this mode", what, d, mm.capacity);
     mm.fresh[d] = mm.fresh[d] && packing;
     return mm.dst[d];
 }
 
-static void tick(uint64_t c) { cur->clock += c; }
+static void tick(uint64_t c) { cur->clock += c; heartbeat(); }
 
 // ---------------------------------------------------------------- the kernel API's math entries
 static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
@@ -238,7 +238,7 @@ enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 tr
 
 // The operand of a matmul as the passes at this fidelity see it: in0 by its 7 high bits (all 8 at HiFi4) plus, for
 // HiFi3's second pass, its low bit; in1 by its 5 high bits at LoFi, whole otherwise, plus its 5 high bits for HiFi3.
-static const Operand& operand(int32_t i, uint32_t tile, uint32_t role) {
+static const Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* keep = nullptr) {
     CB& cb = tile_cb(i, "matmul_tiles");
     if (tile >= cb.waited)
         fail("matmul_tiles: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", tile, i, cb.waited);
@@ -246,6 +246,7 @@ static const Operand& operand(int32_t i, uint32_t tile, uint32_t role) {
     uint32_t addr = slot_addr(cb, cb.rd, tile);
     for (const Operand& o : mm.cache)
         if (o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) return o;
+    if (&mm.cache[mm.next % 64] == keep) mm.next++;  // never evict the other operand of the same matmul
     Operand& o = mm.cache[mm.next++ % 64];
     o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
     float t[1024], x[1024];
@@ -294,7 +295,7 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
 // dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip.
 static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t transpose) {
     const Operand& a = operand(cb0, t0, LEFT);
-    const Operand& b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT);
+    const Operand& b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT, &a);
     float* o = dst(d, "matmul_tiles");
     Math& mm = m();
     float acc[1024];

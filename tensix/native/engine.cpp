@@ -10,6 +10,7 @@
 //
 // Host protocol: text lines on two pipes (commands in, replies out); see tensix/sim.py.
 #include "engine.h"
+#include <link.h>
 
 Chip chip;
 uint8_t* shm;
@@ -18,10 +19,11 @@ Status* status;
 std::vector<Core> cores;
 Thread* cur;
 TxApi api;
+uint64_t changes;  // counts state changes a polling thread could be waiting for
 static std::vector<Thread*> pool;      // threads are reused between runs: no growth in a loop of runs
 static ucontext_t scheduler_ctx;
 static std::unordered_map<uint64_t, uint64_t> sem_stamp;  // (core, addr) -> when a semaphore was last written
-static const size_t STACK = 1 << 20;
+static const size_t STACK = 1 << 20, GUARD = 1 << 16;  // a kernel's stack, and the no-access gap below it
 static FILE* out;                      // replies to the host
 static char* window_lo;                // lowest window address we can map (the kernel's 0 is address 0)
 static int window_core = -1;           // core whose L1 is mapped in the window, or -1
@@ -46,7 +48,7 @@ static void revoke_window() {
 static void crash(int sig, siginfo_t* info, void* uc_) {
     uintptr_t addr = (uintptr_t)info->si_addr;
     if ((sig == SIGSEGV || sig == SIGBUS) && cur && window_core < 0 && addr >= (uintptr_t)window_lo && addr < chip.l1_size) {
-        size_t off = 4096 + (size_t)cur->core * chip.l1_size + (size_t)window_lo;
+        size_t off = l1_offset(cur->core) + (size_t)window_lo;
         if (mmap(window_lo, chip.l1_size - (size_t)window_lo, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, shm_fd, off) != MAP_FAILED) {
             window_core = cur->core;
             return;  // the faulting access runs again, now on this core's L1
@@ -66,8 +68,9 @@ static void crash(int sig, siginfo_t* info, void* uc_) {
     if (pc && dladdr(pc, &dl) && dl.dli_fname) { so = dl.dli_fname; off = (uintptr_t)pc - (uintptr_t)dl.dli_fbase; }
     fflush(out);  // DPRINT lines before the crash
     char line[4400];
-    int n = snprintf(line, sizeof line, "crash %d %d %d %#lx %#lx %s\n", cur ? (int)cur->core : -1, cur ? (int)cur->proc : -1,
-                     sig, (unsigned long)addr, (unsigned long)off, so);
+    bool overflow = cur && addr >= (uintptr_t)cur->stack - GUARD && addr < (uintptr_t)cur->stack;  // into the guard gap
+    int n = snprintf(line, sizeof line, "crash %d %d %d %#lx %#lx %d %s\n", cur ? (int)cur->core : -1, cur ? (int)cur->proc : -1,
+                     sig, (unsigned long)addr, (unsigned long)off, overflow, so);
     if (write(fileno(out), line, n) < 0) {}
     _exit(2);
 }
@@ -81,6 +84,7 @@ static bool ready(Thread* t) {
         case CB_BACK: { CB& cb = core_of(t).cbs[w.cb]; return cb.pages - (cb.pushed - cb.popped) >= (uint32_t)w.pages; }
         case SEM_EQ: return *(volatile uint32_t*)(l1(t->core) + w.addr) == w.value;
         case SEM_MIN: return *(volatile uint32_t*)(l1(t->core) + w.addr) >= w.value;
+        case POLL: return changes != w.seen;  // something changed since it last looked
     }
     return false;
 }
@@ -96,7 +100,7 @@ static void resume(Thread* t) {
     cur = t;
     api.self = &t->self;
     status->core = t->core; status->proc = t->proc;
-    __atomic_add_fetch(&status->switches, 1, __ATOMIC_RELAXED);
+    heartbeat();
     swapcontext(&scheduler_ctx, &t->ctx);
     cur = nullptr;
 }
@@ -119,6 +123,7 @@ static std::string describe_wait(Thread* t) {
             snprintf(s, sizeof s, "noc_semaphore_wait%s(L1 %#x, %u): it holds %u", w.kind == SEM_MIN ? "_min" : "", w.addr, w.value,
                      *(uint32_t*)(l1(t->core) + w.addr));
             break;
+        case POLL: snprintf(s, sizeof s, "a loop polling cb_pages_*(cb %d, %d), which nothing will change", w.cb, w.pages); break;
         default: snprintf(s, sizeof s, "nothing"); break;
     }
     return s;
@@ -151,21 +156,35 @@ static const char* fmt_noc(uint64_t a, char* buf) {
     return buf;
 }
 
+static void check_noc(uint8_t noc, const char* what) {
+    if (noc > 1) fail("%s: noc %u does not exist (a core has NoC 0 and NoC 1)", what, noc);
+}
+
+static const char* core_name(uint32_t core) {  // as the user's NoC addresses name it
+    static char s[48];
+    snprintf(s, sizeof s, "the core at NoC (%u,%u)", chip.core_x[core], chip.core_y[core]);
+    return s;
+}
+
 static void check_l1(const char* what, uint32_t core, uint32_t addr, uint32_t size) {
     bool sem = addr >= chip.sem_base && (uint64_t)addr + size <= chip.sem_base + (uint64_t)chip.sems * chip.sem_stride;
     if ((uint64_t)addr + size > chip.l1_size)
-        fail("%s: L1 %#x + %u bytes on core %u runs past the end of L1 (%#x)", what, addr, size, core, chip.l1_size);
+        fail("%s: L1 %#x + %u bytes on %s runs past the end of L1 (%#x)", what, addr, size, core_name(core), chip.l1_size);
     if (addr < chip.l1_unreserved && !sem)
-        fail("%s: L1 %#x on core %u is in the reserved region (firmware, mailboxes, args); usable L1 starts at %#x", what, addr,
-             core, chip.l1_unreserved);
+        fail("%s: L1 %#x on %s is in the reserved region (firmware, mailboxes, args); usable L1 starts at %#x", what, addr,
+             core_name(core), chip.l1_unreserved);
 }
 
 static Place resolve(uint8_t noc, uint64_t a, uint32_t size, const char* what) {
     uint32_t x = (a >> chip.local_bits) & 63, y = (a >> (chip.local_bits + 6)) & 63, addr = (uint32_t)a;
     char buf[64];
-    if (noc > 1) fail("%s: noc %u does not exist (0 or 1)", what, noc);
+    check_noc(noc, what);
+    if (chip.local_bits > 32 && ((a >> 32) & ((1ull << (chip.local_bits - 32)) - 1)))
+        fail("%s: NoC address %#llx has a local address past 32 bits", what, (unsigned long long)a);
+    if (x >= chip.noc_w || y >= chip.noc_h)
+        fail("%s: NoC address %s is off the %ux%u grid", what, fmt_noc(a, buf), chip.noc_w, chip.noc_h);
     if (noc == 1) { x = chip.noc_w - 1 - x; y = chip.noc_h - 1 - y; }  // NoC 1 runs the other way: its coordinates are mirrored
-    int32_t ep = x < chip.noc_w && y < chip.noc_h ? chip.endpoint[y * chip.noc_w + x] : -1;
+    int32_t ep = chip.endpoint[y * chip.noc_w + x];
     if (ep == -1) fail("%s: NoC address %s names no core or DRAM bank (NoC 0 coordinates (%u,%u))", what, fmt_noc(a, buf), x, y);
     if (ep >= 0) {
         check_l1(what, ep, addr, size);
@@ -211,6 +230,7 @@ static uint32_t api_semaphore(uint32_t id) {
 }
 
 static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size) {
+    heartbeat();
     Place p = resolve(noc, src, size, "noc_async_read");
     check_l1("noc_async_read", cur->core, dst, size);
     check_align("noc_async_read", p, dst);
@@ -220,24 +240,29 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
     cur->reads_done[noc & 1] = std::max(cur->reads_done[noc & 1], done);
 }
 
-static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size) {
-    Place p = resolve(noc, dst, size, "noc_async_write");
-    check_l1("noc_async_write", cur->core, src, size);
-    check_align("noc_async_write", p, src);
+static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, const char* what) {
+    heartbeat();
+    Place p = resolve(noc, dst, size, what);
+    check_l1(what, cur->core, src, size);
+    check_align(what, p, src);
     memmove(p.host, l1(cur->core) + src, size);
+    changed();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = cur->clock + chip.write_latency + chip.hop_cycles * hops(noc, me_x(), me_y(), p.x, p.y) + transfer_cycles(p, size);
     cur->writes_done[noc & 1] = std::max(cur->writes_done[noc & 1], done);
     if (!p.dram) sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] = done;
 }
 
-static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, uint32_t num_dests, bool self) {
-    const char* what = "noc_async_write_multicast";
+static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, uint32_t num_dests, bool self,
+                                const char* what) {
+    heartbeat();
+    check_noc(noc, what);
     uint32_t lb = chip.local_bits, addr = (uint32_t)dst;
     uint32_t xe = (dst >> lb) & 63, ye = (dst >> (lb + 6)) & 63, xs = (dst >> (lb + 12)) & 63, ys = (dst >> (lb + 18)) & 63;
+    if (std::max(xs, xe) >= chip.noc_w || std::max(ys, ye) >= chip.noc_h)
+        fail("%s: rectangle (%u,%u)-(%u,%u) leaves the %ux%u NoC grid", what, xs, ys, xe, ye, chip.noc_w, chip.noc_h);
     if (noc == 1) { xs = chip.noc_w - 1 - xs; xe = chip.noc_w - 1 - xe; ys = chip.noc_h - 1 - ys; ye = chip.noc_h - 1 - ye; }
     uint32_t x0 = std::min(xs, xe), x1 = std::max(xs, xe), y0 = std::min(ys, ye), y1 = std::max(ys, ye);
-    if (x1 >= chip.noc_w || y1 >= chip.noc_h) fail("%s: rectangle (%u,%u)-(%u,%u) leaves the %ux%u NoC grid", what, x0, y0, x1, y1, chip.noc_w, chip.noc_h);
     check_l1(what, cur->core, src, size);
     uint32_t n = 0, far = 0;
     for (uint32_t y = y0; y <= y1; y++)
@@ -259,14 +284,25 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     for (uint32_t y = y0; y <= y1; y++)
         for (uint32_t x = x0; x <= x1; x++) {
             int32_t c = chip.endpoint[y * chip.noc_w + x];
-            if (c >= 0) sem_stamp[((uint64_t)c << 32) | addr] = done;
+            if (c >= 0 && (c != (int32_t)cur->core || self)) sem_stamp[((uint64_t)c << 32) | addr] = done;
         }
+    changed();
 }
 
-static void api_read_barrier(uint8_t noc) { cur->clock = std::max(cur->clock + chip.api_cycles, cur->reads_done[noc & 1]); }
-static void api_write_barrier(uint8_t noc) { cur->clock = std::max(cur->clock + chip.api_cycles, cur->writes_done[noc & 1]); }
+static void api_read_barrier(uint8_t noc) {
+    heartbeat();
+    check_noc(noc, "noc_async_read_barrier");
+    cur->clock = std::max(cur->clock + chip.api_cycles, cur->reads_done[noc]);
+}
+static void api_write_barrier(uint8_t noc) {
+    heartbeat();
+    check_noc(noc, "noc_async_write_barrier");
+    cur->clock = std::max(cur->clock + chip.api_cycles, cur->writes_done[noc]);
+}
 
 static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
+    heartbeat();
+    changed();
     Place p = resolve(noc, dst, 4, "noc_semaphore_inc");
     if (p.dram) fail("noc_semaphore_inc: targets DRAM bank %u; semaphores live in a core's L1", p.core_or_bank);
     if (p.addr % 4) fail("noc_semaphore_inc: L1 %#x is not 4-byte aligned", p.addr);
@@ -282,6 +318,8 @@ static uint32_t local_addr(volatile uint32_t* p, const char* what) {
 }
 
 static void api_sem_set(volatile uint32_t* p, uint32_t v) {
+    heartbeat();
+    changed();
     uint32_t a = local_addr(p, "noc_semaphore_set");
     *(volatile uint32_t*)(l1(cur->core) + a) = v;
     cur->clock += chip.api_cycles;
@@ -289,7 +327,8 @@ static void api_sem_set(volatile uint32_t* p, uint32_t v) {
 }
 
 static void sem_wait(volatile uint32_t* p, uint32_t v, WaitKind kind) {
-    uint32_t a = local_addr(p, "noc_semaphore_wait");
+    heartbeat();
+    uint32_t a = local_addr(p, kind == SEM_MIN ? "noc_semaphore_wait_min" : "noc_semaphore_wait");
     block({kind, -1, 0, a, v});
     auto it = sem_stamp.find(((uint64_t)cur->core << 32) | a);
     cur->clock = std::max(cur->clock + chip.api_cycles, it == sem_stamp.end() ? 0 : it->second);
@@ -300,7 +339,8 @@ static void api_sem_wait_min(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, 
 CB& cb_of(int32_t i, const char* what) {
     if (i < 0 || i >= 32) fail("%s: circular buffer index %d is out of range (0-31)", what, i);
     CB& cb = core_of(cur).cbs[i];
-    if (!cb.pages) fail("%s: circular buffer %d is not configured on core %u; add it to the program's cbs", what, i, cur->core);
+    if (!cb.pages) fail("%s: circular buffer %d is not configured on this core; add it to the program's cbs", what, i);
+    heartbeat();
     return cb;
 }
 
@@ -324,6 +364,7 @@ static void api_cb_push_back(int32_t i, int32_t n) {
     cur->clock += chip.api_cycles;
     for (int32_t k = 0; k < n; k++) cb.ready_at[(cb.pushed + k) % cb.pages] = cur->clock;
     cb.pushed += n;
+    changed();
     cb.packed = 0;
     cb.reserved = cb.reserved > (uint32_t)n ? cb.reserved - n : 0;
     cb.wr += n * cb.page_size;
@@ -346,14 +387,27 @@ static void api_cb_pop_front(int32_t i, int32_t n) {
     cur->clock += chip.api_cycles;
     for (int32_t k = 0; k < n; k++) cb.free_at[(cb.popped + k) % cb.pages] = cur->clock;
     cb.popped += n;
+    changed();
     cb.waited = cb.waited > (uint32_t)n ? cb.waited - n : 0;
     cb.rd += n * cb.page_size;
     if (cb.rd > cb.addr + cb.size) fail("cb_pop_front(cb %d, %d): the pages run past the end of the buffer; the buffer's %u pages must be a multiple of the pages popped at once", i, n, cb.pages);
     if (cb.rd == cb.addr + cb.size) cb.rd = cb.addr;
 }
 
-static bool api_cb_available(int32_t i, int32_t n) { CB& cb = cb_of(i, "cb_pages_available_at_front"); return cb.pushed - cb.popped >= (uint32_t)n; }
-static bool api_cb_reservable(int32_t i, int32_t n) { CB& cb = cb_of(i, "cb_pages_reservable_at_back"); return cb.pages - (cb.pushed - cb.popped) >= (uint32_t)n; }
+// Polling: a thread told "not yet" gives way, and runs again once something has changed (or a deadlock names it).
+static bool poll(bool answer, int32_t i, int32_t n) {
+    cur->clock += chip.api_cycles;
+    if (!answer) block({POLL, i, n, 0, 0, changes});
+    return answer;
+}
+static bool api_cb_available(int32_t i, int32_t n) {
+    CB& cb = cb_of(i, "cb_pages_available_at_front");
+    return poll(cb.pushed - cb.popped >= (uint32_t)n, i, n);
+}
+static bool api_cb_reservable(int32_t i, int32_t n) {
+    CB& cb = cb_of(i, "cb_pages_reservable_at_back");
+    return poll(cb.pages - (cb.pushed - cb.popped) >= (uint32_t)n, i, n);
+}
 static uint32_t api_cb_write_ptr(int32_t i) { return cb_of(i, "get_write_ptr").wr; }
 static uint32_t api_cb_read_ptr(int32_t i) { return cb_of(i, "get_read_ptr").rd; }
 static uint32_t api_cb_page_size(int32_t i) { return cb_of(i, "get_tile_size").page_size; }
@@ -370,9 +424,27 @@ static void api_fail(const char* m) { fail("%s", m); }
 static void api_tick(uint64_t c) { cur->clock += c; }
 
 // ---------------------------------------------------------------- kernels: shared objects, loaded once per path
-struct Kernel { void* so; void (*entry)(); };
+// A kernel's writable data (globals, statics) as it was when loaded: restored before every run, because on the chip
+// each launch loads the binary afresh.
+struct Segment { uint8_t* at; std::vector<uint8_t> bytes; };
+struct Kernel { void* so; void (*entry)(); std::vector<Segment> data; };
 static std::map<std::string, Kernel> loaded;
 static std::vector<Kernel> slots;
+
+static int find_segments(struct dl_phdr_info* info, size_t, void* arg) {
+    auto* k = (std::pair<void*, Kernel*>*)arg;
+    Dl_info dl{};
+    if (!dladdr((void*)k->second->entry, &dl) || (uintptr_t)dl.dli_fbase != info->dlpi_addr) return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_W)) continue;
+        uint8_t* at = (uint8_t*)(info->dlpi_addr + ph.p_vaddr);
+        k->second->data.push_back({at, std::vector<uint8_t>(at, at + ph.p_memsz)});
+    }
+    return 1;
+}
+
+static void restore(const Kernel& k) { for (const Segment& s : k.data) memcpy(s.at, s.bytes.data(), s.bytes.size()); }
 
 static Kernel load(const std::string& path) {
     auto it = loaded.find(path);
@@ -383,14 +455,19 @@ static Kernel load(const std::string& path) {
     auto entry = (void (*)())dlsym(so, "tensix_kernel_entry");
     if (!slot || !entry) fail("kernel %s lacks tensix_api or tensix_kernel_entry", path.c_str());
     *slot = &api;
-    return loaded[path] = {so, entry};
+    Kernel k{so, entry, {}};
+    std::pair<void*, Kernel*> arg{so, &k};
+    dl_iterate_phdr(find_segments, &arg);  // after relocation and constructors, with tensix_api set
+    return loaded[path] = k;
 }
 
 static Thread* new_thread(Core& c, uint32_t core, uint32_t proc, uint32_t nargs, void (*entry)(), size_t n) {
     if (pool.size() <= n) {
         Thread* t = new Thread;
-        t->stack = (uint8_t*)mmap(nullptr, STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        mprotect(t->stack, 4096, PROT_NONE);  // guard page: a stack overflow is a crash we report, not silent corruption
+        // a guard gap: a stack overflow is a crash we report, not a write into another thread's stack
+        uint8_t* base = (uint8_t*)mmap(nullptr, GUARD + STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        mprotect(base, GUARD, PROT_NONE);
+        t->stack = base + GUARD;
         pool.push_back(t);
     }
     Thread* t = pool[n];
@@ -486,7 +563,7 @@ static void start_api() {
     api.print = api_print; api.fail = api_fail; api.tick = api_tick;
     compute_bind(api);
 
-    uint64_t total = 4096 + (uint64_t)chip.cores * chip.l1_size + chip.banks * chip.bank_size;
+    uint64_t total = l1_offset(chip.cores) + chip.banks * chip.bank_size;
     shm = (uint8_t*)mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
     if (shm == MAP_FAILED) fail("cannot map the device memory: %s", strerror(errno));
     status = (Status*)shm;
@@ -517,11 +594,19 @@ int main(int argc, char** argv) {
         auto w = words(line);
         if (w.empty()) continue;
         if (w[0] == "start") { start_api(); fprintf(out, "ready\n"); fflush(out); }
-        else if (w[0] == "kernel") { uint32_t s = num(w[1]); if (slots.size() <= s) slots.resize(s + 1); slots[s] = load(w[2]); }
+        else if (w[0] == "kernel") {  // kernel SLOT PATH (the path is the rest of the line)
+            uint32_t s = num(w[1]);
+            std::string path = line;
+            path = path.substr(path.find(' ', 7) + 1);
+            while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
+            if (slots.size() <= s) slots.resize(s + 1);
+            slots[s] = load(path);
+        }
         else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor
             cores.clear();
             sem_stamp.clear();
             cores.resize((w.size() - 1) / 8);  // sized once: threads point at their core
+            std::vector<bool> restored(slots.size());
             for (size_t ci = 0, k = 1, n = 0; ci < cores.size(); ci++, k += 8) {
                 Core& c = cores[ci];
                 c = Core{};
@@ -530,6 +615,7 @@ int main(int argc, char** argv) {
                 for (int p = 0; p < NPROC; p++) {
                     long slot = strtol(w[k + 1 + p].c_str(), nullptr, 0);
                     if (slot >= 0) c.threads[p] = new_thread(c, c.index, p, num(w[k + 4 + p]), slots[slot].entry, n++);
+                    if (slot >= 0 && !restored[slot]) { restore(slots[slot]); restored[slot] = true; }
                 }
             }
             run_program();

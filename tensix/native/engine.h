@@ -39,16 +39,21 @@ struct Chip {
 extern Chip chip;
 
 // ---------------------------------------------------------------- shared memory: status page, L1s, DRAM banks
-struct Status { uint64_t switches; int32_t core, proc; };  // the host watchdog reads this
+struct Status { uint64_t progress; int32_t core, proc; };  // the host watchdog reads this
 extern uint8_t* shm;
 extern int shm_fd;
 extern Status* status;
-static inline uint8_t* l1(uint32_t core) { return shm + 4096 + (uint64_t)core * chip.l1_size; }
-static inline uint8_t* dram(uint32_t bank) { return shm + 4096 + (uint64_t)chip.cores * chip.l1_size + bank * chip.bank_size; }
+// Layout of the memory file (tensix/sim.py lays it out the same way): a status block, each core's L1, each DRAM bank.
+// Blocks start on 64 KiB boundaries so that any host page size can map a core's L1 on its own.
+const uint64_t BLOCK = 1 << 16;
+inline uint64_t l1_stride() { return (chip.l1_size + BLOCK - 1) / BLOCK * BLOCK; }
+inline uint64_t l1_offset(uint32_t core) { return BLOCK + core * l1_stride(); }
+static inline uint8_t* l1(uint32_t core) { return shm + l1_offset(core); }
+static inline uint8_t* dram(uint32_t bank) { return shm + l1_offset(chip.cores) + bank * chip.bank_size; }
 
 // ---------------------------------------------------------------- threads, circular buffers, cores
-enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN };
-struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr = 0, value = 0; };
+enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN, POLL };
+struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr = 0, value = 0; uint64_t seen = 0; };
 
 struct Core;
 struct Thread {
@@ -83,6 +88,11 @@ extern TxApi api;
 
 inline Core& core_of(Thread* t) { return *t->c; }
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+// Every kernel API call shows the host's watchdog that the running kernel is alive; state changes (pages pushed or
+// popped, bytes landed, semaphores written) also wake threads that poll.
+inline void heartbeat() { __atomic_add_fetch(&status->progress, 1, __ATOMIC_RELAXED); }
+extern uint64_t changes;
+inline void changed() { changes++; }
 CB& cb_of(int32_t i, const char* what);
 void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the kernel API
 

@@ -76,7 +76,7 @@ inline void noc_async_read(uint64_t src_noc_addr, uint32_t dst_local_l1_addr, ui
     tensix_api->noc_read(noc, src_noc_addr, dst_local_l1_addr, size);
 }
 inline void noc_async_write(uint32_t src_local_l1_addr, uint64_t dst_noc_addr, uint32_t size, uint8_t noc = noc_index) {
-    tensix_api->noc_write(noc, src_local_l1_addr, dst_noc_addr, size);
+    tensix_api->noc_write(noc, src_local_l1_addr, dst_noc_addr, size, "noc_async_write");
 }
 FORCE_INLINE void noc_async_read_one_packet(uint64_t src_noc_addr, uint32_t dst_local_l1_addr, uint32_t size, uint8_t noc = noc_index) {
     noc_async_read(src_noc_addr, dst_local_l1_addr, size, noc);
@@ -86,12 +86,12 @@ FORCE_INLINE void noc_async_write_one_packet(uint32_t src_local_l1_addr, uint64_
 }
 inline void noc_async_write_multicast(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t size, uint32_t num_dests,
                                       bool linked = false, bool multicast_path_reserve = true, uint8_t noc = noc_index) {
-    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, size, num_dests, false);
+    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, size, num_dests, false, "noc_async_write_multicast");
 }
 inline void noc_async_write_multicast_loopback_src(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t size,
                                                    uint32_t num_dests, bool linked = false, bool multicast_path_reserve = true,
                                                    uint8_t noc = noc_index) {
-    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, size, num_dests, true);
+    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, size, num_dests, true, "noc_async_write_multicast_loopback_src");
 }
 FORCE_INLINE void noc_async_read_barrier(uint8_t noc = noc_index) { tensix_api->noc_read_barrier(noc); }
 FORCE_INLINE void noc_async_write_barrier(uint8_t noc = noc_index) { tensix_api->noc_write_barrier(noc); }
@@ -202,13 +202,13 @@ FORCE_INLINE void noc_semaphore_wait(volatile tt_l1_ptr uint32_t* sem_addr, uint
 FORCE_INLINE void noc_semaphore_wait_min(volatile tt_l1_ptr uint32_t* sem_addr, uint32_t val) { tensix_api->sem_wait_min(sem_addr, val); }
 inline void noc_semaphore_inc(uint64_t addr, uint32_t incr, uint8_t noc = noc_index) { tensix_api->sem_inc(noc, addr, incr); }
 inline void noc_semaphore_set_remote(uint32_t src_local_l1_addr, uint64_t dst_noc_addr, uint8_t noc = noc_index) {
-    tensix_api->noc_write(noc, src_local_l1_addr, dst_noc_addr, 4);
+    tensix_api->noc_write(noc, src_local_l1_addr, dst_noc_addr, 4, "noc_semaphore_set_remote");
 }
 inline void noc_semaphore_set_multicast(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t num_dests,
                                         bool linked = false, bool multicast_path_reserve = true, uint8_t noc = noc_index) {
-    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, 4, num_dests, false);
+    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, 4, num_dests, false, "noc_semaphore_set_multicast");
 }
 inline void noc_semaphore_set_multicast_loopback_src(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t num_dests,
                                                      bool linked = false, bool multicast_path_reserve = true, uint8_t noc = noc_index) {
-    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, 4, num_dests, true);
+    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, 4, num_dests, true, "noc_semaphore_set_multicast_loopback_src");
 }

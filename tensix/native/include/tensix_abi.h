@@ -23,8 +23,8 @@ struct TxApi {
     uint32_t (*arg_addr)(uint32_t index);   // its L1 address
     uint32_t (*semaphore)(uint32_t id);     // a semaphore's L1 address
     void (*noc_read)(uint8_t noc, uint64_t src, uint32_t dst_l1, uint32_t size);
-    void (*noc_write)(uint8_t noc, uint32_t src_l1, uint64_t dst, uint32_t size);
-    void (*noc_write_mcast)(uint8_t noc, uint32_t src_l1, uint64_t dst, uint32_t size, uint32_t num_dests, bool self);
+    void (*noc_write)(uint8_t noc, uint32_t src_l1, uint64_t dst, uint32_t size, const char* what);  // `what`: the API call, for errors
+    void (*noc_write_mcast)(uint8_t noc, uint32_t src_l1, uint64_t dst, uint32_t size, uint32_t num_dests, bool self, const char* what);
     void (*noc_read_barrier)(uint8_t noc);
     void (*noc_write_barrier)(uint8_t noc);
     void (*sem_inc)(uint8_t noc, uint64_t dst, uint32_t incr);
