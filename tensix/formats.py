@@ -1,7 +1,7 @@
 """Number formats and tiles, as the chip stores them.
 
 A tile is 32 x 32 values in four 16 x 16 faces (top-left, top-right, bottom-left, bottom-right), each face row-major.
-Block-float formats (bfp8_b) share one exponent between the 16 values of a face row, so they only exist for tiles.
+Block-float formats (bfp8_b, bfp4_b) share one exponent between the 16 values of a face row, so they only exist for tiles.
 """
 import numpy as np
 
@@ -49,52 +49,53 @@ def round_bfloat16(x) -> np.ndarray:
     return bfloat16_value(bfloat16_bits(np.asarray(x, np.float32)))
 
 
-# ---- bfp8_b: per 16 values one shared 8-bit exponent; per value a sign bit and a 7-bit magnitude whose top bit is
-# the hidden 1 of the largest value. Byte layout of a tile: 64 exponents (face rows in order), then 1024 values.
-def _bfp8_groups(x):
+# ---- block floats: per 16 values (a face row) one shared 8-bit exponent, the largest of theirs; per value a sign and a
+# magnitude of `bits` bits whose top bit is the hidden 1 of the largest value: 7 bits in bfp8_b (a byte a value), 3 in
+# bfp4_b (a nibble a value, the first in the low nibble). A tile: 64 exponents (face rows in order), then the values.
+# Rounding is to nearest even, saturating; denormals flush to zero (as tt-metal's host conversions do today).
+def _bfp_groups(x):
     x = np.asarray(x, np.float32).reshape(-1)
-    if x.size % (TILE * TILE): raise ValueError(f"bfp8_b holds whole tiles of 1024 values; got {x.size} values")
+    if x.size % (TILE * TILE): raise ValueError(f"block-float formats hold whole tiles of 1024 values; got {x.size} values")
     return x.reshape(-1, FACE)
 
 
-def bfp8_b_encode(x) -> np.ndarray:
-    g = _bfp8_groups(x)
-    u = g.view(np.uint32)
+def _bfp_encode(x, bits):
+    u = _bfp_groups(x).view(np.uint32)
     sign, exp = (u >> 31).astype(np.uint8), ((u >> 23) & 0xFF).astype(np.int32)
-    mant = np.where(exp > 0, (u & 0x7FFFFF) | 0x800000, 0).astype(np.uint64)  # denormals flush to zero
+    mant = np.where(exp > 0, (u & 0x7FFFFF) | 0x800000, 0).astype(np.uint64)
     shared = exp.max(axis=1, keepdims=True)
-    shift = (shared - exp + 17).astype(np.uint64)  # 24-bit mantissa down to 7 bits, minus the exponent gap
-    shift = np.minimum(shift, 40)
+    shift = np.minimum(shared - exp + 24 - bits, 40).astype(np.uint64)  # 24-bit mantissa down to `bits`, minus the gap
     half = np.uint64(1) << (shift - np.uint64(1))
     dropped = mant & ((np.uint64(1) << shift) - np.uint64(1))
     mag = mant >> shift
-    mag += (dropped > half) | ((dropped == half) & (mag & np.uint64(1)).astype(bool))  # round to nearest even
-    mag = np.minimum(mag, 127).astype(np.uint8)
-    vals = np.where(mag == 0, 0, (sign << 7) | mag).astype(np.uint8)
-    tiles = vals.reshape(-1, 1024)
-    exps = shared.astype(np.uint8).reshape(-1, 64)
-    return np.concatenate([exps, tiles], axis=1).reshape(-1)
+    mag += (dropped > half) | ((dropped == half) & (mag & np.uint64(1)).astype(bool))
+    mag = np.minimum(mag, (1 << bits) - 1).astype(np.uint8)
+    vals = np.where(mag == 0, 0, (sign << bits) | mag).astype(np.uint8).reshape(-1, 1024)
+    if bits == 3: vals = vals[:, 0::2] | (vals[:, 1::2] << 4)
+    return np.concatenate([shared.astype(np.uint8).reshape(-1, 64), vals], axis=1).reshape(-1)
 
 
-def bfp8_b_decode(raw) -> np.ndarray:
-    t = np.asarray(raw, np.uint8).reshape(-1, 1088)
+def _bfp_decode(raw, bits):
+    t = np.asarray(raw, np.uint8).reshape(-1, 64 + 1024 * (bits + 1) // 8)
     exps = t[:, :64].astype(np.int32).reshape(-1, 1)
-    vals = t[:, 64:].reshape(-1, FACE)
-    mag = (vals & 0x7F).astype(np.float32)
-    out = np.ldexp(mag / 64, exps - 127).astype(np.float32)
-    return np.where(vals & 0x80, -out, out).reshape(-1)
+    vals = t[:, 64:]
+    if bits == 3: vals = np.stack([vals & 0xF, vals >> 4], axis=2).reshape(-1, 1024)
+    vals = vals.reshape(-1, FACE)
+    out = np.ldexp((vals & ((1 << bits) - 1)).astype(np.float32) / (1 << (bits - 1)), exps - 127).astype(np.float32)
+    return np.where(vals >> bits, -out, out).reshape(-1)
 
 
 float32 = DataFormat("Float32", 0, 4096, np.float32)
 float16 = DataFormat("Float16", 1, 2048, np.float16)
 bfloat16 = DataFormat("Float16_b", 5, 2048, np.uint16, lambda x: bfloat16_bits(x.astype(np.float32)).reshape(-1).view(np.uint8),
                       lambda raw: bfloat16_value(raw.view(np.uint16)))
-bfp8_b = DataFormat("Bfp8_b", 6, 1088, None, bfp8_b_encode, bfp8_b_decode)
+bfp8_b = DataFormat("Bfp8_b", 6, 1088, None, lambda x: _bfp_encode(x, 7), lambda raw: _bfp_decode(raw, 7))
+bfp4_b = DataFormat("Bfp4_b", 7, 576, None, lambda x: _bfp_encode(x, 3), lambda raw: _bfp_decode(raw, 3))
 int32 = DataFormat("Int32", 8, 4096, np.int32)
 uint16 = DataFormat("UInt16", 9, 2048, np.uint16)
 uint32 = DataFormat("UInt32", 24, 4096, np.uint32)
 uint8 = DataFormat("UInt8", 30, 1024, np.uint8)
-FORMATS = {f.name: f for f in (float32, float16, bfloat16, bfp8_b, int32, uint16, uint32, uint8)}
+FORMATS = {f.name: f for f in (float32, float16, bfloat16, bfp8_b, bfp4_b, int32, uint16, uint32, uint8)}
 
 
 # ---- tiles

@@ -158,6 +158,15 @@ def test_grayskull_accumulates_in_bfloat16_and_wormhole_can_in_float32():
     assert np.abs(f32 - exact).max() < np.abs(bf - exact).max() / 10
 
 
+def test_bfp4_b_circular_buffers(dev):
+    body = PER_TILE.format(wait1="", pop1="", op="copy_tile(0, 0, 0);")
+    x = tt.bfp4_b.decode(tt.bfp4_b.encode(tt.tilize(A)))  # values bfp4_b holds exactly
+    got, _ = compute(dev, body, [tt.untilize(x, 64, 64)], in_fmt=tt.bfp4_b, out_fmt=tt.bfp4_b)
+    assert np.array_equal(got, x)
+    got, _ = compute(dev, body, [A], in_fmt=tt.bfloat16, out_fmt=tt.bfp4_b)  # the packer rounds as the host does
+    assert np.array_equal(got, x)
+
+
 def test_bfp8_b_and_float32_circular_buffers(dev):
     body = PER_TILE.format(wait1="", pop1="", op="copy_tile(0, 0, 0);")
     x = A * 1000

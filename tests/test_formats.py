@@ -109,6 +109,15 @@ def test_buffer_formats_and_sizes(dev):
         dev.buffer(8 << 30)
 
 
+def test_bfp4_b_by_hand():
+    x = np.zeros(1024, np.float32)
+    x[:4] = [1, -0.5, 0.3, 1.75]  # shared exponent 2^0: value = m / 4, m of 3 bits; 0.3 * 4 = 1.2 -> 1; 1.75 * 4 = 7
+    raw = tt.bfp4_b.encode(x)
+    assert raw.size == 576 and raw[0] == 127
+    assert raw[64:66].tolist() == [0x4 | (0x8 | 0x2) << 4, 0x1 | 0x7 << 4]
+    assert tt.bfp4_b.decode(raw)[:4].tolist() == [1, -0.5, 0.25, 1.75]
+
+
 def test_bfp8_b_flushes_denormals_to_zero():
     x = np.zeros(1024, np.float32)
     x[:3] = [1e-45, -1e-40, 2e-38]  # two denormals and a small normal

@@ -64,6 +64,7 @@ static uint32_t tile_bytes(uint32_t format) {
         case 0: case 8: case 24: return 4096;  // Float32, Int32, UInt32
         case 1: case 5: case 9: return 2048;   // Float16, Float16_b, UInt16
         case 6: return 1088;                   // Bfp8_b
+        case 7: return 576;                    // Bfp4_b
         case 30: return 1024;                  // UInt8
         default: return 0;
     }
@@ -78,13 +79,15 @@ static void decode(const uint8_t* p, uint32_t format, float* rm) {  // one tile 
         case 0: memcpy(faces, p, 4096); break;
         case 5: for (int i = 0; i < 1024; i++) faces[i] = value((uint32_t)((const uint16_t*)p)[i] << 16); break;
         case 1: for (int i = 0; i < 1024; i++) faces[i] = half_to_float(((const uint16_t*)p)[i]); break;
-        case 6:
+        case 6: case 7: {  // block floats: sign and magnitude per value, one exponent per 16
+            int bits = format == 6 ? 7 : 3;
             for (int i = 0; i < 1024; i++) {
-                int e = p[i / 16], v = p[64 + i];
-                float mag = std::ldexp((float)(v & 0x7f) / 64.0f, e - 127);
-                faces[i] = v & 0x80 ? -mag : mag;
+                int e = p[i / 16], v = bits == 7 ? p[64 + i] : (p[64 + i / 2] >> (4 * (i & 1))) & 0xf;
+                float mag = std::ldexp((float)(v & ((1 << bits) - 1)) / (float)(1 << (bits - 1)), e - 127);
+                faces[i] = v >> bits ? -mag : mag;
             }
             break;
+        }
         case 8: for (int i = 0; i < 1024; i++) faces[i] = (float)((const int32_t*)p)[i]; break;
         case 24: for (int i = 0; i < 1024; i++) faces[i] = (float)((const uint32_t*)p)[i]; break;
         case 9: for (int i = 0; i < 1024; i++) faces[i] = (float)((const uint16_t*)p)[i]; break;
@@ -100,22 +103,27 @@ static void encode(const float* rm, uint32_t format, uint8_t* p) {  // row-major
         case 0: memcpy(p, f, 4096); break;
         case 5: for (int i = 0; i < 1024; i++) ((uint16_t*)p)[i] = bits(bf16(f[i])) >> 16; break;
         case 1: for (int i = 0; i < 1024; i++) ((uint16_t*)p)[i] = float_to_half(f[i]); break;
-        case 6:  // one exponent per 16 values (a face row), the largest; magnitudes rounded to 7 bits, ties to even
+        case 6: case 7: {  // one exponent per 16 values (a face row), the largest; magnitudes to 7 or 3 bits, ties to even
+            uint32_t nbits = format == 6 ? 7 : 3;
+            if (nbits == 3) memset(p + 64, 0, 512);
             for (int g = 0; g < 64; g++) {
                 int shared = 0;
                 for (int k = 0; k < 16; k++) shared = std::max(shared, (int)((bits(f[g * 16 + k]) >> 23) & 0xff));
                 p[g] = (uint8_t)shared;
                 for (int k = 0; k < 16; k++) {
-                    uint32_t u = bits(f[g * 16 + k]), e = (u >> 23) & 0xff;
+                    uint32_t u = bits(f[g * 16 + k]), e = (u >> 23) & 0xff, i = g * 16 + k;
                     uint64_t mant = e ? (u & 0x7fffff) | 0x800000 : 0;
-                    uint32_t shift = std::min<uint32_t>(shared - e + 17, 40);
+                    uint32_t shift = std::min<uint32_t>(shared - e + 24 - nbits, 40);
                     uint64_t mag = mant >> shift, rest = mant & ((1ull << shift) - 1), half = 1ull << (shift - 1);
                     if (rest > half || (rest == half && (mag & 1))) mag++;
-                    mag = std::min<uint64_t>(mag, 127);
-                    p[64 + g * 16 + k] = mag ? (uint8_t)((u >> 31) << 7 | mag) : 0;
+                    mag = std::min<uint64_t>(mag, (1u << nbits) - 1);
+                    uint8_t v = mag ? (uint8_t)((u >> 31) << nbits | mag) : 0;
+                    if (nbits == 7) p[64 + i] = v;
+                    else p[64 + i / 2] |= v << (4 * (i & 1));
                 }
             }
             break;
+        }
         case 8: for (int i = 0; i < 1024; i++) ((int32_t*)p)[i] = (int32_t)std::nearbyint(f[i]); break;
         case 24: for (int i = 0; i < 1024; i++) ((uint32_t*)p)[i] = (uint32_t)std::max(0.0f, std::nearbyint(f[i])); break;
         case 9: for (int i = 0; i < 1024; i++) ((uint16_t*)p)[i] = (uint16_t)std::clamp(std::nearbyint(f[i]), 0.0f, 65535.0f); break;
