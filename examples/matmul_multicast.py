@@ -9,81 +9,69 @@ import numpy as np
 import tensix as tt
 from tensix.examples.matmul_single_core import check, inputs
 
-# A block of A: its rows of tiles (per_core_M) by in0_block_w tiles of k. NCRISC; NoC 1 reads A, multicasts along rows.
-IN0 = r"""
+# The multicast protocol both operand kernels use, shared as C++ source. Runtime args from `first`: sender?, the
+# rectangle (x0, y0, x1, y1) of receivers in NoC coordinates, their count, the sender's NoC (x, y). Semaphore `sem`
+# counts receivers with room (on the sender); `sem + 1` says the block has landed (on each receiver).
+MCAST = r"""
 #include "dataflow_api.h"
 
+template <typename ReadBlock>
+void fill_block(uint32_t first, uint32_t sem, uint32_t cb, uint32_t pages, ReadBlock read_block) {
+    uint32_t sender = get_arg_val<uint32_t>(first), x0 = get_arg_val<uint32_t>(first + 1), y0 = get_arg_val<uint32_t>(first + 2);
+    uint32_t x1 = get_arg_val<uint32_t>(first + 3), y1 = get_arg_val<uint32_t>(first + 4), n_dests = get_arg_val<uint32_t>(first + 5);
+    uint32_t sender_x = get_arg_val<uint32_t>(first + 6), sender_y = get_arg_val<uint32_t>(first + 7);
+    volatile tt_l1_ptr uint32_t* ready = (volatile tt_l1_ptr uint32_t*)get_semaphore(sem);
+    volatile tt_l1_ptr uint32_t* valid = (volatile tt_l1_ptr uint32_t*)get_semaphore(sem + 1);
+    cb_reserve_back(cb, pages);
+    uint32_t l1 = get_write_ptr(cb);
+    if (sender) {
+        read_block(l1);
+        noc_async_read_barrier();
+        if (n_dests) {
+            noc_semaphore_wait(ready, n_dests);  // every receiver has room
+            noc_semaphore_set(ready, 0);
+            noc_async_write_multicast(l1, get_noc_multicast_addr(x0, y0, x1, y1, l1), pages * get_tile_size(cb), n_dests);
+            noc_semaphore_set(valid, 1);         // then tell them, with one more multicast, that it landed
+            noc_semaphore_set_multicast(get_semaphore(sem + 1), get_noc_multicast_addr(x0, y0, x1, y1, get_semaphore(sem + 1)), n_dests);
+        }
+    } else {
+        noc_semaphore_set(valid, 0);
+        noc_semaphore_inc(get_noc_addr(sender_x, sender_y, get_semaphore(sem)), 1);
+        noc_semaphore_wait(valid, 1);
+    }
+    cb_push_back(cb, pages);
+}
+"""
+
+# A block of A: its rows of tiles (per_core_M) by in0_block_w tiles of k. NCRISC; NoC 1 reads A, multicasts along rows.
+IN0 = MCAST + r"""
 void kernel_main() {
     uint32_t a_addr = get_arg_val<uint32_t>(0), Kt = get_arg_val<uint32_t>(1), first_row = get_arg_val<uint32_t>(2);
-    uint32_t sender = get_arg_val<uint32_t>(3), x0 = get_arg_val<uint32_t>(4), y0 = get_arg_val<uint32_t>(5);
-    uint32_t x1 = get_arg_val<uint32_t>(6), y1 = get_arg_val<uint32_t>(7), n_dests = get_arg_val<uint32_t>(8);
-    uint32_t sender_x = get_arg_val<uint32_t>(9), sender_y = get_arg_val<uint32_t>(10);
     constexpr uint32_t M = get_compile_time_arg_val(0), BW = get_compile_time_arg_val(1), cb = tt::CB::c_in0;
-    const uint32_t tile = get_tile_size(cb), block = M * BW;
-    volatile tt_l1_ptr uint32_t* ready = (volatile tt_l1_ptr uint32_t*)get_semaphore(0);  // receivers with room
-    volatile tt_l1_ptr uint32_t* valid = (volatile tt_l1_ptr uint32_t*)get_semaphore(1);  // the block has landed
+    const uint32_t tile = get_tile_size(cb);
     const InterleavedAddrGenFast<true> a = {a_addr, tile, get_dataformat(cb)};
-    for (uint32_t kb = 0; kb < Kt / BW; kb++) {
-        cb_reserve_back(cb, block);
-        uint32_t l1 = get_write_ptr(cb);
-        if (sender) {
+    for (uint32_t kb = 0; kb < Kt / BW; kb++)
+        fill_block(3, 0, cb, M * BW, [&](uint32_t l1) {
             for (uint32_t m = 0; m < M; m++)
                 for (uint32_t k = 0; k < BW; k++) noc_async_read_tile((first_row + m) * Kt + kb * BW + k, a, l1 + (m * BW + k) * tile);
-            noc_async_read_barrier();
-            if (n_dests) {
-                noc_semaphore_wait(ready, n_dests);
-                noc_semaphore_set(ready, 0);
-                noc_async_write_multicast(l1, get_noc_multicast_addr(x0, y0, x1, y1, l1), block * tile, n_dests);
-                noc_semaphore_set(valid, 1);
-                noc_semaphore_set_multicast(get_semaphore(1), get_noc_multicast_addr(x0, y0, x1, y1, get_semaphore(1)), n_dests);
-            }
-        } else {
-            noc_semaphore_set(valid, 0);
-            noc_semaphore_inc(get_noc_addr(sender_x, sender_y, get_semaphore(0)), 1);
-            noc_semaphore_wait(valid, 1);
-        }
-        cb_push_back(cb, block);
-    }
+        });
 }
 """
 
 # The same for B down the columns (BRISC, NoC 0), then the writer's part: the core's output tiles to DRAM.
-IN1 = r"""
-#include "dataflow_api.h"
-
+IN1 = MCAST + r"""
 void kernel_main() {
     uint32_t b_addr = get_arg_val<uint32_t>(0), Kt = get_arg_val<uint32_t>(1), first_col = get_arg_val<uint32_t>(2);
-    uint32_t sender = get_arg_val<uint32_t>(3), x0 = get_arg_val<uint32_t>(4), y0 = get_arg_val<uint32_t>(5);
-    uint32_t x1 = get_arg_val<uint32_t>(6), y1 = get_arg_val<uint32_t>(7), n_dests = get_arg_val<uint32_t>(8);
-    uint32_t sender_x = get_arg_val<uint32_t>(9), sender_y = get_arg_val<uint32_t>(10);
     uint32_t c_addr = get_arg_val<uint32_t>(11), first_row = get_arg_val<uint32_t>(12), Nt = get_arg_val<uint32_t>(13);
     constexpr uint32_t M = get_compile_time_arg_val(0), BW = get_compile_time_arg_val(1), N = get_compile_time_arg_val(2);
     constexpr uint32_t cb = tt::CB::c_in1, cb_out = tt::CB::c_out0;
-    const uint32_t tile = get_tile_size(cb), block = BW * N;
-    volatile tt_l1_ptr uint32_t* ready = (volatile tt_l1_ptr uint32_t*)get_semaphore(2);
-    volatile tt_l1_ptr uint32_t* valid = (volatile tt_l1_ptr uint32_t*)get_semaphore(3);
+    const uint32_t tile = get_tile_size(cb);
     const InterleavedAddrGenFast<true> b = {b_addr, tile, get_dataformat(cb)};
-    for (uint32_t kb = 0; kb < Kt / BW; kb++) {
-        cb_reserve_back(cb, block);
-        uint32_t l1 = get_write_ptr(cb);
-        if (sender) {
+    for (uint32_t kb = 0; kb < Kt / BW; kb++)
+        fill_block(3, 2, cb, BW * N, [&](uint32_t l1) {
             for (uint32_t k = 0; k < BW; k++)
                 for (uint32_t n = 0; n < N; n++) noc_async_read_tile((kb * BW + k) * Nt + first_col + n, b, l1 + (k * N + n) * tile);
-            noc_async_read_barrier();
-            if (n_dests) {
-                noc_semaphore_wait(ready, n_dests);
-                noc_semaphore_set(ready, 0);
-                noc_async_write_multicast(l1, get_noc_multicast_addr(x0, y0, x1, y1, l1), block * tile, n_dests);
-                noc_semaphore_set(valid, 1);
-                noc_semaphore_set_multicast(get_semaphore(3), get_noc_multicast_addr(x0, y0, x1, y1, get_semaphore(3)), n_dests);
-            }
-        } else {
-            noc_semaphore_set(valid, 0);
-            noc_semaphore_inc(get_noc_addr(sender_x, sender_y, get_semaphore(2)), 1);
-            noc_semaphore_wait(valid, 1);
-        }
-        cb_push_back(cb, block);
-    }
+        });
     constexpr uint32_t SH = get_compile_time_arg_val(4), SW = get_compile_time_arg_val(5);
     const InterleavedAddrGenFast<true> c = {c_addr, get_tile_size(cb_out), get_dataformat(cb_out)};
     for (uint32_t sm = 0; sm < M / SH; sm++)  // output tiles arrive a sub-block at a time
