@@ -67,3 +67,31 @@ def test_closing_devices_gives_their_memory_back():
         add_13_7.main(d)
         d.close()
     assert len(os.listdir("/proc/self/fd")) == fds
+
+
+def test_each_thread_has_its_own_copy_of_kernel_globals(dev):
+    # One source runs as reader and writer on four cores; the two hand pages back and forth, so the threads interleave.
+    src = r"""
+#include "dataflow_api.h"
+uint32_t total = 100;  // on the chip, every RISC-V of every core has its own
+void kernel_main() {
+    uint32_t me = get_arg_val<uint32_t>(0), out = get_arg_val<uint32_t>(1), writer = get_arg_val<uint32_t>(2);
+    for (uint32_t i = 0; i < 5; i++) {
+        total += me;
+        if (writer) { cb_wait_front(0, 1); cb_pop_front(0, 1); } else { cb_reserve_back(0, 1); cb_push_back(0, 1); }
+    }
+    if (writer) {
+        *(volatile uint32_t*)get_write_ptr(1) = total;
+        InterleavedAddrGen<true> o = {out, 4};
+        noc_async_write(get_write_ptr(1), get_noc_addr(me - 1, o), 4);
+        noc_async_write_barrier();
+    }
+}"""
+    cores = list(tt.CoreRange((0, 0), (3, 0)))
+    out = dev.buffer(16, page=4)
+    prog = tt.Program(dev, cores, reader=src, writer=src, reader_args=lambda c: [cores.index(c) + 1, out.addr, 0],
+                      writer_args=lambda c: [cores.index(c) + 1, out.addr, 1], cbs=[tt.CB(0, page=32, pages=1), tt.CB(1, page=32, pages=1)])
+    for _ in range(2):
+        dev.run(prog)
+        assert out.read(np.uint32).tolist() == [100 + 5 * i for i in (1, 2, 3, 4)]
+    out.free()

@@ -12,6 +12,34 @@
 #include "engine.h"
 #include <link.h>
 
+// A kernel's writable data (globals, statics). On the chip every RISC-V has its own copy, loaded afresh at each
+// launch; here the cores running one kernel share its binary, so each thread keeps its own copy of the data, starting
+// from the data as loaded, and the engine swaps it in when the thread runs (only when another thread had it).
+struct Segment { uint8_t* at; size_t size; };
+struct Kernel {
+    void* so;
+    void (*entry)();
+    std::vector<Segment> data;
+    std::vector<uint8_t> fresh;  // every segment's bytes as loaded, one after another
+    Thread* owner = nullptr;     // whose copy the segments hold now
+};
+
+static void copy_data(Kernel& k, uint8_t* bytes, bool save) {
+    for (const Segment& s : k.data) {
+        if (save) memcpy(bytes, s.at, s.size);
+        else memcpy(s.at, bytes, s.size);
+        bytes += s.size;
+    }
+}
+
+static void swap_in_data(Thread* t) {
+    Kernel& k = *t->kernel;
+    if (k.owner == t || k.data.empty()) return;
+    if (k.owner) copy_data(k, k.owner->data.data(), true);
+    copy_data(k, t->data.data(), false);
+    k.owner = t;
+}
+
 Chip chip;
 uint8_t* shm;
 int shm_fd;
@@ -97,6 +125,7 @@ static void block(Wait w) {  // called by a thread: give way until the condition
 
 static void resume(Thread* t) {
     if (window_core >= 0 && window_core != (int)t->core) revoke_window();
+    swap_in_data(t);
     cur = t;
     api.self = &t->self;
     status->core = t->core; status->proc = t->proc;
@@ -106,7 +135,7 @@ static void resume(Thread* t) {
 }
 
 static void thread_main() {
-    cur->entry();
+    cur->kernel->entry();
     cur->done = true;
     if (!cur->line.empty()) api.print("\n", 1);
     swapcontext(&cur->ctx, &scheduler_ctx);
@@ -424,12 +453,8 @@ static void api_fail(const char* m) { fail("%s", m); }
 static void api_tick(uint64_t c) { cur->clock += c; }
 
 // ---------------------------------------------------------------- kernels: shared objects, loaded once per path
-// A kernel's writable data (globals, statics) as it was when loaded: restored before every run, because on the chip
-// each launch loads the binary afresh.
-struct Segment { uint8_t* at; std::vector<uint8_t> bytes; };
-struct Kernel { void* so; void (*entry)(); std::vector<Segment> data; };
-static std::map<std::string, Kernel> loaded;
-static std::vector<Kernel> slots;
+static std::map<std::string, Kernel> loaded;  // by path; map nodes stay put, so slots can point at them
+static std::vector<Kernel*> slots;
 
 static int find_segments(struct dl_phdr_info* info, size_t, void* arg) {
     auto* k = (std::pair<void*, Kernel*>*)arg;
@@ -439,29 +464,30 @@ static int find_segments(struct dl_phdr_info* info, size_t, void* arg) {
         const ElfW(Phdr)& ph = info->dlpi_phdr[i];
         if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_W)) continue;
         uint8_t* at = (uint8_t*)(info->dlpi_addr + ph.p_vaddr);
-        k->second->data.push_back({at, std::vector<uint8_t>(at, at + ph.p_memsz)});
+        k->second->data.push_back({at, ph.p_memsz});
+        k->second->fresh.insert(k->second->fresh.end(), at, at + ph.p_memsz);
     }
     return 1;
 }
 
-static void restore(const Kernel& k) { for (const Segment& s : k.data) memcpy(s.at, s.bytes.data(), s.bytes.size()); }
 
-static Kernel load(const std::string& path) {
+static Kernel* load(const std::string& path) {
     auto it = loaded.find(path);
-    if (it != loaded.end()) return it->second;
+    if (it != loaded.end()) return &it->second;
     void* so = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!so) fail("cannot load kernel %s: %s", path.c_str(), dlerror());
     auto slot = (TxApi**)dlsym(so, "tensix_api");
     auto entry = (void (*)())dlsym(so, "tensix_kernel_entry");
     if (!slot || !entry) fail("kernel %s lacks tensix_api or tensix_kernel_entry", path.c_str());
     *slot = &api;
-    Kernel k{so, entry, {}};
+    Kernel& k = loaded[path];
+    k.so = so; k.entry = entry;
     std::pair<void*, Kernel*> arg{so, &k};
     dl_iterate_phdr(find_segments, &arg);  // after relocation and constructors, with tensix_api set
-    return loaded[path] = k;
+    return &k;
 }
 
-static Thread* new_thread(Core& c, uint32_t core, uint32_t proc, uint32_t nargs, void (*entry)(), size_t n) {
+static Thread* new_thread(Core& c, uint32_t core, uint32_t proc, uint32_t nargs, Kernel* kernel, size_t n) {
     if (pool.size() <= n) {
         Thread* t = new Thread;
         // a guard gap: a stack overflow is a crash we report, not a write into another thread's stack
@@ -474,9 +500,12 @@ static Thread* new_thread(Core& c, uint32_t core, uint32_t proc, uint32_t nargs,
     Thread fresh;
     fresh.stack = t->stack;
     fresh.math = t->math;
+    fresh.data.swap(t->data);
     *t = std::move(fresh);
     t->c = &c;
-    t->core = core; t->proc = proc; t->nargs = nargs; t->entry = entry;
+    t->core = core; t->proc = proc; t->nargs = nargs; t->kernel = kernel;
+    t->data.assign(kernel->fresh.begin(), kernel->fresh.end());  // reuses the pooled thread's buffer
+    kernel->owner = nullptr;
     for (int noc = 0; noc < 2; noc++) {
         t->self.my_x[noc] = noc ? chip.noc_w - 1 - chip.core_x[core] : chip.core_x[core];
         t->self.my_y[noc] = noc ? chip.noc_h - 1 - chip.core_y[core] : chip.core_y[core];
@@ -606,7 +635,6 @@ int main(int argc, char** argv) {
             cores.clear();
             sem_stamp.clear();
             cores.resize((w.size() - 1) / 8);  // sized once: threads point at their core
-            std::vector<bool> restored(slots.size());
             for (size_t ci = 0, k = 1, n = 0; ci < cores.size(); ci++, k += 8) {
                 Core& c = cores[ci];
                 c = Core{};
@@ -614,8 +642,7 @@ int main(int argc, char** argv) {
                 setup_cbs(c, w[k + 7]);
                 for (int p = 0; p < NPROC; p++) {
                     long slot = strtol(w[k + 1 + p].c_str(), nullptr, 0);
-                    if (slot >= 0) c.threads[p] = new_thread(c, c.index, p, num(w[k + 4 + p]), slots[slot].entry, n++);
-                    if (slot >= 0 && !restored[slot]) { restore(slots[slot]); restored[slot] = true; }
+                    if (slot >= 0) c.threads[p] = new_thread(c, c.index, p, num(w[k + 4 + p]), slots[slot], n++);
                 }
             }
             run_program();

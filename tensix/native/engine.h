@@ -17,7 +17,8 @@
 #include <vector>
 #include "include/tensix_abi.h"
 
-struct Math;  // a compute thread's destination register and settings (compute.cpp)
+struct Math;    // a compute thread's destination register and settings (compute.cpp)
+struct Kernel;  // a loaded kernel binary (engine.cpp)
 
 enum Proc { BRISC, NCRISC, TRISC, NPROC };
 
@@ -61,7 +62,8 @@ struct Thread {
     Core* c = nullptr;
     uint8_t* stack = nullptr;
     TxThread self{};
-    void (*entry)() = nullptr;
+    Kernel* kernel = nullptr;
+    std::vector<uint8_t> data;  // this thread's copy of its kernel's globals (kept across runs, like the stack)
     uint32_t core = 0, proc = 0, nargs = 0;
     bool done = false;
     Wait wait;
