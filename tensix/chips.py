@@ -90,6 +90,11 @@ CHIPS = {c.name: c for c in (
          ((0, 0), (0, 1), (0, 11), (0, 5), (0, 6), (0, 7), (5, 0), (5, 1), (5, 11), (5, 2), (5, 9), (5, 10)), 1 * GiB,
          1_499_136, 120 * KiB, noc_addr_local_bits=36, timing=_wh,
          estimated="harvested row, DRAM bank placement, reserved L1 map (Grayskull's is used)"),
+    Chip("p100a", "blackhole", 1.35e9, (17, 12), tuple(range(1, 7)) + tuple(range(10, 16)), tuple(range(2, 12)),
+         tuple((0 if b < 4 else 9, 1 + 3 * (b % 4)) for b in range(7)), 4 * GiB,
+         1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=Timing(dram_bytes_per_cycle=47.0, matmul_pass_cycles=16),
+         estimated="which columns are harvested, DRAM bank placement, L1 size (1.5 MiB), reserved L1 map (Grayskull's is "
+                   "used), DRAM rate per bank, matmul rate (Wormhole's)"),
     Chip("p150", "blackhole", 1.35e9, (17, 12), tuple(range(1, 8)) + tuple(range(10, 17)), tuple(range(2, 12)),
          tuple((0 if b < 4 else 9, 1 + 3 * (b % 4)) for b in range(8)), 4 * GiB,
          1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=Timing(dram_bytes_per_cycle=47.0, matmul_pass_cycles=16),

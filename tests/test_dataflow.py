@@ -169,7 +169,7 @@ def test_enqueue_runs_commands_in_order(dev):
     buf.free()
 
 
-@pytest.mark.parametrize("chip", ["e75", "n150", "p150"])
+@pytest.mark.parametrize("chip", ["e75", "n150", "p100a", "p150"])
 def test_other_chips_run_the_examples(chip):
     with tt.Device(chip, echo=False) as d:
         for name in ("add_13_7", "ring"):
