@@ -218,7 +218,10 @@ class Device:
     def close(self): self.sim.close()
 
     def __del__(self):
-        if hasattr(self, "sim"): self.sim.close()
+        try:
+            self.sim.close()
+        except Exception:
+            pass  # at interpreter exit the modules it needs may be gone; the OS reclaims the rest
 
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
