@@ -101,9 +101,10 @@ def kernel(source: str, name: str, prelude: str, call: str, defines: dict) -> Pa
     _write(d / "kernel.cpp", source)
     _write(d / "wrapper.cpp", WRAPPER.format(prelude=prelude, call=call))
     # -z norelro keeps a kernel's data writable, so the engine can restore its globals before each run;
-    # stack-clash protection makes a frame larger than the stack hit the guard gap instead of jumping it.
+    # stack-clash protection makes a frame larger than the stack hit the guard gap instead of jumping it;
+    # --no-undefined turns a call to something that exists nowhere into a compile error, not a failed load.
     flags = ["-std=c++17", "-O2", "-g", "-fPIC", "-shared", "-fvisibility=hidden", "-fstack-clash-protection",
-             "-Wl,-Bsymbolic", "-Wl,-z,norelro", f"-I{INCLUDE}", f"-I{d}",
+             "-Wl,-Bsymbolic", "-Wl,-z,norelro", "-Wl,--no-undefined", f"-I{INCLUDE}", f"-I{d}",
              *[f"-D{k}" if v is None else f"-D{k}={v}" for k, v in defines.items()], "wrapper.cpp"]
     # The compiler names kernel.cpp by its path in the cache; the user knows it by the kernel's name.
     rename = lambda text: re.sub(r"(\S*/)?kernel\.cpp\b", lambda m: name, re.sub(r"In file included from wrapper\.cpp:\d+:\n", "", text))

@@ -50,6 +50,8 @@ class Chip:
     semaphore_base: int = 106 * KiB + 512
     num_semaphores: int = 4             # tt-metal 2024: four per core, 16 B apart
     semaphore_stride: int = 16
+    mem_zeros_base: int = 2048          # 512 bytes of zeros kernels may NoC-read to clear L1 (MEM_ZEROS_BASE)
+    mem_zeros_size: int = 512
     max_runtime_args: int = 255
     max_compile_time_args: int = 32
     num_circular_buffers: int = 32

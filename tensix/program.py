@@ -138,6 +138,7 @@ class Program:
         defines = {f"KERNEL_COMPILE_TIME_ARG_{i}": v for i, v in enumerate(ct)}
         defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
                        NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
+                       L1_UNRESERVED_BASE=chip.l1_unreserved_base, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
                        **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
         for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
         name = k.name or kind

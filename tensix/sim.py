@@ -49,7 +49,7 @@ class Simulator:
         lines = [f"chip {c.num_cores} {c.l1_size} {c.l1_unreserved_base} {len(c.dram_banks)} {c.dram_bank_size} "
                  f"{c.dram_unreserved_base} {c.noc_size[0]} {c.noc_size[1]} {c.noc_addr_local_bits}",
                  f"reserved {' '.join(map(str, c.arg_base))} {c.cb_config_base} {c.semaphore_base} {c.num_semaphores} "
-                 f"{c.semaphore_stride} {c.l1_alignment} {c.dram_alignment}",
+                 f"{c.semaphore_stride} {c.l1_alignment} {c.dram_alignment} {c.mem_zeros_base} {c.mem_zeros_size}",
                  f"timing {t.noc_bytes_per_cycle} {t.dram_bytes_per_cycle} {t.api_cycles} {t.noc_issue_cycles} "
                  f"{t.write_latency} {t.read_latency} {t.hop_cycles}",
                  f"compute_timing {t.matmul_pass_cycles} {t.binary_cycles} {t.copy_cycles} {t.sfpu_cycles} {t.exp_cycles} "

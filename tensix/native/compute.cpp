@@ -23,7 +23,7 @@ struct Math {
     uint32_t next = 0;  // the cache entry to replace next
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t fidelity = 4, state = 0, capacity = 16;
-    bool fp32 = false, approx = false;
+    bool fp32 = false, approx = false, relu = false;
 };
 enum { IDLE, MATH, COMMITTED, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
 
@@ -173,7 +173,7 @@ static void tick(uint64_t c) { cur->clock += c; heartbeat(); }
 static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
     Math& mm = m();
     mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
-    mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE;
+    mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false;
     for (Operand& o : mm.cache) o.cb = -1;
 }
 
@@ -442,7 +442,13 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
     CB& cb = tile_cb(i, "pack_tile");
     uint32_t s = slot < 0 ? cb.packed : (uint32_t)slot;
     if (s >= cb.reserved) fail("pack_tile(%u, cb %d): tile slot %u is past the %u pages reserved; cb_reserve_back for it first", d, i, s, cb.reserved);
-    encode(o, cb.format, l1(cur->core) + slot_addr(cb, cb.wr, s));
+    if (m().relu) {
+        float r[1024];
+        for (int k = 0; k < 1024; k++) r[k] = o[k] > 0 ? o[k] : 0.0f;
+        encode(r, cb.format, l1(cur->core) + slot_addr(cb, cb.wr, s));
+    } else {
+        encode(o, cb.format, l1(cur->core) + slot_addr(cb, cb.wr, s));
+    }
     if (slot < 0) cb.packed++;
     tick(chip.copy_cycles);
 }
@@ -484,7 +490,13 @@ static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
     tick(chip.copy_cycles * tiles);
 }
 
+static void pack_relu(uint32_t type) {
+    if (type > 1) fail("llk_pack_relu_config(%u): only NO_RELU and ZERO_RELU are modelled", type);
+    m().relu = type == 1;
+}
+
 void compute_bind(TxApi& api) {
+    api.pack_relu = pack_relu;
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
     api.unary = unary; api.dst_binary = dst_binary; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;

@@ -195,8 +195,10 @@ static const char* core_name(uint32_t core) {  // as the user's NoC addresses na
     return s;
 }
 
-static void check_l1(const char* what, uint32_t core, uint32_t addr, uint32_t size) {
+// A kernel may use usable L1, the semaphores, and read (never write) the block of zeros tt-metal kernels copy from.
+static void check_l1(const char* what, uint32_t core, uint32_t addr, uint32_t size, bool read) {
     bool sem = addr >= chip.sem_base && (uint64_t)addr + size <= chip.sem_base + (uint64_t)chip.sems * chip.sem_stride;
+    sem |= read && addr >= chip.zeros_base && (uint64_t)addr + size <= (uint64_t)chip.zeros_base + chip.zeros_size;
     if ((uint64_t)addr + size > chip.l1_size)
         fail("%s: L1 %#x + %u bytes on %s runs past the end of L1 (%#x)", what, addr, size, core_name(core), chip.l1_size);
     if (addr < chip.l1_unreserved && !sem)
@@ -204,7 +206,7 @@ static void check_l1(const char* what, uint32_t core, uint32_t addr, uint32_t si
              core_name(core), chip.l1_unreserved);
 }
 
-static Place resolve(uint8_t noc, uint64_t a, uint32_t size, const char* what) {
+static Place resolve(uint8_t noc, uint64_t a, uint32_t size, const char* what, bool read) {
     uint32_t x = (a >> chip.local_bits) & 63, y = (a >> (chip.local_bits + 6)) & 63, addr = (uint32_t)a;
     char buf[64];
     check_noc(noc, what);
@@ -216,7 +218,7 @@ static Place resolve(uint8_t noc, uint64_t a, uint32_t size, const char* what) {
     int32_t ep = chip.endpoint[y * chip.noc_w + x];
     if (ep == -1) fail("%s: NoC address %s names no core or DRAM bank (NoC 0 coordinates (%u,%u))", what, fmt_noc(a, buf), x, y);
     if (ep >= 0) {
-        check_l1(what, ep, addr, size);
+        check_l1(what, ep, addr, size, read);
         return {l1(ep) + addr, false, (uint32_t)ep, addr, x, y};
     }
     uint32_t bank = -ep - 2;
@@ -260,8 +262,8 @@ static uint32_t api_semaphore(uint32_t id) {
 
 static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size) {
     heartbeat();
-    Place p = resolve(noc, src, size, "noc_async_read");
-    check_l1("noc_async_read", cur->core, dst, size);
+    Place p = resolve(noc, src, size, "noc_async_read", true);
+    check_l1("noc_async_read", cur->core, dst, size, false);
     check_align("noc_async_read", p, dst);
     memmove(l1(cur->core) + dst, p.host, size);
     cur->clock += chip.noc_issue_cycles;
@@ -271,8 +273,8 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
 
 static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, const char* what) {
     heartbeat();
-    Place p = resolve(noc, dst, size, what);
-    check_l1(what, cur->core, src, size);
+    Place p = resolve(noc, dst, size, what, false);
+    check_l1(what, cur->core, src, size, true);
     check_align(what, p, src);
     memmove(p.host, l1(cur->core) + src, size);
     changed();
@@ -292,13 +294,13 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
         fail("%s: rectangle (%u,%u)-(%u,%u) leaves the %ux%u NoC grid", what, xs, ys, xe, ye, chip.noc_w, chip.noc_h);
     if (noc == 1) { xs = chip.noc_w - 1 - xs; xe = chip.noc_w - 1 - xe; ys = chip.noc_h - 1 - ys; ye = chip.noc_h - 1 - ye; }
     uint32_t x0 = std::min(xs, xe), x1 = std::max(xs, xe), y0 = std::min(ys, ye), y1 = std::max(ys, ye);
-    check_l1(what, cur->core, src, size);
+    check_l1(what, cur->core, src, size, true);
     uint32_t n = 0, far = 0;
     for (uint32_t y = y0; y <= y1; y++)
         for (uint32_t x = x0; x <= x1; x++) {
             int32_t c = chip.endpoint[y * chip.noc_w + x];
             if (c < 0 || (c == (int32_t)cur->core && !self)) continue;
-            check_l1(what, c, addr, size);
+            check_l1(what, c, addr, size, false);
             if (addr % chip.l1_align != src % chip.l1_align) fail("%s: destination %#x and source %#x differ modulo %u bytes", what, addr, src, chip.l1_align);
             memmove(l1(c) + addr, l1(cur->core) + src, size);
             far = std::max(far, hops(noc, me_x(), me_y(), x, y));
@@ -332,7 +334,7 @@ static void api_write_barrier(uint8_t noc) {
 static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
     heartbeat();
     changed();
-    Place p = resolve(noc, dst, 4, "noc_semaphore_inc");
+    Place p = resolve(noc, dst, 4, "noc_semaphore_inc", false);
     if (p.dram) fail("noc_semaphore_inc: targets DRAM bank %u; semaphores live in a core's L1", p.core_or_bank);
     if (p.addr % 4) fail("noc_semaphore_inc: L1 %#x is not 4-byte aligned", p.addr);
     *(uint32_t*)p.host += incr;
@@ -557,7 +559,7 @@ static void configure(const std::vector<std::string>& w) {
     } else if (k == "reserved") {
         for (int p = 0; p < NPROC; p++) chip.arg_base[p] = num(w[1 + p]);
         chip.cb_config = num(w[4]); chip.sem_base = num(w[5]); chip.sems = num(w[6]); chip.sem_stride = num(w[7]);
-        chip.l1_align = num(w[8]); chip.dram_align = num(w[9]);
+        chip.l1_align = num(w[8]); chip.dram_align = num(w[9]); chip.zeros_base = num(w[10]); chip.zeros_size = num(w[11]);
     } else if (k == "core" || k == "bank") {
         uint32_t x = num(w[2]), y = num(w[3]);
         auto& xs = k == "core" ? chip.core_x : chip.bank_x;

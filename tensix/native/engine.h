@@ -27,7 +27,7 @@ struct Chip {
     uint32_t cores = 0, l1_size = 0, l1_unreserved = 0, banks = 0, dram_unreserved = 0, noc_w = 0, noc_h = 0;
     uint64_t bank_size = 0;
     uint32_t arg_base[NPROC] = {}, cb_config = 0, sem_base = 0, sems = 0, sem_stride = 16, local_bits = 32;
-    uint32_t l1_align = 16, dram_align = 32;
+    uint32_t l1_align = 16, dram_align = 32, zeros_base = 0, zeros_size = 0;
     std::vector<uint8_t> core_x, core_y, bank_x, bank_y;
     std::vector<int32_t> endpoint;  // NoC (x, y) -> core index, or -(bank+2), or -1 for nothing a kernel may address
     // timing parameters, in cycles (see tensix/chips.py for their sources)

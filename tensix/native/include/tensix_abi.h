@@ -58,6 +58,7 @@ struct TxApi {
     void (*transpose)(int32_t cb, uint32_t tile, uint32_t dst);
     void (*pack)(uint32_t dst, int32_t cb, int32_t slot);  // slot < 0: the next slot of the reserved pages
     void (*tilize)(int32_t in_cb, uint32_t tiles, int32_t out_cb, uint32_t untilize);
+    void (*pack_relu)(uint32_t relu_type);  // 0 none, 1 max(x, 0) on every packed value
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };

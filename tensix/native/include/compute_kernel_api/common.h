@@ -68,10 +68,19 @@ ALWI void unpack_reconfig_data_format_srca(uint32_t srca_new) {}
 ALWI void unpack_reconfig_data_format_srca(uint32_t srca_old, uint32_t srca_new) {}
 ALWI void unpack_reconfig_data_format_srcb(uint32_t srcb_new) {}
 ALWI void unpack_reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
+ALWI void math_reconfig_data_format(uint32_t srca_new, uint32_t srcb_new) {}
+ALWI void math_reconfig_data_format(uint32_t srca_old, uint32_t srca_new, uint32_t srcb_old, uint32_t srcb_new) {}
+ALWI void math_reconfig_data_format_srca(uint32_t srca_new) {}
+ALWI void math_reconfig_data_format_srca(uint32_t srca_old, uint32_t srca_new) {}
+ALWI void math_reconfig_data_format_srcb(uint32_t srcb_new) {}
+ALWI void math_reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
 ALWI void reconfig_data_format(uint32_t srca_new, uint32_t srcb_new) {}
 ALWI void reconfig_data_format(uint32_t srca_old, uint32_t srca_new, uint32_t srcb_old, uint32_t srcb_new) {}
 ALWI void reconfig_data_format_srca(uint32_t srca_new) {}
 ALWI void reconfig_data_format_srca(uint32_t srca_old, uint32_t srca_new) {}
 ALWI void reconfig_data_format_srcb(uint32_t srcb_new) {}
 ALWI void reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
+// ReLU applied by the packer to every tile it packs, as tt-metal's PACK_RELU builds configure it.
+enum ReluType : uint8_t { NO_RELU = 0, ZERO_RELU = 1, MIN_THRESHOLD_RELU = 2, MAX_THRESHOLD_RELU = 3 };
+ALWI void llk_pack_relu_config(uint32_t relu_type) { tensix_api->pack_relu(relu_type); }
 }  // namespace ckernel

@@ -4,6 +4,7 @@
 
 namespace ckernel {
 ALWI void binary_op_init_common(uint32_t icb0, uint32_t icb1, uint32_t ocb = 16) {}
+ALWI void binary_op_init_common_with_dt(uint32_t icb0, uint32_t icb1, uint32_t ocb = 16) {}
 ALWI void mul_tiles_init_f() {}
 ALWI void mul_tiles_init(uint32_t icb0 = 0, uint32_t icb1 = 1) {}
 ALWI void add_tiles_init_nof() {}

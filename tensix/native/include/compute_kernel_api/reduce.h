@@ -5,10 +5,10 @@
 #include "compute_kernel_api/common.h"
 
 #ifndef REDUCE_OP
-#define REDUCE_OP PoolType::SUM
+#define REDUCE_OP PoolType(0xff)  // none: reduce_tile then needs the op as a template argument (checked below)
 #endif
 #ifndef REDUCE_DIM
-#define REDUCE_DIM ReduceDim::REDUCE_ROW
+#define REDUCE_DIM ReduceDim(0xff)
 #endif
 
 namespace ckernel {
@@ -30,6 +30,8 @@ ALWI void reduce_uninit() {}
 
 template <PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM>
 ALWI void reduce_tile(uint32_t icb, uint32_t icb_scaler, uint32_t itile, uint32_t itile_scaler, uint32_t idst) {
+    static_assert(reduce_type != PoolType(0xff) && reduce_dim != ReduceDim(0xff),
+                  "reduce_tile needs REDUCE_OP and REDUCE_DIM defined (PoolType::SUM, ReduceDim::REDUCE_ROW, ...) or given as template arguments");
     tensix_api->reduce(tensix_pool(reduce_type), tensix_dim(reduce_dim), icb, icb_scaler, itile, itile_scaler, idst);
 }
 ALWI void reduce_tile(PoolType reduce_op, ReduceDim dim, uint32_t icb, uint32_t icb_scaler, uint32_t itile, uint32_t itile_scaler,
