@@ -209,3 +209,22 @@ def test_tile_reads_and_writes_with_the_fast_address_generator(dev):
     tiles = dst.read(tt.bfloat16).reshape(n, 1024)[::-1].reshape(-1)
     assert np.array_equal(tt.untilize(tiles, 64, 320), tt.round_bfloat16(x))
     src.free(); dst.free()
+
+
+def test_bank_ids_and_partial_pages(dev):
+    src = HEAD + """
+    void kernel_main() {
+        uint32_t a = get_arg_val<uint32_t>(0), l1 = get_arg_val<uint32_t>(1);
+        const InterleavedAddrGen<true> g = {a, 64};
+        g.noc_async_read_partial_page(9, l1, 32, 32);                          // the second half of page 9 (bank 1)
+        noc_async_read(get_noc_addr_from_bank_id<true>(1, a + 64 + 32), l1 + 32, 32);  // the same bytes, by bank
+        noc_async_read_barrier();
+        g.noc_async_write_page(0, l1, 64);
+        noc_async_write_barrier();
+    }"""
+    data = np.arange(16 * 16, dtype=np.uint32)
+    buf = dev.buffer(data, page=64)
+    dev.run(tt.Program(dev, (0, 0), writer=src, writer_args=[buf.addr, dev.chip.l1_unreserved_base]))
+    half = data[9 * 16 + 8:10 * 16]
+    assert buf.read(np.uint32)[:16].tolist() == list(half) + list(half)
+    buf.free()

@@ -88,6 +88,11 @@ inline void noc_async_write_multicast(uint32_t src_local_l1_addr, uint64_t dst_n
                                       bool linked = false, bool multicast_path_reserve = true, uint8_t noc = noc_index) {
     tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, size, num_dests, false, "noc_async_write_multicast");
 }
+inline void noc_async_write_multicast_one_packet(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t size,
+                                                 uint32_t num_dests, bool linked = false, bool multicast_path_reserve = true,
+                                                 uint8_t noc = noc_index) {
+    tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, size, num_dests, false, "noc_async_write_multicast_one_packet");
+}
 inline void noc_async_write_multicast_loopback_src(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t size,
                                                    uint32_t num_dests, bool linked = false, bool multicast_path_reserve = true,
                                                    uint8_t noc = noc_index) {
@@ -107,6 +112,14 @@ struct InterleavedAddrGen {
     }
     FORCE_INLINE void noc_async_read_page(const uint32_t id, const uint32_t dest_addr, const uint32_t offset = 0, uint8_t noc = noc_index) const {
         noc_async_read(get_noc_addr(id, offset, noc), dest_addr, page_size, noc);
+    }
+    FORCE_INLINE void noc_async_read_partial_page(const uint32_t id, uint32_t dest_addr, const uint32_t size, const uint32_t offset,
+                                                  uint8_t noc = noc_index) const {
+        noc_async_read(get_noc_addr(id, offset, noc), dest_addr, size, noc);
+    }
+    FORCE_INLINE void noc_async_write_page(const uint32_t id, uint32_t src_addr, const uint32_t write_size_bytes, const uint32_t offset = 0,
+                                           uint8_t noc = noc_index) const {
+        noc_async_write(src_addr, get_noc_addr(id, offset, noc), write_size_bytes, noc);
     }
 };
 
@@ -185,6 +198,12 @@ FORCE_INLINE void noc_async_read_tile(const uint32_t id, const InterleavedAddrGe
 template <bool DRAM>
 FORCE_INLINE void noc_async_write_tile(const uint32_t id, const InterleavedAddrGenFast<DRAM>& s, uint32_t src_local_l1_addr, uint8_t noc = noc_index) {
     s.noc_async_write_tile(id, src_local_l1_addr, noc);
+}
+// The NoC address of `bank_address_offset` in DRAM bank (or L1 bank) `bank_id`.
+template <bool DRAM>
+FORCE_INLINE uint64_t get_noc_addr_from_bank_id(uint32_t bank_id, uint32_t bank_address_offset, uint8_t noc = noc_index) {
+    return get_noc_addr(DRAM ? tensix_api->dram_x[bank_id] : tensix_api->l1_x[bank_id], DRAM ? tensix_api->dram_y[bank_id] : tensix_api->l1_y[bank_id],
+                        bank_address_offset, noc);
 }
 inline uint64_t get_dram_noc_addr(const uint32_t id, const uint32_t page_size, const uint32_t bank_base_address, const uint32_t offset = 0,
                                   uint8_t noc = noc_index) {

@@ -5,6 +5,8 @@
 namespace ckernel {
 template <uint32_t block_ct_dim = 8>
 ALWI void pack_untilize_init(uint32_t icb, uint32_t ocb) {}
+template <uint32_t block_ct_dim = 8>
+ALWI void pack_untilize_init_short(uint32_t icb, uint32_t ocb) {}
 ALWI void pack_untilize_uninit(uint32_t ocb = 16) {}
 template <uint32_t block_ct_dim = 8>
 ALWI void pack_untilize_block(uint32_t icb, uint32_t block_rt_dim, uint32_t ocb) {
