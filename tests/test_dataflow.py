@@ -228,3 +228,46 @@ def test_bank_ids_and_partial_pages(dev):
     half = data[9 * 16 + 8:10 * 16]
     assert buf.read(np.uint32)[:16].tolist() == list(half) + list(half)
     buf.free()
+
+
+from hypothesis import given, settings, strategies as st
+
+
+@given(st.integers(1, 8), st.integers(0, 7), st.integers(0, 7), st.integers(1, 6))
+@settings(max_examples=25, deadline=None)
+def test_circular_buffers_keep_every_page_in_order_whatever_the_batch_sizes(dev, pages, p, q, rounds):
+    # The reader pushes batches of one size, the writer pops batches of another; both divide the buffer, as tt-metal
+    # requires (other sizes wrap mid-batch or deadlock, and the engine says so).
+    divisors = [d for d in range(1, pages + 1) if pages % d == 0]
+    p, q = divisors[p % len(divisors)], divisors[q % len(divisors)]
+    total = rounds * p * q
+    reader = HEAD + """
+    void kernel_main() {
+        uint32_t size = get_arg_val<uint32_t>(0), batches = get_arg_val<uint32_t>(1), next = 0;
+        for (uint32_t b = 0; b < batches; b++) {
+            cb_reserve_back(0, size);
+            for (uint32_t i = 0; i < size; i++) *(volatile uint32_t*)(get_write_ptr(0) + i * 16) = next++;
+            cb_push_back(0, size);
+        }
+    }"""
+    writer = HEAD + """
+    void kernel_main() {
+        uint32_t size = get_arg_val<uint32_t>(0), batches = get_arg_val<uint32_t>(1);
+        uint32_t out = get_arg_val<uint32_t>(2), l1 = get_arg_val<uint32_t>(3), k = 0;
+        for (uint32_t b = 0; b < batches; b++) {
+            cb_wait_front(0, size);
+            for (uint32_t i = 0; i < size; i++) ((volatile uint32_t*)l1)[k++] = *(volatile uint32_t*)(get_read_ptr(0) + i * 16);
+            cb_pop_front(0, size);
+        }
+        InterleavedAddrGen<true> o = {out, 4 * k};
+        noc_async_write(l1, get_noc_addr(0, o), 4 * k);
+        noc_async_write_barrier();
+    }"""
+    out = dev.buffer(4 * total)
+    try:
+        dev.run(tt.Program(dev, (0, 0), reader=reader, writer=writer, reader_args=[p, total // p],
+                           writer_args=[q, total // q, out.addr, dev.chip.l1_size - 4096],
+                           cbs=[tt.CB(0, tt.uint32, pages=pages, page=16)]))
+        assert out.read(np.uint32).tolist() == list(range(total))
+    finally:
+        out.free()
