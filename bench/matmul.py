@@ -6,7 +6,6 @@ its thread count when it loads) is printed too.
     python bench/matmul.py [size]
 """
 import os, subprocess, sys, time
-import numpy as np
 import tensix as tt
 from tensix.examples import matmul_multi_core, matmul_multicast
 from tensix.examples.matmul_single_core import inputs

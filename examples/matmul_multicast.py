@@ -5,7 +5,6 @@ each receiver says when its circular buffer has room, the sender waits for all o
 receiver's L1 at once, and sets their semaphore to VALID. DRAM is read once per row or column, not once per core.
 `python matmul_multicast.py 2048` runs a larger one."""
 import sys
-import numpy as np
 import tensix as tt
 from tensix.examples.matmul_single_core import check, inputs
 

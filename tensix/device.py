@@ -6,8 +6,8 @@ import numpy as np
 from .chips import CHIPS
 from .errors import TensixError
 from .formats import DataFormat
-from .program import PROC_OF, Program
-from .sim import PROC_SHORT, Simulator
+from .program import PROC_OF, PROC_SHORT, PROCS, Program
+from .sim import Simulator
 
 
 def _align(n, a): return (n + a - 1) // a * a
@@ -209,7 +209,7 @@ class Device:
             if self.echo: print(line, file=sys.stdout, flush=True)
 
         cycles = self.sim.launch(entries, prog.describe, on_print)
-        return Run({(c.core_at(k), ("BRISC", "NCRISC", "TRISC")[p]): n for (k, p), n in cycles.items()}, prints, c.clock_hz)
+        return Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, prints, c.clock_hz)
 
     def reset(self):
         """Stop the engine; the next run starts a fresh one. Memory (buffers) is kept."""

@@ -6,6 +6,8 @@ from .errors import TensixError
 from .formats import DataFormat, bfloat16
 
 READER, WRITER, COMPUTE = "reader", "writer", "compute"
+PROCS = ("BRISC", "NCRISC", "TRISC")  # the RISC-Vs, by the engine's numbering
+PROC_SHORT = ("BR", "NC", "TR")        # as DPRINT prefixes name them
 PROC_OF = {WRITER: 0, READER: 1, COMPUTE: 2}  # BRISC, NCRISC, TRISC: the processor each kernel runs on
 DEFAULT_NOC = {WRITER: 0, READER: 1, COMPUTE: 0}  # as tt-metal's RISCV_0_default / RISCV_1_default
 FIDELITY = {"LoFi": 0, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}  # tt-metal's MathFidelity values
@@ -161,5 +163,5 @@ class Program:
             if core in cs.cores and kind in cs.kernels:
                 name = cs.kernels[kind].name
                 label = f"{kind} kernel" + (f" {name!r}" if name else "")
-                return f"{label} on core {core} ({('BRISC', 'NCRISC', 'TRISC')[proc]})"
+                return f"{label} on core {core} ({PROCS[proc]})"
         return f"core {core}" if core is not None else "the engine"

@@ -10,8 +10,6 @@ from . import build
 from .errors import DeadlockError, HangError, KernelError, TensixError
 
 BLOCK = 1 << 16
-PROCS = ("BRISC", "NCRISC", "TRISC")
-PROC_SHORT = ("BR", "NC", "TR")
 SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGBUS (a misaligned or bad memory access)",
            signal.SIGFPE: "SIGFPE (an arithmetic fault, such as a division by zero)", signal.SIGILL: "SIGILL (an illegal instruction)",
            signal.SIGABRT: "SIGABRT (abort or a failed assert)", signal.SIGTRAP: "SIGTRAP (a trap)"}

@@ -1,6 +1,5 @@
 """Trying to break it: every bad kernel, address and program gets an error naming what to fix, and the device
 keeps working afterwards."""
-import numpy as np
 import pytest
 import tensix as tt
 

@@ -63,7 +63,7 @@ def test_closing_devices_gives_their_memory_back():
     fds = len(os.listdir("/proc/self/fd"))
     for _ in range(5):
         d = tt.Device(echo=False)
-        b = d.buffer(np.ones(1 << 20, np.uint32))
+        d.buffer(np.ones(1 << 20, np.uint32))  # memory the close must give back
         add_13_7.main(d)
         d.close()
     assert len(os.listdir("/proc/self/fd")) == fds
