@@ -37,6 +37,11 @@ def _key(*parts) -> str:
     return hashlib.sha256(repr((parts, _native_hash(), compiler()[1])).encode()).hexdigest()[:24]
 
 
+# What a failure in the generated wrapper means, in the user's terms.
+HINTS = {"tensix_compute": "a compute kernel defines its entry as `namespace NAMESPACE { void MAIN { ... } }`",
+         "kernel_main": "a data-movement kernel defines its entry as `void kernel_main() { ... }`"}
+
+
 def _compile(args, out: Path, cwd: Path, what: str, rename=None):
     """Run the compiler into a temporary file and move it into place, so a cache entry is whole or absent."""
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=out.suffix)
@@ -44,7 +49,9 @@ def _compile(args, out: Path, cwd: Path, what: str, rename=None):
     try:
         r = subprocess.run([compiler()[0], *args, "-o", tmp], capture_output=True, text=True, cwd=cwd)
         if r.returncode:
-            raise CompileError(f"{what} failed to compile:\n{rename(r.stderr) if rename else r.stderr}".rstrip())
+            text = rename(r.stderr) if rename else r.stderr
+            hints = [h for name, h in HINTS.items() if "wrapper.cpp" in text and f"{name}" in text.split("wrapper.cpp", 1)[1]]
+            raise CompileError(f"{what} failed to compile:\n{text}".rstrip() + "".join(f"\nhint: {h}" for h in hints[:1]))
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)

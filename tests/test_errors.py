@@ -103,6 +103,13 @@ def test_compile_errors_carry_the_kernel_name_and_line(dev):
         run(dev, src)
 
 
+def test_a_kernel_without_its_entry_point_gets_a_hint(dev):
+    with pytest.raises(tt.CompileError, match="hint: a compute kernel defines its entry as `namespace NAMESPACE"):
+        dev.run(tt.Program(dev, (0, 0), compute='#include "compute_kernel_api.h"\nvoid MAIN {}'))
+    with pytest.raises(tt.CompileError, match="hint: a data-movement kernel defines its entry as `void kernel_main"):
+        dev.run(tt.Program(dev, (0, 0), writer=HEAD + "void main2() {}"))
+
+
 def test_an_api_call_the_simulator_lacks_fails_to_compile_naming_it(dev):
     src = HEAD + "void kernel_main() {\n  noc_async_read_tile_dram_sharded(0, 0, 0);\n}\n"
     with pytest.raises(tt.CompileError, match=r"w:3:3: error: .noc_async_read_tile_dram_sharded. was not declared"):
