@@ -263,13 +263,16 @@ static const Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Ope
         for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
     else
         memcpy(x, t, sizeof t);
-    for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);  // separate simple loops: the compiler vectorizes each
+    if (cb.format != 5 && cb.format != 6 && cb.format != 7)  // bfloat16 and block floats are bfloat16 values already
+        for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);      // separate simple loops: the compiler vectorizes each
     if (role == LEFT) {
-        for (int k = 0; k < 1024; k++) o.v[k] = mm.fidelity >= 4 ? x[k] : hi_b(x[k]);
-        for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
+        if (mm.fidelity >= 4) memcpy(o.v, x, sizeof x);
+        else for (int k = 0; k < 1024; k++) o.v[k] = hi_b(x[k]);
+        if (mm.fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
     } else {
-        for (int k = 0; k < 1024; k++) o.v[k] = mm.fidelity == 1 ? hi_a(x[k]) : x[k];
-        for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
+        if (mm.fidelity == 1) for (int k = 0; k < 1024; k++) o.v[k] = hi_a(x[k]);
+        else memcpy(o.v, x, sizeof x);
+        if (mm.fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
     }
     return o;
 }
