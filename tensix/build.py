@@ -68,7 +68,7 @@ def _cpu() -> str:
 
 
 # -ffp-contract=off: no fused multiply-adds, so every sum rounds as written and results match across processors.
-ENGINE_FLAGS = ["-std=c++17", "-O3", "-march=native", "-ffp-contract=off", "-g"]
+ENGINE_FLAGS = ["-std=c++17", "-O3", "-march=native", "-ffp-contract=off", "-g", "-pthread"]
 
 
 def engine() -> Path:

@@ -299,3 +299,19 @@ def test_copy_through_other_formats(dev, fmt):
     x = np.abs(np.round(A * 10)) if fmt in (tt.uint16, tt.uint8) else np.round(A * 10) if fmt is tt.int32 else A
     got, _ = compute(dev, PER_TILE.format(wait1="", pop1="", op="copy_tile(0, 0, 0);"), [x], in_fmt=fmt, out_fmt=fmt)
     assert np.array_equal(tt.untilize(got, 64, 64), x.astype(got.dtype))
+
+
+@pytest.mark.parametrize("fidelity", ["LoFi", "HiFi3"])
+def test_queued_matmuls_along_k_match_the_reference_at_every_fidelity(dev, fidelity):
+    # 8 tiles of k accumulate into one register tile: the engine queues them and splits the rows over two threads
+    k = 32 * 8
+    a = tt.round_bfloat16(np.random.default_rng(3).standard_normal((32, k)))
+    b = tt.round_bfloat16(np.random.default_rng(4).standard_normal((k, 32)))
+    body = """mm_init(0, 1, 16); acquire_dst(tt::DstMode::Half);
+    for (uint32_t i = 0; i < n; i++) { cb_wait_front(0, 1); cb_wait_front(1, 1); matmul_tiles(0, 1, 0, 0, 0, false); cb_pop_front(0, 1); cb_pop_front(1, 1); }
+    cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); release_dst(tt::DstMode::Half);"""
+    at = np.concatenate([a[:, i:i + 32] for i in range(0, k, 32)], axis=0)
+    bt = np.concatenate([b[i:i + 32] for i in range(0, k, 32)], axis=0)
+    runs = [compute(dev, body, [at, bt], n_out=1, math_fidelity=fidelity)[0] for _ in range(2)]
+    assert np.array_equal(runs[0], runs[1])
+    assert np.allclose(tt.untilize(runs[0], 32, 32), reference.matmul(a, b, fidelity), rtol=2 ** -7, atol=2 ** -6)

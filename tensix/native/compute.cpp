@@ -6,19 +6,26 @@
 // Multiplies follow the chip's fidelity: per pass the multiplier takes 5 bits of the srcA operand's significand and 7
 // of srcB's; LoFi does one pass (high bits x high bits), HiFi2 adds srcA's low bits, HiFi3 also srcB's low bit, HiFi4
 // is the exact product of two bfloat16 values. Tiles are kept row-major here; in L1 they are four 16x16 faces.
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include "engine.h"
 
 // An unpacked operand tile, kept while its page stays at the front of its circular buffer (matmuls reuse each tile
 // across a row or column of outputs). A pop of that buffer, or a new run, retires it.
 struct Operand {
     int32_t cb = -1;
-    uint32_t addr = 0, popped = 0, role = 0;
+    uint32_t addr = 0, popped = 0, role = 0, pins = 0;  // pins: matmuls waiting to use it
     float v[1024], v2[1024];  // the operand as the multiplier's passes see it; v2: the second pass's part (HiFi3)
 };
 
+struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile matmul not yet done
+
 struct Math {
     float dst[16][1024];
+    std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
     Operand cache[64];
     uint32_t next = 0;  // the cache entry to replace next
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
@@ -152,8 +159,11 @@ static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {  // 
     decode(l1(cur->core) + slot_addr(cb, cb.rd, tile), cb.format, rm);
 }
 
-static float* dst(uint32_t d, const char* what, bool packing = false) {
+static void flush(Math& mm);
+
+static float* dst(uint32_t d, const char* what, bool packing = false, bool queueing = false) {
     Math& mm = m();
+    if (!queueing) flush(mm);  // whatever reads or writes the register sees every matmul before it
     bool ok = packing ? (mm.state == PACKING || mm.state == FULL) : (mm.state == MATH || mm.state == FULL);
     if (!ok) {
         const char* why = mm.state == IDLE ? "the destination register is not acquired (tile_regs_acquire or acquire_dst first)"
@@ -174,11 +184,13 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
     Math& mm = m();
     mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
     mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false;
-    for (Operand& o : mm.cache) o.cb = -1;
+    mm.pending.clear();  // left by a kernel that ended without reading its register again
+    for (Operand& o : mm.cache) { o.cb = -1; o.pins = 0; }
 }
 
 static void regs(uint32_t action) {
     Math& mm = m();
+    flush(mm);
     auto zero = [&] { memset(mm.dst, 0, sizeof mm.dst); for (bool& f : mm.fresh) f = true; };
     uint32_t full = mm.fp32 ? 8 : 16;  // float32 halves what the register holds
     switch (action) {
@@ -242,19 +254,113 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
 }
 
+// acc += l @ r on 32 x 32 tiles, four rows at a time so that each row of r, once loaded, feeds four rows of sums.
+// Every sum runs over k in order, so the result does not depend on how the compiler vectorizes it. The products of
+// two bfloat16 values (or their parts) are exact in float32, so a fused multiply-add rounds exactly as mul then add.
+#ifdef __FMA__
+#define MAC(acc, a, b) acc = std::fma(a, b, acc)
+#else
+#define MAC(acc, a, b) acc += (a) * (b)
+#endif
+static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, int r0, int r1) {
+    for (int i = r0; i < r1; i += 4) {
+        float rows[4][32] = {};
+        for (int k = 0; k < 32; k++) {
+            const float* rk = r + k * 32;
+            float l0 = l[i * 32 + k], l1 = l[(i + 1) * 32 + k], l2 = l[(i + 2) * 32 + k], l3 = l[(i + 3) * 32 + k];
+            for (int j = 0; j < 32; j++) {
+                MAC(rows[0][j], l0, rk[j]);
+                MAC(rows[1][j], l1, rk[j]);
+                MAC(rows[2][j], l2, rk[j]);
+                MAC(rows[3][j], l3, rk[j]);
+            }
+        }
+        for (int q = 0; q < 4; q++)
+            for (int j = 0; j < 32; j++) acc[(i + q) * 32 + j] += rows[q][j];
+    }
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define cpu_relax() asm volatile("yield")
+#else
+#define cpu_relax() ((void)0)
+#endif
+
+static void do_rows(const Pending* ops, size_t n, uint32_t fidelity, bool fp32, int r0, int r1) {
+    float acc[1024];
+    for (size_t k = 0; k < n; k++) {
+        const Pending& p = ops[k];
+        memset(acc + r0 * 32, 0, (r1 - r0) * 32 * sizeof(float));
+        mac(acc, p.a->v, p.b->v, r0, r1);
+        if (fidelity == 3) mac(acc, p.a->v2, p.b->v2, r0, r1);
+        float* o = p.dst;
+        if (fp32) for (int i = r0 * 32; i < r1 * 32; i++) o[i] += acc[i];
+        else for (int i = r0 * 32; i < r1 * 32; i++) o[i] = bf16(o[i] + acc[i]);  // Grayskull's dst rounds each partial sum
+    }
+}
+
+// The helper: it spins briefly for work (matmuls come in bursts), then sleeps until woken.
+static struct {
+    std::mutex mu;
+    std::condition_variable wake;
+    std::atomic<int> state{0};  // 0 idle, 1 work posted, 2 work done
+    const Pending* ops;
+    size_t n;
+    uint32_t fidelity;
+    bool fp32, sleeping = false, started = false;
+} helper;
+
+static void helper_loop() {
+    for (;;) {
+        for (int spin = 0; helper.state.load(std::memory_order_acquire) != 1; spin++) {
+            if (spin < 20000) { cpu_relax(); continue; }
+            std::unique_lock<std::mutex> lock(helper.mu);
+            helper.sleeping = true;
+            helper.wake.wait(lock, [] { return helper.state.load() == 1; });
+            helper.sleeping = false;
+        }
+        do_rows(helper.ops, helper.n, helper.fidelity, helper.fp32, 16, 32);
+        helper.state.store(2, std::memory_order_release);
+    }
+}
+
+static void flush(Math& mm) {
+    size_t n = mm.pending.size();
+    if (!n) return;
+    if (n < 4 || std::thread::hardware_concurrency() < 2) {
+        do_rows(mm.pending.data(), n, mm.fidelity, mm.fp32, 0, 32);
+    } else {
+        if (!helper.started) { std::thread(helper_loop).detach(); helper.started = true; }
+        helper.ops = mm.pending.data(); helper.n = n; helper.fidelity = mm.fidelity; helper.fp32 = mm.fp32;
+        {
+            std::lock_guard<std::mutex> lock(helper.mu);
+            helper.state.store(1, std::memory_order_release);
+        }
+        helper.wake.notify_one();
+        do_rows(mm.pending.data(), n, mm.fidelity, mm.fp32, 0, 16);
+        while (helper.state.load(std::memory_order_acquire) != 2) cpu_relax();
+        helper.state.store(0);
+    }
+    for (Pending& p : mm.pending) { const_cast<Operand*>(p.a)->pins--; const_cast<Operand*>(p.b)->pins--; }
+    mm.pending.clear();
+}
+
 enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed
 
 // The operand of a matmul as the passes at this fidelity see it: in0 by its 7 high bits (all 8 at HiFi4) plus, for
 // HiFi3's second pass, its low bit; in1 by its 5 high bits at LoFi, whole otherwise, plus its 5 high bits for HiFi3.
-static const Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* keep = nullptr) {
+static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* keep = nullptr) {
     CB& cb = tile_cb(i, "matmul_tiles");
     if (tile >= cb.waited)
         fail("matmul_tiles: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", tile, i, cb.waited);
     Math& mm = m();
     uint32_t addr = slot_addr(cb, cb.rd, tile);
-    for (const Operand& o : mm.cache)
+    for (Operand& o : mm.cache)
         if (o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) return o;
-    if (&mm.cache[mm.next % 64] == keep) mm.next++;  // never evict the other operand of the same matmul
+    for (int tries = 0; &mm.cache[mm.next % 64] == keep || mm.cache[mm.next % 64].pins; mm.next++)
+        if (++tries > 64) { flush(mm); tries = 0; }  // every entry waits on a pending matmul: do them first
     Operand& o = mm.cache[mm.next++ % 64];
     o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
     float t[1024], x[1024];
@@ -277,44 +383,18 @@ static const Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Ope
     return o;
 }
 
-// acc += l @ r on 32 x 32 tiles, four rows at a time so that each row of r, once loaded, feeds four rows of sums.
-// Every sum runs over k in order, so the result does not depend on how the compiler vectorizes it. The products of
-// two bfloat16 values (or their parts) are exact in float32, so a fused multiply-add rounds exactly as mul then add.
-#ifdef __FMA__
-#define MAC(acc, a, b) acc = std::fma(a, b, acc)
-#else
-#define MAC(acc, a, b) acc += (a) * (b)
-#endif
-static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r) {
-    for (int i = 0; i < 32; i += 4) {
-        float rows[4][32] = {};
-        for (int k = 0; k < 32; k++) {
-            const float* rk = r + k * 32;
-            float l0 = l[i * 32 + k], l1 = l[(i + 1) * 32 + k], l2 = l[(i + 2) * 32 + k], l3 = l[(i + 3) * 32 + k];
-            for (int j = 0; j < 32; j++) {
-                MAC(rows[0][j], l0, rk[j]);
-                MAC(rows[1][j], l1, rk[j]);
-                MAC(rows[2][j], l2, rk[j]);
-                MAC(rows[3][j], l3, rk[j]);
-            }
-        }
-        for (int q = 0; q < 4; q++)
-            for (int j = 0; j < 32; j++) acc[(i + q) * 32 + j] += rows[q][j];
-    }
-}
-
 // dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip.
+// dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip. The work is queued and done
+// in flush(), when anything next reads the register; rows [0, 16) and [16, 32) of a tile do not depend on each other,
+// so a helper thread takes one half of every queued matmul while this thread does the other. Each row still sees its
+// matmuls in order, so the bytes are the same as done one by one.
 static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t transpose) {
-    const Operand& a = operand(cb0, t0, LEFT);
-    const Operand& b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT, &a);
-    float* o = dst(d, "matmul_tiles");
+    Operand& a = operand(cb0, t0, LEFT);
+    Operand& b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT, &a);
+    float* o = dst(d, "matmul_tiles", false, true);
     Math& mm = m();
-    float acc[1024];
-    memset(acc, 0, sizeof acc);
-    mac(acc, a.v, b.v);
-    if (mm.fidelity == 3) mac(acc, a.v2, b.v2);
-    if (mm.fp32) for (int i = 0; i < 1024; i++) o[i] += acc[i];
-    else for (int i = 0; i < 1024; i++) o[i] = bf16(o[i] + acc[i]);  // Grayskull's dst rounds each partial sum to bfloat16
+    a.pins++; b.pins++;
+    mm.pending.push_back({&a, &b, o});
     tick(chip.matmul_pass_cycles * mm.fidelity);
 }
 
