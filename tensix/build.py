@@ -1,7 +1,7 @@
 """Compiling: the engine and every kernel are built from source with the host C++ compiler on first use, and cached by
 a hash of everything that goes into them (default ~/.cache/tensix, or TENSIX_CACHE). A second launch of the same
 program, in this process or another, compiles nothing."""
-import functools, hashlib, os, platform, re, shutil, subprocess, tempfile
+import functools, hashlib, os, platform, re, shutil, subprocess, sys, tempfile
 from pathlib import Path
 from .errors import CompileError, TensixError
 
@@ -76,6 +76,8 @@ def engine() -> Path:
     out = cache_dir() / f"engine-{_key('engine', ENGINE_FLAGS, _cpu())}"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
+        print(f"tensix: compiling the simulator engine with {Path(compiler()[0]).name} (once; cached in {cache_dir()})",
+              file=sys.stderr, flush=True)
         _compile([*ENGINE_FLAGS, *map(str, sorted(NATIVE.glob("*.cpp"))), "-ldl"], out, NATIVE, "the tensix engine")
     return out
 
