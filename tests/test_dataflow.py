@@ -271,3 +271,25 @@ def test_circular_buffers_keep_every_page_in_order_whatever_the_batch_sizes(dev,
         assert out.read(np.uint32).tolist() == list(range(total))
     finally:
         out.free()
+
+
+def test_stateful_one_packet_reads_and_writes(dev):
+    src = HEAD + """
+    void kernel_main() {
+        uint32_t a = get_arg_val<uint32_t>(0), l1 = get_arg_val<uint32_t>(1);
+        InterleavedAddrGen<true> g = {a, 4096};
+        uint64_t base = g.get_noc_addr(0);
+        noc_async_read_one_packet_set_state(base, 64);
+        for (uint32_t i = 0; i < 4; i++) noc_async_read_one_packet_with_state((uint32_t)base + i * 64, l1 + (3 - i) * 64);
+        noc_async_read_barrier();
+        noc_async_write_one_packet_set_state(base, 256);
+        noc_async_write_one_packet_with_state(l1, (uint32_t)base + 256);
+        noc_async_write_barrier();
+    }"""
+    data = np.arange(1024, dtype=np.uint32)
+    buf = dev.buffer(data)
+    dev.run(tt.Program(dev, (0, 0), writer=src, writer_args=[buf.addr, dev.chip.l1_unreserved_base]))
+    got = buf.read(np.uint32)
+    assert got[64:128].tolist() == np.concatenate([data[48:64], data[32:48], data[16:32], data[0:16]]).tolist()
+    assert np.array_equal(got[:64], data[:64]) and np.array_equal(got[128:], data[128:])
+    buf.free()

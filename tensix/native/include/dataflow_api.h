@@ -88,6 +88,33 @@ inline void noc_async_write_multicast(uint32_t src_local_l1_addr, uint64_t dst_n
                                       bool linked = false, bool multicast_path_reserve = true, uint8_t noc = noc_index) {
     tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, size, num_dests, false, "noc_async_write_multicast");
 }
+// Stateful reads and writes: *_set_state leaves the far end's NoC coordinates (and a size) in this RISC-V's command
+// registers, and *_with_state issues transfers that give only the local parts.
+FORCE_INLINE void noc_async_read_set_state(uint64_t src_noc_addr, uint8_t noc = noc_index) { tensix_api->self->read_state = src_noc_addr; }
+FORCE_INLINE void noc_async_read_one_packet_set_state(uint64_t src_noc_addr, uint32_t size, uint8_t noc = noc_index) {
+    tensix_api->self->read_state = src_noc_addr;
+    tensix_api->self->read_state_size = size;
+}
+template <bool inc_num_issued = true>
+FORCE_INLINE void noc_async_read_with_state(uint32_t src_local_addr, uint32_t dst_local_l1_addr, uint32_t size, uint8_t noc = noc_index) {
+    uint64_t far = tensix_api->self->read_state & ~(((uint64_t)1 << NOC_ADDR_LOCAL_BITS) - 1);
+    noc_async_read(far | src_local_addr, dst_local_l1_addr, size, noc);
+}
+template <bool inc_num_issued = true>
+FORCE_INLINE void noc_async_read_one_packet_with_state(uint32_t src_local_addr, uint32_t dst_local_l1_addr, uint8_t noc = noc_index) {
+    noc_async_read_with_state<inc_num_issued>(src_local_addr, dst_local_l1_addr, tensix_api->self->read_state_size, noc);
+}
+FORCE_INLINE void noc_async_read_inc_num_issued(uint32_t num_issued_reads_inc, uint8_t noc = noc_index) {}
+template <bool non_posted = true>
+FORCE_INLINE void noc_async_write_one_packet_set_state(uint64_t dst_noc_addr, uint32_t size, uint8_t noc = noc_index) {
+    tensix_api->self->write_state = dst_noc_addr;
+    tensix_api->self->write_state_size = size;
+}
+template <bool non_posted = true>
+FORCE_INLINE void noc_async_write_one_packet_with_state(uint32_t src_local_l1_addr, uint32_t dst_local_addr, uint8_t noc = noc_index) {
+    uint64_t far = tensix_api->self->write_state & ~(((uint64_t)1 << NOC_ADDR_LOCAL_BITS) - 1);
+    noc_async_write(src_local_l1_addr, far | dst_local_addr, tensix_api->self->write_state_size, noc);
+}
 inline void noc_async_write_multicast_one_packet(uint32_t src_local_l1_addr, uint64_t dst_noc_addr_multicast, uint32_t size,
                                                  uint32_t num_dests, bool linked = false, bool multicast_path_reserve = true,
                                                  uint8_t noc = noc_index) {

@@ -12,6 +12,8 @@ struct TxThread {             // the RISC-V thread running now, as it sees itsel
     uint32_t core;             // logical core index
     uint32_t proc;             // 0 BRISC, 1 NCRISC, 2 TRISC (compute)
     uint8_t print_hex, print_width, print_precision, print_fixed;  // DPRINT's stream state, kept per thread as on the chip
+    uint64_t read_state, write_state;     // the NoC command registers the *_set_state / *_with_state calls leave set
+    uint32_t read_state_size, write_state_size;
 };
 
 struct TxApi {
