@@ -130,7 +130,7 @@ void MAIN {
 """
 
 
-def run_matmul(dev, a, b, grid, block_w=4, fidelity="HiFi4"):
+def run_matmul(dev, a, b, grid, block_w=8, fidelity="HiFi4"):
     (m, k), n = a.shape, b.shape[1]
     cols, rows = grid
     Mt, Kt, Nt = m // 32, k // 32, n // 32

@@ -262,6 +262,10 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
 #else
 #define MAC(acc, a, b) acc += (a) * (b)
 #endif
+// The sums go where `out` says: added into acc (a later pass adds more), or, for a single-pass product, straight into
+// the destination tile, rounded as the register rounds.
+enum { INTO_ACC, INTO_DST_BF16, INTO_DST_FP32 };
+template <int out>
 static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, int r0, int r1) {
     for (int i = r0; i < r1; i += 4) {
         float rows[4][32] = {};
@@ -276,7 +280,10 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
             }
         }
         for (int q = 0; q < 4; q++)
-            for (int j = 0; j < 32; j++) acc[(i + q) * 32 + j] += rows[q][j];
+            for (int j = 0; j < 32; j++) {
+                float& a = acc[(i + q) * 32 + j];
+                a = out == INTO_DST_BF16 ? bf16(a + rows[q][j]) : a + rows[q][j];
+            }
     }
 }
 
@@ -292,12 +299,17 @@ static void do_rows(const Pending* ops, size_t n, uint32_t fidelity, bool fp32, 
     float acc[1024];
     for (size_t k = 0; k < n; k++) {
         const Pending& p = ops[k];
-        memset(acc + r0 * 32, 0, (r1 - r0) * 32 * sizeof(float));
-        mac(acc, p.a->v, p.b->v, r0, r1);
-        if (fidelity == 3) mac(acc, p.a->v2, p.b->v2, r0, r1);
         float* o = p.dst;
+        if (fidelity != 3) {  // one pass: its sums go straight into the register (Grayskull's rounds each partial sum)
+            if (fp32) mac<INTO_DST_FP32>(o, p.a->v, p.b->v, r0, r1);
+            else mac<INTO_DST_BF16>(o, p.a->v, p.b->v, r0, r1);
+            continue;
+        }
+        memset(acc + r0 * 32, 0, (r1 - r0) * 32 * sizeof(float));
+        mac<INTO_ACC>(acc, p.a->v, p.b->v, r0, r1);
+        mac<INTO_ACC>(acc, p.a->v2, p.b->v2, r0, r1);
         if (fp32) for (int i = r0 * 32; i < r1 * 32; i++) o[i] += acc[i];
-        else for (int i = r0 * 32; i < r1 * 32; i++) o[i] = bf16(o[i] + acc[i]);  // Grayskull's dst rounds each partial sum
+        else for (int i = r0 * 32; i < r1 * 32; i++) o[i] = bf16(o[i] + acc[i]);
     }
 }
 
