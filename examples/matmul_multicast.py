@@ -130,15 +130,25 @@ void MAIN {
 """
 
 
-def run_matmul(dev, a, b, grid, block_w=8, fidelity="HiFi4"):
+def l1_pages(M, N, block_w, k_blocks, sh, sw):
+    """Tiles of L1 the circular buffers take: operand blocks (double-buffered when k comes in several blocks),
+    output sub-blocks, and the partial sums."""
+    return (M * block_w + block_w * N) * min(2, k_blocks) + 2 * sh * sw + M * N
+
+
+def run_matmul(dev, a, b, grid, block_w=None, fidelity="HiFi4"):
+    """block_w: tiles of k per block; by default the widest that fits in L1 (fewer blocks: fewer handshakes and
+    fewer partial sums spilled to L1 and back)."""
     (m, k), n = a.shape, b.shape[1]
     cols, rows = grid
     Mt, Kt, Nt = m // 32, k // 32, n // 32
     M, N = Mt // rows, Nt // cols
-    if M * rows != Mt or N * cols != Nt or Kt % block_w:
-        raise ValueError(f"{m}x{k}x{n} does not split into {cols}x{rows} blocks with k blocks of {block_w}")
     sw = max(w for w in range(1, min(N, 8) + 1) if N % w == 0)  # sub-blocks of at most 8 tiles: half the register
     sh = max(h for h in range(1, 8 // sw + 1) if M % h == 0)
+    room = (dev.chip.l1_size - dev.chip.l1_unreserved_base) // 2048
+    block_w = block_w or max(w for w in range(1, Kt + 1) if Kt % w == 0 and l1_pages(M, N, w, Kt // w, sh, sw) <= room)
+    if M * rows != Mt or N * cols != Nt or Kt % block_w:
+        raise ValueError(f"{m}x{k}x{n} does not split into {cols}x{rows} blocks with k blocks of {block_w}")
     ta, tb = dev.buffer(tt.tilize(a), fmt=tt.bfloat16), dev.buffer(tt.tilize(b), fmt=tt.bfloat16)
     tc = dev.buffer(m * n * 2, page=2048)
     xy = dev.chip.noc_xy
@@ -158,7 +168,8 @@ def run_matmul(dev, a, b, grid, block_w=8, fidelity="HiFi4"):
                       reader=tt.Kernel(IN0, "in0_mcast", compile_args=ct), writer=tt.Kernel(IN1, "in1_mcast_writer", compile_args=ct),
                       compute=tt.Kernel(COMPUTE, "bmm_block", compile_args=ct, math_fidelity=fidelity),
                       reader_args=in0_args, writer_args=in1_args, semaphores=[0, 0, 0, 0],
-                      cbs=[tt.CB(0, tt.bfloat16, 2 * M * block_w), tt.CB(1, tt.bfloat16, 2 * block_w * N), tt.CB(16, tt.bfloat16, sh * sw * 2),
+                      cbs=[tt.CB(0, tt.bfloat16, M * block_w * min(2, Kt // block_w)),
+                           tt.CB(1, tt.bfloat16, block_w * N * min(2, Kt // block_w)), tt.CB(16, tt.bfloat16, sh * sw * 2),
                            tt.CB(24, tt.bfloat16, M * N)])
     run = dev.run(prog)
     c = tt.untilize(tc.read(tt.bfloat16), m, n)
