@@ -81,6 +81,16 @@ static float half_to_float(uint16_t h) { _Float16 v; memcpy(&v, &h, 2); return (
 static uint16_t float_to_half(float f) { _Float16 v = (_Float16)f; uint16_t h; memcpy(&h, &v, 2); return h; }
 
 static void decode(const uint8_t* p, uint32_t format, float* rm) {  // one tile in L1 -> row-major floats
+    if (format == 5) {  // bfloat16, the common case: widen each face row of 16 straight into place
+        const uint16_t* h = (const uint16_t*)p;
+        for (int r = 0; r < 32; r++)
+            for (int half = 0; half < 2; half++) {
+                const uint16_t* src = h + (r / 16) * 512 + half * 256 + (r % 16) * 16;
+                float* dst = rm + r * 32 + half * 16;
+                for (int c = 0; c < 16; c++) dst[c] = value((uint32_t)src[c] << 16);
+            }
+        return;
+    }
     float faces[1024];
     switch (format) {
         case 0: memcpy(faces, p, 4096); break;
@@ -412,11 +422,12 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     Operand& o = mm.cache[mm.next++ % 64];
     o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
     float t[1024], x[1024];
-    decode(l1(cur->core) + addr, cb.format, t);
-    if (role == RIGHT_T)
+    if (role == RIGHT_T) {
+        decode(l1(cur->core) + addr, cb.format, t);
         for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
-    else
-        memcpy(x, t, sizeof t);
+    } else {
+        decode(l1(cur->core) + addr, cb.format, x);
+    }
     if (cb.format != 5 && cb.format != 6 && cb.format != 7)  // bfloat16 and block floats are bfloat16 values already
         for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);      // separate simple loops: the compiler vectorizes each
     if (role == LEFT) {
