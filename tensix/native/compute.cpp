@@ -6,11 +6,7 @@
 // Multiplies follow the chip's fidelity: per pass the multiplier takes 5 bits of the srcA operand's significand and 7
 // of srcB's; LoFi does one pass (high bits x high bits), HiFi2 adds srcA's low bits, HiFi3 also srcB's low bit, HiFi4
 // is the exact product of two bfloat16 values. Tiles are kept row-major here; in L1 they are four 16x16 faces.
-#include <atomic>
 #include <cmath>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 #include "engine.h"
 
 // An unpacked operand tile, kept while its page stays at the front of its circular buffer (matmuls reuse each tile
@@ -333,14 +329,6 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
 
 #endif
 
-#if defined(__x86_64__) || defined(__i386__)
-#define cpu_relax() __builtin_ia32_pause()
-#elif defined(__aarch64__)
-#define cpu_relax() asm volatile("yield")
-#else
-#define cpu_relax() ((void)0)
-#endif
-
 static void do_rows(const Pending* ops, size_t n, uint32_t fidelity, bool fp32, int r0, int r1) {
     float acc[1024];
     for (size_t k = 0; k < n; k++) {
@@ -359,47 +347,16 @@ static void do_rows(const Pending* ops, size_t n, uint32_t fidelity, bool fp32, 
     }
 }
 
-// The helper: it spins briefly for work (matmuls come in bursts), then sleeps until woken.
-static struct {
-    std::mutex mu;
-    std::condition_variable wake;
-    std::atomic<int> state{0};  // 0 idle, 1 work posted, 2 work done
-    const Pending* ops;
-    size_t n;
-    uint32_t fidelity;
-    bool fp32, sleeping = false, started = false;
-} helper;
-
-static void helper_loop() {
-    for (;;) {
-        for (int spin = 0; helper.state.load(std::memory_order_acquire) != 1; spin++) {
-            if (spin < 20000) { cpu_relax(); continue; }
-            std::unique_lock<std::mutex> lock(helper.mu);
-            helper.sleeping = true;
-            helper.wake.wait(lock, [] { return helper.state.load() == 1; });
-            helper.sleeping = false;
-        }
-        do_rows(helper.ops, helper.n, helper.fidelity, helper.fp32, 16, 32);
-        helper.state.store(2, std::memory_order_release);
-    }
-}
-
 static void flush(Math& mm) {
     size_t n = mm.pending.size();
     if (!n) return;
-    if (n < 4 || std::thread::hardware_concurrency() < 2) {
+    if (n < 4) {
         do_rows(mm.pending.data(), n, mm.fidelity, mm.fp32, 0, 32);
-    } else {
-        if (!helper.started) { std::thread(helper_loop).detach(); helper.started = true; }
-        helper.ops = mm.pending.data(); helper.n = n; helper.fidelity = mm.fidelity; helper.fp32 = mm.fp32;
-        {
-            std::lock_guard<std::mutex> lock(helper.mu);
-            helper.state.store(1, std::memory_order_release);
-        }
-        helper.wake.notify_one();
-        do_rows(mm.pending.data(), n, mm.fidelity, mm.fp32, 0, 16);
-        while (helper.state.load(std::memory_order_acquire) != 2) cpu_relax();
-        helper.state.store(0);
+    } else {  // rows 0-15 here, 16-31 on the helper
+        split_work([](void* ctx, int part) {
+            Math& mm = *(Math*)ctx;
+            do_rows(mm.pending.data(), mm.pending.size(), mm.fidelity, mm.fp32, 16 * part, 16 * part + 16);
+        }, &mm);
     }
     for (Pending& p : mm.pending) { const_cast<Operand*>(p.a)->pins--; const_cast<Operand*>(p.b)->pins--; }
     mm.pending.clear();

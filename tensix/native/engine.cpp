@@ -295,17 +295,29 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     if (noc == 1) { xs = chip.noc_w - 1 - xs; xe = chip.noc_w - 1 - xe; ys = chip.noc_h - 1 - ys; ye = chip.noc_h - 1 - ye; }
     uint32_t x0 = std::min(xs, xe), x1 = std::max(xs, xe), y0 = std::min(ys, ye), y1 = std::max(ys, ye);
     check_l1(what, cur->core, src, size, true);
-    uint32_t n = 0, far = 0;
+    static std::vector<uint32_t> dests;  // the destination cores, then copied to, two halves at once if large
+    dests.clear();
+    uint32_t far = 0;
     for (uint32_t y = y0; y <= y1; y++)
         for (uint32_t x = x0; x <= x1; x++) {
             int32_t c = chip.endpoint[y * chip.noc_w + x];
             if (c < 0 || (c == (int32_t)cur->core && !self)) continue;
             check_l1(what, c, addr, size, false);
             if (addr % chip.l1_align != src % chip.l1_align) fail("%s: destination %#x and source %#x differ modulo %u bytes", what, addr, src, chip.l1_align);
-            memmove(l1(c) + addr, l1(cur->core) + src, size);
             far = std::max(far, hops(noc, me_x(), me_y(), x, y));
-            n++;
+            dests.push_back(c);
         }
+    uint32_t n = dests.size();
+    bool to_self = std::find(dests.begin(), dests.end(), (uint32_t)cur->core) != dests.end();
+    if (to_self) dests.erase(std::find(dests.begin(), dests.end(), (uint32_t)cur->core));  // last: it may overlap the source
+    struct Copy { uint32_t addr, src, size; } job{addr, src, size};
+    auto copy = [](void* ctx, int part) {
+        Copy& j = *(Copy*)ctx;
+        for (size_t i = part; i < dests.size(); i += 2) memmove(l1(dests[i]) + j.addr, l1(cur->core) + j.src, j.size);
+    };
+    if ((uint64_t)size * n >= (64u << 10)) split_work(copy, &job);
+    else { copy(&job, 0); copy(&job, 1); }
+    if (to_self) memmove(l1(cur->core) + addr, l1(cur->core) + src, size);
     if (n != num_dests)
         fail("%s: num_dests is %u but the rectangle (%u,%u)-(%u,%u) holds %u destination cores%s", what, num_dests, x0, y0, x1, y1, n,
              self ? "" : " (the sender is not one of them)");

@@ -97,4 +97,6 @@ extern uint64_t changes;
 inline void changed() { changes++; }
 CB& cb_of(int32_t i, const char* what);
 void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the kernel API
+// helper.cpp: run work(ctx, 0) on this thread and work(ctx, 1) on the helper thread, and return when both are done.
+void split_work(void (*work)(void* ctx, int part), void* ctx);
 
