@@ -293,3 +293,34 @@ def test_stateful_one_packet_reads_and_writes(dev):
     assert got[64:128].tolist() == np.concatenate([data[48:64], data[32:48], data[16:32], data[0:16]]).tolist()
     assert np.array_equal(got[:64], data[:64]) and np.array_equal(got[128:], data[128:])
     buf.free()
+
+
+def test_a_large_multicast_with_the_sender_included(dev):
+    # 64 KiB to a 2 x 2 rectangle that holds the sender (loopback_src): the copies split over two threads, the
+    # sender's own copy last, since source and destination overlap there.
+    src = HEAD + """
+    void kernel_main() {
+        uint32_t l1 = get_arg_val<uint32_t>(0), out = get_arg_val<uint32_t>(1), me = get_arg_val<uint32_t>(2);
+        uint32_t x0 = get_arg_val<uint32_t>(3), y0 = get_arg_val<uint32_t>(4), x1 = get_arg_val<uint32_t>(5), y1 = get_arg_val<uint32_t>(6);
+        volatile uint32_t* p = (volatile uint32_t*)l1;
+        volatile uint32_t* done = (volatile uint32_t*)get_semaphore(0);
+        if (me == 0) {
+            for (uint32_t i = 0; i < 16384 + 8; i++) p[i] = i * 3;
+            noc_async_write_multicast_loopback_src(l1, get_noc_multicast_addr(x0, y0, x1, y1, l1 + 32), 65536, 4);
+            noc_async_write_barrier();
+            noc_semaphore_set_multicast_loopback_src(get_semaphore(1), get_noc_multicast_addr(x0, y0, x1, y1, get_semaphore(0)), 4);
+        }
+        noc_semaphore_wait(done, 7);
+        InterleavedAddrGen<true> o = {out, 65536};
+        noc_async_write(l1 + 32, get_noc_addr(me, o), 65536);
+        noc_async_write_barrier();
+    }"""
+    cores = list(tt.CoreRange((0, 0), (1, 1)))
+    out = dev.buffer(4 * 65536, page=65536)
+    (x0, y0), (x1, y1) = dev.chip.noc_xy((0, 0)), dev.chip.noc_xy((1, 1))
+    prog = tt.Program(dev, cores, writer=src, semaphores=[0, 7],
+                      writer_args=lambda c: [dev.chip.l1_unreserved_base, out.addr, cores.index(c), x0, y0, x1, y1])
+    dev.run(prog)
+    want = (np.arange(16384, dtype=np.uint32) * 3)
+    assert all(np.array_equal(page, want) for page in out.read(np.uint32).reshape(4, 16384))
+    out.free()
