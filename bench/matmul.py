@@ -1,7 +1,7 @@
 """Simulation speed on math: a 1024 x 1024 x 1024 bfloat16 matmul over the grid (matmul_multicast on 8 x 8 cores and
 matmul_multi_core on all 108), against numpy doing the same float32 matmul, run side by side in this process. The
-engine runs kernels on one processor core (a helper takes half the tile products and large copies), so numpy limited to one thread (timed in a
-child process, since a BLAS fixes its thread count when it loads) is printed too.
+engine runs kernels on one processor core (a helper thread takes half the tile products and large copies), so numpy
+limited to one thread (timed in a child process, since a BLAS fixes its thread count when it loads) is printed too.
 
     python bench/matmul.py [size]
 """
