@@ -49,6 +49,7 @@ class Buffer:
         self.banks = device.chip.num_cores if l1 else len(device.chip.dram_banks)
         self.pages = -(-size // page)
         self.stride = _align(page, 32)  # page i sits at addr + (i // banks) * stride in bank i % banks
+        self.bank_bytes = -(-self.pages // self.banks) * self.stride  # what the buffer takes in each bank
 
     @property
     def noc(self):
@@ -136,10 +137,8 @@ class Device:
         if size <= 0: raise TensixError(f"a buffer needs a positive size; got {size}")
         page = int(page or (fmt.tile_bytes if fmt else size))
         if page <= 0: raise TensixError(f"page size {page} must be positive")
-        banks = self.chip.num_cores if l1 else len(self.chip.dram_banks)
-        per_bank = -(-(-(-size // page)) // banks) * _align(page, 32)
-        addr = (self.l1 if l1 else self.dram).alloc(per_bank, 32, "L1" if l1 else "DRAM")
-        buf = Buffer(self, size, page, l1, addr)
+        buf = Buffer(self, size, page, l1, None)
+        buf.addr = (self.l1 if l1 else self.dram).alloc(buf.bank_bytes, 32, "L1" if l1 else "DRAM")
         if data is not None: buf.write(data)
         return buf
 
