@@ -108,8 +108,8 @@ static bool ready(Thread* t) {
     const Wait& w = t->wait;
     switch (w.kind) {
         case RUNNING: return true;
-        case CB_FRONT: { CB& cb = core_of(t).cbs[w.cb]; return cb.pushed - cb.popped >= (uint32_t)w.pages; }
-        case CB_BACK: { CB& cb = core_of(t).cbs[w.cb]; return cb.pages - (cb.pushed - cb.popped) >= (uint32_t)w.pages; }
+        case CB_FRONT: { CB& cb = core_of(t).cbs[w.cb]; return cb.filled() >= (uint32_t)w.pages; }
+        case CB_BACK: { CB& cb = core_of(t).cbs[w.cb]; return cb.room() >= (uint32_t)w.pages; }
         case SEM_EQ: return *(volatile uint32_t*)(l1(t->core) + w.addr) == w.value;
         case SEM_MIN: return *(volatile uint32_t*)(l1(t->core) + w.addr) >= w.value;
         case POLL: return changes != w.seen;  // something changed since it last looked
@@ -146,8 +146,8 @@ static std::string describe_wait(Thread* t) {
     const Wait& w = t->wait;
     CB* cb = w.cb >= 0 && w.cb < 32 ? &core_of(t).cbs[w.cb] : nullptr;
     switch (w.kind) {
-        case CB_FRONT: snprintf(s, sizeof s, "cb_wait_front(cb %d, %d): %u of %u pages filled", w.cb, w.pages, cb->pushed - cb->popped, cb->pages); break;
-        case CB_BACK: snprintf(s, sizeof s, "cb_reserve_back(cb %d, %d): %u of %u pages free", w.cb, w.pages, cb->pages - (cb->pushed - cb->popped), cb->pages); break;
+        case CB_FRONT: snprintf(s, sizeof s, "cb_wait_front(cb %d, %d): %u of %u pages filled", w.cb, w.pages, cb->filled(), cb->pages); break;
+        case CB_BACK: snprintf(s, sizeof s, "cb_reserve_back(cb %d, %d): %u of %u pages free", w.cb, w.pages, cb->room(), cb->pages); break;
         case SEM_EQ: case SEM_MIN:
             snprintf(s, sizeof s, "noc_semaphore_wait%s(L1 %#x, %u): it holds %u", w.kind == SEM_MIN ? "_min" : "", w.addr, w.value,
                      *(uint32_t*)(l1(t->core) + w.addr));
@@ -403,7 +403,7 @@ static void api_cb_reserve_back(int32_t i, int32_t n) {
 static void api_cb_push_back(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_push_back");
     check_pages(cb, i, n, "cb_push_back");
-    if (cb.pages - (cb.pushed - cb.popped) < (uint32_t)n) fail("cb_push_back(cb %d, %d): only %u pages are free; reserve them first", i, n, cb.pages - (cb.pushed - cb.popped));
+    if (cb.room() < (uint32_t)n) fail("cb_push_back(cb %d, %d): only %u pages are free; reserve them first", i, n, cb.room());
     cur->clock += chip.api_cycles;
     for (int32_t k = 0; k < n; k++) cb.ready_at[(cb.pushed + k) % cb.pages] = cur->clock;
     cb.pushed += n;
@@ -426,7 +426,7 @@ static void api_cb_wait_front(int32_t i, int32_t n) {
 static void api_cb_pop_front(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_pop_front");
     check_pages(cb, i, n, "cb_pop_front");
-    if (cb.pushed - cb.popped < (uint32_t)n) fail("cb_pop_front(cb %d, %d): only %u pages are filled", i, n, cb.pushed - cb.popped);
+    if (cb.filled() < (uint32_t)n) fail("cb_pop_front(cb %d, %d): only %u pages are filled", i, n, cb.filled());
     cur->clock += chip.api_cycles;
     for (int32_t k = 0; k < n; k++) cb.free_at[(cb.popped + k) % cb.pages] = cur->clock;
     cb.popped += n;
@@ -445,11 +445,11 @@ static bool poll(bool answer, int32_t i, int32_t n) {
 }
 static bool api_cb_available(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_pages_available_at_front");
-    return poll(cb.pushed - cb.popped >= (uint32_t)n, i, n);
+    return poll(cb.filled() >= (uint32_t)n, i, n);
 }
 static bool api_cb_reservable(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_pages_reservable_at_back");
-    return poll(cb.pages - (cb.pushed - cb.popped) >= (uint32_t)n, i, n);
+    return poll(cb.room() >= (uint32_t)n, i, n);
 }
 static uint32_t api_cb_write_ptr(int32_t i) { return cb_of(i, "get_write_ptr").wr; }
 static uint32_t api_cb_read_ptr(int32_t i) { return cb_of(i, "get_read_ptr").rd; }

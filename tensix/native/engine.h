@@ -78,6 +78,8 @@ struct CB {
     uint32_t packed = 0;                              // tiles packed into the reserved pages since the last push
     uint32_t reserved = 0, waited = 0;                // pages the producer reserved / the consumer waited for
     std::vector<uint64_t> ready_at, free_at;          // per page slot: when its last push / pop happened
+    uint32_t filled() const { return pushed - popped; }
+    uint32_t room() const { return pages - filled(); }
 };
 
 struct Core { uint32_t index; Thread* threads[NPROC] = {}; CB cbs[32]; };
