@@ -93,9 +93,9 @@ __attribute__((visibility("default"))) void tensix_kernel_entry() {{ {call}; }}
 
 
 def _write(path: Path, text: str):
-    """Write whole or not at all: another process may be compiling the same kernel."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(text)
+    """Write whole or not at all: another process or thread may be compiling the same kernel."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as f: f.write(text)
     os.replace(tmp, path)
 
 
