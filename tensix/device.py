@@ -161,7 +161,7 @@ class Device:
         self.chip = c = CHIPS[name]
         self.echo = checks.boolean("Device(echo)", echo)
         if hang_seconds is None:
-            hang = checks.seconds("TENSIX_HANG_SECONDS", os.environ.get("TENSIX_HANG_SECONDS", "10"))
+            hang = checks.seconds("TENSIX_HANG_SECONDS", os.environ.get("TENSIX_HANG_SECONDS", "10"), text=True)
         else:
             hang = checks.seconds("Device(hang_seconds)", hang_seconds)
         self.sim = Simulator(c, hang, checks.integer("Device(max_cycles)", max_cycles, 1, (1 << 63) - 1))
