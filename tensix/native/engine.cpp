@@ -295,7 +295,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     if (noc == 1) { xs = chip.noc_w - 1 - xs; xe = chip.noc_w - 1 - xe; ys = chip.noc_h - 1 - ys; ye = chip.noc_h - 1 - ye; }
     uint32_t x0 = std::min(xs, xe), x1 = std::max(xs, xe), y0 = std::min(ys, ye), y1 = std::max(ys, ye);
     check_l1(what, cur->core, src, size, true);
-    static std::vector<uint32_t> dests;  // the destination cores, then copied to, two halves at once if large
+    static std::vector<uint32_t> dests;  // the destination cores, then copied to, shared with the helper threads if large
     dests.clear();
     uint32_t far = 0;
     for (uint32_t y = y0; y <= y1; y++)
@@ -311,12 +311,9 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     bool to_self = std::find(dests.begin(), dests.end(), (uint32_t)cur->core) != dests.end();
     if (to_self) dests.erase(std::find(dests.begin(), dests.end(), (uint32_t)cur->core));  // last: it may overlap the source
     struct Copy { uint32_t addr, src, size; } job{addr, src, size};
-    auto copy = [](void* ctx, int part) {
-        Copy& j = *(Copy*)ctx;
-        for (size_t i = part; i < dests.size(); i += 2) memmove(l1(dests[i]) + j.addr, l1(cur->core) + j.src, j.size);
-    };
-    if ((uint64_t)size * n >= (64u << 10)) split_work(copy, &job);
-    else { copy(&job, 0); copy(&job, 1); }
+    auto copy = [](void* ctx, int i) { Copy& j = *(Copy*)ctx; memmove(l1(dests[i]) + j.addr, l1(cur->core) + j.src, j.size); };
+    if ((uint64_t)size * n >= (256u << 10)) split_work(dests.size(), copy, &job);
+    else for (size_t i = 0; i < dests.size(); i++) copy(&job, i);
     if (to_self) memmove(l1(cur->core) + addr, l1(cur->core) + src, size);
     if (n != num_dests)
         fail("%s: num_dests is %u but the rectangle (%u,%u)-(%u,%u) holds %u destination cores%s", what, num_dests, x0, y0, x1, y1, n,
@@ -605,6 +602,7 @@ static void start_api() {
     api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format;
     api.print = api_print; api.fail = api_fail; api.tick = api_tick;
     compute_bind(api);
+    start_helpers();
 
     uint64_t total = l1_offset(chip.cores) + chip.banks * chip.bank_size;
     shm = (uint8_t*)mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);

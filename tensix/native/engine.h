@@ -99,6 +99,9 @@ extern uint64_t changes;
 inline void changed() { changes++; }
 CB& cb_of(int32_t i, const char* what);
 void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the kernel API
-// helper.cpp: run work(ctx, 0) on this thread and work(ctx, 1) on the helper thread, and return when both are done.
-void split_work(void (*work)(void* ctx, int part), void* ctx);
+// helper.cpp: run work(ctx, i) for every chunk i < chunks, on this thread and the helper threads, and return when all are
+// done. Chunks must not depend on each other: which thread runs which chunk changes from run to run.
+void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx);
+void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
+int engine_threads();
 
