@@ -3,6 +3,7 @@
 A tile is 32 x 32 values in four 16 x 16 faces (top-left, top-right, bottom-left, bottom-right), each face row-major.
 Block-float formats (bfp8_b, bfp4_b) share one exponent between the 16 values of a face row, so they only exist for tiles.
 """
+import ml_dtypes
 import numpy as np
 
 TILE = 32
@@ -30,18 +31,15 @@ class DataFormat:
     def __repr__(self): return f"tensix.{self.name}"
 
 
-# ---- bfloat16: the top half of a float32, rounded to nearest even
+# ---- bfloat16: the top half of a float32, rounded to nearest even. ml_dtypes converts in one pass at memory speed
+# (several times faster than the same rounding written with numpy's whole-array operations); a NaN stays a NaN.
 def bfloat16_bits(x) -> np.ndarray:
-    x = np.ascontiguousarray(x, np.float32)
-    u = x.view(np.uint32)
-    rounded = ((u + np.uint32(0x7FFF) + ((u >> 16) & np.uint32(1))) >> 16).astype(np.uint16)  # wraps only for NaNs
-    nan = np.isnan(x)
-    if nan.any(): rounded[nan] = 0x7FC0  # rounding must not turn a NaN into infinity
-    return rounded
+    with np.errstate(invalid="ignore"):  # NaNs convert to NaNs, quietly
+        return np.asarray(x, np.float32).astype(ml_dtypes.bfloat16).view(np.uint16)
 
 
 def bfloat16_value(bits) -> np.ndarray:
-    return (np.asarray(bits, np.uint16).astype(np.uint32) << 16).view(np.float32)
+    return np.asarray(bits, np.uint16).view(ml_dtypes.bfloat16).astype(np.float32)
 
 
 def round_bfloat16(x) -> np.ndarray:
@@ -59,23 +57,36 @@ def _bfp_groups(x):
     return x.reshape(-1, FACE)
 
 
+def _in_blocks(f, x, block):
+    """f over `block` values at a time, joined: the temporaries stay in the processor's cache (twice as fast)."""
+    if x.size <= block: return f(x)
+    return np.concatenate([f(x[s:s + block]) for s in range(0, x.size, block)])
+
+
 def _bfp_encode(x, bits):
-    u = _bfp_groups(x).view(np.uint32)
-    sign, exp = (u >> 31).astype(np.uint8), ((u >> 23) & 0xFF).astype(np.int32)
-    mant = np.where(exp > 0, (u & 0x7FFFFF) | 0x800000, 0).astype(np.uint64)
+    return _in_blocks(lambda part: _bfp_encode_tiles(part, bits), _bfp_groups(x).reshape(-1), 1 << 16)
+
+
+def _bfp_decode(raw, bits):
+    raw = np.asarray(raw, np.uint8).reshape(-1)
+    return _in_blocks(lambda part: _bfp_decode_tiles(part, bits), raw, 64 * (64 + 1024 * (bits + 1) // 8))
+
+
+def _bfp_encode_tiles(x, bits):
+    u = x.reshape(-1, FACE).view(np.uint32)
+    exp = (u >> 23) & 0xFF
     shared = exp.max(axis=1, keepdims=True)
-    shift = np.minimum(shared - exp + 24 - bits, 40).astype(np.uint64)  # 24-bit mantissa down to `bits`, minus the gap
-    half = np.uint64(1) << (shift - np.uint64(1))
-    dropped = mant & ((np.uint64(1) << shift) - np.uint64(1))
-    mag = mant >> shift
-    mag += (dropped > half) | ((dropped == half) & (mag & np.uint64(1)).astype(bool))
+    mant = np.where(exp > 0, (u & 0x7FFFFF) | 0x800000, 0).astype(np.uint32)
+    # 24-bit mantissa down to `bits` bits, minus the gap to the shared exponent; past 25 bits of shift every value is 0
+    shift = np.minimum(shared - exp + (24 - bits), 25).astype(np.uint32)
+    mag = (mant + (np.uint32(1) << (shift - 1)) - 1 + ((mant >> shift) & 1)) >> shift  # ties to even
     mag = np.minimum(mag, (1 << bits) - 1).astype(np.uint8)
-    vals = np.where(mag == 0, 0, (sign << bits) | mag).astype(np.uint8).reshape(-1, 1024)
+    vals = np.where(mag == 0, 0, ((u >> 31).astype(np.uint8) << bits) | mag).astype(np.uint8).reshape(-1, 1024)
     if bits == 3: vals = vals[:, 0::2] | (vals[:, 1::2] << 4)
     return np.concatenate([shared.astype(np.uint8).reshape(-1, 64), vals], axis=1).reshape(-1)
 
 
-def _bfp_decode(raw, bits):
+def _bfp_decode_tiles(raw, bits):
     t = np.asarray(raw, np.uint8).reshape(-1, 64 + 1024 * (bits + 1) // 8)
     exps = t[:, :64].astype(np.int32).reshape(-1, 1)
     vals = t[:, 64:]

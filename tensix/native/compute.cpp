@@ -30,6 +30,7 @@ struct Math {
     Operand cache[CACHE];
     uint32_t next = 0;  // the cache entry to replace next
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
+    uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
     uint32_t fidelity = 4, state = 0, capacity = 16;
     bool fp32 = false, approx = false, relu = false;
 };
@@ -185,6 +186,7 @@ static float* dst(uint32_t d, const char* what, bool packing = false, bool queue
     }
     if (d >= mm.capacity) fail("%s: destination tile %u, but the register holds %u tiles in this mode", what, d, mm.capacity);
     mm.fresh[d] = mm.fresh[d] && packing;
+    if (!packing) mm.dirty |= 1u << d;
     return mm.dst[d];
 }
 
@@ -202,7 +204,12 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
 static void regs(uint32_t action) {
     Math& mm = m();
     flush(mm);
-    auto zero = [&] { memset(mm.dst, 0, sizeof mm.dst); for (bool& f : mm.fresh) f = true; };
+    auto zero = [&] {  // only the tiles written since they were last zeroed
+        for (int d = 0; d < 16; d++)
+            if (mm.dirty >> d & 1) memset(mm.dst[d], 0, sizeof mm.dst[d]);
+        mm.dirty = 0;
+        for (bool& f : mm.fresh) f = true;
+    };
     uint32_t full = mm.fp32 ? 8 : 16;  // float32 halves what the register holds
     switch (action) {
         case TX_REGS_ACQUIRE:
@@ -255,13 +262,19 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     unpack(cb1, t1, b, names[op]);
     float* o = dst(d, names[op]);
     Math& mm = m();
-    for (int i = 0; i < 1024; i++) {
-        int r = i / 32, c = i % 32;
-        float x = bf16(a[i]);
-        float y = bf16(bcast == TX_BCAST_ROW ? b[c] : bcast == TX_BCAST_COL ? b[r * 32] : bcast == TX_BCAST_SCALAR ? b[0] : b[i]);
-        float v = op == TX_ADD ? x + y : op == TX_SUB ? x - y : product(mm.fidelity, x, y);
-        o[i] = to_dst(mm, acc ? o[i] + v : v);
+    if (bcast != TX_BCAST_NONE) {
+        float t[1024];
+        for (int i = 0; i < 1024; i++) t[i] = bcast == TX_BCAST_ROW ? b[i % 32] : bcast == TX_BCAST_COL ? b[i / 32 * 32] : b[0];
+        memcpy(b, t, sizeof t);
     }
+    // one simple loop per step, each of which the compiler vectorizes
+    for (int i = 0; i < 1024; i++) { a[i] = bf16(a[i]); b[i] = bf16(b[i]); }
+    if (op == TX_ADD) for (int i = 0; i < 1024; i++) a[i] += b[i];
+    else if (op == TX_SUB) for (int i = 0; i < 1024; i++) a[i] -= b[i];
+    else for (int i = 0; i < 1024; i++) a[i] = product(mm.fidelity, a[i], b[i]);
+    if (acc) for (int i = 0; i < 1024; i++) a[i] += o[i];
+    if (mm.fp32) memcpy(o, a, sizeof a);
+    else for (int i = 0; i < 1024; i++) o[i] = bf16(a[i]);
     tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
 }
 
