@@ -34,6 +34,8 @@ class DataFormat:
 # ---- bfloat16: the top half of a float32, rounded to nearest even. ml_dtypes converts in one pass at memory speed
 # (several times faster than the same rounding written with numpy's whole-array operations); a NaN stays a NaN.
 def bfloat16_bits(x) -> np.ndarray:
+    x = np.asarray(x)
+    if x.dtype == ml_dtypes.bfloat16: return x.view(np.uint16)  # already bfloat16 values (tilize(x, bfloat16) gives them)
     with np.errstate(invalid="ignore"):  # NaNs convert to NaNs, quietly
         return np.asarray(x, np.float32).astype(ml_dtypes.bfloat16).view(np.uint16)
 
@@ -98,7 +100,7 @@ def _bfp_decode_tiles(raw, bits):
 
 float32 = DataFormat("Float32", 0, 4096, np.float32)
 float16 = DataFormat("Float16", 1, 2048, np.float16)
-bfloat16 = DataFormat("Float16_b", 5, 2048, np.uint16, lambda x: bfloat16_bits(x.astype(np.float32)).reshape(-1).view(np.uint8),
+bfloat16 = DataFormat("Float16_b", 5, 2048, ml_dtypes.bfloat16, lambda x: bfloat16_bits(x).reshape(-1).view(np.uint8),
                       lambda raw: bfloat16_value(raw.view(np.uint16)))
 bfp8_b = DataFormat("Bfp8_b", 6, 1088, None, lambda x: _bfp_encode(x, 7), lambda raw: _bfp_decode(raw, 7))
 bfp4_b = DataFormat("Bfp4_b", 7, 576, None, lambda x: _bfp_encode(x, 3), lambda raw: _bfp_decode(raw, 3))
@@ -110,19 +112,27 @@ FORMATS = {f.name: f for f in (float32, float16, bfloat16, bfp8_b, bfp4_b, int32
 
 
 # ---- tiles
-def tilize(x) -> np.ndarray:
-    """(..., rows, cols) row-major -> flat values in tile order: tiles row-major, faces within a tile, rows in a face."""
-    x = np.asarray(x)
+def tilize(x, fmt: DataFormat = None) -> np.ndarray:
+    """(..., rows, cols) row-major -> flat values in tile order: tiles row-major, faces within a tile, rows in a face.
+    With `fmt` (any but the block floats), the values come out converted to fmt.dtype in the same pass (bfloat16 rounds
+    to nearest even), ready for Buffer.write(..., fmt) at about the cost of one copy."""
+    x = np.asarray(x, np.float32) if fmt is bfloat16 else np.asarray(x)  # bfloat16 rounds from float32, as encode does
     *batch, r, c = x.shape
     if r % TILE or c % TILE: raise ValueError(f"tilize needs rows and cols that are multiples of 32; got {r} x {c}")
-    t = x.reshape(-1, r // TILE, 2, FACE, c // TILE, 2, FACE)
-    return t.transpose(0, 1, 4, 2, 5, 3, 6).reshape(-1)
+    t = x.reshape(-1, r // TILE, 2, FACE, c // TILE, 2, FACE).transpose(0, 1, 4, 2, 5, 3, 6)
+    if fmt is None: return t.reshape(-1)
+    if fmt.dtype is None: raise ValueError(f"{fmt} packs whole tiles: tilize, then {fmt}.encode")
+    with np.errstate(invalid="ignore"):
+        return t.astype(fmt.dtype).reshape(-1)
 
 
-def untilize(flat, rows, cols) -> np.ndarray:
-    """Flat values in tile order -> (..., rows, cols); the inverse of tilize."""
+def untilize(flat, rows, cols, dtype=None) -> np.ndarray:
+    """Flat values in tile order -> (..., rows, cols); the inverse of tilize. With `dtype`, the values are converted to
+    it in the same pass (untilize(buf.read(bfloat16.dtype), rows, cols, np.float32) reads bfloat16 at one copy's cost)."""
     flat = np.asarray(flat)
     if rows % TILE or cols % TILE: raise ValueError(f"untilize needs rows and cols that are multiples of 32; got {rows} x {cols}")
-    t = flat.reshape(-1, rows // TILE, cols // TILE, 2, 2, FACE, FACE)
-    out = t.transpose(0, 1, 3, 5, 2, 4, 6).reshape(-1, rows, cols)
+    t = flat.reshape(-1, rows // TILE, cols // TILE, 2, 2, FACE, FACE).transpose(0, 1, 3, 5, 2, 4, 6)
+    out = np.empty(t.shape, dtype or flat.dtype)
+    np.copyto(out, t, casting="unsafe")
+    out = out.reshape(-1, rows, cols)
     return out[0] if out.shape[0] == 1 else out

@@ -114,6 +114,20 @@ def test_tilize_round_trips(tr, tc, batch):
     assert np.array_equal(tt.untilize(tt.tilize(m), tr * 32, tc * 32).reshape(m.shape), m)
 
 
+@given(st.integers(1, 3), st.integers(1, 3), st.sampled_from([np.float32, np.float64]))
+@settings(max_examples=20)
+def test_tilize_into_a_format_and_untilize_from_it_convert_in_the_same_pass(tr, tc, dtype):
+    m = (np.random.default_rng(tr * 5 + tc).standard_normal((tr * 32, tc * 32)) * 1e3).astype(dtype)
+    for fmt in (tt.bfloat16, tt.float16, tt.float32, tt.int32):
+        vals = tt.tilize(m, fmt)
+        assert vals.dtype == fmt.dtype
+        assert np.array_equal(fmt.encode(vals), fmt.encode(tt.tilize(m)))  # the same bytes as tilize, then encode
+        back = tt.untilize(vals, tr * 32, tc * 32, np.float32)
+        assert back.dtype == np.float32 and np.array_equal(back, tt.untilize(fmt.decode(fmt.encode(vals)), tr * 32, tc * 32))
+    with pytest.raises(ValueError, match="whole tiles"):
+        tt.tilize(m, tt.bfp8_b)
+
+
 def test_tilize_rejects_partial_tiles():
     with pytest.raises(ValueError, match="multiples of 32"):
         tt.tilize(np.zeros((30, 32)))

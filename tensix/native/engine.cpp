@@ -49,7 +49,7 @@ Thread* cur;
 TxApi api;
 uint64_t changes;  // counts state changes a polling thread could be waiting for
 static std::vector<Thread*> pool;      // threads are reused between runs: no growth in a loop of runs
-static ucontext_t scheduler_ctx;
+static Fiber scheduler;
 static std::unordered_map<uint64_t, uint64_t> sem_stamp;  // (core, addr) -> when a semaphore was last written
 static const size_t STACK = 1 << 20, GUARD = 1 << 16;  // a kernel's stack, and the no-access gap below it
 static FILE* out;                      // replies to the host
@@ -119,7 +119,7 @@ static bool ready(Thread* t) {
 
 static void block(Wait w) {  // called by a thread: give way until the condition holds
     cur->wait = w;
-    if (!ready(cur)) swapcontext(&cur->ctx, &scheduler_ctx);
+    if (!ready(cur)) fiber_switch(cur->fiber, scheduler);
     cur->wait = Wait{};
 }
 
@@ -130,7 +130,7 @@ static void resume(Thread* t) {
     api.self = &t->self;
     status->core = t->core; status->proc = t->proc;
     heartbeat();
-    swapcontext(&scheduler_ctx, &t->ctx);
+    fiber_switch(scheduler, t->fiber);
     cur = nullptr;
 }
 
@@ -138,7 +138,7 @@ static void thread_main() {
     cur->kernel->entry();
     cur->done = true;
     if (!cur->line.empty()) api.print("\n", 1);
-    swapcontext(&cur->ctx, &scheduler_ctx);
+    fiber_switch(cur->fiber, scheduler);
 }
 
 static std::string describe_wait(Thread* t) {
@@ -522,11 +522,7 @@ static Thread* new_thread(Core& c, uint32_t core, uint32_t proc, uint32_t nargs,
         t->self.my_y[noc] = noc ? chip.noc_h - 1 - chip.core_y[core] : chip.core_y[core];
     }
     t->self.core = core; t->self.proc = proc;
-    getcontext(&t->ctx);
-    t->ctx.uc_stack.ss_sp = t->stack;
-    t->ctx.uc_stack.ss_size = STACK;
-    t->ctx.uc_link = nullptr;
-    makecontext(&t->ctx, thread_main, 0);
+    fiber_make(t->fiber, t->stack, STACK, thread_main);
     return t;
 }
 

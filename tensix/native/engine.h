@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 #include "include/tensix_abi.h"
+#include "fiber.h"
 
 struct Math;    // a compute thread's destination register and settings (compute.cpp)
 struct Kernel;  // a loaded kernel binary (engine.cpp)
@@ -58,7 +59,7 @@ struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr 
 
 struct Core;
 struct Thread {
-    ucontext_t ctx;
+    Fiber fiber;
     Core* c = nullptr;
     uint8_t* stack = nullptr;
     TxThread self{};
@@ -94,7 +95,8 @@ inline Core& core_of(Thread* t) { return *t->c; }
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Every kernel API call shows the host's watchdog that the running kernel is alive; state changes (pages pushed or
 // popped, bytes landed, semaphores written) also wake threads that poll.
-inline void heartbeat() { __atomic_add_fetch(&status->progress, 1, __ATOMIC_RELAXED); }
+// Only the engine's thread counts, so a plain store does: a locked add would wait for every pending store (a NoC copy's).
+inline void heartbeat() { __atomic_store_n(&status->progress, status->progress + 1, __ATOMIC_RELAXED); }
 extern uint64_t changes;
 inline void changed() { changes++; }
 CB& cb_of(int32_t i, const char* what);
