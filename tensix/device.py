@@ -66,8 +66,11 @@ class Buffer:
         with self.device._lock:
             self._check()
             if raw.size > self.size: raise TensixError(f"writing {raw.size} bytes into a buffer of {self.size}")
-            pages = self._read_pages() if raw.size < self.pages * self.page else np.empty((self.pages, self.page), np.uint8)
-            pages.reshape(-1)[:raw.size] = raw
+            if raw.size == self.pages * self.page:  # whole pages: straight from the caller's bytes into the banks
+                pages = raw.reshape(self.pages, self.page)
+            else:
+                pages = self._read_pages()
+                pages.reshape(-1)[:raw.size] = raw
             for block, b in self._bank_blocks(): block[:] = pages[b::self.banks]
 
     def read(self, fmt=np.uint8, count=None):

@@ -55,7 +55,7 @@ Thread* cur;
 TxApi api;
 uint64_t changes;  // counts state changes a polling thread could be waiting for
 static std::vector<Thread*> pool;      // threads are reused between runs: no growth in a loop of runs
-static ucontext_t scheduler_ctx;
+static Fiber scheduler;
 static std::unordered_map<uint64_t, uint64_t> sem_stamp;  // (core, addr) -> when a semaphore was last written
 static const size_t STACK = 1 << 20, GUARD = 1 << 16;  // a kernel's stack, and the no-access gap below it
 static FILE* out;                      // replies to the host
@@ -141,7 +141,7 @@ static bool ready(Thread* t) {
 
 static void block(Wait w) {  // called by a thread: give way until the condition holds
     cur->wait = w;
-    if (!ready(cur)) swapcontext(&cur->ctx, &scheduler_ctx);
+    if (!ready(cur)) fiber_switch(cur->fiber, scheduler);
     cur->wait = Wait{};
 }
 
@@ -152,7 +152,7 @@ static void resume(Thread* t) {
     api.self = &t->self;
     status->core = t->core; status->proc = t->proc;
     heartbeat();
-    swapcontext(&scheduler_ctx, &t->ctx);
+    fiber_switch(scheduler, t->fiber);
     cur = nullptr;
 }
 
@@ -160,7 +160,7 @@ static void thread_main() {
     cur->kernel->entry();
     cur->done = true;
     if (!cur->line.empty()) api.print("\n", 1);
-    swapcontext(&cur->ctx, &scheduler_ctx);
+    fiber_switch(cur->fiber, scheduler);
 }
 
 static std::string describe_wait(Thread* t) {
@@ -317,7 +317,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     if (noc == 1) { xs = chip.noc_w - 1 - xs; xe = chip.noc_w - 1 - xe; ys = chip.noc_h - 1 - ys; ye = chip.noc_h - 1 - ye; }
     uint32_t x0 = std::min(xs, xe), x1 = std::max(xs, xe), y0 = std::min(ys, ye), y1 = std::max(ys, ye);
     check_l1(what, cur->core, src, size, true);
-    static std::vector<uint32_t> dests;  // the destination cores, then copied to, two halves at once if large
+    static std::vector<uint32_t> dests;  // the destination cores, then copied to, shared with the helper threads if large
     dests.clear();
     uint32_t far = 0;
     for (uint32_t y = y0; y <= y1; y++)
@@ -333,12 +333,9 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     bool to_self = std::find(dests.begin(), dests.end(), (uint32_t)cur->core) != dests.end();
     if (to_self) dests.erase(std::find(dests.begin(), dests.end(), (uint32_t)cur->core));  // last: it may overlap the source
     struct Copy { uint32_t addr, src, size; } job{addr, src, size};
-    auto copy = [](void* ctx, int part) {
-        Copy& j = *(Copy*)ctx;
-        for (size_t i = part; i < dests.size(); i += 2) memmove(l1(dests[i]) + j.addr, l1(cur->core) + j.src, j.size);
-    };
-    if ((uint64_t)size * n >= (64u << 10)) split_work(copy, &job);
-    else { copy(&job, 0); copy(&job, 1); }
+    auto copy = [](void* ctx, int i) { Copy& j = *(Copy*)ctx; memmove(l1(dests[i]) + j.addr, l1(cur->core) + j.src, j.size); };
+    if ((uint64_t)size * n >= (256u << 10)) split_work(dests.size(), copy, &job);
+    else for (size_t i = 0; i < dests.size(); i++) copy(&job, i);
     if (to_self) memmove(l1(cur->core) + addr, l1(cur->core) + src, size);
     if (n != num_dests)
         fail("%s: num_dests is %u but the rectangle (%u,%u)-(%u,%u) holds %u destination cores%s", what, num_dests, x0, y0, x1, y1, n,
@@ -550,11 +547,7 @@ static Thread* new_thread(Core& c, uint32_t core, uint32_t proc, uint32_t nargs,
         t->self.my_y[noc] = noc ? chip.noc_h - 1 - chip.core_y[core] : chip.core_y[core];
     }
     t->self.core = core; t->self.proc = proc;
-    getcontext(&t->ctx);
-    t->ctx.uc_stack.ss_sp = t->stack;
-    t->ctx.uc_stack.ss_size = STACK;
-    t->ctx.uc_link = nullptr;
-    makecontext(&t->ctx, thread_main, 0);
+    fiber_make(t->fiber, t->stack, STACK, thread_main);
     return t;
 }
 
@@ -632,6 +625,7 @@ static void start_api() {
     api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format;
     api.print = api_print; api.fail = api_fail; api.tick = api_tick;
     compute_bind(api);
+    start_helpers();
 
     uint64_t total = l1_offset(chip.cores) + chip.banks * chip.bank_size;
     shm = (uint8_t*)mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
