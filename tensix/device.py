@@ -7,7 +7,7 @@ from .chips import CHIPS
 from .errors import TensixError
 from .formats import DataFormat
 from .program import PROC_OF, PROC_SHORT, PROCS, Program
-from .sim import Simulator
+from .sim import TIMING_MODES, Simulator
 
 
 def _align(n, a): return (n + a - 1) // a * a
@@ -115,12 +115,15 @@ class Device:
     """A Tensix chip. `Device()` is a simulated Grayskull e150; `Device("n150")`, or TENSIX_DEVICE, picks another.
     `hang_seconds` bounds how long a kernel may run without waiting on anything before it is stopped and named."""
 
-    def __init__(self, name=None, hang_seconds=None, echo=True):
+    def __init__(self, name=None, hang_seconds=None, echo=True, timing=None):
         name = name or os.environ.get("TENSIX_DEVICE", "e150")
         if name not in CHIPS: raise TensixError(f"unknown device {name!r}; known: {', '.join(CHIPS)}")
         self.chip = c = CHIPS[name]
         self.echo = echo
         self.sim = Simulator(c, float(hang_seconds or os.environ.get("TENSIX_HANG_SECONDS", 10)))
+        if timing:  # "calendar" (the default, or TENSIX_TIMING), "ordered" (slow, strictly in time order), "simple"
+            if timing not in TIMING_MODES: raise TensixError(f"timing={timing!r}; it takes one of {', '.join(TIMING_MODES)}")
+            self.sim.timing = timing
         self.dram = _Allocator(c.dram_unreserved_base, c.dram_bank_size)
         self.l1 = _Allocator(c.l1_unreserved_base, c.l1_size, top_down=True)
         self.queue = []

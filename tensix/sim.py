@@ -4,12 +4,13 @@ Memory is one shared-memory file: a status page, then every core's L1, then ever
 whole, so reading and writing buffers is plain numpy; the engine maps it too. Kernels run in the engine process, so
 a kernel that crashes ends that process, never this one: the next launch starts a fresh engine on the same memory.
 """
-import mmap, os, select, signal, subprocess, time
+import json, mmap, os, select, signal, subprocess, time
 import numpy as np
 from . import build
 from .errors import DeadlockError, HangError, KernelError, TensixError
 
 BLOCK = 1 << 16
+TIMING_MODES = ("simple", "calendar", "ordered")  # no shared resources / calendars (default) / strictly time-ordered
 SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGBUS (a misaligned or bad memory access)",
            signal.SIGFPE: "SIGFPE (an arithmetic fault, such as a division by zero)", signal.SIGILL: "SIGILL (an illegal instruction)",
            signal.SIGABRT: "SIGABRT (abort or a failed assert)", signal.SIGTRAP: "SIGTRAP (a trap)"}
@@ -18,6 +19,10 @@ SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGB
 class Simulator:
     def __init__(self, chip, hang_seconds: float):
         self.chip, self.hang_seconds = chip, hang_seconds
+        self.timing = os.environ.get("TENSIX_TIMING", "calendar")
+        if self.timing not in TIMING_MODES:
+            raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
+        self.stats = None  # what the engine reported about the last run
         # Blocks start on 64 KiB boundaries so any host page size can map one core's L1 alone (engine.h agrees).
         stride = -(-chip.l1_size // BLOCK) * BLOCK
         dram_at = BLOCK + chip.num_cores * stride
@@ -50,6 +55,9 @@ class Simulator:
                  f"{c.semaphore_stride} {c.l1_alignment} {c.dram_alignment} {c.mem_zeros_base} {c.mem_zeros_size}",
                  f"timing {t.noc_bytes_per_cycle} {t.dram_bytes_per_cycle} {t.api_cycles} {t.noc_issue_cycles} "
                  f"{t.write_latency} {t.read_latency} {t.hop_cycles}",
+                 f"noc_timing {TIMING_MODES.index(self.timing)} {t.l1_bytes_per_cycle} {t.max_burst_bytes} "
+                 f"{t.launch_program_cycles} {t.launch_binary_cycles} {t.launch_core_cycles} "
+                 f"{' '.join(f'{n} {e}' for n, e in t.packet_efficiency)}",
                  f"compute_timing {t.matmul_pass_cycles} {t.binary_cycles} {t.copy_cycles} {t.sfpu_cycles} {t.exp_cycles} "
                  f"{t.exp_approx_cycles} {t.recip_cycles} {t.sqrt_cycles} {t.reduce_cycles}"]
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
@@ -144,6 +152,8 @@ class Simulator:
             if word == "print":
                 core, proc, text = (rest.split(" ", 2) + [""])[:3]
                 on_print(int(core), int(proc), text)
+            elif word == "stats":
+                self.stats = json.loads(rest)
             elif word == "done":
                 return {(int(c), int(p)): int(n) for c, p, n in (f.split(":") for f in rest.split())}
             else:

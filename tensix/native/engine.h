@@ -36,6 +36,11 @@ struct Chip {
     // compute, per tile (see tensix/chips.py)
     uint64_t matmul_pass_cycles = 36, binary_cycles = 101, copy_cycles = 56, sfpu_cycles = 56, exp_cycles = 2666,
              exp_approx_cycles = 668, recip_cycles = 915, sqrt_cycles = 159, reduce_cycles = 101;
+    // the shared resources (noc.cpp; see tensix/chips.py)
+    double l1_bytes_per_cycle = 64;
+    uint32_t max_burst = 8192;
+    std::vector<double> packet_size, packet_efficiency;  // a packet's share of the link rate by its size
+    uint64_t launch_program_cycles = 0, launch_binary_cycles = 0, launch_core_cycles = 0;
 };
 extern Chip chip;
 
@@ -68,6 +73,7 @@ struct Thread {
     bool done = false;
     Wait wait;
     uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {};
+    uint64_t wait_noc = 0, wait_sem = 0, wait_cb[32] = {};  // cycles spent waiting, by what on (run.stats)
     std::string line;  // DPRINT text not yet ended
     Math* math = nullptr;  // kept across runs, like the stack
 };
@@ -102,3 +108,17 @@ void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the
 // helper.cpp: run work(ctx, 0) on this thread and work(ctx, 1) on the helper thread, and return when both are done.
 void split_work(void (*work)(void* ctx, int part), void* ctx);
 
+
+// ---------------------------------------------------------------- the shared resources of the chip (noc.cpp)
+enum TimingMode { TIMING_SIMPLE, TIMING_CALENDAR, TIMING_ORDERED };
+extern TimingMode timing_mode;
+struct Endpoint { bool dram; uint32_t id, x, y; };  // a DRAM bank or a core, at NoC 0 coordinates
+void noc_reset();  // a new run: every resource idle
+// When a transfer issued at `issue` has landed (data in the destination), given what else uses its path.
+uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue);
+uint64_t noc_write(uint8_t noc, uint32_t core, const Endpoint& to, uint32_t size, uint64_t issue);
+uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dests, uint32_t x0, uint32_t y0, uint32_t x1,
+                   uint32_t y1, uint32_t size, uint64_t issue);
+uint64_t noc_drained();                  // when the last transfer of the run lands
+std::string noc_stats();                 // JSON: bytes and busy cycles of every resource that was used
+void wait_in_time_order();               // engine.cpp: in TIMING_ORDERED, let every thread that is earlier go first
