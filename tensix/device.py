@@ -8,6 +8,7 @@ from .errors import TensixError
 from .formats import DataFormat
 from .program import PROC_OF, PROC_SHORT, PROCS, Program
 from .sim import TIMING_MODES, Simulator
+from .stats import Stats
 
 
 def _align(n, a): return (n + a - 1) // a * a
@@ -99,13 +100,18 @@ class Buffer:
 
 @dataclass
 class Run:
-    """What a finished program reports: simulated cycles per (core, processor), and what the kernels printed."""
+    """What a finished program reports: simulated cycles per (core, processor), what the kernels printed, and where the
+    time went (`stats`: per thread busy and waiting, per NoC link and DRAM bank the bytes moved; print(run) sums it up)."""
     cycles_by_thread: dict
     prints: list
     clock_hz: float
+    stats: Stats = None
 
     @property
-    def cycles(self): return max(self.cycles_by_thread.values(), default=0)
+    def cycles(self):  # every thread finished and every transfer landed
+        return self.stats.cycles if self.stats else max(self.cycles_by_thread.values(), default=0)
+
+    def __str__(self): return str(self.stats) if self.stats else f"{self.cycles:,} cycles"
 
     @property
     def seconds(self): return self.cycles / self.clock_hz
@@ -211,7 +217,8 @@ class Device:
             if self.echo: print(line, file=sys.stdout, flush=True)
 
         cycles = self.sim.launch(entries, prog.describe, on_print)
-        return Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, prints, c.clock_hz)
+        stats = Stats(self.sim.stats, c, prog.describe) if self.sim.stats else None
+        return Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, prints, c.clock_hz, stats)
 
     def reset(self):
         """Stop the engine; the next run starts a fresh one. Memory (buffers) is kept."""

@@ -136,7 +136,7 @@ class Simulator:
         if self.engine is None or self.engine.poll() is not None:
             self.stop()
             self._start()
-        lines = []
+        self.stats, lines = None, []
         for _, paths, _, _ in cores:
             for p in paths:
                 if p is not None and p not in self.slots:

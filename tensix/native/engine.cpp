@@ -702,8 +702,8 @@ int main(int argc, char** argv) {
             for (auto& c : cores)
                 for (Thread* t : c.threads) {
                     if (!t) continue;
-                    fprintf(out, "%s[%u,%u,%lu,%lu,%lu,[", first ? "" : ",", t->core, t->proc, (unsigned long)t->clock,
-                            (unsigned long)t->wait_noc, (unsigned long)t->wait_sem);
+                    fprintf(out, "%s[%u,%u,%lu,%lu,%lu,%lu,[", first ? "" : ",", t->core, t->proc, (unsigned long)t->clock,
+                            (unsigned long)t->wait_noc, (unsigned long)t->wait_sem, (unsigned long)t->flops);
                     for (int i = 0; i < 32; i++) fprintf(out, "%s%lu", i ? "," : "", (unsigned long)t->wait_cb[i]);
                     fprintf(out, "]]");
                     first = false;

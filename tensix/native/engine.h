@@ -74,6 +74,7 @@ struct Thread {
     Wait wait;
     uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {};
     uint64_t wait_noc = 0, wait_sem = 0, wait_cb[32] = {};  // cycles spent waiting, by what on (run.stats)
+    uint64_t flops = 0;                                     // matmul and element-wise arithmetic done
     std::string line;  // DPRINT text not yet ended
     Math* math = nullptr;  // kept across runs, like the stack
 };
