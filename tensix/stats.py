@@ -88,6 +88,8 @@ class Stats:
         t = self.threads[key]
         waits = ", ".join(f"{what} {pct(n, t.cycles)}" for what, n in t.waits()[:3]) or "nothing"
         lines.append(f"  last to finish: {who}: busy {pct(t.busy, t.cycles)}, waiting on {waits}")
+        mates = [(p, th) for (core, p), th in self.threads.items() if core == key[0]]
+        lines.append(f"  its core {key[0]}: " + ", ".join(f"{p} busy {pct(th.busy, th.cycles)}" for p, th in mates))
         if self.dram_bytes:
             b, by, busy = self.busiest_bank()
             lines.append(f"  DRAM: {self.dram_bytes / 1e6:.1f} MB at {self.dram_gbps:.1f} GB/s of {self.dram_peak_gbps:.0f} "

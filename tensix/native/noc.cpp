@@ -24,8 +24,9 @@ TimingMode timing_mode = TIMING_CALENDAR;
 
 namespace {
 
+struct Span { uint64_t start, end; };
 struct Calendar {
-    std::map<uint64_t, uint64_t> busy;  // start -> end; disjoint, and adjacent intervals merged
+    std::vector<Span> busy;  // sorted, disjoint, touching spans merged; most bookings land near the end
     uint64_t bytes = 0, cycles = 0;
 
     // Book `d` cycles from `t` on, in the gaps left by what was booked before: a packet interleaves with the packets
@@ -33,21 +34,23 @@ struct Calendar {
     // starts; `end` becomes at least when its last cycle ends.
     uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
         bytes += n; cycles += d;
-        auto it = busy.upper_bound(t);
-        if (it != busy.begin() && std::prev(it)->second >= t) { --it; t = it->second; ++it; }  // starts inside one
+        size_t i = std::upper_bound(busy.begin(), busy.end(), t, [](uint64_t v, const Span& s) { return v < s.start; }) - busy.begin();
+        if (i && busy[i - 1].end >= t) t = busy[i - 1].end;  // it would start inside (or right after) a busy span
         uint64_t start = t;
-        for (;;) {
-            uint64_t gap_end = it == busy.end() ? ~0ull : it->first, use = std::min(d, gap_end - t);
-            // book [t, t + use), merging with the neighbours it touches
-            auto prev = it == busy.begin() ? busy.end() : std::prev(it);
-            if (prev != busy.end() && prev->second == t) prev->second = t + use;
-            else prev = busy.emplace_hint(it, t, t + use);
-            if (it != busy.end() && it->first == t + use) { prev->second = it->second; it = busy.erase(it); }
+        for (;;) {  // busy[i] is the first span after t
+            uint64_t gap_end = i < busy.size() ? busy[i].start : ~0ull, use = std::min(d, gap_end - t);
+            bool joins_prev = i && busy[i - 1].end == t, joins_next = i < busy.size() && busy[i].start == t + use;
+            if (joins_prev && joins_next) { busy[i - 1].end = busy[i].end; busy.erase(busy.begin() + i); i--; }
+            else if (joins_prev) { busy[i - 1].end = t + use; i--; }
+            else if (joins_next) busy[i].start = t;
+            else busy.insert(busy.begin() + i, Span{t, t + use});
             d -= use;
             if (!d) { end = std::max(end, t + use); return start; }
-            t = prev->second;
+            t = busy[i].end;  // the span now holding what was booked, and the busy time after it
+            i++;
         }
     }
+    void clear() { busy.clear(); bytes = cycles = 0; }
 };
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
@@ -126,7 +129,7 @@ uint64_t landed(uint64_t t) { drained = std::max(drained, t); return t; }
 void noc_reset() {
     size_t n = 8 * nodes() + chip.banks + chip.cores;
     if (res.size() != n) res.assign(n, Calendar{});
-    else for (Calendar& c : res) if (c.bytes) c = Calendar{};
+    else for (Calendar& c : res) if (c.bytes) c.clear();  // keeps the memory: a loop of runs allocates nothing
     drained = 0;
 }
 
