@@ -106,12 +106,19 @@ class Run:
     prints: list
     clock_hz: float
     stats: Stats = None
+    device: object = None  # which device ran it, and its run number there: only a device's last run can be traced
+    serial: int = 0
 
     @property
     def cycles(self):  # every thread finished and every transfer landed
         return self.stats.cycles if self.stats else max(self.cycles_by_thread.values(), default=0)
 
     def __str__(self): return str(self.stats) if self.stats else f"{self.cycles:,} cycles"
+
+    def save_trace(self, path):
+        """A Chrome / Perfetto trace of this run (open it at ui.perfetto.dev): a process per core, a track per RISC-V."""
+        from .trace import save_trace
+        save_trace(self, path)
 
     @property
     def seconds(self): return self.cycles / self.clock_hz
@@ -133,6 +140,7 @@ class Device:
         self.dram = _Allocator(c.dram_unreserved_base, c.dram_bank_size)
         self.l1 = _Allocator(c.l1_unreserved_base, c.l1_size, top_down=True)
         self.queue = []
+        self.runs = 0  # programs run so far
 
     # ---- buffers
     def buffer(self, data_or_size, page=None, l1=False, fmt: DataFormat = None):
@@ -216,9 +224,10 @@ class Device:
             prints.append(line)
             if self.echo: print(line, file=sys.stdout, flush=True)
 
+        self.runs += 1  # before the launch: a failed run also ends what the engine remembers of the one before
         cycles = self.sim.launch(entries, prog.describe, on_print)
         stats = Stats(self.sim.stats, c, prog.describe) if self.sim.stats else None
-        return Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, prints, c.clock_hz, stats)
+        return Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, prints, c.clock_hz, stats, self, self.runs)
 
     def reset(self):
         """Stop the engine; the next run starts a fresh one. Memory (buffers) is kept."""

@@ -159,6 +159,14 @@ class Simulator:
             else:
                 self._failed(word, rest, describe)
 
+    def trace(self, path):
+        """Write the last run's event log (trace.cpp's records) to `path`; returns how many events."""
+        if self.engine is None or self.engine.poll() is not None: raise TensixError("no run to trace: the engine has stopped")
+        self._send([f"trace {path}"])
+        word, rest = self._reply(None)
+        if word != "traced" or int(rest) < 0: raise TensixError(f"the engine could not write its event log to {path}")
+        return int(rest)
+
     def _failed(self, word, rest, describe):
         self.stop()
         if word == "error":

@@ -257,9 +257,9 @@ static Endpoint endpoint(const Place& p) { return {p.dram, p.core_or_bank, p.x, 
 
 // ---------------------------------------------------------------- the kernel API, as the engine implements it
 // A wait resumes at the event's time, never earlier; the cycles it stood still count against what it waited on.
-static void wait_until(uint64_t event, uint64_t& waited) {
+static void wait_until(uint64_t event, uint64_t& waited, TraceKind kind, uint32_t arg) {
     uint64_t go = cur->clock + chip.api_cycles;
-    if (event > go) waited += event - go;
+    if (event > go) { waited += event - go; trace_event(kind, arg, go, event); }
     cur->clock = std::max(go, event);
 }
 
@@ -352,12 +352,12 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
 static void api_read_barrier(uint8_t noc) {
     heartbeat();
     check_noc(noc, "noc_async_read_barrier");
-    wait_until(cur->reads_done[noc], cur->wait_noc);
+    wait_until(cur->reads_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
 }
 static void api_write_barrier(uint8_t noc) {
     heartbeat();
     check_noc(noc, "noc_async_write_barrier");
-    wait_until(cur->writes_done[noc], cur->wait_noc);
+    wait_until(cur->writes_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
 }
 
 static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
@@ -392,7 +392,7 @@ static void sem_wait(volatile uint32_t* p, uint32_t v, WaitKind kind) {
     uint32_t a = local_addr(p, kind == SEM_MIN ? "noc_semaphore_wait_min" : "noc_semaphore_wait");
     block({kind, -1, 0, a, v});
     auto it = sem_stamp.find(((uint64_t)cur->core << 32) | a);
-    wait_until(it == sem_stamp.end() ? 0 : it->second, cur->wait_sem);
+    wait_until(it == sem_stamp.end() ? 0 : it->second, cur->wait_sem, EV_WAIT_SEM, a);
 }
 static void api_sem_wait(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_EQ); }
 static void api_sem_wait_min(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_MIN); }
@@ -415,7 +415,7 @@ static void api_cb_reserve_back(int32_t i, int32_t n) {
     block({CB_BACK, i, n});
     cb.reserved = std::max(cb.reserved, (uint32_t)n);
     uint32_t last = (cb.pushed + n - 1) % cb.pages;  // the last slot reserved was freed at its pop
-    wait_until(cb.free_at[last], cur->wait_cb[i]);
+    wait_until(cb.free_at[last], cur->wait_cb[i], EV_WAIT_CB_BACK, i);
 }
 
 static void api_cb_push_back(int32_t i, int32_t n) {
@@ -438,7 +438,7 @@ static void api_cb_wait_front(int32_t i, int32_t n) {
     check_pages(cb, i, n, "cb_wait_front");
     block({CB_FRONT, i, n});
     cb.waited = std::max(cb.waited, (uint32_t)n);
-    wait_until(cb.ready_at[(cb.popped + n - 1) % cb.pages], cur->wait_cb[i]);
+    wait_until(cb.ready_at[(cb.popped + n - 1) % cb.pages], cur->wait_cb[i], EV_WAIT_CB_FRONT, i);
 }
 
 static void api_cb_pop_front(int32_t i, int32_t n) {
@@ -673,6 +673,7 @@ int main(int argc, char** argv) {
             cores.clear();
             sem_stamp.clear();
             noc_reset();
+            trace_reset();
             cores.resize((w.size() - 1) / 8);  // sized once: threads point at their core
             for (size_t ci = 0, k = 1, n = 0; ci < cores.size(); ci++, k += 8) {
                 Core& c = cores[ci];
@@ -714,6 +715,12 @@ int main(int argc, char** argv) {
                 for (Thread* t : c.threads)
                     if (t) clocks += " " + std::to_string(t->core) + ":" + std::to_string(t->proc) + ":" + std::to_string(t->clock);
             fprintf(out, "done%s\n", clocks.c_str());
+            fflush(out);
+        } else if (w[0] == "trace") {  // trace PATH: the last run's event log
+            std::string path = line;
+            path = path.substr(6);
+            while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
+            fprintf(out, "traced %ld\n", (long)trace_write(path.c_str()));
             fflush(out);
         } else if (w[0] == "quit") break;
         else configure(w);

@@ -123,3 +123,10 @@ uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dest
 uint64_t noc_drained();                  // when the last transfer of the run lands
 std::string noc_stats();                 // JSON: bytes and busy cycles of every resource that was used
 void wait_in_time_order();               // engine.cpp: in TIMING_ORDERED, let every thread that is earlier go first
+
+// ---------------------------------------------------------------- the run's event log (trace.cpp; tensix/trace.py reads it)
+enum TraceKind { EV_WAIT_NOC, EV_WAIT_CB_FRONT, EV_WAIT_CB_BACK, EV_WAIT_SEM, EV_READ, EV_WRITE, EV_MCAST };
+struct TraceEvent { uint32_t core, proc, kind, arg; uint64_t start, end; uint32_t bytes; int32_t peer; };  // 40 bytes
+void trace_reset();
+void trace_event(uint32_t kind, uint32_t arg, uint64_t start, uint64_t end, uint32_t bytes = 0, int32_t peer = 0);
+size_t trace_write(const char* path);  // the records, or (size_t)-1 if the file cannot be written

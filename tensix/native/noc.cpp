@@ -122,7 +122,13 @@ uint64_t simple_cycles(const Endpoint& far, uint32_t size) {  // TIMING_SIMPLE: 
     return (uint64_t)(size / (far.dram ? chip.dram_bytes_per_cycle : chip.noc_bytes_per_cycle) + 0.999);
 }
 
-uint64_t landed(uint64_t t) { drained = std::max(drained, t); return t; }
+int32_t peer(const Endpoint& e) { return e.dram ? -(int32_t)e.id - 1 : (int32_t)e.id; }  // a bank b is -(b + 1)
+
+uint64_t landed(uint32_t kind, uint8_t noc, uint64_t issue, uint64_t t, uint32_t size, int32_t peer) {
+    drained = std::max(drained, t);
+    trace_event(kind, noc, issue, t, size, peer);
+    return t;
+}
 
 }  // namespace
 
@@ -135,7 +141,8 @@ void noc_reset() {
 
 uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue) {
     uint32_t x = chip.core_x[core], y = chip.core_y[core], hops = hop_count(noc, x, y, from.x, from.y);
-    if (timing_mode == TIMING_SIMPLE) return landed(issue + chip.read_latency + 2 * chip.hop_cycles * hops + simple_cycles(from, size));
+    if (timing_mode == TIMING_SIMPLE)
+        return landed(EV_READ, noc, issue, issue + chip.read_latency + 2 * chip.hop_cycles * hops + simple_cycles(from, size), size, peer(from));
     // the request travels there (latency only), the data comes back in packets
     uint64_t start = issue + chip.hop_cycles * hops, end = start;
     Endpoint me{false, core, x, y};
@@ -144,12 +151,13 @@ uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t siz
         end = std::max(end, packet(noc, memory(from), rate(from), from.x, from.y, x, y, memory(me), rate(me), n, start));
         if (size == 0) break;
     }
-    return landed(end + chip.read_latency + chip.hop_cycles * hop_count(noc, from.x, from.y, x, y));
+    return landed(EV_READ, noc, issue, end + chip.read_latency + chip.hop_cycles * hop_count(noc, from.x, from.y, x, y), size, peer(from));
 }
 
 uint64_t noc_write(uint8_t noc, uint32_t core, const Endpoint& to, uint32_t size, uint64_t issue) {
     uint32_t x = chip.core_x[core], y = chip.core_y[core], hops = hop_count(noc, x, y, to.x, to.y);
-    if (timing_mode == TIMING_SIMPLE) return landed(issue + chip.write_latency + chip.hop_cycles * hops + simple_cycles(to, size));
+    if (timing_mode == TIMING_SIMPLE)
+        return landed(EV_WRITE, noc, issue, issue + chip.write_latency + chip.hop_cycles * hops + simple_cycles(to, size), size, peer(to));
     uint64_t end = issue;
     Endpoint me{false, core, x, y};
     for (uint32_t off = 0; off < size || off == 0; off += chip.max_burst) {
@@ -157,7 +165,7 @@ uint64_t noc_write(uint8_t noc, uint32_t core, const Endpoint& to, uint32_t size
         end = std::max(end, packet(noc, memory(me), rate(me), x, y, to.x, to.y, memory(to), rate(to), n, issue));
         if (size == 0) break;
     }
-    return landed(end + chip.write_latency + chip.hop_cycles * hops);
+    return landed(EV_WRITE, noc, issue, end + chip.write_latency + chip.hop_cycles * hops, size, peer(to));
 }
 
 // The tree of a multicast to the rectangle (x0, y0)-(x1, y1): to its first corner in the NoC's direction of travel,
@@ -167,7 +175,7 @@ uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dest
     uint32_t sx = chip.core_x[core], sy = chip.core_y[core], far = 0;
     for (uint32_t d : dests) far = std::max(far, hop_count(noc, sx, sy, chip.core_x[d], chip.core_y[d]));
     if (timing_mode == TIMING_SIMPLE)
-        return landed(issue + chip.write_latency + chip.hop_cycles * far + (uint64_t)(size / chip.noc_bytes_per_cycle + 0.999));
+        return landed(EV_MCAST, noc, issue, issue + chip.write_latency + chip.hop_cycles * far + (uint64_t)(size / chip.noc_bytes_per_cycle + 0.999), size, (int32_t)dests.size());
     uint32_t cx = noc == 0 ? x0 : x1, cy = noc == 0 ? y0 : y1, ex = noc == 0 ? x1 : x0, ey = noc == 0 ? y1 : y0;
     uint32_t w = chip.noc_w, h = chip.noc_h;
     auto step = [&](uint32_t v, uint32_t m) { return noc == 0 ? (v + 1) % m : (v + m - 1) % m; };
@@ -203,7 +211,7 @@ uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dest
         }
         if (size == 0) break;
     }
-    return landed(end + chip.write_latency + chip.hop_cycles * far);
+    return landed(EV_MCAST, noc, issue, end + chip.write_latency + chip.hop_cycles * far, size, (int32_t)dests.size());
 }
 
 uint64_t noc_drained() { return drained; }
