@@ -128,7 +128,7 @@ class Device:
     """A Tensix chip. `Device()` is a simulated Grayskull e150; `Device("n150")`, or TENSIX_DEVICE, picks another.
     `hang_seconds` bounds how long a kernel may run without waiting on anything before it is stopped and named."""
 
-    def __init__(self, name=None, hang_seconds=None, echo=True, timing=None):
+    def __init__(self, name=None, hang_seconds=None, echo=True, timing=None, races=None):
         name = name or os.environ.get("TENSIX_DEVICE", "e150")
         if name not in CHIPS: raise TensixError(f"unknown device {name!r}; known: {', '.join(CHIPS)}")
         self.chip = c = CHIPS[name]
@@ -137,6 +137,7 @@ class Device:
         if timing:  # "calendar" (the default, or TENSIX_TIMING), "ordered" (slow, strictly in time order), "simple"
             if timing not in TIMING_MODES: raise TensixError(f"timing={timing!r}; it takes one of {', '.join(TIMING_MODES)}")
             self.sim.timing = timing
+        if races is not None: self.sim.races = bool(races)  # the race detector; TENSIX_RACES=off turns it off too
         self.dram = _Allocator(c.dram_unreserved_base, c.dram_bank_size)
         self.l1 = _Allocator(c.l1_unreserved_base, c.l1_size, top_down=True)
         self.queue = []

@@ -4,7 +4,7 @@ Memory is one shared-memory file: a status page, then every core's L1, then ever
 whole, so reading and writing buffers is plain numpy; the engine maps it too. Kernels run in the engine process, so
 a kernel that crashes ends that process, never this one: the next launch starts a fresh engine on the same memory.
 """
-import json, mmap, os, select, signal, subprocess, time
+import json, mmap, os, re, select, signal, subprocess, time
 import numpy as np
 from . import build
 from .errors import DeadlockError, HangError, KernelError, TensixError
@@ -22,6 +22,7 @@ class Simulator:
         self.timing = os.environ.get("TENSIX_TIMING", "calendar")
         if self.timing not in TIMING_MODES:
             raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
+        self.races = os.environ.get("TENSIX_RACES", "on") != "off"  # the race detector (native/races.cpp)
         self.stats = None  # what the engine reported about the last run
         # Blocks start on 64 KiB boundaries so any host page size can map one core's L1 alone (engine.h agrees).
         stride = -(-chip.l1_size // BLOCK) * BLOCK
@@ -56,7 +57,7 @@ class Simulator:
                  f"timing {t.noc_bytes_per_cycle} {t.dram_bytes_per_cycle} {t.api_cycles} {t.noc_issue_cycles} "
                  f"{t.write_latency} {t.read_latency} {t.hop_cycles}",
                  f"noc_timing {TIMING_MODES.index(self.timing)} {t.l1_bytes_per_cycle} {t.max_burst_bytes} "
-                 f"{t.launch_program_cycles} {t.launch_binary_cycles} {t.launch_core_cycles} "
+                 f"{t.launch_program_cycles} {t.launch_binary_cycles} {t.launch_core_cycles} {int(self.races)} "
                  f"{' '.join(f'{n} {e}' for n, e in t.packet_efficiency)}",
                  f"compute_timing {t.matmul_pass_cycles} {t.binary_cycles} {t.copy_cycles} {t.sfpu_cycles} {t.exp_cycles} "
                  f"{t.exp_approx_cycles} {t.recip_cycles} {t.sqrt_cycles} {t.reduce_cycles}"]
@@ -172,6 +173,7 @@ class Simulator:
         if word == "error":
             core, proc, msg = rest.split(" ", 2)
             core, proc = int(core), int(proc)
+            msg = re.sub(r" \[at (\S+) (0x[0-9a-f]+)\]", lambda m: _source_line(m[1], m[2]).replace(", at", " at"), msg)
             raise KernelError(f"{describe(core, proc)}: {msg}" if core >= 0 else msg, core=core, proc=proc)
         if word == "deadlock":
             blocked = []

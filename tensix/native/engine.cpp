@@ -283,6 +283,7 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
     wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_read(noc, cur->core, endpoint(p), size, cur->clock);
+    race_read(dst, size, cur->clock, done, __builtin_return_address(0));
     cur->reads_done[noc & 1] = std::max(cur->reads_done[noc & 1], done);
 }
 
@@ -296,6 +297,8 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
     wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_write(noc, cur->core, endpoint(p), size, cur->clock);
+    bool signal = !p.dram && p.addr >= chip.sem_base && p.addr < chip.sem_base + chip.sems * chip.sem_stride;
+    done = race_write(noc, src, size, p.dram ? -1 : (int32_t)p.core_or_bank, p.addr, cur->clock, done, signal, __builtin_return_address(0));
     cur->writes_done[noc & 1] = std::max(cur->writes_done[noc & 1], done);
     if (!p.dram) sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] = done;
 }
@@ -339,7 +342,11 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
              self ? "" : " (the sender is not one of them)");
     wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
-    uint64_t done = noc_mcast(noc, cur->core, all, x0, y0, x1, y1, size, cur->clock);
+    uint64_t done = noc_mcast(noc, cur->core, all, x0, y0, x1, y1, size, cur->clock), landed = done;
+    bool signal = addr >= chip.sem_base && addr < chip.sem_base + chip.sems * chip.sem_stride;
+    for (uint32_t c : all)
+        landed = std::max(landed, race_write(noc, src, size, c, addr, cur->clock, done, signal, __builtin_return_address(0)));
+    done = landed;
     cur->writes_done[noc & 1] = std::max(cur->writes_done[noc & 1], done);
     for (uint32_t y = y0; y <= y1; y++)
         for (uint32_t x = x0; x <= x1; x++) {
@@ -353,11 +360,13 @@ static void api_read_barrier(uint8_t noc) {
     heartbeat();
     check_noc(noc, "noc_async_read_barrier");
     wait_until(cur->reads_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
+    race_barrier();
 }
 static void api_write_barrier(uint8_t noc) {
     heartbeat();
     check_noc(noc, "noc_async_write_barrier");
     wait_until(cur->writes_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
+    race_barrier();
 }
 
 static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
@@ -369,7 +378,9 @@ static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
     *(uint32_t*)p.host += incr;
     wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
-    sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] = noc_write(noc, cur->core, endpoint(p), 4, cur->clock);
+    uint64_t done = noc_write(noc, cur->core, endpoint(p), 4, cur->clock);
+    sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] =
+        race_write(noc, 0, 4, p.core_or_bank, p.addr, cur->clock, done, true, __builtin_return_address(0));
 }
 
 static uint32_t local_addr(volatile uint32_t* p, const char* what) {
@@ -423,6 +434,7 @@ static void api_cb_push_back(int32_t i, int32_t n) {
     check_pages(cb, i, n, "cb_push_back");
     if (cb.room() < (uint32_t)n) fail("cb_push_back(cb %d, %d): only %u pages are free; reserve them first", i, n, cb.room());
     cur->clock += chip.api_cycles;
+    race_cb_push(i, n, cb.wr, n * cb.page_size, __builtin_return_address(0));
     for (int32_t k = 0; k < n; k++) cb.ready_at[(cb.pushed + k) % cb.pages] = cur->clock;
     cb.pushed += n;
     changed();
@@ -446,6 +458,7 @@ static void api_cb_pop_front(int32_t i, int32_t n) {
     check_pages(cb, i, n, "cb_pop_front");
     if (cb.filled() < (uint32_t)n) fail("cb_pop_front(cb %d, %d): only %u pages are filled", i, n, cb.filled());
     cur->clock += chip.api_cycles;
+    race_cb_pop(i, n, cb.rd, n * cb.page_size, __builtin_return_address(0));
     for (int32_t k = 0; k < n; k++) cb.free_at[(cb.popped + k) % cb.pages] = cur->clock;
     cb.popped += n;
     changed();
@@ -600,12 +613,13 @@ static void configure(const std::vector<std::string>& w) {
         chip.noc_bytes_per_cycle = atof(w[1].c_str()); chip.dram_bytes_per_cycle = atof(w[2].c_str());
         chip.api_cycles = num(w[3]); chip.noc_issue_cycles = num(w[4]); chip.write_latency = num(w[5]);
         chip.read_latency = num(w[6]); chip.hop_cycles = num(w[7]);
-    } else if (k == "noc_timing") {  // mode, L1 port rate, max burst, launch costs, then (size, efficiency) pairs
+    } else if (k == "noc_timing") {  // mode, L1 port rate, max burst, launch costs, race detector, (size, efficiency) pairs
         timing_mode = (TimingMode)num(w[1]);
         chip.l1_bytes_per_cycle = atof(w[2].c_str()); chip.max_burst = num(w[3]);
         chip.launch_program_cycles = num(w[4]); chip.launch_binary_cycles = num(w[5]); chip.launch_core_cycles = num(w[6]);
         chip.packet_size.clear(); chip.packet_efficiency.clear();
-        for (size_t i = 7; i + 1 < w.size(); i += 2) { chip.packet_size.push_back(atof(w[i].c_str())); chip.packet_efficiency.push_back(atof(w[i + 1].c_str())); }
+        races_on = num(w[7]) != 0;
+        for (size_t i = 8; i + 1 < w.size(); i += 2) { chip.packet_size.push_back(atof(w[i].c_str())); chip.packet_efficiency.push_back(atof(w[i + 1].c_str())); }
     } else if (k == "compute_timing") {
         uint64_t* f[] = {&chip.matmul_pass_cycles, &chip.binary_cycles, &chip.copy_cycles, &chip.sfpu_cycles, &chip.exp_cycles,
                          &chip.exp_approx_cycles, &chip.recip_cycles, &chip.sqrt_cycles, &chip.reduce_cycles};
@@ -674,6 +688,7 @@ int main(int argc, char** argv) {
             sem_stamp.clear();
             noc_reset();
             trace_reset();
+            race_reset();
             cores.resize((w.size() - 1) / 8);  // sized once: threads point at their core
             for (size_t ci = 0, k = 1, n = 0; ci < cores.size(); ci++, k += 8) {
                 Core& c = cores[ci];

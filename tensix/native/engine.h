@@ -130,3 +130,13 @@ struct TraceEvent { uint32_t core, proc, kind, arg; uint64_t start, end; uint32_
 void trace_reset();
 void trace_event(uint32_t kind, uint32_t arg, uint64_t start, uint64_t end, uint32_t bytes = 0, int32_t peer = 0);
 size_t trace_write(const char* path);  // the records, or (size_t)-1 if the file cannot be written
+
+// ---------------------------------------------------------------- the race detector (races.cpp)
+extern bool races_on;
+void race_reset();
+void race_barrier();  // after a barrier: this thread's transfers that have landed are no longer in flight
+void race_read(uint32_t dst, uint32_t size, uint64_t issue, uint64_t done, const void* at);
+uint64_t race_write(uint8_t noc, uint32_t src, uint32_t size, int32_t dest, uint32_t dst, uint64_t issue, uint64_t done,
+                    bool signal, const void* at);
+void race_cb_push(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at);
+void race_cb_pop(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at);
