@@ -9,6 +9,7 @@ from .formats import DataFormat
 from .program import PROC_OF, PROC_SHORT, PROCS, Program
 from .sim import TIMING_MODES, Simulator
 from .stats import Stats
+from . import top
 
 
 def _align(n, a): return (n + a - 1) // a * a
@@ -115,6 +116,16 @@ class Run:
 
     def __str__(self): return str(self.stats) if self.stats else f"{self.cycles:,} cycles"
 
+    def picture(self, colour=False):
+        """The grid in text: cores shaded by busy share, DRAM banks and NoC links by load (tensix.picture)."""
+        from .picture import grid_text
+        return grid_text(self.stats, colour)
+
+    def save_picture(self, path):
+        """The same as a PNG (needs matplotlib: pip install 'tensix[pictures]')."""
+        from .picture import grid_png
+        grid_png(self.stats, path)
+
     def save_trace(self, path):
         """A Chrome / Perfetto trace of this run (open it at ui.perfetto.dev): a process per core, a track per RISC-V."""
         from .trace import save_trace
@@ -142,6 +153,7 @@ class Device:
         self.l1 = _Allocator(c.l1_unreserved_base, c.l1_size, top_down=True)
         self.queue = []
         self.runs = 0  # programs run so far
+        self.last_run = None
 
     # ---- buffers
     def buffer(self, data_or_size, page=None, l1=False, fmt: DataFormat = None):
@@ -228,13 +240,17 @@ class Device:
         self.runs += 1  # before the launch: a failed run also ends what the engine remembers of the one before
         cycles = self.sim.launch(entries, prog.describe, on_print)
         stats = Stats(self.sim.stats, c, prog.describe) if self.sim.stats else None
-        return Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, prints, c.clock_hz, stats, self, self.runs)
+        self.last_run = Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, prints, c.clock_hz, stats, self, self.runs)
+        top.record(self, self.last_run)  # for `tensix top`: at most once a second
+        return self.last_run
 
     def reset(self):
         """Stop the engine; the next run starts a fresh one. Memory (buffers) is kept."""
         self.sim.stop()
 
-    def close(self): self.sim.close()
+    def close(self):
+        if self.runs and self.sim.fd >= 0: top.record(self, self.last_run, force=True)
+        self.sim.close()
 
     def __del__(self):
         try:
