@@ -276,6 +276,7 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     if (mm.fp32) memcpy(o, a, sizeof a);
     else for (int i = 0; i < 1024; i++) o[i] = bf16(a[i]);
     tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
+    cur->flops += 1024;
 }
 
 // acc += l @ r on 32 x 32 tiles, four rows at a time so that each row of r, once loaded, feeds four rows of sums.
@@ -457,6 +458,7 @@ static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t 
     a.pins++; b.pins++;
     mm.pending.push_back({&a, &b, o});
     tick(chip.matmul_pass_cycles * mm.fidelity);
+    cur->flops += 2 * 32 * 32 * 32;
 }
 
 static float gelu(float x) { return 0.5f * x * (1.0f + std::erf(x / std::sqrt(2.0f))); }
