@@ -1,6 +1,7 @@
 """A program is data: for one or more sets of cores, up to three kernels (reader on NCRISC, writer on BRISC, compute on
 the TRISCs), their args, the circular buffers that join them, and semaphores."""
 from dataclasses import dataclass, field
+import numpy as np
 from . import build
 from .errors import TensixError
 from .formats import DataFormat, bfloat16
@@ -88,6 +89,20 @@ class CoreSet:
         if addr > chip.l1_size:
             raise TensixError(f"the circular buffers need {addr - chip.l1_unreserved_base} bytes of L1 from "
                               f"{chip.l1_unreserved_base:#x}; a {chip.name} core has {chip.l1_size - chip.l1_unreserved_base}")
+
+    def l1_config(self, chip):
+        """What each core of the set gets in reserved L1 at every launch, made once: the circular-buffer table and the
+        semaphores' initial values (as bytes), and the buffers' formats as the engine takes them (two hex digits each)."""
+        if getattr(self, "_l1_config", None) is None:
+            cb_cfg = np.zeros((chip.num_circular_buffers, 4), np.uint32)
+            formats = [255] * chip.num_circular_buffers
+            for cb in self.cbs:
+                cb_cfg[cb.index] = (self.cb_addr[cb.index] >> 4, cb.pages * cb.page_size >> 4, cb.pages, cb.page_size >> 4)
+                formats[cb.index] = cb.fmt.code
+            sems = np.zeros(chip.num_semaphores * chip.semaphore_stride // 4, np.uint32)
+            sems[:len(self.semaphores) * chip.semaphore_stride // 4:chip.semaphore_stride // 4] = self.semaphores
+            self._l1_config = cb_cfg.reshape(-1).view(np.uint8), sems.view(np.uint8), "".join(f"{f:02x}" for f in formats)
+        return self._l1_config
 
     def args_for(self, kind, core):
         a = self.args.get(kind)

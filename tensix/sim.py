@@ -123,7 +123,8 @@ class Simulator:
 
     # ---- running a program
     def launch(self, cores, describe, on_print):
-        """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats)].
+        """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats as two hex
+        digits each)].
         Returns {(core, proc): cycles}. `describe(core, proc)` names a thread for error messages."""
         if self.engine is None or self.engine.poll() is not None:
             self.stop()
@@ -136,8 +137,7 @@ class Simulator:
                     lines.append(f"kernel {self.slots[p]} {p}")
         run = ["run"]
         for core, paths, nargs, formats in cores:
-            run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs),
-                    "".join(f"{f:02x}" for f in formats)]
+            run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs), formats]
         self._send(lines + [" ".join(run)])
         while True:
             word, rest = self._reply(describe)
