@@ -10,7 +10,13 @@
 //
 // Host protocol: text lines on two pipes (commands in, replies out); see tensix/sim.py.
 #include "engine.h"
+#include <exception>
 #include <link.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#else
+#include <thread>
+#endif
 
 // A kernel's writable data (globals, statics). On the chip every RISC-V has its own copy, loaded afresh at each
 // launch; here the cores running one kernel share its binary, so each thread keeps its own copy of the data, starting
@@ -64,6 +70,22 @@ void fail(const char* fmt, ...) {
     fprintf(out, "error %d %d %s\n", cur ? (int)cur->core : -1, cur ? (int)cur->proc : -1, msg);
     fflush(out);
     _exit(1);
+}
+
+void over_budget() {
+    fprintf(out, "hang %d %d %llu\n", (int)cur->core, (int)cur->proc, (unsigned long long)cur->clock);
+    fflush(out);
+    _exit(1);
+}
+
+// An exception no kernel catches: say so, with its what(), instead of the SIGABRT std::terminate would end in.
+static void uncaught() {
+    if (std::exception_ptr e = std::current_exception()) {
+        try { std::rethrow_exception(e); }
+        catch (const std::exception& x) { fail("an uncaught C++ exception: %s", x.what()); }
+        catch (...) { fail("an uncaught C++ exception (not a std::exception)"); }
+    }
+    fail("std::terminate was called (with no exception in flight)");
 }
 
 // ---------------------------------------------------------------- the L1 window
@@ -455,7 +477,10 @@ static uint32_t api_cb_format(int32_t i) { return cb_of(i, "get_dataformat").for
 
 static void api_print(const char* s, size_t n) {
     for (size_t k = 0; k < n; k++) {
-        if (s[k] != '\n') { cur->line += s[k]; continue; }
+        if (s[k] != '\n') {
+            cur->line += s[k];
+            if (cur->line.size() < (64u << 10)) continue;  // a line without ENDL() ends at 64 KiB, not at memory's end
+        }
         fprintf(out, "print %u %u %s\n", cur->core, cur->proc, cur->line.c_str());
         cur->line.clear();
     }
@@ -575,6 +600,8 @@ static void configure(const std::vector<std::string>& w) {
         chip.noc_bytes_per_cycle = atof(w[1].c_str()); chip.dram_bytes_per_cycle = atof(w[2].c_str());
         chip.api_cycles = num(w[3]); chip.noc_issue_cycles = num(w[4]); chip.write_latency = num(w[5]);
         chip.read_latency = num(w[6]); chip.hop_cycles = num(w[7]);
+    } else if (k == "max_cycles") {
+        chip.max_cycles = num(w[1]);
     } else if (k == "compute_timing") {
         uint64_t* f[] = {&chip.matmul_pass_cycles, &chip.binary_cycles, &chip.copy_cycles, &chip.sfpu_cycles, &chip.exp_cycles,
                          &chip.exp_approx_cycles, &chip.recip_cycles, &chip.sqrt_cycles, &chip.reduce_cycles};
@@ -619,8 +646,29 @@ static void start_api() {
     for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) sigaction(s, &sa, nullptr);
 }
 
+// The engine dies with the Python process that started it, even one killed with SIGKILL: otherwise a kernel that
+// loops would keep running, reparented, for ever. Linux signals a child when its parent thread ends; the handler
+// tells the end of the process (we are reparented) from the end of one of its threads (we are not).
+static pid_t host_pid;
+static void parent_gone(int) { if (getppid() != host_pid) _exit(3); }
+static void die_with_parent() {
+#ifdef __linux__
+    struct sigaction sa{};
+    sa.sa_handler = parent_gone; sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR2, &sa, nullptr);
+    prctl(PR_SET_PDEATHSIG, SIGUSR2);
+#else
+    std::thread([] { for (;; usleep(200000)) parent_gone(0); }).detach();  // no parent-death signal: look
+#endif
+    parent_gone(0);  // it may have ended before we asked
+}
+
 int main(int argc, char** argv) {
-    if (argc != 4) { fprintf(stderr, "usage: engine CMD_FD REPLY_FD MEMORY_FD (started by tensix)\n"); return 2; }
+    if (argc != 5) { fprintf(stderr, "usage: engine CMD_FD REPLY_FD MEMORY_FD HOST_PID (started by tensix)\n"); return 2; }
+    host_pid = atoi(argv[4]);
+    die_with_parent();
+    signal(SIGINT, SIG_IGN);  // Ctrl-C is the host's to handle: it stops this process itself
+    std::set_terminate(uncaught);
     FILE* in = fdopen(atoi(argv[1]), "r");
     out = fdopen(atoi(argv[2]), "w");
     shm_fd = atoi(argv[3]);
@@ -637,6 +685,7 @@ int main(int argc, char** argv) {
             path = path.substr(path.find(' ', 7) + 1);
             while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
             if (slots.size() <= s) slots.resize(s + 1);
+            status->core = -2; status->proc = (int32_t)s;  // while its static constructors run, they are to blame
             slots[s] = load(path);
         }
         else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor

@@ -37,6 +37,7 @@ struct Chip {
     // compute, per tile (see tensix/chips.py)
     uint64_t matmul_pass_cycles = 36, binary_cycles = 101, copy_cycles = 56, sfpu_cycles = 56, exp_cycles = 2666,
              exp_approx_cycles = 668, recip_cycles = 915, sqrt_cycles = 159, reduce_cycles = 101;
+    uint64_t max_cycles = ~0ull;  // a thread whose clock passes this in one run is a runaway (the host's max_cycles)
 };
 extern Chip chip;
 
@@ -95,8 +96,13 @@ inline Core& core_of(Thread* t) { return *t->c; }
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Every kernel API call shows the host's watchdog that the running kernel is alive; state changes (pages pushed or
 // popped, bytes landed, semaphores written) also wake threads that poll.
+// A thread whose clock has run past the run's cycle budget is a runaway loop of API calls: it ends the run.
 // Only the engine's thread counts, so a plain store does: a locked add would wait for every pending store (a NoC copy's).
-inline void heartbeat() { __atomic_store_n(&status->progress, status->progress + 1, __ATOMIC_RELAXED); }
+[[noreturn]] void over_budget();
+inline void heartbeat() {
+    __atomic_store_n(&status->progress, status->progress + 1, __ATOMIC_RELAXED);
+    if (__builtin_expect(cur->clock > chip.max_cycles, 0)) over_budget();
+}
 extern uint64_t changes;
 inline void changed() { changes++; }
 CB& cb_of(int32_t i, const char* what);
