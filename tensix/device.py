@@ -306,13 +306,7 @@ class Device:
                                   f"past the lowest L1 buffer at {lowest_buffer:#x}")
             paths = [None, None, None]
             for kind, k in cs.kernels.items(): paths[PROC_OF[kind]] = str(prog.binary(kind, k))
-            cb_cfg = np.zeros((c.num_circular_buffers, 4), np.uint32)
-            formats = [255] * c.num_circular_buffers
-            for cb in cs.cbs:
-                cb_cfg[cb.index] = (cs.cb_addr[cb.index] >> 4, cb.pages * cb.page_size >> 4, cb.pages, cb.page_size >> 4)
-                formats[cb.index] = cb.fmt.code
-            sems = np.zeros(c.num_semaphores * c.semaphore_stride // 4, np.uint32)
-            sems[:len(cs.semaphores) * c.semaphore_stride // 4:c.semaphore_stride // 4] = cs.semaphores
+            cb_cfg, sems, formats = cs.l1_config(c)
             for core in cs.cores:
                 i = c.core_index(core)
                 nargs = [0, 0, 0]
@@ -321,8 +315,8 @@ class Device:
                     base = c.arg_base[PROC_OF[kind]]
                     l1[i, base:base + 4 * len(args)] = np.array(args, np.uint32).view(np.uint8)
                     nargs[PROC_OF[kind]] = len(args)
-                l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.nbytes] = cb_cfg.reshape(-1).view(np.uint8)
-                l1[i, c.semaphore_base:c.semaphore_base + sems.nbytes] = sems.view(np.uint8)
+                l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.size] = cb_cfg
+                l1[i, c.semaphore_base:c.semaphore_base + sems.size] = sems
                 entries.append((i, paths, nargs, formats))
         prints = collections.deque(maxlen=PRINTS_KEPT)
         printed = 0

@@ -125,6 +125,20 @@ class CoreSet:
             return out
         return checks.words(f"{kind}_args", a, limit, "runtime args")
 
+    def l1_config(self, chip):
+        """What each core of the set gets in reserved L1 at every launch, made once: the circular-buffer table and the
+        semaphores' initial values (as bytes), and the buffers' formats as the engine takes them (two hex digits each)."""
+        if getattr(self, "_l1_config", None) is None:
+            cb_cfg = np.zeros((chip.num_circular_buffers, 4), np.uint32)
+            formats = [255] * chip.num_circular_buffers
+            for cb in self.cbs:
+                cb_cfg[cb.index] = (self.cb_addr[cb.index] >> 4, cb.pages * cb.page_size >> 4, cb.pages, cb.page_size >> 4)
+                formats[cb.index] = cb.fmt.code
+            sems = np.zeros(chip.num_semaphores * chip.semaphore_stride // 4, np.uint32)
+            sems[:len(self.semaphores) * chip.semaphore_stride // 4:chip.semaphore_stride // 4] = self.semaphores
+            self._l1_config = cb_cfg.reshape(-1).view(np.uint8), sems.view(np.uint8), "".join(f"{f:02x}" for f in formats)
+        return self._l1_config
+
     def args_for(self, kind, core):
         """The runtime args of `kind`'s kernel on `core`, as 32-bit words."""
         a = self.args.get(kind)

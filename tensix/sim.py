@@ -145,7 +145,8 @@ class Simulator:
 
     # ---- running a program
     def launch(self, cores, describe, on_print, max_cycles=None):
-        """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats)].
+        """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats as two hex
+        digits each)].
         Returns {(core, proc): cycles}. `describe(core, proc)` names a thread for error messages. Whatever interrupts
         it (Ctrl-C, an error) stops the engine: the next launch starts a fresh one, never one still running this."""
         try:
@@ -169,8 +170,7 @@ class Simulator:
                     lines.append(f"kernel {self.slots[p]} {p}")
         run = ["run"]
         for core, paths, nargs, formats in cores:
-            run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs),
-                    "".join(f"{f:02x}" for f in formats)]
+            run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs), formats]
         self._send(lines + [" ".join(run)])
         while True:
             word, rest = self._reply(describe)

@@ -427,8 +427,9 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
         if (++tries > CACHE) { flush(mm); tries = 0; }  // every entry waits on a pending matmul: do them first
     Operand& o = mm.cache[mm.next++ % CACHE];
     o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
-    float t[1024], x[1024];
+    float* x = o.v;  // decoded straight into the entry, then changed in place
     if (role == RIGHT_T) {
+        float t[1024];
         decode(l1(cur->core) + addr, cb.format, t);
         for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
     } else {
@@ -437,13 +438,11 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     if (cb.format != 5 && cb.format != 6 && cb.format != 7)  // bfloat16 and block floats are bfloat16 values already
         for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);      // separate simple loops: the compiler vectorizes each
     if (role == LEFT) {
-        if (mm.fidelity >= 4) memcpy(o.v, x, sizeof x);
-        else for (int k = 0; k < 1024; k++) o.v[k] = hi_b(x[k]);
         if (mm.fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
+        if (mm.fidelity < 4) for (int k = 0; k < 1024; k++) x[k] = hi_b(x[k]);
     } else {
-        if (mm.fidelity == 1) for (int k = 0; k < 1024; k++) o.v[k] = hi_a(x[k]);
-        else memcpy(o.v, x, sizeof x);
         if (mm.fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
+        if (mm.fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
     }
     return o;
 }
