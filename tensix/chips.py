@@ -44,6 +44,7 @@ class Chip:
     noc_addr_local_bits: int = 32       # NoC address: local address in the low bits, then x, then y (6 bits each)
     l1_alignment: int = 16              # NoC reads and writes in L1
     dram_alignment: int = 32            # ... and in DRAM
+    noc_max_burst: int = 8192           # NOC_MAX_BURST_SIZE: 256 NoC words of 32 B (Blackhole: 64 B), noc_parameters.h
     # The reserved L1 region, as tt-metal's 2024 Grayskull address map lays it out (common_runtime_address_map.h)
     arg_base: tuple = (101 * KiB, 103 * KiB, 105 * KiB)  # runtime args of BRISC, NCRISC, TRISC: 256 words each
     cb_config_base: int = 106 * KiB     # 32 circular buffers x [addr, size, pages, page size]; addr and sizes in 16 B units
@@ -94,11 +95,11 @@ CHIPS = {c.name: c for c in (
          estimated="harvested row, DRAM bank placement, reserved L1 map (Grayskull's is used)"),
     Chip("p100a", "blackhole", 1.35e9, (17, 12), tuple(range(1, 7)) + tuple(range(10, 16)), tuple(range(2, 12)),
          tuple((0 if b < 4 else 9, 1 + 3 * (b % 4)) for b in range(7)), 4 * GiB,
-         1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=Timing(dram_bytes_per_cycle=47.0, matmul_pass_cycles=16),
+         1_572_864, 120 * KiB, noc_addr_local_bits=36, noc_max_burst=16384, timing=Timing(dram_bytes_per_cycle=47.0, matmul_pass_cycles=16),
          estimated="which columns are harvested, DRAM bank placement, L1 size (1.5 MiB), reserved L1 map (Grayskull's is "
                    "used), DRAM rate per bank, matmul rate (Wormhole's)"),
     Chip("p150", "blackhole", 1.35e9, (17, 12), tuple(range(1, 8)) + tuple(range(10, 17)), tuple(range(2, 12)),
          tuple((0 if b < 4 else 9, 1 + 3 * (b % 4)) for b in range(8)), 4 * GiB,
-         1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=Timing(dram_bytes_per_cycle=47.0, matmul_pass_cycles=16),
+         1_572_864, 120 * KiB, noc_addr_local_bits=36, noc_max_burst=16384, timing=Timing(dram_bytes_per_cycle=47.0, matmul_pass_cycles=16),
          estimated="DRAM bank placement, L1 size (1.5 MiB), reserved L1 map (Grayskull's is used), DRAM rate per bank, matmul rate (Wormhole's)"),
 )}
