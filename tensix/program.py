@@ -61,6 +61,7 @@ class Kernel:
     math_fidelity: str = "HiFi4"  # compute kernels: LoFi, HiFi2, HiFi3 or HiFi4 multiplies
     fp32_dest_acc_en: bool = False  # compute kernels: a float32 destination register (Wormhole, Blackhole)
     math_approx_mode: bool = False  # compute kernels: the APPROX constant SFPU ops take as their default
+    includes: list = field(default_factory=list)  # directories for the kernel's own #includes (then TENSIX_INCLUDE)
 
 
 @dataclass
@@ -206,7 +207,7 @@ class Program:
         defines = {f"KERNEL_COMPILE_TIME_ARG_{i}": v for i, v in enumerate(ct)}
         defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
                        NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
-                       L1_UNRESERVED_BASE=chip.l1_unreserved_base, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
+                       L1_UNRESERVED_BASE=chip.l1_unreserved_base, NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
                        **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
         for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
         name = k.name or kind
@@ -218,8 +219,8 @@ class Program:
             defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None, TENSIX_MATH_FIDELITY=FIDELITY[k.math_fidelity],
                            TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode))
             call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX); tensix_compute::kernel_main()"
-            return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines)
-        return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines)
+            return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes)
+        return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines, k.includes)
 
     def describe(self, core_index, proc, binary=None):
         """'reader kernel 'name' on core (x, y) (NCRISC)': how errors name a thread. With `binary` (a kernel's compiled
