@@ -196,6 +196,13 @@ class Device:
                     base = c.arg_base[PROC_OF[kind]]
                     l1[i, base:base + 4 * len(args)] = np.array([v & 0xFFFFFFFF for v in args], np.uint32).view(np.uint8)
                     nargs[PROC_OF[kind]] = len(args)
+                    common = [int(v) for v in cs.kernels[kind].common_args]
+                    if len(common) > c.max_runtime_args:
+                        raise TensixError(f"{prog.describe(i, PROC_OF[kind])}: {len(common)} common runtime args; the limit is {c.max_runtime_args}")
+                    if any(not -(1 << 31) <= v < (1 << 32) for v in common):
+                        raise TensixError(f"{prog.describe(i, PROC_OF[kind])}: a common runtime arg does not fit in 32 bits")
+                    base = c.common_arg_base[PROC_OF[kind]]
+                    l1[i, base:base + 4 + 4 * len(common)] = np.array([len(common), *(v & 0xFFFFFFFF for v in common)], np.uint32).view(np.uint8)
                 l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.nbytes] = cb_cfg.reshape(-1).view(np.uint8)
                 l1[i, c.semaphore_base:c.semaphore_base + sems.nbytes] = sems.view(np.uint8)
                 entries.append((i, paths, nargs, formats))

@@ -51,6 +51,7 @@ ALWI void release_dst(tt::DstMode mode = tt::DstMode::Half) { tensix_api->regs(T
 
 // ---- moving tiles: unpack a circular buffer's tile into the register, pack a register tile out
 ALWI void copy_tile_init(uint32_t cbid = 0) {}
+ALWI void copy_init(uint32_t cbid, uint32_t transpose = 0, uint32_t transpose_within_16x16_face = 0, uint32_t call_line = 0) {}  // today's name
 ALWI void copy_tile_to_dst_init_short(uint32_t cbid = 0, uint32_t transpose = 0) {}
 ALWI void copy_tile_to_dst_init_short_with_dt(uint32_t old_cbid, uint32_t new_cbid, uint32_t transpose = 0) {}
 ALWI void copy_tile(uint32_t icb, uint32_t itile, uint32_t idst) { tensix_api->copy_tile(icb, itile, idst); }
