@@ -305,3 +305,16 @@ def test_tensor_accessor_args_from_the_host(dev):
     sharded = '#include "api/dataflow/dataflow_api.h"\nvoid kernel_main() { constexpr auto a = TensorAccessorArgs<0>(); (void)a; }'
     with pytest.raises(tt.CompileError, match="sharded buffer"):
         dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(sharded, "r", compile_args=[3, 2048])))
+
+
+@pytest.mark.parametrize("chip", ["n150", "p150", "e150"])
+def test_the_todays_dialect_example_matches_numpy(chip):
+    """examples/where_today.py: float32 bit for bit on Wormhole and Blackhole, bfloat16 with the SFPU's rounding on
+    Grayskull. The inputs make both branches of the where and both roundings matter."""
+    from tensix.examples import where_today
+    with tt.Device(chip, echo=False) as dev:
+        rng = np.random.default_rng(1)
+        x, y = rng.standard_normal((64, 96)).astype(np.float32), rng.standard_normal((64, 96)).astype(np.float32)
+        z, want, run = where_today.run(dev, x, y, cores=3)  # 6 tiles over 3 cores
+        assert np.array_equal(z, want) and run.cycles > 0
+        assert 0.2 < (x > y).mean() < 0.8
