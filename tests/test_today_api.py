@@ -2,6 +2,8 @@
 TensorAccessorArgs, the Noc and CircularBuffer objects, compute kernels as a plain `void kernel_main()`, the renamed
 calls, common runtime args, the SFPU's binary ops between register tiles and `where`, and float32 tiles unpacked
 straight into a float32 register. References follow tt-metal's documented semantics, in numpy with the chip's rounding."""
+import os, subprocess, sys
+from pathlib import Path
 import numpy as np
 import pytest
 import tensix as tt
@@ -318,3 +320,11 @@ def test_the_todays_dialect_example_matches_numpy(chip):
         z, want, run = where_today.run(dev, x, y, cores=3)  # 6 tiles over 3 cores
         assert np.array_equal(z, want) and run.cycles > 0
         assert 0.2 < (x > y).mean() < 0.8
+
+
+@pytest.mark.skipif(not os.environ.get("TENSIX_TT_METAL"), reason="set TENSIX_TT_METAL to a tt-metal checkout (2025-26)")
+def test_todays_programming_examples_from_a_checkout():
+    """tt-metal's own kernel sources, unchanged, from the checkout TENSIX_TT_METAL names (never committed here)."""
+    bench = Path(__file__).parent.parent / "bench" / "today_examples.py"
+    r = subprocess.run([sys.executable, str(bench), os.environ["TENSIX_TT_METAL"]], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0 and "FAIL" not in r.stdout, r.stdout + r.stderr
