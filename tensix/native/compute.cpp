@@ -17,14 +17,20 @@ struct Operand {
     float v[1024], v2[1024];  // the operand as the multiplier's passes see it; v2: the second pass's part (HiFi3)
 };
 
+const int CACHE = 64;  // operand tiles kept unpacked per compute thread (more made lookups and caches slower)
+// Fewer queued matmuls than this run on this thread: waking a helper and moving the operands to its processor's cache
+// cost more than it saves (measured on matmul_multicast, whose 64 matmuls a flush ran slower when shared).
+const size_t MIN_SPLIT = 128;
 struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile matmul not yet done
 
 struct Math {
     float dst[16][1024];
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
-    Operand cache[64];
+    std::vector<float*> targets;   // the destination tiles they go into
+    Operand cache[CACHE];
     uint32_t next = 0;  // the cache entry to replace next
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
+    uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
     uint32_t fidelity = 4, state = 0, capacity = 16;
     uint32_t unpack_to_dest = 0;  // a bit per circular buffer: copy_tile takes its float32 tiles straight to the register
     bool fp32 = false, approx = false, relu = false;
@@ -188,6 +194,7 @@ static float* dst(uint32_t d, const char* what, bool packing = false, bool queue
     }
     if (d >= mm.capacity) fail("%s: destination tile %u, but the register holds %u tiles in this mode", what, d, mm.capacity);
     mm.fresh[d] = mm.fresh[d] && packing;
+    if (!packing) mm.dirty |= 1u << d;
     return mm.dst[d];
 }
 
@@ -206,7 +213,12 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
 static void regs(uint32_t action) {
     Math& mm = m();
     flush(mm);
-    auto zero = [&] { memset(mm.dst, 0, sizeof mm.dst); for (bool& f : mm.fresh) f = true; };
+    auto zero = [&] {  // only the tiles written since they were last zeroed
+        for (int d = 0; d < 16; d++)
+            if (mm.dirty >> d & 1) memset(mm.dst[d], 0, sizeof mm.dst[d]);
+        mm.dirty = 0;
+        for (bool& f : mm.fresh) f = true;
+    };
     uint32_t full = mm.fp32 ? 8 : 16;  // float32 halves what the register holds
     switch (action) {
         case TX_REGS_ACQUIRE:
@@ -261,13 +273,20 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     unpack(cb1, t1, b, names[op]);
     float* o = dst(d, names[op]);
     Math& mm = m();
-    for (int i = 0; i < 1024; i++) {
-        int r = i / 32, c = i % 32;
-        float x = to_src(mm, a[i]);
-        float y = to_src(mm, bcast == TX_BCAST_ROW ? b[c] : bcast == TX_BCAST_COL ? b[r * 32] : bcast == TX_BCAST_SCALAR ? b[0] : b[i]);
-        float v = op == TX_ADD ? x + y : op == TX_SUB ? x - y : product(mm.fidelity, x, y);
-        o[i] = to_dst(mm, acc ? o[i] + v : v);
+    if (bcast != TX_BCAST_NONE) {
+        float t[1024];
+        for (int i = 0; i < 1024; i++) t[i] = bcast == TX_BCAST_ROW ? b[i % 32] : bcast == TX_BCAST_COL ? b[i / 32 * 32] : b[0];
+        memcpy(b, t, sizeof t);
     }
+    // one simple loop per step, each of which the compiler vectorizes
+    if (mm.fp32) for (int i = 0; i < 1024; i++) { a[i] = tf32(a[i]); b[i] = tf32(b[i]); }  // srcA/srcB beside a float32 register
+    else for (int i = 0; i < 1024; i++) { a[i] = bf16(a[i]); b[i] = bf16(b[i]); }
+    if (op == TX_ADD) for (int i = 0; i < 1024; i++) a[i] += b[i];
+    else if (op == TX_SUB) for (int i = 0; i < 1024; i++) a[i] -= b[i];
+    else for (int i = 0; i < 1024; i++) a[i] = product(mm.fidelity, a[i], b[i]);
+    if (acc) for (int i = 0; i < 1024; i++) a[i] += o[i];
+    if (mm.fp32) memcpy(o, a, sizeof a);
+    else for (int i = 0; i < 1024; i++) o[i] = bf16(a[i]);
     tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
 }
 
@@ -282,7 +301,39 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
 // The sums go where `out` says: added into acc (a later pass adds more), or, for a single-pass product, straight into
 // the destination tile, rounded as the register rounds.
 enum { INTO_ACC, INTO_DST_BF16, INTO_DST_FP32 };
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX512F__)
+#include <immintrin.h>
+// The same, written for AVX-512: four whole rows of sums in eight registers, each row of r loaded once for four rows.
+template <int out>
+static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, int r0, int r1) {
+    for (int i = r0; i < r1; i += 4) {
+        __m512 s[4][2];
+        for (int q = 0; q < 4; q++) s[q][0] = s[q][1] = _mm512_setzero_ps();
+        for (int k = 0; k < 32; k++) {
+            __m512 ra = _mm512_loadu_ps(r + k * 32), rb = _mm512_loadu_ps(r + k * 32 + 16);
+            for (int q = 0; q < 4; q++) {
+                __m512 lv = _mm512_set1_ps(l[(i + q) * 32 + k]);
+                s[q][0] = _mm512_fmadd_ps(lv, ra, s[q][0]);
+                s[q][1] = _mm512_fmadd_ps(lv, rb, s[q][1]);
+            }
+        }
+        for (int q = 0; q < 4; q++)
+            for (int h = 0; h < 2; h++) {
+                float* a = acc + (i + q) * 32 + h * 16;
+                __m512 sum = _mm512_add_ps(_mm512_loadu_ps(a), s[q][h]);
+                if (out == INTO_DST_BF16) {  // round to bfloat16, ties to even; NaN stays NaN
+                    __m512i u = _mm512_castps_si512(sum);
+                    __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+                    __m512i rounded = _mm512_and_si512(_mm512_add_epi32(u, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff))),
+                                                       _mm512_set1_epi32((int)0xffff0000));
+                    __mmask16 nan = _mm512_cmp_ps_mask(sum, sum, _CMP_UNORD_Q);
+                    sum = _mm512_castsi512_ps(_mm512_mask_blend_epi32(nan, rounded, _mm512_set1_epi32(0x7fc00000)));
+                }
+                _mm512_storeu_ps(a, sum);
+            }
+    }
+}
+#elif defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 // The same, written for AVX2: a 4 x 16 block of sums in eight registers, each row of r loaded once for four rows.
 template <int out>
@@ -340,35 +391,33 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
 
 #endif
 
-static void do_rows(const Pending* ops, size_t n, uint32_t fidelity, bool fp32, int r0, int r1) {
-    float acc[1024];
-    for (size_t k = 0; k < n; k++) {
-        const Pending& p = ops[k];
-        float* o = p.dst;
-        if (fidelity != 3) {  // one pass: its sums go straight into the register (Grayskull's rounds each partial sum)
-            if (fp32) mac<INTO_DST_FP32>(o, p.a->v, p.b->v, r0, r1);
-            else mac<INTO_DST_BF16>(o, p.a->v, p.b->v, r0, r1);
-            continue;
-        }
-        memset(acc + r0 * 32, 0, (r1 - r0) * 32 * sizeof(float));
-        mac<INTO_ACC>(acc, p.a->v, p.b->v, r0, r1);
-        mac<INTO_ACC>(acc, p.a->v2, p.b->v2, r0, r1);
-        if (fp32) for (int i = r0 * 32; i < r1 * 32; i++) o[i] += acc[i];
-        else for (int i = r0 * 32; i < r1 * 32; i++) o[i] = bf16(o[i] + acc[i]);
+static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32) {
+    float* o = p.dst;
+    if (fidelity != 3) {  // one pass: its sums go straight into the register (Grayskull's rounds each partial sum)
+        if (fp32) mac<INTO_DST_FP32>(o, p.a->v, p.b->v, 0, 32);
+        else mac<INTO_DST_BF16>(o, p.a->v, p.b->v, 0, 32);
+        return;
     }
+    float acc[1024] = {};
+    mac<INTO_ACC>(acc, p.a->v, p.b->v, 0, 32);
+    mac<INTO_ACC>(acc, p.a->v2, p.b->v2, 0, 32);
+    if (fp32) for (int i = 0; i < 1024; i++) o[i] += acc[i];
+    else for (int i = 0; i < 1024; i++) o[i] = bf16(o[i] + acc[i]);
 }
 
+// The queued matmuls into one destination tile run in order, on one thread; those into different tiles do not depend
+// on each other, so when there are many, each destination tile is a chunk for whichever thread (this one or a helper)
+// is free. The bytes are the same as done one by one, whatever the number of threads.
 static void flush(Math& mm) {
-    size_t n = mm.pending.size();
-    if (!n) return;
-    if (n < 4) {
-        do_rows(mm.pending.data(), n, mm.fidelity, mm.fp32, 0, 32);
-    } else {  // rows 0-15 here, 16-31 on the helper
-        split_work([](void* ctx, int part) {
-            Math& mm = *(Math*)ctx;
-            do_rows(mm.pending.data(), mm.pending.size(), mm.fidelity, mm.fp32, 16 * part, 16 * part + 16);
-        }, &mm);
-    }
+    if (mm.pending.empty()) return;
+    mm.targets.clear();
+    for (const Pending& p : mm.pending)
+        if (std::find(mm.targets.begin(), mm.targets.end(), p.dst) == mm.targets.end()) mm.targets.push_back(p.dst);
+    split_work(mm.pending.size() < MIN_SPLIT ? 1 : mm.targets.size(), [](void* ctx, int chunk) {
+        Math& mm = *(Math*)ctx;
+        for (const Pending& p : mm.pending)
+            if (mm.pending.size() < MIN_SPLIT || p.dst == mm.targets[chunk]) do_matmul(p, mm.fidelity, mm.fp32);
+    }, &mm);
     for (Pending& p : mm.pending) { const_cast<Operand*>(p.a)->pins--; const_cast<Operand*>(p.b)->pins--; }
     mm.pending.clear();
 }
@@ -385,9 +434,9 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     uint32_t addr = slot_addr(cb, cb.rd, tile);
     for (Operand& o : mm.cache)
         if (o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) return o;
-    for (int tries = 0; &mm.cache[mm.next % 64] == keep || mm.cache[mm.next % 64].pins; mm.next++)
-        if (++tries > 64) { flush(mm); tries = 0; }  // every entry waits on a pending matmul: do them first
-    Operand& o = mm.cache[mm.next++ % 64];
+    for (int tries = 0; &mm.cache[mm.next % CACHE] == keep || mm.cache[mm.next % CACHE].pins; mm.next++)
+        if (++tries > CACHE) { flush(mm); tries = 0; }  // every entry waits on a pending matmul: do them first
+    Operand& o = mm.cache[mm.next++ % CACHE];
     o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
     float t[1024], x[1024];
     if (role == RIGHT_T) {
@@ -410,11 +459,8 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     return o;
 }
 
-// dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip.
 // dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip. The work is queued and done
-// in flush(), when anything next reads the register; rows [0, 16) and [16, 32) of a tile do not depend on each other,
-// so a helper thread takes one half of every queued matmul while this thread does the other. Each row still sees its
-// matmuls in order, so the bytes are the same as done one by one.
+// in flush(), when anything next reads the register.
 static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t transpose) {
     Operand& a = operand(cb0, t0, LEFT);
     Operand& b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT, &a);
