@@ -126,7 +126,7 @@ def _decoder(fmt, size):
         dt = np.dtype(fmt)
     except TypeError:
         dt = None
-    if dt is None or dt.kind not in "biufc" or fmt is None:
+    if dt is None or not checks.numeric(dt) or fmt is None:
         raise TensixError(f"read(fmt) takes a numpy number type (np.uint32, ...) or a tensix format (tt.bfloat16, ...); "
                           f"got {fmt!r}")
     if size % dt.itemsize:
