@@ -450,6 +450,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_LEZ: y = x <= 0; break;
             case TX_GEZ: y = x >= 0; break;
             case TX_LOGICAL_NOT: y = x == 0; break;
+            case TX_TRUNC: y = std::trunc(x); break;
             case TX_EXP2: y = std::exp2(x); break;
             case TX_EXPM1: y = std::expm1(x); break;
             case TX_LOG_BASE: y = std::log(x) * half_to_float((uint16_t)param); break;  // 1 / ln(base), float16 bits
@@ -475,15 +476,49 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
     tick(cycles);
 }
 
+// Integer ops take the integer a tile's value holds (tinygrad's int32 and bool tiles; exact while |x| < 2^24, as the
+// register keeps them as float32 here) and wrap to 32 bits as the chip's int32 SFPU ops do.
+static float int_op(uint32_t op, float x, float y) {
+    int64_t a = (int64_t)x, b = (int64_t)y;
+    switch (op) {
+        case TX_DST_IDIV: return b ? (float)(int32_t)(a / b) : 0.0f;
+        case TX_DST_IMOD: return b ? (float)(int32_t)(a % b) : 0.0f;
+        case TX_DST_AND: return (float)(int32_t)(a & b);
+        case TX_DST_OR: return (float)(int32_t)(a | b);
+        case TX_DST_XOR: return (float)(int32_t)(a ^ b);
+        case TX_DST_SHL: return (float)(int32_t)(uint32_t)((uint64_t)a << (b & 31));
+        default: return (float)(int32_t)(a >> (b & 31));  // TX_DST_SHR
+    }
+}
+
 static void dst_binary(uint32_t op, uint32_t d0, uint32_t d1) {
     float* a = dst(d0, "SFPU binary op");
     float* b = dst(d1, "SFPU binary op");
     Math& mm = m();
     for (int i = 0; i < 1024; i++) {
-        float x = a[i], y = b[i];
-        a[i] = to_dst(mm, op == TX_DST_MAX ? std::max(x, y) : op == TX_DST_MIN ? std::min(x, y) : op == TX_DST_ADD ? x + y
-                         : op == TX_DST_SUB ? x - y : x * y);
+        float x = a[i], y = b[i], v;
+        switch (op) {
+            case TX_DST_MAX: v = std::max(x, y); break;
+            case TX_DST_MIN: v = std::min(x, y); break;
+            case TX_DST_ADD: v = x + y; break;
+            case TX_DST_SUB: v = x - y; break;
+            case TX_DST_MUL: v = x * y; break;
+            case TX_DST_DIV: v = x / y; break;
+            case TX_DST_COPY: v = y; break;  // copy_dest_values(in, out) passes (out, in) here
+            case TX_DST_LT: v = x < y; break;
+            case TX_DST_EQ: v = x == y; break;
+            case TX_DST_NE: v = x != y; break;
+            case TX_DST_POW: v = std::pow(x, y); break;
+            default: v = int_op(op, x, y);
+        }
+        a[i] = to_dst(mm, v);
     }
+    tick(chip.sfpu_cycles);
+}
+
+static void dst_where(uint32_t c, uint32_t t, uint32_t f, uint32_t out) {
+    float* pc = dst(c, "where_tile"); float* pt = dst(t, "where_tile"); float* pf = dst(f, "where_tile"); float* o = dst(out, "where_tile");
+    for (int i = 0; i < 1024; i++) o[i] = pc[i] != 0 ? pt[i] : pf[i];
     tick(chip.sfpu_cycles);
 }
 
@@ -598,5 +633,5 @@ void compute_bind(TxApi& api) {
     api.pack_relu = pack_relu;
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
     api.unary = unary; api.dst_binary = dst_binary; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
-    api.tilize = tilize;
+    api.tilize = tilize; api.dst_where = dst_where;
 }

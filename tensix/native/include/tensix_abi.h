@@ -61,17 +61,23 @@ struct TxApi {
     void (*pack)(uint32_t dst, int32_t cb, int32_t slot);  // slot < 0: the next slot of the reserved pages
     void (*tilize)(int32_t in_cb, uint32_t tiles, int32_t out_cb, uint32_t untilize);
     void (*pack_relu)(uint32_t relu_type);  // 0 none, 1 max(x, 0) on every packed value
+    void (*dst_where)(uint32_t cond, uint32_t t, uint32_t f, uint32_t out);  // out = cond != 0 ? t : f, on register tiles
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
 enum TxBinary : uint32_t { TX_ADD, TX_SUB, TX_MUL };
 enum TxBcast : uint32_t { TX_BCAST_NONE, TX_BCAST_ROW, TX_BCAST_COL, TX_BCAST_SCALAR };
-enum TxDstBinary : uint32_t { TX_DST_MAX, TX_DST_MIN, TX_DST_ADD, TX_DST_SUB, TX_DST_MUL };
+enum TxDstBinary : uint32_t {
+    TX_DST_MAX, TX_DST_MIN, TX_DST_ADD, TX_DST_SUB, TX_DST_MUL,
+    // what tinygrad's kernels need besides: comparisons give 1 or 0; integer ops work on the integer a tile holds
+    TX_DST_DIV, TX_DST_COPY, TX_DST_LT, TX_DST_EQ, TX_DST_NE, TX_DST_IDIV, TX_DST_IMOD, TX_DST_AND, TX_DST_OR, TX_DST_XOR,
+    TX_DST_SHL, TX_DST_SHR, TX_DST_POW,
+};
 enum TxUnary : uint32_t {
     TX_EXP, TX_EXP_APPROX, TX_LOG, TX_SQRT, TX_RSQRT, TX_RECIP, TX_RELU, TX_RELU_MAX, TX_RELU_MIN, TX_GELU, TX_SIGMOID, TX_TANH,
     TX_ABS, TX_NEG, TX_SQUARE, TX_POWER, TX_SIN, TX_COS, TX_SIGN, TX_EQZ, TX_NEZ, TX_LTZ, TX_GTZ, TX_LEZ, TX_GEZ, TX_EXP2,
     TX_EXPM1, TX_LOG_BASE, TX_LEAKY_RELU, TX_ELU, TX_HEAVISIDE, TX_FILL, TX_ADD_SCALAR, TX_MUL_SCALAR, TX_SUB_SCALAR,
-    TX_RSUB_SCALAR, TX_DIV_SCALAR, TX_TAN, TX_ERF, TX_SILU, TX_LOGICAL_NOT,
+    TX_RSUB_SCALAR, TX_DIV_SCALAR, TX_TAN, TX_ERF, TX_SILU, TX_LOGICAL_NOT, TX_TRUNC,
 };
 enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };
 enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };

@@ -77,6 +77,31 @@ ALWI void sub_binary_tile_init() {}
 ALWI void sub_binary_tile(uint32_t idst0, uint32_t idst1) { tensix_api->dst_binary(TX_DST_SUB, idst0, idst1); }
 ALWI void mul_binary_tile_init() {}
 ALWI void mul_binary_tile(uint32_t idst0, uint32_t idst1) { tensix_api->dst_binary(TX_DST_MUL, idst0, idst1); }
+// SFPU ops between register tiles that tinygrad's kernels need (today's tt-metal names where it has them)
+#define TENSIX_DST_BINARY(name, op)                                             \
+    ALWI void name##_init() {}                                                  \
+    ALWI void name(uint32_t idst0, uint32_t idst1) { tensix_api->dst_binary(op, idst0, idst1); }
+TENSIX_DST_BINARY(div_binary_tile, TX_DST_DIV)
+TENSIX_DST_BINARY(power_binary_tile, TX_DST_POW)
+TENSIX_DST_BINARY(lt_binary_tile, TX_DST_LT)
+TENSIX_DST_BINARY(eq_binary_tile, TX_DST_EQ)
+TENSIX_DST_BINARY(ne_binary_tile, TX_DST_NE)
+TENSIX_DST_BINARY(div_int32_tile, TX_DST_IDIV)
+TENSIX_DST_BINARY(remainder_int32_tile, TX_DST_IMOD)
+TENSIX_DST_BINARY(bitwise_and_binary_tile, TX_DST_AND)
+TENSIX_DST_BINARY(bitwise_or_binary_tile, TX_DST_OR)
+TENSIX_DST_BINARY(bitwise_xor_binary_tile, TX_DST_XOR)
+TENSIX_DST_BINARY(left_shift_binary_tile, TX_DST_SHL)
+TENSIX_DST_BINARY(right_shift_binary_tile, TX_DST_SHR)
+#undef TENSIX_DST_BINARY
+ALWI void copy_dest_values_init() {}
+template <auto... fmt>
+ALWI void copy_dest_values(uint32_t idst_in, uint32_t idst_out) { tensix_api->dst_binary(TX_DST_COPY, idst_out, idst_in); }
+ALWI void where_tile_init() {}
+template <auto... fmt>
+ALWI void where_tile(uint32_t idst0, uint32_t idst1, uint32_t idst2, uint32_t odst) { tensix_api->dst_where(idst0, idst1, idst2, odst); }
+ALWI void rounding_op_tile_init() {}
+ALWI void trunc_tile(uint32_t idst) { tensix_api->unary(TX_TRUNC, idst, 0); }
 #undef TENSIX_UNARY
 #undef TENSIX_UNARY_PARAM
 #undef TENSIX_UNARY_APPROX
