@@ -15,7 +15,9 @@ import json, math, struct
 from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
-from tinygrad.uop.ops import Ops, UOp, exec_alu
+from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
+
+GROUP_ALU = GroupOp.ALU | {Ops.CAST}
 
 TILE = 1024     # lanes in a tile
 PAGE = 4096     # bytes in a page of a tinygrad buffer in DRAM (interleaved over the banks)
@@ -75,9 +77,16 @@ class Kernel:
         self.buf_index = {u: i for i, u in enumerate(self.params)}
         self.kind = {}  # uop -> "idx" (per lane, on the data-movement cores) or "val" (a tile, in the compute kernel)
         for u in uops: self.kind[u] = self._classify(u)
+        # the tiles the compute kernel works on: what the stores write, and everything that value is made of
+        self.on_tiles, stack = set(), [u.src[1] for u in uops if u.op is Ops.STORE]
+        while stack:
+            u = stack.pop()
+            if u in self.on_tiles or self.kind.get(u) != "val": continue
+            self.on_tiles.add(u)
+            if u.op is not Ops.LOAD: stack.extend(u.src)
         # index values the arithmetic needs: the reader builds a tile of them
-        self.idx_tiles = [u for u in uops if self.kind[u] == "idx" and any(self.kind.get(c) == "val" or self._stored_value(c, u)
-                                                                            for c in self._users(u))]
+        self.idx_tiles = [u for u in uops if self.kind[u] == "idx" and any(
+            (c in self.on_tiles and c.op is not Ops.LOAD) or (c.op is Ops.STORE and c.src[1] is u) for c in self._users(u))]
         self.accesses = []  # (kind, uop, contiguous?) per global load and store, for the path report
         self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
         self.compute = self._compute()
@@ -91,8 +100,20 @@ class Kernel:
                 for s in x.src: self._user_map.setdefault(s, []).append(x)
         return self._user_map.get(u, [])
 
-    def _stored_value(self, user, u):  # u is the value a global store writes
-        return user.op is Ops.STORE and user.src[1] is u
+    def _lane_ok(self, u):
+        """Whether the data-movement cores can compute u for one lane: index arithmetic, and the integer loads and
+        arithmetic of data-dependent indices (a gather's index tensor)."""
+        if const_of(u) is not None or self.kind.get(u) == "idx": return True
+        if u.op is Ops.LOAD:
+            return root(u.src[0].src[0]).op is Ops.PARAM and all(self._lane_ok(x) for x in self._access(u)[1:3] if x is not None)
+        return u.op in GROUP_ALU and (dtypes.is_int(u.dtype) or u.dtype == dtypes.bool) and all(self._lane_ok(x) for x in u.src)
+
+    @staticmethod
+    def _access(u):
+        """(buffer, index, gate, other value) of a global load or store."""
+        index = u.src[0]
+        gate = index.src[2] if len(index.src) > 2 else u.src[2] if len(u.src) > 2 else None
+        return root(index.src[0]), index.src[1], gate, (u.src[1] if u.op is Ops.LOAD and len(u.src) > 1 else None)
 
     def _classify(self, u):
         if u.op in (Ops.CONST,): return "const"
@@ -126,18 +147,25 @@ class Kernel:
         return f"{t} v{self.uops.index(u)} = {e};"
 
     def _lane_code(self, targets, names):
-        """C statements computing `targets` (index uops) for one lane, in program order."""
+        """C statements computing `targets` for one lane, in program order (loads among them read one element)."""
         need, stack = set(), list(targets)
         while stack:
             u = stack.pop()
-            if u in need or self.kind.get(u) != "idx" or u.op in (Ops.RANGE, Ops.PARAM): continue
+            if u in need or const_of(u) is not None or u.op in (Ops.RANGE, Ops.PARAM): continue
+            if not self._lane_ok(u): raise Unsupported(f"an index computed from {u.op} on loaded values")
             need.add(u)
-            stack.extend(u.src)
+            stack.extend(x for x in self._access(u)[1:3] if x is not None) if u.op is Ops.LOAD else stack.extend(u.src)
         out = []
         for u in self.uops:
-            if u in need:
-                if u.op is Ops.SPECIAL: out.append(f"int32_t v{self.uops.index(u)} = g{u.arg[-1]};")
-                else: out.append(self._c_stmt(u, names))
+            if u not in need: continue
+            if u.op is Ops.SPECIAL: out.append(f"int32_t v{self.uops.index(u)} = g{u.arg[-1]};")
+            elif u.op is Ops.LOAD:
+                buf, idx, gate, alt = self._access(u)
+                t, b = CTYPE.get(u.dtype) or "float", self.buf_index[buf]
+                read = f"read_elem<{t}>(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {u.dtype.itemsize}u, run.stage + STAGE)"
+                if gate is not None: read = f"({self._c(gate, names)} ? {read} : ({t}){self._alt(const_of(alt) or 0, u.dtype)})"
+                out.append(f"{t} v{self.uops.index(u)} = {read};")
+            else: out.append(self._c_stmt(u, names))
         return out
 
     def _contiguous(self, idx, gate):
@@ -177,7 +205,7 @@ class Kernel:
             elif u.op is Ops.END: depth -= 1; emit("}")
             elif u.op is Ops.IF: gates.append(u.src[0])
             elif u.op is Ops.ENDIF: gates.pop()
-            elif which == "reader" and (u.op is Ops.LOAD and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles):
+            elif which == "reader" and (u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles):
                 body.extend(self._lane_loop(u, names, gates, depth, "load"))
             elif which == "writer" and u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
                 body.extend(self._lane_loop(u, names, gates, depth, "store"))
@@ -187,13 +215,8 @@ class Kernel:
         """One tile's worth of a load (into the reader's circular buffer) or a store (out of the writer's)."""
         pad = "    " * depth
         if u.op in (Ops.LOAD, Ops.STORE):
-            index = u.src[0]
-            buf, idx = root(index.src[0]), index.src[1]
-            gate = index.src[2] if len(index.src) > 2 else None
+            buf, idx, gate, alt = self._access(u)
             conds = [g for g in gates + ([gate] if gate is not None else [])]
-            for c in conds:
-                if self.kind.get(c) not in ("idx", "const"): raise Unsupported("a load or store gated on loaded values")
-            if self.kind.get(idx) not in ("idx", "const"): raise Unsupported("an index computed from loaded values (data-dependent gather)")
             dt = buf.dtype
             if dt not in FORMAT: raise Unsupported(f"{dt} buffers")
             esize, fmt = dt.itemsize, FORMAT[dt]
@@ -202,8 +225,8 @@ class Kernel:
             lines = self._lane_code([idx] + conds, names)
             cond = " && ".join(f"({self._c(c, names)})" for c in conds) or "true"
             b = self.buf_index[buf]
-            alt = const_of(u.src[1]) if what == "load" and len(u.src) > 1 else 0
-            if what == "load" and len(u.src) > 1 and alt is None: raise Unsupported("a gated load whose other value is not a constant")
+            if alt is not None and const_of(alt) is None: raise Unsupported("a gated load whose other value is not a constant")
+            alt = const_of(alt) if alt is not None else 0
             if what == "load":
                 cb = IN_CB[fmt]
                 head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
@@ -239,8 +262,7 @@ class Kernel:
     def _compute(self):
         uops = self.uops
         pos = {u: i for i, u in enumerate(uops)}
-        tiles = [u for u in uops if (self.kind[u] == "val" and u.op is not Ops.LOAD) or u in self.idx_tiles or
-                 (u.op is Ops.LOAD and root(u.src[0].src[0]).op is Ops.PARAM)]
+        tiles = [u for u in uops if u in self.on_tiles or u in self.idx_tiles]
         regs = [u for u in uops if u.op is Ops.BUFFER and u.arg.addrspace == AddrSpace.REG]
         # a tile lives until its last use; a use inside a loop the tile was made outside of keeps it to the loop's end
         last = {}
@@ -372,7 +394,7 @@ class Kernel:
 # a run whose DRAM address and L1 address disagree modulo 32 bytes goes through a staging area in L1, where the
 # data-movement core's own loads and stores shift it into place.
 _RUN = r"""
-static const uint32_t PAGE = %d, STAGE = %d * %d;
+static const uint32_t PAGE = %d, STAGE = %d * %d - 64;  // the last 64 bytes: where read_elem lands one element
 struct Pending { uint32_t from, to, n; };
 static Pending pending[1024]; static uint32_t npending = 0;
 struct Run {
@@ -386,6 +408,15 @@ struct Run {
     }
     void flush();
 };
+// One element, for index arithmetic on a data-movement core (a gather's index): the aligned 64 bytes around it.
+template <typename T> static T read_elem(const InterleavedAddrGen<true>& b, uint32_t byte, uint32_t scratch) {
+    uint64_t at = b.get_noc_addr(byte / PAGE, byte %% PAGE);
+    uint32_t skew = (uint32_t)(at %% 32);
+    noc_async_read(at - skew, scratch, 64);
+    noc_async_read_barrier();
+    T v; memcpy(&v, (void*)(uintptr_t)(scratch + skew), sizeof(T));
+    return v;
+}
 """
 GATHER = _RUN % (PAGE, STAGE_PAGES, PAGE) + r"""
 static void gather_done() {
