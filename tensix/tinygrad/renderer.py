@@ -473,4 +473,7 @@ class TTRenderer(Renderer):
     def render(self, uops: list) -> str:
         sink = uops[-1]
         name = ansistrip(getattr(sink.arg, "name", "kernel"))
-        return json.dumps(Kernel(list(uops), name).sources())
+        try:
+            return json.dumps(Kernel(list(uops), name).sources())
+        except Unsupported as e:
+            raise Unsupported(f"TT kernel {name}: {e}") from None
