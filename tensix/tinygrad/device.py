@@ -43,7 +43,7 @@ class TTProgram:
         grid = d.chip.grid
         cores = [(i % grid[0], i // grid[0]) for i in range(max(1, min(tiles, grid[0] * grid[1])))]
         share = lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
-        common = [lanes, global_size[0] | (global_size[1] << 16)]
+        common = [lanes, *global_size]
         for b in bufs: common += [b[0].addr, b[1]]
         common += [v & 0xFFFFFFFF for v in vals]
         args = lambda c: [*share(c), *common]

@@ -178,8 +178,8 @@ class Kernel:
                 sizes = [const_of(s.src[0]) for s in sorted((x for x in self.uops if x.op is Ops.SPECIAL), key=lambda s: s.arg)]
                 if any(s is None for s in sizes): raise Unsupported("symbolic size")
                 g, k = lane, int(u.arg[-1])
-                for s in sizes[:k]: g //= s
-                return g % sizes[k] if k < len(sizes) - 1 else g
+                for s in sizes[k + 1:]: g //= s
+                return g % sizes[k] if k > 0 else g
             if u.op in (Ops.RANGE, Ops.PARAM): return 0
             key = (u, lane)
             if key not in vals: vals[key] = exec_alu(u.op, u.dtype, [ev(s, lane) for s in u.src])
@@ -248,10 +248,20 @@ class Kernel:
             tail = [f"cb_push_back({cb}, 1);"]
         out = [pad + "{"] + [pad + "    " + x for x in head]
         out.append(pad + "    for (uint32_t lane = 0; lane < 1024u && t * 1024u + lane < lanes; lane++) {")
-        out.append(pad + "        uint32_t L = t * 1024u + lane; int32_t g0 = L % s0, g1 = (L / s0) % s1, g2 = L / (s0 * s1);")
+        out.append(pad + "        uint32_t L = t * 1024u + lane;" + self._lane_dims())
         out += [pad + "        " + x for x in lines + act]
         out += [pad + "    }"] + [pad + "    " + x for x in tail] + [pad + "}"]
         return out
+
+    def _lane_dims(self):
+        """The global indices of lane L: tinygrad's last global dimension varies fastest, so it takes consecutive lanes."""
+        n = len({u.arg for u in self.uops if u.op is Ops.SPECIAL})
+        if n == 0: return ""
+        out, div = [], ""
+        for d in reversed(range(n)):
+            out.append(f"int32_t g{d} = (int32_t)(L{div}" + (f" % s{d});" if d else ");"))
+            div += f" / s{d}"
+        return " " + " ".join(out)
 
     @staticmethod
     def _alt(v, dt):
@@ -372,12 +382,13 @@ class Kernel:
         free.extend(temps)
 
     def sources(self):
-        bufs = "".join(f"    InterleavedAddrGen<true> buf{i} = {{get_arg_val<uint32_t>({4 + 2 * i}), {PAGE}}}; "
-                       f"uint32_t off{i} = get_arg_val<uint32_t>({5 + 2 * i});\n" for i in range(len(self.params)))
-        nb = 4 + 2 * len(self.params)
+        bufs = "".join(f"    InterleavedAddrGen<true> buf{i} = {{get_arg_val<uint32_t>({6 + 2 * i}), {PAGE}}}; "
+                       f"uint32_t off{i} = get_arg_val<uint32_t>({7 + 2 * i});\n" for i in range(len(self.params)))
+        nb = 6 + 2 * len(self.params)
         vars_ = "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars)))
         args = ("    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1), lanes = get_arg_val<uint32_t>(2);\n"
-                "    uint32_t s0 = get_arg_val<uint32_t>(3) & 0xffff, s1 = get_arg_val<uint32_t>(3) >> 16;\n")
+                "    uint32_t s0 = get_arg_val<uint32_t>(3), s1 = get_arg_val<uint32_t>(4), s2 = get_arg_val<uint32_t>(5);\n"
+                "    (void)s0; (void)s1; (void)s2;\n")
         dm = lambda body, run: (f'#include <cstring>\n#include "dataflow_api.h"\n{run}\nvoid kernel_main() {{\n{args}{bufs}{vars_}'
                                 f"    Run run{{get_write_ptr({STAGE_CB})}};\n"
                                 "    for (uint32_t t = t0; t < t1; t++) {\n" + "\n".join(body) + "\n    }\n}\n")
