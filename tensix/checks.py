@@ -72,6 +72,11 @@ def instance(name, v, kind, what, none=False):
     raise TensixError(f"{name} takes {what}; got {_got(v)}")
 
 
+def numeric(dt):
+    """Whether a numpy dtype holds numbers: numpy's own, or ml_dtypes' (bfloat16, which the formats return)."""
+    return dt.kind in "biufc" or dt.type.__module__ == "ml_dtypes"
+
+
 def data(name, v):
     """Array data for a buffer: bytes, or a numpy array (or list) of numbers; never text or objects, which have no
     bytes a kernel could use."""
@@ -82,7 +87,7 @@ def data(name, v):
     except Exception:
         raise TensixError(f"{name} takes an array of numbers or bytes; got {_got(v)}") from None
     if arr.ndim == 0: raise TensixError(f"{name} takes an array of numbers or bytes; got {_got(v)}, a single value")
-    if arr.dtype.kind not in "biufc":
+    if not numeric(arr.dtype):
         raise TensixError(f"{name} takes an array of numbers or bytes; got {_got(v)} (dtype {arr.dtype})")
     if arr.size == 0: raise TensixError(f"{name} is empty; a buffer holds at least one byte")
     return arr
