@@ -189,3 +189,54 @@ def test_a_device_used_in_a_forked_child_says_so_and_the_parent_is_unharmed():
     assert parent == "parent: True [0, 1, 2, 3, 4, 5, 6, 7]", r.stdout + r.stderr
     msgs = child.removeprefix("child: ").split(" | ")
     assert len(msgs) == 3 and all("used in process" in m and "a fork of it" in m and "spawn" in m for m in msgs), child
+
+
+# ---- the cache
+@pytest.mark.parametrize("damage", ["truncated", "empty", "another kernel's binary"])
+def test_a_damaged_cached_kernel_is_rebuilt_once_saying_so(dev, capfd, damage):
+    src = add_13_7.KERNEL + f"// {uuid.uuid4()}\n"
+    a, b, c = dev.buffer(np.full(1024, 13, np.uint32)), dev.buffer(np.full(1024, 7, np.uint32)), dev.buffer(4096)
+
+    def run():
+        c.write(np.zeros(1024, np.uint32))
+        dev.reset()  # a fresh engine loads the kernel from the cache
+        prog = tt.Program(dev, (0, 0), writer=tt.Kernel(src, "cached"), writer_args=[dev.chip.l1_unreserved_base, a.addr, b.addr, c.addr])
+        dev.run(prog)
+        assert c.read(np.uint32).tolist() == [20] * 1024
+        return prog.binary("writer", prog.core_sets[0].kernels["writer"])
+    path = run()
+    other = tt.Program(dev, (0, 0), writer=OTHER).binary("writer", tt.Kernel(OTHER))
+    capfd.readouterr()
+    data = path.read_bytes()
+    path.write_bytes({"truncated": data[:len(data) // 2], "empty": b"", "another kernel's binary": other.read_bytes()}[damage])
+    assert run() == path
+    assert capfd.readouterr().err.count(f"the cached kernel 'cached' {path} is damaged") == 1
+    run()
+    assert "damaged" not in capfd.readouterr().err
+    for buf in (a, b, c): buf.free()
+
+
+OTHER = HEAD + "void kernel_main() { uint32_t c = get_arg_val<uint32_t>(3); (void)c; }"  # runs, and writes nothing
+
+
+def test_a_damaged_engine_binary_is_rebuilt_once_saying_so(tmp_path, monkeypatch, capfd):
+    from tensix import build
+    good = build.engine()
+    monkeypatch.setenv("TENSIX_CACHE", str(tmp_path))
+    copy = build.cache_dir() / good.name
+    builds, real = [], build._compile
+
+    def compile_copy(args, out, cwd, what, rename=None):  # compiling the engine takes a minute: its copy stands for it
+        if what != "the tensix engine": return real(args, out, cwd, what, rename)
+        builds.append(what)
+        out.write_bytes(good.read_bytes()); out.chmod(0o755)
+    monkeypatch.setattr(build, "_compile", compile_copy)
+    assert build.engine() == copy and builds == ["the tensix engine"]
+    copy.write_bytes(good.read_bytes()[:4096])
+    capfd.readouterr()
+    with tt.Device(echo=False) as d:
+        assert add(d, 13, 7).tolist() == [20] * 1024
+    assert builds == ["the tensix engine"] * 2 and "the cached engine" in capfd.readouterr().err
+    with tt.Device(echo=False) as d:
+        assert add(d, 1, 2).tolist() == [3] * 1024
+    assert len(builds) == 2
