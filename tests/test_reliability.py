@@ -240,3 +240,27 @@ def test_a_damaged_engine_binary_is_rebuilt_once_saying_so(tmp_path, monkeypatch
     with tt.Device(echo=False) as d:
         assert add(d, 1, 2).tolist() == [3] * 1024
     assert len(builds) == 2
+
+
+# ---- errors that point at the right place
+@pytest.mark.parametrize("body, match", [
+    ("struct S { S() { for (volatile int i = 0;; i++) {} } } s;", r"writer kernel 'ctor' \(in its static constructors, as it loaded\) ran 2 s"),
+    ("#include <cstdlib>\nstruct S { S() { abort(); } } s;", r"writer kernel 'ctor' \(in its static constructors, as it loaded\) crashed: SIGABRT"),
+    ("#include <stdexcept>\nstruct S { S() { throw std::runtime_error(\"bad table\"); } } s;",
+     r"writer kernel 'ctor' \(in its static constructors, as it loaded\): an uncaught C\+\+ exception: bad table"),
+])
+def test_a_static_constructor_that_fails_is_blamed_on_its_kernel(dev, body, match):
+    src = HEAD + body + f"\n// {uuid.uuid4()}\nvoid kernel_main() {{}}"
+    with pytest.raises(tt.KernelError, match=match):
+        dev.run(tt.Program(dev, (3, 3), writer=tt.Kernel(src, "ctor"), reader=OTHER, reader_args=[0, 0, 0, 0]))
+    assert add(dev, 13, 7).tolist() == [20] * 1024
+
+
+def test_an_uncaught_cpp_exception_says_so_with_its_what(dev):
+    src = HEAD + "#include <stdexcept>\nvoid kernel_main() { throw std::out_of_range(\"index 7 of 4\"); }"
+    with pytest.raises(tt.KernelError, match=r"reader kernel 'thrower' on core \(2, 1\) \(NCRISC\): an uncaught C\+\+ exception: index 7 of 4"):
+        dev.run(tt.Program(dev, (2, 1), reader=tt.Kernel(src, "thrower")))
+    src = HEAD + "void kernel_main() { throw 42; }"
+    with pytest.raises(tt.KernelError, match=r"an uncaught C\+\+ exception \(not a std::exception\)"):
+        dev.run(tt.Program(dev, (2, 1), reader=tt.Kernel(src, "thrower")))
+    assert add(dev, 13, 7).tolist() == [20] * 1024
