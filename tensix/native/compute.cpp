@@ -32,6 +32,7 @@ struct Math {
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
     uint32_t fidelity = 4, state = 0, capacity = 16;
+    uint32_t unpack_to_dest = 0;  // a bit per circular buffer: copy_tile takes its float32 tiles straight to the register
     bool fp32 = false, approx = false, relu = false;
 };
 enum { IDLE, MATH, COMMITTED, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
@@ -50,6 +51,13 @@ static inline float bf16(float f) {  // round to the nearest bfloat16, ties to e
     return value((u & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : r);
 }
 static inline float to_dst(const Math& mm, float f) { return mm.fp32 ? f : bf16(f); }
+static inline float tf32(float f) {  // round to the source registers' 19 bits (10 of significand) on Wormhole and Blackhole
+    uint32_t u = bits(f);
+    uint32_t r = (u + 0xfff + ((u >> 13) & 1)) & 0xffffe000;
+    return value((u & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : r);
+}
+// A value on its way into srcA or srcB: bfloat16, or TF32 when the register is float32 (tt-metal's unpacker formats).
+static inline float to_src(const Math& mm, float f) { return mm.fp32 ? tf32(f) : bf16(f); }
 
 static uint16_t face_index[1024];  // row-major (r, c) -> position in the tile's faces
 static bool faces_ready = [] {
@@ -193,8 +201,9 @@ static float* dst(uint32_t d, const char* what, bool packing = false, bool queue
 static void tick(uint64_t c) { cur->clock += c; heartbeat(); }
 
 // ---------------------------------------------------------------- the kernel API's math entries
-static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
+static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint32_t unpack_to_dest) {
     Math& mm = m();
+    mm.unpack_to_dest = unpack_to_dest;
     mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
     mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
@@ -238,8 +247,10 @@ static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
     float rm[1024];
     unpack(cb, t, rm, "copy_tile");
     float* o = dst(d, "copy_tile");
-    if (m().fp32) memcpy(o, rm, sizeof rm);
-    else for (int i = 0; i < 1024; i++) o[i] = bf16(rm[i]);
+    Math& mm = m();
+    // With UnpackToDestFp32 the unpacker writes the register itself; otherwise the tile passes through srcA.
+    if (mm.fp32 && (mm.unpack_to_dest >> cb & 1)) memcpy(o, rm, sizeof rm);
+    else for (int i = 0; i < 1024; i++) o[i] = to_src(mm, rm[i]);
     tick(chip.copy_cycles);
 }
 
@@ -268,7 +279,8 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
         memcpy(b, t, sizeof t);
     }
     // one simple loop per step, each of which the compiler vectorizes
-    for (int i = 0; i < 1024; i++) { a[i] = bf16(a[i]); b[i] = bf16(b[i]); }
+    if (mm.fp32) for (int i = 0; i < 1024; i++) { a[i] = tf32(a[i]); b[i] = tf32(b[i]); }  // srcA/srcB beside a float32 register
+    else for (int i = 0; i < 1024; i++) { a[i] = bf16(a[i]); b[i] = bf16(b[i]); }
     if (op == TX_ADD) for (int i = 0; i < 1024; i++) a[i] += b[i];
     else if (op == TX_SUB) for (int i = 0; i < 1024; i++) a[i] -= b[i];
     else for (int i = 0; i < 1024; i++) a[i] = product(mm.fidelity, a[i], b[i]);
@@ -276,6 +288,7 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     if (mm.fp32) memcpy(o, a, sizeof a);
     else for (int i = 0; i < 1024; i++) o[i] = bf16(a[i]);
     tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
+    cur->flops += 1024;
 }
 
 // acc += l @ r on 32 x 32 tiles, four rows at a time so that each row of r, once loaded, feeds four rows of sums.
@@ -456,13 +469,36 @@ static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t 
     a.pins++; b.pins++;
     mm.pending.push_back({&a, &b, o});
     tick(chip.matmul_pass_cycles * mm.fidelity);
+    cur->flops += 2 * 32 * 32 * 32;
 }
 
 static float gelu(float x) { return 0.5f * x * (1.0f + std::erf(x / std::sqrt(2.0f))); }
 
+// The inverse error function: a first guess (Giles, "Approximating the erfinv function", 2010), then Newton steps on
+// erf in double precision, so the result is erfinv's to float precision.
+static float erfinv(float x) {
+    if (x <= -1.0f || x >= 1.0f) return x == 1.0f ? INFINITY : x == -1.0f ? -INFINITY : NAN;
+    double w = -std::log((1.0 - x) * (1.0 + x)), y;
+    if (w < 5.0) {
+        w -= 2.5;
+        y = 2.81022636e-08; y = 3.43273939e-07 + y * w; y = -3.5233877e-06 + y * w; y = -4.39150654e-06 + y * w;
+        y = 0.00021858087 + y * w; y = -0.00125372503 + y * w; y = -0.00417768164 + y * w; y = 0.246640727 + y * w;
+        y = 1.50140941 + y * w;
+    } else {
+        w = std::sqrt(w) - 3.0;
+        y = -0.000200214257; y = 0.000100950558 + y * w; y = 0.00134934322 + y * w; y = -0.00367342844 + y * w;
+        y = 0.00573950773 + y * w; y = -0.0076224613 + y * w; y = 0.00943887047 + y * w; y = 1.00167406 + y * w;
+        y = 2.83297682 + y * w;
+    }
+    y *= x;
+    for (int k = 0; k < 3; k++) y -= (std::erf(y) - x) / (1.1283791670955126 * std::exp(-y * y));  // erf' = 2/sqrt(pi) e^-y^2
+    return (float)y;
+}
+
 static void unary(uint32_t op, uint32_t d, uint32_t param) {
     float* o = dst(d, "SFPU op");
     Math& mm = m();
+    const float* mask = op == TX_MASK ? dst(param, "mask_tile") : nullptr;
     float p = value(param);  // float parameters arrive as their bits
     uint64_t cycles = chip.sfpu_cycles;
     for (int i = 0; i < 1024; i++) {
@@ -494,6 +530,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_LEZ: y = x <= 0; break;
             case TX_GEZ: y = x >= 0; break;
             case TX_LOGICAL_NOT: y = x == 0; break;
+            case TX_TRUNC: y = std::trunc(x); break;
             case TX_EXP2: y = std::exp2(x); break;
             case TX_EXPM1: y = std::expm1(x); break;
             case TX_LOG_BASE: y = std::log(x) * half_to_float((uint16_t)param); break;  // 1 / ln(base), float16 bits
@@ -507,7 +544,21 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_SUB_SCALAR: y = x - p; break;
             case TX_RSUB_SCALAR: y = p - x; break;
             case TX_MUL_SCALAR: y = x * p; break;
-            case TX_DIV_SCALAR: y = x / p; break;
+            case TX_DIV_SCALAR: y = x * p; break;  // tt-metal's host passes 1 / divisor, and the SFPU multiplies
+            case TX_ERFC: y = std::erfc(x); break;
+            case TX_ERFINV: y = erfinv(x); break;
+            case TX_I0: y = (float)std::cyl_bessel_i(0.0, (double)x); break;
+            case TX_SIGNBIT: y = std::signbit(x) ? 1.0f : 0.0f; break;
+            case TX_ISINF: y = std::isinf(x); break;
+            case TX_ISPOSINF: y = std::isinf(x) && x > 0; break;
+            case TX_ISNEGINF: y = std::isinf(x) && x < 0; break;
+            case TX_ISNAN: y = std::isnan(x); break;
+            case TX_ISFINITE: y = std::isfinite(x); break;
+            case TX_ASIN: y = std::asin(x); break;
+            case TX_ACOS: y = std::acos(x); break;
+            case TX_ATAN: y = std::atan(x); break;
+            case TX_IDENTITY: break;
+            case TX_MASK: y = mask[i] == 0.0f ? 0.0f : x; break;  // the chip zeroes where the mask tile holds zero
             default: fail("SFPU op %u is not one the engine knows", op);
         }
         o[i] = to_dst(mm, y);
@@ -519,15 +570,68 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
     tick(cycles);
 }
 
-static void dst_binary(uint32_t op, uint32_t d0, uint32_t d1) {
-    float* a = dst(d0, "SFPU binary op");
-    float* b = dst(d1, "SFPU binary op");
+// Integer ops take the integer a tile's value holds (tinygrad's int32 and bool tiles; exact while |x| < 2^24, as the
+// register keeps them as float32 here) and wrap to 32 bits as the chip's int32 SFPU ops do.
+static float int_op(uint32_t op, float x, float y) {
+    int64_t a = (int64_t)x, b = (int64_t)y;
+    switch (op) {
+        case TX_DST_IDIV: return b ? (float)(int32_t)(a / b) : 0.0f;
+        case TX_DST_IMOD: return b ? (float)(int32_t)(a % b) : 0.0f;
+        case TX_DST_AND: return (float)(int32_t)(a & b);
+        case TX_DST_OR: return (float)(int32_t)(a | b);
+        case TX_DST_XOR: return (float)(int32_t)(a ^ b);
+        case TX_DST_SHL: return (float)(int32_t)(uint32_t)((uint64_t)a << (b & 31));
+        default: return (float)(int32_t)(a >> (b & 31));  // TX_DST_SHR
+    }
+}
+
+// The SFPU between two register tiles, in float32. Storing into a bfloat16 register truncates (SFPSTORE), unless the
+// op rounds to nearest even first, as tt-metal's mul and div do on Wormhole and Blackhole.
+static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint32_t od) {
+    const float* a = dst(d0, "SFPU binary op");
+    const float* b = dst(d1, "SFPU binary op");
+    float* o = dst(od, "SFPU binary op");
     Math& mm = m();
+    uint32_t op = op_and_rounding & 0xff;
+    bool nearest = op_and_rounding & TX_DST_ROUND_NEAREST;
+    if (op > TX_DST_SHR) fail("SFPU binary op %u is not one the engine knows", op);
+    float r[1024];  // whole, then stored: the output may be one of the inputs
     for (int i = 0; i < 1024; i++) {
         float x = a[i], y = b[i];
-        a[i] = to_dst(mm, op == TX_DST_MAX ? std::max(x, y) : op == TX_DST_MIN ? std::min(x, y) : op == TX_DST_ADD ? x + y
-                         : op == TX_DST_SUB ? x - y : x * y);
+        switch (op) {
+            case TX_DST_MAX: r[i] = std::max(x, y); break;
+            case TX_DST_MIN: r[i] = std::min(x, y); break;
+            case TX_DST_ADD: r[i] = x + y; break;
+            case TX_DST_SUB: r[i] = x - y; break;
+            case TX_DST_RSUB: r[i] = y - x; break;
+            case TX_DST_MUL: r[i] = x * y; break;
+            case TX_DST_DIV: r[i] = x / y; break;
+            case TX_DST_POW: r[i] = std::pow(x, y); break;
+            case TX_DST_EQ: r[i] = x == y; break;
+            case TX_DST_NE: r[i] = x != y; break;
+            case TX_DST_LT: r[i] = x < y; break;
+            case TX_DST_GT: r[i] = x > y; break;
+            case TX_DST_LE: r[i] = x <= y; break;
+            case TX_DST_GE: r[i] = x >= y; break;
+            case TX_DST_COPY: r[i] = y; break;
+            default: r[i] = int_op(op, x, y);
+        }
     }
+    if (mm.fp32) memcpy(o, r, sizeof r);
+    else if (nearest) for (int i = 0; i < 1024; i++) o[i] = bf16(r[i]);
+    else for (int i = 0; i < 1024; i++) o[i] = value(bits(r[i]) & 0xffff0000);
+    tick(op == TX_DST_DIV || op == TX_DST_POW ? chip.recip_cycles : chip.sfpu_cycles);
+}
+
+// where: each value of `cond` picks the value of `t` (nonzero) or of `f` (zero); nothing is rounded.
+static void dst_where(uint32_t dc, uint32_t dt, uint32_t df, uint32_t od) {
+    const float* c = dst(dc, "where_tile");
+    const float* t = dst(dt, "where_tile");
+    const float* f = dst(df, "where_tile");
+    float* o = dst(od, "where_tile");
+    float r[1024];
+    for (int i = 0; i < 1024; i++) r[i] = c[i] != 0.0f ? t[i] : f[i];
+    memcpy(o, r, sizeof r);
     tick(chip.sfpu_cycles);
 }
 
@@ -633,6 +737,35 @@ static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
     tick(chip.copy_cycles * tiles);
 }
 
+// Rows straight from the register: `rows` x block_ct tiles from register tile d0 on, into cb's reserved pages, which
+// hold rows of full_ct tiles; this block's columns start at tile column col_block * block_ct.
+static void pack_untilize(uint32_t d0, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t i) {
+    CB& cb = tile_cb(i, "pack_untilize_dst");
+    uint32_t size = cb.format == 0 ? 4 : cb.format == 5 || cb.format == 1 ? 2 : 0;
+    if (!size) fail("pack_untilize_dst(cb %d): rows are packed as float32, bfloat16 or float16; the buffer's format is %u", i, cb.format);
+    if ((col_block + 1) * block_ct > full_ct) fail("pack_untilize_dst: column block %u of %u tiles is past a row of %u tiles", col_block, block_ct, full_ct);
+    uint64_t need = (uint64_t)rows * 32 * full_ct * 32 * size;
+    if (need > (uint64_t)cb.reserved * cb.page_size)
+        fail("pack_untilize_dst(cb %d): %u rows of %u tiles need %llu bytes; %u pages of %u are reserved (cb_reserve_back first)", i, rows * 32,
+             full_ct, (unsigned long long)need, cb.reserved, cb.page_size);
+    Math& mm = m();
+    uint8_t* mem = l1(cur->core);
+    uint32_t width = full_ct * 32;
+    for (uint32_t tr = 0; tr < rows; tr++)
+        for (uint32_t t = 0; t < block_ct; t++) {
+            const float* o = dst(d0 + tr * block_ct + t, "pack_untilize_dst", true);
+            for (int r = 0; r < 32; r++)
+                for (int c = 0; c < 32; c++) {
+                    float v = mm.relu && o[r * 32 + c] < 0 ? 0.0f : o[r * 32 + c];
+                    uint64_t byte = ((uint64_t)(tr * 32 + r) * width + (col_block * block_ct + t) * 32 + c) * size;
+                    uint8_t* p = mem + slot_addr(cb, cb.wr, (uint32_t)(byte / cb.page_size)) + byte % cb.page_size;
+                    if (size == 4) memcpy(p, &v, 4);
+                    else { uint16_t h = cb.format == 1 ? float_to_half(v) : bits(bf16(v)) >> 16; memcpy(p, &h, 2); }
+                }
+        }
+    tick(chip.copy_cycles * rows * block_ct);
+}
+
 static void pack_relu(uint32_t type) {
     if (type > 1) fail("llk_pack_relu_config(%u): only NO_RELU and ZERO_RELU are modelled", type);
     m().relu = type == 1;
@@ -641,6 +774,7 @@ static void pack_relu(uint32_t type) {
 void compute_bind(TxApi& api) {
     api.pack_relu = pack_relu;
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
-    api.unary = unary; api.dst_binary = dst_binary; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
+    api.unary = unary; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;
+    api.pack_untilize = pack_untilize;
 }
