@@ -270,30 +270,23 @@ class Device:
         l1 = self.sim.l1
         lowest_buffer = self.l1.lowest
         entries = []
-        for cs in prog.core_sets:
-            if cs.l1_end > lowest_buffer:
-                raise TensixError(f"the circular buffers of cores {cs.cores[0]}..{cs.cores[-1]} reach L1 {cs.l1_end:#x}, "
-                                  f"past the lowest L1 buffer at {lowest_buffer:#x}")
+        prog.compile()  # every kernel, in parallel; all their errors at once
+        for core, on, (cb_cfg, sems, formats) in prog.layout():
+            if on.top > lowest_buffer:
+                raise TensixError(f"the circular buffers of core {core} reach L1 {on.top:#x}, past the lowest L1 buffer "
+                                  f"at {lowest_buffer:#x}")
             paths = [None, None, None]
-            for kind, k in cs.kernels.items(): paths[PROC_OF[kind]] = str(prog.binary(kind, k))
-            cb_cfg = np.zeros((c.num_circular_buffers, 4), np.uint32)
-            formats = [255] * c.num_circular_buffers
-            for cb in cs.cbs:
-                cb_cfg[cb.index] = (cs.cb_addr[cb.index] >> 4, cb.pages * cb.page_size >> 4, cb.pages, cb.page_size >> 4)
-                formats[cb.index] = cb.fmt.code
-            sems = np.zeros(c.num_semaphores * c.semaphore_stride // 4, np.uint32)
-            sems[:len(cs.semaphores) * c.semaphore_stride // 4:c.semaphore_stride // 4] = cs.semaphores
-            for core in cs.cores:
-                i = c.core_index(core)
-                nargs = [0, 0, 0]
-                for kind in cs.kernels:
-                    args = cs.args_for(kind, core)  # checked: at most max_runtime_args 32-bit words
-                    base = c.arg_base[PROC_OF[kind]]
-                    l1[i, base:base + 4 * len(args)] = np.array(args, np.uint32).view(np.uint8)
-                    nargs[PROC_OF[kind]] = len(args)
-                l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.nbytes] = cb_cfg.reshape(-1).view(np.uint8)
-                l1[i, c.semaphore_base:c.semaphore_base + sems.nbytes] = sems.view(np.uint8)
-                entries.append((i, paths, nargs, formats))
+            for kind, (k, _) in on.kernels.items(): paths[PROC_OF[kind]] = str(prog.binary(kind, k))
+            i = c.core_index(core)
+            nargs = [0, 0, 0]
+            for kind in on.kernels:
+                args = prog.args_for(kind, core)  # checked: at most max_runtime_args 32-bit words
+                base = c.arg_base[PROC_OF[kind]]
+                l1[i, base:base + 4 * len(args)] = np.array(args, np.uint32).view(np.uint8)
+                nargs[PROC_OF[kind]] = len(args)
+            l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.size] = cb_cfg
+            l1[i, c.semaphore_base:c.semaphore_base + sems.size] = sems
+            entries.append((i, paths, nargs, formats))
         prints = collections.deque(maxlen=PRINTS_KEPT)
         printed = 0
 
