@@ -33,7 +33,7 @@ def compiler() -> tuple:
 def _native_hash() -> str:
     h = hashlib.sha256()
     for f in sorted(NATIVE.rglob("*")):
-        if f.is_file() and f.suffix in (".h", ".cpp"): h.update(f.relative_to(NATIVE).as_posix().encode() + f.read_bytes())
+        if f.is_file() and f.suffix in (".h", ".hpp", ".cpp"): h.update(f.relative_to(NATIVE).as_posix().encode() + f.read_bytes())
     return h.hexdigest()
 
 

@@ -321,3 +321,36 @@ def test_the_cache_key_covers_the_compiler_itself(dev, tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("CXX")
         build.compiler.cache_clear()
+
+
+# ---- 2024's programs, written here in their shape, against numpy references with the chip's rounding
+
+@pytest.mark.parametrize("size, grid, block_w", [(256, (2, 2), None), (256, (2, 2), 2), (192, (3, 1), 3)])
+def test_multicast_matmul_with_fused_bias_and_gelu_on_bfp8_weights(dev, size, grid, block_w):
+    from tensix.examples import matmul_bias_gelu as ex
+    a, w, bias = ex.inputs(size, size, size)
+    c, run = ex.run_linear(dev, a, w, bias, grid, block_w=block_w)  # block_w=2: partial sums spill and come back
+    ok, err = ex.check(c, a, w, bias)
+    assert ok and err < 0.1 and run.cycles > 0
+
+
+@pytest.mark.parametrize("rows, cols", [(128, 256), (64, 96)])  # a power-of-two row (InterleavedPow2AddrGen) and not
+def test_tilize_and_untilize_of_a_row_major_tensor(dev, rows, cols):
+    from tensix.examples import tilize_untilize as ex
+    assert ex.main(dev, rows, cols)[0]
+
+
+def test_layernorm_matches_the_chip_faithful_reference_exactly(dev):
+    from tensix.examples import layernorm as ex
+    rng = np.random.default_rng(4)
+    x = tt.round_bfloat16(rng.normal(-1, 3, (96, 160)))
+    g, b = tt.round_bfloat16(rng.uniform(0.5, 1.5, 160)), tt.round_bfloat16(rng.uniform(-1, 1, 160))
+    y, _ = ex.run_layernorm(dev, x, g, b)
+    assert np.array_equal(y, reference_layernorm(x, g, b))
+    exact = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + 1e-5) * g + b
+    assert np.abs(y - exact).max() < 0.1
+
+
+def reference_layernorm(x, g, b):
+    from tensix import reference
+    return reference.layernorm(x, g, b, 1e-5)
