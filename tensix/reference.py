@@ -98,3 +98,16 @@ def layernorm(x, gamma, beta, eps=1e-5):
     rstd = round_bfloat16(1 / round_bfloat16(np.sqrt(round_bfloat16(var + round_bfloat16(np.float32(eps))))))
     norm = round_bfloat16(multiply(xmm, rstd[:, None]))
     return round_bfloat16(round_bfloat16(multiply(norm, np.asarray(gamma, np.float32)[None, :])) + round_bfloat16(beta)[None, :])
+
+
+def truncate_bfloat16(x):
+    """x stored into a bfloat16 destination register by the SFPU: the low 16 bits dropped (SFPSTORE truncates)."""
+    return (_bits(x) & np.uint32(0xFFFF0000)).view(np.float32)
+
+
+def round_tf32(x):
+    """x on its way into srcA or srcB beside a float32 destination register (Wormhole, Blackhole): TF32, 10 bits of
+    significand, to nearest even."""
+    u = _bits(x).astype(np.uint64)
+    r = ((u + 0xFFF + ((u >> 13) & 1)) & 0xFFFFE000).astype(np.uint32)
+    return np.where(np.isnan(x), np.float32(np.nan), r.view(np.float32))
