@@ -3,6 +3,7 @@ GELU that every large tt_eager matmul is (bmm_op_multi_core_reuse_mcast_2d_optim
 with its host code mirrored in tensix's Python API: the same kernels on the same core ranges (including the
 "split half" NoC setup), the same compile-time and runtime args, the same circular buffers (c_out0 and c_intermed0
 sharing one buffer) and semaphores, the weights in bfp8_b. The result is checked against reference.linear and timed.
+Then tt_eager's single-core tilize and untilize ops and its multi-core layernorm, their kernels unchanged too.
 
     python bench/tt_metal_2024.py PATH [SIZE] [COLS ROWS]      # PATH: a tt-metal checkout of March 2024
 """
@@ -10,6 +11,7 @@ import sys, time
 from pathlib import Path
 import numpy as np
 import tensix as tt
+from tensix import reference
 from tensix.examples.matmul_bias_gelu import check, inputs
 
 KERNELS = "tt_eager/tt_dnn/op_library/bmm/kernels"
@@ -117,6 +119,92 @@ def run(dev, root, a, w, bias, grid, in0_block_w=2, out_subblock=(2, 2)):
     return c, result, wall
 
 
+def tilize_untilize(dev, root, rows, cols):
+    """tt_eager's tilize_single_core and untilize_single_core: a row-major tensor (one row per page) to tiles with
+    reader_unary_stick_layout_split_rows_interleaved + compute/tilize.cpp + writer_unary_interleaved_start_id, and
+    back with reader_unary_interleaved_start_id + pack_untilize.cpp (untilize.cpp past 8 tiles a row) +
+    writer_unary_stick_layout_split_rows_interleaved, host args as those op factories compute them."""
+    x = tt.round_bfloat16(np.random.default_rng(1).standard_normal((rows, cols)))
+    stick_size, Wt, num_tiles = cols * 2, cols // 32, rows * cols // 1024
+    pow2 = stick_size >= 32 and stick_size & (stick_size - 1) == 0
+    log2 = stick_size.bit_length() - 1 if pow2 else 0
+    block_width_size = Wt * 32 * 2                      # num_tiles_per_block = a whole row of tiles (it fits L1)
+    sticks = dev.buffer(x.astype(tt.bfloat16.dtype), page=stick_size)
+    tiles = dev.buffer(num_tiles * 2048, page=2048)
+    back = dev.buffer(rows * cols * 2, page=stick_size)
+    k = lambda path, **kw: tt.Kernel((root / path).read_text(), Path(path).stem, includes=[root], **kw)
+    split_rows = [num_tiles * 1024 // cols, stick_size, Wt, block_width_size, 1, 0, 0, 0]  # num_sticks .. leftover, start 0
+    cbs = [tt.CB(0, tt.bfloat16, Wt), tt.CB(16, tt.bfloat16, Wt)]
+    dev.run(tt.Program(dev, (0, 0), cbs=cbs,
+                       reader=k("tt_eager/tt_dnn/op_library/tilize/kernels/dataflow/reader_unary_stick_layout_split_rows_interleaved.cpp",
+                                compile_args=[1, int(pow2), log2]),
+                       reader_args=[sticks.addr, *split_rows],
+                       compute=k("tt_eager/tt_dnn/kernels/compute/tilize.cpp", compile_args=[num_tiles // Wt, Wt]),
+                       writer=k("tt_eager/tt_dnn/kernels/dataflow/writer_unary_interleaved_start_id.cpp", compile_args=[16, 1]),
+                       writer_args=[tiles.addr, num_tiles, 0]))
+    untilize = "pack_untilize" if Wt <= 8 else "untilize"
+    dev.run(tt.Program(dev, (0, 0), cbs=cbs,
+                       reader=k("tt_eager/tt_dnn/kernels/dataflow/reader_unary_interleaved_start_id.cpp", compile_args=[1]),
+                       reader_args=[tiles.addr, num_tiles, 0],
+                       compute=k(f"tt_eager/tt_dnn/op_library/untilize/kernels/compute/{untilize}.cpp", compile_args=[num_tiles // Wt, Wt]),
+                       writer=k("tt_eager/tt_dnn/op_library/untilize/kernels/dataflow/writer_unary_stick_layout_split_rows_interleaved.cpp",
+                                compile_args=[1, int(pow2), log2]),
+                       writer_args=[back.addr, *split_rows]))
+    ok = np.array_equal(tiles.read(tt.bfloat16), tt.tilize(x)) and np.array_equal(back.read(tt.bfloat16).reshape(rows, cols), x)
+    for b in (sticks, tiles, back): b.free()
+    print(f"tt-metal 2024 tilize + {untilize}, single core, unchanged, {rows}x{cols} bfloat16: {'PASS' if ok else 'FAIL'}")
+    return ok
+
+
+def find_max_divisor(val, start):
+    """tt_eager's work_split.hpp: the largest divisor of val up to start, skipping 7 and 5."""
+    return next((d for d in range(start, 0, -1) if d not in (7, 5) and val % d == 0), 1)
+
+
+def layernorm(dev, root, rows, cols, cores=8, eps=1e-5):
+    """tt_eager's layernorm_multi_core with gamma and beta (tiled, their row in row 0 of a 32-row tile row):
+    reader_unary_interleaved_ln + layernorm.cpp + writer_unary_interleaved_start_id_blocked, every circular buffer
+    and arg as that factory makes them, rows of tiles split over `cores` cores as split_work_to_cores does."""
+    rng = np.random.default_rng(2)
+    x = tt.round_bfloat16(rng.normal(0.5, 2.0, (rows, cols)))
+    gamma, beta = tt.round_bfloat16(rng.uniform(0.5, 1.5, cols)), tt.round_bfloat16(rng.uniform(-1, 1, cols))
+    Wt, tile_rows = cols // 32, rows // 32
+    block_size = find_max_divisor(Wt, 8)
+    WtB = -(-Wt // block_size) * block_size
+    row0 = lambda v: np.vstack([np.asarray(v, np.float32)[None, :], np.zeros((31, cols), np.float32)])
+    ta = dev.buffer(tt.tilize(x, tt.bfloat16), fmt=tt.bfloat16)
+    tg, tb = (dev.buffer(tt.tilize(row0(v), tt.bfloat16), fmt=tt.bfloat16) for v in (gamma, beta))
+    ty = dev.buffer(rows * cols * 2, page=2048)
+    k = lambda path, **kw: tt.Kernel((root / "tt_eager/tt_dnn/op_library/layernorm/kernels" / path).read_text(), Path(path).stem,
+                                     includes=[root], **kw)
+    used = [(i % 12, i // 12) for i in range(min(cores, tile_rows))]
+    per, extra = divmod(tile_rows, len(used))
+    count = {c: per + (i < extra) for i, c in enumerate(used)}
+    first = {c: sum(count[d] for d in used[:i]) for i, c in enumerate(used)}
+    winv = int(tt.formats.bfloat16_bits(np.float32(1 / cols)))
+    eps_bits = int(np.float32(eps).view(np.uint32))
+    prog = tt.Program(dev)
+    prog.kernel(used, "reader", k("dataflow/reader_unary_interleaved_ln.cpp", compile_args=[1, 0, 1, 1, block_size, 0, 0],
+                                  defines={"FUSE_GAMMA": "1", "FUSE_BETA": "1"}),
+                lambda c: [ta.addr, count[c], Wt, first[c] * Wt, winv << 16 | winv, eps_bits, tg.addr, tb.addr, 0])
+    prog.kernel(used, "writer", k("dataflow/writer_unary_interleaved_start_id_blocked.cpp", compile_args=[1, block_size]),
+                lambda c: [ty.addr, count[c] * Wt, first[c] * Wt])
+    prog.kernel(used, "compute", k("compute/layernorm.cpp", compile_args=[Wt, block_size, 1, 1, 0]), lambda c: [count[c]])
+    for index, tiles in ((0, WtB), (16, 2 * block_size), (25, 2), (2, 2), (3, 2), (26, 2), (24, WtB), (27, WtB), (28, 8),
+                         (29, 2 * block_size), (5, WtB), (6, WtB)):
+        prog.cb(used, tt.CB(index, tt.bfloat16, tiles))
+    dev.run(prog)
+    y = tt.untilize(ty.read(tt.bfloat16.dtype), rows, cols, np.float32)
+    exact = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + eps) * gamma + beta
+    err = float(np.abs(y - exact).max())
+    ok = np.array_equal(y, reference.layernorm(x, gamma, beta, eps))  # bit for bit: bfloat16 rounded where the chip rounds
+    for b in (ta, tg, tb, ty): b.free()
+    print(f"tt-metal 2024 layernorm (gamma, beta) on {len(used)} cores, unchanged, {rows}x{cols} bfloat16: "
+          f"{'PASS' if ok else 'FAIL'} (bit-identical to reference.layernorm: {ok}; max |y - float64| {err:.3g}, |y| up to "
+          f"{np.abs(exact).max():.3g})")
+    return ok
+
+
 def main(argv):
     root = Path(argv[0])
     size = int(argv[1]) if len(argv) > 1 else 1024
@@ -126,6 +214,7 @@ def main(argv):
     run(dev, root, a, w, bias, grid)  # the first run compiles
     c, result, wall = run(dev, root, a, w, bias, grid)
     ok, err = check(c, a, w, bias)
+    ok = tilize_untilize(dev, root, 128, 256) & tilize_untilize(dev, root, 64, 96 * 4) & layernorm(dev, root, 256, 512) & ok
     print(f"tt-metal 2024 bmm_large_block_zm_fused_bias_activation + 2D multicast kernels, unchanged, {size}^3, "
           f"bfp8_b weights, GELU, {grid[0]}x{grid[1]} cores: {'PASS' if ok else 'FAIL'} (max |c - float64| {err:.3g}; "
           f"{result.cycles} cycles = {result.seconds * 1e3:.3f} ms on the chip; {wall * 1e3:.0f} ms wall)")
