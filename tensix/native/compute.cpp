@@ -547,7 +547,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_DIV_SCALAR: y = x * p; break;  // tt-metal's host passes 1 / divisor, and the SFPU multiplies
             case TX_ERFC: y = std::erfc(x); break;
             case TX_ERFINV: y = erfinv(x); break;
-            case TX_I0: y = (float)std::cyl_bessel_i(0.0, (double)x); break;
+            case TX_I0: y = std::isnan(x) ? x : (float)std::cyl_bessel_i(0.0, std::fabs((double)x)); break;  // even in x
             case TX_SIGNBIT: y = std::signbit(x) ? 1.0f : 0.0f; break;
             case TX_ISINF: y = std::isinf(x); break;
             case TX_ISPOSINF: y = std::isinf(x) && x > 0; break;

@@ -63,6 +63,11 @@ ALWI void copy_init(uint32_t cbid, uint32_t transpose = 0, uint32_t transpose_wi
 ALWI void copy_tile_to_dst_init_short(uint32_t cbid = 0, uint32_t transpose = 0) {}
 ALWI void copy_tile_to_dst_init_short_with_dt(uint32_t old_cbid, uint32_t new_cbid, uint32_t transpose = 0) {}
 ALWI void copy_tile(uint32_t icb, uint32_t itile, uint32_t idst) { tensix_api->copy_tile(icb, itile, idst); }
+// The matmul's partial results back into the register: tiles start_in_tile.. of a circular buffer's front into
+// register tiles start_dst.., as copy_tile does one by one.
+ALWI void copy_block_matmul_partials(uint32_t in_cb_id, uint32_t start_in_tile_index, uint32_t start_dst_tile_index, uint32_t ntiles) {
+    for (uint32_t i = 0; i < ntiles; i++) tensix_api->copy_tile(in_cb_id, start_in_tile_index + i, start_dst_tile_index + i);
+}
 template <bool out_of_order_output = false>
 ALWI void pack_tile(uint32_t ifrom_dst, uint32_t icb, uint32_t output_tile_index = 0) {
     tensix_api->pack(ifrom_dst, icb, out_of_order_output ? (int32_t)output_tile_index : -1);
