@@ -742,6 +742,7 @@ int main(int argc, char** argv) {
             if (slots.size() <= s) slots.resize(s + 1);
             status->core = -2; status->proc = (int32_t)s;  // while its static constructors run, they are to blame
             slots[s] = load(path);
+            status->core = -1; status->proc = -1;
         }
         else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor
             cores.clear();
