@@ -88,7 +88,8 @@ const char* sandbox_enter(int reply) {
         SYS_getpid, SYS_gettid, SYS_getppid, SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid, SYS_rt_sigaction,
         SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack, SYS_exit, SYS_exit_group, SYS_set_robust_list, SYS_rseq,
         SYS_getrandom, SYS_restart_syscall, SYS_fcntl, SYS_prlimit64, SYS_membarrier, SYS_uname, SYS_sched_getparam,
-        SYS_sched_getscheduler, SYS_getrusage, SYS_times, SYS_set_tid_address,
+        SYS_sched_getscheduler, SYS_getrusage, SYS_times, SYS_set_tid_address, SYS_sysinfo, SYS_clock_getres, SYS_getcpu,
+        SYS_getcwd,
 #if defined(__x86_64__)
         SYS_stat, SYS_lstat, SYS_access, SYS_readlink, SYS_time, SYS_arch_prctl,
 #endif
