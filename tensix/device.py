@@ -177,10 +177,11 @@ class Run:
 class Device:
     """A Tensix chip. `Device()` is a simulated Grayskull e150; `Device("n150")`, or TENSIX_DEVICE, picks another.
     `hang_seconds` bounds how long a kernel may run without calling the kernel API before it is stopped and named;
-    `max_cycles` how many cycles a thread may run in one program (a loop that calls the API for ever ends there).
+    `max_cycles` how many cycles a thread may run in one program (a loop that calls the API for ever ends there);
+    `sandbox` (default on, TENSIX_SANDBOX=0 turns it off) confines kernels to what the engine needs (README).
     A Device may be shared by threads (each call is atomic); it belongs to the process that made it."""
 
-    def __init__(self, name=None, hang_seconds=None, echo=True, max_cycles=MAX_CYCLES, timing=None, races=None):
+    def __init__(self, name=None, hang_seconds=None, echo=True, max_cycles=MAX_CYCLES, timing=None, races=None, sandbox=None):
         self._closed, self._pid, self._lock = True, os.getpid(), threading.RLock()
         name = os.environ.get("TENSIX_DEVICE", "e150") if name is None else name
         if not isinstance(name, str) or name not in CHIPS:
@@ -191,7 +192,9 @@ class Device:
             hang = checks.seconds("TENSIX_HANG_SECONDS", os.environ.get("TENSIX_HANG_SECONDS", "10"), text=True)
         else:
             hang = checks.seconds("Device(hang_seconds)", hang_seconds)
-        self.sim = Simulator(c, hang, checks.integer("Device(max_cycles)", max_cycles, 1, (1 << 63) - 1))
+        if sandbox is None: sandbox = os.environ.get("TENSIX_SANDBOX", "1").lower() not in ("0", "off", "false", "no")
+        self.sim = Simulator(c, hang, checks.integer("Device(max_cycles)", max_cycles, 1, (1 << 63) - 1),
+                             checks.boolean("Device(sandbox)", sandbox))
         if timing is not None:  # "calendar" (the default, or TENSIX_TIMING), "ordered" (slow, strictly in time order), "simple"
             if timing not in TIMING_MODES: raise TensixError(f"Device(timing) takes one of {', '.join(TIMING_MODES)}; got {timing!r}")
             self.sim.timing = timing

@@ -12,7 +12,8 @@ SPIN_PLAIN = HEAD + "void kernel_main() { for (volatile int i = 0;; i++) {} }"
 
 
 def python(code, timeout=60, **kw):
-    """Run `code` in a fresh Python; its stdout."""
+    """Run `code` in a fresh Python; its stdout. The engine is built first: a compile must not eat the time allowed."""
+    tt.build.engine()
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout, **kw)
 
 
@@ -83,10 +84,15 @@ def test_a_dprint_flood_ends_with_a_hang_error_and_prints_held_are_bounded():
 
 # ---- a killed parent
 def test_the_engine_dies_with_its_parent():
+    tt.build.engine()
     child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import threading, tensix as tt
+        import threading, time, tensix as tt
         dev = tt.Device(echo=False, hang_seconds=600)
-        threading.Timer(1.0, lambda: print(dev.sim.engine.pid, flush=True)).start()
+        def tell():
+            while dev.sim.engine is None: time.sleep(0.05)
+            time.sleep(0.5)
+            print(dev.sim.engine.pid, flush=True)
+        threading.Thread(target=tell, daemon=True).start()
         dev.run(tt.Program(dev, (0, 0), writer={SPIN_API!r}), max_cycles=10 ** 18)
     """)], stdout=subprocess.PIPE, text=True)
     try:

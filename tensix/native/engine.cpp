@@ -699,6 +699,7 @@ static void start_api() {
 // loops would keep running, reparented, for ever. Linux signals a child when its parent thread ends; the handler
 // tells the end of the process (we are reparented) from the end of one of its threads (we are not).
 static pid_t host_pid;
+static bool sandboxed;  // the host's "sandbox 1": restrict this process once started (sandbox.cpp)
 static void parent_gone(int) { if (getppid() != host_pid) _exit(3); }
 static void die_with_parent() {
 #ifdef __linux__
@@ -727,7 +728,12 @@ int main(int argc, char** argv) {
     while (getline(&line, &cap, in) > 0) {
         auto w = words(line);
         if (w.empty()) continue;
-        if (w[0] == "start") { start_api(); fprintf(out, "ready\n"); fflush(out); }
+        if (w[0] == "start") {
+            start_api();
+            const char* why = sandboxed ? sandbox_enter(fileno(out)) : "it was turned off";
+            fprintf(out, "ready%s%s\n", why ? " unsandboxed " : "", why ? why : "");
+            fflush(out);
+        } else if (w[0] == "sandbox") sandboxed = num(w[1]);
         else if (w[0] == "kernel") {  // kernel SLOT PATH (the path is the rest of the line)
             uint32_t s = num(w[1]);
             std::string path = line;
@@ -736,6 +742,7 @@ int main(int argc, char** argv) {
             if (slots.size() <= s) slots.resize(s + 1);
             status->core = -2; status->proc = (int32_t)s;  // while its static constructors run, they are to blame
             slots[s] = load(path);
+            status->core = -1; status->proc = -1;
         }
         else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor
             cores.clear();
@@ -785,11 +792,9 @@ int main(int argc, char** argv) {
                     if (t) clocks += " " + std::to_string(t->core) + ":" + std::to_string(t->proc) + ":" + std::to_string(t->clock);
             fprintf(out, "done%s\n", clocks.c_str());
             fflush(out);
-        } else if (w[0] == "trace") {  // trace PATH: the last run's event log
-            std::string path = line;
-            path = path.substr(6);
-            while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
-            fprintf(out, "traced %ld\n", (long)trace_write(path.c_str()));
+        } else if (w[0] == "trace") {  // trace: the last run's event log, its records after the reply line
+            fprintf(out, "traced %zu\n", trace_events());
+            trace_write(out);
             fflush(out);
         } else if (w[0] == "quit") break;
         else configure(w);

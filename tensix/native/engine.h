@@ -139,7 +139,11 @@ enum TraceKind { EV_WAIT_NOC, EV_WAIT_CB_FRONT, EV_WAIT_CB_BACK, EV_WAIT_SEM, EV
 struct TraceEvent { uint32_t core, proc, kind, arg; uint64_t start, end; uint32_t bytes; int32_t peer; };  // 40 bytes
 void trace_reset();
 void trace_event(uint32_t kind, uint32_t arg, uint64_t start, uint64_t end, uint32_t bytes = 0, int32_t peer = 0);
-size_t trace_write(const char* path);  // the records, or (size_t)-1 if the file cannot be written
+size_t trace_events();       // how many records the last run left
+size_t trace_write(FILE* f);  // the records, as they are in memory; returns how many
+
+// ---------------------------------------------------------------- the sandbox (sandbox.cpp)
+const char* sandbox_enter(int reply_fd);  // null once the engine is restricted to the calls it needs; else why not
 
 // ---------------------------------------------------------------- the race detector (races.cpp)
 extern bool races_on;
