@@ -46,15 +46,18 @@ def core_of(v, name="core") -> tuple:
     return int(v[0]), int(v[1])
 
 
-def cores_of(spec) -> list:
-    """A core (x, y), a CoreRange, or a set/list of them -> the list of cores, in order, each once."""
-    if isinstance(spec, CoreRange): return list(spec)
-    if _is_core(spec): return [core_of(spec)]
+def cores_of(spec, chip=None) -> list:
+    """A core (x, y), a CoreRange, or a set/list of them -> the list of cores, in order, each once (on `chip`'s grid)."""
+    if isinstance(spec, CoreRange):
+        if chip: chip.noc_xy(core_of(spec.start, "CoreRange(start)")), chip.noc_xy(core_of(spec.end, "CoreRange(end)"))
+        return list(spec)
+    if _is_core(spec) or (isinstance(spec, tuple) and len(spec) == 2 and not any(isinstance(v, (tuple, list, CoreRange)) for v in spec)):
+        return [core_of(spec, "cores")]  # one core, or a mistaken one: name all of it
     if not isinstance(spec, (list, tuple, set, frozenset)) or not spec:
         raise TensixError(f"cores takes a core (x, y), a tt.CoreRange, or a non-empty list of them; got {checks._got(spec)}")
     out = []
     for s in spec:
-        for c in cores_of(s):
+        for c in cores_of(s, chip):
             if c not in out: out.append(c)
     return out
 
@@ -185,7 +188,7 @@ class Program:
         if cores is not None: self.add(cores, **kernels_and_args)
 
     def _cores(self, cores):
-        cs = cores_of(cores)
+        cs = cores_of(cores, self.chip)
         for c in cs:
             self.chip.noc_xy(c)  # raises for a core off the grid
             if c not in self.on_core: self.on_core[c] = _OnCore(self.chip.l1_unreserved_base)
@@ -195,13 +198,14 @@ class Program:
     def add(self, cores, reader=None, writer=None, compute=None, reader_args=None, writer_args=None, compute_args=None,
             cbs=(), semaphores=()):
         """Kernels, circular buffers (in index order) and semaphores (ids 0, 1, ...) all on one set of cores."""
-        cs = cores_of(cores)
+        cs = cores_of(cores, self.chip)
         for c in cs:
             if c in self._added: raise TensixError(f"core {c} is in two core sets of this program")
         if isinstance(cbs, CB): cbs = [cbs]
         if not isinstance(cbs, (list, tuple)) or not all(isinstance(cb, CB) for cb in cbs):
             raise TensixError(f"cbs takes a list of tt.CB; got {checks._got(cbs)}")
-        semaphores = checks.words("semaphores", semaphores)
+        checks.words("semaphores", semaphores)  # a list of integers
+        semaphores = [checks.integer(f"semaphores[{i}]", v, 0, (1 << 32) - 1) for i, v in enumerate(semaphores)]
         if len(semaphores) > self.chip.num_semaphores:
             raise TensixError(f"{len(semaphores)} semaphores asked for; a {self.chip.name} core has {self.chip.num_semaphores}")
         self._added.update(cs)
