@@ -381,3 +381,15 @@ def test_packer_l1_accumulation_is_not_on_grayskull(dev):
     from test_compute import B
     with pytest.raises(tt.KernelError, match="Grayskull's packer cannot accumulate into L1"):
         compute(dev, L1_ACC, [A, B])
+
+
+def test_identical_kernels_of_one_program_compile_at_once_into_one_entry(dev):
+    # compile() runs a program's kernels in parallel threads: two Kernel objects with the same source and args land on
+    # the same cache key at the same time, and both must come out whole.
+    src = HEAD + f"// {np.random.default_rng().integers(1 << 62)}\nvoid kernel_main() {{ *(volatile uint32_t*)get_semaphore(0) = 9; }}"
+    prog = tt.Program(dev)
+    kernels = [prog.kernel((x, 0), "writer", tt.Kernel(src, f"same{x}")) for x in range(4)]
+    prog.semaphore([(x, 0) for x in range(4)], 0)
+    dev.run(prog)
+    assert len({prog.binary("writer", k) for k in kernels}) == 1
+    assert all(int(dev.sim.l1[dev.chip.core_index((x, 0)), prog.semaphore(0)]) == 9 for x in range(4))
