@@ -3,7 +3,8 @@ GELU that every large tt_eager matmul is (bmm_op_multi_core_reuse_mcast_2d_optim
 with its host code mirrored in tensix's Python API: the same kernels on the same core ranges (including the
 "split half" NoC setup), the same compile-time and runtime args, the same circular buffers (c_out0 and c_intermed0
 sharing one buffer) and semaphores, the weights in bfp8_b. The result is checked against reference.linear and timed.
-Then tt_eager's single-core tilize and untilize ops and its multi-core layernorm, their kernels unchanged too.
+Then tt_eager's single-core tilize and untilize ops, its multi-core layernorm and moreh softmax (along w, with the
+padding of the last tile masked), their kernels unchanged too.
 
     python bench/tt_metal_2024.py PATH [SIZE] [COLS ROWS]      # PATH: a tt-metal checkout of March 2024
 """
@@ -17,7 +18,7 @@ from tensix.examples.matmul_bias_gelu import check, inputs
 KERNELS = "tt_eager/tt_dnn/op_library/bmm/kernels"
 
 
-def run(dev, root, a, w, bias, grid, in0_block_w=2, out_subblock=(2, 2)):
+def run(dev, root, a, w, bias, grid, in0_block_w=2, out_subblock=(2, 2), packer_l1_acc=False):
     (m, k), n = a.shape, w.shape[1]
     cols, rows = grid
     M, K, N = m // 32, k // 32, n // 32                  # in tiles, as the host code counts
@@ -40,7 +41,8 @@ def run(dev, root, a, w, bias, grid, in0_block_w=2, out_subblock=(2, 2)):
     in0_sender_in1_receiver = [R(0, 1, 0, rows - 1)] if rows > 1 else []
     in0_receiver_in1_sender = [R(1, 0, cols - 1, 0)] if cols > 1 else []
     in0_end, in1_end = rows - 1, cols - 1
-    in0_noc, in1_noc, in0_split_noc, in1_split_noc = 0, 1, 1, 0  # Grayskull: DRAM writes prefer NoC 0, reads NoC 1
+    gs = dev.chip.arch == "grayskull"  # GetPreferredNOCForDRAMWrite/Read: Grayskull NoC 0/1, Wormhole NoC 1/0
+    in0_noc, in1_noc, in0_split_noc, in1_split_noc = (0, 1, 1, 0) if gs else (1, 0, 0, 1)
     split_half = cols > 2
     half_core = cols // 2 if split_half else cols - 1
     left_half = [R(1, 1, half_core, rows - 1)] if rows > 1 and half_core >= 1 else []
@@ -63,7 +65,8 @@ def run(dev, root, a, w, bias, grid, in0_block_w=2, out_subblock=(2, 2)):
     bias_defines = {"FUSE_BIAS": "1"}
     # eltwise_unary_op_utils::get_defines(GELU, param 1 (approximate), "ACTIVATION", "i"), as the host writes them
     mm_defines = {"FUSE_BIAS": "1", "SFPU_OP_INIT_ACTIVATION": "gelu_tile_init({1});",
-                  "SFPU_OP_FUNC_ACTIVATION": "gelu_tile(i, 1u);", "SFPU_OP_GELU_INCLUDE": "1"}
+                  "SFPU_OP_FUNC_ACTIVATION": "gelu_tile(i, 1u);", "SFPU_OP_GELU_INCLUDE": "1",
+                  **({"PACKER_L1_ACC": "1"} if packer_l1_acc else {})}
 
     xy = dev.chip.noc_xy
     in0_args, in1_args = {}, {}
@@ -72,8 +75,10 @@ def run(dev, root, a, w, bias, grid, in0_block_w=2, out_subblock=(2, 2)):
             core = (x, y)
             in0_idx, in1_idx = y, x
             in0_mcast_sender, in1_mcast_sender = xy((0, y)), xy((x, 0))
-            in0_mcast_start, in0_mcast_end = xy((min(1, cols - 1), y)), xy((cols - 1, y))   # in0 on NoC 0
-            in1_mcast_start, in1_mcast_end = xy((x, rows - 1)), xy((x, min(1, rows - 1)))   # in1 on NoC 1
+            in0_mcast_start, in0_mcast_end = xy((min(1, cols - 1), y)), xy((cols - 1, y))   # as for in0 on NoC 0
+            in1_mcast_start, in1_mcast_end = xy((x, rows - 1)), xy((x, min(1, rows - 1)))   # as for in1 on NoC 1
+            if in0_noc == 1: in0_mcast_start, in0_mcast_end = in0_mcast_end, in0_mcast_start
+            if in1_noc == 0: in1_mcast_start, in1_mcast_end = in1_mcast_end, in1_mcast_start
             out_start = in1_idx * per_core_N + in0_idx * per_core_M * N
             padding = [per_core_M // out_subblock_h, out_subblock_h, 0, per_core_N // out_subblock_w, out_subblock_w, 0, 0]
             if in1_idx == 0:
@@ -205,6 +210,43 @@ def layernorm(dev, root, rows, cols, cores=8, eps=1e-5):
     return ok
 
 
+def moreh_softmax_w(dev, root, rows, width, cores=4):
+    """tt_eager's moreh_softmax_w_small: softmax over rows whose last tile is partly padding, which the kernels mask
+    (generate_mask_w in the reader, mask_tile in moreh_softmax_w.cpp). The padding holds 100s, which a missing mask
+    would let dominate every row."""
+    Wt = -(-width // 32)
+    x = np.full((rows, Wt * 32), 100.0, np.float32)
+    x[:, :width] = tt.round_bfloat16(np.random.default_rng(3).normal(0, 2, (rows, width)))
+    tx = dev.buffer(tt.tilize(x, tt.bfloat16), fmt=tt.bfloat16)
+    ty = dev.buffer(x.size * 2, page=2048)
+    k = lambda name, **kw: tt.Kernel((root / "tt_eager/tt_dnn/op_library/moreh_softmax/kernels" / name).read_text(),
+                                     name[:-4], includes=[root], **kw)
+    used = [(0, y) for y in range(min(cores, rows // 32))]  # core = {i / core_h, i % core_h}: down the first column
+    per, extra = divmod(rows // 32, len(used))
+    count = {c: per + (i < extra) for i, c in enumerate(used)}
+    offset = {c: sum(count[d] for d in used[:i]) * Wt for i, c in enumerate(used)}
+    mask_w = width % 32 or 32
+    prog = tt.Program(dev)
+    for index, tiles in ((0, 2), (1, 1), (16, 2), (24, Wt), (25, 1), (2, 1)):
+        prog.cb(used, tt.CB(index, tt.bfloat16, tiles))
+    prog.kernel(used, "reader", k("reader_moreh_softmax_w.cpp", compile_args=[1]),
+                lambda c: [tx.addr, count[c], offset[c], Wt, int(np.float32(1).view(np.uint32)), mask_w])
+    prog.kernel(used, "writer", k("writer_moreh_softmax_w.cpp", compile_args=[1]), lambda c: [ty.addr, count[c], offset[c], Wt])
+    for n in sorted(set(count.values())):  # core groups by their row count, the count a compile-time arg
+        prog.kernel([c for c in used if count[c] == n], "compute",
+                    k("moreh_softmax_w.cpp", compile_args=[n, Wt], defines={"SOFTMAX": "1"}))
+    dev.run(prog)
+    y = tt.untilize(ty.read(tt.bfloat16.dtype), rows, Wt * 32, np.float32)[:, :width]
+    e = np.exp(x[:, :width].astype(np.float64) - x[:, :width].max(1, keepdims=True))
+    want = e / e.sum(1, keepdims=True)
+    err = float(np.abs(y - want).max() / want.max())
+    ok = err < 0.02  # exp, the sum, its reciprocal and the product, each rounded to bfloat16
+    for b in (tx, ty): b.free()
+    print(f"tt-metal 2024 moreh_softmax_w (small), unchanged, {rows}x{width} (masked to {Wt * 32}) on {len(used)} cores: "
+          f"{'PASS' if ok else 'FAIL'} (max error {err:.3g} of the largest value)")
+    return ok
+
+
 def main(argv):
     root = Path(argv[0])
     size = int(argv[1]) if len(argv) > 1 else 1024
@@ -214,10 +256,15 @@ def main(argv):
     run(dev, root, a, w, bias, grid)  # the first run compiles
     c, result, wall = run(dev, root, a, w, bias, grid)
     ok, err = check(c, a, w, bias)
-    ok = tilize_untilize(dev, root, 128, 256) & tilize_untilize(dev, root, 64, 96 * 4) & layernorm(dev, root, 256, 512) & ok
     print(f"tt-metal 2024 bmm_large_block_zm_fused_bias_activation + 2D multicast kernels, unchanged, {size}^3, "
           f"bfp8_b weights, GELU, {grid[0]}x{grid[1]} cores: {'PASS' if ok else 'FAIL'} (max |c - float64| {err:.3g}; "
           f"{result.cycles} cycles = {result.seconds * 1e3:.3f} ms on the chip; {wall * 1e3:.0f} ms wall)")
+    with tt.Device("n150", echo=False) as wh:  # Wormhole's NoC choices, and partial sums accumulated by the packer in L1
+        c_wh, result_wh, _ = run(wh, root, a, w, bias, grid, packer_l1_acc=True)
+        ok_wh, err_wh = check(c_wh, a, w, bias, l1_acc_block=2)  # in0_block_w
+    print(f"  the same on a simulated n150 with PACKER_L1_ACC: {'PASS' if ok_wh else 'FAIL'} (max |c - float64| {err_wh:.3g}; "
+          f"{result_wh.cycles} cycles)")
+    ok = tilize_untilize(dev, root, 128, 256) & tilize_untilize(dev, root, 64, 96 * 4) & layernorm(dev, root, 256, 512) & moreh_softmax_w(dev, root, 128, 200) & ok & ok_wh
     return 0 if ok else 1
 
 

@@ -248,11 +248,11 @@ def inputs(m, k, n, seed=3):
     return a, w, bias
 
 
-def check(c, a, w, bias, fidelity="HiFi4"):
+def check(c, a, w, bias, fidelity="HiFi4", l1_acc_block=None):
     """True when c is what the chip computes (reference.linear on the weights as bfp8_b holds them) to within one
     bfloat16 step, and how far c is from float64 on the unquantized weights."""
     wq = tt.untilize(tt.bfp8_b.decode(tt.bfp8_b.encode(tt.tilize(w))), *w.shape)
-    want = reference.linear(a, wq, bias, "gelu", fidelity)
+    want = reference.linear(a, wq, bias, "gelu", fidelity, l1_acc_block)
     exact = reference.gelu(a.astype(np.float64) @ w + bias)
     ok = np.allclose(c, want, rtol=2 ** -7, atol=2 ** -7 * np.abs(want).max() / 8)
     return ok, float(np.abs(c - exact).max())

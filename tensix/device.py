@@ -257,7 +257,7 @@ class Device:
     def _program(self, prog, name):
         checks.instance(name, prog, Program, "a tt.Program")
         if prog.device is not self: raise TensixError(f"{name}: this program was built for another device")
-        if not prog.on_core: raise TensixError(f"{name}: this program has no cores; give them with add(cores, ...)")
+        if not prog.on_core: raise TensixError(f"{name}: this program has no cores; give them with add(cores, ...) or kernel(cores, ...)")
         return prog
 
     def _buffer(self, buf, name):

@@ -188,7 +188,7 @@ class Program:
         if cores is not None: self.add(cores, **kernels_and_args)
 
     def _cores(self, cores):
-        cs = cores_of(cores)
+        cs = cores_of(cores, self.chip)
         for c in cs:
             self.chip.noc_xy(c)  # raises for a core off the grid
             if c not in self.on_core: self.on_core[c] = _OnCore(self.chip.l1_unreserved_base)
@@ -198,7 +198,7 @@ class Program:
     def add(self, cores, reader=None, writer=None, compute=None, reader_args=None, writer_args=None, compute_args=None,
             cbs=(), semaphores=()):
         """Kernels, circular buffers (in index order) and semaphores (ids 0, 1, ...) all on one set of cores."""
-        cs = cores_of(cores)
+        cs = cores_of(cores, self.chip)
         for c in cs:
             if c in self._added: raise TensixError(f"core {c} is in two core sets of this program")
         if isinstance(cbs, CB): cbs = [cbs]

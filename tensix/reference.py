@@ -77,11 +77,19 @@ def gelu(x):
     return 0.5 * x * (1 + np.vectorize(math.erf, otypes=[np.float64])(x / math.sqrt(2)))
 
 
-def linear(a, b, bias, activation=None, fidelity="HiFi4"):
+def linear(a, b, bias, activation=None, fidelity="HiFi4", l1_acc_block=None):
     """The fused matmul: a @ b accumulated as matmul() does (partial sums leave and re-enter the register as bfloat16,
     which changes nothing), plus the bias row broadcast down (add_tiles_bcast_rows: bfloat16 operands, the sum rounded
-    by the register), then the activation on that and rounded again."""
-    x = round_bfloat16(matmul(a, b, fidelity) + round_bfloat16(np.asarray(bias, np.float32))[None, :])
+    by the register), then the activation on that and rounded again. With `l1_acc_block` (tiles of k per block, a
+    PACKER_L1_ACC build) each block's sum starts from zero in the register and the packer adds it to the bfloat16
+    partial sums in L1."""
+    if l1_acc_block:
+        step = 32 * l1_acc_block
+        acc = np.zeros((a.shape[0], b.shape[1]), np.float32)
+        for k in range(0, a.shape[1], step): acc = round_bfloat16(acc + matmul(a[:, k:k + step], b[k:k + step], fidelity))
+    else:
+        acc = matmul(a, b, fidelity)
+    x = round_bfloat16(acc + round_bfloat16(np.asarray(bias, np.float32))[None, :])
     if activation == "gelu": x = round_bfloat16(gelu(x).astype(np.float32))
     return x
 

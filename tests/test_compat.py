@@ -354,3 +354,42 @@ def test_layernorm_matches_the_chip_faithful_reference_exactly(dev):
 def reference_layernorm(x, g, b):
     from tensix import reference
     return reference.layernorm(x, g, b, 1e-5)
+
+
+L1_ACC = """for (uint32_t i = 0; i < n; i++) {
+    cb_wait_front(0, 1); cb_wait_front(1, 1);
+    cb_reserve_back(16, 1);
+    tile_regs_acquire(); copy_tile(0, 0, 0); tile_regs_commit(); tile_regs_wait();
+    PACK(( llk_pack_reconfig_l1_acc(0) )); pack_tile(0, 16); tile_regs_release();
+    tile_regs_acquire(); copy_tile(1, 0, 0); tile_regs_commit(); tile_regs_wait();
+    PACK(( llk_pack_reconfig_l1_acc(1) )); pack_tile<true>(0, 16, 0); PACK(( llk_pack_reconfig_l1_acc(0) ));
+    tile_regs_release();
+    cb_push_back(16, 1);
+    cb_pop_front(0, 1); cb_pop_front(1, 1);
+}"""
+
+
+def test_packer_l1_accumulation_adds_to_the_tile_in_l1():
+    # PACKER_L1_ACC builds (Wormhole): with llk_pack_reconfig_l1_acc(1) a pack adds to what the slot holds
+    from test_compute import B
+    with tt.Device("n150", echo=False) as wh:
+        got, _ = compute(wh, L1_ACC, [A, B])
+    assert np.array_equal(tt.untilize(got, 64, 64), tt.round_bfloat16(A.astype(np.float32) + B.astype(np.float32)))
+
+
+def test_packer_l1_accumulation_is_not_on_grayskull(dev):
+    from test_compute import B
+    with pytest.raises(tt.KernelError, match="Grayskull's packer cannot accumulate into L1"):
+        compute(dev, L1_ACC, [A, B])
+
+
+def test_identical_kernels_of_one_program_compile_at_once_into_one_entry(dev):
+    # compile() runs a program's kernels in parallel threads: two Kernel objects with the same source and args land on
+    # the same cache key at the same time, and both must come out whole.
+    src = HEAD + f"// {np.random.default_rng().integers(1 << 62)}\nvoid kernel_main() {{ *(volatile uint32_t*)get_semaphore(0) = 9; }}"
+    prog = tt.Program(dev)
+    kernels = [prog.kernel((x, 0), "writer", tt.Kernel(src, f"same{x}")) for x in range(4)]
+    prog.semaphore([(x, 0) for x in range(4)], 0)
+    dev.run(prog)
+    assert len({prog.binary("writer", k) for k in kernels}) == 1
+    assert all(int(dev.sim.l1[dev.chip.core_index((x, 0)), prog.semaphore(0)]) == 9 for x in range(4))

@@ -206,10 +206,11 @@ def test_a_damaged_cached_kernel_is_rebuilt_once_saying_so(dev, capfd, damage):
     def run():
         c.write(np.zeros(1024, np.uint32))
         dev.reset()  # a fresh engine loads the kernel from the cache
-        prog = tt.Program(dev, (0, 0), writer=tt.Kernel(src, "cached"), writer_args=[dev.chip.l1_unreserved_base, a.addr, b.addr, c.addr])
+        kernel = tt.Kernel(src, "cached")
+        prog = tt.Program(dev, (0, 0), writer=kernel, writer_args=[dev.chip.l1_unreserved_base, a.addr, b.addr, c.addr])
         dev.run(prog)
         assert c.read(np.uint32).tolist() == [20] * 1024
-        return prog.binary("writer", prog.on_core[(0, 0)].kernels["writer"][0])
+        return prog.binary("writer", kernel)
     path = run()
     other = tt.Program(dev, (0, 0), writer=OTHER).binary("writer", tt.Kernel(OTHER))
     capfd.readouterr()

@@ -33,7 +33,7 @@ struct Math {
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
     uint32_t fidelity = 4, state = 0, capacity = 16;
     uint32_t unpack_to_dest = 0;  // a bit per circular buffer: copy_tile takes its float32 tiles straight to the register
-    bool fp32 = false, approx = false, relu = false;
+    bool fp32 = false, approx = false, relu = false, l1_acc = false;  // l1_acc: packs add to what L1 holds
 };
 enum { IDLE, MATH, COMMITTED, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
 
@@ -205,7 +205,7 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     Math& mm = m();
     mm.unpack_to_dest = unpack_to_dest;
     mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
-    mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false;
+    mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false; mm.l1_acc = false;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
     for (Operand& o : mm.cache) { o.cb = -1; o.pins = 0; }
 }
@@ -689,12 +689,17 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
     CB& cb = tile_cb(i, "pack_tile");
     uint32_t s = slot < 0 ? cb.packed : (uint32_t)slot;
     if (s >= cb.reserved) fail("pack_tile(%u, cb %d): tile slot %u is past the %u pages reserved; cb_reserve_back for it first", d, i, s, cb.reserved);
-    if (m().relu) {
-        float r[1024];
-        for (int k = 0; k < 1024; k++) r[k] = o[k] > 0 ? o[k] : 0.0f;
-        encode(r, cb.format, l1(cur->core) + slot_addr(cb, cb.wr, s));
+    uint8_t* to = l1(cur->core) + slot_addr(cb, cb.wr, s);
+    if (m().relu || m().l1_acc) {
+        float r[1024], held[1024];
+        for (int k = 0; k < 1024; k++) r[k] = m().relu && o[k] < 0 ? 0.0f : o[k];
+        if (m().l1_acc) {  // the packer adds the tile to the one at the slot, in float32, and stores the sum in the format
+            decode(to, cb.format, held);
+            for (int k = 0; k < 1024; k++) r[k] += held[k];
+        }
+        encode(r, cb.format, to);
     } else {
-        encode(o, cb.format, l1(cur->core) + slot_addr(cb, cb.wr, s));
+        encode(o, cb.format, to);
     }
     if (slot < 0) cb.packed++;
     tick(chip.copy_cycles);
@@ -773,6 +778,7 @@ static void pack_relu(uint32_t type) {
 
 void compute_bind(TxApi& api) {
     api.pack_relu = pack_relu;
+    api.pack_l1_acc = [](uint32_t enable) { m().l1_acc = enable != 0; };
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
     api.unary = unary; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;

@@ -66,6 +66,7 @@ struct TxApi {
     // rows x block_ct register tiles from `dst` out as rows into cb's reserved pages, rows full_ct tiles wide, at column
     // block col_block
     void (*pack_untilize)(uint32_t dst, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t cb);
+    void (*pack_l1_acc)(uint32_t enable);  // packs add to the tile already in L1 (Wormhole, Blackhole)
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };

@@ -97,6 +97,16 @@ ALWI void reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
 // ReLU applied by the packer to every tile it packs, as tt-metal's PACK_RELU builds configure it.
 enum ReluType : uint8_t { NO_RELU = 0, ZERO_RELU = 1, MIN_THRESHOLD_RELU = 2, MAX_THRESHOLD_RELU = 3 };
 ALWI void llk_pack_relu_config(uint32_t relu_type) { tensix_api->pack_relu(relu_type); }
+// Packer L1 accumulation (tt-metal's PACKER_L1_ACC builds): while on, pack_tile adds the tile to the one already at
+// its place in L1, so a matmul's partial sums accumulate in place instead of coming back through the register.
+ALWI void llk_pack_reconfig_l1_acc(uint32_t enable) {
+#ifdef ARCH_GRAYSKULL
+    if (enable) tensix_api->fail("llk_pack_reconfig_l1_acc(1): Grayskull's packer cannot accumulate into L1 (Wormhole's and Blackhole's can)");
+#else
+    tensix_api->pack_l1_acc(enable);
+#endif
+}
+ALWI void pack_reconfig_l1_acc(uint32_t enable) { llk_pack_reconfig_l1_acc(enable); }
 // Low-level inits 2024's kernels call directly (moreh_common.hpp, bmm_tilize_untilize.cpp): they set up the unpacker
 // and math engine for what follows, which the simulator reads from each call itself.
 template <EltwiseBinaryType eltwise_binary_type, BroadcastType bcast = NONE, int fidelity = MATH_FIDELITY, auto... more>
