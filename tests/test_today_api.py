@@ -169,6 +169,29 @@ def test_2024_two_argument_forms_write_over_their_first_tile():
     assert np.array_equal(got, tiles(np.maximum(a, b) - b))
 
 
+
+def test_math_and_pack_in_one_block_as_ttnn_writes_them():
+    """ttnn's binary SFPU kernel holds the register for math and pack at once (acquire, wait, ..., pack, commit,
+    release): on the chip each call binds only its own thread, so the pack thread just waits for the commit. A pack
+    without any wait is still an error."""
+    dev = tt.Device("n150")
+    a, b = operands(10)
+    body = """for (uint32_t i = 0; i < n; i++) {
+        cb_wait_front(0, 1); cb_wait_front(1, 1); cb_reserve_back(16, 1);
+        tile_regs_acquire(); tile_regs_wait();
+        copy_tile(0, 0, 0); copy_tile(1, 0, 1); sub_binary_tile(0, 1, 0); pack_tile(0, 16);
+        tile_regs_commit(); tile_regs_release();
+        PACK((llk_pack_relu_config(ReluConfig::zero())));
+        cb_pop_front(0, 1); cb_pop_front(1, 1); cb_push_back(16, 1);
+    }"""
+    got = run_today(dev, body, [a, b], **F32)
+    first_tile = np.s_[:32 * 32]  # the first tile is packed before the ReLU is configured, the second after
+    want = tiles(a - b)
+    assert np.array_equal(got[first_tile], want[first_tile]) and np.array_equal(got[1024:], np.maximum(want[1024:], 0))
+    with pytest.raises(tt.KernelError, match="pack_tile.*tile_regs_commit, then tile_regs_wait"):
+        run_today(dev, body.replace("tile_regs_wait();", ""), [a, b], **F32)
+
+
 COPY = """for (uint32_t i = 0; i < n; i++) {
     cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); tile_regs_commit(); tile_regs_wait();
     cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); tile_regs_release(); cb_pop_front(0, 1);

@@ -89,4 +89,16 @@ ALWI void reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
 // ReLU applied by the packer to every tile it packs, as tt-metal's PACK_RELU builds configure it.
 enum ReluType : uint8_t { NO_RELU = 0, ZERO_RELU = 1, MIN_THRESHOLD_RELU = 2, MAX_THRESHOLD_RELU = 3 };
 ALWI void llk_pack_relu_config(uint32_t relu_type) { tensix_api->pack_relu(relu_type); }
+struct ReluConfig {  // today's form of the same: a mode and a threshold (bits 16-31 as the chip packs them)
+    ReluType mode = NO_RELU;
+    uint32_t threshold = 0;
+    static constexpr ReluConfig none() { return {NO_RELU}; }
+    static constexpr ReluConfig zero() { return {ZERO_RELU}; }
+    static constexpr ReluConfig min_threshold(uint32_t t) { return {MIN_THRESHOLD_RELU, t}; }
+    static constexpr ReluConfig max_threshold(uint32_t t) { return {MAX_THRESHOLD_RELU, t}; }
+    static constexpr ReluConfig from_packed(uint32_t packed) { return {static_cast<ReluType>(packed & 0x3), (packed >> 16) & 0xFFFF}; }
+    constexpr ReluType get_mode() const { return mode; }
+    constexpr uint32_t get_threshold() const { return threshold; }
+};
+ALWI void llk_pack_relu_config(ReluConfig config) { tensix_api->pack_relu(config.mode); }
 }  // namespace ckernel
