@@ -157,7 +157,41 @@ def ttnn_binary_sfpu_div_fp32(dev, root, rng):
     return np.array_equal(got, a / b), run
 
 
-PROGRAMS = [eltwise_sfpu, eltwise_binary, matmul_single_core, matmul_multi_core, ttnn_binary_relu, ttnn_binary_sfpu_div_fp32]
+REDUCE_READER = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {  // the scaler tile once into CB 2, then the input tiles in row order into CB 0
+    uint32_t x = get_arg_val<uint32_t>(0), s = get_arg_val<uint32_t>(1), n = get_arg_val<uint32_t>(2);
+    constexpr auto x_args = TensorAccessorArgs<0>();
+    constexpr auto s_args = TensorAccessorArgs<x_args.next_compile_time_args_offset()>();
+    const auto sx = TensorAccessor(x_args, x), ss = TensorAccessor(s_args, s);
+    cb_reserve_back(2, 1); noc_async_read_page(0, ss, get_write_ptr(2)); noc_async_read_barrier(); cb_push_back(2, 1);
+    for (uint32_t i = 0; i < n; i++) {
+        cb_reserve_back(0, 1); noc_async_read_page(i, sx, get_write_ptr(0)); noc_async_read_barrier(); cb_push_back(0, 1);
+    }
+}"""
+
+
+def ttnn_reduce_w_via_matmul(dev, root, rng, H=96, W=256):
+    """ttnn's reduce_w.cpp with REDUCE_ROW_SUM_VIA_MM: each row of tiles times a scaler tile whose column 0 is ones,
+    accumulated in the register: column 0 of each output tile holds the row sums."""
+    x = rng.standard_normal((H, W)).astype(np.float32)
+    scaler = np.zeros((32, 32), np.float32)
+    scaler[:, 0] = 1
+    X, S = (dev.buffer(tt.tilize(v), fmt=tt.bfloat16, page=tt.bfloat16.tile_bytes) for v in (x, scaler))
+    Ht, Wt = H // 32, W // 32
+    out = dev.buffer(Ht * tt.bfloat16.tile_bytes, page=tt.bfloat16.tile_bytes)
+    prog = tt.Program(dev, (0, 0), reader=tt.Kernel(REDUCE_READER, "reader", compile_args=args_of(X, S)),
+                      writer=tt.Kernel(TTNN_WRITER.replace("(2", "(3"), "writer", compile_args=args_of(out)),
+                      compute=tt.Kernel((root / "ttnn/cpp/ttnn/operations/reduction/generic/device/kernels/compute/reduce_w.cpp").read_text(),
+                                        "reduce_w", compile_args=[Ht, Wt, 1], defines={"REDUCE_ROW_SUM_VIA_MM": None}),
+                      reader_args=[X.addr, S.addr, Ht * Wt], writer_args=[out.addr, Ht], cbs=[tt.CB(0), tt.CB(2), tt.CB(3)])
+    run = dev.run(prog)
+    got = tt.untilize(out.read(tt.bfloat16), H, 32)
+    return np.array_equal(got, tt.round_bfloat16(reference.matmul(x, np.tile(scaler, (Wt, 1))))), run
+
+
+PROGRAMS = [eltwise_sfpu, eltwise_binary, matmul_single_core, matmul_multi_core, ttnn_binary_relu, ttnn_binary_sfpu_div_fp32,
+            ttnn_reduce_w_via_matmul]
 
 
 def main(argv=None):
@@ -176,7 +210,7 @@ def main(argv=None):
         except (tt.TensixError, OSError) as e:
             ok, detail = False, f"{type(e).__name__}: {str(e)[:300]}"
         failed += not ok
-        print(f"  {prog.__name__:<20} {'PASS' if ok else 'FAIL'} {detail}  {(time.perf_counter() - t0) * 1e3:7.0f} ms wall")
+        print(f"  {prog.__name__:<26} {'PASS' if ok else 'FAIL'} {detail}  {(time.perf_counter() - t0) * 1e3:7.0f} ms wall")
     dev.close()
     print(f"{len(PROGRAMS) - failed} of {len(PROGRAMS)} match numpy")
     return 1 if failed else 0
