@@ -9,7 +9,7 @@ import sys, time
 import numpy as np
 import tensix as tt
 from tensix.examples.eltwise_binary import COMPUTE
-from measure import cpu_seconds, interleaved, load, ms
+from measure import interleaved, load, ms
 
 READER = r"""
 #include "dataflow_api.h"

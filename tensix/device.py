@@ -8,7 +8,9 @@ from .chips import CHIPS
 from .errors import TensixError
 from .formats import DataFormat
 from .program import PROC_OF, PROC_SHORT, PROCS, Program
-from .sim import MAX_CYCLES, Simulator
+from .sim import MAX_CYCLES, TIMING_MODES, Simulator
+from .stats import Stats
+from . import top
 
 PRINTS_KEPT = 10000  # DPRINT lines a Run keeps (the last ones); a kernel printing in a loop must not fill the host's memory
 
@@ -136,15 +138,37 @@ def _decoder(fmt, size):
 
 @dataclass
 class Run:
-    """What a finished program reports: simulated cycles per (core, processor), and what the kernels printed (the last
-    PRINTS_KEPT lines; `prints_dropped` says how many earlier ones were not kept)."""
+    """What a finished program reports: simulated cycles per (core, processor), what the kernels printed (the last
+    PRINTS_KEPT lines; `prints_dropped` says how many earlier ones were not kept), and where the time went (`stats`:
+    per thread busy and waiting, per NoC link and DRAM bank the bytes moved; print(run) sums it up)."""
     cycles_by_thread: dict
     prints: list
     clock_hz: float
     prints_dropped: int = 0
+    stats: Stats = None
+    device: object = None  # which device ran it, and its run number there: only a device's last run can be traced
+    serial: int = 0
 
     @property
-    def cycles(self): return max(self.cycles_by_thread.values(), default=0)
+    def cycles(self):  # every thread finished and every transfer landed
+        return self.stats.cycles if self.stats else max(self.cycles_by_thread.values(), default=0)
+
+    def __str__(self): return str(self.stats) if self.stats else f"{self.cycles:,} cycles"
+
+    def picture(self, colour=False):
+        """The grid in text: cores shaded by busy share, DRAM banks and NoC links by load (tensix.picture)."""
+        from .picture import grid_text
+        return grid_text(self.stats, colour)
+
+    def save_picture(self, path):
+        """The same as a PNG (needs matplotlib: pip install 'tensix[pictures]')."""
+        from .picture import grid_png
+        grid_png(self.stats, path)
+
+    def save_trace(self, path):
+        """A Chrome / Perfetto trace of this run (open it at ui.perfetto.dev): a process per core, a track per RISC-V."""
+        from .trace import save_trace
+        save_trace(self, path)
 
     @property
     def seconds(self): return self.cycles / self.clock_hz
@@ -156,7 +180,7 @@ class Device:
     `max_cycles` how many cycles a thread may run in one program (a loop that calls the API for ever ends there).
     A Device may be shared by threads (each call is atomic); it belongs to the process that made it."""
 
-    def __init__(self, name=None, hang_seconds=None, echo=True, max_cycles=MAX_CYCLES):
+    def __init__(self, name=None, hang_seconds=None, echo=True, max_cycles=MAX_CYCLES, timing=None, races=None):
         self._closed, self._pid, self._lock = True, os.getpid(), threading.RLock()
         name = os.environ.get("TENSIX_DEVICE", "e150") if name is None else name
         if not isinstance(name, str) or name not in CHIPS:
@@ -168,9 +192,15 @@ class Device:
         else:
             hang = checks.seconds("Device(hang_seconds)", hang_seconds)
         self.sim = Simulator(c, hang, checks.integer("Device(max_cycles)", max_cycles, 1, (1 << 63) - 1))
+        if timing is not None:  # "calendar" (the default, or TENSIX_TIMING), "ordered" (slow, strictly in time order), "simple"
+            if timing not in TIMING_MODES: raise TensixError(f"Device(timing) takes one of {', '.join(TIMING_MODES)}; got {timing!r}")
+            self.sim.timing = timing
+        if races is not None: self.sim.races = checks.boolean("Device(races)", races)  # TENSIX_RACES=off turns it off too
         self.dram = _Allocator(c.dram_unreserved_base, c.dram_bank_size)
         self.l1 = _Allocator(c.l1_unreserved_base, c.l1_size, top_down=True)
         self.queue = []
+        self.runs = 0  # programs run so far
+        self.last_run = None
         self._closed = False
 
     def _check(self):
@@ -276,13 +306,7 @@ class Device:
                                   f"past the lowest L1 buffer at {lowest_buffer:#x}")
             paths = [None, None, None]
             for kind, k in cs.kernels.items(): paths[PROC_OF[kind]] = str(prog.binary(kind, k))
-            cb_cfg = np.zeros((c.num_circular_buffers, 4), np.uint32)
-            formats = [255] * c.num_circular_buffers
-            for cb in cs.cbs:
-                cb_cfg[cb.index] = (cs.cb_addr[cb.index] >> 4, cb.pages * cb.page_size >> 4, cb.pages, cb.page_size >> 4)
-                formats[cb.index] = cb.fmt.code
-            sems = np.zeros(c.num_semaphores * c.semaphore_stride // 4, np.uint32)
-            sems[:len(cs.semaphores) * c.semaphore_stride // 4:c.semaphore_stride // 4] = cs.semaphores
+            cb_cfg, sems, formats = cs.l1_config(c)
             for core in cs.cores:
                 i = c.core_index(core)
                 nargs = [0, 0, 0]
@@ -298,8 +322,8 @@ class Device:
                         raise TensixError(f"{prog.describe(i, PROC_OF[kind])}: a common runtime arg does not fit in 32 bits")
                     base = c.common_arg_base[PROC_OF[kind]]
                     l1[i, base:base + 4 + 4 * len(common)] = np.array([len(common), *(v & 0xFFFFFFFF for v in common)], np.uint32).view(np.uint8)
-                l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.nbytes] = cb_cfg.reshape(-1).view(np.uint8)
-                l1[i, c.semaphore_base:c.semaphore_base + sems.nbytes] = sems.view(np.uint8)
+                l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.size] = cb_cfg
+                l1[i, c.semaphore_base:c.semaphore_base + sems.size] = sems
                 entries.append((i, paths, nargs, formats))
         prints = collections.deque(maxlen=PRINTS_KEPT)
         printed = 0
@@ -312,9 +336,13 @@ class Device:
             printed += 1
             if self.echo: print(line, file=sys.stdout, flush=True)
 
+        self.runs += 1  # before the launch: a failed run also ends what the engine remembers of the one before
         cycles = self.sim.launch(entries, prog.describe, on_print, max_cycles)
-        return Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, list(prints), c.clock_hz,
-                   printed - len(prints))
+        stats = Stats(self.sim.stats, c, prog.describe) if self.sim.stats else None
+        self.last_run = Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, list(prints), c.clock_hz,
+                            printed - len(prints), stats, self, self.runs)
+        top.record(self, self.last_run)  # for `tensix top`: at most once a second
+        return self.last_run
 
     def reset(self):
         """Stop the engine; the next run starts a fresh one. Memory (buffers) is kept."""
@@ -326,7 +354,9 @@ class Device:
         with self._lock:
             if self._closed: return
             self._closed = True
-            if self._pid == os.getpid(): self.sim.close()  # a forked child must not stop its parent's engine
+            if self._pid != os.getpid(): return  # a forked child must not stop its parent's engine
+            if self.runs and self.sim.fd >= 0: top.record(self, self.last_run, force=True)
+            self.sim.close()
 
     def __del__(self):
         try:

@@ -74,7 +74,7 @@ class Kernel:
     # runtime args every core of this kernel reads with get_common_arg_val (tt-metal's SetCommonRuntimeArgs); they are
     # not compiled in, so changing them between runs recompiles nothing
     common_args: list = field(default_factory=list)
-
+    includes: list = field(default_factory=list)  # directories for the kernel's own #includes (then TENSIX_INCLUDE)
 
 
 class TensorAccessorArgs:
@@ -157,6 +157,20 @@ class CoreSet:
             return out
         return checks.words(f"{kind}_args", a, limit, "runtime args")
 
+    def l1_config(self, chip):
+        """What each core of the set gets in reserved L1 at every launch, made once: the circular-buffer table and the
+        semaphores' initial values (as bytes), and the buffers' formats as the engine takes them (two hex digits each)."""
+        if getattr(self, "_l1_config", None) is None:
+            cb_cfg = np.zeros((chip.num_circular_buffers, 4), np.uint32)
+            formats = [255] * chip.num_circular_buffers
+            for cb in self.cbs:
+                cb_cfg[cb.index] = (self.cb_addr[cb.index] >> 4, cb.pages * cb.page_size >> 4, cb.pages, cb.page_size >> 4)
+                formats[cb.index] = cb.fmt.code
+            sems = np.zeros(chip.num_semaphores * chip.semaphore_stride // 4, np.uint32)
+            sems[:len(self.semaphores) * chip.semaphore_stride // 4:chip.semaphore_stride // 4] = self.semaphores
+            self._l1_config = cb_cfg.reshape(-1).view(np.uint8), sems.view(np.uint8), "".join(f"{f:02x}" for f in formats)
+        return self._l1_config
+
     def args_for(self, kind, core):
         """The runtime args of `kind`'s kernel on `core`, as 32-bit words."""
         a = self.args.get(kind)
@@ -224,7 +238,8 @@ class Program:
         defines = {f"KERNEL_COMPILE_TIME_ARG_{i}": v for i, v in enumerate(ct)}
         defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
                        NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
-                       TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
+                       TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base,
+                       NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
                        **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
         for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
         name = k.name or kind
@@ -239,8 +254,8 @@ class Program:
             # 2024's compute kernels define `namespace NAMESPACE { void MAIN {...} }`, today's a plain `void kernel_main()`
             entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
             call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
-            return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines)
-        return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines)
+            return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes)
+        return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines, k.includes)
 
     def describe(self, core_index, proc, binary=None):
         """'reader kernel 'name' on core (x, y) (NCRISC)': how errors name a thread. With `binary` (a kernel's compiled

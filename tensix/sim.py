@@ -4,12 +4,13 @@ Memory is one shared-memory file: a status page, then every core's L1, then ever
 whole, so reading and writing buffers is plain numpy; the engine maps it too. Kernels run in the engine process, so
 a kernel that crashes ends that process, never this one: the next launch starts a fresh engine on the same memory.
 """
-import mmap, os, select, signal, subprocess, time
+import json, mmap, os, re, select, signal, subprocess, time
 import numpy as np
 from . import build
 from .errors import DeadlockError, HangError, KernelError, TensixError
 
 BLOCK = 1 << 16
+TIMING_MODES = ("simple", "calendar", "ordered")  # no shared resources / calendars (default) / strictly time-ordered
 SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGBUS (a misaligned or bad memory access)",
            signal.SIGFPE: "SIGFPE (an arithmetic fault, such as a division by zero)", signal.SIGILL: "SIGILL (an illegal instruction)",
            signal.SIGABRT: "SIGABRT (abort or a failed assert)", signal.SIGTRAP: "SIGTRAP (a trap)"}
@@ -24,6 +25,11 @@ LOADING = -2  # the engine's status names this core while a kernel's static cons
 class Simulator:
     def __init__(self, chip, hang_seconds: float, max_cycles: int = MAX_CYCLES):
         self.chip, self.hang_seconds, self.max_cycles = chip, hang_seconds, max_cycles
+        self.timing = os.environ.get("TENSIX_TIMING", "calendar")
+        if self.timing not in TIMING_MODES:
+            raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
+        self.races = os.environ.get("TENSIX_RACES", "on") != "off"  # the race detector (native/races.cpp)
+        self.stats = None  # what the engine reported about the last run
         # Blocks start on 64 KiB boundaries so any host page size can map one core's L1 alone (engine.h agrees).
         stride = -(-chip.l1_size // BLOCK) * BLOCK
         dram_at = BLOCK + chip.num_cores * stride
@@ -56,6 +62,9 @@ class Simulator:
                  f"{c.semaphore_stride} {c.l1_alignment} {c.dram_alignment} {c.mem_zeros_base} {c.mem_zeros_size}",
                  f"timing {t.noc_bytes_per_cycle} {t.dram_bytes_per_cycle} {t.api_cycles} {t.noc_issue_cycles} "
                  f"{t.write_latency} {t.read_latency} {t.hop_cycles}",
+                 f"noc_timing {TIMING_MODES.index(self.timing)} {t.l1_bytes_per_cycle} {t.max_burst_bytes} "
+                 f"{t.launch_program_cycles} {t.launch_binary_cycles} {t.launch_core_cycles} {int(self.races)} "
+                 f"{' '.join(f'{n} {e}' for n, e in t.packet_efficiency)}",
                  f"compute_timing {t.matmul_pass_cycles} {t.binary_cycles} {t.copy_cycles} {t.sfpu_cycles} {t.exp_cycles} "
                  f"{t.exp_approx_cycles} {t.recip_cycles} {t.sqrt_cycles} {t.reduce_cycles}"]
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
@@ -136,7 +145,8 @@ class Simulator:
 
     # ---- running a program
     def launch(self, cores, describe, on_print, max_cycles=None):
-        """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats)].
+        """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats as two hex
+        digits each)].
         Returns {(core, proc): cycles}. `describe(core, proc)` names a thread for error messages. Whatever interrupts
         it (Ctrl-C, an error) stops the engine: the next launch starts a fresh one, never one still running this."""
         try:
@@ -149,7 +159,7 @@ class Simulator:
         if self.engine is None or self.engine.poll() is not None:
             self.stop()
             self._start()
-        lines = []
+        self.stats, lines = None, []
         if max_cycles != self.engine_max_cycles:
             lines.append(f"max_cycles {max_cycles}")
             self.engine_max_cycles = max_cycles
@@ -160,18 +170,27 @@ class Simulator:
                     lines.append(f"kernel {self.slots[p]} {p}")
         run = ["run"]
         for core, paths, nargs, formats in cores:
-            run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs),
-                    "".join(f"{f:02x}" for f in formats)]
+            run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs), formats]
         self._send(lines + [" ".join(run)])
         while True:
             word, rest = self._reply(describe)
             if word == "print":
                 core, proc, text = (rest.split(" ", 2) + [""])[:3]
                 on_print(int(core), int(proc), text)
+            elif word == "stats":
+                self.stats = json.loads(rest)
             elif word == "done":
                 return {(int(c), int(p)): int(n) for c, p, n in (f.split(":") for f in rest.split())}
             else:
                 self._failed(word, rest, describe, max_cycles)
+
+    def trace(self, path):
+        """Write the last run's event log (trace.cpp's records) to `path`; returns how many events."""
+        if self.engine is None or self.engine.poll() is not None: raise TensixError("no run to trace: the engine has stopped")
+        self._send([f"trace {path}"])
+        word, rest = self._reply(None)
+        if word != "traced" or int(rest) < 0: raise TensixError(f"the engine could not write its event log to {path}")
+        return int(rest)
 
     def _failed(self, word, rest, describe, max_cycles):
         loading = self._running()
@@ -185,6 +204,7 @@ class Simulator:
             core, proc, msg = rest.split(" ", 2)
             core, proc = int(core), int(proc)
             if core < 0 and loading[0] == LOADING: core, proc = loading
+            msg = re.sub(r" \[at (\S+) (0x[0-9a-f]+)\]", lambda m: _source_line(m[1], m[2]).replace(", at", " at"), msg)
             raise KernelError(f"{self._where(describe, core, proc)}: {msg}" if core >= 0 or core == LOADING else msg,
                               core=core, proc=proc)
         if word == "deadlock":

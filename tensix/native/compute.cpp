@@ -291,6 +291,7 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     if (mm.fp32) memcpy(o, a, sizeof a);
     else for (int i = 0; i < 1024; i++) o[i] = bf16(a[i]);
     tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
+    cur->flops += 1024;
 }
 
 // acc += l @ r on 32 x 32 tiles, four rows at a time so that each row of r, once loaded, feeds four rows of sums.
@@ -441,8 +442,9 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
         if (++tries > CACHE) { flush(mm); tries = 0; }  // every entry waits on a pending matmul: do them first
     Operand& o = mm.cache[mm.next++ % CACHE];
     o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
-    float t[1024], x[1024];
+    float* x = o.v;  // decoded straight into the entry, then changed in place
     if (role == RIGHT_T) {
+        float t[1024];
         decode(l1(cur->core) + addr, cb.format, t);
         for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
     } else {
@@ -451,13 +453,11 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     if (cb.format != 5 && cb.format != 6 && cb.format != 7)  // bfloat16 and block floats are bfloat16 values already
         for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);      // separate simple loops: the compiler vectorizes each
     if (role == LEFT) {
-        if (mm.fidelity >= 4) memcpy(o.v, x, sizeof x);
-        else for (int k = 0; k < 1024; k++) o.v[k] = hi_b(x[k]);
         if (mm.fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
+        if (mm.fidelity < 4) for (int k = 0; k < 1024; k++) x[k] = hi_b(x[k]);
     } else {
-        if (mm.fidelity == 1) for (int k = 0; k < 1024; k++) o.v[k] = hi_a(x[k]);
-        else memcpy(o.v, x, sizeof x);
         if (mm.fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
+        if (mm.fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
     }
     return o;
 }
@@ -472,13 +472,36 @@ static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t 
     a.pins++; b.pins++;
     mm.pending.push_back({&a, &b, o});
     tick(chip.matmul_pass_cycles * mm.fidelity);
+    cur->flops += 2 * 32 * 32 * 32;
 }
 
 static float gelu(float x) { return 0.5f * x * (1.0f + std::erf(x / std::sqrt(2.0f))); }
 
+// The inverse error function: a first guess (Giles, "Approximating the erfinv function", 2010), then Newton steps on
+// erf in double precision, so the result is erfinv's to float precision.
+static float erfinv(float x) {
+    if (x <= -1.0f || x >= 1.0f) return x == 1.0f ? INFINITY : x == -1.0f ? -INFINITY : NAN;
+    double w = -std::log((1.0 - x) * (1.0 + x)), y;
+    if (w < 5.0) {
+        w -= 2.5;
+        y = 2.81022636e-08; y = 3.43273939e-07 + y * w; y = -3.5233877e-06 + y * w; y = -4.39150654e-06 + y * w;
+        y = 0.00021858087 + y * w; y = -0.00125372503 + y * w; y = -0.00417768164 + y * w; y = 0.246640727 + y * w;
+        y = 1.50140941 + y * w;
+    } else {
+        w = std::sqrt(w) - 3.0;
+        y = -0.000200214257; y = 0.000100950558 + y * w; y = 0.00134934322 + y * w; y = -0.00367342844 + y * w;
+        y = 0.00573950773 + y * w; y = -0.0076224613 + y * w; y = 0.00943887047 + y * w; y = 1.00167406 + y * w;
+        y = 2.83297682 + y * w;
+    }
+    y *= x;
+    for (int k = 0; k < 3; k++) y -= (std::erf(y) - x) / (1.1283791670955126 * std::exp(-y * y));  // erf' = 2/sqrt(pi) e^-y^2
+    return (float)y;
+}
+
 static void unary(uint32_t op, uint32_t d, uint32_t param) {
     float* o = dst(d, "SFPU op");
     Math& mm = m();
+    const float* mask = op == TX_MASK ? dst(param, "mask_tile") : nullptr;
     float p = value(param);  // float parameters arrive as their bits
     uint64_t cycles = chip.sfpu_cycles;
     for (int i = 0; i < 1024; i++) {
@@ -523,7 +546,21 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_SUB_SCALAR: y = x - p; break;
             case TX_RSUB_SCALAR: y = p - x; break;
             case TX_MUL_SCALAR: y = x * p; break;
-            case TX_DIV_SCALAR: y = x / p; break;
+            case TX_DIV_SCALAR: y = x * p; break;  // tt-metal's host passes 1 / divisor, and the SFPU multiplies
+            case TX_ERFC: y = std::erfc(x); break;
+            case TX_ERFINV: y = erfinv(x); break;
+            case TX_I0: y = (float)std::cyl_bessel_i(0.0, (double)x); break;
+            case TX_SIGNBIT: y = std::signbit(x) ? 1.0f : 0.0f; break;
+            case TX_ISINF: y = std::isinf(x); break;
+            case TX_ISPOSINF: y = std::isinf(x) && x > 0; break;
+            case TX_ISNEGINF: y = std::isinf(x) && x < 0; break;
+            case TX_ISNAN: y = std::isnan(x); break;
+            case TX_ISFINITE: y = std::isfinite(x); break;
+            case TX_ASIN: y = std::asin(x); break;
+            case TX_ACOS: y = std::acos(x); break;
+            case TX_ATAN: y = std::atan(x); break;
+            case TX_IDENTITY: break;
+            case TX_MASK: y = mask[i] == 0.0f ? 0.0f : x; break;  // the chip zeroes where the mask tile holds zero
             default: fail("SFPU op %u is not one the engine knows", op);
         }
         o[i] = to_dst(mm, y);
@@ -685,6 +722,35 @@ static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
     tick(chip.copy_cycles * tiles);
 }
 
+// Rows straight from the register: `rows` x block_ct tiles from register tile d0 on, into cb's reserved pages, which
+// hold rows of full_ct tiles; this block's columns start at tile column col_block * block_ct.
+static void pack_untilize(uint32_t d0, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t i) {
+    CB& cb = tile_cb(i, "pack_untilize_dst");
+    uint32_t size = cb.format == 0 ? 4 : cb.format == 5 || cb.format == 1 ? 2 : 0;
+    if (!size) fail("pack_untilize_dst(cb %d): rows are packed as float32, bfloat16 or float16; the buffer's format is %u", i, cb.format);
+    if ((col_block + 1) * block_ct > full_ct) fail("pack_untilize_dst: column block %u of %u tiles is past a row of %u tiles", col_block, block_ct, full_ct);
+    uint64_t need = (uint64_t)rows * 32 * full_ct * 32 * size;
+    if (need > (uint64_t)cb.reserved * cb.page_size)
+        fail("pack_untilize_dst(cb %d): %u rows of %u tiles need %llu bytes; %u pages of %u are reserved (cb_reserve_back first)", i, rows * 32,
+             full_ct, (unsigned long long)need, cb.reserved, cb.page_size);
+    Math& mm = m();
+    uint8_t* mem = l1(cur->core);
+    uint32_t width = full_ct * 32;
+    for (uint32_t tr = 0; tr < rows; tr++)
+        for (uint32_t t = 0; t < block_ct; t++) {
+            const float* o = dst(d0 + tr * block_ct + t, "pack_untilize_dst", true);
+            for (int r = 0; r < 32; r++)
+                for (int c = 0; c < 32; c++) {
+                    float v = mm.relu && o[r * 32 + c] < 0 ? 0.0f : o[r * 32 + c];
+                    uint64_t byte = ((uint64_t)(tr * 32 + r) * width + (col_block * block_ct + t) * 32 + c) * size;
+                    uint8_t* p = mem + slot_addr(cb, cb.wr, (uint32_t)(byte / cb.page_size)) + byte % cb.page_size;
+                    if (size == 4) memcpy(p, &v, 4);
+                    else { uint16_t h = cb.format == 1 ? float_to_half(v) : bits(bf16(v)) >> 16; memcpy(p, &h, 2); }
+                }
+        }
+    tick(chip.copy_cycles * rows * block_ct);
+}
+
 static void pack_relu(uint32_t type) {
     if (type > 1) fail("llk_pack_relu_config(%u): only NO_RELU and ZERO_RELU are modelled", type);
     m().relu = type == 1;
@@ -695,4 +761,5 @@ void compute_bind(TxApi& api) {
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
     api.unary = unary; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;
+    api.pack_untilize = pack_untilize;
 }

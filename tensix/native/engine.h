@@ -38,6 +38,11 @@ struct Chip {
     uint64_t matmul_pass_cycles = 36, binary_cycles = 101, copy_cycles = 56, sfpu_cycles = 56, exp_cycles = 2666,
              exp_approx_cycles = 668, recip_cycles = 915, sqrt_cycles = 159, reduce_cycles = 101;
     uint64_t max_cycles = ~0ull;  // a thread whose clock passes this in one run is a runaway (the host's max_cycles)
+    // the shared resources (noc.cpp; see tensix/chips.py)
+    double l1_bytes_per_cycle = 64;
+    uint32_t max_burst = 8192;
+    std::vector<double> packet_size, packet_efficiency;  // a packet's share of the link rate by its size
+    uint64_t launch_program_cycles = 0, launch_binary_cycles = 0, launch_core_cycles = 0;
 };
 extern Chip chip;
 
@@ -70,6 +75,8 @@ struct Thread {
     bool done = false;
     Wait wait;
     uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {};
+    uint64_t wait_noc = 0, wait_sem = 0, wait_cb[32] = {};  // cycles spent waiting, by what on (run.stats)
+    uint64_t flops = 0;                                     // matmul and element-wise arithmetic done
     std::string line;  // DPRINT text not yet ended
     Math* math = nullptr;  // kept across runs, like the stack
 };
@@ -113,3 +120,34 @@ void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx);
 void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
 int engine_threads();
 
+
+// ---------------------------------------------------------------- the shared resources of the chip (noc.cpp)
+enum TimingMode { TIMING_SIMPLE, TIMING_CALENDAR, TIMING_ORDERED };
+extern TimingMode timing_mode;
+struct Endpoint { bool dram; uint32_t id, x, y; };  // a DRAM bank or a core, at NoC 0 coordinates
+void noc_reset();  // a new run: every resource idle
+// When a transfer issued at `issue` has landed (data in the destination), given what else uses its path.
+uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue);
+uint64_t noc_write(uint8_t noc, uint32_t core, const Endpoint& to, uint32_t size, uint64_t issue);
+uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dests, uint32_t x0, uint32_t y0, uint32_t x1,
+                   uint32_t y1, uint32_t size, uint64_t issue);
+uint64_t noc_drained();                  // when the last transfer of the run lands
+std::string noc_stats();                 // JSON: bytes and busy cycles of every resource that was used
+void wait_in_time_order();               // engine.cpp: in TIMING_ORDERED, let every thread that is earlier go first
+
+// ---------------------------------------------------------------- the run's event log (trace.cpp; tensix/trace.py reads it)
+enum TraceKind { EV_WAIT_NOC, EV_WAIT_CB_FRONT, EV_WAIT_CB_BACK, EV_WAIT_SEM, EV_READ, EV_WRITE, EV_MCAST };
+struct TraceEvent { uint32_t core, proc, kind, arg; uint64_t start, end; uint32_t bytes; int32_t peer; };  // 40 bytes
+void trace_reset();
+void trace_event(uint32_t kind, uint32_t arg, uint64_t start, uint64_t end, uint32_t bytes = 0, int32_t peer = 0);
+size_t trace_write(const char* path);  // the records, or (size_t)-1 if the file cannot be written
+
+// ---------------------------------------------------------------- the race detector (races.cpp)
+extern bool races_on;
+void race_reset();
+void race_barrier();  // after a barrier: this thread's transfers that have landed are no longer in flight
+void race_read(uint32_t dst, uint32_t size, uint64_t issue, uint64_t done, const void* at);
+uint64_t race_write(uint8_t noc, uint32_t src, uint32_t size, int32_t dest, uint32_t dst, uint64_t issue, uint64_t done,
+                    bool signal, const void* at);
+void race_cb_push(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at);
+void race_cb_pop(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at);
