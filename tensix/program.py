@@ -241,6 +241,10 @@ class Program:
                        TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base,
                        NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
                        **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
+        layout = self._cb_layout(kind, k)
+        if layout:
+            defines.update(TENSIX_CB_PAGE_SIZES=",".join(str(layout.get(i, (0, 0))[0]) for i in range(32)),
+                           TENSIX_CB_FORMATS=",".join(str(layout.get(i, (0, 0))[1]) for i in range(32)))
         for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
         name = k.name or kind
         if kind == COMPUTE:
@@ -256,6 +260,12 @@ class Program:
             call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
             return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes)
         return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines, k.includes)
+
+    def _cb_layout(self, kind, k) -> dict:
+        """{index: (page size, format code)} of the circular buffers every core set running `k` gives it alike."""
+        seen = [{cb.index: (cb.page_size, cb.fmt.code) for cb in cs.cbs} for cs in self.core_sets if cs.kernels.get(kind) is k]
+        if not seen or len(seen[0]) > 32: return {}
+        return {i: v for i, v in seen[0].items() if i < 32 and all(s.get(i) == v for s in seen[1:])}
 
     def describe(self, core_index, proc, binary=None):
         """'reader kernel 'name' on core (x, y) (NCRISC)': how errors name a thread. With `binary` (a kernel's compiled

@@ -351,3 +351,97 @@ def test_todays_programming_examples_from_a_checkout():
     bench = Path(__file__).parent.parent / "bench" / "today_examples.py"
     r = subprocess.run([sys.executable, str(bench), os.environ["TENSIX_TT_METAL"]], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0 and "FAIL" not in r.stdout, r.stdout + r.stderr
+
+
+SEMAPHORES = r"""
+#include "api/dataflow/noc_semaphore.h"
+#include "api/dataflow/dataflow_buffer.h"
+void kernel_main() {  // core 0 hands three values to core 1, one Semaphore::up each; core 1 takes them with down
+    uint32_t me = get_arg_val<uint32_t>(0), x = get_arg_val<uint32_t>(1), y = get_arg_val<uint32_t>(2);
+    uint32_t slots = get_arg_val<uint32_t>(3), out = get_arg_val<uint32_t>(4);
+    Noc noc;
+    Semaphore sem(0);
+    volatile uint32_t* slot = (volatile uint32_t*)slots;
+    if (me == 0) {
+        for (uint32_t i = 0; i < 3; i++) {
+            slot[i] = 10 * (i + 1);
+            noc.async_write(CoreLocalMem(slots), UnicastEndpoint{}, 4, {.offset_bytes = 4 * i}, {.noc_x = x, .noc_y = y, .addr = slots + 4 * i});
+            noc.async_write_barrier();
+            sem.up(noc, x, y, 1);
+        }
+    } else {
+        uint32_t sum = 0;
+        for (uint32_t i = 0; i < 3; i++) { sem.down(1); sum += slot[i]; }
+        slot[8] = sum * 100 + sem.value();  // every up taken: the count is back at 0
+        InterleavedAddrGen<true> o = {out, 32};
+        noc.async_write(CoreLocalMem(slots + 32), UnicastEndpoint{}, 4, {.offset_bytes = 0},
+                        {.noc_x = (uint32_t)tensix_api->dram_x[0], .noc_y = (uint32_t)tensix_api->dram_y[0], .addr = out});
+        noc.async_write_barrier();
+    }
+}"""
+
+
+def test_semaphore_objects_count_up_and_down_across_cores(dev):
+    out = dev.buffer(32, page=32)
+    x, y = dev.chip.noc_xy((1, 0))
+    slots = dev.chip.l1_unreserved_base
+    prog = tt.Program(dev, [(0, 0), (1, 0)], reader=tt.Kernel(SEMAPHORES, "semaphores"), semaphores=[0],
+                      reader_args=lambda c: [c[0], x, y, slots, out.addr])
+    dev.run(prog)
+    assert out.read(np.uint32)[0] == 60 * 100 + 0
+
+
+DFB_COPY = r"""
+#include "api/dataflow/dataflow_buffer.h"
+#include "api/tensor/noc_traits.h"
+void kernel_main() {  // tiles from one buffer to another through a DataflowBuffer, the Noc object at both ends
+    uint32_t src = get_arg_val<uint32_t>(0), dst = get_arg_val<uint32_t>(1), n = get_arg_val<uint32_t>(2);
+    constexpr auto s_args = TensorAccessorArgs<0>();
+    constexpr auto d_args = TensorAccessorArgs<s_args.next_compile_time_args_offset()>();
+    const auto s = TensorAccessor(s_args, src), d = TensorAccessor(d_args, dst);
+    Noc noc;
+    DataflowBuffer dfb(3);
+    for (uint32_t i = 0; i < n; i++) {
+        dfb.reserve_back(1);
+        noc.async_read(s, dfb, dfb.get_entry_size(), {.page_id = n - 1 - i}, {});
+        noc.async_read_barrier();
+        dfb.push_back(1);
+        dfb.wait_front(1);
+        noc.async_write(dfb, d, dfb.get_entry_size(), {}, {.page_id = i});
+        dfb.write_barrier(noc);
+        dfb.pop_front(1);
+    }
+}"""
+
+
+def test_a_dataflow_buffer_moves_pages_as_a_circular_buffer_does(dev):
+    x = np.arange(4 * 1024, dtype=np.uint32)
+    src, dst = dev.buffer(x, page=4096), dev.buffer(x.nbytes, page=4096)
+    dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(DFB_COPY, "dfb", compile_args=tt.TensorAccessorArgs(src).get_compile_time_args()
+                                                     + tt.TensorAccessorArgs(dst).get_compile_time_args()),
+                       reader_args=[src.addr, dst.addr, 4], cbs=[tt.CB(3, tt.uint32, 2)]))
+    assert np.array_equal(dst.read(np.uint32).reshape(4, 1024), x.reshape(4, 1024)[::-1])
+
+
+def test_circular_buffer_sizes_and_formats_are_constant_expressions(dev):
+    """Today's tt-metal generates each kernel's circular-buffer descriptors at build time, and kernels rely on it:
+    `constexpr uint32_t tile_size = get_tile_size(cb)`. A buffer the program does not give stays a run-time question."""
+    src = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {
+    constexpr uint32_t tile = get_tile_size(tt::CBIndex::c_1);
+    constexpr DataFormat fmt = get_dataformat(tt::CBIndex::c_1);
+    static_assert(fmt == DataFormat::Float32 || fmt == DataFormat::Float16_b, "the program's formats");
+    uint32_t l1 = get_arg_val<uint32_t>(0);
+    *(volatile uint32_t*)l1 = tile * 100 + (uint32_t)fmt;
+    InterleavedAddrGen<true> out = {get_arg_val<uint32_t>(1), 32};
+    noc_async_write(l1, out.get_noc_addr(0), 4);
+    noc_async_write_barrier();
+}"""
+    out = dev.buffer(32, page=32)
+    for fmt, want in ((tt.float32, 4096 * 100 + 0), (tt.bfloat16, 2048 * 100 + 5)):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "r"), cbs=[tt.CB(1, fmt)],
+                           reader_args=[dev.chip.l1_unreserved_base + 8192, out.addr]))
+        assert out.read(np.uint32)[0] == want
+    with pytest.raises(tt.CompileError, match="get_tile_size"):  # no circular buffer 1 in this program
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "r"), cbs=[tt.CB(2)], reader_args=[0, out.addr]))

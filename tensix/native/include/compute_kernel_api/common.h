@@ -42,7 +42,7 @@ ALWI void cb_wait_front(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_wait_fr
 ALWI void cb_pop_front(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_pop_front(cbid, ntiles); }
 ALWI void cb_reserve_back(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_reserve_back(cbid, ntiles); }
 ALWI void cb_push_back(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_push_back(cbid, ntiles); }
-ALWI uint32_t get_tile_size(uint32_t cbid) { return tensix_api->cb_page_size(cbid); }
+constexpr uint32_t get_tile_size(uint32_t cbid) { return tensix_cb_known(cbid) ? tensix_cb_page_size[cbid] : tensix_api->cb_page_size(cbid); }
 
 // ---- the destination register: math fills it, pack empties it; tile_regs_* hands it over between them
 ALWI void tile_regs_acquire() { tensix_api->regs(TX_REGS_ACQUIRE); }
