@@ -69,12 +69,13 @@ class Kernel:
     math_fidelity: str = "HiFi4"  # compute kernels: LoFi, HiFi2, HiFi3 or HiFi4 multiplies
     fp32_dest_acc_en: bool = False  # compute kernels: a float32 destination register (Wormhole, Blackhole)
     math_approx_mode: bool = False  # compute kernels: the APPROX constant SFPU ops take as their default
+    includes: list = field(default_factory=list)  # directories for the kernel's own #includes (then TENSIX_INCLUDE)
     # compute kernels: a UnpackToDestMode per circular buffer index (a list, as tt-metal's, or a dict {index: mode})
     unpack_to_dest_mode: object = None
     # runtime args every core of this kernel reads with get_common_arg_val (tt-metal's SetCommonRuntimeArgs); they are
     # not compiled in, so changing them between runs recompiles nothing
     common_args: list = field(default_factory=list)
-    includes: list = field(default_factory=list)  # directories for the kernel's own #includes (then TENSIX_INCLUDE)
+
 
 
 class TensorAccessorArgs:
@@ -219,52 +220,13 @@ class Program:
         """The kernel's compiled shared object; compiled on first use, then cached by content."""
         key = (kind, id(kernel))
         if key not in self._binaries:
-            self._binaries[key] = (kernel, self._compile(kind, kernel))
+            self._binaries[key] = (kernel, compile_kernel(self.chip, kind, kernel, self._cb_layout(kind, kernel)))
         return self._binaries[key][1]
-
-    def _compile(self, kind, k):
-        chip = self.chip
-        what = f"{kind} kernel {k.name!r}"
-        checks.instance(f"{what}: source", k.source, str, "C++ source as a str")
-        checks.instance(f"{what}: name", k.name, str, "a str")
-        ct = checks.words(f"{what}: compile_args", k.compile_args, chip.max_compile_time_args, "compile-time args")
-        noc = DEFAULT_NOC[kind] if k.noc is None else checks.integer(f"{what}: noc", k.noc, 0, 1)
-        if not isinstance(k.defines, dict) or not all(isinstance(n, str) and n.isidentifier() for n in k.defines):
-            raise TensixError(f"{what}: defines takes a dict of macro names (identifiers) to values; got {checks._got(k.defines)}")
-        for n, v in k.defines.items():
-            if not (v is None or isinstance(v, (str, int, float, np.integer, np.floating))) or "\n" in str(v):
-                raise TensixError(f"{what}: defines[{n!r}] takes a str, a number or None (one line); got {checks._got(v)}")
-        for flag in ("fp32_dest_acc_en", "math_approx_mode"): checks.boolean(f"{what}: {flag}", getattr(k, flag))
-        defines = {f"KERNEL_COMPILE_TIME_ARG_{i}": v for i, v in enumerate(ct)}
-        defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
-                       NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
-                       TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base,
-                       NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
-                       **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
-        layout = self._cb_layout(kind, k)
-        if layout:
-            defines.update(TENSIX_CB_PAGE_SIZES=",".join(str(layout.get(i, (0, 0))[0]) for i in range(32)),
-                           TENSIX_CB_FORMATS=",".join(str(layout.get(i, (0, 0))[1]) for i in range(32)))
-        for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
-        name = k.name or kind
-        if kind == COMPUTE:
-            if k.math_fidelity not in FIDELITY:
-                raise TensixError(f"compute kernel {name!r}: math_fidelity {k.math_fidelity!r}; one of {', '.join(FIDELITY)}")
-            if k.fp32_dest_acc_en and chip.arch == "grayskull":
-                raise TensixError(f"compute kernel {name!r}: fp32_dest_acc_en, but Grayskull's destination register holds bfloat16 only")
-            to_dest = _unpack_to_dest(k, name, chip)
-            defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None, TENSIX_MATH_FIDELITY=FIDELITY[k.math_fidelity],
-                           TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode), TENSIX_UNPACK_TO_DEST=f"{to_dest}u")
-            # 2024's compute kernels define `namespace NAMESPACE { void MAIN {...} }`, today's a plain `void kernel_main()`
-            entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
-            call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
-            return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes)
-        return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines, k.includes)
 
     def _cb_layout(self, kind, k) -> dict:
         """{index: (page size, format code)} of the circular buffers every core set running `k` gives it alike."""
         seen = [{cb.index: (cb.page_size, cb.fmt.code) for cb in cs.cbs} for cs in self.core_sets if cs.kernels.get(kind) is k]
-        if not seen or len(seen[0]) > 32: return {}
+        if not seen: return {}
         return {i: v for i, v in seen[0].items() if i < 32 and all(s.get(i) == v for s in seen[1:])}
 
     def describe(self, core_index, proc, binary=None):
@@ -305,3 +267,43 @@ def _unpack_to_dest(k: Kernel, name: str, chip) -> int:
                                   f"destination register (fp32_dest_acc_en=True)")
             mask |= 1 << cb
     return mask
+
+
+def compile_kernel(chip, kind, k, cbs: dict = None):
+    """A kernel's shared object for `chip`: the compile needs the chip's figures, not a running device. `cbs`:
+    {index: (page size, format code)} of the circular buffers the kernel is given, which its get_tile_size and
+    get_dataformat then return as constant expressions, as today's tt-metal builds kernels."""
+    what = f"{kind} kernel {k.name!r}"
+    checks.instance(f"{what}: source", k.source, str, "C++ source as a str")
+    checks.instance(f"{what}: name", k.name, str, "a str")
+    ct = checks.words(f"{what}: compile_args", k.compile_args, chip.max_compile_time_args, "compile-time args")
+    noc = DEFAULT_NOC[kind] if k.noc is None else checks.integer(f"{what}: noc", k.noc, 0, 1)
+    if not isinstance(k.defines, dict) or not all(isinstance(n, str) and n.isidentifier() for n in k.defines):
+        raise TensixError(f"{what}: defines takes a dict of macro names (identifiers) to values; got {checks._got(k.defines)}")
+    for n, v in k.defines.items():
+        if not (v is None or isinstance(v, (str, int, float, np.integer, np.floating))) or "\n" in str(v):
+            raise TensixError(f"{what}: defines[{n!r}] takes a str, a number or None (one line); got {checks._got(v)}")
+    for flag in ("fp32_dest_acc_en", "math_approx_mode"): checks.boolean(f"{what}: {flag}", getattr(k, flag))
+    defines = {f"KERNEL_COMPILE_TIME_ARG_{i}": v for i, v in enumerate(ct)}
+    defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
+                   NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
+                   TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base, NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
+                   **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
+    if cbs:
+        defines.update(TENSIX_CB_PAGE_SIZES=",".join(str(cbs.get(i, (0, 0))[0]) for i in range(32)),
+                       TENSIX_CB_FORMATS=",".join(str(cbs.get(i, (0, 0))[1]) for i in range(32)))
+    for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
+    name = k.name or kind
+    if kind == COMPUTE:
+        if k.math_fidelity not in FIDELITY:
+            raise TensixError(f"compute kernel {name!r}: math_fidelity {k.math_fidelity!r}; one of {', '.join(FIDELITY)}")
+        if k.fp32_dest_acc_en and chip.arch == "grayskull":
+            raise TensixError(f"compute kernel {name!r}: fp32_dest_acc_en, but Grayskull's destination register holds bfloat16 only")
+        to_dest = _unpack_to_dest(k, name, chip)
+        defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None, TENSIX_MATH_FIDELITY=FIDELITY[k.math_fidelity],
+                       TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode), TENSIX_UNPACK_TO_DEST=f"{to_dest}u")
+        # 2024's compute kernels define `namespace NAMESPACE { void MAIN {...} }`, today's a plain `void kernel_main()`
+        entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
+        call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
+        return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes)
+    return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines, k.includes)

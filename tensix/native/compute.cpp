@@ -533,6 +533,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_LEZ: y = x <= 0; break;
             case TX_GEZ: y = x >= 0; break;
             case TX_LOGICAL_NOT: y = x == 0; break;
+            case TX_TRUNC: y = std::trunc(x); break;
             case TX_EXP2: y = std::exp2(x); break;
             case TX_EXPM1: y = std::expm1(x); break;
             case TX_LOG_BASE: y = std::log(x) * half_to_float((uint16_t)param); break;  // 1 / ln(base), float16 bits
@@ -572,6 +573,21 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
     tick(cycles);
 }
 
+// Integer ops take the integer a tile's value holds (tinygrad's int32 and bool tiles; exact while |x| < 2^24, as the
+// register keeps them as float32 here) and wrap to 32 bits as the chip's int32 SFPU ops do.
+static float int_op(uint32_t op, float x, float y) {
+    int64_t a = (int64_t)x, b = (int64_t)y;
+    switch (op) {
+        case TX_DST_IDIV: return b ? (float)(int32_t)(a / b) : 0.0f;
+        case TX_DST_IMOD: return b ? (float)(int32_t)(a % b) : 0.0f;
+        case TX_DST_AND: return (float)(int32_t)(a & b);
+        case TX_DST_OR: return (float)(int32_t)(a | b);
+        case TX_DST_XOR: return (float)(int32_t)(a ^ b);
+        case TX_DST_SHL: return (float)(int32_t)(uint32_t)((uint64_t)a << (b & 31));
+        default: return (float)(int32_t)(a >> (b & 31));  // TX_DST_SHR
+    }
+}
+
 // The SFPU between two register tiles, in float32. Storing into a bfloat16 register truncates (SFPSTORE), unless the
 // op rounds to nearest even first, as tt-metal's mul and div do on Wormhole and Blackhole.
 static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint32_t od) {
@@ -581,7 +597,7 @@ static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint3
     Math& mm = m();
     uint32_t op = op_and_rounding & 0xff;
     bool nearest = op_and_rounding & TX_DST_ROUND_NEAREST;
-    if (op > TX_DST_GE) fail("SFPU binary op %u is not one the engine knows", op);
+    if (op > TX_DST_SHR) fail("SFPU binary op %u is not one the engine knows", op);
     float r[1024];  // whole, then stored: the output may be one of the inputs
     for (int i = 0; i < 1024; i++) {
         float x = a[i], y = b[i];
@@ -599,7 +615,9 @@ static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint3
             case TX_DST_LT: r[i] = x < y; break;
             case TX_DST_GT: r[i] = x > y; break;
             case TX_DST_LE: r[i] = x <= y; break;
-            default: r[i] = x >= y; break;
+            case TX_DST_GE: r[i] = x >= y; break;
+            case TX_DST_COPY: r[i] = y; break;
+            default: r[i] = int_op(op, x, y);
         }
     }
     if (mm.fp32) memcpy(o, r, sizeof r);

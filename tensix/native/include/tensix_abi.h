@@ -74,6 +74,8 @@ enum TxBcast : uint32_t { TX_BCAST_NONE, TX_BCAST_ROW, TX_BCAST_COL, TX_BCAST_SC
 enum TxDstBinary : uint32_t {
     TX_DST_MAX, TX_DST_MIN, TX_DST_ADD, TX_DST_SUB, TX_DST_MUL, TX_DST_DIV, TX_DST_RSUB, TX_DST_POW,
     TX_DST_EQ, TX_DST_NE, TX_DST_LT, TX_DST_GT, TX_DST_LE, TX_DST_GE,
+    // integer ops (tinygrad's int32 and bool tiles) work on the integer a tile's value holds; COPY: out = in1
+    TX_DST_COPY, TX_DST_IDIV, TX_DST_IMOD, TX_DST_AND, TX_DST_OR, TX_DST_XOR, TX_DST_SHL, TX_DST_SHR,
     TX_DST_ROUND_NEAREST = 1u << 8,  // or-ed in: round a bfloat16 result to nearest even instead of the store's truncation
 };
 enum TxUnary : uint32_t {
@@ -82,7 +84,7 @@ enum TxUnary : uint32_t {
     TX_EXPM1, TX_LOG_BASE, TX_LEAKY_RELU, TX_ELU, TX_HEAVISIDE, TX_FILL, TX_ADD_SCALAR, TX_MUL_SCALAR, TX_SUB_SCALAR,
     TX_RSUB_SCALAR, TX_DIV_SCALAR, TX_TAN, TX_ERF, TX_SILU, TX_LOGICAL_NOT,
     TX_ERFC, TX_ERFINV, TX_I0, TX_SIGNBIT, TX_ISINF, TX_ISPOSINF, TX_ISNEGINF, TX_ISNAN, TX_ISFINITE, TX_ASIN, TX_ACOS,
-    TX_ATAN, TX_IDENTITY, TX_MASK,  // TX_MASK: param is the mask's register tile
+    TX_ATAN, TX_IDENTITY, TX_MASK, TX_TRUNC,  // TX_MASK: param is the mask's register tile
 };
 enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };
 enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };

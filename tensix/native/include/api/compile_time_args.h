@@ -1,6 +1,6 @@
-// Today's get_compile_time_arg_val takes any constant expression as its index (TensorAccessorArgs<CTA_OFFSET> reads
-// get_compile_time_arg_val(CTA_OFFSET + 1)); 2024's pastes a literal index onto a define so that `#if` can test it.
-// A kernel that includes today's headers gets today's form.
+// Today's get_compile_time_arg_val: a constant expression (tt-metal's get_ct_arg<i>()), so its index may be any
+// constant expression (TensorAccessorArgs<CTA_OFFSET> passes CTA_OFFSET + 1), but it is not usable in #if. 2024's form
+// (tensix_args.h) pastes the index into a define's name, which #if can read but only for a literal index.
 #pragma once
 #include "tensix_args.h"
 #undef get_compile_time_arg_val

@@ -3,3 +3,4 @@
 #include <dataflow_api.h>
 #include "api/compile_time_args.h"
 #include "api/tensor/tensor_accessor.h"
+#include "api/compile_time_args.h"  // today's get_compile_time_arg_val

@@ -127,7 +127,20 @@ template <DataFormat data_format = DataFormat::Float32, bool is_fp32_dest_acc_en
 ALWI void where_tile(uint32_t idst0, uint32_t idst1, uint32_t idst2, uint32_t odst) { tensix_api->dst_where(idst0, idst1, idst2, odst); }
 ALWI void where_tile(uint32_t idst0, uint32_t idst1, uint32_t idst2) { tensix_api->dst_where(idst0, idst1, idst2, idst0); }
 ALWI void where_fp32_tile(uint32_t idst0, uint32_t idst1, uint32_t idst2, uint32_t odst) { tensix_api->dst_where(idst0, idst1, idst2, odst); }
+// what tinygrad's kernels need besides (today's tt-metal names)
+TENSIX_DST_BINARY(div_int32, TX_DST_IDIV, 0u)
+TENSIX_DST_BINARY(remainder_int32, TX_DST_IMOD, 0u)
+TENSIX_DST_BINARY(bitwise_and_binary, TX_DST_AND, 0u)
+TENSIX_DST_BINARY(bitwise_or_binary, TX_DST_OR, 0u)
+TENSIX_DST_BINARY(bitwise_xor_binary, TX_DST_XOR, 0u)
+TENSIX_DST_BINARY(left_shift_binary, TX_DST_SHL, 0u)
+TENSIX_DST_BINARY(right_shift_binary, TX_DST_SHR, 0u)
 #undef TENSIX_DST_BINARY
+ALWI void copy_dest_values_init() {}
+template <auto... fmt>
+ALWI void copy_dest_values(uint32_t idst_in, uint32_t idst_out) { tensix_api->dst_binary(TX_DST_COPY, idst_in, idst_in, idst_out); }
+ALWI void rounding_op_tile_init() {}
+ALWI void trunc_tile(uint32_t idst) { tensix_api->unary(TX_TRUNC, idst, 0); }
 #undef TENSIX_DST_BINARY_ROUNDED
 #undef TENSIX_UNARY
 #undef TENSIX_UNARY_PARAM
