@@ -12,7 +12,7 @@ import argparse, collections, os, re, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import tensix as tt
-from tensix.program import Program
+from tensix.program import compile_kernel
 
 # What tt-metal's op factories define for the kernels they build (their names; one plausible value each). A kernel
 # that uses one of these unconditionally cannot be built without it, on the chip as here.
@@ -80,7 +80,9 @@ def main(argv=None):
     root = args.path.resolve()
     rels = kernel_sources(root)
     dev = tt.Device(echo=False)
-    prog = Program(dev)
+    # as tt-metal's build gives a kernel its program's circular buffers (their page sizes and formats as constants):
+    # here every index, a bfloat16 tile
+    cbs = {i: (tt.bfloat16.tile_bytes, tt.bfloat16.code) for i in range(dev.chip.num_circular_buffers)}
 
     def build(rel):
         src = (root / rel).read_text(errors="replace")
@@ -89,7 +91,7 @@ def main(argv=None):
         for value in ARG_VALUES:
             k = tt.Kernel(src, str(rel), compile_args=[value] * dev.chip.max_compile_time_args, defines=HOST_DEFINES, includes=[root])
             try:
-                prog._compile(kind, k)
+                compile_kernel(dev.chip, kind, k, cbs)
                 return rel, kind, None
             except tt.CompileError as e:
                 err = str(e)

@@ -55,6 +55,8 @@ FORCE_INLINE uint32_t get_read_ptr(uint32_t operand) { return tensix_api->cb_rea
 constexpr int32_t get_tile_size(const int32_t operand) {
     return tensix_cb_known(operand) ? tensix_cb_page_size[operand] : tensix_api->cb_page_size(operand);
 }
+constexpr uint32_t get_tile_hw(const int32_t operand) { return 32 * 32; }  // tensix's tiles are all 32 x 32, four faces
+constexpr uint32_t get_tile_num_faces(const int32_t operand) { return 4; }
 constexpr DataFormat get_dataformat(const int32_t operand) {
     return static_cast<DataFormat>(tensix_cb_known(operand) ? tensix_cb_format[operand] : tensix_api->cb_format(operand));
 }

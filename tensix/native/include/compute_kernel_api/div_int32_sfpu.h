@@ -1,4 +1,5 @@
-// Integer and other SFPU binaries this header holds in tt-metal are not modelled yet; the header exists so that a
-// kernel including it for other ops compiles, and a call to one of its ops fails to compile, naming the op.
+// tt-metal's header of this name holds SFPU binaries on register tiles. Those the simulator models (float ops,
+// div_int32, remainder_int32, bitwise and/or/xor) are in eltwise_unary/sfpu.h; a call to one it does not model yet
+// (add_int_tile, the shifts, gcd, ...) fails to compile, naming the op.
 #pragma once
 #include "compute_kernel_api/eltwise_unary/sfpu.h"
