@@ -445,3 +445,24 @@ void kernel_main() {
         assert out.read(np.uint32)[0] == want
     with pytest.raises(tt.CompileError, match="get_tile_size"):  # no circular buffer 1 in this program
         dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "r"), cbs=[tt.CB(2)], reader_args=[0, out.addr]))
+
+
+def test_acc_to_dest_adds_the_op_to_what_the_register_holds(dev):
+    """binary_tiles_init<.., ELWMUL>(in0, in1, true): the mul adds its product to the destination tile (here c, copied
+    in first); a later init without the flag ends it."""
+    a, b = operands(11)
+    c = operands(12)[0]
+    body = """for (uint32_t i = 0; i < n; i++) {
+        cb_wait_front(0, 1); cb_wait_front(1, 1); cb_wait_front(2, 1);
+        tile_regs_acquire();
+        copy_tile(2, 0, 0); binary_tiles_init<true, ELWMUL>(0, 1, true); mul_tiles(0, 1, 0, 0, 0);
+        copy_tile(2, 0, 1); mul_tiles_init(0, 1); mul_tiles(0, 1, 0, 0, 1); add_binary_tile(0, 1, 0);
+        tile_regs_commit(); tile_regs_wait();
+        cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); tile_regs_release();
+        cb_pop_front(0, 1); cb_pop_front(1, 1); cb_pop_front(2, 1);
+    }"""
+    got = run_today(dev, body, [a, b, c])
+    bf = tt.round_bfloat16
+    acc = bf(reference.multiply(a, b) + bf(c))          # the accumulated product, rounded into the register
+    want = reference.truncate_bfloat16(acc + bf(reference.multiply(a, b)))  # plus the plain product, stored truncated
+    assert np.array_equal(got, tiles(want))
