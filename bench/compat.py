@@ -81,6 +81,9 @@ def main(argv=None):
     root = args.path.resolve()
     rels = kernel_sources(root)
     chip = CHIPS["e150"]
+    # as tt-metal's build gives a kernel its program's circular buffers (their page sizes and formats as constants):
+    # here every index, a bfloat16 tile
+    cbs = {i: (tt.bfloat16.tile_bytes, tt.bfloat16.code) for i in range(chip.num_circular_buffers)}
 
     def build(rel):
         src = (root / rel).read_text(errors="replace")
@@ -89,7 +92,7 @@ def main(argv=None):
         for value in ARG_VALUES:
             k = tt.Kernel(src, str(rel), compile_args=[value] * chip.max_compile_time_args, defines=HOST_DEFINES, includes=[root])
             try:
-                compile_kernel(chip, kind, k)
+                compile_kernel(chip, kind, k, cbs)
                 return rel, kind, None
             except tt.CompileError as e:
                 err = str(e)

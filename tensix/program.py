@@ -331,8 +331,14 @@ class Program:
         """The kernel's compiled shared object; compiled on first use, then cached by content."""
         key = (kind, id(kernel))
         if key not in self._binaries:
-            self._binaries[key] = (kernel, compile_kernel(self.chip, kind, kernel))
+            self._binaries[key] = (kernel, compile_kernel(self.chip, kind, kernel, self._cb_layout(kind, kernel)))
         return self._binaries[key][1]
+
+    def _cb_layout(self, kind, k) -> dict:
+        """{index: (page size, format code)} of the circular buffers every core set running `k` gives it alike."""
+        seen = [{cb.index: (cb.page_size, cb.fmt.code) for cb in cs.cbs} for cs in self.core_sets if cs.kernels.get(kind) is k]
+        if not seen: return {}
+        return {i: v for i, v in seen[0].items() if i < 32 and all(s.get(i) == v for s in seen[1:])}
 
     def describe(self, core_index, proc, binary=None):
         """'reader kernel 'name' on core (x, y) (NCRISC)': how errors name a thread. With `binary` (a kernel's compiled
@@ -373,8 +379,10 @@ def _unpack_to_dest(k: Kernel, name: str, chip) -> int:
     return mask
 
 
-def compile_kernel(chip, kind, k):
-    """A kernel's shared object for `chip`: the compile needs the chip's figures, not a running device."""
+def compile_kernel(chip, kind, k, cbs: dict = None):
+    """A kernel's shared object for `chip`: the compile needs the chip's figures, not a running device. `cbs`:
+    {index: (page size, format code)} of the circular buffers the kernel is given, which its get_tile_size and
+    get_dataformat then return as constant expressions, as today's tt-metal builds kernels."""
     what = f"{kind} kernel {k.name!r}"
     checks.instance(f"{what}: source", k.source, str, "C++ source as a str")
     checks.instance(f"{what}: name", k.name, str, "a str")
@@ -391,6 +399,9 @@ def compile_kernel(chip, kind, k):
                    NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
                    TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base, NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
                    **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
+    if cbs:
+        defines.update(TENSIX_CB_PAGE_SIZES=",".join(str(cbs.get(i, (0, 0))[0]) for i in range(32)),
+                       TENSIX_CB_FORMATS=",".join(str(cbs.get(i, (0, 0))[1]) for i in range(32)))
     for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
     name = k.name or kind
     if kind == COMPUTE:

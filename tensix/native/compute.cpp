@@ -35,7 +35,10 @@ struct Math {
     uint32_t unpack_to_dest = 0;  // a bit per circular buffer: copy_tile takes its float32 tiles straight to the register
     bool fp32 = false, approx = false, relu = false, l1_acc = false;  // l1_acc: packs add to what L1 holds
 };
-enum { IDLE, MATH, COMMITTED, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
+// The destination register's protocol, as tile_regs_* / acquire_dst drive it. BOTH: the packer waited before the math
+// side committed, as a kernel whose math and pack run in one block may write it (on the chip the pack thread's
+// tile_regs_wait just blocks until the math thread's commit); math and pack may both use the register until the commit.
+enum { IDLE, MATH, COMMITTED, PACKING, FULL, BOTH };
 
 static inline Math& m() {
     if (!cur->math) cur->math = new Math;  // one per pooled thread, kept across runs; untouched until used
@@ -184,7 +187,7 @@ static void flush(Math& mm);
 static float* dst(uint32_t d, const char* what, bool packing = false, bool queueing = false) {
     Math& mm = m();
     if (!queueing) flush(mm);  // whatever reads or writes the register sees every matmul before it
-    bool ok = packing ? (mm.state == PACKING || mm.state == FULL) : (mm.state == MATH || mm.state == FULL);
+    bool ok = mm.state == FULL || mm.state == BOTH || mm.state == (packing ? PACKING : MATH);
     if (!ok) {
         const char* why = mm.state == IDLE ? "the destination register is not acquired (tile_regs_acquire or acquire_dst first)"
                         : packing && mm.state == MATH ? "the math side still holds it (tile_regs_commit, then tile_regs_wait, first)"
@@ -225,11 +228,11 @@ static void regs(uint32_t action) {
             if (mm.state != IDLE) fail("tile_regs_acquire: the destination register is already held; tile_regs_release it first");
             zero(); mm.state = MATH; mm.capacity = full / 2; break;
         case TX_REGS_COMMIT:
-            if (mm.state != MATH) fail("tile_regs_commit: the math side does not hold the register (tile_regs_acquire first)");
-            mm.state = COMMITTED; break;
+            if (mm.state != MATH && mm.state != BOTH) fail("tile_regs_commit: the math side does not hold the register (tile_regs_acquire first)");
+            mm.state = mm.state == BOTH ? PACKING : COMMITTED; break;
         case TX_REGS_WAIT:
-            if (mm.state != COMMITTED) fail("tile_regs_wait: nothing was committed (tile_regs_commit first)");
-            mm.state = PACKING; break;
+            if (mm.state != COMMITTED && mm.state != MATH) fail("tile_regs_wait: nothing was committed (tile_regs_commit first)");
+            mm.state = mm.state == MATH ? BOTH : PACKING; break;
         case TX_REGS_RELEASE:
             if (mm.state != PACKING) fail("tile_regs_release: the packer does not hold the register (tile_regs_commit and tile_regs_wait first)");
             mm.state = IDLE; break;

@@ -42,7 +42,7 @@ ALWI void cb_wait_front(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_wait_fr
 ALWI void cb_pop_front(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_pop_front(cbid, ntiles); }
 ALWI void cb_reserve_back(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_reserve_back(cbid, ntiles); }
 ALWI void cb_push_back(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_push_back(cbid, ntiles); }
-ALWI uint32_t get_tile_size(uint32_t cbid) { return tensix_api->cb_page_size(cbid); }
+constexpr uint32_t get_tile_size(uint32_t cbid) { return tensix_cb_known(cbid) ? tensix_cb_page_size[cbid] : tensix_api->cb_page_size(cbid); }
 
 // ---- the destination register: math fills it, pack empties it; tile_regs_* hands it over between them
 ALWI void tile_regs_acquire() { tensix_api->regs(TX_REGS_ACQUIRE); }
@@ -107,6 +107,18 @@ ALWI void llk_pack_reconfig_l1_acc(uint32_t enable) {
 #endif
 }
 ALWI void pack_reconfig_l1_acc(uint32_t enable) { llk_pack_reconfig_l1_acc(enable); }
+struct ReluConfig {  // today's form of the same: a mode and a threshold (bits 16-31 as the chip packs them)
+    ReluType mode = NO_RELU;
+    uint32_t threshold = 0;
+    static constexpr ReluConfig none() { return {NO_RELU}; }
+    static constexpr ReluConfig zero() { return {ZERO_RELU}; }
+    static constexpr ReluConfig min_threshold(uint32_t t) { return {MIN_THRESHOLD_RELU, t}; }
+    static constexpr ReluConfig max_threshold(uint32_t t) { return {MAX_THRESHOLD_RELU, t}; }
+    static constexpr ReluConfig from_packed(uint32_t packed) { return {static_cast<ReluType>(packed & 0x3), (packed >> 16) & 0xFFFF}; }
+    constexpr ReluType get_mode() const { return mode; }
+    constexpr uint32_t get_threshold() const { return threshold; }
+};
+ALWI void llk_pack_relu_config(ReluConfig config) { tensix_api->pack_relu(config.mode); }
 // Low-level inits 2024's kernels call directly (moreh_common.hpp, bmm_tilize_untilize.cpp): they set up the unpacker
 // and math engine for what follows, which the simulator reads from each call itself.
 template <EltwiseBinaryType eltwise_binary_type, BroadcastType bcast = NONE, int fidelity = MATH_FIDELITY, auto... more>
