@@ -26,6 +26,10 @@ class Timing:
     recip_cycles: int = 915
     sqrt_cycles: int = 159
     reduce_cycles: int = 101            # estimated: as an add
+    # the compute pipeline: unpack, math and pack each on their own clock (the figures above are the math stage's)
+    unpack_tile_cycles: int = 16        # estimated: one operand tile into a source register (fast enough for LoFi matmul)
+    pack_tile_cycles: int = 16          # estimated: one tile out of the destination register into L1
+    math_block_cycles: int = 300        # fitted per micro-block (tt-budabackend: add 294, datacopy 305; matmul 56): per acquire
     # shared resources (tensix/native/noc.cpp)
     max_burst_bytes: int = 8192         # tt-metal noc_parameters.h: NOC_MAX_BURST_SIZE = 256 words x 32 B (Grayskull, Wormhole)
     l1_bytes_per_cycle: float = 64.0    # estimated: one core's L1 port, shared by both NoCs (two NoC words a cycle)

@@ -183,7 +183,19 @@ static float* dst(uint32_t d, const char* what, bool packing = false, bool queue
     return mm.dst[d];
 }
 
-static void tick(uint64_t c) { cur->clock += c; heartbeat(); }
+// The stages' clocks (engine.h): a stage starts a step when it is free and what the step needs is ready.
+static void stage_tick(Stage s, uint64_t ready, uint64_t c) {
+    uint64_t& k = cur->stage[s];
+    k = std::max(k, ready) + c;
+    cur->clock = std::max(cur->clock, k);
+    if (s == MATH_STAGE) cur->math_busy += c;
+    heartbeat();
+}
+static void math_tick(uint64_t c) { stage_tick(MATH_STAGE, 0, c); }
+static void unpack_then_math(uint32_t tiles, uint64_t c) {  // operand tiles to the source registers, then math on them
+    stage_tick(UNPACK_STAGE, 0, tiles * chip.unpack_tile_cycles);
+    stage_tick(MATH_STAGE, cur->stage[UNPACK_STAGE], c);
+}
 
 // ---------------------------------------------------------------- the kernel API's math entries
 static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
@@ -199,27 +211,35 @@ static void regs(uint32_t action) {
     flush(mm);
     auto zero = [&] { memset(mm.dst, 0, sizeof mm.dst); for (bool& f : mm.fresh) f = true; };
     uint32_t full = mm.fp32 ? 8 : 16;  // float32 halves what the register holds
+    // The handshake in time: math takes a half of the register once the packer has released it (two acquires ago, as
+    // the halves alternate); the packer starts on it once math has committed it. A block of math pays a fixed cost.
+    Thread& t = *cur;
     switch (action) {
         case TX_REGS_ACQUIRE:
             if (mm.state != IDLE) fail("tile_regs_acquire: the destination register is already held; tile_regs_release it first");
-            zero(); mm.state = MATH; mm.capacity = full / 2; break;
+            zero(); mm.state = MATH; mm.capacity = full / 2;
+            stage_tick(MATH_STAGE, t.half_free[t.acquires++ % 2], chip.api_cycles + chip.math_block_cycles); break;
         case TX_REGS_COMMIT:
             if (mm.state != MATH) fail("tile_regs_commit: the math side does not hold the register (tile_regs_acquire first)");
-            mm.state = COMMITTED; break;
+            mm.state = COMMITTED;
+            math_tick(chip.api_cycles); t.committed_at = t.stage[MATH_STAGE]; break;
         case TX_REGS_WAIT:
             if (mm.state != COMMITTED) fail("tile_regs_wait: nothing was committed (tile_regs_commit first)");
-            mm.state = PACKING; break;
+            mm.state = PACKING;
+            stage_tick(PACK_STAGE, t.committed_at, chip.api_cycles); break;
         case TX_REGS_RELEASE:
             if (mm.state != PACKING) fail("tile_regs_release: the packer does not hold the register (tile_regs_commit and tile_regs_wait first)");
-            mm.state = IDLE; break;
+            mm.state = IDLE;
+            stage_tick(PACK_STAGE, 0, chip.api_cycles); t.half_free[t.releases++ % 2] = t.stage[PACK_STAGE]; break;
         case TX_DST_ACQUIRE_FULL: case TX_DST_ACQUIRE_HALF:
             if (mm.state != IDLE) fail("acquire_dst: the destination register is already held; release_dst it first");
-            zero(); mm.state = FULL; mm.capacity = action == TX_DST_ACQUIRE_FULL ? full : full / 2; break;
+            zero(); mm.state = FULL; mm.capacity = action == TX_DST_ACQUIRE_FULL ? full : full / 2;
+            stage_tick(MATH_STAGE, std::max(t.half_free[0], t.half_free[1]), chip.api_cycles + chip.math_block_cycles); break;
         case TX_DST_RELEASE:
             if (mm.state != FULL) fail("release_dst: the destination register was not acquired with acquire_dst");
-            mm.state = IDLE; break;
+            mm.state = IDLE;
+            stage_tick(PACK_STAGE, t.stage[MATH_STAGE], chip.api_cycles); t.half_free[0] = t.half_free[1] = t.stage[PACK_STAGE]; break;
     }
-    tick(chip.api_cycles);
 }
 
 static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
@@ -228,7 +248,7 @@ static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
     float* o = dst(d, "copy_tile");
     if (m().fp32) memcpy(o, rm, sizeof rm);
     else for (int i = 0; i < 1024; i++) o[i] = bf16(rm[i]);
-    tick(chip.copy_cycles);
+    unpack_then_math(1, chip.copy_cycles);
 }
 
 // srcA (5-bit chunks) x srcB (7-bit chunks) at the thread's fidelity. Both are bfloat16 values.
@@ -257,7 +277,7 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
         float v = op == TX_ADD ? x + y : op == TX_SUB ? x - y : product(mm.fidelity, x, y);
         o[i] = to_dst(mm, acc ? o[i] + v : v);
     }
-    tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
+    unpack_then_math(2, op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
     cur->flops += 1024;
 }
 
@@ -412,7 +432,7 @@ static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t 
     Math& mm = m();
     a.pins++; b.pins++;
     mm.pending.push_back({&a, &b, o});
-    tick(chip.matmul_pass_cycles * mm.fidelity);
+    unpack_then_math(2, chip.matmul_pass_cycles * mm.fidelity);
     cur->flops += 2 * 32 * 32 * 32;
 }
 
@@ -474,7 +494,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
     if (op == TX_EXP_APPROX) cycles = chip.exp_approx_cycles;
     if (op == TX_RECIP) cycles = chip.recip_cycles;
     if (op == TX_SQRT || op == TX_RSQRT) cycles = chip.sqrt_cycles;
-    tick(cycles);
+    math_tick(cycles);
 }
 
 static void dst_binary(uint32_t op, uint32_t d0, uint32_t d1) {
@@ -486,7 +506,7 @@ static void dst_binary(uint32_t op, uint32_t d0, uint32_t d1) {
         a[i] = to_dst(mm, op == TX_DST_MAX ? std::max(x, y) : op == TX_DST_MIN ? std::min(x, y) : op == TX_DST_ADD ? x + y
                          : op == TX_DST_SUB ? x - y : x * y);
     }
-    tick(chip.sfpu_cycles);
+    math_tick(chip.sfpu_cycles);
 }
 
 // Sum, average or max over rows (the result in column 0), columns (row 0) or both ([0][0]), times the scaler tile's
@@ -527,7 +547,7 @@ static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, u
         put(0, v);
     }
     mm.fresh[d] = false;
-    tick(chip.reduce_cycles);
+    unpack_then_math(2, chip.reduce_cycles);
 }
 
 static void transpose(int32_t cb, uint32_t t, uint32_t d) {
@@ -535,7 +555,7 @@ static void transpose(int32_t cb, uint32_t t, uint32_t d) {
     unpack(cb, t, a, "transpose_wh_tile");
     float* o = dst(d, "transpose_wh_tile");
     for (int i = 0; i < 1024; i++) o[i] = to_dst(m(), a[(i % 32) * 32 + i / 32]);
-    tick(chip.copy_cycles);
+    unpack_then_math(1, chip.copy_cycles);
 }
 
 static void pack(uint32_t d, int32_t i, int32_t slot) {
@@ -551,7 +571,7 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
         encode(o, cb.format, l1(cur->core) + slot_addr(cb, cb.wr, s));
     }
     if (slot < 0) cb.packed++;
-    tick(chip.copy_cycles);
+    stage_tick(PACK_STAGE, m().state == FULL ? cur->stage[MATH_STAGE] : 0, chip.pack_tile_cycles);  // after tile_regs_wait, or math
 }
 
 // tilize: `tiles` pages of rows (32 rows x tiles*32 values) -> `tiles` tiles; untilize: back.
@@ -588,7 +608,8 @@ static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
         }
     }
     b.packed += tiles;
-    tick(chip.copy_cycles * tiles);
+    unpack_then_math(tiles, chip.copy_cycles * tiles);
+    stage_tick(PACK_STAGE, cur->stage[MATH_STAGE], chip.pack_tile_cycles * tiles);
 }
 
 static void pack_relu(uint32_t type) {

@@ -421,6 +421,7 @@ static void check_pages(CB& cb, int32_t i, int32_t n, const char* what) {
 }
 
 static void api_cb_reserve_back(int32_t i, int32_t n) {
+    StageClock on(cur, PACK_STAGE);
     CB& cb = cb_of(i, "cb_reserve_back");
     check_pages(cb, i, n, "cb_reserve_back");
     block({CB_BACK, i, n});
@@ -430,6 +431,7 @@ static void api_cb_reserve_back(int32_t i, int32_t n) {
 }
 
 static void api_cb_push_back(int32_t i, int32_t n) {
+    StageClock on(cur, PACK_STAGE);
     CB& cb = cb_of(i, "cb_push_back");
     check_pages(cb, i, n, "cb_push_back");
     if (cb.room() < (uint32_t)n) fail("cb_push_back(cb %d, %d): only %u pages are free; reserve them first", i, n, cb.room());
@@ -446,6 +448,7 @@ static void api_cb_push_back(int32_t i, int32_t n) {
 }
 
 static void api_cb_wait_front(int32_t i, int32_t n) {
+    StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_wait_front");
     check_pages(cb, i, n, "cb_wait_front");
     block({CB_FRONT, i, n});
@@ -454,6 +457,7 @@ static void api_cb_wait_front(int32_t i, int32_t n) {
 }
 
 static void api_cb_pop_front(int32_t i, int32_t n) {
+    StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_pop_front");
     check_pages(cb, i, n, "cb_pop_front");
     if (cb.filled() < (uint32_t)n) fail("cb_pop_front(cb %d, %d): only %u pages are filled", i, n, cb.filled());
@@ -622,7 +626,8 @@ static void configure(const std::vector<std::string>& w) {
         for (size_t i = 8; i + 1 < w.size(); i += 2) { chip.packet_size.push_back(atof(w[i].c_str())); chip.packet_efficiency.push_back(atof(w[i + 1].c_str())); }
     } else if (k == "compute_timing") {
         uint64_t* f[] = {&chip.matmul_pass_cycles, &chip.binary_cycles, &chip.copy_cycles, &chip.sfpu_cycles, &chip.exp_cycles,
-                         &chip.exp_approx_cycles, &chip.recip_cycles, &chip.sqrt_cycles, &chip.reduce_cycles};
+                         &chip.exp_approx_cycles, &chip.recip_cycles, &chip.sqrt_cycles, &chip.reduce_cycles,
+                         &chip.unpack_tile_cycles, &chip.pack_tile_cycles, &chip.math_block_cycles};
         for (size_t i = 0; i < sizeof f / sizeof *f; i++) *f[i] = num(w[1 + i]);
     }
 }
@@ -711,7 +716,11 @@ int main(int argc, char** argv) {
             uint64_t launch = chip.launch_program_cycles + binaries * chip.launch_binary_cycles;
             for (size_t ci = 0; ci < cores.size(); ci++)
                 for (Thread* t : cores[ci].threads)
-                    if (t) t->clock = launch + (ci + 1) * chip.launch_core_cycles;
+                    if (t) {
+                        t->clock = t->started = launch + (ci + 1) * chip.launch_core_cycles;
+                        for (uint64_t& s : t->stage) s = t->clock;
+                        t->half_free[0] = t->half_free[1] = t->clock;
+                    }
             run_program();
             fprintf(out, "stats {\"noc\": %s, \"threads\": [", noc_stats().c_str());
             bool first = true;
@@ -720,8 +729,11 @@ int main(int argc, char** argv) {
                     if (!t) continue;
                     fprintf(out, "%s[%u,%u,%lu,%lu,%lu,%lu,[", first ? "" : ",", t->core, t->proc, (unsigned long)t->clock,
                             (unsigned long)t->wait_noc, (unsigned long)t->wait_sem, (unsigned long)t->flops);
-                    for (int i = 0; i < 32; i++) fprintf(out, "%s%lu", i ? "," : "", (unsigned long)t->wait_cb[i]);
-                    fprintf(out, "]]");
+                    uint64_t waits = t->wait_noc + t->wait_sem;
+                    for (int i = 0; i < 32; i++) { fprintf(out, "%s%lu", i ? "," : "", (unsigned long)t->wait_cb[i]); waits += t->wait_cb[i]; }
+                    // busy: a data-movement thread's time not waiting; a compute thread's time its math stage computed
+                    uint64_t busy = t->proc == TRISC ? t->math_busy : t->clock - t->started - std::min(waits, t->clock - t->started);
+                    fprintf(out, "],%lu,%lu]", (unsigned long)t->started, (unsigned long)busy);
                     first = false;
                 }
             fprintf(out, "], \"launch\": %lu}\n", (unsigned long)launch);

@@ -2,8 +2,9 @@
 // a barrier still gets the right answer; on silicon it gets an intermittent wrong one. With every transfer's
 // completion time known (noc.cpp), these become errors that name the call and the transfer it races with:
 //   - cb_push_back of a page while a NoC read into it is still in flight (a missing noc_async_read_barrier);
-//   - cb_pop_front of a page, or a NoC read into an L1 range, while a NoC write from it is still in flight (a missing
-//     noc_async_write_barrier / noc_async_writes_flushed);
+//   - cb_pop_front of a page while a NoC write the same thread issued from it is still in flight (a missing
+//     noc_async_write_barrier / noc_async_writes_flushed), and a NoC read into an L1 range while any write from it is
+//     (pages another thread pops are only at risk once reused, as tt-metal's multicast senders rely on);
 //   - a semaphore signalled to a core (noc_semaphore_inc / set_remote / set_multicast) before a write this core sent
 //     there on the other NoC has landed (writes on one NoC to one core arrive in order, so only the other NoC races);
 //   - two cores writing overlapping bytes of one core's L1 at overlapping times (nothing orders them).
@@ -103,9 +104,9 @@ uint64_t race_write(uint8_t noc, uint32_t src, uint32_t size, int32_t dest, uint
 }
 
 static void check_range(std::vector<Flight>& v, uint32_t addr, uint32_t size, const char* call, int32_t cb, int32_t n,
-                        const char* what, const char* fix, const void* at) {
+                        const char* what, const char* fix, const void* at, bool own) {
     for (const Flight& f : v)
-        if (f.done > cur->clock && overlaps(f, addr, size))
+        if (f.done > cur->clock && overlaps(f, addr, size) && (!own || f.proc == cur->proc))
             fail("%s(cb %d, %d)%s: its pages at L1 %#x..%#x still have a NoC %s in flight (issued by %s%s at cycle %lu, done at "
                  "%lu; now %lu): %s", call, cb, n, where(at).c_str(), addr, addr + size, what, proc_name(f.proc), where(f.at).c_str(),
                  (unsigned long)f.issue, (unsigned long)f.done, (unsigned long)cur->clock, fix);
@@ -113,10 +114,10 @@ static void check_range(std::vector<Flight>& v, uint32_t addr, uint32_t size, co
 
 void race_cb_push(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at) {
     if (races_on) check_range(reads_into[cur->core], addr, size, "cb_push_back", cb, n, "read into them",
-                              "call noc_async_read_barrier before pushing them", at);
+                              "call noc_async_read_barrier before pushing them", at, false);
 }
 
 void race_cb_pop(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at) {
     if (races_on) check_range(writes_from[cur->core], addr, size, "cb_pop_front", cb, n, "write from them",
-                              "call noc_async_write_barrier (or noc_async_writes_flushed) before popping them", at);
+                              "call noc_async_write_barrier (or noc_async_writes_flushed) before popping them", at, true);
 }
