@@ -118,7 +118,7 @@ def test_an_api_call_the_simulator_lacks_fails_to_compile_naming_it(dev):
 
 def test_compile_time_arg_out_of_range_fails_to_compile(dev):
     src = HEAD + "void kernel_main() { constexpr uint32_t x = get_compile_time_arg_val(2); (void)x; }"
-    with pytest.raises(tt.CompileError, match="tensix_compile_time_arg_out_of_range"):
+    with pytest.raises(tt.CompileError, match="KERNEL_COMPILE_TIME_ARG_2"):
         dev.run(tt.Program(dev, (0, 0), writer=tt.Kernel(src, "w", compile_args=[1, 2])))
 
 

@@ -10,7 +10,13 @@
 //
 // Host protocol: text lines on two pipes (commands in, replies out); see tensix/sim.py.
 #include "engine.h"
+#include <exception>
 #include <link.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#else
+#include <thread>
+#endif
 
 // A kernel's writable data (globals, statics). On the chip every RISC-V has its own copy, loaded afresh at each
 // launch; here the cores running one kernel share its binary, so each thread keeps its own copy of the data, starting
@@ -49,7 +55,7 @@ Thread* cur;
 TxApi api;
 uint64_t changes;  // counts state changes a polling thread could be waiting for
 static std::vector<Thread*> pool;      // threads are reused between runs: no growth in a loop of runs
-static ucontext_t scheduler_ctx;
+static Fiber scheduler;
 static std::unordered_map<uint64_t, uint64_t> sem_stamp;  // (core, addr) -> when a semaphore was last written
 static const size_t STACK = 1 << 20, GUARD = 1 << 16;  // a kernel's stack, and the no-access gap below it
 static FILE* out;                      // replies to the host
@@ -64,6 +70,22 @@ void fail(const char* fmt, ...) {
     fprintf(out, "error %d %d %s\n", cur ? (int)cur->core : -1, cur ? (int)cur->proc : -1, msg);
     fflush(out);
     _exit(1);
+}
+
+void over_budget() {
+    fprintf(out, "hang %d %d %llu\n", (int)cur->core, (int)cur->proc, (unsigned long long)cur->clock);
+    fflush(out);
+    _exit(1);
+}
+
+// An exception no kernel catches: say so, with its what(), instead of the SIGABRT std::terminate would end in.
+static void uncaught() {
+    if (std::exception_ptr e = std::current_exception()) {
+        try { std::rethrow_exception(e); }
+        catch (const std::exception& x) { fail("an uncaught C++ exception: %s", x.what()); }
+        catch (...) { fail("an uncaught C++ exception (not a std::exception)"); }
+    }
+    fail("std::terminate was called (with no exception in flight)");
 }
 
 // ---------------------------------------------------------------- the L1 window
@@ -119,7 +141,7 @@ static bool ready(Thread* t) {
 
 static void block(Wait w) {  // called by a thread: give way until the condition holds
     cur->wait = w;
-    if (!ready(cur)) swapcontext(&cur->ctx, &scheduler_ctx);
+    if (!ready(cur)) fiber_switch(cur->fiber, scheduler);
     cur->wait = Wait{};
 }
 
@@ -130,7 +152,7 @@ static void resume(Thread* t) {
     api.self = &t->self;
     status->core = t->core; status->proc = t->proc;
     heartbeat();
-    swapcontext(&scheduler_ctx, &t->ctx);
+    fiber_switch(scheduler, t->fiber);
     cur = nullptr;
 }
 
@@ -138,7 +160,7 @@ static void thread_main() {
     cur->kernel->entry();
     cur->done = true;
     if (!cur->line.empty()) api.print("\n", 1);
-    swapcontext(&cur->ctx, &scheduler_ctx);
+    fiber_switch(cur->fiber, scheduler);
 }
 
 static std::string describe_wait(Thread* t) {
@@ -161,7 +183,7 @@ static std::string describe_wait(Thread* t) {
 // TIMING_ORDERED: before it books the NoC, a thread gives way to every thread whose clock is earlier.
 void wait_in_time_order() {
     if (timing_mode != TIMING_ORDERED) return;
-    swapcontext(&cur->ctx, &scheduler_ctx);
+    fiber_switch(cur->fiber, scheduler);
 }
 
 static void run_in_time_order() {  // always the ready thread with the earliest clock
@@ -314,7 +336,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     if (noc == 1) { xs = chip.noc_w - 1 - xs; xe = chip.noc_w - 1 - xe; ys = chip.noc_h - 1 - ys; ye = chip.noc_h - 1 - ye; }
     uint32_t x0 = std::min(xs, xe), x1 = std::max(xs, xe), y0 = std::min(ys, ye), y1 = std::max(ys, ye);
     check_l1(what, cur->core, src, size, true);
-    static std::vector<uint32_t> dests;  // the destination cores, then copied to, two halves at once if large
+    static std::vector<uint32_t> dests;  // the destination cores, then copied to, shared with the helper threads if large
     dests.clear();
     for (uint32_t y = y0; y <= y1; y++)
         for (uint32_t x = x0; x <= x1; x++) {
@@ -330,12 +352,9 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     bool to_self = std::find(dests.begin(), dests.end(), (uint32_t)cur->core) != dests.end();
     if (to_self) dests.erase(std::find(dests.begin(), dests.end(), (uint32_t)cur->core));  // last: it may overlap the source
     struct Copy { uint32_t addr, src, size; } job{addr, src, size};
-    auto copy = [](void* ctx, int part) {
-        Copy& j = *(Copy*)ctx;
-        for (size_t i = part; i < dests.size(); i += 2) memmove(l1(dests[i]) + j.addr, l1(cur->core) + j.src, j.size);
-    };
-    if ((uint64_t)size * n >= (64u << 10)) split_work(copy, &job);
-    else { copy(&job, 0); copy(&job, 1); }
+    auto copy = [](void* ctx, int i) { Copy& j = *(Copy*)ctx; memmove(l1(dests[i]) + j.addr, l1(cur->core) + j.src, j.size); };
+    if ((uint64_t)size * n >= (256u << 10)) split_work(dests.size(), copy, &job);
+    else for (size_t i = 0; i < dests.size(); i++) copy(&job, i);
     if (to_self) memmove(l1(cur->core) + addr, l1(cur->core) + src, size);
     if (n != num_dests)
         fail("%s: num_dests is %u but the rectangle (%u,%u)-(%u,%u) holds %u destination cores%s", what, num_dests, x0, y0, x1, y1, n,
@@ -416,11 +435,19 @@ CB& cb_of(int32_t i, const char* what) {
     return cb;
 }
 
+// Zero pages: on the chip the counters already satisfy the call, so it returns at once; the padding writers of
+// tt-metal's matmuls rely on cb_wait_front(cb, 0) and cb_pop_front(cb, 0) being no-ops.
+static void zero_pages() {
+    heartbeat();
+    cur->clock += chip.api_cycles;
+}
+
 static void check_pages(CB& cb, int32_t i, int32_t n, const char* what) {
     if (n <= 0 || (uint32_t)n > cb.pages) fail("%s(cb %d, %d): the buffer holds %u pages", what, i, n, cb.pages);
 }
 
 static void api_cb_reserve_back(int32_t i, int32_t n) {
+    if (n == 0) return zero_pages();
     StageClock on(cur, PACK_STAGE);
     CB& cb = cb_of(i, "cb_reserve_back");
     check_pages(cb, i, n, "cb_reserve_back");
@@ -431,6 +458,7 @@ static void api_cb_reserve_back(int32_t i, int32_t n) {
 }
 
 static void api_cb_push_back(int32_t i, int32_t n) {
+    if (n == 0) return zero_pages();
     StageClock on(cur, PACK_STAGE);
     CB& cb = cb_of(i, "cb_push_back");
     check_pages(cb, i, n, "cb_push_back");
@@ -448,6 +476,7 @@ static void api_cb_push_back(int32_t i, int32_t n) {
 }
 
 static void api_cb_wait_front(int32_t i, int32_t n) {
+    if (n == 0) return zero_pages();
     StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_wait_front");
     check_pages(cb, i, n, "cb_wait_front");
@@ -457,6 +486,7 @@ static void api_cb_wait_front(int32_t i, int32_t n) {
 }
 
 static void api_cb_pop_front(int32_t i, int32_t n) {
+    if (n == 0) return zero_pages();
     StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_pop_front");
     check_pages(cb, i, n, "cb_pop_front");
@@ -493,7 +523,10 @@ static uint32_t api_cb_format(int32_t i) { return cb_of(i, "get_dataformat").for
 
 static void api_print(const char* s, size_t n) {
     for (size_t k = 0; k < n; k++) {
-        if (s[k] != '\n') { cur->line += s[k]; continue; }
+        if (s[k] != '\n') {
+            cur->line += s[k];
+            if (cur->line.size() < (64u << 10)) continue;  // a line without ENDL() ends at 64 KiB, not at memory's end
+        }
         fprintf(out, "print %u %u %s\n", cur->core, cur->proc, cur->line.c_str());
         cur->line.clear();
     }
@@ -560,11 +593,7 @@ static Thread* new_thread(Core& c, uint32_t core, uint32_t proc, uint32_t nargs,
         t->self.my_y[noc] = noc ? chip.noc_h - 1 - chip.core_y[core] : chip.core_y[core];
     }
     t->self.core = core; t->self.proc = proc;
-    getcontext(&t->ctx);
-    t->ctx.uc_stack.ss_sp = t->stack;
-    t->ctx.uc_stack.ss_size = STACK;
-    t->ctx.uc_link = nullptr;
-    makecontext(&t->ctx, thread_main, 0);
+    fiber_make(t->fiber, t->stack, STACK, thread_main);
     return t;
 }
 
@@ -617,6 +646,8 @@ static void configure(const std::vector<std::string>& w) {
         chip.noc_bytes_per_cycle = atof(w[1].c_str()); chip.dram_bytes_per_cycle = atof(w[2].c_str());
         chip.api_cycles = num(w[3]); chip.noc_issue_cycles = num(w[4]); chip.write_latency = num(w[5]);
         chip.read_latency = num(w[6]); chip.hop_cycles = num(w[7]);
+    } else if (k == "max_cycles") {
+        chip.max_cycles = num(w[1]);
     } else if (k == "noc_timing") {  // mode, L1 port rate, max burst, launch costs, race detector, (size, efficiency) pairs
         timing_mode = (TimingMode)num(w[1]);
         chip.l1_bytes_per_cycle = atof(w[2].c_str()); chip.max_burst = num(w[3]);
@@ -648,6 +679,7 @@ static void start_api() {
     api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format;
     api.print = api_print; api.fail = api_fail; api.tick = api_tick;
     compute_bind(api);
+    start_helpers();
 
     uint64_t total = l1_offset(chip.cores) + chip.banks * chip.bank_size;
     shm = (uint8_t*)mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
@@ -668,8 +700,29 @@ static void start_api() {
     for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) sigaction(s, &sa, nullptr);
 }
 
+// The engine dies with the Python process that started it, even one killed with SIGKILL: otherwise a kernel that
+// loops would keep running, reparented, for ever. Linux signals a child when its parent thread ends; the handler
+// tells the end of the process (we are reparented) from the end of one of its threads (we are not).
+static pid_t host_pid;
+static void parent_gone(int) { if (getppid() != host_pid) _exit(3); }
+static void die_with_parent() {
+#ifdef __linux__
+    struct sigaction sa{};
+    sa.sa_handler = parent_gone; sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR2, &sa, nullptr);
+    prctl(PR_SET_PDEATHSIG, SIGUSR2);
+#else
+    std::thread([] { for (;; usleep(200000)) parent_gone(0); }).detach();  // no parent-death signal: look
+#endif
+    parent_gone(0);  // it may have ended before we asked
+}
+
 int main(int argc, char** argv) {
-    if (argc != 4) { fprintf(stderr, "usage: engine CMD_FD REPLY_FD MEMORY_FD (started by tensix)\n"); return 2; }
+    if (argc != 5) { fprintf(stderr, "usage: engine CMD_FD REPLY_FD MEMORY_FD HOST_PID (started by tensix)\n"); return 2; }
+    host_pid = atoi(argv[4]);
+    die_with_parent();
+    signal(SIGINT, SIG_IGN);  // Ctrl-C is the host's to handle: it stops this process itself
+    std::set_terminate(uncaught);
     FILE* in = fdopen(atoi(argv[1]), "r");
     out = fdopen(atoi(argv[2]), "w");
     shm_fd = atoi(argv[3]);
@@ -686,6 +739,7 @@ int main(int argc, char** argv) {
             path = path.substr(path.find(' ', 7) + 1);
             while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
             if (slots.size() <= s) slots.resize(s + 1);
+            status->core = -2; status->proc = (int32_t)s;  // while its static constructors run, they are to blame
             slots[s] = load(path);
         }
         else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 #include "include/tensix_abi.h"
+#include "fiber.h"
 
 struct Math;    // a compute thread's destination register and settings (compute.cpp)
 struct Kernel;  // a loaded kernel binary (engine.cpp)
@@ -37,6 +38,7 @@ struct Chip {
     uint64_t matmul_pass_cycles = 36, binary_cycles = 101, copy_cycles = 56, sfpu_cycles = 56, exp_cycles = 2666,
              exp_approx_cycles = 668, recip_cycles = 915, sqrt_cycles = 159, reduce_cycles = 101;
     uint64_t unpack_tile_cycles = 16, pack_tile_cycles = 16, math_block_cycles = 300;
+    uint64_t max_cycles = ~0ull;  // a thread whose clock passes this in one run is a runaway (the host's max_cycles)
     // the shared resources (noc.cpp; see tensix/chips.py)
     double l1_bytes_per_cycle = 64;
     uint32_t max_burst = 8192;
@@ -64,7 +66,7 @@ struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr 
 
 struct Core;
 struct Thread {
-    ucontext_t ctx;
+    Fiber fiber;
     Core* c = nullptr;
     uint8_t* stack = nullptr;
     TxThread self{};
@@ -116,13 +118,22 @@ inline Core& core_of(Thread* t) { return *t->c; }
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Every kernel API call shows the host's watchdog that the running kernel is alive; state changes (pages pushed or
 // popped, bytes landed, semaphores written) also wake threads that poll.
-inline void heartbeat() { __atomic_add_fetch(&status->progress, 1, __ATOMIC_RELAXED); }
+// A thread whose clock has run past the run's cycle budget is a runaway loop of API calls: it ends the run.
+// Only the engine's thread counts, so a plain store does: a locked add would wait for every pending store (a NoC copy's).
+[[noreturn]] void over_budget();
+inline void heartbeat() {
+    __atomic_store_n(&status->progress, status->progress + 1, __ATOMIC_RELAXED);
+    if (__builtin_expect(cur->clock > chip.max_cycles, 0)) over_budget();
+}
 extern uint64_t changes;
 inline void changed() { changes++; }
 CB& cb_of(int32_t i, const char* what);
 void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the kernel API
-// helper.cpp: run work(ctx, 0) on this thread and work(ctx, 1) on the helper thread, and return when both are done.
-void split_work(void (*work)(void* ctx, int part), void* ctx);
+// helper.cpp: run work(ctx, i) for every chunk i < chunks, on this thread and the helper threads, and return when all are
+// done. Chunks must not depend on each other: which thread runs which chunk changes from run to run.
+void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx);
+void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
+int engine_threads();
 
 
 // ---------------------------------------------------------------- the shared resources of the chip (noc.cpp)

@@ -61,6 +61,9 @@ struct TxApi {
     void (*pack)(uint32_t dst, int32_t cb, int32_t slot);  // slot < 0: the next slot of the reserved pages
     void (*tilize)(int32_t in_cb, uint32_t tiles, int32_t out_cb, uint32_t untilize);
     void (*pack_relu)(uint32_t relu_type);  // 0 none, 1 max(x, 0) on every packed value
+    // rows x block_ct register tiles from `dst` out as rows into cb's reserved pages, rows full_ct tiles wide, at column
+    // block col_block
+    void (*pack_untilize)(uint32_t dst, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t cb);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
@@ -72,6 +75,8 @@ enum TxUnary : uint32_t {
     TX_ABS, TX_NEG, TX_SQUARE, TX_POWER, TX_SIN, TX_COS, TX_SIGN, TX_EQZ, TX_NEZ, TX_LTZ, TX_GTZ, TX_LEZ, TX_GEZ, TX_EXP2,
     TX_EXPM1, TX_LOG_BASE, TX_LEAKY_RELU, TX_ELU, TX_HEAVISIDE, TX_FILL, TX_ADD_SCALAR, TX_MUL_SCALAR, TX_SUB_SCALAR,
     TX_RSUB_SCALAR, TX_DIV_SCALAR, TX_TAN, TX_ERF, TX_SILU, TX_LOGICAL_NOT,
+    TX_ERFC, TX_ERFINV, TX_I0, TX_SIGNBIT, TX_ISINF, TX_ISPOSINF, TX_ISNEGINF, TX_ISNAN, TX_ISFINITE, TX_ASIN, TX_ACOS,
+    TX_ATAN, TX_IDENTITY, TX_MASK,  // TX_MASK: param is the mask's register tile
 };
 enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };
 enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };

@@ -2,6 +2,7 @@
 // defines, as tt-metal passes them); runtime args sit in the core's L1, 256 words per processor.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 #include "tensix_abi.h"
 
 #ifndef TENSIX_ARG_BASE
@@ -18,11 +19,18 @@ void tensix_compile_time_arg_out_of_range();  // never defined: using it in a co
 constexpr uint32_t tensix_compile_time_arg(uint32_t i) {
     return i < KERNEL_COMPILE_TIME_ARG_COUNT ? kernel_compile_time_args[i] : (tensix_compile_time_arg_out_of_range(), 0u);
 }
-#define get_compile_time_arg_val(arg_idx) tensix_compile_time_arg(arg_idx)
+// As tt-metal's 2024 headers: the arg's own define, so `#if get_compile_time_arg_val(0) == 1` works as on the chip
+// (tt-metal passes compile-time args as KERNEL_COMPILE_TIME_ARG_<i> defines); tensix_compile_time_arg(i) takes an index
+// that is not a literal.
+#define get_compile_time_arg_val(arg_idx) KERNEL_COMPILE_TIME_ARG_##arg_idx
 
 constexpr static uint32_t get_arg_addr(int arg_idx) { return TENSIX_ARG_BASE + (arg_idx << 2); }
 template <typename T>
 inline __attribute__((always_inline)) T get_arg_val(int arg_idx) {
-    static_assert(sizeof(T) == 4, "get_arg_val reads 32-bit args");
-    return __builtin_bit_cast(T, tensix_api->arg(arg_idx));
+    if constexpr (std::is_pointer_v<T>) {
+        return (T)(uintptr_t)tensix_api->arg(arg_idx);  // an L1 address: a 32-bit pointer on the chip's RISC-Vs
+    } else {
+        static_assert(sizeof(T) == 4, "get_arg_val reads 32-bit args");
+        return __builtin_bit_cast(T, tensix_api->arg(arg_idx));
+    }
 }

@@ -6,8 +6,10 @@
 #include "tensix_abi.h"
 #include "tensix_args.h"
 #include "tensix_types.h"
+#include "tools/profiler/kernel_profiler.hpp"
 
 #define ALWI inline __attribute__((always_inline))
+#define FORCE_INLINE inline __attribute__((always_inline))  // 2024's compute kernels use it as data-movement ones do
 #define UNPACK(x) x
 #define MATH(x) x
 #define PACK(x) x
@@ -20,6 +22,7 @@
 #ifndef TENSIX_APPROX
 #define TENSIX_APPROX 0
 #endif
+#define MATH_FIDELITY TENSIX_MATH_FIDELITY          // as tt-metal's build defines it: the kernel's math_fidelity
 constexpr bool APPROX = TENSIX_APPROX;                  // the kernel's math_approx_mode
 constexpr bool DST_ACCUM_MODE = TENSIX_FP32_DEST_ACC;   // fp32_dest_acc_en
 
@@ -83,4 +86,11 @@ ALWI void reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
 // ReLU applied by the packer to every tile it packs, as tt-metal's PACK_RELU builds configure it.
 enum ReluType : uint8_t { NO_RELU = 0, ZERO_RELU = 1, MIN_THRESHOLD_RELU = 2, MAX_THRESHOLD_RELU = 3 };
 ALWI void llk_pack_relu_config(uint32_t relu_type) { tensix_api->pack_relu(relu_type); }
+// Low-level inits 2024's kernels call directly (moreh_common.hpp, bmm_tilize_untilize.cpp): they set up the unpacker
+// and math engine for what follows, which the simulator reads from each call itself.
+template <EltwiseBinaryType eltwise_binary_type, BroadcastType bcast = NONE, int fidelity = MATH_FIDELITY, auto... more>
+ALWI void llk_math_eltwise_binary_init(uint32_t transpose = 0, uint32_t acc_to_dest = 0) {}
+template <BroadcastType bcast = NONE, auto... more>
+ALWI void llk_unpack_AB_init(uint32_t icb0 = 0, uint32_t icb1 = 1, uint32_t transpose = 0, uint32_t acc_to_dest = 0) {}
+ALWI void llk_unpack_reconfig_data_format(uint32_t srca_old, uint32_t srca_new, uint32_t srcb_old, uint32_t srcb_new) {}
 }  // namespace ckernel

@@ -60,6 +60,26 @@ TENSIX_UNARY_PARAM(heaviside, TX_HEAVISIDE)
 TENSIX_UNARY_PARAM(log_with_base, TX_LOG_BASE)  // param0: 1 / ln(base) as float16 bits (0x36f3 for log10)
 TENSIX_UNARY_PARAM(power, TX_POWER)    // param0: the exponent, an integer (2024) or float bits (today)
 TENSIX_UNARY_PARAM(fill, TX_FILL)
+// 2024's op list (eltwise_unary_op.cpp): erfc takes erf's approximate-mode argument; the host's RELU6 is relu_max(6)
+TENSIX_UNARY_APPROX(erfc, TX_ERFC, false)
+TENSIX_UNARY(erfinv, TX_ERFINV)
+TENSIX_UNARY(i0, TX_I0)
+TENSIX_UNARY(signbit, TX_SIGNBIT)
+TENSIX_UNARY(isinf, TX_ISINF)
+TENSIX_UNARY(isposinf, TX_ISPOSINF)
+TENSIX_UNARY(isneginf, TX_ISNEGINF)
+TENSIX_UNARY(isnan, TX_ISNAN)
+TENSIX_UNARY(isfinite, TX_ISFINITE)
+TENSIX_UNARY(asin, TX_ASIN)
+TENSIX_UNARY(acos, TX_ACOS)
+TENSIX_UNARY(atan, TX_ATAN)
+TENSIX_UNARY(identity, TX_IDENTITY)
+ALWI void identity_tile_uint32(uint32_t idst) { tensix_api->unary(TX_IDENTITY, idst, 0); }
+TENSIX_UNARY_PARAM(rsub, TX_RSUB_SCALAR)  // rsub_tile(idst, bits of s): s - x (2024's reverseops.h)
+// mask_tile(data, mask): zero the data tile where the mask tile holds zero. The chip's SFPU reads the mask from the
+// register tile after the data tile, whatever the second argument says, and so does this.
+ALWI void mask_tile_init() {}
+ALWI void mask_tile(uint32_t idst_data, uint32_t idst2_mask) { tensix_api->unary(TX_MASK, idst_data, idst_data + 1); }
 ALWI void binop_with_scalar_tile_init() {}
 ALWI void add_unary_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(TX_ADD_SCALAR, idst, param0); }
 ALWI void sub_unary_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(TX_SUB_SCALAR, idst, param0); }
