@@ -298,11 +298,11 @@ static uint32_t api_semaphore(uint32_t id) {
 
 static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size) {
     heartbeat();
+    wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, src, size, "noc_async_read", true);
     check_l1("noc_async_read", cur->core, dst, size, false);
     check_align("noc_async_read", p, dst);
     memmove(l1(cur->core) + dst, p.host, size);
-    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_read(noc, cur->core, endpoint(p), size, cur->clock);
     race_read(dst, size, cur->clock, done, __builtin_return_address(0));
@@ -311,12 +311,12 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
 
 static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, const char* what) {
     heartbeat();
+    wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, dst, size, what, false);
     check_l1(what, cur->core, src, size, true);
     check_align(what, p, src);
     memmove(p.host, l1(cur->core) + src, size);
     changed();
-    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_write(noc, cur->core, endpoint(p), size, cur->clock);
     bool signal = !p.dram && p.addr >= chip.sem_base && p.addr < chip.sem_base + chip.sems * chip.sem_stride;
@@ -328,6 +328,7 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
 static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, uint32_t num_dests, bool self,
                                 const char* what) {
     heartbeat();
+    wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     check_noc(noc, what);
     uint32_t lb = chip.local_bits, addr = (uint32_t)dst;
     uint32_t xe = (dst >> lb) & 63, ye = (dst >> (lb + 6)) & 63, xs = (dst >> (lb + 12)) & 63, ys = (dst >> (lb + 18)) & 63;
@@ -359,7 +360,6 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     if (n != num_dests)
         fail("%s: num_dests is %u but the rectangle (%u,%u)-(%u,%u) holds %u destination cores%s", what, num_dests, x0, y0, x1, y1, n,
              self ? "" : " (the sender is not one of them)");
-    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_mcast(noc, cur->core, all, x0, y0, x1, y1, size, cur->clock), landed = done;
     bool signal = addr >= chip.sem_base && addr < chip.sem_base + chip.sems * chip.sem_stride;
@@ -390,12 +390,12 @@ static void api_write_barrier(uint8_t noc) {
 
 static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
     heartbeat();
+    wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     changed();
     Place p = resolve(noc, dst, 4, "noc_semaphore_inc", false);
     if (p.dram) fail("noc_semaphore_inc: targets DRAM bank %u; semaphores live in a core's L1", p.core_or_bank);
     if (p.addr % 4) fail("noc_semaphore_inc: L1 %#x is not 4-byte aligned", p.addr);
     *(uint32_t*)p.host += incr;
-    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_write(noc, cur->core, endpoint(p), 4, cur->clock);
     sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] =
