@@ -130,3 +130,14 @@ def test_a_launch_costs_time(dev):
     t = dev.chip.timing
     assert run.cycles >= t.launch_program_cycles + t.launch_binary_cycles
     assert run.seconds < 10e-6  # tt-metal's goal for an empty program
+
+
+def test_a_kernel_may_charge_cycles_for_its_scalar_work(dev):
+    src = '#include "dataflow_api.h"\nvoid kernel_main() { tensix_charge_cycles(get_arg_val<uint32_t>(0)); }'
+    compute = '#include "compute_kernel_api.h"\nnamespace NAMESPACE { void MAIN { tensix_charge_cycles(get_arg_val<uint32_t>(0)); } }'
+    base = dev.run(tt.Program(dev, (0, 0), reader=src, compute=compute, reader_args=[0], compute_args=[0])).cycles
+    for reader, math in ((100000, 0), (0, 200000)):
+        run = dev.run(tt.Program(dev, (0, 0), reader=src, compute=compute, reader_args=[reader], compute_args=[math]))
+        assert run.cycles == base + max(reader, math)
+        key = ((0, 0), "TRISC" if math else "NCRISC")
+        assert run.stats.threads[key].busy >= max(reader, math)

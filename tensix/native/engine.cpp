@@ -532,7 +532,12 @@ static void api_print(const char* s, size_t n) {
     }
 }
 static void api_fail(const char* m) { fail("%s", m); }
-static void api_tick(uint64_t c) { cur->clock += c; }
+static void api_tick(uint64_t c) {  // tensix_charge_cycles: work the kernel says it did (a compute kernel's math stage)
+    heartbeat();
+    StageClock on(cur, MATH_STAGE);
+    cur->clock += c;
+    if (cur->proc == TRISC) cur->math_busy += c;
+}
 
 // ---------------------------------------------------------------- kernels: shared objects, loaded once per path
 static std::map<std::string, Kernel> loaded;  // by path; map nodes stay put, so slots can point at them
