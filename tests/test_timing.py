@@ -141,3 +141,20 @@ def test_a_kernel_may_charge_cycles_for_its_scalar_work(dev):
         assert run.cycles == base + max(reader, math)
         key = ((0, 0), "TRISC" if math else "NCRISC")
         assert run.stats.threads[key].busy >= max(reader, math)
+
+
+def test_a_multicast_takes_each_link_of_its_tree_once(dev):
+    # core (0, 0) at NoC (1, 1) multicasts 8 KiB to the seven cores to its right, on NoC 0 (rightwards)
+    src = r'''
+#include "dataflow_api.h"
+void kernel_main() {
+    uint32_t l1 = get_arg_val<uint32_t>(0);
+    noc_async_write_multicast(l1, get_noc_multicast_addr(2, 1, 8, 1, l1), 8192, 7);
+    noc_async_write_barrier();
+}'''
+    run = dev.run(tt.Program(dev, (0, 0), writer=src, writer_args=[dev.chip.l1_unreserved_base]))
+    links = run.stats.links
+    assert sorted(links) == [(0, (x, 1), "x") for x in range(1, 8)]   # (1,1) -> (8,1): seven links, along x
+    assert all(b == 8192 for b, _ in links.values())                  # each carried the data once, not once per core
+    assert all(run.stats.l1[(x, 0)][0] == 8192 for x in range(1, 8))  # and each destination took it in
+    assert run.cycles >= 8192 / dev.chip.timing.noc_bytes_per_cycle
