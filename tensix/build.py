@@ -39,7 +39,8 @@ def _key(*parts) -> str:
 
 # What a failure in the generated wrapper means, in the user's terms.
 HINTS = {"tensix_compute": "a compute kernel defines its entry as `namespace NAMESPACE { void MAIN { ... } }`",
-         "kernel_main": "a data-movement kernel defines its entry as `void kernel_main() { ... }`"}
+         "kernel_main": "a kernel defines its entry as `void kernel_main() { ... }` (a compute kernel in 2024's API: "
+                        "`namespace NAMESPACE { void MAIN { ... } }`)"}
 
 
 def _compile(args, out: Path, cwd: Path, what: str, rename=None):

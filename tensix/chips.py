@@ -60,6 +60,9 @@ class Chip:
     dram_alignment: int = 32            # ... and in DRAM
     # The reserved L1 region, as tt-metal's 2024 Grayskull address map lays it out (common_runtime_address_map.h)
     arg_base: tuple = (101 * KiB, 103 * KiB, 105 * KiB)  # runtime args of BRISC, NCRISC, TRISC: 256 words each
+    # common runtime args of BRISC, NCRISC, TRISC: a count, then up to 255 words. Where tt-metal puts them moves between
+    # releases; tensix keeps them in this free part of the reserved region (its own choice, not the chip's map)
+    common_arg_base: tuple = (108 * KiB, 109 * KiB, 110 * KiB)
     cb_config_base: int = 106 * KiB     # 32 circular buffers x [addr, size, pages, page size]; addr and sizes in 16 B units
     semaphore_base: int = 106 * KiB + 512
     num_semaphores: int = 4             # tt-metal 2024: four per core, 16 B apart

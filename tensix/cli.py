@@ -3,7 +3,8 @@ import argparse, importlib, os, sys, time
 from .chips import CHIPS
 
 EXAMPLES = ["add_13_7", "loopback", "dram_copy_all_cores", "ring", "eltwise_binary", "eltwise_sfpu", "matmul_single_core",
-            "matmul_multi_core", "matmul_multicast", "reduce", "transpose", "softmax"]
+            "matmul_multi_core", "matmul_multicast", "reduce", "transpose", "softmax",
+            "where_today"]  # today's tt-metal dialect
 
 
 def info(args):

@@ -307,6 +307,8 @@ class Device:
             paths = [None, None, None]
             for kind, k in cs.kernels.items(): paths[PROC_OF[kind]] = str(prog.binary(kind, k))
             cb_cfg, sems, formats = cs.l1_config(c)
+            commons = {kind: checks.words(f"{prog.describe(c.core_index(cs.cores[0]), PROC_OF[kind])}: common_args", k.common_args,
+                                          c.max_runtime_args, "common runtime args") for kind, k in cs.kernels.items()}
             for core in cs.cores:
                 i = c.core_index(core)
                 nargs = [0, 0, 0]
@@ -315,6 +317,9 @@ class Device:
                     base = c.arg_base[PROC_OF[kind]]
                     l1[i, base:base + 4 * len(args)] = np.array(args, np.uint32).view(np.uint8)
                     nargs[PROC_OF[kind]] = len(args)
+                    common = commons[kind]
+                    base = c.common_arg_base[PROC_OF[kind]]
+                    l1[i, base:base + 4 + 4 * len(common)] = np.array([len(common), *common], np.uint32).view(np.uint8)
                 l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.size] = cb_cfg
                 l1[i, c.semaphore_base:c.semaphore_base + sems.size] = sems
                 entries.append((i, paths, nargs, formats))

@@ -1,5 +1,6 @@
 """A program is data: for one or more sets of cores, up to three kernels (reader on NCRISC, writer on BRISC, compute on
 the TRISCs), their args, the circular buffers that join them, and semaphores."""
+import re
 from dataclasses import dataclass, field
 import numpy as np
 from . import build, checks
@@ -12,6 +13,13 @@ PROC_SHORT = ("BR", "NC", "TR")        # as DPRINT prefixes name them
 PROC_OF = {WRITER: 0, READER: 1, COMPUTE: 2}  # BRISC, NCRISC, TRISC: the processor each kernel runs on
 DEFAULT_NOC = {WRITER: 0, READER: 1, COMPUTE: 0}  # as tt-metal's RISCV_0_default / RISCV_1_default
 FIDELITY = {"LoFi": 0, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}  # tt-metal's MathFidelity values
+
+
+class UnpackToDestMode:
+    """How copy_tile brings a circular buffer's tiles into the destination register (tt-metal's UnpackToDestMode):
+    through the source registers (Default), or, for float32 tiles, straight into a float32 register."""
+    Default = "Default"
+    UnpackToDestFp32 = "UnpackToDestFp32"
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,30 @@ class Kernel:
     fp32_dest_acc_en: bool = False  # compute kernels: a float32 destination register (Wormhole, Blackhole)
     math_approx_mode: bool = False  # compute kernels: the APPROX constant SFPU ops take as their default
     includes: list = field(default_factory=list)  # directories for the kernel's own #includes (then TENSIX_INCLUDE)
+    # compute kernels: a UnpackToDestMode per circular buffer index (a list, as tt-metal's, or a dict {index: mode})
+    unpack_to_dest_mode: object = None
+    # runtime args every core of this kernel reads with get_common_arg_val (tt-metal's SetCommonRuntimeArgs); they are
+    # not compiled in, so changing them between runs recompiles nothing
+    common_args: list = field(default_factory=list)
+
+
+
+class TensorAccessorArgs:
+    """What tt-metal's host TensorAccessorArgs(buffer) gives a kernel: the compile-time args from which the kernel's
+    TensorAccessorArgs<offset>() and TensorAccessor find the buffer's pages (a layout word: IsDram, not sharded; then
+    the aligned page size). `compile_args=[*tt.TensorAccessorArgs(a).get_compile_time_args(), ...]`."""
+    IS_DRAM = 1 << 1  # tensor_accessor::ArgConfig::IsDram
+
+    def __init__(self, buffer): self.buffer = buffer
+
+    def get_compile_time_args(self) -> list: return [0 if self.buffer.l1 else self.IS_DRAM, self.buffer.stride]
+
+    def get_common_runtime_args(self) -> list: return []  # interleaved buffers need none
+
+    def append_to(self, compile_args: list, common_args: list = None) -> list:
+        compile_args.extend(self.get_compile_time_args())
+        if common_args is not None: common_args.extend(self.get_common_runtime_args())
+        return compile_args
 
 
 @dataclass
@@ -188,39 +220,8 @@ class Program:
         """The kernel's compiled shared object; compiled on first use, then cached by content."""
         key = (kind, id(kernel))
         if key not in self._binaries:
-            self._binaries[key] = (kernel, self._compile(kind, kernel))
+            self._binaries[key] = (kernel, compile_kernel(self.chip, kind, kernel))
         return self._binaries[key][1]
-
-    def _compile(self, kind, k):
-        chip = self.chip
-        what = f"{kind} kernel {k.name!r}"
-        checks.instance(f"{what}: source", k.source, str, "C++ source as a str")
-        checks.instance(f"{what}: name", k.name, str, "a str")
-        ct = checks.words(f"{what}: compile_args", k.compile_args, chip.max_compile_time_args, "compile-time args")
-        noc = DEFAULT_NOC[kind] if k.noc is None else checks.integer(f"{what}: noc", k.noc, 0, 1)
-        if not isinstance(k.defines, dict) or not all(isinstance(n, str) and n.isidentifier() for n in k.defines):
-            raise TensixError(f"{what}: defines takes a dict of macro names (identifiers) to values; got {checks._got(k.defines)}")
-        for n, v in k.defines.items():
-            if not (v is None or isinstance(v, (str, int, float, np.integer, np.floating))) or "\n" in str(v):
-                raise TensixError(f"{what}: defines[{n!r}] takes a str, a number or None (one line); got {checks._got(v)}")
-        for flag in ("fp32_dest_acc_en", "math_approx_mode"): checks.boolean(f"{what}: {flag}", getattr(k, flag))
-        defines = {f"KERNEL_COMPILE_TIME_ARG_{i}": v for i, v in enumerate(ct)}
-        defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
-                       NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
-                       L1_UNRESERVED_BASE=chip.l1_unreserved_base, NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
-                       **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
-        for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
-        name = k.name or kind
-        if kind == COMPUTE:
-            if k.math_fidelity not in FIDELITY:
-                raise TensixError(f"compute kernel {name!r}: math_fidelity {k.math_fidelity!r}; one of {', '.join(FIDELITY)}")
-            if k.fp32_dest_acc_en and chip.arch == "grayskull":
-                raise TensixError(f"compute kernel {name!r}: fp32_dest_acc_en, but Grayskull's destination register holds bfloat16 only")
-            defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None, TENSIX_MATH_FIDELITY=FIDELITY[k.math_fidelity],
-                           TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode))
-            call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX); tensix_compute::kernel_main()"
-            return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes)
-        return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines, k.includes)
 
     def describe(self, core_index, proc, binary=None):
         """'reader kernel 'name' on core (x, y) (NCRISC)': how errors name a thread. With `binary` (a kernel's compiled
@@ -238,3 +239,60 @@ class Program:
                 label = f"{kind} kernel" + (f" {name!r}" if name else "")
                 return f"{label} on core {core} ({PROCS[proc]})"
         return f"core {core}" if core is not None else "the engine"
+
+
+def _unpack_to_dest(k: Kernel, name: str, chip) -> int:
+    """The kernel's unpack_to_dest_mode as a bit per circular buffer that copy_tile unpacks straight to the register."""
+    modes = k.unpack_to_dest_mode or {}
+    if not isinstance(modes, dict): modes = dict(enumerate(modes))
+    mask = 0
+    for cb, mode in modes.items():
+        if mode not in (UnpackToDestMode.Default, UnpackToDestMode.UnpackToDestFp32):
+            raise TensixError(f"compute kernel {name!r}: unpack_to_dest_mode[{cb}] is {mode!r}; one of tt.UnpackToDestMode.Default, "
+                              f"tt.UnpackToDestMode.UnpackToDestFp32")
+        if not 0 <= cb < chip.num_circular_buffers:
+            raise TensixError(f"compute kernel {name!r}: unpack_to_dest_mode names circular buffer {cb}; a core has {chip.num_circular_buffers}")
+        if mode == UnpackToDestMode.UnpackToDestFp32:
+            if chip.arch == "grayskull":
+                raise TensixError(f"compute kernel {name!r}: UnpackToDestFp32 for circular buffer {cb}, but Grayskull's unpacker "
+                                  f"cannot write the destination register, which holds bfloat16 only")
+            if not k.fp32_dest_acc_en:
+                raise TensixError(f"compute kernel {name!r}: UnpackToDestFp32 for circular buffer {cb} needs a float32 "
+                                  f"destination register (fp32_dest_acc_en=True)")
+            mask |= 1 << cb
+    return mask
+
+
+def compile_kernel(chip, kind, k):
+    """A kernel's shared object for `chip`: the compile needs the chip's figures, not a running device."""
+    what = f"{kind} kernel {k.name!r}"
+    checks.instance(f"{what}: source", k.source, str, "C++ source as a str")
+    checks.instance(f"{what}: name", k.name, str, "a str")
+    ct = checks.words(f"{what}: compile_args", k.compile_args, chip.max_compile_time_args, "compile-time args")
+    noc = DEFAULT_NOC[kind] if k.noc is None else checks.integer(f"{what}: noc", k.noc, 0, 1)
+    if not isinstance(k.defines, dict) or not all(isinstance(n, str) and n.isidentifier() for n in k.defines):
+        raise TensixError(f"{what}: defines takes a dict of macro names (identifiers) to values; got {checks._got(k.defines)}")
+    for n, v in k.defines.items():
+        if not (v is None or isinstance(v, (str, int, float, np.integer, np.floating))) or "\n" in str(v):
+            raise TensixError(f"{what}: defines[{n!r}] takes a str, a number or None (one line); got {checks._got(v)}")
+    for flag in ("fp32_dest_acc_en", "math_approx_mode"): checks.boolean(f"{what}: {flag}", getattr(k, flag))
+    defines = {f"KERNEL_COMPILE_TIME_ARG_{i}": v for i, v in enumerate(ct)}
+    defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
+                   NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
+                   TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base, NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
+                   **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
+    for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
+    name = k.name or kind
+    if kind == COMPUTE:
+        if k.math_fidelity not in FIDELITY:
+            raise TensixError(f"compute kernel {name!r}: math_fidelity {k.math_fidelity!r}; one of {', '.join(FIDELITY)}")
+        if k.fp32_dest_acc_en and chip.arch == "grayskull":
+            raise TensixError(f"compute kernel {name!r}: fp32_dest_acc_en, but Grayskull's destination register holds bfloat16 only")
+        to_dest = _unpack_to_dest(k, name, chip)
+        defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None, TENSIX_MATH_FIDELITY=FIDELITY[k.math_fidelity],
+                       TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode), TENSIX_UNPACK_TO_DEST=f"{to_dest}u")
+        # 2024's compute kernels define `namespace NAMESPACE { void MAIN {...} }`, today's a plain `void kernel_main()`
+        entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
+        call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
+        return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes)
+    return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines, k.includes)

@@ -105,8 +105,10 @@ def test_compile_errors_carry_the_kernel_name_and_line(dev):
 
 def test_a_kernel_without_its_entry_point_gets_a_hint(dev):
     with pytest.raises(tt.CompileError, match="hint: a compute kernel defines its entry as `namespace NAMESPACE"):
-        dev.run(tt.Program(dev, (0, 0), compute='#include "compute_kernel_api.h"\nvoid MAIN {}'))
-    with pytest.raises(tt.CompileError, match="hint: a data-movement kernel defines its entry as `void kernel_main"):
+        dev.run(tt.Program(dev, (0, 0), compute='#include "compute_kernel_api.h"\nnamespace NAMESPACE { void MAINN() {} }'))
+    with pytest.raises(tt.CompileError, match="hint: a kernel defines its entry as `void kernel_main"):  # today's dialect
+        dev.run(tt.Program(dev, (0, 0), compute='#include "api/compute/common.h"\nvoid kernel_man() {}'))
+    with pytest.raises(tt.CompileError, match="hint: a kernel defines its entry as `void kernel_main"):
         dev.run(tt.Program(dev, (0, 0), writer=HEAD + "void main2() {}"))
 
 

@@ -32,6 +32,7 @@ struct Math {
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
     uint32_t fidelity = 4, state = 0, capacity = 16;
+    uint32_t unpack_to_dest = 0;  // a bit per circular buffer: copy_tile takes its float32 tiles straight to the register
     bool fp32 = false, approx = false, relu = false;
 };
 enum { IDLE, MATH, COMMITTED, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
@@ -50,6 +51,13 @@ static inline float bf16(float f) {  // round to the nearest bfloat16, ties to e
     return value((u & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : r);
 }
 static inline float to_dst(const Math& mm, float f) { return mm.fp32 ? f : bf16(f); }
+static inline float tf32(float f) {  // round to the source registers' 19 bits (10 of significand) on Wormhole and Blackhole
+    uint32_t u = bits(f);
+    uint32_t r = (u + 0xfff + ((u >> 13) & 1)) & 0xffffe000;
+    return value((u & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : r);
+}
+// A value on its way into srcA or srcB: bfloat16, or TF32 when the register is float32 (tt-metal's unpacker formats).
+static inline float to_src(const Math& mm, float f) { return mm.fp32 ? tf32(f) : bf16(f); }
 
 static uint16_t face_index[1024];  // row-major (r, c) -> position in the tile's faces
 static bool faces_ready = [] {
@@ -205,8 +213,9 @@ static void unpack_then_math(uint32_t tiles, uint64_t c) {  // operand tiles to 
 }
 
 // ---------------------------------------------------------------- the kernel API's math entries
-static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
+static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint32_t unpack_to_dest) {
     Math& mm = m();
+    mm.unpack_to_dest = unpack_to_dest;
     mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
     mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
@@ -258,8 +267,10 @@ static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
     float rm[1024];
     unpack(cb, t, rm, "copy_tile");
     float* o = dst(d, "copy_tile");
-    if (m().fp32) memcpy(o, rm, sizeof rm);
-    else for (int i = 0; i < 1024; i++) o[i] = bf16(rm[i]);
+    Math& mm = m();
+    // With UnpackToDestFp32 the unpacker writes the register itself; otherwise the tile passes through srcA.
+    if (mm.fp32 && (mm.unpack_to_dest >> cb & 1)) memcpy(o, rm, sizeof rm);
+    else for (int i = 0; i < 1024; i++) o[i] = to_src(mm, rm[i]);
     unpack_then_math(1, chip.copy_cycles);
 }
 
@@ -288,7 +299,8 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
         memcpy(b, t, sizeof t);
     }
     // one simple loop per step, each of which the compiler vectorizes
-    for (int i = 0; i < 1024; i++) { a[i] = bf16(a[i]); b[i] = bf16(b[i]); }
+    if (mm.fp32) for (int i = 0; i < 1024; i++) { a[i] = tf32(a[i]); b[i] = tf32(b[i]); }  // srcA/srcB beside a float32 register
+    else for (int i = 0; i < 1024; i++) { a[i] = bf16(a[i]); b[i] = bf16(b[i]); }
     if (op == TX_ADD) for (int i = 0; i < 1024; i++) a[i] += b[i];
     else if (op == TX_SUB) for (int i = 0; i < 1024; i++) a[i] -= b[i];
     else for (int i = 0; i < 1024; i++) a[i] = product(mm.fidelity, a[i], b[i]);
@@ -538,6 +550,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_LEZ: y = x <= 0; break;
             case TX_GEZ: y = x >= 0; break;
             case TX_LOGICAL_NOT: y = x == 0; break;
+            case TX_TRUNC: y = std::trunc(x); break;
             case TX_EXP2: y = std::exp2(x); break;
             case TX_EXPM1: y = std::expm1(x); break;
             case TX_LOG_BASE: y = std::log(x) * half_to_float((uint16_t)param); break;  // 1 / ln(base), float16 bits
@@ -577,15 +590,68 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
     math_tick(cycles);
 }
 
-static void dst_binary(uint32_t op, uint32_t d0, uint32_t d1) {
-    float* a = dst(d0, "SFPU binary op");
-    float* b = dst(d1, "SFPU binary op");
+// Integer ops take the integer a tile's value holds (tinygrad's int32 and bool tiles; exact while |x| < 2^24, as the
+// register keeps them as float32 here) and wrap to 32 bits as the chip's int32 SFPU ops do.
+static float int_op(uint32_t op, float x, float y) {
+    int64_t a = (int64_t)x, b = (int64_t)y;
+    switch (op) {
+        case TX_DST_IDIV: return b ? (float)(int32_t)(a / b) : 0.0f;
+        case TX_DST_IMOD: return b ? (float)(int32_t)(a % b) : 0.0f;
+        case TX_DST_AND: return (float)(int32_t)(a & b);
+        case TX_DST_OR: return (float)(int32_t)(a | b);
+        case TX_DST_XOR: return (float)(int32_t)(a ^ b);
+        case TX_DST_SHL: return (float)(int32_t)(uint32_t)((uint64_t)a << (b & 31));
+        default: return (float)(int32_t)(a >> (b & 31));  // TX_DST_SHR
+    }
+}
+
+// The SFPU between two register tiles, in float32. Storing into a bfloat16 register truncates (SFPSTORE), unless the
+// op rounds to nearest even first, as tt-metal's mul and div do on Wormhole and Blackhole.
+static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint32_t od) {
+    const float* a = dst(d0, "SFPU binary op");
+    const float* b = dst(d1, "SFPU binary op");
+    float* o = dst(od, "SFPU binary op");
     Math& mm = m();
+    uint32_t op = op_and_rounding & 0xff;
+    bool nearest = op_and_rounding & TX_DST_ROUND_NEAREST;
+    if (op > TX_DST_SHR) fail("SFPU binary op %u is not one the engine knows", op);
+    float r[1024];  // whole, then stored: the output may be one of the inputs
     for (int i = 0; i < 1024; i++) {
         float x = a[i], y = b[i];
-        a[i] = to_dst(mm, op == TX_DST_MAX ? std::max(x, y) : op == TX_DST_MIN ? std::min(x, y) : op == TX_DST_ADD ? x + y
-                         : op == TX_DST_SUB ? x - y : x * y);
+        switch (op) {
+            case TX_DST_MAX: r[i] = std::max(x, y); break;
+            case TX_DST_MIN: r[i] = std::min(x, y); break;
+            case TX_DST_ADD: r[i] = x + y; break;
+            case TX_DST_SUB: r[i] = x - y; break;
+            case TX_DST_RSUB: r[i] = y - x; break;
+            case TX_DST_MUL: r[i] = x * y; break;
+            case TX_DST_DIV: r[i] = x / y; break;
+            case TX_DST_POW: r[i] = std::pow(x, y); break;
+            case TX_DST_EQ: r[i] = x == y; break;
+            case TX_DST_NE: r[i] = x != y; break;
+            case TX_DST_LT: r[i] = x < y; break;
+            case TX_DST_GT: r[i] = x > y; break;
+            case TX_DST_LE: r[i] = x <= y; break;
+            case TX_DST_GE: r[i] = x >= y; break;
+            case TX_DST_COPY: r[i] = y; break;
+            default: r[i] = int_op(op, x, y);
+        }
     }
+    if (mm.fp32) memcpy(o, r, sizeof r);
+    else if (nearest) for (int i = 0; i < 1024; i++) o[i] = bf16(r[i]);
+    else for (int i = 0; i < 1024; i++) o[i] = value(bits(r[i]) & 0xffff0000);
+    math_tick(op == TX_DST_DIV || op == TX_DST_POW ? chip.recip_cycles : chip.sfpu_cycles);
+}
+
+// where: each value of `cond` picks the value of `t` (nonzero) or of `f` (zero); nothing is rounded.
+static void dst_where(uint32_t dc, uint32_t dt, uint32_t df, uint32_t od) {
+    const float* c = dst(dc, "where_tile");
+    const float* t = dst(dt, "where_tile");
+    const float* f = dst(df, "where_tile");
+    float* o = dst(od, "where_tile");
+    float r[1024];
+    for (int i = 0; i < 1024; i++) r[i] = c[i] != 0.0f ? t[i] : f[i];
+    memcpy(o, r, sizeof r);
     math_tick(chip.sfpu_cycles);
 }
 
@@ -729,7 +795,7 @@ static void pack_relu(uint32_t type) {
 void compute_bind(TxApi& api) {
     api.pack_relu = pack_relu;
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
-    api.unary = unary; api.dst_binary = dst_binary; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
+    api.unary = unary; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;
     api.pack_untilize = pack_untilize;
 }

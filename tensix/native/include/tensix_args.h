@@ -34,3 +34,21 @@ inline __attribute__((always_inline)) T get_arg_val(int arg_idx) {
         return __builtin_bit_cast(T, tensix_api->arg(arg_idx));
     }
 }
+
+// Common runtime args: one list per kernel, the same on every core it runs on (tt-metal's SetCommonRuntimeArgs). The
+// host leaves their count, then the words, at TENSIX_COMMON_ARG_BASE in each core's L1.
+#ifndef TENSIX_COMMON_ARG_BASE
+#define TENSIX_COMMON_ARG_BASE 0
+#endif
+inline uint32_t get_common_arg_addr(int arg_idx) { return TENSIX_COMMON_ARG_BASE + 4 + (arg_idx << 2); }
+template <typename T>
+inline __attribute__((always_inline)) T get_common_arg_val(int arg_idx) {
+    static_assert(sizeof(T) == 4, "get_common_arg_val reads 32-bit args");
+    const volatile uint32_t* words = (const volatile uint32_t*)(uintptr_t)TENSIX_COMMON_ARG_BASE;
+    if (arg_idx < 0 || (uint32_t)arg_idx >= words[0]) {
+        char text[96];
+        __builtin_snprintf(text, sizeof text, "get_common_arg_val(%d): this kernel was given %u common runtime args", arg_idx, words[0]);
+        tensix_api->fail(text);
+    }
+    return __builtin_bit_cast(T, (uint32_t)words[1 + arg_idx]);
+}

@@ -52,8 +52,14 @@ ALWI void tile_regs_release() { tensix_api->regs(TX_REGS_RELEASE); }
 ALWI void acquire_dst(tt::DstMode mode = tt::DstMode::Half) { tensix_api->regs(mode == tt::DstMode::Full ? TX_DST_ACQUIRE_FULL : TX_DST_ACQUIRE_HALF); }
 ALWI void release_dst(tt::DstMode mode = tt::DstMode::Half) { tensix_api->regs(TX_DST_RELEASE); }
 
+// Today's first call of a compute kernel: configures unpacker, math and packer for these circular buffers. The
+// simulator unpacks and packs every buffer in its own format, so there is nothing to configure.
+ALWI void compute_kernel_hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb, uint32_t call_line = 0) {}
+ALWI void compute_kernel_hw_startup(uint32_t icb0, uint32_t ocb) {}
+
 // ---- moving tiles: unpack a circular buffer's tile into the register, pack a register tile out
 ALWI void copy_tile_init(uint32_t cbid = 0) {}
+ALWI void copy_init(uint32_t cbid, uint32_t transpose = 0, uint32_t transpose_within_16x16_face = 0, uint32_t call_line = 0) {}  // today's name
 ALWI void copy_tile_to_dst_init_short(uint32_t cbid = 0, uint32_t transpose = 0) {}
 ALWI void copy_tile_to_dst_init_short_with_dt(uint32_t old_cbid, uint32_t new_cbid, uint32_t transpose = 0) {}
 ALWI void copy_tile(uint32_t icb, uint32_t itile, uint32_t idst) { tensix_api->copy_tile(icb, itile, idst); }

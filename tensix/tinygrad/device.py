@@ -1,0 +1,100 @@
+"""tinygrad's TT device: buffers are tensix DRAM buffers, a kernel is a reader, a compute and a writer kernel, and a
+run reports the simulated chip's time. tinygrad finds it as tinygrad.runtime.ops_tt (see __init__.py).
+
+The chip defaults to a Wormhole n150 with a float32 destination register (TENSIX_DEVICE picks another; on Grayskull the
+arithmetic runs in bfloat16)."""
+import json, os, sys
+from tinygrad.device import Allocator, Compiled, Compiler
+from tinygrad.helpers import DEBUG, NOOPT
+import tensix as tt
+from tensix.program import compile_kernel
+from .renderer import PAGE, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
+
+BY_CODE = {f.code: f for f in tt.FORMATS.values()}
+STATS = {"kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}  # runs, and those that took the fallback path
+
+
+def _kernels(src: dict, fp32: bool):
+    # 32-bit tiles unpack straight into a float32 register (as tt-metal's UnpackToDestFp32), not through the 19-bit
+    # source registers, so float32 work keeps float32 precision
+    to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in IN_CB.items() if BY_CODE[f].tile_bytes == 4096} if fp32 else None
+    return (tt.Kernel(src["reader"], src["name"] + ".reader"), tt.Kernel(src["writer"], src["name"] + ".writer"),
+            tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32, unpack_to_dest_mode=to_dest))
+
+
+class TTCompiler(Compiler):
+    """Hands the three sources to tensix's compile cache (a second run compiles nothing) and keeps them as the binary."""
+
+    def compile(self, src: str) -> bytes:
+        chip = tt.CHIPS[chip_name()]  # compiling needs the chip, not a running simulator (tinygrad compiles in worker processes)
+        for kind, k in zip(("reader", "writer", "compute"), _kernels(json.loads(src), chip.arch != "grayskull")):
+            compile_kernel(chip, kind, k)  # raises tt.CompileError with the kernel's name and line
+        return src.encode()
+
+
+class TTProgram:
+    def __init__(self, dev, obj):
+        self.dev, self.src = dev, json.loads(obj.lib.decode())
+        self.name = self.src["name"]
+        self.kernels = _kernels(self.src, dev.tt.chip.arch != "grayskull")
+
+    def __call__(self, *bufs, global_size=(1, 1, 1), local_size=(1, 1, 1), vals=(), wait=False, **kw):
+        d, s = self.dev.tt, self.src
+        lanes = global_size[0] * global_size[1] * global_size[2]
+        tiles = -(-lanes // TILE)
+        grid = d.chip.grid
+        cores = [(i % grid[0], i // grid[0]) for i in range(max(1, min(tiles, grid[0] * grid[1])))]
+        share = lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
+        common = [lanes, *global_size]
+        for b in bufs: common += [b[0].addr, b[1]]
+        common += [v & 0xFFFFFFFF for v in vals]
+        args = lambda c: [*share(c), *common]
+        cbs = [tt.CB(cb, BY_CODE[f], pages=2) for f, cb in IN_CB.items()] + \
+              [tt.CB(cb, BY_CODE[f], pages=2) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)]
+        reader, writer, compute = self.kernels
+        prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=args, writer_args=args,
+                          compute_args=args, cbs=cbs)
+        run = d.run(prog)
+        STATS["kernels"] += 1; STATS["cycles"] += run.cycles
+        if s["fallbacks"]: STATS["fallback_kernels"] += 1; STATS["fallback_cycles"] += run.cycles
+        if DEBUG >= 2:
+            path = f"fallback ({s['fallbacks']} of {s['accesses']} loads/stores gathered)" if s["fallbacks"] else "tile path"
+            print(f"TT {self.name}: {path}, {run.cycles} cycles on {len(cores)} cores", file=sys.stderr)
+        return run.seconds if wait else None
+
+
+class TTAllocator(Allocator):
+    """A tinygrad buffer is a tensix DRAM buffer interleaved in pages of PAGE bytes, and an offset into it (views)."""
+
+    def _alloc(self, size, options): return (self.dev.tt.buffer(max(size, 1), page=PAGE), 0)
+    def _free(self, opaque, options): opaque[0].free()
+    def _copyin(self, dest, src: memoryview):
+        buf, off = dest
+        if off == 0 and len(src) == buf.size: buf.write(bytes(src))
+        else:
+            raw = buf.read(); raw[off:off + len(src)] = memoryview(src).cast("B"); buf.write(raw)
+    def _copyout(self, dest: memoryview, src):
+        buf, off = src
+        dest[:] = buf.read()[off:off + len(dest)].tobytes()
+    def _offset(self, buf, size: int, offset: int): return (buf[0], buf[1] + offset)
+
+
+_DEVICE = None
+
+
+def chip_name() -> str: return os.environ.get("TENSIX_DEVICE", "n150")
+
+
+def tt_device() -> tt.Device:
+    global _DEVICE
+    if _DEVICE is None: _DEVICE = tt.Device(chip_name(), echo=False)
+    return _DEVICE
+
+
+class TTDevice(Compiled):
+    def __init__(self, device: str):
+        self.tt = tt_device()
+        # A lane is already one of a tile's 1024: tinygrad's hand-coded upcasts only add register tiles (8 fit), so
+        # they stay off unless asked for (NOOPT=0); BEAM still searches its options against the simulated clock.
+        if "NOOPT" not in os.environ: NOOPT.value = 1
+        super().__init__(device, TTAllocator(self), [TTRenderer], TTProgram)

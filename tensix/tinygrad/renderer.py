@@ -1,0 +1,490 @@
+"""tinygrad's UOps -> a reader, a compute and a writer kernel joined by circular buffers.
+
+tinygrad hands a kernel as a list of UOps written for one thread; its global dimensions enumerate the threads. Here a
+thread is a lane of a 32x32 tile: 1024 threads make a tile, and the tiles are spread over the cores of the grid. Each
+UOp lands on the processor that does that kind of work on the chip:
+- index arithmetic (integer and boolean UOps on thread and loop indices) runs on the data-movement cores, per lane;
+- loads become the reader's NoC reads, which build a tile of the loaded values in a circular buffer;
+- the arithmetic on loaded values runs in the compute kernel on whole tiles in the destination register (SFPU ops);
+- stores become the writer's NoC writes of a packed tile's lanes.
+All three kernels walk the same loop nest, so the reader pushes and the writer pops tiles in the order the compute
+kernel consumes and produces them. A load or store whose lanes are one contiguous run of memory moves as whole runs
+(the tile path); any other index pattern is gathered or scattered element by element by the data-movement cores (the
+fallback path, counted). The arithmetic is on the math engine either way."""
+import json, math, struct
+from tinygrad.dtype import AddrSpace, dtypes
+from tinygrad.helpers import ansistrip
+from tinygrad.renderer import Renderer
+from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
+
+GROUP_ALU = GroupOp.ALU | {Ops.CAST}
+
+TILE = 1024     # lanes in a tile
+PAGE = 4096     # bytes in a page of a tinygrad buffer in DRAM (interleaved over the banks)
+DST_TILES = 8   # register tiles with a float32 destination register held whole (acquire_dst full)
+# element formats a tile can hold (tt-metal's DataFormat codes) and the circular buffers that carry them
+FORMAT = {dtypes.float32: 0, dtypes.float16: 1, dtypes.bfloat16: 5, dtypes.int32: 8, dtypes.uint32: 24, dtypes.uint16: 9,
+          dtypes.uint8: 30, dtypes.bool: 30}
+TILE_BYTES = {0: 4096, 1: 2048, 5: 2048, 8: 4096, 24: 4096, 9: 2048, 30: 1024}
+IN_CB = {f: i for i, f in enumerate(sorted(set(FORMAT.values())))}          # reader -> compute, one per format
+OUT_CB = {f: 16 + i for i, f in enumerate(sorted(set(FORMAT.values())))}   # compute -> writer
+STAGE_CB, STAGE_PAGES = 24, 8   # L1 where the data-movement cores stage unaligned runs (pages of PAGE bytes)
+
+CTYPE = {dtypes.bool: "bool", dtypes.int32: "int32_t", dtypes.uint32: "uint32_t", dtypes.uint8: "uint8_t", dtypes.uint16: "uint16_t",
+         dtypes.int64: "int64_t", dtypes.uint64: "uint64_t", dtypes.int8: "int8_t", dtypes.int16: "int16_t"}
+C_BINARY = {Ops.ADD: "+", Ops.SUB: "-", Ops.MUL: "*", Ops.CDIV: "/", Ops.CMOD: "%", Ops.SHL: "<<", Ops.SHR: ">>", Ops.AND: "&",
+            Ops.OR: "|", Ops.XOR: "^", Ops.CMPLT: "<", Ops.CMPNE: "!=", Ops.CMPEQ: "=="}
+# the SFPU ops between two register tiles (the result replaces the first), and single-tile ops
+SFPU_BINARY = {Ops.ADD: "add_binary_tile", Ops.SUB: "sub_binary_tile", Ops.MUL: "mul_binary_tile", Ops.FDIV: "div_binary_tile",
+               Ops.MAX: "max_tile", Ops.CMPLT: "lt_binary_tile", Ops.CMPEQ: "eq_binary_tile", Ops.CMPNE: "ne_binary_tile",
+               Ops.CDIV: "div_int32_tile", Ops.CMOD: "remainder_int32_tile", Ops.AND: "bitwise_and_binary_tile",
+               Ops.OR: "bitwise_or_binary_tile", Ops.XOR: "bitwise_xor_binary_tile", Ops.SHL: "left_shift_binary_tile",
+               Ops.SHR: "right_shift_binary_tile"}
+SFPU_SCALAR = {Ops.ADD: "add_unary_tile", Ops.SUB: "sub_unary_tile", Ops.MUL: "mul_unary_tile", Ops.FDIV: "div_unary_tile"}
+SFPU_UNARY = {Ops.NEG: ["negative_tile({d})"], Ops.RECIPROCAL: ["recip_tile({d})"], Ops.SQRT: ["sqrt_tile({d})"],
+              Ops.EXP2: ["exp2_tile({d})"], Ops.SIN: ["sin_tile({d})"], Ops.TRUNC: ["trunc_tile({d})"],
+              Ops.LOG2: ["log_tile({d})", f"mul_unary_tile({{d}}, {struct.unpack('<I', struct.pack('<f', 1 / math.log(2)))[0]}u)"]}
+
+
+class Unsupported(Exception): pass
+
+
+def fbits(v) -> str: return f"{struct.unpack('<I', struct.pack('<f', float(v)))[0]}u"
+
+
+def root(u: UOp) -> UOp:
+    while u.op is Ops.AFTER: u = u.src[0]
+    return u
+
+
+def const_of(u: UOp):
+    """The Python value of a constant (through casts of constants), else None."""
+    if u.op is Ops.CONST: return u.arg
+    if u.op is Ops.CAST and (v := const_of(u.src[0])) is not None:
+        return bool(v) if u.dtype == dtypes.bool else int(v) if dtypes.is_int(u.dtype) else float(v)
+    return None
+
+
+class Kernel:
+    """One tinygrad kernel, split. `reader`, `compute` and `writer` are the three sources."""
+
+    def __init__(self, uops: list, name: str):
+        self.uops, self.name = uops, name
+        self.params = sorted({u.arg.slot: u for u in uops if u.op is Ops.PARAM and u.arg.addrspace != AddrSpace.ALU}.values(),
+                             key=lambda u: u.arg.slot)
+        self.vars = sorted({u.arg.slot: u for u in uops if u.op is Ops.PARAM and u.arg.addrspace == AddrSpace.ALU}.values(),
+                           key=lambda u: u.arg.slot)
+        self.buf_index = {u: i for i, u in enumerate(self.params)}
+        self.kind = {}  # uop -> "idx" (per lane, on the data-movement cores) or "val" (a tile, in the compute kernel)
+        for u in uops: self.kind[u] = self._classify(u)
+        # the tiles the compute kernel works on: what the stores write, and everything that value is made of
+        self.on_tiles, stack = set(), [u.src[1] for u in uops if u.op is Ops.STORE]
+        while stack:
+            u = stack.pop()
+            if u in self.on_tiles or self.kind.get(u) != "val": continue
+            self.on_tiles.add(u)
+            if u.op is not Ops.LOAD: stack.extend(u.src)
+        # index values the arithmetic needs: the reader builds a tile of them
+        self.idx_tiles = [u for u in uops if self.kind[u] == "idx" and any(
+            (c in self.on_tiles and c.op is not Ops.LOAD) or (c.op is Ops.STORE and c.src[1] is u) for c in self._users(u))]
+        self.accesses = []  # (kind, uop, contiguous?) per global load and store, for the path report
+        self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
+        self.compute = self._compute()
+        self.fallbacks = sum(1 for _, _, contiguous in self.accesses if not contiguous)
+
+    # ---- which processor does what
+    def _users(self, u):
+        if not hasattr(self, "_user_map"):
+            self._user_map = {}
+            for x in self.uops:
+                for s in x.src: self._user_map.setdefault(s, []).append(x)
+        return self._user_map.get(u, [])
+
+    def _lane_ok(self, u):
+        """Whether the data-movement cores can compute u for one lane: index arithmetic, and the integer loads and
+        arithmetic of data-dependent indices (a gather's index tensor)."""
+        if const_of(u) is not None or self.kind.get(u) == "idx": return True
+        if u.op is Ops.LOAD:
+            return root(u.src[0].src[0]).op is Ops.PARAM and all(self._lane_ok(x) for x in self._access(u)[1:3] if x is not None)
+        return u.op in GROUP_ALU and (dtypes.is_int(u.dtype) or u.dtype == dtypes.bool) and all(self._lane_ok(x) for x in u.src)
+
+    @staticmethod
+    def _access(u):
+        """(buffer, index, gate, other value) of a global load or store."""
+        index = u.src[0]
+        gate = index.src[2] if len(index.src) > 2 else u.src[2] if len(u.src) > 2 else None
+        return root(index.src[0]), index.src[1], gate, (u.src[1] if u.op is Ops.LOAD and len(u.src) > 1 else None)
+
+    def _classify(self, u):
+        if u.op in (Ops.CONST,): return "const"
+        if const_of(u) is not None: return "const"
+        if u.op in (Ops.SPECIAL, Ops.RANGE): return "idx"
+        if u.op is Ops.PARAM: return "idx" if u.arg.addrspace == AddrSpace.ALU else "buf"
+        if u.op in (Ops.BUFFER, Ops.AFTER, Ops.INDEX, Ops.STORE, Ops.END, Ops.SINK, Ops.GROUP, Ops.NOOP, Ops.IF, Ops.ENDIF, Ops.BARRIER):
+            return "ctrl"
+        if u.op is Ops.LOAD: return "val"
+        if u.op in (Ops.STACK, Ops.SHRINK, Ops.WMMA, Ops.BITCAST, Ops.CUSTOM, Ops.CUSTOMI): raise Unsupported(f"{u.op} in a TT kernel")
+        srcs = [self.kind[s] for s in u.src]
+        if u.dtype in (dtypes.float32, dtypes.float16, dtypes.bfloat16, dtypes.float64) or "val" in srcs: return "val"
+        return "idx"
+
+    # ---- index arithmetic as C, per lane
+    def _c(self, u, names):
+        if (v := const_of(u)) is not None:
+            return ("true" if v else "false") if u.dtype == dtypes.bool else f"({int(v)})" if dtypes.is_int(u.dtype) else repr(float(v))
+        return names[u]
+
+    def _c_stmt(self, u, names):
+        a = [self._c(s, names) for s in u.src]
+        t = CTYPE.get(u.dtype)
+        if t is None: raise Unsupported(f"index arithmetic in {u.dtype}")
+        if u.op in C_BINARY: e = f"({a[0]} {C_BINARY[u.op]} {a[1]})"
+        elif u.op is Ops.MAX: e = f"({a[0]} > {a[1]} ? {a[0]} : {a[1]})"
+        elif u.op is Ops.WHERE: e = f"({a[0]} ? {a[1]} : {a[2]})"
+        elif u.op is Ops.NEG: e = f"(-{a[0]})"
+        elif u.op is Ops.CAST: e = f"(({t}){a[0]})"
+        else: raise Unsupported(f"index op {u.op}")
+        return f"{t} v{self.uops.index(u)} = {e};"
+
+    def _lane_code(self, targets, names):
+        """C statements computing `targets` for one lane, in program order (loads among them read one element)."""
+        need, stack = set(), list(targets)
+        while stack:
+            u = stack.pop()
+            if u in need or const_of(u) is not None or u.op in (Ops.RANGE, Ops.PARAM): continue
+            if not self._lane_ok(u): raise Unsupported(f"an index computed from {u.op} on loaded values")
+            need.add(u)
+            stack.extend(x for x in self._access(u)[1:3] if x is not None) if u.op is Ops.LOAD else stack.extend(u.src)
+        out = []
+        for u in self.uops:
+            if u not in need: continue
+            if u.op is Ops.SPECIAL: out.append(f"int32_t v{self.uops.index(u)} = g{u.arg[-1]};")
+            elif u.op is Ops.LOAD:
+                buf, idx, gate, alt = self._access(u)
+                t, b = CTYPE.get(u.dtype) or "float", self.buf_index[buf]
+                read = f"read_elem<{t}>(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {u.dtype.itemsize}u, run.stage + STAGE)"
+                if gate is not None: read = f"({self._c(gate, names)} ? {read} : ({t}){self._alt(const_of(alt) or 0, u.dtype)})"
+                out.append(f"{t} v{self.uops.index(u)} = {read};")
+            else: out.append(self._c_stmt(u, names))
+        return out
+
+    def _contiguous(self, idx, gate):
+        """Whether an index takes the lanes of a tile to one contiguous run (lane i -> base + i) with every gate open,
+        tried on the first tile with loops and variables at 0."""
+        vals = {}
+        def ev(u, lane):
+            if (v := const_of(u)) is not None: return v
+            if u.op is Ops.SPECIAL:
+                sizes = [const_of(s.src[0]) for s in sorted((x for x in self.uops if x.op is Ops.SPECIAL), key=lambda s: s.arg)]
+                if any(s is None for s in sizes): raise Unsupported("symbolic size")
+                g, k = lane, int(u.arg[-1])
+                for s in sizes[k + 1:]: g //= s
+                return g % sizes[k] if k > 0 else g
+            if u.op in (Ops.RANGE, Ops.PARAM): return 0
+            key = (u, lane)
+            if key not in vals: vals[key] = exec_alu(u.op, u.dtype, [ev(s, lane) for s in u.src])
+            return vals[key]
+        try:
+            sizes = [const_of(s.src[0]) for s in self.uops if s.op is Ops.SPECIAL]
+            n = min(TILE, math.prod(sizes)) if None not in sizes else TILE
+            first = ev(idx, 0)
+            return all(ev(idx, i) == first + i and (gate is None or ev(gate, i)) for i in [*range(0, n, 31), n - 1])
+        except Exception:
+            return False
+
+    def _data_movement(self, which):
+        """The reader (loads, and index values the arithmetic needs) or the writer (stores), walking the loop nest."""
+        names = {u: f"v{i}" for i, u in enumerate(self.uops)}
+        for v in self.vars: names[v] = f"var{self.vars.index(v)}"
+        body, depth, gates = [], 1, []
+        def emit(line): body.append("    " * depth + line)
+        for i, u in enumerate(self.uops):
+            if u.op is Ops.RANGE:
+                names[u] = f"r{i}"
+                emit(f"for (int32_t r{i} = 0; r{i} < {self._c(u.src[0], names)}; r{i}++) {{"); depth += 1
+            elif u.op is Ops.END: depth -= 1; emit("}")
+            elif u.op is Ops.IF: gates.append(u.src[0])
+            elif u.op is Ops.ENDIF: gates.pop()
+            elif which == "reader" and (u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles):
+                body.extend(self._lane_loop(u, names, gates, depth, "load"))
+            elif which == "writer" and u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
+                body.extend(self._lane_loop(u, names, gates, depth, "store"))
+        return body
+
+    def _lane_loop(self, u, names, gates, depth, what):
+        """One tile's worth of a load (into the reader's circular buffer) or a store (out of the writer's)."""
+        pad = "    " * depth
+        if u.op in (Ops.LOAD, Ops.STORE):
+            buf, idx, gate, alt = self._access(u)
+            conds = [g for g in gates + ([gate] if gate is not None else [])]
+            dt = buf.dtype
+            if dt not in FORMAT: raise Unsupported(f"{dt} buffers")
+            esize, fmt = dt.itemsize, FORMAT[dt]
+            contiguous = not gates and self._contiguous(idx, gate)
+            self.accesses.append((what, u, contiguous))
+            lines = self._lane_code([idx] + conds, names)
+            cond = " && ".join(f"({self._c(c, names)})" for c in conds) or "true"
+            b = self.buf_index[buf]
+            if alt is not None and const_of(alt) is None: raise Unsupported("a gated load whose other value is not a constant")
+            alt = const_of(alt) if alt is not None else 0
+            if what == "load":
+                cb = IN_CB[fmt]
+                head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
+                act = [f"if (!({cond})) {{ (({CTYPE.get(dt, 'float')}*)tile)[lane] = {self._alt(alt, dt)}; continue; }}",
+                       f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
+                tail = ["run.flush();", "gather_done();", f"cb_push_back({cb}, 1);"]
+            else:
+                cb = OUT_CB[FORMAT[u.src[1].dtype] if u.src[1].dtype in FORMAT else fmt]
+                if FORMAT.get(u.src[1].dtype, fmt) != fmt: raise Unsupported("a store whose value is another format than its buffer")
+                head = [f"cb_wait_front({cb}, 1);", f"uint32_t tile = get_read_ptr({cb});"]
+                act = [f"if (!({cond})) continue;",
+                       f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
+                tail = ["run.flush();", "noc_async_write_barrier();", f"cb_pop_front({cb}, 1);"]
+        else:  # an index value the arithmetic uses: a tile of it, one int32 per lane
+            cb = IN_CB[FORMAT[dtypes.int32]]
+            lines = self._lane_code([u], names)
+            head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
+            act = [f"((int32_t*)tile)[lane] = (int32_t){self._c(u, names)};"]
+            tail = [f"cb_push_back({cb}, 1);"]
+        out = [pad + "{"] + [pad + "    " + x for x in head]
+        out.append(pad + "    for (uint32_t lane = 0; lane < 1024u && t * 1024u + lane < lanes; lane++) {")
+        out.append(pad + "        uint32_t L = t * 1024u + lane;" + self._lane_dims())
+        out += [pad + "        " + x for x in lines + act]
+        out += [pad + "    }"] + [pad + "    " + x for x in tail] + [pad + "}"]
+        return out
+
+    def _lane_dims(self):
+        """The global indices of lane L: tinygrad's last global dimension varies fastest, so it takes consecutive lanes."""
+        n = len({u.arg for u in self.uops if u.op is Ops.SPECIAL})
+        if n == 0: return ""
+        out, div = [], ""
+        for d in reversed(range(n)):
+            out.append(f"int32_t g{d} = (int32_t)(L{div}" + (f" % s{d});" if d else ");"))
+            div += f" / s{d}"
+        return " " + " ".join(out)
+
+    @staticmethod
+    def _alt(v, dt):
+        if dt == dtypes.bool: return "true" if v else "false"
+        return repr(float(v)) if dtypes.is_float(dt) else str(int(v))
+
+    # ---- the arithmetic, on tiles in the destination register
+    def _compute(self):
+        uops = self.uops
+        pos = {u: i for i, u in enumerate(uops)}
+        tiles = [u for u in uops if u in self.on_tiles or u in self.idx_tiles]
+        regs = [u for u in uops if u.op is Ops.BUFFER and u.arg.addrspace == AddrSpace.REG]
+        # a tile lives until its last use; a use inside a loop the tile was made outside of keeps it to the loop's end
+        last = {}
+        ends = {u.src[1] if len(u.src) > 1 else u.src[0]: i for i, u in enumerate(uops) if u.op is Ops.END}
+        for i, u in enumerate(uops):
+            for s in u.src:
+                if s in pos: last[s] = max(last.get(s, -1), i)
+        for r, e in ends.items():
+            if r not in pos: continue
+            for s, l in list(last.items()):
+                if pos[s] < pos[r] < l <= e: last[s] = e
+        slot, free, lines, depth = {}, list(range(DST_TILES)), [], 2
+        reg_base, pinned = {}, set()
+        def emit(line): lines.append("    " * depth + line)
+        def take(what):
+            if not free: raise Unsupported(f"kernel needs more than {DST_TILES} destination-register tiles at {what}")
+            return free.pop(0)
+        def dies(s, i): return s in slot and slot[s] not in pinned and last.get(s, -1) <= i
+        def tile_of(s, i, temps):
+            if s in slot: return slot[s]
+            if (v := const_of(s)) is None: raise Unsupported(f"no tile for {s.op}")
+            d = take("a constant"); temps.append(d)
+            emit(f"fill_tile({d}, {fbits(v)});")
+            return d
+        for i, u in enumerate(uops):
+            if u.op is Ops.RANGE:
+                emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
+            elif u.op is Ops.END: depth -= 1; emit("}")
+            elif u.op is Ops.BUFFER and u in regs:
+                n = const_of(u.src[0]) if u.src else u.arg.size
+                if n is None: raise Unsupported("a register array of unknown size")
+                reg_base[u] = [take("a register array") for _ in range(int(n))]
+                pinned.update(reg_base[u])
+            elif u.op is Ops.STORE and root(u.src[0].src[0]) in reg_base:
+                k = const_of(u.src[0].src[1])
+                if k is None: raise Unsupported("a register array indexed by a variable")
+                temps = []
+                emit(f"copy_dest_values({tile_of(u.src[1], i, temps)}, {reg_base[root(u.src[0].src[0])][int(k)]});")
+                free.extend(temps)
+            elif u.op is Ops.LOAD and root(u.src[0].src[0]) in reg_base:
+                k = const_of(u.src[0].src[1])
+                if k is None: raise Unsupported("a register array indexed by a variable")
+                slot[u] = reg_base[root(u.src[0].src[0])][int(k)]
+            elif u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
+                temps = []
+                d = tile_of(u.src[1], i, temps)
+                dt = root(u.src[0].src[0]).dtype
+                cb = OUT_CB[FORMAT[dt]]
+                emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
+                free.extend(temps)
+            elif u in tiles:
+                if u.op is Ops.LOAD or u in self.idx_tiles:
+                    cb = IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[root(u.src[0].src[0]).dtype]]
+                    slot[u] = d = take("a load")
+                    emit(f"cb_wait_front({cb}, 1); copy_tile({cb}, 0, {d}); cb_pop_front({cb}, 1);")
+                else:
+                    self._alu(u, i, slot, take, free, dies, tile_of, emit)
+            # free what died here
+            for s in u.src:
+                if s in slot and slot[s] not in pinned and last.get(s, -1) <= i and s not in getattr(self, "_freed", set()):
+                    self.__dict__.setdefault("_freed", set()).add(s)
+                    if slot[s] not in free and all(slot.get(o) != slot[s] for o in slot if o not in self._freed and o is not s): free.append(slot[s])
+        return lines
+
+    def _bound(self, r):
+        v = const_of(r.src[0])
+        if v is not None: return str(int(v))
+        if r.src[0] in self.vars: return f"var{self.vars.index(r.src[0])}"
+        raise Unsupported("a loop bound computed per lane")
+
+    def _alu(self, u, i, slot, take, free, dies, tile_of, emit):
+        temps = []
+        srcs = list(u.src)
+        if u.op is Ops.CAST:
+            s = srcs[0]
+            d = slot[s] if dies(s, i) else None
+            if d is None: d = take("a cast"); emit(f"copy_dest_values({tile_of(s, i, temps)}, {d});")
+            to, frm = u.dtype, s.dtype
+            if to == dtypes.bool: emit(f"ne_binary_tile_init(); fill_tile({(t := take('a cast'))}, 0u); ne_binary_tile({d}, {t});"); free.append(t)
+            elif dtypes.is_int(to) and dtypes.is_float(frm): emit(f"trunc_tile({d});")
+            elif to not in FORMAT: raise Unsupported(f"a cast to {to}")
+            slot[u] = d
+        elif u.op in SFPU_UNARY:
+            s = srcs[0]
+            d = slot[s] if dies(s, i) else None
+            if d is None: d = take(str(u.op)); emit(f"copy_dest_values({tile_of(s, i, temps)}, {d});")
+            for line in SFPU_UNARY[u.op]: emit(line.format(d=d) + ";")
+            slot[u] = d
+        elif u.op is Ops.WHERE:
+            c, a, b = (tile_of(s, i, temps) for s in srcs)
+            d = slot[srcs[0]] if dies(srcs[0], i) else take("where")
+            emit(f"where_tile({c}, {a}, {b}, {d});")
+            slot[u] = d
+        elif u.op in SFPU_BINARY:
+            a, b = srcs
+            if const_of(a) is not None and const_of(b) is None and u.op in (Ops.ADD, Ops.MUL, Ops.MAX, Ops.CMPNE, Ops.CMPEQ, Ops.AND, Ops.OR, Ops.XOR):
+                a, b = b, a
+            if dies(a, i): d = slot[a]
+            else:
+                d = take(str(u.op))
+                if a in slot: emit(f"copy_dest_values({slot[a]}, {d});")
+                else: emit(f"fill_tile({d}, {fbits(const_of(a))});")
+            if (v := const_of(b)) is not None and u.op in SFPU_SCALAR: emit(f"{SFPU_SCALAR[u.op]}({d}, {fbits(v)});")
+            else: emit(f"{SFPU_BINARY[u.op]}({d}, {tile_of(b, i, temps)});")
+            slot[u] = d
+        else: raise Unsupported(f"{u.op} on tiles")
+        free.extend(temps)
+
+    def sources(self):
+        bufs = "".join(f"    InterleavedAddrGen<true> buf{i} = {{get_arg_val<uint32_t>({6 + 2 * i}), {PAGE}}}; "
+                       f"uint32_t off{i} = get_arg_val<uint32_t>({7 + 2 * i});\n" for i in range(len(self.params)))
+        nb = 6 + 2 * len(self.params)
+        vars_ = "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars)))
+        args = ("    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1), lanes = get_arg_val<uint32_t>(2);\n"
+                "    uint32_t s0 = get_arg_val<uint32_t>(3), s1 = get_arg_val<uint32_t>(4), s2 = get_arg_val<uint32_t>(5);\n"
+                "    (void)s0; (void)s1; (void)s2;\n")
+        dm = lambda body, run: (f'#include <cstring>\n#include "dataflow_api.h"\n{run}\nvoid kernel_main() {{\n{args}{bufs}{vars_}'
+                                f"    Run run{{get_write_ptr({STAGE_CB})}};\n"
+                                "    for (uint32_t t = t0; t < t1; t++) {\n" + "\n".join(body) + "\n    }\n}\n")
+        compute = ('#include "compute_kernel_api/eltwise_unary/sfpu.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
+                   "namespace NAMESPACE {\nvoid MAIN {\n    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1);\n"
+                   + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) +
+                   "    for (uint32_t t = t0; t < t1; t++) {\n        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) +
+                   "\n        release_dst(tt::DstMode::Full);\n    }\n}\n}\n")
+        return {"name": self.name, "reader": dm(self.reader, GATHER), "writer": dm(self.writer, SCATTER), "compute": compute,
+                "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
+
+
+# Runs: lanes whose elements sit next to each other in memory move in one NoC transfer. The NoC moves aligned words, so
+# a run whose DRAM address and L1 address disagree modulo 32 bytes goes through a staging area in L1, where the
+# data-movement core's own loads and stores shift it into place.
+_RUN = r"""
+static const uint32_t PAGE = %d, STAGE = %d * %d - 64;  // the last 64 bytes: where read_elem lands one element
+struct Pending { uint32_t from, to, n; };
+static Pending pending[1024]; static uint32_t npending = 0;
+struct Run {
+    uint32_t stage, used = 0;
+    uint64_t far = 0; uint32_t l1 = 0, n = 0;
+    void add(const InterleavedAddrGen<true>& b, uint32_t byte, uint32_t local, uint32_t size) {
+        uint64_t at = b.get_noc_addr(byte / PAGE, byte %% PAGE);
+        if (n && far + n == at && l1 + n == local && (byte %% PAGE) != 0) { n += size; return; }
+        flush();
+        far = at; l1 = local; n = size;
+    }
+    void flush();
+};
+// One element, for index arithmetic on a data-movement core (a gather's index): the aligned 64 bytes around it.
+template <typename T> static T read_elem(const InterleavedAddrGen<true>& b, uint32_t byte, uint32_t scratch) {
+    uint64_t at = b.get_noc_addr(byte / PAGE, byte %% PAGE);
+    uint32_t skew = (uint32_t)(at %% 32);
+    noc_async_read(at - skew, scratch, 64);
+    noc_async_read_barrier();
+    T v; memcpy(&v, (void*)(uintptr_t)(scratch + skew), sizeof(T));
+    return v;
+}
+"""
+GATHER = _RUN % (PAGE, STAGE_PAGES, PAGE) + r"""
+static void gather_done() {
+    noc_async_read_barrier();
+    for (uint32_t i = 0; i < npending; i++) memcpy((void*)(uintptr_t)pending[i].to, (void*)(uintptr_t)pending[i].from, pending[i].n);
+    npending = 0;
+}
+void Run::flush() {
+    if (!n) return;
+    uint32_t skew = (uint32_t)(far % 32), local_skew = l1 % 32;
+    if (skew == local_skew) noc_async_read(far, l1, n);
+    else {
+        uint32_t span = (skew + n + 31) / 32 * 32;
+        if (used + span > STAGE || npending == 1024) { gather_done(); used = 0; }
+        noc_async_read(far - skew, stage + used, span);
+        pending[npending++] = {stage + used + skew, l1, n};
+        used += span;
+    }
+    n = 0;
+}
+"""
+SCATTER = _RUN % (PAGE, STAGE_PAGES, PAGE) + r"""
+void Run::flush() {
+    if (!n) return;
+    uint32_t skew = (uint32_t)(far % 32);
+    if (skew == l1 % 32) noc_async_write(l1, far, n);
+    else {
+        if (used + skew + n + 32 > STAGE) { noc_async_write_barrier(); used = 0; }
+        memcpy((void*)(uintptr_t)(stage + used + skew), (void*)(uintptr_t)l1, n);
+        noc_async_write(stage + used + skew, far, n);
+        used += (skew + n + 31) / 32 * 32;
+    }
+    n = 0;
+}
+"""
+
+
+class TTRenderer(Renderer):
+    device = "TT"
+    has_local, has_shared, supports_float4 = True, False, False  # has_local: loops over outputs become lanes (global dims)
+    local_max = (1, 1, 1)  # a lane is a tile lane; tinygrad's local dims have nothing to map to here
+    global_max = (65535, 65535, 65535)
+    code_for_op = {op: None for op in (Ops.EXP2, Ops.LOG2, Ops.SIN, Ops.SQRT, Ops.RECIPROCAL, Ops.NEG, Ops.TRUNC, Ops.ADD, Ops.SUB,
+                                       Ops.MUL, Ops.FDIV, Ops.MAX, Ops.CMPLT, Ops.CMPNE, Ops.CMPEQ, Ops.WHERE, Ops.CDIV, Ops.CMOD,
+                                       Ops.AND, Ops.OR, Ops.XOR, Ops.SHL, Ops.SHR)}
+
+    def __init__(self, target):
+        super().__init__(target)
+        from .device import TTCompiler
+        self.compiler = TTCompiler()
+
+    def supported_dtypes(self): return set(FORMAT)
+
+    def render(self, uops: list) -> str:
+        sink = uops[-1]
+        name = ansistrip(getattr(sink.arg, "name", "kernel"))
+        try:
+            return json.dumps(Kernel(list(uops), name).sources())
+        except Unsupported as e:
+            raise Unsupported(f"TT kernel {name}: {e}") from None

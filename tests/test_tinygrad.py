@@ -1,0 +1,123 @@
+"""tinygrad on the TT device: op cases checked against numpy in float32 (the chip default here keeps float32 in its
+destination register), and the kernels' split into reader, compute and writer."""
+import json
+import numpy as np
+import pytest
+
+tinygrad = pytest.importorskip("tinygrad")
+import tensix.tinygrad  # noqa: F401  registers device TT
+from tinygrad import Tensor, dtypes
+from tinygrad.helpers import DEV, Context
+from tensix.tinygrad import device as ttdev
+
+rng = np.random.default_rng(0)
+DEV.value = "TT"  # the default device too: tinygrad stages host data through it (and may have no CPU compiler here)
+
+
+def tt(x): return Tensor(x, device="TT")
+
+
+def close(got, want, rtol=1e-5, atol=1e-6): np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+
+
+def test_device_is_found_by_name():
+    from tinygrad import Device
+    assert type(Device["TT"]).__name__ == "TTDevice"
+
+
+def test_elementwise_chain():
+    a, b = rng.standard_normal((45, 65)).astype(np.float32), rng.standard_normal((45, 65)).astype(np.float32)
+    got = ((tt(a) + tt(b)) * tt(a) - tt(b) / 3.0).numpy()
+    close(got, (a + b) * a - b / np.float32(3.0))
+
+
+def test_unary_ops():
+    a = rng.uniform(0.1, 4.0, (33, 70)).astype(np.float32)
+    close(tt(a).sqrt().numpy(), np.sqrt(a))
+    close(tt(a).exp().numpy(), np.exp(a), rtol=1e-5)
+    close(tt(a).log().numpy(), np.log(a), rtol=1e-5, atol=1e-5)
+    close(tt(a).reciprocal().numpy(), 1 / a)
+    close(tt(a - 2).relu().numpy(), np.maximum(a - 2, 0))
+    close(tt(a).sin().numpy(), np.sin(a), atol=1e-5)
+
+
+def test_compare_and_where():
+    a, b = rng.standard_normal((40, 40)).astype(np.float32), rng.standard_normal((40, 40)).astype(np.float32)
+    np.testing.assert_array_equal((tt(a) < tt(b)).numpy(), a < b)
+    np.testing.assert_array_equal((tt(a) == tt(a)).numpy(), np.ones_like(a, bool))
+    close((tt(a) > 0).where(tt(a), tt(b)).numpy(), np.where(a > 0, a, b))
+
+
+def test_int_arithmetic():
+    a = rng.integers(-1000, 1000, (50, 20)).astype(np.int32)
+    b = rng.integers(1, 50, (50, 20)).astype(np.int32)
+    np.testing.assert_array_equal((tt(a) + tt(b) * 3).numpy(), a + b * 3)
+    np.testing.assert_array_equal((tt(a) // tt(b)).numpy(), a // b)  # tinygrad's floor division, built from C's
+    np.testing.assert_array_equal((tt(a) & tt(b)).numpy(), a & b)
+
+
+def test_reduce():
+    a = rng.standard_normal((70, 130)).astype(np.float32)
+    close(tt(a).sum(1).numpy(), a.sum(1), rtol=1e-5, atol=1e-5)
+    close(tt(a).sum(0).numpy(), a.sum(0), rtol=1e-5, atol=1e-5)
+    close(tt(a).max(1).numpy(), a.max(1))
+    close(tt(a).sum().numpy(), a.sum(), rtol=1e-5, atol=1e-3)  # 9100 terms summed in order, as tinygrad does
+
+
+def test_matmul():
+    a, b = rng.standard_normal((70, 50)).astype(np.float32), rng.standard_normal((50, 90)).astype(np.float32)
+    close((tt(a) @ tt(b)).numpy(), a @ b, rtol=1e-5, atol=1e-5)
+
+
+def test_softmax():
+    a = rng.standard_normal((30, 100)).astype(np.float32) * 3
+    e = np.exp(a - a.max(1, keepdims=True))
+    close(tt(a).softmax(1).numpy(), e / e.sum(1, keepdims=True), rtol=1e-5, atol=1e-6)
+
+
+def test_gather():
+    a = rng.standard_normal((20, 30)).astype(np.float32)
+    idx = rng.integers(0, 30, (20, 7)).astype(np.int32)
+    close(tt(a).gather(1, tt(idx)).numpy(), np.take_along_axis(a, idx, 1))
+
+
+def test_permute_and_pad():
+    a = rng.standard_normal((5, 6, 7)).astype(np.float32)
+    close(tt(a).permute(2, 0, 1).contiguous().numpy(), a.transpose(2, 0, 1))
+    close(tt(a).pad(((1, 0), (0, 2), (3, 1))).numpy(), np.pad(a, ((1, 0), (0, 2), (3, 1))))
+
+
+def test_kernels_are_split_into_reader_compute_writer():
+    sources = []
+    from tensix.tinygrad.renderer import TTRenderer
+    render = TTRenderer.render
+    try:
+        TTRenderer.render = lambda self, uops: sources.append(render(self, uops)) or sources[-1]
+        a = rng.standard_normal(3000).astype(np.float32)
+        close((tt(a) * 2 + 1).exp2().numpy(), np.exp2(a * 2 + 1), rtol=1e-5)
+    finally:
+        TTRenderer.render = render
+    k = json.loads(sources[-1])
+    assert "noc_async_read" in k["reader"] and "noc_async_write" in k["writer"]
+    assert "exp2_tile" in k["compute"] and "noc_async" not in k["compute"]  # the arithmetic is on the math engine
+    assert "exp2" not in k["reader"] and "exp2" not in k["writer"]
+    assert k["fallbacks"] == 0  # contiguous: whole runs, no gathering
+
+
+def test_timing_is_the_simulated_clock_and_deterministic():
+    from tinygrad.engine.realize import get_runtime
+    a = tt(rng.standard_normal((64, 64)).astype(np.float32)).realize()
+    before = dict(ttdev.STATS)
+    (a + 1).realize()
+    cycles = ttdev.STATS["cycles"] - before["cycles"]
+    before = dict(ttdev.STATS)
+    (a + 1).realize()
+    assert cycles > 0 and ttdev.STATS["cycles"] - before["cycles"] == cycles
+
+
+def test_too_many_register_tiles_is_a_named_error():
+    from tensix.tinygrad.renderer import Unsupported
+    with Context(NOOPT=0, BEAM=0):  # hand-coded upcasts of a matmul want 16 accumulator tiles
+        with pytest.raises(Exception, match="destination-register tiles"):
+            a = tt(np.ones((64, 64), np.float32))
+            (a @ a).realize()
