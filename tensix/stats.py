@@ -34,13 +34,13 @@ class Stats:
 
     def __init__(self, raw, chip, describe):
         self.chip, self.describe = chip, describe  # describe(core, proc) names the kernel a thread ran
-        self.threads = {(chip.core_at(c), PROCS[p]): ThreadStats(n, start, busy, noc, sem, {i: w for i, w in enumerate(cb) if w}, fl)
+        self.threads = {(chip.core_at(c), PROCS[p]): ThreadStats(n, start, busy, noc, sem, dict(cb), fl)
                         for c, p, n, noc, sem, fl, cb, start, busy in raw["threads"]}
         self._index = {(chip.core_at(c), PROCS[p]): (c, p) for c, p, *_ in raw["threads"]}
         noc = raw["noc"]
         self.links = {(n, (x, y), d): (b, busy) for n, x, y, d, b, busy in noc["links"]}
         self.banks = [tuple(b) for b in noc["banks"]]
-        self.l1 = {chip.core_at(i): tuple(v) for i, v in enumerate(noc["l1"]) if v[0]}
+        self.l1 = {chip.core_at(i): (b, busy) for i, b, busy in noc["l1"]}
         self.launch = raw["launch"]
         # the chip is done when every thread has finished and every transfer has landed
         self.cycles = max([t.cycles for t in self.threads.values()] + [noc["drained"]])

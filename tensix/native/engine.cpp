@@ -789,7 +789,8 @@ int main(int argc, char** argv) {
                     fprintf(out, "%s[%u,%u,%lu,%lu,%lu,%lu,[", first ? "" : ",", t->core, t->proc, (unsigned long)t->clock,
                             (unsigned long)t->wait_noc, (unsigned long)t->wait_sem, (unsigned long)t->flops);
                     uint64_t waits = t->wait_noc + t->wait_sem;
-                    for (int i = 0; i < 32; i++) { fprintf(out, "%s%lu", i ? "," : "", (unsigned long)t->wait_cb[i]); waits += t->wait_cb[i]; }
+                    for (int i = 0, n = 0; i < 32; i++)  // [cb, cycles] of the buffers it waited on
+                        if (t->wait_cb[i]) { fprintf(out, "%s[%d,%lu]", n++ ? "," : "", i, (unsigned long)t->wait_cb[i]); waits += t->wait_cb[i]; }
                     // busy: a data-movement thread's time not waiting; a compute thread's time its math stage computed
                     uint64_t busy = t->proc == TRISC ? t->math_busy : t->clock - t->started - std::min(waits, t->clock - t->started);
                     fprintf(out, "],%lu,%lu]", (unsigned long)t->started, (unsigned long)busy);

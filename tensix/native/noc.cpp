@@ -235,10 +235,12 @@ std::string noc_stats() {
         snprintf(b, sizeof b, "%s[%lu,%lu]", i ? "," : "", (unsigned long)bank(i).bytes, (unsigned long)bank(i).cycles);
         s += b;
     }
-    s += "], \"l1\": [";
+    s += "], \"l1\": [";  // the cores whose port moved anything: [core, bytes, busy]
+    first = true;
     for (uint32_t i = 0; i < chip.cores; i++) {
-        snprintf(b, sizeof b, "%s[%lu,%lu]", i ? "," : "", (unsigned long)l1_port(i).bytes, (unsigned long)l1_port(i).cycles);
-        s += b;
+        if (!l1_port(i).bytes) continue;
+        snprintf(b, sizeof b, "%s[%u,%lu,%lu]", first ? "" : ",", i, (unsigned long)l1_port(i).bytes, (unsigned long)l1_port(i).cycles);
+        s += b; first = false;
     }
     snprintf(b, sizeof b, "], \"drained\": %lu}", (unsigned long)drained);
     return s + b;
