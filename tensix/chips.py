@@ -18,7 +18,7 @@ class Timing:
     hop_cycles: int = 10                # Wormhole, tt-npe
     # compute, per tile: tt-budabackend's fitted Grayskull model (ARCH.md), overheads per block left out
     matmul_pass_cycles: int = 36        # one 32x32x32 tile matmul, per fidelity pass
-    binary_cycles: int = 101            # add/sub: 50.4 per tile x 2 for 16-bit formats; mul also pays per fidelity pass
+    binary_cycles: int = 101            # add/sub: 50.4 per tile x 2 for 16-bit formats (x 4 float32, x 1 block floats); mul also per fidelity pass
     copy_cycles: int = 56               # a no-op / datacopy tile (unpack, move, pack)
     sfpu_cycles: int = 56               # an SFPU op without a fitted figure (estimated: the no-op's)
     exp_cycles: int = 2666

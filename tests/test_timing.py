@@ -158,3 +158,22 @@ void kernel_main() {
     assert all(b == 8192 for b, _ in links.values())                  # each carried the data once, not once per core
     assert all(run.stats.l1[(x, 0)][0] == 8192 for x in range(1, 8))  # and each destination took it in
     assert run.cycles >= 8192 / dev.chip.timing.noc_bytes_per_cycle
+
+
+def test_element_wise_cost_follows_the_format(dev):
+    # tt-budabackend's fit: an add costs twice as much per tile on float32 values as on 16-bit ones
+    ew = importlib.import_module("tensix.examples.eltwise_binary")
+    a = np.ones((32, 32 * 16), np.float32)
+    busy = {}
+    for fmt in (tt.bfloat16, tt.float32):
+        ta, tb = dev.buffer(tt.tilize(a), fmt=fmt), dev.buffer(tt.tilize(a), fmt=fmt)
+        tc = dev.buffer(ta.size, page=ta.page)
+        compute = tt.Kernel(ew.COMPUTE, "add", defines={"ELTWISE_OP": "add_tiles", "ELTWISE_OP_INIT": "add_tiles_init"})
+        prog = tt.Program(dev, (0, 0), reader=ew.READER, compute=compute, writer=ew.WRITER, reader_args=[ta.addr, tb.addr, 16],
+                          compute_args=[16], writer_args=[tc.addr, 16], cbs=[tt.CB(i, fmt, 2) for i in (0, 1, 16)])
+        run = dev.run(prog)
+        assert (tc.read(fmt) == 2).all()
+        busy[fmt.name] = run.stats.threads[((0, 0), "TRISC")].busy
+        for buf in (ta, tb, tc): buf.free()
+    t = dev.chip.timing
+    assert busy[tt.float32.name] - busy[tt.bfloat16.name] == 16 * t.binary_cycles

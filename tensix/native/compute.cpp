@@ -307,7 +307,11 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     if (acc) for (int i = 0; i < 1024; i++) a[i] += o[i];
     if (mm.fp32) memcpy(o, a, sizeof a);
     else for (int i = 0; i < 1024; i++) o[i] = bf16(a[i]);
-    unpack_then_math(2, op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
+    // tt-budabackend's fit scales by the format (df: 2 for 16-bit values, 4 for float32, 1 for block floats);
+    // binary_cycles is the 16-bit figure
+    uint32_t df = std::max(1u, tile_bytes(core_of(cur).cbs[cb0].format) / 1024);
+    uint64_t cycles = chip.binary_cycles * df / 2;
+    unpack_then_math(2, op == TX_MUL ? cycles * mm.fidelity : cycles);
     cur->flops += 1024;
 }
 
