@@ -40,7 +40,7 @@ std::string core_label(uint32_t core) {
 
 const char* proc_name(uint32_t p) { static const char* n[] = {"BRISC", "NCRISC", "TRISC"}; return p < 3 ? n[p] : "?"; }
 
-void prune(std::vector<Flight>& v, uint32_t proc, uint64_t now) {  // the thread's transfers that a barrier saw land
+void prune(std::vector<Flight>& v, uint32_t proc, uint64_t now) {  // the thread's transfers that have landed by now
     v.erase(std::remove_if(v.begin(), v.end(), [&](const Flight& f) { return f.proc == proc && f.done <= now; }), v.end());
 }
 
@@ -61,6 +61,7 @@ void race_barrier() {
 
 void race_read(uint32_t dst, uint32_t size, uint64_t issue, uint64_t done, const void* at) {
     if (!races_on) return;
+    prune(reads_into[cur->core], cur->proc, cur->clock);  // a thread's clock only grows: what has landed stays landed
     for (const Flight& f : writes_from[cur->core])
         if (f.done > issue && overlaps(f, dst, size))
             fail("noc_async_read into L1 %#x..%#x%s overwrites the source of a NoC write still in flight (issued by %s%s at "
@@ -99,7 +100,10 @@ uint64_t race_write(uint8_t noc, uint32_t src, uint32_t size, int32_t dest, uint
             writes_into[dest].push_back({dst, size, issue, done, cur->core, cur->proc, dest, at});
         }
     }
-    if (!signal) writes_from[cur->core].push_back({src, size, issue, done, cur->core, cur->proc, dest, at});
+    if (!signal) {
+        prune(writes_from[cur->core], cur->proc, cur->clock);  // keeps the list to what is in flight
+        writes_from[cur->core].push_back({src, size, issue, done, cur->core, cur->proc, dest, at});
+    }
     return done;
 }
 
@@ -113,11 +117,13 @@ static void check_range(std::vector<Flight>& v, uint32_t addr, uint32_t size, co
 }
 
 void race_cb_push(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at) {
+    if (races_on) prune(reads_into[cur->core], cur->proc, cur->clock);
     if (races_on) check_range(reads_into[cur->core], addr, size, "cb_push_back", cb, n, "read into them",
                               "call noc_async_read_barrier before pushing them", at, false);
 }
 
 void race_cb_pop(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at) {
+    if (races_on) prune(writes_from[cur->core], cur->proc, cur->clock);
     if (races_on) check_range(writes_from[cur->core], addr, size, "cb_pop_front", cb, n, "write from them",
                               "call noc_async_write_barrier (or noc_async_writes_flushed) before popping them", at, true);
 }
