@@ -179,7 +179,10 @@ class Device:
     `hang_seconds` bounds how long a kernel may run without calling the kernel API before it is stopped and named;
     `max_cycles` how many cycles a thread may run in one program (a loop that calls the API for ever ends there);
     `sandbox` (default on, TENSIX_SANDBOX=0 turns it off) confines kernels to what the engine needs (README).
-    A Device may be shared by threads (each call is atomic); it belongs to the process that made it."""
+    A Device may be shared by threads (each call is atomic); it belongs to the process that made it.
+    `timing`: "calendar" (shared NoC links, ports and DRAM banks; the default, or TENSIX_TIMING), "ordered" (the same,
+    strictly in time order: slow, the reference) or "simple" (nothing shared); `races=False` (or TENSIX_RACES=off)
+    turns the race detector off (docs/timing.md, README)."""
 
     def __init__(self, name=None, hang_seconds=None, echo=True, max_cycles=MAX_CYCLES, timing=None, races=None, sandbox=None):
         self._closed, self._pid, self._lock = True, os.getpid(), threading.RLock()

@@ -91,3 +91,8 @@ enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };
 enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };
 
 extern "C" TxApi* tensix_api;
+
+// Scalar code between API calls takes no simulated time (timing it on the host would make runs nondeterministic); a
+// kernel that does real work there may say what it costs on the chip: tensix_charge_cycles(n) advances its clock by n
+// (a compute kernel's math stage).
+static inline void tensix_charge_cycles(uint64_t cycles) { tensix_api->tick(cycles); }
