@@ -47,7 +47,7 @@ class TTProgram:
         for b in bufs: common += [b[0].addr, b[1]]
         common += [v & 0xFFFFFFFF for v in vals]
         args = lambda c: [*share(c), *common]
-        cbs = [tt.CB(cb, BY_CODE[f], pages=2) for f, cb in IN_CB.items()] + \
+        cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=2) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)]
         reader, writer, compute = self.kernels
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=args, writer_args=args,

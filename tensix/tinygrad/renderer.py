@@ -201,7 +201,8 @@ class Kernel:
         for i, u in enumerate(self.uops):
             if u.op is Ops.RANGE:
                 names[u] = f"r{i}"
-                emit(f"for (int32_t r{i} = 0; r{i} < {self._c(u.src[0], names)}; r{i}++) {{"); depth += 1
+                emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
+                if which == "reader" and u in self.idx_tiles: body.extend(self._lane_loop(u, names, gates, depth, "load"))
             elif u.op is Ops.END: depth -= 1; emit("}")
             elif u.op is Ops.IF: gates.append(u.src[0])
             elif u.op is Ops.ENDIF: gates.pop()
@@ -270,32 +271,47 @@ class Kernel:
 
     # ---- the arithmetic, on tiles in the destination register
     def _compute(self):
+        """The arithmetic. A loaded tile stays in its circular buffer until a use copies it into the register (so a
+        kernel's loads do not crowd the register's 8 tiles), unless it must outlive a loop boundary: then it is
+        copied into a register tile at once. A tile is popped when it and every tile before it are used up."""
         uops = self.uops
         pos = {u: i for i, u in enumerate(uops)}
         tiles = [u for u in uops if u in self.on_tiles or u in self.idx_tiles]
         regs = [u for u in uops if u.op is Ops.BUFFER and u.arg.addrspace == AddrSpace.REG]
-        # a tile lives until its last use; a use inside a loop the tile was made outside of keeps it to the loop's end
         last = {}
-        ends = {u.src[1] if len(u.src) > 1 else u.src[0]: i for i, u in enumerate(uops) if u.op is Ops.END}
         for i, u in enumerate(uops):
-            for s in u.src:
-                if s in pos: last[s] = max(last.get(s, -1), i)
+            for x in u.src:
+                if x in pos: last[x] = max(last.get(x, -1), i)
+        bounds = [i for i, u in enumerate(uops) if u.op in (Ops.RANGE, Ops.END)]
+        crosses = lambda x: any(pos[x] < b < last.get(x, -1) for b in bounds)
+        # a tile in the register lives until its last use; a use inside a loop it was made outside of keeps it to the loop's end
+        ends = {u.src[1] if len(u.src) > 1 else u.src[0]: i for i, u in enumerate(uops) if u.op is Ops.END}
         for r, e in ends.items():
             if r not in pos: continue
-            for s, l in list(last.items()):
-                if pos[s] < pos[r] < l <= e: last[s] = e
+            for x, l in list(last.items()):
+                if pos[x] < pos[r] < l <= e: last[x] = e
         slot, free, lines, depth = {}, list(range(DST_TILES)), [], 2
-        reg_base, pinned = {}, set()
+        reg_base, pinned, freed = {}, set(), set()
+        queue, in_cb, depth_of = {}, {}, {}  # circular buffer -> [[uop, used up]]; uop -> its circular buffer
         def emit(line): lines.append("    " * depth + line)
         def take(what):
             if not free: raise Unsupported(f"kernel needs more than {DST_TILES} destination-register tiles at {what}")
             return free.pop(0)
-        def dies(s, i): return s in slot and slot[s] not in pinned and last.get(s, -1) <= i
-        def tile_of(s, i, temps):
-            if s in slot: return slot[s]
-            if (v := const_of(s)) is None: raise Unsupported(f"no tile for {s.op}")
-            d = take("a constant"); temps.append(d)
-            emit(f"fill_tile({d}, {fbits(v)});")
+        def dies(x, i): return x in slot and slot[x] not in pinned and last.get(x, -1) <= i
+        def from_cb(x, d):
+            cb = in_cb[x]
+            k = [e[0] for e in queue[cb]].index(x)
+            emit(f"cb_wait_front({cb}, {k + 1}); copy_tile({cb}, {k}, {d});")
+        def new_tile(x, what):  # a fresh register tile holding x's value
+            d = take(what)
+            if x in slot: emit(f"copy_dest_values({slot[x]}, {d});")
+            elif x in in_cb: from_cb(x, d)
+            elif (v := const_of(x)) is not None: emit(f"fill_tile({d}, {fbits(v)});")
+            else: raise Unsupported(f"no tile for {x.op}")
+            return d
+        def tile_of(x, i, temps):
+            if x in slot: return slot[x]
+            d = new_tile(x, "an operand"); temps.append(d)
             return d
         for i, u in enumerate(uops):
             if u.op is Ops.RANGE:
@@ -309,9 +325,11 @@ class Kernel:
             elif u.op is Ops.STORE and root(u.src[0].src[0]) in reg_base:
                 k = const_of(u.src[0].src[1])
                 if k is None: raise Unsupported("a register array indexed by a variable")
-                temps = []
-                emit(f"copy_dest_values({tile_of(u.src[1], i, temps)}, {reg_base[root(u.src[0].src[0])][int(k)]});")
-                free.extend(temps)
+                target = reg_base[root(u.src[0].src[0])][int(k)]
+                x = u.src[1]
+                if x in slot: emit(f"copy_dest_values({slot[x]}, {target});")
+                elif x in in_cb: from_cb(x, target)
+                else: emit(f"fill_tile({target}, {fbits(const_of(x))});")
             elif u.op is Ops.LOAD and root(u.src[0].src[0]) in reg_base:
                 k = const_of(u.src[0].src[1])
                 if k is None: raise Unsupported("a register array indexed by a variable")
@@ -319,22 +337,37 @@ class Kernel:
             elif u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
                 temps = []
                 d = tile_of(u.src[1], i, temps)
-                dt = root(u.src[0].src[0]).dtype
-                cb = OUT_CB[FORMAT[dt]]
+                cb = OUT_CB[FORMAT[root(u.src[0].src[0]).dtype]]
                 emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
                 free.extend(temps)
-            elif u in tiles:
-                if u.op is Ops.LOAD or u in self.idx_tiles:
+            if u in tiles and u.op is not Ops.STORE:
+                if u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles:
                     cb = IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[root(u.src[0].src[0]).dtype]]
-                    slot[u] = d = take("a load")
-                    emit(f"cb_wait_front({cb}, 1); copy_tile({cb}, 0, {d}); cb_pop_front({cb}, 1);")
-                else:
-                    self._alu(u, i, slot, take, free, dies, tile_of, emit)
-            # free what died here
-            for s in u.src:
-                if s in slot and slot[s] not in pinned and last.get(s, -1) <= i and s not in getattr(self, "_freed", set()):
-                    self.__dict__.setdefault("_freed", set()).add(s)
-                    if slot[s] not in free and all(slot.get(o) != slot[s] for o in slot if o not in self._freed and o is not s): free.append(slot[s])
+                    queue.setdefault(cb, []).append([u, False])
+                    depth_of[cb] = max(depth_of.get(cb, 0), len(queue[cb]))
+                    in_cb[u] = cb
+                    if crosses(u):  # it must outlive a loop boundary: into the register now
+                        slot[u] = d = take("a load")
+                        from_cb(u, d)
+                        del in_cb[u]
+                        queue[cb][-1][1] = True
+                elif u.op is not Ops.LOAD or root(u.src[0].src[0]).op is Ops.PARAM:
+                    self._alu(u, i, slot, take, free, dies, tile_of, new_tile, emit)
+            # free what died here, and pop the used-up tiles at the front of each circular buffer
+            for x in u.src:
+                if x in slot and x not in freed and slot[x] not in pinned and last.get(x, -1) <= i:
+                    freed.add(x)
+                    if slot[x] not in free and all(slot.get(o) != slot[x] for o in slot if o not in freed): free.append(slot[x])
+            for cb, q in queue.items():
+                for e in q:
+                    if not e[1] and last.get(e[0], -1) <= i and e[0] is not u: e[1] = True
+                n = 0
+                while n < len(q) and q[n][1]: n += 1
+                if n:
+                    emit(f"cb_pop_front({cb}, {n});")
+                    del q[:n]
+        self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()}
+        if any(n > 64 for n in self.cb_pages.values()): raise Unsupported("more than 64 loaded tiles alive at once")
         return lines
 
     def _bound(self, r):
@@ -343,13 +376,12 @@ class Kernel:
         if r.src[0] in self.vars: return f"var{self.vars.index(r.src[0])}"
         raise Unsupported("a loop bound computed per lane")
 
-    def _alu(self, u, i, slot, take, free, dies, tile_of, emit):
+    def _alu(self, u, i, slot, take, free, dies, tile_of, new_tile, emit):
         temps = []
         srcs = list(u.src)
         if u.op is Ops.CAST:
             s = srcs[0]
-            d = slot[s] if dies(s, i) else None
-            if d is None: d = take("a cast"); emit(f"copy_dest_values({tile_of(s, i, temps)}, {d});")
+            d = slot[s] if dies(s, i) else new_tile(s, "a cast")
             to, frm = u.dtype, s.dtype
             if to == dtypes.bool: emit(f"ne_binary_tile_init(); fill_tile({(t := take('a cast'))}, 0u); ne_binary_tile({d}, {t});"); free.append(t)
             elif dtypes.is_int(to) and dtypes.is_float(frm): emit(f"trunc_tile({d});")
@@ -357,8 +389,7 @@ class Kernel:
             slot[u] = d
         elif u.op in SFPU_UNARY:
             s = srcs[0]
-            d = slot[s] if dies(s, i) else None
-            if d is None: d = take(str(u.op)); emit(f"copy_dest_values({tile_of(s, i, temps)}, {d});")
+            d = slot[s] if dies(s, i) else new_tile(s, str(u.op))
             for line in SFPU_UNARY[u.op]: emit(line.format(d=d) + ";")
             slot[u] = d
         elif u.op is Ops.WHERE:
@@ -370,11 +401,7 @@ class Kernel:
             a, b = srcs
             if const_of(a) is not None and const_of(b) is None and u.op in (Ops.ADD, Ops.MUL, Ops.MAX, Ops.CMPNE, Ops.CMPEQ, Ops.AND, Ops.OR, Ops.XOR):
                 a, b = b, a
-            if dies(a, i): d = slot[a]
-            else:
-                d = take(str(u.op))
-                if a in slot: emit(f"copy_dest_values({slot[a]}, {d});")
-                else: emit(f"fill_tile({d}, {fbits(const_of(a))});")
+            d = slot[a] if dies(a, i) else new_tile(a, str(u.op))
             if (v := const_of(b)) is not None and u.op in SFPU_SCALAR: emit(f"{SFPU_SCALAR[u.op]}({d}, {fbits(v)});")
             else: emit(f"{SFPU_BINARY[u.op]}({d}, {tile_of(b, i, temps)});")
             slot[u] = d
@@ -398,7 +425,7 @@ class Kernel:
                    "    for (uint32_t t = t0; t < t1; t++) {\n        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) +
                    "\n        release_dst(tt::DstMode::Full);\n    }\n}\n}\n")
         return {"name": self.name, "reader": dm(self.reader, GATHER), "writer": dm(self.writer, SCATTER), "compute": compute,
-                "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
+                "cb_pages": self.cb_pages, "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
 # Runs: lanes whose elements sit next to each other in memory move in one NoC transfer. The NoC moves aligned words, so
