@@ -49,6 +49,13 @@ SFPU_UNARY = {Ops.NEG: ["negative_tile({d})"], Ops.RECIPROCAL: ["recip_tile({d})
 class Unsupported(Exception): pass
 
 
+def c_float(v) -> str:
+    v = float(v)
+    if math.isnan(v): return "__builtin_nanf(\"\")"
+    if math.isinf(v): return "__builtin_inff()" if v > 0 else "(-__builtin_inff())"
+    return repr(v)
+
+
 def fbits(v) -> str: return f"{struct.unpack('<I', struct.pack('<f', float(v)))[0]}u"
 
 
@@ -131,7 +138,7 @@ class Kernel:
     # ---- index arithmetic as C, per lane
     def _c(self, u, names):
         if (v := const_of(u)) is not None:
-            return ("true" if v else "false") if u.dtype == dtypes.bool else f"({int(v)})" if dtypes.is_int(u.dtype) else repr(float(v))
+            return ("true" if v else "false") if u.dtype == dtypes.bool else f"({int(v)})" if dtypes.is_int(u.dtype) else c_float(v)
         return names[u]
 
     def _c_stmt(self, u, names):
@@ -267,7 +274,7 @@ class Kernel:
     @staticmethod
     def _alt(v, dt):
         if dt == dtypes.bool: return "true" if v else "false"
-        return repr(float(v)) if dtypes.is_float(dt) else str(int(v))
+        return c_float(v) if dtypes.is_float(dt) else str(int(v))
 
     # ---- the arithmetic, on tiles in the destination register
     def _compute(self):
