@@ -1,58 +1,55 @@
-"""How fast tensix is to use: a fresh process creating a Device and running add_13_7 (once compiled), the cost of a
-run in a loop, and whether a second process compiles anything. Each figure prints beside a baseline measured in the
-same process, so the ratio holds on any machine.
+"""How fast tensix is to use: what `import tensix` adds to `import numpy` in a fresh process, a fresh process creating a
+Device and running add_13_7 (once compiled), the cost of a run in a loop (beside numpy's add of the same arrays,
+interleaved), and whether a second process compiles anything.
 
     python bench/launch.py
 """
 import subprocess, sys, time
 import numpy as np
 import tensix as tt
-from tensix import build
 from tensix.examples import add_13_7
+from measure import cpu_seconds, load
 
 FRESH = """
-import time; t0 = time.perf_counter()
-import numpy as np, tensix as tt
+import time; t0, c0 = time.perf_counter(), time.process_time()
+import numpy as np
+t1, c1 = time.perf_counter(), time.process_time()
+import tensix as tt
 from tensix.examples import add_13_7
-t1 = time.perf_counter(); dev = tt.Device(); ok, run = add_13_7.main(dev); t2 = time.perf_counter()
-assert ok; print(t1 - t0, t2 - t1)
+t2, c2 = time.perf_counter(), time.process_time()
+compiled = []
+import tensix.build as build
+build._compile = lambda *a, _compile=build._compile, **k: (compiled.append(a), _compile(*a, **k))[1]
+dev = tt.Device(); ok, run = add_13_7.main(dev); t3 = time.perf_counter()
+assert ok; print(t1 - t0, c1 - c0, t2 - t1, c2 - c1, t3 - t2, len(compiled))
 """
 
 
-def timed(f):
-    t0 = time.perf_counter()
-    f()
-    return time.perf_counter() - t0
-
-
-def cache_files(): return sorted(p for p in build.cache_dir().rglob("*") if p.is_file())
-
-
-def main():
+def main(n=2000):
     add_13_7.main()  # compile everything once
-    before = cache_files()
-    times = [subprocess.run([sys.executable, "-c", FRESH], capture_output=True, text=True, check=True).stdout.split() for _ in range(5)]
-    imports, runs = (sorted(float(t[i]) for t in times)[2] for i in (0, 1))
-    baseline = sorted(timed(lambda: subprocess.run([sys.executable, "-c", "import numpy"], check=True)) for _ in range(5))[2]
-    compiled = [p for p in cache_files() if p not in before]
-    print(f"fresh process: import tensix {imports * 1e3:.0f} ms; Device() + add_13_7 {runs * 1e3:.1f} ms (median of 5)")
-    print(f"  baseline: a whole process that only imports numpy takes {baseline * 1e3:.0f} ms")
-    print(f"  files the second and later processes compiled: {len(compiled)}")
+    times = [subprocess.run([sys.executable, "-c", FRESH], capture_output=True, text=True, check=True).stdout.split() for _ in range(7)]
+    np_wall, np_cpu, tt_wall, tt_cpu, run_s, compiled = (float(np.median([float(t[i]) for t in times])) for i in range(6))
+    print(f"fresh process ({load()}): import numpy {np_wall * 1e3:.0f} ms (CPU {np_cpu * 1e3:.0f} ms), then import tensix "
+          f"{tt_wall * 1e3:.0f} ms more (CPU {tt_cpu * 1e3:.0f} ms); Device() + add_13_7 {run_s * 1e3:.1f} ms (medians of 7); "
+          f"kernels or engines a second process compiled: {compiled:.0f}")
 
     dev = tt.Device(echo=False)
     a, b, c = dev.buffer(np.full(1024, 13, np.uint32)), dev.buffer(np.full(1024, 7, np.uint32)), dev.buffer(4096)
     prog = tt.Program(dev, (0, 0), writer=add_13_7.KERNEL, writer_args=[dev.chip.l1_unreserved_base, a.addr, b.addr, c.addr])
     dev.run(prog)
-    n = 1000
-    t0 = time.perf_counter()
-    for _ in range(n): dev.run(prog)
-    per_run = (time.perf_counter() - t0) / n
     x, y = np.full(1024, 13, np.uint32), np.full(1024, 7, np.uint32)
-    t0 = time.perf_counter()
-    for _ in range(n): np.add(x, y)
-    per_add = (time.perf_counter() - t0) / n
-    print(f"a run of add_13_7 in a loop: {per_run * 1e6:.0f} us (numpy's add of the same arrays: {per_add * 1e6:.2f} us, "
-          f"ratio {per_run / per_add:.0f}x); the chip would take {dev.run(prog).seconds * 1e6:.2f} us")
+    runs, adds = [], []
+    for _ in range(5):  # rounds of n runs, then n adds: a change in load hits both
+        c0, t0 = cpu_seconds(dev), time.perf_counter()
+        for _ in range(n): dev.run(prog)
+        runs.append(((time.perf_counter() - t0) / n, (cpu_seconds(dev) - c0) / n))
+        t0 = time.perf_counter()
+        for _ in range(n): np.add(x, y)
+        adds.append((time.perf_counter() - t0) / n)
+    wall, cpu = np.median(runs, axis=0)
+    add = np.median(adds)
+    print(f"a run of add_13_7 in a loop ({load()}): {wall * 1e6:.0f} us wall, {cpu * 1e6:.0f} us CPU (this process and the "
+          f"engine); numpy's add of the same arrays {add * 1e6:.2f} us; the chip would take {dev.run(prog).seconds * 1e6:.2f} us")
     dev.close()
 
 

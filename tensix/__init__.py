@@ -10,9 +10,10 @@ from .device import Buffer, Device, Run
 from .errors import CompileError, DeadlockError, HangError, KernelError, TensixError
 from .formats import (DataFormat, FORMATS, bfloat16, bfp4_b, bfp8_b, float16, float32, int32, round_bfloat16, tilize, uint8,
                       uint16, uint32, untilize)
-from .program import CB, CoreRange, Kernel, Program
+from .program import CB, CoreRange, Kernel, Program, TensorAccessorArgs, UnpackToDestMode
 from . import tinygrad as _tinygrad_device  # tinygrad finds device TT (DEV=TT); nothing is imported until it asks
 
 __all__ = ["CHIPS", "Chip", "Buffer", "Device", "Run", "CompileError", "DeadlockError", "HangError", "KernelError",
            "TensixError", "DataFormat", "FORMATS", "bfloat16", "bfp4_b", "bfp8_b", "float16", "float32", "int32", "round_bfloat16",
-           "tilize", "uint8", "uint16", "uint32", "untilize", "CB", "CoreRange", "Kernel", "Program"]
+           "tilize", "uint8", "uint16", "uint32", "untilize", "CB", "CoreRange", "Kernel", "Program", "TensorAccessorArgs",
+           "UnpackToDestMode"]

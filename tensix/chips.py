@@ -26,6 +26,16 @@ class Timing:
     recip_cycles: int = 915
     sqrt_cycles: int = 159
     reduce_cycles: int = 101            # estimated: as an add
+    # shared resources (tensix/native/noc.cpp)
+    max_burst_bytes: int = 8192         # tt-metal noc_parameters.h: NOC_MAX_BURST_SIZE = 256 words x 32 B (Grayskull, Wormhole)
+    l1_bytes_per_cycle: float = 64.0    # estimated: one core's L1 port, shared by both NoCs (two NoC words a cycle)
+    # a packet's share of the link rate by its size: tt-npe's Wormhole curve (ARCH: 5.5, 10.1, 18.0, 27.4, 30 of 30 B/cycle
+    # at 128, 256, 512, 1024, 2048 B); used for every chip (estimated for Grayskull and Blackhole)
+    packet_efficiency: tuple = ((128, 0.183), (256, 0.337), (512, 0.6), (1024, 0.913), (2048, 1.0))
+    # launch: what dispatch costs before the cores start (estimated; tt-metal's goal for an empty program is < 10 us)
+    launch_program_cycles: int = 6000   # estimated: the host's command reaching the dispatcher, the go signal, the done
+    launch_binary_cycles: int = 600     # estimated: one kernel binary copied to the cores (a few KiB multicast)
+    launch_core_cycles: int = 20        # estimated: one core's runtime args and go message
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,9 @@ class Chip:
     dram_alignment: int = 32            # ... and in DRAM
     # The reserved L1 region, as tt-metal's 2024 Grayskull address map lays it out (common_runtime_address_map.h)
     arg_base: tuple = (101 * KiB, 103 * KiB, 105 * KiB)  # runtime args of BRISC, NCRISC, TRISC: 256 words each
+    # common runtime args of BRISC, NCRISC, TRISC: a count, then up to 255 words. Where tt-metal puts them moves between
+    # releases; tensix keeps them in this free part of the reserved region (its own choice, not the chip's map)
+    common_arg_base: tuple = (108 * KiB, 109 * KiB, 110 * KiB)
     cb_config_base: int = 106 * KiB     # 32 circular buffers x [addr, size, pages, page size]; addr and sizes in 16 B units
     semaphore_base: int = 106 * KiB + 512
     num_semaphores: int = 4             # tt-metal 2024: four per core, 16 B apart
@@ -82,6 +95,9 @@ _gs_landmarks = (("A", "ARC, the board-management CPU", ((0, 2),)), ("P", "PCIe"
                  ("S", "storage and dispatch cores, not offered to programs", tuple((x, 11) for x in range(1, 13))))
 _wh = Timing(noc_bytes_per_cycle=30.0, dram_bytes_per_cycle=24.0, matmul_pass_cycles=16)  # ARCH: tt-npe link rate, DRAM injection; 16 cycles per matmul pass
 
+_bh = Timing(dram_bytes_per_cycle=47.0, matmul_pass_cycles=16, noc_bytes_per_cycle=64.0, max_burst_bytes=16384)  # NoC: 512-bit
+# words (tt-metal's Blackhole noc_parameters.h: NOC_PAYLOAD_WIDTH 512, so NOC_MAX_BURST_SIZE = 256 x 64 B)
+
 CHIPS = {c.name: c for c in (
     Chip("e150", "grayskull", 1.2e9, (13, 12), tuple(range(1, 13)), (1, 2, 3, 4, 5, 7, 8, 9, 10), _gs_banks, 1 * GiB,
          1 * MiB, 120 * KiB, landmarks=_gs_landmarks),
@@ -94,11 +110,11 @@ CHIPS = {c.name: c for c in (
          estimated="harvested row, DRAM bank placement, reserved L1 map (Grayskull's is used)"),
     Chip("p100a", "blackhole", 1.35e9, (17, 12), tuple(range(1, 7)) + tuple(range(10, 16)), tuple(range(2, 12)),
          tuple((0 if b < 4 else 9, 1 + 3 * (b % 4)) for b in range(7)), 4 * GiB,
-         1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=Timing(dram_bytes_per_cycle=47.0, matmul_pass_cycles=16),
+         1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=_bh,
          estimated="which columns are harvested, DRAM bank placement, L1 size (1.5 MiB), reserved L1 map (Grayskull's is "
                    "used), DRAM rate per bank, matmul rate (Wormhole's)"),
     Chip("p150", "blackhole", 1.35e9, (17, 12), tuple(range(1, 8)) + tuple(range(10, 17)), tuple(range(2, 12)),
          tuple((0 if b < 4 else 9, 1 + 3 * (b % 4)) for b in range(8)), 4 * GiB,
-         1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=Timing(dram_bytes_per_cycle=47.0, matmul_pass_cycles=16),
+         1_572_864, 120 * KiB, noc_addr_local_bits=36, timing=_bh,
          estimated="DRAM bank placement, L1 size (1.5 MiB), reserved L1 map (Grayskull's is used), DRAM rate per bank, matmul rate (Wormhole's)"),
 )}

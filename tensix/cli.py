@@ -1,9 +1,10 @@
-"""The `tensix` command: run the examples (demo), show the device (info)."""
+"""The `tensix` command: run the examples (demo), show the device (info), trace an example (trace), the last run (top)."""
 import argparse, importlib, os, sys, time
 from .chips import CHIPS
 
 EXAMPLES = ["add_13_7", "loopback", "dram_copy_all_cores", "ring", "eltwise_binary", "eltwise_sfpu", "matmul_single_core",
-            "matmul_multi_core", "matmul_multicast", "reduce", "transpose", "softmax"]
+            "matmul_multi_core", "matmul_multicast", "reduce", "transpose", "softmax",
+            "where_today"]  # today's tt-metal dialect
 
 
 def info(args):
@@ -49,14 +50,38 @@ def demo(args):
     return 1 if failed else 0
 
 
+def trace(args):
+    from .device import Device
+    if args.example not in EXAMPLES: sys.exit(f"tensix trace: no example {args.example!r}; the examples: {', '.join(EXAMPLES)}")
+    dev = Device(args.device, echo=False)
+    ok, run = importlib.import_module(f"tensix.examples.{args.example}").main(dev)
+    path = args.output or f"{args.example}.trace.json"
+    run.save_trace(path)
+    print(run)
+    print(f"{args.example}: {'PASS' if ok else 'FAIL'}; trace written to {path} (open it at https://ui.perfetto.dev)")
+    dev.close()
+    return 0 if ok else 1
+
+
+def top(args):
+    from .top import main as show
+    return show(args.watch, args.all)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="tensix", description="Program Tenstorrent Tensix chips from Python, on a simulator of the chip.")
     p.add_argument("--device", default=os.environ.get("TENSIX_DEVICE", "e150"), choices=sorted(CHIPS), help="which chip to simulate")
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("demo", help="run every example and print one table")
     sub.add_parser("info", help="show the device: chip, grid, cores, L1, DRAM banks")
+    t = sub.add_parser("top", help="the simulated device's state and its last run: grid, memory, bandwidth, hot spots")
+    t.add_argument("--watch", action="store_true", help="redraw every second (live for a program in another process)")
+    t.add_argument("--all", action="store_true", help="every device that has run, not only the freshest")
+    t = sub.add_parser("trace", help="run an example and write a Perfetto trace of it")
+    t.add_argument("example", help=f"one of: {', '.join(EXAMPLES)}")
+    t.add_argument("-o", "--output", help="where to write the trace (default EXAMPLE.trace.json)")
     args = p.parse_args(argv)
-    return {"demo": demo, "info": info}[args.cmd](args) or 0
+    return {"demo": demo, "info": info, "trace": trace, "top": top}[args.cmd](args) or 0
 
 
 if __name__ == "__main__":

@@ -1,13 +1,18 @@
 """The device: a chip you allocate buffers on, write, run programs on and read back. The default is the embedded
 simulator; what a Device asks of it (write, read, launch) is all a real card would have to provide."""
-import os, sys
-from dataclasses import dataclass
+import collections, os, sys, threading
+from dataclasses import dataclass, field
 import numpy as np
+from . import checks
 from .chips import CHIPS
 from .errors import TensixError
 from .formats import DataFormat
 from .program import PROC_OF, PROC_SHORT, PROCS, Program
-from .sim import Simulator
+from .sim import MAX_CYCLES, TIMING_MODES, Simulator
+from .stats import Stats
+from . import top
+
+PRINTS_KEPT = 10000  # DPRINT lines a Run keeps (the last ones); a kernel printing in a loop must not fill the host's memory
 
 
 def _align(n, a): return (n + a - 1) // a * a
@@ -59,20 +64,25 @@ class Buffer:
 
     def write(self, data, fmt: DataFormat = None):
         """Write a numpy array (its bytes, or encoded in `fmt`) or raw bytes from the buffer's start."""
-        self._check()
-        raw = fmt.encode(data) if fmt else np.frombuffer(data, np.uint8) if isinstance(data, (bytes, bytearray)) \
-            else np.ascontiguousarray(data).reshape(-1).view(np.uint8)
-        if raw.size > self.size: raise TensixError(f"writing {raw.size} bytes into a buffer of {self.size}")
-        pages = self._read_pages() if raw.size < self.pages * self.page else np.empty((self.pages, self.page), np.uint8)
-        pages.reshape(-1)[:raw.size] = raw
-        for block, b in self._bank_blocks(): block[:] = pages[b::self.banks]
+        raw = _raw(data, fmt, "write(data)")
+        with self.device._lock:
+            self._check()
+            if raw.size > self.size: raise TensixError(f"writing {raw.size} bytes into a buffer of {self.size}")
+            if raw.size == self.pages * self.page:  # whole pages: straight from the caller's bytes into the banks
+                pages = raw.reshape(self.pages, self.page)
+            else:
+                pages = self._read_pages()
+                pages.reshape(-1)[:raw.size] = raw
+            for block, b in self._bank_blocks(): block[:] = pages[b::self.banks]
 
     def read(self, fmt=np.uint8, count=None):
-        """The buffer's bytes, as a numpy dtype (np.uint32, ...) or decoded from a DataFormat."""
-        self._check()
-        raw = self._read_pages().reshape(-1)[:self.size]
-        vals = fmt.decode(raw) if isinstance(fmt, DataFormat) else raw.view(fmt)
-        return vals[:count] if count is not None else vals
+        """The buffer's bytes, as a numpy dtype (np.uint32, ...) or decoded from a DataFormat; the first `count` values."""
+        decode = _decoder(fmt, self.size)
+        with self.device._lock:
+            self._check()
+            vals = decode(self._read_pages().reshape(-1)[:self.size])
+        if count is not None: vals = vals[:checks.integer("read(count)", count, 0, len(vals))]
+        return vals
 
     def _read_pages(self):
         pages = np.empty((self.pages, self.page), np.uint8)
@@ -87,25 +97,78 @@ class Buffer:
             yield mem[b, self.addr:self.addr + rows * self.stride].reshape(rows, self.stride)[:, :self.page], b
 
     def free(self):
-        if self.addr is not None: self.device._free(self)
-        self.addr = None
+        with self.device._lock:
+            if self.addr is not None and not self.device._closed: self.device._free(self)
+            self.addr = None
 
     def _check(self):
-        if self.addr is None: raise TensixError("this buffer was freed")
+        self.device._check()
+        if self.addr is None: raise TensixError(f"this buffer ({self.size} bytes) was freed; allocate another with dev.buffer()")
 
     def __repr__(self):
-        return f"Buffer({'L1' if self.l1 else 'DRAM'}, addr={self.addr:#x}, size={self.size}, page={self.page})"
+        where = "freed" if self.addr is None else f"addr={self.addr:#x}"
+        return f"Buffer({'L1' if self.l1 else 'DRAM'}, {where}, size={self.size}, page={self.page})"
+
+
+def _raw(data, fmt, name):
+    """What writing `data` (encoded in `fmt`, if given) puts in a buffer, as bytes."""
+    checks.instance(f"{name[:-6]}(fmt)", fmt, DataFormat, "a tensix format (tt.bfloat16, ...) or None", none=True)
+    arr = checks.data(name, data)
+    if fmt is None: return np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
+    try:
+        return fmt.encode(arr)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise TensixError(f"{name}: cannot encode it as {fmt.name}: {e}") from None
+
+
+def _decoder(fmt, size):
+    """fmt (a numpy dtype or a tensix format) as a function of a buffer's bytes."""
+    if isinstance(fmt, DataFormat): return fmt.decode
+    try:
+        dt = np.dtype(fmt)
+    except TypeError:
+        dt = None
+    if dt is None or not checks.numeric(dt) or fmt is None:
+        raise TensixError(f"read(fmt) takes a numpy number type (np.uint32, ...) or a tensix format (tt.bfloat16, ...); "
+                          f"got {fmt!r}")
+    if size % dt.itemsize:
+        raise TensixError(f"read(fmt={dt}): the buffer's {size} bytes are not a whole number of {dt.itemsize}-byte values")
+    return lambda raw: raw.view(dt)
 
 
 @dataclass
 class Run:
-    """What a finished program reports: simulated cycles per (core, processor), and what the kernels printed."""
+    """What a finished program reports: simulated cycles per (core, processor), what the kernels printed (the last
+    PRINTS_KEPT lines; `prints_dropped` says how many earlier ones were not kept), and where the time went (`stats`:
+    per thread busy and waiting, per NoC link and DRAM bank the bytes moved; print(run) sums it up)."""
     cycles_by_thread: dict
     prints: list
     clock_hz: float
+    prints_dropped: int = 0
+    stats: Stats = None
+    device: object = None  # which device ran it, and its run number there: only a device's last run can be traced
+    serial: int = 0
 
     @property
-    def cycles(self): return max(self.cycles_by_thread.values(), default=0)
+    def cycles(self):  # every thread finished and every transfer landed
+        return self.stats.cycles if self.stats else max(self.cycles_by_thread.values(), default=0)
+
+    def __str__(self): return str(self.stats) if self.stats else f"{self.cycles:,} cycles"
+
+    def picture(self, colour=False):
+        """The grid in text: cores shaded by busy share, DRAM banks and NoC links by load (tensix.picture)."""
+        from .picture import grid_text
+        return grid_text(self.stats, colour)
+
+    def save_picture(self, path):
+        """The same as a PNG (needs matplotlib: pip install 'tensix[pictures]')."""
+        from .picture import grid_png
+        grid_png(self.stats, path)
+
+    def save_trace(self, path):
+        """A Chrome / Perfetto trace of this run (open it at ui.perfetto.dev): a process per core, a track per RISC-V."""
+        from .trace import save_trace
+        save_trace(self, path)
 
     @property
     def seconds(self): return self.cycles / self.clock_hz
@@ -113,60 +176,126 @@ class Run:
 
 class Device:
     """A Tensix chip. `Device()` is a simulated Grayskull e150; `Device("n150")`, or TENSIX_DEVICE, picks another.
-    `hang_seconds` bounds how long a kernel may run without waiting on anything before it is stopped and named."""
+    `hang_seconds` bounds how long a kernel may run without calling the kernel API before it is stopped and named;
+    `max_cycles` how many cycles a thread may run in one program (a loop that calls the API for ever ends there).
+    A Device may be shared by threads (each call is atomic); it belongs to the process that made it."""
 
-    def __init__(self, name=None, hang_seconds=None, echo=True):
-        name = name or os.environ.get("TENSIX_DEVICE", "e150")
-        if name not in CHIPS: raise TensixError(f"unknown device {name!r}; known: {', '.join(CHIPS)}")
+    def __init__(self, name=None, hang_seconds=None, echo=True, max_cycles=MAX_CYCLES, timing=None, races=None):
+        self._closed, self._pid, self._lock = True, os.getpid(), threading.RLock()
+        name = os.environ.get("TENSIX_DEVICE", "e150") if name is None else name
+        if not isinstance(name, str) or name not in CHIPS:
+            raise TensixError(f"unknown device {name!r}; known: {', '.join(CHIPS)}")
         self.chip = c = CHIPS[name]
-        self.echo = echo
-        self.sim = Simulator(c, float(hang_seconds or os.environ.get("TENSIX_HANG_SECONDS", 10)))
+        self.echo = checks.boolean("Device(echo)", echo)
+        if hang_seconds is None:
+            hang = checks.seconds("TENSIX_HANG_SECONDS", os.environ.get("TENSIX_HANG_SECONDS", "10"))
+        else:
+            hang = checks.seconds("Device(hang_seconds)", hang_seconds)
+        self.sim = Simulator(c, hang, checks.integer("Device(max_cycles)", max_cycles, 1, (1 << 63) - 1))
+        if timing is not None:  # "calendar" (the default, or TENSIX_TIMING), "ordered" (slow, strictly in time order), "simple"
+            if timing not in TIMING_MODES: raise TensixError(f"Device(timing) takes one of {', '.join(TIMING_MODES)}; got {timing!r}")
+            self.sim.timing = timing
+        if races is not None: self.sim.races = checks.boolean("Device(races)", races)  # TENSIX_RACES=off turns it off too
         self.dram = _Allocator(c.dram_unreserved_base, c.dram_bank_size)
         self.l1 = _Allocator(c.l1_unreserved_base, c.l1_size, top_down=True)
         self.queue = []
+        self.runs = 0  # programs run so far
+        self.last_run = None
+        self._closed = False
+
+    def _check(self):
+        """Is this Device usable here? Not after close(), and not in a forked child: the child shares the parent's
+        memory file and engine, so both would allocate and run over each other."""
+        if self._pid != os.getpid():
+            raise TensixError(f"this Device was made in process {self._pid} and is used in process {os.getpid()}, a "
+                              f"fork of it: the two would share its memory and engine. Make the Device in the child "
+                              f"(after the fork), or use multiprocessing's 'spawn' or 'forkserver' start method")
+        if self._closed: raise TensixError("this device is closed; make a new tt.Device()")
 
     # ---- buffers
     def buffer(self, data_or_size, page=None, l1=False, fmt: DataFormat = None):
         """A buffer of `n` bytes, or holding a numpy array (encoded in `fmt` if given). `page` defaults to one tile of
         `fmt`, else the whole buffer (one page, in bank 0)."""
-        data = None if isinstance(data_or_size, (int, np.integer)) else data_or_size
-        size = int(data_or_size) if data is None else None
-        if data is not None:
-            data = fmt.encode(data) if fmt else np.asarray(data)  # encode once: its bytes give the size
-            size = data.nbytes
-        if size <= 0: raise TensixError(f"a buffer needs a positive size; got {size}")
-        page = int(page or (fmt.tile_bytes if fmt else size))
-        if page <= 0: raise TensixError(f"page size {page} must be positive")
-        buf = Buffer(self, size, page, l1, None)
-        buf.addr = (self.l1 if l1 else self.dram).alloc(buf.bank_bytes, 32, "L1" if l1 else "DRAM")
-        if data is not None: buf.write(data)
+        checks.instance("buffer(fmt)", fmt, DataFormat, "a tensix format (tt.bfloat16, ...) or None", none=True)
+        if isinstance(data_or_size, (int, np.integer)) and not isinstance(data_or_size, (bool, np.bool_)):
+            data, size = None, checks.integer("buffer(size)", data_or_size, 1)
+        else:
+            data = _raw(data_or_size, fmt, "buffer(data)")  # encode once: its bytes give the size
+            size = data.size
+        l1 = checks.boolean("buffer(l1)", l1)
+        page = (fmt.tile_bytes if fmt else size) if page is None else checks.integer("buffer(page)", page, 1)
+        with self._lock:
+            self._check()
+            buf = Buffer(self, size, page, l1, None)
+            buf.addr = (self.l1 if l1 else self.dram).alloc(buf.bank_bytes, 32, "L1" if l1 else "DRAM")
+            if data is not None: buf.write(data)
         return buf
 
     def _free(self, buf): (self.l1 if buf.l1 else self.dram).free(buf.addr)
 
     # ---- running programs: a command queue, in order
-    def enqueue(self, program: Program): self.queue.append(("run", program))
-    def enqueue_write(self, buf, data, fmt=None): self.queue.append(("write", buf, data, fmt))
-    def enqueue_read(self, buf, fmt=np.uint8, out: list = None): self.queue.append(("read", buf, fmt, out))
+    # Each is checked as it is queued, so a mistake is named where it was made, not at finish().
+    def enqueue(self, program: Program, max_cycles=None):
+        self._queue(("run", self._program(program, "enqueue(program)"), self._max_cycles(max_cycles)))
+
+    def enqueue_write(self, buf, data, fmt=None):
+        self._queue(("write", self._buffer(buf, "enqueue_write(buf)"), _raw(data, fmt, "enqueue_write(data)")))
+
+    def enqueue_read(self, buf, fmt=np.uint8, out: list = None):
+        buf = self._buffer(buf, "enqueue_read(buf)")
+        checks.instance("enqueue_read(out)", out, list, "a list the array is appended to, or None", none=True)
+        self._queue(("read", buf, _decoder(fmt, buf.size), out))
+
+    def _queue(self, cmd):
+        with self._lock:
+            self._check()
+            self.queue.append(cmd)
+
+    def _program(self, prog, name):
+        checks.instance(name, prog, Program, "a tt.Program")
+        if prog.device is not self: raise TensixError(f"{name}: this program was built for another device")
+        return prog
+
+    def _buffer(self, buf, name):
+        checks.instance(name, buf, Buffer, "a Buffer of this device")
+        if buf.device is not self: raise TensixError(f"{name}: this buffer belongs to another device")
+        buf._check()
+        return buf
+
+    def _max_cycles(self, v):
+        return None if v is None else checks.integer("max_cycles", v, 1, (1 << 63) - 1)
 
     def finish(self):
-        """Carry out the queue in order; returns the last program's Run (reads append their arrays to `out`)."""
-        last = None
-        queue, self.queue = self.queue, []
-        for cmd, *a in queue:
-            if cmd == "run": last = self._launch(a[0])
-            elif cmd == "write": a[0].write(a[1], a[2])
-            else:
-                vals = a[0].read(a[1])
-                if a[2] is not None: a[2].append(vals)
-        return last
+        """Carry out the queue in order; returns the last program's Run (reads append their arrays to `out`). If one
+        command fails, the ones after it are not carried out: the error says which."""
+        with self._lock:
+            self._check()
+            last = None
+            queue, self.queue = self.queue, []
+            for i, (cmd, *a) in enumerate(queue):
+                try:
+                    if cmd == "run": last = self._launch(*a)
+                    elif cmd == "write": a[0].write(a[1])
+                    else:
+                        a[0]._check()
+                        vals = a[1](a[0]._read_pages().reshape(-1)[:a[0].size])
+                        if a[2] is not None: a[2].append(vals)
+                except TensixError as e:
+                    rest = queue[i + 1:]
+                    if rest:
+                        e.not_done = [c[0] for c in rest]
+                        e.args = (f"{e.args[0]}\n(command {i + 1} of the queue failed; the {len(rest)} after it were not "
+                                  f"carried out: {', '.join(e.not_done)})", *e.args[1:])
+                    raise
+            return last
 
-    def run(self, program: Program) -> Run:
-        self.enqueue(program)
-        return self.finish()
+    def run(self, program: Program, max_cycles=None) -> Run:
+        """Run a program (after anything queued) and wait for it. `max_cycles` overrides the Device's for this run."""
+        with self._lock:
+            self.enqueue(program, max_cycles)
+            return self.finish()
 
-    def _launch(self, prog: Program) -> Run:
-        if prog.device is not self: raise TensixError("this program was built for another device")
+    def _launch(self, prog: Program, max_cycles=None) -> Run:
         c = self.chip
         l1 = self.sim.l1
         lowest_buffer = self.l1.lowest
@@ -177,48 +306,59 @@ class Device:
                                   f"past the lowest L1 buffer at {lowest_buffer:#x}")
             paths = [None, None, None]
             for kind, k in cs.kernels.items(): paths[PROC_OF[kind]] = str(prog.binary(kind, k))
-            cb_cfg = np.zeros((c.num_circular_buffers, 4), np.uint32)
-            formats = [255] * c.num_circular_buffers
-            for cb in cs.cbs:
-                cb_cfg[cb.index] = (cs.cb_addr[cb.index] >> 4, cb.pages * cb.page_size >> 4, cb.pages, cb.page_size >> 4)
-                formats[cb.index] = cb.fmt.code
-            sems = np.zeros(c.num_semaphores * c.semaphore_stride // 4, np.uint32)
-            sems[:len(cs.semaphores) * c.semaphore_stride // 4:c.semaphore_stride // 4] = cs.semaphores
+            cb_cfg, sems, formats = cs.l1_config(c)
+            commons = {kind: checks.words(f"{prog.describe(c.core_index(cs.cores[0]), PROC_OF[kind])}: common_args", k.common_args,
+                                          c.max_runtime_args, "common runtime args") for kind, k in cs.kernels.items()}
             for core in cs.cores:
                 i = c.core_index(core)
                 nargs = [0, 0, 0]
                 for kind in cs.kernels:
-                    args = cs.args_for(kind, core)
-                    if len(args) > c.max_runtime_args:
-                        raise TensixError(f"{prog.describe(i, PROC_OF[kind])}: {len(args)} runtime args; the limit is {c.max_runtime_args}")
-                    bad = [v for v in args if not -(1 << 31) <= v < (1 << 32)]
-                    if bad: raise TensixError(f"{prog.describe(i, PROC_OF[kind])}: runtime arg {bad[0]} does not fit in 32 bits")
+                    args = cs.args_for(kind, core)  # checked: at most max_runtime_args 32-bit words
                     base = c.arg_base[PROC_OF[kind]]
-                    l1[i, base:base + 4 * len(args)] = np.array([v & 0xFFFFFFFF for v in args], np.uint32).view(np.uint8)
+                    l1[i, base:base + 4 * len(args)] = np.array(args, np.uint32).view(np.uint8)
                     nargs[PROC_OF[kind]] = len(args)
-                l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.nbytes] = cb_cfg.reshape(-1).view(np.uint8)
-                l1[i, c.semaphore_base:c.semaphore_base + sems.nbytes] = sems.view(np.uint8)
+                    common = commons[kind]
+                    base = c.common_arg_base[PROC_OF[kind]]
+                    l1[i, base:base + 4 + 4 * len(common)] = np.array([len(common), *common], np.uint32).view(np.uint8)
+                l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.size] = cb_cfg
+                l1[i, c.semaphore_base:c.semaphore_base + sems.size] = sems
                 entries.append((i, paths, nargs, formats))
-        prints = []
+        prints = collections.deque(maxlen=PRINTS_KEPT)
+        printed = 0
 
         def on_print(core, proc, text):
+            nonlocal printed
             x, y = c.core_at(core)
             line = f"0:(x={x},y={y}):{PROC_SHORT[proc]}: {text}"
             prints.append(line)
+            printed += 1
             if self.echo: print(line, file=sys.stdout, flush=True)
 
-        cycles = self.sim.launch(entries, prog.describe, on_print)
-        return Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, prints, c.clock_hz)
+        self.runs += 1  # before the launch: a failed run also ends what the engine remembers of the one before
+        cycles = self.sim.launch(entries, prog.describe, on_print, max_cycles)
+        stats = Stats(self.sim.stats, c, prog.describe) if self.sim.stats else None
+        self.last_run = Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, list(prints), c.clock_hz,
+                            printed - len(prints), stats, self, self.runs)
+        top.record(self, self.last_run)  # for `tensix top`: at most once a second
+        return self.last_run
 
     def reset(self):
         """Stop the engine; the next run starts a fresh one. Memory (buffers) is kept."""
-        self.sim.stop()
+        with self._lock:
+            self._check()
+            self.sim.stop()
 
-    def close(self): self.sim.close()
+    def close(self):
+        with self._lock:
+            if self._closed: return
+            self._closed = True
+            if self._pid != os.getpid(): return  # a forked child must not stop its parent's engine
+            if self.runs and self.sim.fd >= 0: top.record(self, self.last_run, force=True)
+            self.sim.close()
 
     def __del__(self):
         try:
-            self.sim.close()
+            self.close()
         except Exception:
             pass  # at interpreter exit the modules it needs may be gone; the OS reclaims the rest
 

@@ -68,3 +68,16 @@ def reduce(x, pool="sum", dim="row", scaler=1.0, fp32_dest=False):
     acc = np.full(x.shape[0], -np.inf if pool == "max" else 0, np.float32)
     for t in tiles: acc = r(np.maximum(acc, t.max(axis=1)) if pool == "max" else acc + t.sum(axis=1, dtype=np.float32))
     return acc
+
+
+def truncate_bfloat16(x):
+    """x stored into a bfloat16 destination register by the SFPU: the low 16 bits dropped (SFPSTORE truncates)."""
+    return (_bits(x) & np.uint32(0xFFFF0000)).view(np.float32)
+
+
+def round_tf32(x):
+    """x on its way into srcA or srcB beside a float32 destination register (Wormhole, Blackhole): TF32, 10 bits of
+    significand, to nearest even."""
+    u = _bits(x).astype(np.uint64)
+    r = ((u + 0xFFF + ((u >> 13) & 1)) & 0xFFFFE000).astype(np.uint32)
+    return np.where(np.isnan(x), np.float32(np.nan), r.view(np.float32))

@@ -4,20 +4,32 @@ Memory is one shared-memory file: a status page, then every core's L1, then ever
 whole, so reading and writing buffers is plain numpy; the engine maps it too. Kernels run in the engine process, so
 a kernel that crashes ends that process, never this one: the next launch starts a fresh engine on the same memory.
 """
-import mmap, os, select, signal, subprocess, time
+import json, mmap, os, re, select, signal, subprocess, time
 import numpy as np
 from . import build
 from .errors import DeadlockError, HangError, KernelError, TensixError
 
 BLOCK = 1 << 16
+TIMING_MODES = ("simple", "calendar", "ordered")  # no shared resources / calendars (default) / strictly time-ordered
 SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGBUS (a misaligned or bad memory access)",
            signal.SIGFPE: "SIGFPE (an arithmetic fault, such as a division by zero)", signal.SIGILL: "SIGILL (an illegal instruction)",
            signal.SIGABRT: "SIGABRT (abort or a failed assert)", signal.SIGTRAP: "SIGTRAP (a trap)"}
 
 
+# A thread whose clock passes this many cycles in one run is taken for a runaway loop of API calls: about 80 s of
+# chip time at 1.2 GHz, far past what a simulated program reaches (a 1024^3 matmul takes a few million cycles).
+MAX_CYCLES = 10 ** 11
+LOADING = -2  # the engine's status names this core while a kernel's static constructors run
+
+
 class Simulator:
-    def __init__(self, chip, hang_seconds: float):
-        self.chip, self.hang_seconds = chip, hang_seconds
+    def __init__(self, chip, hang_seconds: float, max_cycles: int = MAX_CYCLES):
+        self.chip, self.hang_seconds, self.max_cycles = chip, hang_seconds, max_cycles
+        self.timing = os.environ.get("TENSIX_TIMING", "calendar")
+        if self.timing not in TIMING_MODES:
+            raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
+        self.races = os.environ.get("TENSIX_RACES", "on") != "off"  # the race detector (native/races.cpp)
+        self.stats = None  # what the engine reported about the last run
         # Blocks start on 64 KiB boundaries so any host page size can map one core's L1 alone (engine.h agrees).
         stride = -(-chip.l1_size // BLOCK) * BLOCK
         dram_at = BLOCK + chip.num_cores * stride
@@ -36,12 +48,12 @@ class Simulator:
         path = build.engine()
         cmd_r, cmd_w = os.pipe()
         rep_r, rep_w = os.pipe()
-        self.engine = subprocess.Popen([str(path), str(cmd_r), str(rep_w), str(self.fd)], pass_fds=(cmd_r, rep_w, self.fd),
-                                       stdin=subprocess.DEVNULL)
+        self.engine = subprocess.Popen([str(path), str(cmd_r), str(rep_w), str(self.fd), str(os.getpid())],
+                                       pass_fds=(cmd_r, rep_w, self.fd), stdin=subprocess.DEVNULL)
         os.close(cmd_r); os.close(rep_w)
         self.cmd = os.fdopen(cmd_w, "w")
         self.reply_fd, self.pending = rep_r, b""
-        self.slots = {}
+        self.slots, self.engine_max_cycles = {}, None
         c = self.chip
         t = c.timing
         lines = [f"chip {c.num_cores} {c.l1_size} {c.l1_unreserved_base} {len(c.dram_banks)} {c.dram_bank_size} "
@@ -50,6 +62,9 @@ class Simulator:
                  f"{c.semaphore_stride} {c.l1_alignment} {c.dram_alignment} {c.mem_zeros_base} {c.mem_zeros_size}",
                  f"timing {t.noc_bytes_per_cycle} {t.dram_bytes_per_cycle} {t.api_cycles} {t.noc_issue_cycles} "
                  f"{t.write_latency} {t.read_latency} {t.hop_cycles}",
+                 f"noc_timing {TIMING_MODES.index(self.timing)} {t.l1_bytes_per_cycle} {t.max_burst_bytes} "
+                 f"{t.launch_program_cycles} {t.launch_binary_cycles} {t.launch_core_cycles} {int(self.races)} "
+                 f"{' '.join(f'{n} {e}' for n, e in t.packet_efficiency)}",
                  f"compute_timing {t.matmul_pass_cycles} {t.binary_cycles} {t.copy_cycles} {t.sfpu_cycles} {t.exp_cycles} "
                  f"{t.exp_approx_cycles} {t.recip_cycles} {t.sqrt_cycles} {t.reduce_cycles}"]
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
@@ -74,13 +89,13 @@ class Simulator:
                 chunk = os.read(self.reply_fd, 1 << 16)
                 if not chunk: return self._died(describe)
                 self.pending += chunk
-                continue
+                if b"\n" in chunk: break  # a whole line; a flood of DPRINT lines still reaches the watchdog below
             progress = int(self.status[:8].view(np.uint64)[0])  # the engine counts kernel API calls and switches
             if progress != last: last, since = progress, time.monotonic()
             elif time.monotonic() - since > self.hang_seconds:
                 core, proc = self._running()
                 self.stop()
-                where = describe(core, proc) if describe else "the engine"
+                where = self._where(describe, core, proc)
                 raise HangError(f"{where} ran {self.hang_seconds:g} s without calling the kernel API: an endless loop, "
                                 f"or a spin on memory that only an API call (a semaphore wait, a circular-buffer wait) "
                                 f"would see change", core=core, proc=proc)
@@ -92,11 +107,18 @@ class Simulator:
         core, proc = (int(v) for v in self.status[8:16].view(np.int32))
         return core, proc
 
+    def _where(self, describe, core, proc):
+        """Who to blame for thread (core, proc): while a kernel loads, its static constructors."""
+        if core == LOADING:
+            path = next((p for p, s in self.slots.items() if s == proc), None)
+            return describe(-1, -1, binary=path) if describe else f"the kernel {path} (its static constructors)"
+        return describe(core, proc) if describe else "the engine"
+
     def _died(self, describe):
         code = self.engine.wait()
         core, proc = self._running()
         self.stop()
-        where = describe(core, proc) if describe else "the engine"
+        where = self._where(describe, core, proc)
         raise KernelError(f"{where} ended the engine process ({_signal_name(-code) if code < 0 else f'exit code {code}'})",
                           core=core, proc=proc)
 
@@ -122,13 +144,25 @@ class Simulator:
         self.engine = None
 
     # ---- running a program
-    def launch(self, cores, describe, on_print):
-        """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats)].
-        Returns {(core, proc): cycles}. `describe(core, proc)` names a thread for error messages."""
+    def launch(self, cores, describe, on_print, max_cycles=None):
+        """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats as two hex
+        digits each)].
+        Returns {(core, proc): cycles}. `describe(core, proc)` names a thread for error messages. Whatever interrupts
+        it (Ctrl-C, an error) stops the engine: the next launch starts a fresh one, never one still running this."""
+        try:
+            return self._launch(cores, describe, on_print, max_cycles or self.max_cycles)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _launch(self, cores, describe, on_print, max_cycles):
         if self.engine is None or self.engine.poll() is not None:
             self.stop()
             self._start()
-        lines = []
+        self.stats, lines = None, []
+        if max_cycles != self.engine_max_cycles:
+            lines.append(f"max_cycles {max_cycles}")
+            self.engine_max_cycles = max_cycles
         for _, paths, _, _ in cores:
             for p in paths:
                 if p is not None and p not in self.slots:
@@ -136,25 +170,43 @@ class Simulator:
                     lines.append(f"kernel {self.slots[p]} {p}")
         run = ["run"]
         for core, paths, nargs, formats in cores:
-            run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs),
-                    "".join(f"{f:02x}" for f in formats)]
+            run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs), formats]
         self._send(lines + [" ".join(run)])
         while True:
             word, rest = self._reply(describe)
             if word == "print":
                 core, proc, text = (rest.split(" ", 2) + [""])[:3]
                 on_print(int(core), int(proc), text)
+            elif word == "stats":
+                self.stats = json.loads(rest)
             elif word == "done":
                 return {(int(c), int(p)): int(n) for c, p, n in (f.split(":") for f in rest.split())}
             else:
-                self._failed(word, rest, describe)
+                self._failed(word, rest, describe, max_cycles)
 
-    def _failed(self, word, rest, describe):
+    def trace(self, path):
+        """Write the last run's event log (trace.cpp's records) to `path`; returns how many events."""
+        if self.engine is None or self.engine.poll() is not None: raise TensixError("no run to trace: the engine has stopped")
+        self._send([f"trace {path}"])
+        word, rest = self._reply(None)
+        if word != "traced" or int(rest) < 0: raise TensixError(f"the engine could not write its event log to {path}")
+        return int(rest)
+
+    def _failed(self, word, rest, describe, max_cycles):
+        loading = self._running()
         self.stop()
+        if word == "hang":
+            core, proc, clock = map(int, rest.split())
+            raise HangError(f"{describe(core, proc)} ran past {max_cycles} cycles (its clock reads {clock}): an endless "
+                            f"loop that keeps calling the kernel API; if the program really runs that long, raise the "
+                            f"budget with max_cycles= on the Device or the run", core=core, proc=proc)
         if word == "error":
             core, proc, msg = rest.split(" ", 2)
             core, proc = int(core), int(proc)
-            raise KernelError(f"{describe(core, proc)}: {msg}" if core >= 0 else msg, core=core, proc=proc)
+            if core < 0 and loading[0] == LOADING: core, proc = loading
+            msg = re.sub(r" \[at (\S+) (0x[0-9a-f]+)\]", lambda m: _source_line(m[1], m[2]).replace(", at", " at"), msg)
+            raise KernelError(f"{self._where(describe, core, proc)}: {msg}" if core >= 0 or core == LOADING else msg,
+                              core=core, proc=proc)
         if word == "deadlock":
             blocked = []
             for item in filter(str.strip, rest.split("|")):
@@ -166,6 +218,7 @@ class Simulator:
         if word == "crash":
             core, proc, sig, addr, offset, overflow, so = rest.split(" ", 6)
             core, proc = int(core), int(proc)
+            if core < 0 and loading[0] == LOADING: core, proc = loading
             where = _source_line(so, offset) if so.endswith("kernel.so") else ""
             addr = int(addr, 16)
             what = _signal_name(int(sig))
@@ -174,7 +227,7 @@ class Simulator:
             elif int(sig) in (signal.SIGSEGV, signal.SIGBUS):
                 what += f" at address {addr:#x}" + (" (L1 ends there)" if addr == self.chip.l1_size else
                                                     " (not an L1 address)" if addr >= self.chip.l1_size else "")
-            raise KernelError(f"{describe(core, proc)} crashed: {what}{where}", core=core, proc=proc)
+            raise KernelError(f"{self._where(describe, core, proc)} crashed: {what}{where}", core=core, proc=proc)
         raise TensixError(f"unexpected reply from the engine: {word} {rest}")
 
 

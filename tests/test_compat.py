@@ -50,7 +50,7 @@ def test_the_softmax_header_tt_metal_kernels_include(dev):
 def test_a_missing_compile_time_arg_stops_the_build(dev):
     src = HEAD + "void kernel_main() { volatile uint32_t n = get_compile_time_arg_val(1); (void)n; }"
     prog = tt.Program(dev, (0, 0), writer=tt.Kernel(src, "w", compile_args=[7]))
-    with pytest.raises(tt.CompileError, match="tensix_compile_time_arg_out_of_range"):
+    with pytest.raises(tt.CompileError, match="KERNEL_COMPILE_TIME_ARG_1"):
         prog.binary("writer", prog.core_sets[0].kernels["writer"])
 
 

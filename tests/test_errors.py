@@ -105,8 +105,10 @@ def test_compile_errors_carry_the_kernel_name_and_line(dev):
 
 def test_a_kernel_without_its_entry_point_gets_a_hint(dev):
     with pytest.raises(tt.CompileError, match="hint: a compute kernel defines its entry as `namespace NAMESPACE"):
-        dev.run(tt.Program(dev, (0, 0), compute='#include "compute_kernel_api.h"\nvoid MAIN {}'))
-    with pytest.raises(tt.CompileError, match="hint: a data-movement kernel defines its entry as `void kernel_main"):
+        dev.run(tt.Program(dev, (0, 0), compute='#include "compute_kernel_api.h"\nnamespace NAMESPACE { void MAINN() {} }'))
+    with pytest.raises(tt.CompileError, match="hint: a kernel defines its entry as `void kernel_main"):  # today's dialect
+        dev.run(tt.Program(dev, (0, 0), compute='#include "api/compute/common.h"\nvoid kernel_man() {}'))
+    with pytest.raises(tt.CompileError, match="hint: a kernel defines its entry as `void kernel_main"):
         dev.run(tt.Program(dev, (0, 0), writer=HEAD + "void main2() {}"))
 
 
@@ -118,7 +120,7 @@ def test_an_api_call_the_simulator_lacks_fails_to_compile_naming_it(dev):
 
 def test_compile_time_arg_out_of_range_fails_to_compile(dev):
     src = HEAD + "void kernel_main() { constexpr uint32_t x = get_compile_time_arg_val(2); (void)x; }"
-    with pytest.raises(tt.CompileError, match="tensix_compile_time_arg_out_of_range"):
+    with pytest.raises(tt.CompileError, match="KERNEL_COMPILE_TIME_ARG_2"):
         dev.run(tt.Program(dev, (0, 0), writer=tt.Kernel(src, "w", compile_args=[1, 2])))
 
 

@@ -18,6 +18,48 @@ def test_bfloat16_rounds_to_nearest_even_by_hand():
     assert bfloat16_bits(np.array([np.nan], np.float32))[0] == 0x7FC0
 
 
+def bfloat16_by_integers(u):
+    """Round-to-nearest-even of float32 bits to bfloat16 bits, worked in Python integers (NaN: None)."""
+    if (u >> 23) & 0xFF == 0xFF and u & 0x7FFFFF: return None
+    top, rest = u >> 16, u & 0xFFFF
+    return top + (rest > 0x8000 or (rest == 0x8000 and top & 1))
+
+
+@given(hnp.arrays(np.uint32, st.integers(1, 200)))
+def test_bfloat16_matches_rounding_worked_in_integers_for_any_bits(u):
+    got = bfloat16_bits(u.view(np.float32))
+    for g, v in zip(got.tolist(), u.tolist()):
+        want = bfloat16_by_integers(v)
+        if want is None: assert (g >> 7) & 0xFF == 0xFF and g & 0x7F, hex(g)  # a NaN stays a NaN
+        else: assert g == want, (hex(v), hex(g), hex(want))
+
+
+def bfp_by_integers(values, bits):
+    """One face row of block-float magnitudes and signs, value by value in Python integers: the shared exponent is
+    the largest; each 24-bit mantissa (0 for a denormal) shifts down to `bits` bits, rounding to nearest even, saturating."""
+    us = [int(v) for v in np.asarray(values, np.float32).view(np.uint32)]
+    shared = max((u >> 23) & 0xFF for u in us)
+    out = []
+    for u in us:
+        e = (u >> 23) & 0xFF
+        mant = (u & 0x7FFFFF) | 0x800000 if e else 0
+        shift = shared - e + 24 - bits
+        mag, rest = mant >> shift, mant & ((1 << shift) - 1)
+        mag += rest > (1 << (shift - 1)) or (rest == 1 << (shift - 1) and mag & 1)
+        mag = min(mag, (1 << bits) - 1)
+        out.append(((u >> 31) << bits | mag) if mag else 0)
+    return shared, out
+
+
+@given(hnp.arrays(np.float32, 1024, elements=st.floats(-2.0**60, 2.0**60, width=32)))
+@settings(max_examples=20, deadline=None)
+def test_bfp8_b_matches_rounding_worked_in_integers(x):
+    raw = tt.bfp8_b.encode(x)
+    for row in range(0, 64, 7):
+        shared, vals = bfp_by_integers(x[row * 16:row * 16 + 16], 7)
+        assert raw[row] == shared and raw[64 + row * 16:64 + row * 16 + 16].tolist() == vals
+
+
 @given(finite32)
 def test_bfloat16_error_is_at_most_half_an_ulp(x):
     r = tt.round_bfloat16(x).astype(np.float64)
@@ -70,6 +112,20 @@ def test_tilize_places_elements_in_faces():
 def test_tilize_round_trips(tr, tc, batch):
     m = np.random.default_rng(tr * 7 + tc).random((batch, tr * 32, tc * 32))
     assert np.array_equal(tt.untilize(tt.tilize(m), tr * 32, tc * 32).reshape(m.shape), m)
+
+
+@given(st.integers(1, 3), st.integers(1, 3), st.sampled_from([np.float32, np.float64]))
+@settings(max_examples=20)
+def test_tilize_into_a_format_and_untilize_from_it_convert_in_the_same_pass(tr, tc, dtype):
+    m = (np.random.default_rng(tr * 5 + tc).standard_normal((tr * 32, tc * 32)) * 1e3).astype(dtype)
+    for fmt in (tt.bfloat16, tt.float16, tt.float32, tt.int32):
+        vals = tt.tilize(m, fmt)
+        assert vals.dtype == fmt.dtype
+        assert np.array_equal(fmt.encode(vals), fmt.encode(tt.tilize(m)))  # the same bytes as tilize, then encode
+        back = tt.untilize(vals, tr * 32, tc * 32, np.float32)
+        assert back.dtype == np.float32 and np.array_equal(back, tt.untilize(fmt.decode(fmt.encode(vals)), tr * 32, tc * 32))
+    with pytest.raises(ValueError, match="whole tiles"):
+        tt.tilize(m, tt.bfp8_b)
 
 
 def test_tilize_rejects_partial_tiles():

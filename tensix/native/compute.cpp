@@ -17,15 +17,22 @@ struct Operand {
     float v[1024], v2[1024];  // the operand as the multiplier's passes see it; v2: the second pass's part (HiFi3)
 };
 
+const int CACHE = 64;  // operand tiles kept unpacked per compute thread (more made lookups and caches slower)
+// Fewer queued matmuls than this run on this thread: waking a helper and moving the operands to its processor's cache
+// cost more than it saves (measured on matmul_multicast, whose 64 matmuls a flush ran slower when shared).
+const size_t MIN_SPLIT = 128;
 struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile matmul not yet done
 
 struct Math {
     float dst[16][1024];
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
-    Operand cache[64];
+    std::vector<float*> targets;   // the destination tiles they go into
+    Operand cache[CACHE];
     uint32_t next = 0;  // the cache entry to replace next
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
+    uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
     uint32_t fidelity = 4, state = 0, capacity = 16;
+    uint32_t unpack_to_dest = 0;  // a bit per circular buffer: copy_tile takes its float32 tiles straight to the register
     bool fp32 = false, approx = false, relu = false;
 };
 enum { IDLE, MATH, COMMITTED, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
@@ -44,6 +51,13 @@ static inline float bf16(float f) {  // round to the nearest bfloat16, ties to e
     return value((u & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : r);
 }
 static inline float to_dst(const Math& mm, float f) { return mm.fp32 ? f : bf16(f); }
+static inline float tf32(float f) {  // round to the source registers' 19 bits (10 of significand) on Wormhole and Blackhole
+    uint32_t u = bits(f);
+    uint32_t r = (u + 0xfff + ((u >> 13) & 1)) & 0xffffe000;
+    return value((u & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : r);
+}
+// A value on its way into srcA or srcB: bfloat16, or TF32 when the register is float32 (tt-metal's unpacker formats).
+static inline float to_src(const Math& mm, float f) { return mm.fp32 ? tf32(f) : bf16(f); }
 
 static uint16_t face_index[1024];  // row-major (r, c) -> position in the tile's faces
 static bool faces_ready = [] {
@@ -180,14 +194,16 @@ static float* dst(uint32_t d, const char* what, bool packing = false, bool queue
     }
     if (d >= mm.capacity) fail("%s: destination tile %u, but the register holds %u tiles in this mode", what, d, mm.capacity);
     mm.fresh[d] = mm.fresh[d] && packing;
+    if (!packing) mm.dirty |= 1u << d;
     return mm.dst[d];
 }
 
 static void tick(uint64_t c) { cur->clock += c; heartbeat(); }
 
 // ---------------------------------------------------------------- the kernel API's math entries
-static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
+static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint32_t unpack_to_dest) {
     Math& mm = m();
+    mm.unpack_to_dest = unpack_to_dest;
     mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
     mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
@@ -197,7 +213,12 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx) {
 static void regs(uint32_t action) {
     Math& mm = m();
     flush(mm);
-    auto zero = [&] { memset(mm.dst, 0, sizeof mm.dst); for (bool& f : mm.fresh) f = true; };
+    auto zero = [&] {  // only the tiles written since they were last zeroed
+        for (int d = 0; d < 16; d++)
+            if (mm.dirty >> d & 1) memset(mm.dst[d], 0, sizeof mm.dst[d]);
+        mm.dirty = 0;
+        for (bool& f : mm.fresh) f = true;
+    };
     uint32_t full = mm.fp32 ? 8 : 16;  // float32 halves what the register holds
     switch (action) {
         case TX_REGS_ACQUIRE:
@@ -226,8 +247,10 @@ static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
     float rm[1024];
     unpack(cb, t, rm, "copy_tile");
     float* o = dst(d, "copy_tile");
-    if (m().fp32) memcpy(o, rm, sizeof rm);
-    else for (int i = 0; i < 1024; i++) o[i] = bf16(rm[i]);
+    Math& mm = m();
+    // With UnpackToDestFp32 the unpacker writes the register itself; otherwise the tile passes through srcA.
+    if (mm.fp32 && (mm.unpack_to_dest >> cb & 1)) memcpy(o, rm, sizeof rm);
+    else for (int i = 0; i < 1024; i++) o[i] = to_src(mm, rm[i]);
     tick(chip.copy_cycles);
 }
 
@@ -250,14 +273,22 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     unpack(cb1, t1, b, names[op]);
     float* o = dst(d, names[op]);
     Math& mm = m();
-    for (int i = 0; i < 1024; i++) {
-        int r = i / 32, c = i % 32;
-        float x = bf16(a[i]);
-        float y = bf16(bcast == TX_BCAST_ROW ? b[c] : bcast == TX_BCAST_COL ? b[r * 32] : bcast == TX_BCAST_SCALAR ? b[0] : b[i]);
-        float v = op == TX_ADD ? x + y : op == TX_SUB ? x - y : product(mm.fidelity, x, y);
-        o[i] = to_dst(mm, acc ? o[i] + v : v);
+    if (bcast != TX_BCAST_NONE) {
+        float t[1024];
+        for (int i = 0; i < 1024; i++) t[i] = bcast == TX_BCAST_ROW ? b[i % 32] : bcast == TX_BCAST_COL ? b[i / 32 * 32] : b[0];
+        memcpy(b, t, sizeof t);
     }
+    // one simple loop per step, each of which the compiler vectorizes
+    if (mm.fp32) for (int i = 0; i < 1024; i++) { a[i] = tf32(a[i]); b[i] = tf32(b[i]); }  // srcA/srcB beside a float32 register
+    else for (int i = 0; i < 1024; i++) { a[i] = bf16(a[i]); b[i] = bf16(b[i]); }
+    if (op == TX_ADD) for (int i = 0; i < 1024; i++) a[i] += b[i];
+    else if (op == TX_SUB) for (int i = 0; i < 1024; i++) a[i] -= b[i];
+    else for (int i = 0; i < 1024; i++) a[i] = product(mm.fidelity, a[i], b[i]);
+    if (acc) for (int i = 0; i < 1024; i++) a[i] += o[i];
+    if (mm.fp32) memcpy(o, a, sizeof a);
+    else for (int i = 0; i < 1024; i++) o[i] = bf16(a[i]);
     tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
+    cur->flops += 1024;
 }
 
 // acc += l @ r on 32 x 32 tiles, four rows at a time so that each row of r, once loaded, feeds four rows of sums.
@@ -271,7 +302,39 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
 // The sums go where `out` says: added into acc (a later pass adds more), or, for a single-pass product, straight into
 // the destination tile, rounded as the register rounds.
 enum { INTO_ACC, INTO_DST_BF16, INTO_DST_FP32 };
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX512F__)
+#include <immintrin.h>
+// The same, written for AVX-512: four whole rows of sums in eight registers, each row of r loaded once for four rows.
+template <int out>
+static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, int r0, int r1) {
+    for (int i = r0; i < r1; i += 4) {
+        __m512 s[4][2];
+        for (int q = 0; q < 4; q++) s[q][0] = s[q][1] = _mm512_setzero_ps();
+        for (int k = 0; k < 32; k++) {
+            __m512 ra = _mm512_loadu_ps(r + k * 32), rb = _mm512_loadu_ps(r + k * 32 + 16);
+            for (int q = 0; q < 4; q++) {
+                __m512 lv = _mm512_set1_ps(l[(i + q) * 32 + k]);
+                s[q][0] = _mm512_fmadd_ps(lv, ra, s[q][0]);
+                s[q][1] = _mm512_fmadd_ps(lv, rb, s[q][1]);
+            }
+        }
+        for (int q = 0; q < 4; q++)
+            for (int h = 0; h < 2; h++) {
+                float* a = acc + (i + q) * 32 + h * 16;
+                __m512 sum = _mm512_add_ps(_mm512_loadu_ps(a), s[q][h]);
+                if (out == INTO_DST_BF16) {  // round to bfloat16, ties to even; NaN stays NaN
+                    __m512i u = _mm512_castps_si512(sum);
+                    __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+                    __m512i rounded = _mm512_and_si512(_mm512_add_epi32(u, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff))),
+                                                       _mm512_set1_epi32((int)0xffff0000));
+                    __mmask16 nan = _mm512_cmp_ps_mask(sum, sum, _CMP_UNORD_Q);
+                    sum = _mm512_castsi512_ps(_mm512_mask_blend_epi32(nan, rounded, _mm512_set1_epi32(0x7fc00000)));
+                }
+                _mm512_storeu_ps(a, sum);
+            }
+    }
+}
+#elif defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 // The same, written for AVX2: a 4 x 16 block of sums in eight registers, each row of r loaded once for four rows.
 template <int out>
@@ -329,35 +392,33 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
 
 #endif
 
-static void do_rows(const Pending* ops, size_t n, uint32_t fidelity, bool fp32, int r0, int r1) {
-    float acc[1024];
-    for (size_t k = 0; k < n; k++) {
-        const Pending& p = ops[k];
-        float* o = p.dst;
-        if (fidelity != 3) {  // one pass: its sums go straight into the register (Grayskull's rounds each partial sum)
-            if (fp32) mac<INTO_DST_FP32>(o, p.a->v, p.b->v, r0, r1);
-            else mac<INTO_DST_BF16>(o, p.a->v, p.b->v, r0, r1);
-            continue;
-        }
-        memset(acc + r0 * 32, 0, (r1 - r0) * 32 * sizeof(float));
-        mac<INTO_ACC>(acc, p.a->v, p.b->v, r0, r1);
-        mac<INTO_ACC>(acc, p.a->v2, p.b->v2, r0, r1);
-        if (fp32) for (int i = r0 * 32; i < r1 * 32; i++) o[i] += acc[i];
-        else for (int i = r0 * 32; i < r1 * 32; i++) o[i] = bf16(o[i] + acc[i]);
+static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32) {
+    float* o = p.dst;
+    if (fidelity != 3) {  // one pass: its sums go straight into the register (Grayskull's rounds each partial sum)
+        if (fp32) mac<INTO_DST_FP32>(o, p.a->v, p.b->v, 0, 32);
+        else mac<INTO_DST_BF16>(o, p.a->v, p.b->v, 0, 32);
+        return;
     }
+    float acc[1024] = {};
+    mac<INTO_ACC>(acc, p.a->v, p.b->v, 0, 32);
+    mac<INTO_ACC>(acc, p.a->v2, p.b->v2, 0, 32);
+    if (fp32) for (int i = 0; i < 1024; i++) o[i] += acc[i];
+    else for (int i = 0; i < 1024; i++) o[i] = bf16(o[i] + acc[i]);
 }
 
+// The queued matmuls into one destination tile run in order, on one thread; those into different tiles do not depend
+// on each other, so when there are many, each destination tile is a chunk for whichever thread (this one or a helper)
+// is free. The bytes are the same as done one by one, whatever the number of threads.
 static void flush(Math& mm) {
-    size_t n = mm.pending.size();
-    if (!n) return;
-    if (n < 4) {
-        do_rows(mm.pending.data(), n, mm.fidelity, mm.fp32, 0, 32);
-    } else {  // rows 0-15 here, 16-31 on the helper
-        split_work([](void* ctx, int part) {
-            Math& mm = *(Math*)ctx;
-            do_rows(mm.pending.data(), mm.pending.size(), mm.fidelity, mm.fp32, 16 * part, 16 * part + 16);
-        }, &mm);
-    }
+    if (mm.pending.empty()) return;
+    mm.targets.clear();
+    for (const Pending& p : mm.pending)
+        if (std::find(mm.targets.begin(), mm.targets.end(), p.dst) == mm.targets.end()) mm.targets.push_back(p.dst);
+    split_work(mm.pending.size() < MIN_SPLIT ? 1 : mm.targets.size(), [](void* ctx, int chunk) {
+        Math& mm = *(Math*)ctx;
+        for (const Pending& p : mm.pending)
+            if (mm.pending.size() < MIN_SPLIT || p.dst == mm.targets[chunk]) do_matmul(p, mm.fidelity, mm.fp32);
+    }, &mm);
     for (Pending& p : mm.pending) { const_cast<Operand*>(p.a)->pins--; const_cast<Operand*>(p.b)->pins--; }
     mm.pending.clear();
 }
@@ -374,12 +435,13 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     uint32_t addr = slot_addr(cb, cb.rd, tile);
     for (Operand& o : mm.cache)
         if (o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) return o;
-    for (int tries = 0; &mm.cache[mm.next % 64] == keep || mm.cache[mm.next % 64].pins; mm.next++)
-        if (++tries > 64) { flush(mm); tries = 0; }  // every entry waits on a pending matmul: do them first
-    Operand& o = mm.cache[mm.next++ % 64];
+    for (int tries = 0; &mm.cache[mm.next % CACHE] == keep || mm.cache[mm.next % CACHE].pins; mm.next++)
+        if (++tries > CACHE) { flush(mm); tries = 0; }  // every entry waits on a pending matmul: do them first
+    Operand& o = mm.cache[mm.next++ % CACHE];
     o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
-    float t[1024], x[1024];
+    float* x = o.v;  // decoded straight into the entry, then changed in place
     if (role == RIGHT_T) {
+        float t[1024];
         decode(l1(cur->core) + addr, cb.format, t);
         for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
     } else {
@@ -388,22 +450,17 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     if (cb.format != 5 && cb.format != 6 && cb.format != 7)  // bfloat16 and block floats are bfloat16 values already
         for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);      // separate simple loops: the compiler vectorizes each
     if (role == LEFT) {
-        if (mm.fidelity >= 4) memcpy(o.v, x, sizeof x);
-        else for (int k = 0; k < 1024; k++) o.v[k] = hi_b(x[k]);
         if (mm.fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
+        if (mm.fidelity < 4) for (int k = 0; k < 1024; k++) x[k] = hi_b(x[k]);
     } else {
-        if (mm.fidelity == 1) for (int k = 0; k < 1024; k++) o.v[k] = hi_a(x[k]);
-        else memcpy(o.v, x, sizeof x);
         if (mm.fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
+        if (mm.fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
     }
     return o;
 }
 
-// dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip.
 // dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip. The work is queued and done
-// in flush(), when anything next reads the register; rows [0, 16) and [16, 32) of a tile do not depend on each other,
-// so a helper thread takes one half of every queued matmul while this thread does the other. Each row still sees its
-// matmuls in order, so the bytes are the same as done one by one.
+// in flush(), when anything next reads the register.
 static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t transpose) {
     Operand& a = operand(cb0, t0, LEFT);
     Operand& b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT, &a);
@@ -412,13 +469,36 @@ static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t 
     a.pins++; b.pins++;
     mm.pending.push_back({&a, &b, o});
     tick(chip.matmul_pass_cycles * mm.fidelity);
+    cur->flops += 2 * 32 * 32 * 32;
 }
 
 static float gelu(float x) { return 0.5f * x * (1.0f + std::erf(x / std::sqrt(2.0f))); }
 
+// The inverse error function: a first guess (Giles, "Approximating the erfinv function", 2010), then Newton steps on
+// erf in double precision, so the result is erfinv's to float precision.
+static float erfinv(float x) {
+    if (x <= -1.0f || x >= 1.0f) return x == 1.0f ? INFINITY : x == -1.0f ? -INFINITY : NAN;
+    double w = -std::log((1.0 - x) * (1.0 + x)), y;
+    if (w < 5.0) {
+        w -= 2.5;
+        y = 2.81022636e-08; y = 3.43273939e-07 + y * w; y = -3.5233877e-06 + y * w; y = -4.39150654e-06 + y * w;
+        y = 0.00021858087 + y * w; y = -0.00125372503 + y * w; y = -0.00417768164 + y * w; y = 0.246640727 + y * w;
+        y = 1.50140941 + y * w;
+    } else {
+        w = std::sqrt(w) - 3.0;
+        y = -0.000200214257; y = 0.000100950558 + y * w; y = 0.00134934322 + y * w; y = -0.00367342844 + y * w;
+        y = 0.00573950773 + y * w; y = -0.0076224613 + y * w; y = 0.00943887047 + y * w; y = 1.00167406 + y * w;
+        y = 2.83297682 + y * w;
+    }
+    y *= x;
+    for (int k = 0; k < 3; k++) y -= (std::erf(y) - x) / (1.1283791670955126 * std::exp(-y * y));  // erf' = 2/sqrt(pi) e^-y^2
+    return (float)y;
+}
+
 static void unary(uint32_t op, uint32_t d, uint32_t param) {
     float* o = dst(d, "SFPU op");
     Math& mm = m();
+    const float* mask = op == TX_MASK ? dst(param, "mask_tile") : nullptr;
     float p = value(param);  // float parameters arrive as their bits
     uint64_t cycles = chip.sfpu_cycles;
     for (int i = 0; i < 1024; i++) {
@@ -464,7 +544,21 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_SUB_SCALAR: y = x - p; break;
             case TX_RSUB_SCALAR: y = p - x; break;
             case TX_MUL_SCALAR: y = x * p; break;
-            case TX_DIV_SCALAR: y = x / p; break;
+            case TX_DIV_SCALAR: y = x * p; break;  // tt-metal's host passes 1 / divisor, and the SFPU multiplies
+            case TX_ERFC: y = std::erfc(x); break;
+            case TX_ERFINV: y = erfinv(x); break;
+            case TX_I0: y = (float)std::cyl_bessel_i(0.0, (double)x); break;
+            case TX_SIGNBIT: y = std::signbit(x) ? 1.0f : 0.0f; break;
+            case TX_ISINF: y = std::isinf(x); break;
+            case TX_ISPOSINF: y = std::isinf(x) && x > 0; break;
+            case TX_ISNEGINF: y = std::isinf(x) && x < 0; break;
+            case TX_ISNAN: y = std::isnan(x); break;
+            case TX_ISFINITE: y = std::isfinite(x); break;
+            case TX_ASIN: y = std::asin(x); break;
+            case TX_ACOS: y = std::acos(x); break;
+            case TX_ATAN: y = std::atan(x); break;
+            case TX_IDENTITY: break;
+            case TX_MASK: y = mask[i] == 0.0f ? 0.0f : x; break;  // the chip zeroes where the mask tile holds zero
             default: fail("SFPU op %u is not one the engine knows", op);
         }
         o[i] = to_dst(mm, y);
@@ -491,34 +585,53 @@ static float int_op(uint32_t op, float x, float y) {
     }
 }
 
-static void dst_binary(uint32_t op, uint32_t d0, uint32_t d1) {
-    float* a = dst(d0, "SFPU binary op");
-    float* b = dst(d1, "SFPU binary op");
+// The SFPU between two register tiles, in float32. Storing into a bfloat16 register truncates (SFPSTORE), unless the
+// op rounds to nearest even first, as tt-metal's mul and div do on Wormhole and Blackhole.
+static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint32_t od) {
+    const float* a = dst(d0, "SFPU binary op");
+    const float* b = dst(d1, "SFPU binary op");
+    float* o = dst(od, "SFPU binary op");
     Math& mm = m();
+    uint32_t op = op_and_rounding & 0xff;
+    bool nearest = op_and_rounding & TX_DST_ROUND_NEAREST;
+    if (op > TX_DST_SHR) fail("SFPU binary op %u is not one the engine knows", op);
+    float r[1024];  // whole, then stored: the output may be one of the inputs
     for (int i = 0; i < 1024; i++) {
-        float x = a[i], y = b[i], v;
+        float x = a[i], y = b[i];
         switch (op) {
-            case TX_DST_MAX: v = std::max(x, y); break;
-            case TX_DST_MIN: v = std::min(x, y); break;
-            case TX_DST_ADD: v = x + y; break;
-            case TX_DST_SUB: v = x - y; break;
-            case TX_DST_MUL: v = x * y; break;
-            case TX_DST_DIV: v = x / y; break;
-            case TX_DST_COPY: v = y; break;  // copy_dest_values(in, out) passes (out, in) here
-            case TX_DST_LT: v = x < y; break;
-            case TX_DST_EQ: v = x == y; break;
-            case TX_DST_NE: v = x != y; break;
-            case TX_DST_POW: v = std::pow(x, y); break;
-            default: v = int_op(op, x, y);
+            case TX_DST_MAX: r[i] = std::max(x, y); break;
+            case TX_DST_MIN: r[i] = std::min(x, y); break;
+            case TX_DST_ADD: r[i] = x + y; break;
+            case TX_DST_SUB: r[i] = x - y; break;
+            case TX_DST_RSUB: r[i] = y - x; break;
+            case TX_DST_MUL: r[i] = x * y; break;
+            case TX_DST_DIV: r[i] = x / y; break;
+            case TX_DST_POW: r[i] = std::pow(x, y); break;
+            case TX_DST_EQ: r[i] = x == y; break;
+            case TX_DST_NE: r[i] = x != y; break;
+            case TX_DST_LT: r[i] = x < y; break;
+            case TX_DST_GT: r[i] = x > y; break;
+            case TX_DST_LE: r[i] = x <= y; break;
+            case TX_DST_GE: r[i] = x >= y; break;
+            case TX_DST_COPY: r[i] = y; break;
+            default: r[i] = int_op(op, x, y);
         }
-        a[i] = to_dst(mm, v);
     }
-    tick(chip.sfpu_cycles);
+    if (mm.fp32) memcpy(o, r, sizeof r);
+    else if (nearest) for (int i = 0; i < 1024; i++) o[i] = bf16(r[i]);
+    else for (int i = 0; i < 1024; i++) o[i] = value(bits(r[i]) & 0xffff0000);
+    tick(op == TX_DST_DIV || op == TX_DST_POW ? chip.recip_cycles : chip.sfpu_cycles);
 }
 
-static void dst_where(uint32_t c, uint32_t t, uint32_t f, uint32_t out) {
-    float* pc = dst(c, "where_tile"); float* pt = dst(t, "where_tile"); float* pf = dst(f, "where_tile"); float* o = dst(out, "where_tile");
-    for (int i = 0; i < 1024; i++) o[i] = pc[i] != 0 ? pt[i] : pf[i];
+// where: each value of `cond` picks the value of `t` (nonzero) or of `f` (zero); nothing is rounded.
+static void dst_where(uint32_t dc, uint32_t dt, uint32_t df, uint32_t od) {
+    const float* c = dst(dc, "where_tile");
+    const float* t = dst(dt, "where_tile");
+    const float* f = dst(df, "where_tile");
+    float* o = dst(od, "where_tile");
+    float r[1024];
+    for (int i = 0; i < 1024; i++) r[i] = c[i] != 0.0f ? t[i] : f[i];
+    memcpy(o, r, sizeof r);
     tick(chip.sfpu_cycles);
 }
 
@@ -624,6 +737,35 @@ static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
     tick(chip.copy_cycles * tiles);
 }
 
+// Rows straight from the register: `rows` x block_ct tiles from register tile d0 on, into cb's reserved pages, which
+// hold rows of full_ct tiles; this block's columns start at tile column col_block * block_ct.
+static void pack_untilize(uint32_t d0, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t i) {
+    CB& cb = tile_cb(i, "pack_untilize_dst");
+    uint32_t size = cb.format == 0 ? 4 : cb.format == 5 || cb.format == 1 ? 2 : 0;
+    if (!size) fail("pack_untilize_dst(cb %d): rows are packed as float32, bfloat16 or float16; the buffer's format is %u", i, cb.format);
+    if ((col_block + 1) * block_ct > full_ct) fail("pack_untilize_dst: column block %u of %u tiles is past a row of %u tiles", col_block, block_ct, full_ct);
+    uint64_t need = (uint64_t)rows * 32 * full_ct * 32 * size;
+    if (need > (uint64_t)cb.reserved * cb.page_size)
+        fail("pack_untilize_dst(cb %d): %u rows of %u tiles need %llu bytes; %u pages of %u are reserved (cb_reserve_back first)", i, rows * 32,
+             full_ct, (unsigned long long)need, cb.reserved, cb.page_size);
+    Math& mm = m();
+    uint8_t* mem = l1(cur->core);
+    uint32_t width = full_ct * 32;
+    for (uint32_t tr = 0; tr < rows; tr++)
+        for (uint32_t t = 0; t < block_ct; t++) {
+            const float* o = dst(d0 + tr * block_ct + t, "pack_untilize_dst", true);
+            for (int r = 0; r < 32; r++)
+                for (int c = 0; c < 32; c++) {
+                    float v = mm.relu && o[r * 32 + c] < 0 ? 0.0f : o[r * 32 + c];
+                    uint64_t byte = ((uint64_t)(tr * 32 + r) * width + (col_block * block_ct + t) * 32 + c) * size;
+                    uint8_t* p = mem + slot_addr(cb, cb.wr, (uint32_t)(byte / cb.page_size)) + byte % cb.page_size;
+                    if (size == 4) memcpy(p, &v, 4);
+                    else { uint16_t h = cb.format == 1 ? float_to_half(v) : bits(bf16(v)) >> 16; memcpy(p, &h, 2); }
+                }
+        }
+    tick(chip.copy_cycles * rows * block_ct);
+}
+
 static void pack_relu(uint32_t type) {
     if (type > 1) fail("llk_pack_relu_config(%u): only NO_RELU and ZERO_RELU are modelled", type);
     m().relu = type == 1;
@@ -632,6 +774,7 @@ static void pack_relu(uint32_t type) {
 void compute_bind(TxApi& api) {
     api.pack_relu = pack_relu;
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
-    api.unary = unary; api.dst_binary = dst_binary; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
-    api.tilize = tilize; api.dst_where = dst_where;
+    api.unary = unary; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
+    api.tilize = tilize;
+    api.pack_untilize = pack_untilize;
 }

@@ -10,7 +10,13 @@
 //
 // Host protocol: text lines on two pipes (commands in, replies out); see tensix/sim.py.
 #include "engine.h"
+#include <exception>
 #include <link.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#else
+#include <thread>
+#endif
 
 // A kernel's writable data (globals, statics). On the chip every RISC-V has its own copy, loaded afresh at each
 // launch; here the cores running one kernel share its binary, so each thread keeps its own copy of the data, starting
@@ -49,7 +55,7 @@ Thread* cur;
 TxApi api;
 uint64_t changes;  // counts state changes a polling thread could be waiting for
 static std::vector<Thread*> pool;      // threads are reused between runs: no growth in a loop of runs
-static ucontext_t scheduler_ctx;
+static Fiber scheduler;
 static std::unordered_map<uint64_t, uint64_t> sem_stamp;  // (core, addr) -> when a semaphore was last written
 static const size_t STACK = 1 << 20, GUARD = 1 << 16;  // a kernel's stack, and the no-access gap below it
 static FILE* out;                      // replies to the host
@@ -64,6 +70,22 @@ void fail(const char* fmt, ...) {
     fprintf(out, "error %d %d %s\n", cur ? (int)cur->core : -1, cur ? (int)cur->proc : -1, msg);
     fflush(out);
     _exit(1);
+}
+
+void over_budget() {
+    fprintf(out, "hang %d %d %llu\n", (int)cur->core, (int)cur->proc, (unsigned long long)cur->clock);
+    fflush(out);
+    _exit(1);
+}
+
+// An exception no kernel catches: say so, with its what(), instead of the SIGABRT std::terminate would end in.
+static void uncaught() {
+    if (std::exception_ptr e = std::current_exception()) {
+        try { std::rethrow_exception(e); }
+        catch (const std::exception& x) { fail("an uncaught C++ exception: %s", x.what()); }
+        catch (...) { fail("an uncaught C++ exception (not a std::exception)"); }
+    }
+    fail("std::terminate was called (with no exception in flight)");
 }
 
 // ---------------------------------------------------------------- the L1 window
@@ -119,7 +141,7 @@ static bool ready(Thread* t) {
 
 static void block(Wait w) {  // called by a thread: give way until the condition holds
     cur->wait = w;
-    if (!ready(cur)) swapcontext(&cur->ctx, &scheduler_ctx);
+    if (!ready(cur)) fiber_switch(cur->fiber, scheduler);
     cur->wait = Wait{};
 }
 
@@ -130,7 +152,7 @@ static void resume(Thread* t) {
     api.self = &t->self;
     status->core = t->core; status->proc = t->proc;
     heartbeat();
-    swapcontext(&scheduler_ctx, &t->ctx);
+    fiber_switch(scheduler, t->fiber);
     cur = nullptr;
 }
 
@@ -138,7 +160,7 @@ static void thread_main() {
     cur->kernel->entry();
     cur->done = true;
     if (!cur->line.empty()) api.print("\n", 1);
-    swapcontext(&cur->ctx, &scheduler_ctx);
+    fiber_switch(cur->fiber, scheduler);
 }
 
 static std::string describe_wait(Thread* t) {
@@ -158,8 +180,26 @@ static std::string describe_wait(Thread* t) {
     return s;
 }
 
-static void run_program() {
+// TIMING_ORDERED: before it books the NoC, a thread gives way to every thread whose clock is earlier.
+void wait_in_time_order() {
+    if (timing_mode != TIMING_ORDERED) return;
+    fiber_switch(cur->fiber, scheduler);
+}
+
+static void run_in_time_order() {  // always the ready thread with the earliest clock
     for (;;) {
+        Thread* next = nullptr;
+        for (auto& c : cores)
+            for (Thread* t : c.threads)
+                if (t && !t->done && ready(t) && (!next || t->clock < next->clock)) next = t;
+        if (!next) break;
+        resume(next);
+    }
+}
+
+static void run_program() {
+    if (timing_mode == TIMING_ORDERED) run_in_time_order();
+    else for (;;) {
         bool any = false;
         for (auto& c : cores)  // run this core's threads until every one of them waits on something outside the core
             for (bool ran = true; ran;) {
@@ -235,20 +275,16 @@ static void check_align(const char* what, const Place& far, uint32_t local) {
              what, far.dram ? "DRAM" : "remote L1", far.addr, local, align);
 }
 
-static uint32_t hops(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1) {  // one-way torus
-    uint32_t dx = noc == 0 ? (x1 + chip.noc_w - x0) % chip.noc_w : (x0 + chip.noc_w - x1) % chip.noc_w;
-    uint32_t dy = noc == 0 ? (y1 + chip.noc_h - y0) % chip.noc_h : (y0 + chip.noc_h - y1) % chip.noc_h;
-    return dx + dy;
-}
-
-static uint64_t transfer_cycles(const Place& far, uint32_t size) {
-    double rate = far.dram ? chip.dram_bytes_per_cycle : chip.noc_bytes_per_cycle;
-    return (uint64_t)(size / rate + 0.999);
-}
+static Endpoint endpoint(const Place& p) { return {p.dram, p.core_or_bank, p.x, p.y}; }
 
 // ---------------------------------------------------------------- the kernel API, as the engine implements it
-static uint32_t me_x() { return chip.core_x[cur->core]; }
-static uint32_t me_y() { return chip.core_y[cur->core]; }
+// A wait resumes at the event's time, never earlier; the cycles it stood still count against what it waited on.
+static void wait_until(uint64_t event, uint64_t& waited, TraceKind kind, uint32_t arg) {
+    uint64_t go = cur->clock + chip.api_cycles;
+    if (event > go) { waited += event - go; trace_event(kind, arg, go, event); }
+    cur->clock = std::max(go, event);
+}
+
 
 static uint32_t api_arg(uint32_t i) {
     if (i >= cur->nargs) fail("get_arg_val(%u): this kernel was given %u runtime args", i, cur->nargs);
@@ -266,8 +302,10 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
     check_l1("noc_async_read", cur->core, dst, size, false);
     check_align("noc_async_read", p, dst);
     memmove(l1(cur->core) + dst, p.host, size);
+    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
-    uint64_t done = cur->clock + chip.read_latency + 2 * chip.hop_cycles * hops(noc, me_x(), me_y(), p.x, p.y) + transfer_cycles(p, size);
+    uint64_t done = noc_read(noc, cur->core, endpoint(p), size, cur->clock);
+    race_read(dst, size, cur->clock, done, __builtin_return_address(0));
     cur->reads_done[noc & 1] = std::max(cur->reads_done[noc & 1], done);
 }
 
@@ -278,8 +316,11 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
     check_align(what, p, src);
     memmove(p.host, l1(cur->core) + src, size);
     changed();
+    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
-    uint64_t done = cur->clock + chip.write_latency + chip.hop_cycles * hops(noc, me_x(), me_y(), p.x, p.y) + transfer_cycles(p, size);
+    uint64_t done = noc_write(noc, cur->core, endpoint(p), size, cur->clock);
+    bool signal = !p.dram && p.addr >= chip.sem_base && p.addr < chip.sem_base + chip.sems * chip.sem_stride;
+    done = race_write(noc, src, size, p.dram ? -1 : (int32_t)p.core_or_bank, p.addr, cur->clock, done, signal, __builtin_return_address(0));
     cur->writes_done[noc & 1] = std::max(cur->writes_done[noc & 1], done);
     if (!p.dram) sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] = done;
 }
@@ -295,34 +336,36 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     if (noc == 1) { xs = chip.noc_w - 1 - xs; xe = chip.noc_w - 1 - xe; ys = chip.noc_h - 1 - ys; ye = chip.noc_h - 1 - ye; }
     uint32_t x0 = std::min(xs, xe), x1 = std::max(xs, xe), y0 = std::min(ys, ye), y1 = std::max(ys, ye);
     check_l1(what, cur->core, src, size, true);
-    static std::vector<uint32_t> dests;  // the destination cores, then copied to, two halves at once if large
+    static std::vector<uint32_t> dests;  // the destination cores, then copied to, shared with the helper threads if large
     dests.clear();
-    uint32_t far = 0;
     for (uint32_t y = y0; y <= y1; y++)
         for (uint32_t x = x0; x <= x1; x++) {
             int32_t c = chip.endpoint[y * chip.noc_w + x];
             if (c < 0 || (c == (int32_t)cur->core && !self)) continue;
             check_l1(what, c, addr, size, false);
             if (addr % chip.l1_align != src % chip.l1_align) fail("%s: destination %#x and source %#x differ modulo %u bytes", what, addr, src, chip.l1_align);
-            far = std::max(far, hops(noc, me_x(), me_y(), x, y));
             dests.push_back(c);
         }
     uint32_t n = dests.size();
+    static std::vector<uint32_t> all;
+    all = dests;
     bool to_self = std::find(dests.begin(), dests.end(), (uint32_t)cur->core) != dests.end();
     if (to_self) dests.erase(std::find(dests.begin(), dests.end(), (uint32_t)cur->core));  // last: it may overlap the source
     struct Copy { uint32_t addr, src, size; } job{addr, src, size};
-    auto copy = [](void* ctx, int part) {
-        Copy& j = *(Copy*)ctx;
-        for (size_t i = part; i < dests.size(); i += 2) memmove(l1(dests[i]) + j.addr, l1(cur->core) + j.src, j.size);
-    };
-    if ((uint64_t)size * n >= (64u << 10)) split_work(copy, &job);
-    else { copy(&job, 0); copy(&job, 1); }
+    auto copy = [](void* ctx, int i) { Copy& j = *(Copy*)ctx; memmove(l1(dests[i]) + j.addr, l1(cur->core) + j.src, j.size); };
+    if ((uint64_t)size * n >= (256u << 10)) split_work(dests.size(), copy, &job);
+    else for (size_t i = 0; i < dests.size(); i++) copy(&job, i);
     if (to_self) memmove(l1(cur->core) + addr, l1(cur->core) + src, size);
     if (n != num_dests)
         fail("%s: num_dests is %u but the rectangle (%u,%u)-(%u,%u) holds %u destination cores%s", what, num_dests, x0, y0, x1, y1, n,
              self ? "" : " (the sender is not one of them)");
+    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
-    uint64_t done = cur->clock + chip.write_latency + chip.hop_cycles * far + (uint64_t)(size / chip.noc_bytes_per_cycle + 0.999);
+    uint64_t done = noc_mcast(noc, cur->core, all, x0, y0, x1, y1, size, cur->clock), landed = done;
+    bool signal = addr >= chip.sem_base && addr < chip.sem_base + chip.sems * chip.sem_stride;
+    for (uint32_t c : all)
+        landed = std::max(landed, race_write(noc, src, size, c, addr, cur->clock, done, signal, __builtin_return_address(0)));
+    done = landed;
     cur->writes_done[noc & 1] = std::max(cur->writes_done[noc & 1], done);
     for (uint32_t y = y0; y <= y1; y++)
         for (uint32_t x = x0; x <= x1; x++) {
@@ -335,12 +378,14 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
 static void api_read_barrier(uint8_t noc) {
     heartbeat();
     check_noc(noc, "noc_async_read_barrier");
-    cur->clock = std::max(cur->clock + chip.api_cycles, cur->reads_done[noc]);
+    wait_until(cur->reads_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
+    race_barrier();
 }
 static void api_write_barrier(uint8_t noc) {
     heartbeat();
     check_noc(noc, "noc_async_write_barrier");
-    cur->clock = std::max(cur->clock + chip.api_cycles, cur->writes_done[noc]);
+    wait_until(cur->writes_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
+    race_barrier();
 }
 
 static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
@@ -350,8 +395,11 @@ static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
     if (p.dram) fail("noc_semaphore_inc: targets DRAM bank %u; semaphores live in a core's L1", p.core_or_bank);
     if (p.addr % 4) fail("noc_semaphore_inc: L1 %#x is not 4-byte aligned", p.addr);
     *(uint32_t*)p.host += incr;
+    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
-    sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] = cur->clock + chip.write_latency + chip.hop_cycles * hops(noc, me_x(), me_y(), p.x, p.y);
+    uint64_t done = noc_write(noc, cur->core, endpoint(p), 4, cur->clock);
+    sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] =
+        race_write(noc, 0, 4, p.core_or_bank, p.addr, cur->clock, done, true, __builtin_return_address(0));
 }
 
 static uint32_t local_addr(volatile uint32_t* p, const char* what) {
@@ -374,7 +422,7 @@ static void sem_wait(volatile uint32_t* p, uint32_t v, WaitKind kind) {
     uint32_t a = local_addr(p, kind == SEM_MIN ? "noc_semaphore_wait_min" : "noc_semaphore_wait");
     block({kind, -1, 0, a, v});
     auto it = sem_stamp.find(((uint64_t)cur->core << 32) | a);
-    cur->clock = std::max(cur->clock + chip.api_cycles, it == sem_stamp.end() ? 0 : it->second);
+    wait_until(it == sem_stamp.end() ? 0 : it->second, cur->wait_sem, EV_WAIT_SEM, a);
 }
 static void api_sem_wait(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_EQ); }
 static void api_sem_wait_min(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_MIN); }
@@ -387,24 +435,34 @@ CB& cb_of(int32_t i, const char* what) {
     return cb;
 }
 
+// Zero pages: on the chip the counters already satisfy the call, so it returns at once; the padding writers of
+// tt-metal's matmuls rely on cb_wait_front(cb, 0) and cb_pop_front(cb, 0) being no-ops.
+static void zero_pages() {
+    heartbeat();
+    cur->clock += chip.api_cycles;
+}
+
 static void check_pages(CB& cb, int32_t i, int32_t n, const char* what) {
     if (n <= 0 || (uint32_t)n > cb.pages) fail("%s(cb %d, %d): the buffer holds %u pages", what, i, n, cb.pages);
 }
 
 static void api_cb_reserve_back(int32_t i, int32_t n) {
+    if (n == 0) return zero_pages();
     CB& cb = cb_of(i, "cb_reserve_back");
     check_pages(cb, i, n, "cb_reserve_back");
     block({CB_BACK, i, n});
     cb.reserved = std::max(cb.reserved, (uint32_t)n);
     uint32_t last = (cb.pushed + n - 1) % cb.pages;  // the last slot reserved was freed at its pop
-    cur->clock = std::max(cur->clock + chip.api_cycles, cb.free_at[last]);
+    wait_until(cb.free_at[last], cur->wait_cb[i], EV_WAIT_CB_BACK, i);
 }
 
 static void api_cb_push_back(int32_t i, int32_t n) {
+    if (n == 0) return zero_pages();
     CB& cb = cb_of(i, "cb_push_back");
     check_pages(cb, i, n, "cb_push_back");
     if (cb.room() < (uint32_t)n) fail("cb_push_back(cb %d, %d): only %u pages are free; reserve them first", i, n, cb.room());
     cur->clock += chip.api_cycles;
+    race_cb_push(i, n, cb.wr, n * cb.page_size, __builtin_return_address(0));
     for (int32_t k = 0; k < n; k++) cb.ready_at[(cb.pushed + k) % cb.pages] = cur->clock;
     cb.pushed += n;
     changed();
@@ -416,18 +474,21 @@ static void api_cb_push_back(int32_t i, int32_t n) {
 }
 
 static void api_cb_wait_front(int32_t i, int32_t n) {
+    if (n == 0) return zero_pages();
     CB& cb = cb_of(i, "cb_wait_front");
     check_pages(cb, i, n, "cb_wait_front");
     block({CB_FRONT, i, n});
     cb.waited = std::max(cb.waited, (uint32_t)n);
-    cur->clock = std::max(cur->clock + chip.api_cycles, cb.ready_at[(cb.popped + n - 1) % cb.pages]);
+    wait_until(cb.ready_at[(cb.popped + n - 1) % cb.pages], cur->wait_cb[i], EV_WAIT_CB_FRONT, i);
 }
 
 static void api_cb_pop_front(int32_t i, int32_t n) {
+    if (n == 0) return zero_pages();
     CB& cb = cb_of(i, "cb_pop_front");
     check_pages(cb, i, n, "cb_pop_front");
     if (cb.filled() < (uint32_t)n) fail("cb_pop_front(cb %d, %d): only %u pages are filled", i, n, cb.filled());
     cur->clock += chip.api_cycles;
+    race_cb_pop(i, n, cb.rd, n * cb.page_size, __builtin_return_address(0));
     for (int32_t k = 0; k < n; k++) cb.free_at[(cb.popped + k) % cb.pages] = cur->clock;
     cb.popped += n;
     changed();
@@ -458,7 +519,10 @@ static uint32_t api_cb_format(int32_t i) { return cb_of(i, "get_dataformat").for
 
 static void api_print(const char* s, size_t n) {
     for (size_t k = 0; k < n; k++) {
-        if (s[k] != '\n') { cur->line += s[k]; continue; }
+        if (s[k] != '\n') {
+            cur->line += s[k];
+            if (cur->line.size() < (64u << 10)) continue;  // a line without ENDL() ends at 64 KiB, not at memory's end
+        }
         fprintf(out, "print %u %u %s\n", cur->core, cur->proc, cur->line.c_str());
         cur->line.clear();
     }
@@ -525,11 +589,7 @@ static Thread* new_thread(Core& c, uint32_t core, uint32_t proc, uint32_t nargs,
         t->self.my_y[noc] = noc ? chip.noc_h - 1 - chip.core_y[core] : chip.core_y[core];
     }
     t->self.core = core; t->self.proc = proc;
-    getcontext(&t->ctx);
-    t->ctx.uc_stack.ss_sp = t->stack;
-    t->ctx.uc_stack.ss_size = STACK;
-    t->ctx.uc_link = nullptr;
-    makecontext(&t->ctx, thread_main, 0);
+    fiber_make(t->fiber, t->stack, STACK, thread_main);
     return t;
 }
 
@@ -582,6 +642,15 @@ static void configure(const std::vector<std::string>& w) {
         chip.noc_bytes_per_cycle = atof(w[1].c_str()); chip.dram_bytes_per_cycle = atof(w[2].c_str());
         chip.api_cycles = num(w[3]); chip.noc_issue_cycles = num(w[4]); chip.write_latency = num(w[5]);
         chip.read_latency = num(w[6]); chip.hop_cycles = num(w[7]);
+    } else if (k == "max_cycles") {
+        chip.max_cycles = num(w[1]);
+    } else if (k == "noc_timing") {  // mode, L1 port rate, max burst, launch costs, race detector, (size, efficiency) pairs
+        timing_mode = (TimingMode)num(w[1]);
+        chip.l1_bytes_per_cycle = atof(w[2].c_str()); chip.max_burst = num(w[3]);
+        chip.launch_program_cycles = num(w[4]); chip.launch_binary_cycles = num(w[5]); chip.launch_core_cycles = num(w[6]);
+        chip.packet_size.clear(); chip.packet_efficiency.clear();
+        races_on = num(w[7]) != 0;
+        for (size_t i = 8; i + 1 < w.size(); i += 2) { chip.packet_size.push_back(atof(w[i].c_str())); chip.packet_efficiency.push_back(atof(w[i + 1].c_str())); }
     } else if (k == "compute_timing") {
         uint64_t* f[] = {&chip.matmul_pass_cycles, &chip.binary_cycles, &chip.copy_cycles, &chip.sfpu_cycles, &chip.exp_cycles,
                          &chip.exp_approx_cycles, &chip.recip_cycles, &chip.sqrt_cycles, &chip.reduce_cycles};
@@ -605,6 +674,7 @@ static void start_api() {
     api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format;
     api.print = api_print; api.fail = api_fail; api.tick = api_tick;
     compute_bind(api);
+    start_helpers();
 
     uint64_t total = l1_offset(chip.cores) + chip.banks * chip.bank_size;
     shm = (uint8_t*)mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
@@ -625,8 +695,29 @@ static void start_api() {
     for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) sigaction(s, &sa, nullptr);
 }
 
+// The engine dies with the Python process that started it, even one killed with SIGKILL: otherwise a kernel that
+// loops would keep running, reparented, for ever. Linux signals a child when its parent thread ends; the handler
+// tells the end of the process (we are reparented) from the end of one of its threads (we are not).
+static pid_t host_pid;
+static void parent_gone(int) { if (getppid() != host_pid) _exit(3); }
+static void die_with_parent() {
+#ifdef __linux__
+    struct sigaction sa{};
+    sa.sa_handler = parent_gone; sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR2, &sa, nullptr);
+    prctl(PR_SET_PDEATHSIG, SIGUSR2);
+#else
+    std::thread([] { for (;; usleep(200000)) parent_gone(0); }).detach();  // no parent-death signal: look
+#endif
+    parent_gone(0);  // it may have ended before we asked
+}
+
 int main(int argc, char** argv) {
-    if (argc != 4) { fprintf(stderr, "usage: engine CMD_FD REPLY_FD MEMORY_FD (started by tensix)\n"); return 2; }
+    if (argc != 5) { fprintf(stderr, "usage: engine CMD_FD REPLY_FD MEMORY_FD HOST_PID (started by tensix)\n"); return 2; }
+    host_pid = atoi(argv[4]);
+    die_with_parent();
+    signal(SIGINT, SIG_IGN);  // Ctrl-C is the host's to handle: it stops this process itself
+    std::set_terminate(uncaught);
     FILE* in = fdopen(atoi(argv[1]), "r");
     out = fdopen(atoi(argv[2]), "w");
     shm_fd = atoi(argv[3]);
@@ -643,11 +734,15 @@ int main(int argc, char** argv) {
             path = path.substr(path.find(' ', 7) + 1);
             while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
             if (slots.size() <= s) slots.resize(s + 1);
+            status->core = -2; status->proc = (int32_t)s;  // while its static constructors run, they are to blame
             slots[s] = load(path);
         }
         else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor
             cores.clear();
             sem_stamp.clear();
+            noc_reset();
+            trace_reset();
+            race_reset();
             cores.resize((w.size() - 1) / 8);  // sized once: threads point at their core
             for (size_t ci = 0, k = 1, n = 0; ci < cores.size(); ci++, k += 8) {
                 Core& c = cores[ci];
@@ -659,12 +754,42 @@ int main(int argc, char** argv) {
                     if (slot >= 0) c.threads[p] = new_thread(c, c.index, p, num(w[k + 4 + p]), slots[slot], n++);
                 }
             }
+            // launch: the dispatcher sends each kernel binary once and each core its args, then starts the cores in turn
+            std::vector<bool> sent(slots.size());
+            uint64_t binaries = 0;
+            for (size_t k = 1; k < w.size(); k += 8)
+                for (int p = 0; p < NPROC; p++) {
+                    long slot = strtol(w[k + 1 + p].c_str(), nullptr, 0);
+                    if (slot >= 0 && !sent[slot]) { sent[slot] = true; binaries++; }
+                }
+            uint64_t launch = chip.launch_program_cycles + binaries * chip.launch_binary_cycles;
+            for (size_t ci = 0; ci < cores.size(); ci++)
+                for (Thread* t : cores[ci].threads)
+                    if (t) t->clock = launch + (ci + 1) * chip.launch_core_cycles;
             run_program();
+            fprintf(out, "stats {\"noc\": %s, \"threads\": [", noc_stats().c_str());
+            bool first = true;
+            for (auto& c : cores)
+                for (Thread* t : c.threads) {
+                    if (!t) continue;
+                    fprintf(out, "%s[%u,%u,%lu,%lu,%lu,%lu,[", first ? "" : ",", t->core, t->proc, (unsigned long)t->clock,
+                            (unsigned long)t->wait_noc, (unsigned long)t->wait_sem, (unsigned long)t->flops);
+                    for (int i = 0; i < 32; i++) fprintf(out, "%s%lu", i ? "," : "", (unsigned long)t->wait_cb[i]);
+                    fprintf(out, "]]");
+                    first = false;
+                }
+            fprintf(out, "], \"launch\": %lu}\n", (unsigned long)launch);
             std::string clocks;
             for (auto& c : cores)
                 for (Thread* t : c.threads)
                     if (t) clocks += " " + std::to_string(t->core) + ":" + std::to_string(t->proc) + ":" + std::to_string(t->clock);
             fprintf(out, "done%s\n", clocks.c_str());
+            fflush(out);
+        } else if (w[0] == "trace") {  // trace PATH: the last run's event log
+            std::string path = line;
+            path = path.substr(6);
+            while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
+            fprintf(out, "traced %ld\n", (long)trace_write(path.c_str()));
             fflush(out);
         } else if (w[0] == "quit") break;
         else configure(w);

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 #include "include/tensix_abi.h"
+#include "fiber.h"
 
 struct Math;    // a compute thread's destination register and settings (compute.cpp)
 struct Kernel;  // a loaded kernel binary (engine.cpp)
@@ -36,6 +37,12 @@ struct Chip {
     // compute, per tile (see tensix/chips.py)
     uint64_t matmul_pass_cycles = 36, binary_cycles = 101, copy_cycles = 56, sfpu_cycles = 56, exp_cycles = 2666,
              exp_approx_cycles = 668, recip_cycles = 915, sqrt_cycles = 159, reduce_cycles = 101;
+    uint64_t max_cycles = ~0ull;  // a thread whose clock passes this in one run is a runaway (the host's max_cycles)
+    // the shared resources (noc.cpp; see tensix/chips.py)
+    double l1_bytes_per_cycle = 64;
+    uint32_t max_burst = 8192;
+    std::vector<double> packet_size, packet_efficiency;  // a packet's share of the link rate by its size
+    uint64_t launch_program_cycles = 0, launch_binary_cycles = 0, launch_core_cycles = 0;
 };
 extern Chip chip;
 
@@ -58,7 +65,7 @@ struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr 
 
 struct Core;
 struct Thread {
-    ucontext_t ctx;
+    Fiber fiber;
     Core* c = nullptr;
     uint8_t* stack = nullptr;
     TxThread self{};
@@ -68,6 +75,8 @@ struct Thread {
     bool done = false;
     Wait wait;
     uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {};
+    uint64_t wait_noc = 0, wait_sem = 0, wait_cb[32] = {};  // cycles spent waiting, by what on (run.stats)
+    uint64_t flops = 0;                                     // matmul and element-wise arithmetic done
     std::string line;  // DPRINT text not yet ended
     Math* math = nullptr;  // kept across runs, like the stack
 };
@@ -94,11 +103,51 @@ inline Core& core_of(Thread* t) { return *t->c; }
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Every kernel API call shows the host's watchdog that the running kernel is alive; state changes (pages pushed or
 // popped, bytes landed, semaphores written) also wake threads that poll.
-inline void heartbeat() { __atomic_add_fetch(&status->progress, 1, __ATOMIC_RELAXED); }
+// A thread whose clock has run past the run's cycle budget is a runaway loop of API calls: it ends the run.
+// Only the engine's thread counts, so a plain store does: a locked add would wait for every pending store (a NoC copy's).
+[[noreturn]] void over_budget();
+inline void heartbeat() {
+    __atomic_store_n(&status->progress, status->progress + 1, __ATOMIC_RELAXED);
+    if (__builtin_expect(cur->clock > chip.max_cycles, 0)) over_budget();
+}
 extern uint64_t changes;
 inline void changed() { changes++; }
 CB& cb_of(int32_t i, const char* what);
 void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the kernel API
-// helper.cpp: run work(ctx, 0) on this thread and work(ctx, 1) on the helper thread, and return when both are done.
-void split_work(void (*work)(void* ctx, int part), void* ctx);
+// helper.cpp: run work(ctx, i) for every chunk i < chunks, on this thread and the helper threads, and return when all are
+// done. Chunks must not depend on each other: which thread runs which chunk changes from run to run.
+void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx);
+void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
+int engine_threads();
 
+
+// ---------------------------------------------------------------- the shared resources of the chip (noc.cpp)
+enum TimingMode { TIMING_SIMPLE, TIMING_CALENDAR, TIMING_ORDERED };
+extern TimingMode timing_mode;
+struct Endpoint { bool dram; uint32_t id, x, y; };  // a DRAM bank or a core, at NoC 0 coordinates
+void noc_reset();  // a new run: every resource idle
+// When a transfer issued at `issue` has landed (data in the destination), given what else uses its path.
+uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue);
+uint64_t noc_write(uint8_t noc, uint32_t core, const Endpoint& to, uint32_t size, uint64_t issue);
+uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dests, uint32_t x0, uint32_t y0, uint32_t x1,
+                   uint32_t y1, uint32_t size, uint64_t issue);
+uint64_t noc_drained();                  // when the last transfer of the run lands
+std::string noc_stats();                 // JSON: bytes and busy cycles of every resource that was used
+void wait_in_time_order();               // engine.cpp: in TIMING_ORDERED, let every thread that is earlier go first
+
+// ---------------------------------------------------------------- the run's event log (trace.cpp; tensix/trace.py reads it)
+enum TraceKind { EV_WAIT_NOC, EV_WAIT_CB_FRONT, EV_WAIT_CB_BACK, EV_WAIT_SEM, EV_READ, EV_WRITE, EV_MCAST };
+struct TraceEvent { uint32_t core, proc, kind, arg; uint64_t start, end; uint32_t bytes; int32_t peer; };  // 40 bytes
+void trace_reset();
+void trace_event(uint32_t kind, uint32_t arg, uint64_t start, uint64_t end, uint32_t bytes = 0, int32_t peer = 0);
+size_t trace_write(const char* path);  // the records, or (size_t)-1 if the file cannot be written
+
+// ---------------------------------------------------------------- the race detector (races.cpp)
+extern bool races_on;
+void race_reset();
+void race_barrier();  // after a barrier: this thread's transfers that have landed are no longer in flight
+void race_read(uint32_t dst, uint32_t size, uint64_t issue, uint64_t done, const void* at);
+uint64_t race_write(uint8_t noc, uint32_t src, uint32_t size, int32_t dest, uint32_t dst, uint64_t issue, uint64_t done,
+                    bool signal, const void* at);
+void race_cb_push(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at);
+void race_cb_pop(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at);

@@ -1,9 +1,17 @@
-// The engine's one helper thread. Work that splits into two independent halves (the rows of queued tile matmuls, the
-// destinations of a large multicast) runs half here and half there; nothing else ever runs on it, so kernels still
-// see one deterministic thread. It spins briefly for work, which comes in bursts, then sleeps until woken.
+// The engine's helper threads. Work that splits into independent chunks (rows of queued tile matmuls, the destinations
+// of a large multicast) is shared out: the engine's thread and the helpers take chunks one at a time until none is
+// left. A helper the OS has not scheduled yet (a busy machine) never holds the engine up: the engine's thread simply
+// takes its chunks too. Each chunk computes the same bytes whoever runs it, so results do not depend on the number of
+// threads. Nothing else runs on a helper, so kernels still see one deterministic thread.
+//
+// No thread spins for long: a helper spins about SPIN_NS for the next burst of work, then sleeps on a futex; the
+// engine's thread, once it finds no chunk left, waits the same way for chunks a helper still holds.
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
+#include <chrono>
+#include <cmath>
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <thread>
 #include "engine.h"
 
@@ -15,38 +23,131 @@
 #define cpu_relax() ((void)0)
 #endif
 
-static struct {
-    std::mutex mu;
-    std::condition_variable wake;
-    std::atomic<int> state{0};  // 0 idle, 1 work posted, 2 work done
-    void (*work)(void*, int);
-    void* ctx;
-    bool started = false;
-} helper;
+static const int64_t SPIN_NS = 20000;  // about what a futex wake-up costs; longer spins take a busy neighbour's CPU
 
-static void helper_loop() {
-    for (;;) {
-        for (int spin = 0; helper.state.load(std::memory_order_acquire) != 1; spin++) {
-            if (spin < 20000) { cpu_relax(); continue; }
-            std::unique_lock<std::mutex> lock(helper.mu);
-            helper.wake.wait(lock, [] { return helper.state.load() == 1; });
-        }
-        helper.work(helper.ctx, 1);
-        helper.state.store(2, std::memory_order_release);
+static struct {
+    // the job: its generation (high 32 bits), chunk count (bits 16-31) and next chunk to hand out (bits 0-15)
+    std::atomic<uint64_t> claim{0};
+    std::atomic<uint32_t> posted{0};    // generation of the latest job: idle helpers sleep on it
+    std::atomic<uint32_t> done{0};      // chunks of the job finished: the engine's thread sleeps on it
+    std::atomic<uint32_t> sleepers{0};  // helpers asleep, or about to be
+    std::atomic<bool> waiting{false};   // the engine's thread is asleep on `done`, or about to be
+    void (*work)(void*, int) = nullptr;
+    void* ctx = nullptr;
+    uint32_t generation = 0;
+    int helpers = 0;
+} pool;
+
+static void futex_wait(std::atomic<uint32_t>& word, uint32_t seen) {
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, nullptr, nullptr, 0);
+}
+static void futex_wake(std::atomic<uint32_t>& word, int n) {
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE_PRIVATE, n, nullptr, nullptr, 0);
+}
+
+static int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Spin a little while `busy()` holds, then sleep on `word` (unchanged from `seen`) until it changes.
+template <typename Busy>
+static void wait_while(Busy busy) {
+    int64_t until = now_ns() + SPIN_NS;
+    for (int spin = 0; busy(); spin++) {
+        if (spin % 64 || now_ns() < until) cpu_relax();
+        else return;
     }
 }
 
-void split_work(void (*work)(void* ctx, int part), void* ctx) {
-    static const bool two = std::thread::hardware_concurrency() >= 2;
-    if (!two) { work(ctx, 0); work(ctx, 1); return; }
-    if (!helper.started) { std::thread(helper_loop).detach(); helper.started = true; }
-    helper.work = work; helper.ctx = ctx;
-    {
-        std::lock_guard<std::mutex> lock(helper.mu);
-        helper.state.store(1, std::memory_order_release);
+// Takes chunks of job `generation` and runs them until none is left; the job's fields stay valid while a chunk of it
+// is unfinished, because the engine's thread posts no new job before every chunk is done.
+static void run_chunks(uint32_t generation, bool helper) {
+    uint64_t c = pool.claim.load(std::memory_order_acquire);
+    for (;;) {
+        uint32_t next = c & 0xffff, chunks = (c >> 16) & 0xffff;
+        if ((c >> 32) != generation || next >= chunks) return;
+        if (!pool.claim.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
+        pool.work(pool.ctx, next);
+        if (pool.done.fetch_add(1) + 1 == chunks && helper && pool.waiting.load()) futex_wake(pool.done, 1);
+        c = pool.claim.load(std::memory_order_acquire);
     }
-    helper.wake.notify_one();
-    work(ctx, 0);
-    while (helper.state.load(std::memory_order_acquire) != 2) cpu_relax();
-    helper.state.store(0);
+}
+
+static void helper_loop() {
+    uint32_t seen = 0;
+    for (;;) {
+        wait_while([&] { return pool.posted.load(std::memory_order_acquire) == seen; });
+        while (pool.posted.load() == seen) {
+            pool.sleepers++;
+            if (pool.posted.load() == seen) futex_wait(pool.posted, seen);
+            pool.sleepers--;
+        }
+        seen = pool.posted.load(std::memory_order_acquire);
+        run_chunks(seen, true);
+    }
+}
+
+// The processors this process may use: its affinity mask, capped by a cgroup CPU quota (cgroup v2 cpu.max, or v1).
+static int usable_cpus() {
+    cpu_set_t set;
+    int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)std::thread::hardware_concurrency();
+    double quota = 0, period = 0;
+    std::string group;
+    if (FILE* f = fopen("/proc/self/cgroup", "r")) {  // "0::/path" names the process's cgroup v2
+        char line[512];
+        while (fgets(line, sizeof line, f))
+            if (!strncmp(line, "0::", 3)) { group = line + 3; group.erase(group.find_last_not_of("\n") + 1); }
+        fclose(f);
+    }
+    for (std::string dir : {"/sys/fs/cgroup" + group, std::string("/sys/fs/cgroup")}) {
+        if (FILE* f = fopen((dir + "/cpu.max").c_str(), "r")) {
+            char q[32] = "";
+            if (fscanf(f, "%31s %lf", q, &period) == 2 && strcmp(q, "max")) quota = atof(q);
+            fclose(f);
+            break;
+        }
+    }
+    if (!quota)
+        if (FILE* f = fopen("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "r")) {
+            if (fscanf(f, "%lf", &quota) != 1 || quota < 0) quota = 0;
+            fclose(f);
+            if (FILE* p = fopen("/sys/fs/cgroup/cpu/cpu.cfs_period_us", "r")) { if (fscanf(p, "%lf", &period) != 1) quota = 0; fclose(p); }
+        }
+    if (quota > 0 && period > 0) n = std::min(n, (int)std::ceil(quota / period));
+    return std::max(n, 1);
+}
+
+int engine_threads() {
+    const char* env = getenv("TENSIX_THREADS");
+    int n = env && atoi(env) > 0 ? atoi(env) : usable_cpus();
+    return std::min(n, 16);
+}
+
+void start_helpers() {  // at start-up, before anything could forbid making threads
+    if (pool.helpers) return;
+    pool.helpers = engine_threads() - 1;
+    for (int i = 0; i < pool.helpers; i++) std::thread(helper_loop).detach();
+}
+
+void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx) {
+    if (chunks <= 0) return;
+    if (pool.helpers == 0 || chunks == 1 || chunks > 0xffff) {
+        for (int i = 0; i < chunks; i++) work(ctx, i);
+        return;
+    }
+    pool.work = work; pool.ctx = ctx;
+    pool.done.store(0);
+    uint32_t g = ++pool.generation;
+    pool.claim.store((uint64_t)g << 32 | (uint64_t)chunks << 16, std::memory_order_release);
+    pool.posted.store(g);
+    if (pool.sleepers.load()) futex_wake(pool.posted, std::min(pool.helpers, chunks - 1));
+    run_chunks(g, false);
+    auto unfinished = [&] { return pool.done.load(std::memory_order_acquire) != (uint32_t)chunks; };
+    wait_while(unfinished);
+    while (unfinished()) {
+        pool.waiting.store(true);
+        uint32_t d = pool.done.load();
+        if (d != (uint32_t)chunks) futex_wait(pool.done, d);
+        pool.waiting.store(false);
+    }
 }

@@ -4,10 +4,10 @@ run reports the simulated chip's time. tinygrad finds it as tinygrad.runtime.ops
 The chip defaults to a Wormhole n150 with a float32 destination register (TENSIX_DEVICE picks another; on Grayskull the
 arithmetic runs in bfloat16)."""
 import json, os, sys
-from types import SimpleNamespace
 from tinygrad.device import Allocator, Compiled, Compiler
 from tinygrad.helpers import DEBUG, NOOPT
 import tensix as tt
+from tensix.program import compile_kernel
 from .renderer import PAGE, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
@@ -15,8 +15,11 @@ STATS = {"kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}
 
 
 def _kernels(src: dict, fp32: bool):
+    # 32-bit tiles unpack straight into a float32 register (as tt-metal's UnpackToDestFp32), not through the 19-bit
+    # source registers, so float32 work keeps float32 precision
+    to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in IN_CB.items() if BY_CODE[f].tile_bytes == 4096} if fp32 else None
     return (tt.Kernel(src["reader"], src["name"] + ".reader"), tt.Kernel(src["writer"], src["name"] + ".writer"),
-            tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32))
+            tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32, unpack_to_dest_mode=to_dest))
 
 
 class TTCompiler(Compiler):
@@ -24,9 +27,8 @@ class TTCompiler(Compiler):
 
     def compile(self, src: str) -> bytes:
         chip = tt.CHIPS[chip_name()]  # compiling needs the chip, not a running simulator (tinygrad compiles in worker processes)
-        prog = tt.Program(SimpleNamespace(chip=chip), (0, 0))
         for kind, k in zip(("reader", "writer", "compute"), _kernels(json.loads(src), chip.arch != "grayskull")):
-            prog.binary(kind, k)  # raises tt.CompileError with the kernel's name and line
+            compile_kernel(chip, kind, k)  # raises tt.CompileError with the kernel's name and line
         return src.encode()
 
 

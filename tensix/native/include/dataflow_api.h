@@ -6,6 +6,8 @@
 #include "tensix_abi.h"
 #include "tensix_args.h"
 #include "tensix_types.h"
+#include "hostdevcommon/common_values.hpp"
+#include "tools/profiler/kernel_profiler.hpp"
 
 #define tt_l1_ptr
 #define tt_reg_ptr
@@ -14,6 +16,9 @@
 #define NOC_INDEX 0
 #endif
 #define NUM_NOCS 2
+#ifndef NOC_MAX_BURST_SIZE
+#define NOC_MAX_BURST_SIZE 8192  // the largest single NoC packet (the program sets the chip's own)
+#endif
 #define NOC_ADDR_NODE_ID_BITS 6
 #ifndef NOC_ADDR_LOCAL_BITS
 #define NOC_ADDR_LOCAL_BITS 32
@@ -51,6 +56,7 @@ inline DataFormat get_dataformat(const int32_t operand) { return static_cast<Dat
 
 // ---- NoC addresses: (x, y, local address) packed in 64 bits, in the frame of the NoC that uses them
 FORCE_INLINE uint32_t align(uint32_t addr, uint32_t alignment) { return ((addr - 1) | (alignment - 1)) + 1; }
+FORCE_INLINE uint32_t min(uint32_t a, uint32_t b) { return a < b ? a : b; }  // 2024's dataflow_api.h has it
 FORCE_INLINE uint64_t get_noc_addr(uint32_t noc_x, uint32_t noc_y, uint32_t addr, uint8_t noc = noc_index) {
     return noc == 0 ? NOC_XY_ADDR(noc_x, noc_y, addr) : NOC_XY_ADDR(noc_size_x - 1 - noc_x, noc_size_y - 1 - noc_y, addr);
 }

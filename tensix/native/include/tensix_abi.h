@@ -49,35 +49,42 @@ struct TxApi {
 
     // ---- the math engine (compute kernels): tiles move from circular buffers into the destination register, are
     // worked on there, and are packed out into circular buffers
-    void (*compute_init)(uint32_t math_fidelity, uint32_t fp32_dest_acc, uint32_t approx);
+    // unpack_to_dest: a bit per circular buffer whose float32 tiles copy_tile puts straight into a float32 register
+    void (*compute_init)(uint32_t math_fidelity, uint32_t fp32_dest_acc, uint32_t approx, uint32_t unpack_to_dest);
     void (*regs)(uint32_t action);  // TxRegs
     void (*copy_tile)(int32_t cb, uint32_t tile, uint32_t dst);
     void (*binary)(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32_t tile0, uint32_t tile1, uint32_t dst, uint32_t acc);
     void (*matmul)(int32_t cb0, int32_t cb1, uint32_t tile0, uint32_t tile1, uint32_t dst, uint32_t transpose);
     void (*unary)(uint32_t op, uint32_t dst, uint32_t param);
-    void (*dst_binary)(uint32_t op, uint32_t dst0, uint32_t dst1);
+    void (*dst_binary)(uint32_t op, uint32_t dst0, uint32_t dst1, uint32_t odst);  // the SFPU between register tiles
+    void (*dst_where)(uint32_t cond, uint32_t if_true, uint32_t if_false, uint32_t odst);
     void (*reduce)(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, uint32_t tile, uint32_t scaler_tile, uint32_t dst);
     void (*transpose)(int32_t cb, uint32_t tile, uint32_t dst);
     void (*pack)(uint32_t dst, int32_t cb, int32_t slot);  // slot < 0: the next slot of the reserved pages
     void (*tilize)(int32_t in_cb, uint32_t tiles, int32_t out_cb, uint32_t untilize);
     void (*pack_relu)(uint32_t relu_type);  // 0 none, 1 max(x, 0) on every packed value
-    void (*dst_where)(uint32_t cond, uint32_t t, uint32_t f, uint32_t out);  // out = cond != 0 ? t : f, on register tiles
+    // rows x block_ct register tiles from `dst` out as rows into cb's reserved pages, rows full_ct tiles wide, at column
+    // block col_block
+    void (*pack_untilize)(uint32_t dst, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t cb);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
 enum TxBinary : uint32_t { TX_ADD, TX_SUB, TX_MUL };
 enum TxBcast : uint32_t { TX_BCAST_NONE, TX_BCAST_ROW, TX_BCAST_COL, TX_BCAST_SCALAR };
 enum TxDstBinary : uint32_t {
-    TX_DST_MAX, TX_DST_MIN, TX_DST_ADD, TX_DST_SUB, TX_DST_MUL,
-    // what tinygrad's kernels need besides: comparisons give 1 or 0; integer ops work on the integer a tile holds
-    TX_DST_DIV, TX_DST_COPY, TX_DST_LT, TX_DST_EQ, TX_DST_NE, TX_DST_IDIV, TX_DST_IMOD, TX_DST_AND, TX_DST_OR, TX_DST_XOR,
-    TX_DST_SHL, TX_DST_SHR, TX_DST_POW,
+    TX_DST_MAX, TX_DST_MIN, TX_DST_ADD, TX_DST_SUB, TX_DST_MUL, TX_DST_DIV, TX_DST_RSUB, TX_DST_POW,
+    TX_DST_EQ, TX_DST_NE, TX_DST_LT, TX_DST_GT, TX_DST_LE, TX_DST_GE,
+    // integer ops (tinygrad's int32 and bool tiles) work on the integer a tile's value holds; COPY: out = in1
+    TX_DST_COPY, TX_DST_IDIV, TX_DST_IMOD, TX_DST_AND, TX_DST_OR, TX_DST_XOR, TX_DST_SHL, TX_DST_SHR,
+    TX_DST_ROUND_NEAREST = 1u << 8,  // or-ed in: round a bfloat16 result to nearest even instead of the store's truncation
 };
 enum TxUnary : uint32_t {
     TX_EXP, TX_EXP_APPROX, TX_LOG, TX_SQRT, TX_RSQRT, TX_RECIP, TX_RELU, TX_RELU_MAX, TX_RELU_MIN, TX_GELU, TX_SIGMOID, TX_TANH,
     TX_ABS, TX_NEG, TX_SQUARE, TX_POWER, TX_SIN, TX_COS, TX_SIGN, TX_EQZ, TX_NEZ, TX_LTZ, TX_GTZ, TX_LEZ, TX_GEZ, TX_EXP2,
     TX_EXPM1, TX_LOG_BASE, TX_LEAKY_RELU, TX_ELU, TX_HEAVISIDE, TX_FILL, TX_ADD_SCALAR, TX_MUL_SCALAR, TX_SUB_SCALAR,
-    TX_RSUB_SCALAR, TX_DIV_SCALAR, TX_TAN, TX_ERF, TX_SILU, TX_LOGICAL_NOT, TX_TRUNC,
+    TX_RSUB_SCALAR, TX_DIV_SCALAR, TX_TAN, TX_ERF, TX_SILU, TX_LOGICAL_NOT,
+    TX_ERFC, TX_ERFINV, TX_I0, TX_SIGNBIT, TX_ISINF, TX_ISPOSINF, TX_ISNEGINF, TX_ISNAN, TX_ISFINITE, TX_ASIN, TX_ACOS,
+    TX_ATAN, TX_IDENTITY, TX_MASK, TX_TRUNC,  // TX_MASK: param is the mask's register tile
 };
 enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };
 enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };

@@ -6,8 +6,10 @@
 #include "tensix_abi.h"
 #include "tensix_args.h"
 #include "tensix_types.h"
+#include "tools/profiler/kernel_profiler.hpp"
 
 #define ALWI inline __attribute__((always_inline))
+#define FORCE_INLINE inline __attribute__((always_inline))  // 2024's compute kernels use it as data-movement ones do
 #define UNPACK(x) x
 #define MATH(x) x
 #define PACK(x) x
@@ -20,6 +22,7 @@
 #ifndef TENSIX_APPROX
 #define TENSIX_APPROX 0
 #endif
+#define MATH_FIDELITY TENSIX_MATH_FIDELITY          // as tt-metal's build defines it: the kernel's math_fidelity
 constexpr bool APPROX = TENSIX_APPROX;                  // the kernel's math_approx_mode
 constexpr bool DST_ACCUM_MODE = TENSIX_FP32_DEST_ACC;   // fp32_dest_acc_en
 
@@ -49,8 +52,14 @@ ALWI void tile_regs_release() { tensix_api->regs(TX_REGS_RELEASE); }
 ALWI void acquire_dst(tt::DstMode mode = tt::DstMode::Half) { tensix_api->regs(mode == tt::DstMode::Full ? TX_DST_ACQUIRE_FULL : TX_DST_ACQUIRE_HALF); }
 ALWI void release_dst(tt::DstMode mode = tt::DstMode::Half) { tensix_api->regs(TX_DST_RELEASE); }
 
+// Today's first call of a compute kernel: configures unpacker, math and packer for these circular buffers. The
+// simulator unpacks and packs every buffer in its own format, so there is nothing to configure.
+ALWI void compute_kernel_hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb, uint32_t call_line = 0) {}
+ALWI void compute_kernel_hw_startup(uint32_t icb0, uint32_t ocb) {}
+
 // ---- moving tiles: unpack a circular buffer's tile into the register, pack a register tile out
 ALWI void copy_tile_init(uint32_t cbid = 0) {}
+ALWI void copy_init(uint32_t cbid, uint32_t transpose = 0, uint32_t transpose_within_16x16_face = 0, uint32_t call_line = 0) {}  // today's name
 ALWI void copy_tile_to_dst_init_short(uint32_t cbid = 0, uint32_t transpose = 0) {}
 ALWI void copy_tile_to_dst_init_short_with_dt(uint32_t old_cbid, uint32_t new_cbid, uint32_t transpose = 0) {}
 ALWI void copy_tile(uint32_t icb, uint32_t itile, uint32_t idst) { tensix_api->copy_tile(icb, itile, idst); }
@@ -83,4 +92,11 @@ ALWI void reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
 // ReLU applied by the packer to every tile it packs, as tt-metal's PACK_RELU builds configure it.
 enum ReluType : uint8_t { NO_RELU = 0, ZERO_RELU = 1, MIN_THRESHOLD_RELU = 2, MAX_THRESHOLD_RELU = 3 };
 ALWI void llk_pack_relu_config(uint32_t relu_type) { tensix_api->pack_relu(relu_type); }
+// Low-level inits 2024's kernels call directly (moreh_common.hpp, bmm_tilize_untilize.cpp): they set up the unpacker
+// and math engine for what follows, which the simulator reads from each call itself.
+template <EltwiseBinaryType eltwise_binary_type, BroadcastType bcast = NONE, int fidelity = MATH_FIDELITY, auto... more>
+ALWI void llk_math_eltwise_binary_init(uint32_t transpose = 0, uint32_t acc_to_dest = 0) {}
+template <BroadcastType bcast = NONE, auto... more>
+ALWI void llk_unpack_AB_init(uint32_t icb0 = 0, uint32_t icb1 = 1, uint32_t transpose = 0, uint32_t acc_to_dest = 0) {}
+ALWI void llk_unpack_reconfig_data_format(uint32_t srca_old, uint32_t srca_new, uint32_t srcb_old, uint32_t srcb_new) {}
 }  // namespace ckernel

@@ -17,6 +17,11 @@ constexpr uint32_t tensix_dim(ReduceDim d) { return d == REDUCE_COL ? TX_REDUCE_
 
 template <bool at_start = true, PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM>
 ALWI void reduce_init(uint32_t icb, uint32_t icb_scaler, uint32_t ocb = 16) {}
+// Today's: the op and dimension lead the template arguments.
+template <PoolType reduce_type, ReduceDim reduce_dim, bool enforce_fp32_accumulation = false>
+ALWI void reduce_init(uint32_t icb, uint32_t icb_scaler, uint32_t ocb = 16, uint32_t call_line = 0) {}
+template <bool enforce_fp32_accumulation>
+ALWI void reduce_uninit(uint32_t icb = 0) {}
 template <bool at_start>
 ALWI void reduce_init(PoolType reduce_op, ReduceDim dim, uint32_t icb, uint32_t icb_scaler, uint32_t ocb = 16) {}
 template <bool at_start = true, PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM>
@@ -28,7 +33,7 @@ ALWI void reduce_revert_delta(uint32_t ocb = 16) {}
 ALWI void reduce_revert_delta(ReduceDim dim, uint32_t ocb = 16) {}
 ALWI void reduce_uninit() {}
 
-template <PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM>
+template <PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM, bool enforce_fp32_accumulation = false>
 ALWI void reduce_tile(uint32_t icb, uint32_t icb_scaler, uint32_t itile, uint32_t itile_scaler, uint32_t idst) {
     static_assert(reduce_type != PoolType(0xff) && reduce_dim != ReduceDim(0xff),
                   "reduce_tile needs REDUCE_OP and REDUCE_DIM defined (PoolType::SUM, ReduceDim::REDUCE_ROW, ...) or given as template arguments");

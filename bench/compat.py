@@ -1,0 +1,121 @@
+"""How much of a tt-metal checkout's kernel tree compiles unchanged with tensix.
+
+    python bench/compat.py PATH [-j JOBS] [--list] [--show TEXT]
+
+Every kernel source under PATH's tt_eager/ and ttnn/ (in a kernels/ folder), tt_metal/kernels/ and
+tt_metal/programming_examples/ (a file that defines kernel_main or MAIN) is compiled as tt-metal's host would build
+it: the checkout's root as include directory (its helper headers are the user's code), the kind (compute, reader or
+writer) found from the source, 32 compile-time args of 1 (or 2, see ARG_VALUES), and the defines tt-metal's host passes to such kernels
+(HOST_DEFINES). Prints how many compile, and the names still missing ranked by how many kernels each blocks.
+"""
+import argparse, collections, os, re, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import tensix as tt
+from tensix.program import Program
+
+# What tt-metal's op factories define for the kernels they build (their names; one plausible value each). A kernel
+# that uses one of these unconditionally cannot be built without it, on the chip as here.
+HOST_DEFINES = {
+    "ELTWISE_OP": "add_tiles", "ELTWISE_OP_TYPE": "EltwiseBinaryType::ELWADD",
+    "BCAST_LLKOP": "EltwiseBinaryType::ELWADD", "BCAST_DIM": "BroadcastType::ROW", "BCAST_OP": "add_tiles_bcast",
+    "BCAST_OP_INIT": "add_bcast_rows_init_short", "BCAST_SPECIFIC": None,
+    "REDUCE_OP": "PoolType::SUM", "REDUCE_DIM": "ReduceDim::REDUCE_ROW", "ELTWISE_OP_CODE": "0",
+    "EXP_APPROX": "0", "WINDOW_INNER": "1", "LOOP_COUNT": "1", "LOOP_SIZE": "1",
+}
+# Compile-time args are all 1; a kernel that checks its args' values (a static_assert, a narrowing to bool) is tried
+# again with all 2.
+ARG_VALUES = (1, 2)
+ARG_VALUE_ERRORS = re.compile(r"static assertion failed|narrowing conversion")
+ROOTS = [("tt_eager", True), ("ttnn", True), ("tt_metal/kernels", False), ("tt_metal/programming_examples", False)]
+ENTRY = re.compile(r"\bvoid\s+kernel_main\s*\(|\bvoid\s+MAIN\b")
+COMPUTE = re.compile(r"\bnamespace\s+NAMESPACE\b|\bvoid\s+MAIN\b|#\s*include\s*[<\"](compute_kernel_api|api/compute)")
+
+
+def kernel_sources(root: Path) -> list:
+    out = []
+    for sub, needs_kernels_dir in ROOTS:
+        for f in sorted((root / sub).rglob("*.cpp")):
+            rel = f.relative_to(root)
+            if needs_kernels_dir and "kernels" not in rel.parts[:-1]: continue
+            if ENTRY.search(f.read_text(errors="replace")): out.append(rel)
+    return out
+
+
+def kind_of(rel: Path, src: str) -> str:
+    if COMPUTE.search(src): return "compute"
+    return "writer" if "writer" in rel.name else "reader"
+
+
+# Compiler messages that name what is missing, most specific first.
+MISSING = [r"fatal error: (\S+): No such file", r"'([\w:]+)' was not declared in this scope", r"'(\w+)' is not a member of '([\w:]+)'",
+           r"'([\w:]+)' has not been declared", r"'([\w:]+)' does not name a type", r"no matching function for call to '([\w:]+)[(<]",
+           r"undefined reference to `([\w:]+)", r"'(\w+)' was not declared", r"'(\w+)' is not a class, namespace",
+           r"'(\w+)' is not a template", r"no member named '(\w+)'"]
+
+
+def missing_names(text: str) -> list:
+    names = []
+    for line in text.replace("\u2018", "'").replace("\u2019", "'").splitlines():
+        if "error" not in line: continue
+        for pat in MISSING:
+            m = re.search(pat, line)
+            if m:
+                name = m[1] if m.lastindex == 1 or "is not a member" not in pat else f"{m[2]}::{m[1]}"
+                if name not in names: names.append(name)
+                break
+        else:
+            m = re.search(r"error: (.*)", line)
+            if m and not names: names.append("(other) " + re.sub(r"'[^']*'", "'...'", m[1])[:70])
+    return names or ["(unparsed)"]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("path", type=Path)
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count())
+    p.add_argument("--list", action="store_true", help="print each failing kernel and what it misses")
+    p.add_argument("--show", default=None, help="print the full compiler output of failing kernels whose path contains this")
+    args = p.parse_args(argv)
+    root = args.path.resolve()
+    rels = kernel_sources(root)
+    dev = tt.Device(echo=False)
+    prog = Program(dev)
+
+    def build(rel):
+        src = (root / rel).read_text(errors="replace")
+        kind = kind_of(rel, src)
+        err = None
+        for value in ARG_VALUES:
+            k = tt.Kernel(src, str(rel), compile_args=[value] * dev.chip.max_compile_time_args, defines=HOST_DEFINES, includes=[root])
+            try:
+                prog._compile(kind, k)
+                return rel, kind, None
+            except tt.CompileError as e:
+                err = str(e)
+                if not ARG_VALUE_ERRORS.search(err): break
+        return rel, kind, err
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(build, rels))
+    wall = time.perf_counter() - t0
+    failed = [(rel, kind, err) for rel, kind, err in results if err]
+    blocks, alone = collections.Counter(), collections.Counter()
+    for rel, kind, err in failed:
+        names = missing_names(err)
+        blocks.update(names)
+        if len(names) == 1: alone[names[0]] += 1
+        if args.list: print(f"FAIL {rel} ({kind}): {', '.join(names)}")
+        if args.show and args.show in str(rel): print(err)
+    ok = len(results) - len(failed)
+    print(f"{root}: {ok} of {len(results)} kernel sources compile ({100 * ok / max(1, len(results)):.1f}%), "
+          f"{wall:.0f} s wall with {args.jobs} jobs")
+    if blocks:
+        print(f"{'kernels':>8} {'alone':>6}  missing")
+        for name, n in blocks.most_common(40): print(f"{n:>8} {alone[name]:>6}  {name}")
+    dev.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""What every benchmark here prints: wall time and CPU time (this process and the engine process; CPU time far above
+wall time means threads spin), medians over interleaved runs, and the machine's load while they ran."""
+import os, time
+import numpy as np
+
+
+def engine_cpu_seconds(dev):
+    """CPU time of the engine process behind `dev` (all its threads), 0 if none runs."""
+    engine = dev.sim.engine if dev is not None else None
+    if engine is None or engine.poll() is not None: return 0.0
+    t = 0.0
+    for task in os.listdir(f"/proc/{engine.pid}/task"):
+        try:
+            with open(f"/proc/{engine.pid}/task/{task}/schedstat") as f: t += int(f.read().split()[0]) / 1e9  # ns on a CPU
+        except OSError:
+            pass  # the thread ended
+    return t
+
+
+def cpu_seconds(dev=None):
+    """CPU time of this process (numpy's BLAS threads included) plus the engine process behind `dev`."""
+    return time.process_time() + engine_cpu_seconds(dev)
+
+
+def load():
+    """The 1-minute load average and the processors this process may use: 'load 3.1 on 2 CPUs'."""
+    return f"load {os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} CPUs"
+
+
+def interleaved(cases, repeat=5, dev=None):
+    """Run each case of {name: f} in turn, `repeat` rounds (so a change in load hits all of them alike); returns
+    {name: (median wall s, median CPU s, median engine CPU s)}. The first call of each is a warm-up, not counted."""
+    for f in cases.values(): f()
+    got = {k: [] for k in cases}
+    for _ in range(repeat):
+        for name, f in cases.items():
+            c0, e0, t0 = time.process_time(), engine_cpu_seconds(dev), time.perf_counter()
+            f()
+            t1 = time.perf_counter()
+            e = engine_cpu_seconds(dev) - e0
+            got[name].append((t1 - t0, time.process_time() - c0 + e, e))
+    return {k: tuple(float(v) for v in np.median(np.array(got[k]), axis=0)) for k in cases}
+
+
+def ms(wall_cpu):
+    """'12.3 ms (CPU 20 ms, engine 15 ms)' from what interleaved() gives."""
+    wall, cpu, engine = wall_cpu
+    return f"{wall * 1e3:.1f} ms (CPU {cpu * 1e3:.0f} ms" + (f", engine {engine * 1e3:.0f} ms)" if engine else ")")

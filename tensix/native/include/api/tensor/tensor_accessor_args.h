@@ -1,0 +1,3 @@
+// TensorAccessorArgs live with TensorAccessor here (api/tensor/tensor_accessor.h).
+#pragma once
+#include "api/tensor/tensor_accessor.h"

@@ -1,0 +1,2 @@
+#pragma once
+#include "compute_kernel_api/eltwise_unary/sfpu.h"

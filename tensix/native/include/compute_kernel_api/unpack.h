@@ -1,0 +1,2 @@
+#pragma once
+#include "compute_kernel_api/common.h"

@@ -1,0 +1,245 @@
+// The chip's shared resources and how long a NoC transfer takes through them.
+//
+// Modelled: every NoC link (per NoC, per direction, out of every router), every router's injection and ejection port
+// (per NoC), every DRAM bank (its share of the chip's DRAM bandwidth) and every core's L1 port. Each is a calendar of
+// busy intervals. A transfer is split into packets of at most the NoC's maximum burst; each packet is routed
+// dimension-ordered over its NoC's one-way torus (NoC 0: right, then down; NoC 1: up, then left) and takes, on each
+// resource along its path in turn, the first gap at or after the time it reaches that resource. Time on a link or port
+// is the packet's bytes over the link rate, scaled by tt-npe's efficiency by packet size (small packets pay their
+// header); a bank or L1 port moves bytes at its own rate. A multicast takes each link of its tree once. Latency grows
+// with hops (fixed read and write latency plus cycles per hop), on top of the time in the calendars.
+//
+// The approximation: the scheduler runs one core's threads until they block, so packets reach the calendars out of
+// time order. A late-arriving packet with an early issue time still fills a gap before packets that were booked first,
+// so the order of booking matters only where gaps are too small to take it. TIMING_ORDERED (TENSIX_TIMING=ordered)
+// runs threads strictly in clock order so packets arrive in issue order; docs/timing.md gives the measured gap.
+//
+// Left out: back-pressure (a packet held on a link while a slower resource downstream is busy), virtual channels and
+// interleaving of packets on one link, the request packet of a read, write acknowledgements, the limit on
+// outstanding transactions per NoC interface, DRAM row and refresh effects, and arbitration fairness.
+#include <cmath>
+#include "engine.h"
+
+TimingMode timing_mode = TIMING_CALENDAR;
+
+namespace {
+
+struct Span { uint64_t start, end; };
+struct Calendar {
+    std::vector<Span> busy;  // sorted, disjoint, touching spans merged; most bookings land near the end
+    uint64_t bytes = 0, cycles = 0;
+
+    // Book `d` cycles from `t` on, in the gaps left by what was booked before: a packet interleaves with the packets
+    // already on the resource (as packets on different virtual channels share a link). Returns when its first cycle
+    // starts; `end` becomes at least when its last cycle ends.
+    uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
+        bytes += n; cycles += d;
+        size_t i = std::upper_bound(busy.begin(), busy.end(), t, [](uint64_t v, const Span& s) { return v < s.start; }) - busy.begin();
+        if (i && busy[i - 1].end >= t) t = busy[i - 1].end;  // it would start inside (or right after) a busy span
+        uint64_t start = t;
+        for (;;) {  // busy[i] is the first span after t
+            uint64_t gap_end = i < busy.size() ? busy[i].start : ~0ull, use = std::min(d, gap_end - t);
+            bool joins_prev = i && busy[i - 1].end == t, joins_next = i < busy.size() && busy[i].start == t + use;
+            if (joins_prev && joins_next) { busy[i - 1].end = busy[i].end; busy.erase(busy.begin() + i); i--; }
+            else if (joins_prev) { busy[i - 1].end = t + use; i--; }
+            else if (joins_next) busy[i].start = t;
+            else busy.insert(busy.begin() + i, Span{t, t + use});
+            d -= use;
+            if (!d) { end = std::max(end, t + use); return start; }
+            t = busy[i].end;  // the span now holding what was booked, and the busy time after it
+            i++;
+        }
+    }
+    void clear() { busy.clear(); bytes = cycles = 0; }
+};
+
+std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
+uint64_t drained;
+
+uint32_t nodes() { return chip.noc_w * chip.noc_h; }
+uint32_t node(uint32_t x, uint32_t y) { return y * chip.noc_w + x; }
+enum Dir { ALONG_X, ALONG_Y };
+Calendar& link(uint8_t noc, uint32_t x, uint32_t y, Dir d) { return res[(noc * nodes() + node(x, y)) * 2 + d]; }
+Calendar& inject(uint8_t noc, uint32_t x, uint32_t y) { return res[4 * nodes() + noc * nodes() + node(x, y)]; }
+Calendar& eject(uint8_t noc, uint32_t x, uint32_t y) { return res[6 * nodes() + noc * nodes() + node(x, y)]; }
+Calendar& bank(uint32_t b) { return res[8 * nodes() + b]; }
+Calendar& l1_port(uint32_t core) { return res[8 * nodes() + chip.banks + core]; }
+
+// Cycles a packet of n bytes holds a link or port: tt-npe's efficiency curve, linear between its points in log2(size).
+uint64_t link_cycles(uint32_t n) {
+    const auto &s = chip.packet_size, &e = chip.packet_efficiency;
+    double eff = 1;
+    if (!s.empty()) {
+        double b = std::max<double>(n, s.front());
+        eff = e.back();
+        for (size_t i = 1; i < s.size(); i++)
+            if (b <= s[i]) {
+                double f = (std::log2(b) - std::log2(s[i - 1])) / (std::log2(s[i]) - std::log2(s[i - 1]));
+                eff = e[i - 1] + f * (e[i] - e[i - 1]);
+                break;
+            }
+        if (n < s.front()) eff *= (double)n / s.front();  // below the smallest size measured, the header costs the same
+    }
+    return std::max<uint64_t>(1, (uint64_t)std::ceil(n / (chip.noc_bytes_per_cycle * eff)));
+}
+uint64_t rate_cycles(uint32_t n, double rate) { return std::max<uint64_t>(1, (uint64_t)std::ceil(n / rate)); }
+
+// The links from (x, y) to (x1, y1) on a NoC, in the order a packet crosses them.
+template <class F> void route(uint8_t noc, uint32_t x, uint32_t y, uint32_t x1, uint32_t y1, F&& each) {
+    uint32_t w = chip.noc_w, h = chip.noc_h;
+    if (noc == 0) {
+        for (; x != x1; x = (x + 1) % w) each(link(0, x, y, ALONG_X));
+        for (; y != y1; y = (y + 1) % h) each(link(0, x, y, ALONG_Y));
+    } else {
+        for (; y != y1; y = (y + h - 1) % h) each(link(1, x, y, ALONG_Y));
+        for (; x != x1; x = (x + w - 1) % w) each(link(1, x, y, ALONG_X));
+    }
+}
+
+uint32_t hop_count(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1) {
+    uint32_t n = 0;
+    route(noc, x0, y0, x1, y1, [&](Calendar&) { n++; });
+    return n;
+}
+
+// One packet from the source's memory to the destination's, cut-through: it starts on each resource no earlier than
+// it started on the one before, and is in when it has finished on all of them. Returns when its last byte is in.
+uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
+                Calendar& to_mem, double to_rate, uint32_t n, uint64_t t) {
+    uint64_t on_link = link_cycles(n), end = 0;
+    t = from_mem.take(t, rate_cycles(n, from_rate), n, end);
+    t = inject(noc, x0, y0).take(t, on_link, n, end);
+    route(noc, x0, y0, x1, y1, [&](Calendar& l) { t = l.take(t, on_link, n, end); });
+    t = eject(noc, x1, y1).take(t, on_link, n, end);
+    to_mem.take(t, rate_cycles(n, to_rate), n, end);
+    return end;
+}
+
+Calendar& memory(const Endpoint& e) { return e.dram ? bank(e.id) : l1_port(e.id); }
+double rate(const Endpoint& e) { return e.dram ? chip.dram_bytes_per_cycle : chip.l1_bytes_per_cycle; }
+
+uint64_t simple_cycles(const Endpoint& far, uint32_t size) {  // TIMING_SIMPLE: nothing shared, the slower end's rate
+    return (uint64_t)(size / (far.dram ? chip.dram_bytes_per_cycle : chip.noc_bytes_per_cycle) + 0.999);
+}
+
+int32_t peer(const Endpoint& e) { return e.dram ? -(int32_t)e.id - 1 : (int32_t)e.id; }  // a bank b is -(b + 1)
+
+uint64_t landed(uint32_t kind, uint8_t noc, uint64_t issue, uint64_t t, uint32_t size, int32_t peer) {
+    drained = std::max(drained, t);
+    trace_event(kind, noc, issue, t, size, peer);
+    return t;
+}
+
+}  // namespace
+
+void noc_reset() {
+    size_t n = 8 * nodes() + chip.banks + chip.cores;
+    if (res.size() != n) res.assign(n, Calendar{});
+    else for (Calendar& c : res) if (c.bytes) c.clear();  // keeps the memory: a loop of runs allocates nothing
+    drained = 0;
+}
+
+uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue) {
+    uint32_t x = chip.core_x[core], y = chip.core_y[core], hops = hop_count(noc, x, y, from.x, from.y);
+    if (timing_mode == TIMING_SIMPLE)
+        return landed(EV_READ, noc, issue, issue + chip.read_latency + 2 * chip.hop_cycles * hops + simple_cycles(from, size), size, peer(from));
+    // the request travels there (latency only), the data comes back in packets
+    uint64_t start = issue + chip.hop_cycles * hops, end = start;
+    Endpoint me{false, core, x, y};
+    for (uint32_t off = 0; off < size || off == 0; off += chip.max_burst) {
+        uint32_t n = std::min(chip.max_burst, size - off);
+        end = std::max(end, packet(noc, memory(from), rate(from), from.x, from.y, x, y, memory(me), rate(me), n, start));
+        if (size == 0) break;
+    }
+    return landed(EV_READ, noc, issue, end + chip.read_latency + chip.hop_cycles * hop_count(noc, from.x, from.y, x, y), size, peer(from));
+}
+
+uint64_t noc_write(uint8_t noc, uint32_t core, const Endpoint& to, uint32_t size, uint64_t issue) {
+    uint32_t x = chip.core_x[core], y = chip.core_y[core], hops = hop_count(noc, x, y, to.x, to.y);
+    if (timing_mode == TIMING_SIMPLE)
+        return landed(EV_WRITE, noc, issue, issue + chip.write_latency + chip.hop_cycles * hops + simple_cycles(to, size), size, peer(to));
+    uint64_t end = issue;
+    Endpoint me{false, core, x, y};
+    for (uint32_t off = 0; off < size || off == 0; off += chip.max_burst) {
+        uint32_t n = std::min(chip.max_burst, size - off);
+        end = std::max(end, packet(noc, memory(me), rate(me), x, y, to.x, to.y, memory(to), rate(to), n, issue));
+        if (size == 0) break;
+    }
+    return landed(EV_WRITE, noc, issue, end + chip.write_latency + chip.hop_cycles * hops, size, peer(to));
+}
+
+// The tree of a multicast to the rectangle (x0, y0)-(x1, y1): to its first corner in the NoC's direction of travel,
+// down (NoC 0) or up (NoC 1) its first column, then along each row.
+uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dests, uint32_t x0, uint32_t y0, uint32_t x1,
+                   uint32_t y1, uint32_t size, uint64_t issue) {
+    uint32_t sx = chip.core_x[core], sy = chip.core_y[core], far = 0;
+    for (uint32_t d : dests) far = std::max(far, hop_count(noc, sx, sy, chip.core_x[d], chip.core_y[d]));
+    if (timing_mode == TIMING_SIMPLE)
+        return landed(EV_MCAST, noc, issue, issue + chip.write_latency + chip.hop_cycles * far + (uint64_t)(size / chip.noc_bytes_per_cycle + 0.999), size, (int32_t)dests.size());
+    uint32_t cx = noc == 0 ? x0 : x1, cy = noc == 0 ? y0 : y1, ex = noc == 0 ? x1 : x0, ey = noc == 0 ? y1 : y0;
+    uint32_t w = chip.noc_w, h = chip.noc_h;
+    auto step = [&](uint32_t v, uint32_t m) { return noc == 0 ? (v + 1) % m : (v + m - 1) % m; };
+    std::vector<std::pair<uint64_t, uint64_t>> at_row(h);  // a packet at the first column of each row: start, end so far
+    uint64_t end = issue;
+    for (uint32_t off = 0; off < size || off == 0; off += chip.max_burst) {
+        uint32_t n = std::min(chip.max_burst, size - off);
+        uint64_t on_link = link_cycles(n), trunk = 0;  // trunk: when the packet is off the links up to this point
+        uint64_t t = l1_port(core).take(issue, rate_cycles(n, chip.l1_bytes_per_cycle), n, trunk);
+        t = inject(noc, sx, sy).take(t, on_link, n, trunk);
+        uint32_t x = sx, y = sy;
+        for (; x != cx; x = step(x, w)) t = link(noc, x, y, ALONG_X).take(t, on_link, n, trunk);
+        for (; y != cy; y = step(y, h)) t = link(noc, x, y, ALONG_Y).take(t, on_link, n, trunk);
+        for (;; y = step(y, h)) {
+            at_row[y] = {t, trunk};
+            if (y == ey) break;
+            t = link(noc, x, y, ALONG_Y).take(t, on_link, n, trunk);
+        }
+        for (y = cy;; y = step(y, h)) {
+            auto [t, branch] = at_row[y];
+            for (x = cx;; x = step(x, w)) {
+                int32_t c = chip.endpoint[node(x, y)];
+                if (c >= 0 && std::find(dests.begin(), dests.end(), (uint32_t)c) != dests.end()) {
+                    uint64_t in_end = branch;
+                    uint64_t in = eject(noc, x, y).take(t, on_link, n, in_end);
+                    l1_port(c).take(in, rate_cycles(n, chip.l1_bytes_per_cycle), n, in_end);
+                    end = std::max(end, in_end);
+                }
+                if (x == ex) break;
+                t = link(noc, x, y, ALONG_X).take(t, on_link, n, branch);
+            }
+            if (y == ey) break;
+        }
+        if (size == 0) break;
+    }
+    return landed(EV_MCAST, noc, issue, end + chip.write_latency + chip.hop_cycles * far, size, (int32_t)dests.size());
+}
+
+uint64_t noc_drained() { return drained; }
+
+std::string noc_stats() {
+    std::string s = "{\"links\": [";
+    char b[160];
+    bool first = true;
+    for (uint8_t noc = 0; noc < 2; noc++)
+        for (uint32_t y = 0; y < chip.noc_h; y++)
+            for (uint32_t x = 0; x < chip.noc_w; x++)
+                for (int d = 0; d < 2; d++) {
+                    Calendar& c = link(noc, x, y, (Dir)d);
+                    if (!c.bytes) continue;
+                    snprintf(b, sizeof b, "%s[%u,%u,%u,\"%c\",%lu,%lu]", first ? "" : ",", noc, x, y, d ? 'y' : 'x',
+                             (unsigned long)c.bytes, (unsigned long)c.cycles);
+                    s += b; first = false;
+                }
+    s += "], \"banks\": [";
+    for (uint32_t i = 0; i < chip.banks; i++) {
+        snprintf(b, sizeof b, "%s[%lu,%lu]", i ? "," : "", (unsigned long)bank(i).bytes, (unsigned long)bank(i).cycles);
+        s += b;
+    }
+    s += "], \"l1\": [";
+    for (uint32_t i = 0; i < chip.cores; i++) {
+        snprintf(b, sizeof b, "%s[%lu,%lu]", i ? "," : "", (unsigned long)l1_port(i).bytes, (unsigned long)l1_port(i).cycles);
+        s += b;
+    }
+    snprintf(b, sizeof b, "], \"drained\": %lu}", (unsigned long)drained);
+    return s + b;
+}

@@ -1,0 +1,122 @@
+// The race detector: data used before the NoC has delivered it. Bytes move at the call here, so a kernel that forgets
+// a barrier still gets the right answer; on silicon it gets an intermittent wrong one. With every transfer's
+// completion time known (noc.cpp), these become errors that name the call and the transfer it races with:
+//   - cb_push_back of a page while a NoC read into it is still in flight (a missing noc_async_read_barrier);
+//   - cb_pop_front of a page, or a NoC read into an L1 range, while a NoC write from it is still in flight (a missing
+//     noc_async_write_barrier / noc_async_writes_flushed);
+//   - a semaphore signalled to a core (noc_semaphore_inc / set_remote / set_multicast) before a write this core sent
+//     there on the other NoC has landed (writes on one NoC to one core arrive in order, so only the other NoC races);
+//   - two cores writing overlapping bytes of one core's L1 at overlapping times (nothing orders them).
+// Not caught: reads of L1 through pointers (the engine does not see them), races through DRAM, a consumer using data
+// a producer announced by other means than a semaphore, and orderings that hold only by the model's timing.
+// TENSIX_RACES=off (Device(races=False)) turns it off.
+#include "engine.h"
+
+bool races_on = true;
+
+namespace {
+
+struct Flight { uint32_t addr, size; uint64_t issue, done; uint32_t core, proc; int32_t dest; const void* at; };
+std::vector<std::vector<Flight>> reads_into, writes_from, writes_into;  // per core
+std::unordered_map<uint64_t, uint64_t> last_landing;  // (source core, NoC, destination core) -> when its last write lands
+
+bool overlaps(const Flight& f, uint32_t addr, uint32_t size) { return f.addr < addr + size && addr < f.addr + f.size; }
+
+// " (kernel.so+0x1234)", which the host turns into the kernel's source line
+std::string where(const void* at) {
+    Dl_info dl{};
+    if (!at || !dladdr(at, &dl) || !dl.dli_fname) return "";
+    char s[600];
+    snprintf(s, sizeof s, " [at %s %#lx]", dl.dli_fname, (unsigned long)((uintptr_t)at - 1 - (uintptr_t)dl.dli_fbase));
+    return s;
+}
+
+std::string core_label(uint32_t core) {
+    char s[64];
+    snprintf(s, sizeof s, "the core at NoC (%u,%u)", chip.core_x[core], chip.core_y[core]);
+    return s;
+}
+
+const char* proc_name(uint32_t p) { static const char* n[] = {"BRISC", "NCRISC", "TRISC"}; return p < 3 ? n[p] : "?"; }
+
+void prune(std::vector<Flight>& v, uint32_t proc, uint64_t now) {  // the thread's transfers that a barrier saw land
+    v.erase(std::remove_if(v.begin(), v.end(), [&](const Flight& f) { return f.proc == proc && f.done <= now; }), v.end());
+}
+
+}  // namespace
+
+void race_reset() {  // a new run
+    reads_into.assign(chip.cores, {});
+    writes_from.assign(chip.cores, {});
+    writes_into.assign(chip.cores, {});
+    last_landing.clear();
+}
+
+void race_barrier() {
+    if (!races_on) return;
+    prune(reads_into[cur->core], cur->proc, cur->clock);
+    prune(writes_from[cur->core], cur->proc, cur->clock);
+}
+
+void race_read(uint32_t dst, uint32_t size, uint64_t issue, uint64_t done, const void* at) {
+    if (!races_on) return;
+    for (const Flight& f : writes_from[cur->core])
+        if (f.done > issue && overlaps(f, dst, size))
+            fail("noc_async_read into L1 %#x..%#x%s overwrites the source of a NoC write still in flight (issued by %s%s at "
+                 "cycle %lu, it leaves L1 by cycle %lu; now %lu): wait for it with noc_async_write_barrier first",
+                 dst, dst + size, where(at).c_str(), proc_name(f.proc), where(f.at).c_str(), (unsigned long)f.issue,
+                 (unsigned long)f.done, (unsigned long)issue);
+    reads_into[cur->core].push_back({dst, size, issue, done, cur->core, cur->proc, -1, at});
+}
+
+// A write from this core's L1 [src, src + size) to core `dest` (or -1 for DRAM) at L1 `dst`, or a semaphore signal;
+// returns when it lands, which for a signal is no earlier than this core's earlier writes to `dest` on the same NoC.
+uint64_t race_write(uint8_t noc, uint32_t src, uint32_t size, int32_t dest, uint32_t dst, uint64_t issue, uint64_t done,
+                    bool signal, const void* at) {
+    if (dest >= 0) {
+        uint64_t& last = last_landing[((uint64_t)cur->core << 32) | ((uint64_t)noc << 24) | (uint32_t)dest];
+        if (signal) done = std::max(done, last);  // the NoC delivers one core's writes to one place in order
+        last = std::max(last, done);
+    }
+    if (!races_on) return done;
+    if (dest >= 0) {
+        if (signal) {
+            for (const Flight& f : writes_from[cur->core])
+                if (f.dest == dest && f.done > done)
+                    fail("semaphore at L1 %#x of %s signalled%s at cycle %lu, landing at %lu, before the data written there by "
+                         "%s%s (L1 %#x..%#x, on the other NoC) lands at %lu: call noc_async_write_barrier before signalling",
+                         dst, core_label(dest).c_str(), where(at).c_str(), (unsigned long)issue, (unsigned long)done, proc_name(f.proc),
+                         where(f.at).c_str(), f.addr, f.addr + f.size, (unsigned long)f.done);
+        } else {
+            for (const Flight& f : writes_into[dest])
+                if (f.core != cur->core && overlaps(f, dst, size) && f.issue < done && issue < f.done)
+                    fail("NoC write%s to L1 %#x..%#x of %s (cycles %lu..%lu) overlaps a write there from %s %s%s (L1 %#x..%#x, "
+                         "cycles %lu..%lu) with nothing ordering them: signal with a semaphore between the two",
+                         where(at).c_str(), dst, dst + size, core_label(dest).c_str(), (unsigned long)issue, (unsigned long)done,
+                         core_label(f.core).c_str(), proc_name(f.proc), where(f.at).c_str(), f.addr, f.addr + f.size,
+                         (unsigned long)f.issue, (unsigned long)f.done);
+            writes_into[dest].push_back({dst, size, issue, done, cur->core, cur->proc, dest, at});
+        }
+    }
+    if (!signal) writes_from[cur->core].push_back({src, size, issue, done, cur->core, cur->proc, dest, at});
+    return done;
+}
+
+static void check_range(std::vector<Flight>& v, uint32_t addr, uint32_t size, const char* call, int32_t cb, int32_t n,
+                        const char* what, const char* fix, const void* at) {
+    for (const Flight& f : v)
+        if (f.done > cur->clock && overlaps(f, addr, size))
+            fail("%s(cb %d, %d)%s: its pages at L1 %#x..%#x still have a NoC %s in flight (issued by %s%s at cycle %lu, done at "
+                 "%lu; now %lu): %s", call, cb, n, where(at).c_str(), addr, addr + size, what, proc_name(f.proc), where(f.at).c_str(),
+                 (unsigned long)f.issue, (unsigned long)f.done, (unsigned long)cur->clock, fix);
+}
+
+void race_cb_push(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at) {
+    if (races_on) check_range(reads_into[cur->core], addr, size, "cb_push_back", cb, n, "read into them",
+                              "call noc_async_read_barrier before pushing them", at);
+}
+
+void race_cb_pop(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at) {
+    if (races_on) check_range(writes_from[cur->core], addr, size, "cb_pop_front", cb, n, "write from them",
+                              "call noc_async_write_barrier (or noc_async_writes_flushed) before popping them", at);
+}

@@ -1,0 +1,23 @@
+// The run's event log, for a Perfetto trace (tensix/trace.py turns it into trace-event JSON). Every wait (a barrier,
+// a circular buffer, a semaphore) and every NoC transfer of the last run, with its start and end in chip cycles; the
+// host asks for it with "trace PATH" and the log goes to that file as fixed-size records. Recording is a push onto a
+// vector, so it is always on; it is cleared at each run. Not recorded: compute calls one by one (the gaps between
+// waits on a compute thread are its busy time), scalar code, DPRINT.
+#include "engine.h"
+
+static std::vector<TraceEvent> events;
+
+void trace_reset() { events.clear(); }
+
+void trace_event(uint32_t kind, uint32_t arg, uint64_t start, uint64_t end, uint32_t bytes, int32_t peer) {
+    if (end <= start && kind < EV_READ) return;  // a wait that did not wait
+    events.push_back({cur ? cur->core : 0, cur ? cur->proc : 0, kind, arg, start, end, bytes, peer});
+}
+
+size_t trace_write(const char* path) {
+    FILE* f = fopen(path, "wb");
+    if (!f) return (size_t)-1;
+    size_t n = fwrite(events.data(), sizeof(TraceEvent), events.size(), f);
+    fclose(f);
+    return n;
+}

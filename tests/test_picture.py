@@ -1,0 +1,51 @@
+"""Pictures of a run and `tensix top`: the grid shows what the run did (the bank every core hammered is the busy one),
+and top shows the device's state from another process's point of view."""
+import importlib, json, re
+import numpy as np
+import pytest
+import tensix as tt
+from tensix import top
+from tensix.cli import main
+from test_timing import read_all
+
+
+def cells(text):
+    return re.findall(r"\[(.)\]|D(\d)", text)
+
+
+def test_grid_text_shows_the_hammered_bank(dev):
+    run = read_all(dev, lambda i: (8 * i * 32, 8))  # every core reads bank 0 only
+    text = run.picture()
+    assert "\x1b[" not in text and "\x1b[" in run.picture(colour=True)
+    found = cells(text.rsplit("\n", 1)[0])  # the grid, not its legend
+    cores = [c for c, d in found if c != "" or d == ""]
+    banks = [int(d) for c, d in found if d != ""]
+    assert len(cores) == dev.chip.num_cores and len(banks) == len(dev.chip.dram_banks)
+    assert banks[0] == 9 and banks[1:] == [0] * (len(banks) - 1)  # bank 0 busy nearly all the run, the others idle
+
+
+def test_grid_png(dev, tmp_path):
+    pytest.importorskip("matplotlib")
+    ok, run = importlib.import_module("tensix.examples.matmul_multicast").main(dev, size=256)
+    run.save_picture(tmp_path / "grid.png")
+    assert (tmp_path / "grid.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_top_shows_the_last_run(dev, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(top, "folder", lambda: tmp_path)
+    buf = dev.buffer(np.zeros(1 << 18, np.uint32))
+    ok, run = importlib.import_module("tensix.examples.loopback").main(dev)
+    top.record(dev, run, force=True)
+    assert main(["top"]) == 0
+    out = capsys.readouterr().out
+    assert f"{dev.runs:,}" in out and "e150" in out and "running" in out
+    assert f"{run.cycles:,} cycles" in out and "last to finish" in out
+    state = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert state["dram_used"] >= buf.size
+    buf.free()
+
+
+def test_top_with_nothing_recorded(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(top, "folder", lambda: tmp_path)
+    assert main(["top"]) == 0
+    assert "no simulated device has run" in capsys.readouterr().out

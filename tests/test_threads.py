@@ -1,0 +1,121 @@
+"""The engine's helper threads: results (bytes and cycles) are the same whatever the number of threads, and the engine
+counts only the processors it may use."""
+import os, subprocess, sys
+import numpy as np
+import pytest
+import tensix as tt
+from tensix import reference
+from tensix.examples import matmul_multicast
+from tensix.examples.matmul_single_core import inputs
+
+READER = r"""
+#include "dataflow_api.h"
+void kernel_main() {
+    uint32_t a = get_arg_val<uint32_t>(0), b = get_arg_val<uint32_t>(1);
+    const InterleavedAddrGenFast<true> A = {a, get_tile_size(0), get_dataformat(0)}, B = {b, get_tile_size(1), get_dataformat(1)};
+    cb_reserve_back(0, 1); noc_async_read_tile(0, A, get_write_ptr(0));
+    cb_reserve_back(1, 8);
+    for (uint32_t i = 0; i < 8; i++) noc_async_read_tile(i, B, get_write_ptr(1) + i * get_tile_size(1));
+    noc_async_read_barrier();
+    cb_push_back(0, 1); cb_push_back(1, 8);
+}"""
+# 8 destination tiles, each a @ b[d] accumulated `repeats` times in a float32 register (a bfloat16 one would stop
+# changing once the sums are large): all of it queued until the register is packed, so the engine may share the
+# destination tiles out between threads.
+COMPUTE = r"""
+#include "compute_kernel_api/matmul.h"
+namespace NAMESPACE { void MAIN {
+    uint32_t repeats = get_arg_val<uint32_t>(0);
+    mm_init(0, 1, 16);
+    cb_wait_front(0, 1); cb_wait_front(1, 8);
+    acquire_dst(tt::DstMode::Full);
+    for (uint32_t r = 0; r < repeats; r++)
+        for (uint32_t d = 0; d < 8; d++) matmul_tiles(0, 1, 0, d, d, false);
+    cb_reserve_back(16, 8);
+    for (uint32_t d = 0; d < 8; d++) pack_tile(d, 16);
+    cb_push_back(16, 8);
+    release_dst(tt::DstMode::Full);
+} }"""
+WRITER = r"""
+#include "dataflow_api.h"
+void kernel_main() {
+    const InterleavedAddrGenFast<true> C = {get_arg_val<uint32_t>(0), get_tile_size(16), get_dataformat(16)};
+    cb_wait_front(16, 8);
+    for (uint32_t i = 0; i < 8; i++) noc_async_write_tile(i, C, get_read_ptr(16) + i * get_tile_size(16));
+    noc_async_write_barrier();
+    cb_pop_front(16, 8);
+}"""
+REPEATS = 512  # enough work that helpers wake up in time to take some of it
+rng = np.random.default_rng(11)
+A = tt.round_bfloat16(rng.standard_normal((32, 32)))
+B = [tt.round_bfloat16(rng.standard_normal((32, 32))) for _ in range(8)]
+
+
+def many_matmuls(dev):
+    a = dev.buffer(tt.tilize(A), fmt=tt.bfloat16)
+    b = dev.buffer(np.concatenate([tt.tilize(x) for x in B]), fmt=tt.bfloat16)
+    c = dev.buffer(8 * 4096, page=4096)
+    compute = tt.Kernel(COMPUTE, "many_matmuls", fp32_dest_acc_en=True)
+    run = dev.run(tt.Program(dev, (0, 0), reader=READER, compute=compute, writer=WRITER, reader_args=[a.addr, b.addr],
+                             compute_args=[REPEATS], writer_args=[c.addr],
+                             cbs=[tt.CB(0, tt.bfloat16, 1), tt.CB(1, tt.bfloat16, 8), tt.CB(16, tt.float32, 8)]))
+    out = c.read(tt.float32).reshape(8, 1024)
+    return [tt.untilize(t, 32, 32) for t in out], run
+
+
+def engine_threads(dev):
+    return len(os.listdir(f"/proc/{dev.sim.engine.pid}/task"))
+
+
+def with_threads(n, f, chip="e150"):
+    """f(device) on an engine started with TENSIX_THREADS=n."""
+    old = os.environ.get("TENSIX_THREADS")
+    os.environ["TENSIX_THREADS"] = str(n)
+    try:
+        with tt.Device(chip, echo=False) as dev:
+            result = f(dev)
+            assert engine_threads(dev) == n
+            return result
+    finally:
+        if old is None: del os.environ["TENSIX_THREADS"]
+        else: os.environ["TENSIX_THREADS"] = old
+
+
+def test_queued_matmuls_shared_between_threads_give_the_reference_and_the_same_bytes():
+    results = {n: with_threads(n, many_matmuls, "n150") for n in (1, 3)}
+    for d in range(8):  # a @ b[d], `REPEATS` times along k, the register rounding after each
+        want = reference.matmul(np.tile(A, REPEATS), np.tile(B[d], (REPEATS, 1)), fp32_dest=True)
+        assert np.allclose(results[1][0][d], want, rtol=1e-5, atol=1e-3)  # numpy sums k in another order
+    (one, run1), (three, run3) = results[1], results[3]
+    assert all(np.array_equal(x.view(np.uint32), y.view(np.uint32)) for x, y in zip(one, three))
+    assert run1.cycles_by_thread == run3.cycles_by_thread
+
+
+def test_matmul_multicast_is_bit_identical_with_one_and_with_several_threads():
+    a, b = inputs(512, 512, 512, seed=5)
+    results = {n: with_threads(n, lambda dev: matmul_multicast.run_matmul(dev, a, b, (4, 4))) for n in (1, 2, 4)}
+    (c1, r1) = results[1]
+    assert np.allclose(c1, reference.matmul(a, b), rtol=2 ** -6, atol=0.5)
+    for c, r in results.values():
+        assert np.array_equal(c.view(np.uint32), c1.view(np.uint32))
+        assert r.cycles_by_thread == r1.cycles_by_thread
+
+
+COUNT = """
+import os, numpy as np, tensix as tt
+os.sched_setaffinity(0, {cpu})
+with tt.Device(echo=False) as dev:
+    dev.run(tt.Program(dev, (0, 0), writer='#include "dataflow_api.h"\\nvoid kernel_main() {{}}'))
+    print(len(os.listdir(f"/proc/{{dev.sim.engine.pid}}/task")))
+"""
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_the_engine_uses_the_processors_its_affinity_allows(cpus):
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < cpus: pytest.skip(f"this machine lets the tests use {len(allowed)} processors")
+    env = {k: v for k, v in os.environ.items() if k != "TENSIX_THREADS"}
+    out = subprocess.run([sys.executable, "-c", COUNT.format(cpu=set(allowed[:cpus]))], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) <= cpus  # a cgroup quota may allow fewer
+    if cpus == 1: assert int(out.stdout) == 1

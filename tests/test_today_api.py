@@ -1,0 +1,330 @@
+"""Today's tt-metal kernel API (2025-26), beside 2024's: the api/... include paths, TensorAccessor with the host's
+TensorAccessorArgs, the Noc and CircularBuffer objects, compute kernels as a plain `void kernel_main()`, the renamed
+calls, common runtime args, the SFPU's binary ops between register tiles and `where`, and float32 tiles unpacked
+straight into a float32 register. References follow tt-metal's documented semantics, in numpy with the chip's rounding."""
+import os, subprocess, sys
+from pathlib import Path
+import numpy as np
+import pytest
+import tensix as tt
+from tensix import reference
+
+# Up to three inputs, each a buffer found by a TensorAccessor whose compile-time args follow the previous one's.
+READER = r"""
+#include "api/dataflow/dataflow_api.h"
+#include "api/dataflow/noc.h"
+#include "api/dataflow/circular_buffer.h"
+#include "api/tensor/noc_traits.h"
+void kernel_main() {
+    uint32_t n = get_arg_val<uint32_t>(0);
+    constexpr uint32_t inputs = get_compile_time_arg_val(0);
+    constexpr auto a0 = TensorAccessorArgs<1>();
+    constexpr auto a1 = TensorAccessorArgs<a0.next_compile_time_args_offset()>();
+    constexpr auto a2 = TensorAccessorArgs<a1.next_compile_time_args_offset()>();
+    const auto s0 = TensorAccessor(a0, get_arg_val<uint32_t>(1));
+    const auto s1 = TensorAccessor(a1, get_arg_val<uint32_t>(2));
+    const auto s2 = TensorAccessor(a2, get_arg_val<uint32_t>(3));
+    Noc noc;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < inputs; k++) {
+            CircularBuffer cb(k);
+            cb.reserve_back(1);
+            if (k == 0) noc.async_read(s0, cb, cb.get_tile_size(), {.page_id = i}, {.offset_bytes = 0});
+            if (k == 1) noc.async_read(s1, cb, cb.get_tile_size(), {.page_id = i}, {.offset_bytes = 0});
+            if (k == 2) noc.async_read(s2, cb, cb.get_tile_size(), {.page_id = i}, {.offset_bytes = 0});
+            noc.async_read_barrier();
+            cb.push_back(1);
+        }
+}"""
+# The output buffer and the tile count come as common runtime args, the same for every core.
+WRITER = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {
+    uint32_t dst = get_common_arg_val<uint32_t>(0), n = get_common_arg_val<uint32_t>(1);
+    constexpr uint32_t cb_out = tt::CBIndex::c_16;
+    constexpr auto out_args = TensorAccessorArgs<0>();
+    const auto out = TensorAccessor(out_args, dst, get_tile_size(cb_out));
+    for (uint32_t i = 0; i < n; i++) {
+        cb_wait_front(cb_out, 1);
+        noc_async_write_tile(i, out, get_read_ptr(cb_out));
+        noc_async_write_barrier();
+        cb_pop_front(cb_out, 1);
+    }
+}"""
+INCLUDES = "".join(f'#include "api/compute/{h}"\n' for h in (
+    "common.h", "compute_kernel_hw_startup.h", "tile_move_copy.h", "eltwise_binary.h", "eltwise_binary_sfpu.h", "binary_max_min.h",
+    "binary_comp.h", "matmul.h", "reduce.h", "eltwise_unary/eltwise_unary.h", "eltwise_unary/where.h", "eltwise_unary/exp.h"))
+
+
+def run_today(dev, body, inputs, in_fmt=tt.bfloat16, out_fmt=tt.bfloat16, n_out=None, l1=False, **kernel):
+    """Run a today's-dialect compute kernel (`body` inside `void kernel_main()`, with `n` the tile count) over
+    tilized inputs in CBs 0, 1, 2; the output tiles from CB 16, flat, in tile order."""
+    bufs = [dev.buffer(tt.tilize(x), fmt=in_fmt, page=in_fmt.tile_bytes, l1=l1) for x in inputs]
+    n = bufs[0].pages
+    n_out = n if n_out is None else n_out
+    out = dev.buffer(n_out * out_fmt.tile_bytes, page=out_fmt.tile_bytes)
+    ct = [len(bufs)] + [a for b in (bufs + bufs[:1] * 3)[:3] for a in tt.TensorAccessorArgs(b).get_compile_time_args()]
+    src = INCLUDES + "void kernel_main() {\n    uint32_t n = get_arg_val<uint32_t>(0);\n" + body + "\n}\n"
+    try:
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(READER, "reader", compile_args=ct), compute=tt.Kernel(src, "compute", **kernel),
+                           writer=tt.Kernel(WRITER, "writer", compile_args=tt.TensorAccessorArgs(out).get_compile_time_args(),
+                                            common_args=[out.addr, n_out]),
+                           reader_args=[n, *(b.addr for b in (bufs * 3)[:3])], compute_args=[n],
+                           cbs=[*(tt.CB(i, in_fmt) for i in range(len(inputs))), tt.CB(16, out_fmt)]))
+        return out.read(out_fmt)
+    finally:
+        for b in bufs + [out]: b.free()
+
+
+# Two tiles into the register (0 and 1), one SFPU op between them into tile 2, tile 2 packed.
+PAIR = """compute_kernel_hw_startup(tt::CBIndex::c_0, tt::CBIndex::c_1, tt::CBIndex::c_16);
+for (uint32_t i = 0; i < n; i++) {
+    cb_wait_front(tt::CBIndex::c_0, 1); cb_wait_front(tt::CBIndex::c_1, 1);
+    tile_regs_acquire();
+    copy_init(tt::CBIndex::c_0); copy_tile(tt::CBIndex::c_0, 0, 0);
+    copy_init(tt::CBIndex::c_1); copy_tile(tt::CBIndex::c_1, 0, 1);
+    %s
+    tile_regs_commit(); tile_regs_wait();
+    cb_reserve_back(tt::CBIndex::c_16, 1); pack_tile(2, tt::CBIndex::c_16); cb_push_back(tt::CBIndex::c_16, 1);
+    tile_regs_release();
+    cb_pop_front(tt::CBIndex::c_0, 1); cb_pop_front(tt::CBIndex::c_1, 1);
+}"""
+F32 = dict(in_fmt=tt.float32, out_fmt=tt.float32, fp32_dest_acc_en=True,
+           unpack_to_dest_mode={0: tt.UnpackToDestMode.UnpackToDestFp32, 1: tt.UnpackToDestMode.UnpackToDestFp32,
+                                2: tt.UnpackToDestMode.UnpackToDestFp32})
+EXACT = {"add_binary": np.add, "sub_binary": np.subtract, "rsub_binary": lambda a, b: b - a, "mul_binary": np.multiply,
+         "div_binary": np.divide, "binary_max": np.maximum, "binary_min": np.minimum,
+         **{f"{c}_binary": (lambda f: lambda a, b: f(a, b).astype(np.float32))(getattr(np, n)) for c, n in
+            (("eq", "equal"), ("ne", "not_equal"), ("lt", "less"), ("gt", "greater"), ("le", "less_equal"), ("ge", "greater_equal"))}}
+
+
+def operands(seed, shape=(32, 64)):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(shape).astype(np.float32) * 3
+    b = rng.standard_normal(shape).astype(np.float32)
+    b[::3] = a[::3]  # equal values, so that the comparisons see ties
+    return a, b
+
+
+def tiles(x): return tt.tilize(x).reshape(-1)
+
+
+@pytest.mark.parametrize("chip", ["n150", "p150"])
+@pytest.mark.parametrize("op", sorted(EXACT))
+def test_sfpu_binary_ops_keep_float32_on_wormhole_and_blackhole(chip, op):
+    """UnpackToDestFp32 + a float32 register: the SFPU computes in float32 and nothing rounds on the way."""
+    dev = tt.Device(chip)
+    a, b = operands(1)
+    got = run_today(dev, PAIR % f"{op}_tile_init(); {op}_tile(0, 1, 2);", [a, b], **F32)
+    with np.errstate(divide="ignore"):
+        assert np.array_equal(got, tiles(EXACT[op](a, b))), op
+
+
+def test_power_binary_is_float32_pow():
+    dev = tt.Device("n150")
+    a, b = operands(2)
+    a = np.abs(a) + 0.5
+    got = run_today(dev, PAIR % "power_binary_tile_init(); power_binary_tile(0, 1, 2);", [a, b], **F32)
+    np.testing.assert_allclose(got, tiles(np.power(a.astype(np.float64), b)), rtol=2e-7)
+
+
+def test_a_bfloat16_register_truncates_add_and_rounds_mul_and_div():
+    """tt-metal: with a bfloat16 register the SFPU's store truncates, except mul and div, which round to nearest even on
+    Wormhole and Blackhole, and add/sub/rsub with DstRoundingMode::NearestEven."""
+    dev = tt.Device("n150")
+    a, b = (tt.round_bfloat16(x) for x in operands(3))
+    truncated, nearest = reference.truncate_bfloat16, tt.round_bfloat16
+    for call, want in [("add_binary_tile(0, 1, 2)", truncated(a + b)), ("sub_binary_tile(0, 1, 2)", truncated(a - b)),
+                       ("rsub_binary_tile(0, 1, 2)", truncated(b - a)), ("mul_binary_tile(0, 1, 2)", nearest(a * b)),
+                       ("div_binary_tile(0, 1, 2)", nearest(a / b)),
+                       ("add_binary_tile<DstRoundingMode::NearestEven>(0, 1, 2)", nearest(a + b))]:
+        got = run_today(dev, PAIR % (call + ";"), [a, b])
+        assert np.array_equal(got, tiles(want)), call
+    assert not np.array_equal(truncated(a + b), nearest(a + b))  # the inputs tell the two apart
+
+
+def test_where_picks_by_condition_and_the_output_may_be_an_input():
+    dev = tt.Device("n150")
+    a, b = operands(4)
+    cond = (np.arange(a.size).reshape(a.shape) % 3 == 0).astype(np.float32) * np.float32(-2.5)  # nonzero is true
+    body = """for (uint32_t i = 0; i < n; i++) {
+        cb_wait_front(0, 1); cb_wait_front(1, 1); cb_wait_front(2, 1);
+        tile_regs_acquire();
+        copy_tile(0, 0, 0); copy_tile(1, 0, 1); copy_tile(2, 0, 2);
+        where_tile_init(); where_tile<DataFormat::Float32>(0, 1, 2, 0);
+        tile_regs_commit(); tile_regs_wait();
+        cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1);
+        tile_regs_release();
+        cb_pop_front(0, 1); cb_pop_front(1, 1); cb_pop_front(2, 1);
+    }"""
+    got = run_today(dev, body, [cond, a, b], **F32)
+    assert np.array_equal(got, tiles(np.where(cond != 0, a, b)))
+
+
+def test_2024_two_argument_forms_write_over_their_first_tile():
+    dev = tt.Device("n150")
+    a, b = operands(5)
+    body = PAIR.replace("pack_tile(2,", "pack_tile(0,") % "max_tile_init(); max_tile(0, 1); sub_binary_tile_init(); sub_binary_tile(0, 1);"
+    got = run_today(dev, body, [a, b], **F32)
+    assert np.array_equal(got, tiles(np.maximum(a, b) - b))
+
+
+COPY = """for (uint32_t i = 0; i < n; i++) {
+    cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); tile_regs_commit(); tile_regs_wait();
+    cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); tile_regs_release(); cb_pop_front(0, 1);
+}"""
+
+
+def test_float32_reaches_the_register_whole_only_when_unpacked_to_dest():
+    """Without UnpackToDestFp32 a float32 tile goes through srcA, which holds TF32 beside a float32 register (bfloat16
+    beside a bfloat16 one); with it the unpacker writes the register and every bit arrives."""
+    dev = tt.Device("n150")
+    x = (np.random.default_rng(6).standard_normal((32, 32)) * 100).astype(np.float32)
+    exact = run_today(dev, COPY, [x], **F32)
+    assert np.array_equal(exact, tiles(x))
+    via_src = run_today(dev, COPY, [x], in_fmt=tt.float32, out_fmt=tt.float32, fp32_dest_acc_en=True)
+    assert np.array_equal(via_src, tiles(reference.round_tf32(x))) and not np.array_equal(via_src, exact)
+    narrow = run_today(dev, COPY, [x], in_fmt=tt.float32, out_fmt=tt.float32)
+    assert np.array_equal(narrow, tiles(tt.round_bfloat16(x)))
+
+
+def test_unpack_to_dest_is_refused_where_the_chip_cannot_do_it():
+    x = np.zeros((32, 32), np.float32)
+    with pytest.raises(tt.TensixError, match="Grayskull"):
+        run_today(tt.Device("e150"), COPY, [x], in_fmt=tt.float32, out_fmt=tt.float32,
+                  unpack_to_dest_mode=[tt.UnpackToDestMode.UnpackToDestFp32])
+    with pytest.raises(tt.TensixError, match="fp32_dest_acc_en"):
+        run_today(tt.Device("n150"), COPY, [x], in_fmt=tt.float32, out_fmt=tt.float32,
+                  unpack_to_dest_mode=[tt.UnpackToDestMode.UnpackToDestFp32])
+    with pytest.raises(tt.TensixError, match="unpack_to_dest_mode\\[0\\] is 'fp32'"):
+        run_today(tt.Device("n150"), COPY, [x], in_fmt=tt.float32, out_fmt=tt.float32, fp32_dest_acc_en=True, unpack_to_dest_mode=["fp32"])
+
+
+def test_eltwise_sfpu_and_binary_as_todays_examples_write_them(dev):
+    """The shapes of today's eltwise_sfpu and eltwise_binary programming examples: compute_kernel_hw_startup,
+    copy_init, exp_tile; binary_op_init_common, add_tiles_init, binary_tiles_init, add_tiles."""
+    a, b = operands(7)
+    got = run_today(dev, """compute_kernel_hw_startup(tt::CBIndex::c_0, tt::CBIndex::c_16);
+    copy_init(tt::CBIndex::c_0); exp_tile_init();
+    for (uint32_t i = 0; i < n; i++) {
+        tile_regs_acquire(); cb_wait_front(tt::CBIndex::c_0, 1);
+        copy_tile(tt::CBIndex::c_0, 0, 0); exp_tile(0);
+        tile_regs_commit(); tile_regs_wait();
+        cb_reserve_back(tt::CBIndex::c_16, 1); pack_tile(0, tt::CBIndex::c_16);
+        cb_pop_front(tt::CBIndex::c_0, 1); tile_regs_release(); cb_push_back(tt::CBIndex::c_16, 1);
+    }""", [a / 3])
+    assert np.array_equal(got, tiles(tt.round_bfloat16(np.exp(tt.round_bfloat16(a / 3)))))
+    got = run_today(dev, """binary_op_init_common(tt::CBIndex::c_0, tt::CBIndex::c_1, tt::CBIndex::c_16);
+    add_tiles_init(tt::CBIndex::c_0, tt::CBIndex::c_1); binary_tiles_init<true, ELWMUL>(tt::CBIndex::c_0, tt::CBIndex::c_1);
+    for (uint32_t i = 0; i < n; i++) {
+        cb_wait_front(tt::CBIndex::c_0, 1); cb_wait_front(tt::CBIndex::c_1, 1);
+        tile_regs_acquire(); mul_tiles(tt::CBIndex::c_0, tt::CBIndex::c_1, 0, 0, 0); tile_regs_commit(); tile_regs_wait();
+        cb_reserve_back(tt::CBIndex::c_16, 1); pack_tile(0, tt::CBIndex::c_16); cb_push_back(tt::CBIndex::c_16, 1);
+        cb_pop_front(tt::CBIndex::c_0, 1); cb_pop_front(tt::CBIndex::c_1, 1); tile_regs_release();
+    }""", [a, b], l1=True)  # inputs in L1 buffers: TensorAccessorArgs says so, the accessor finds L1 banks
+    assert np.array_equal(got, tiles(tt.round_bfloat16(reference.multiply(a, b))))
+
+
+def test_matmul_with_todays_calls(dev):
+    """matmul_init (no output buffer: compute_kernel_hw_startup took it), matmul_tiles and matmul_tile, block by block."""
+    rng = np.random.default_rng(8)
+    A, B = rng.standard_normal((64, 96)).astype(np.float32), rng.standard_normal((96, 64)).astype(np.float32)
+    Mt, Kt, Nt = 2, 3, 2
+    # inputs streamed as the single-core example's reader does: for each output tile, A's row of tiles and B's column
+    a_stream = np.concatenate([A[m * 32:(m + 1) * 32, k * 32:(k + 1) * 32] for m in range(Mt) for n in range(Nt) for k in range(Kt)])
+    b_stream = np.concatenate([B[k * 32:(k + 1) * 32, n * 32:(n + 1) * 32] for m in range(Mt) for n in range(Nt) for k in range(Kt)])
+    got = run_today(dev, f"""compute_kernel_hw_startup(tt::CBIndex::c_0, tt::CBIndex::c_1, tt::CBIndex::c_16);
+    matmul_init(tt::CBIndex::c_0, tt::CBIndex::c_1);
+    for (uint32_t t = 0; t < {Mt * Nt}; t++) {{
+        tile_regs_acquire();
+        for (uint32_t kt = 0; kt < {Kt}; kt++) {{
+            cb_wait_front(tt::CBIndex::c_0, 1); cb_wait_front(tt::CBIndex::c_1, 1);
+            if (kt % 2) matmul_tile(tt::CBIndex::c_0, tt::CBIndex::c_1, 0, 0, 0, false);
+            else matmul_tiles(tt::CBIndex::c_0, tt::CBIndex::c_1, 0, 0, 0);
+            cb_pop_front(tt::CBIndex::c_0, 1); cb_pop_front(tt::CBIndex::c_1, 1);
+        }}
+        tile_regs_commit(); tile_regs_wait();
+        cb_reserve_back(tt::CBIndex::c_16, 1); pack_tile(0, tt::CBIndex::c_16); cb_push_back(tt::CBIndex::c_16, 1);
+        tile_regs_release();
+    }}""", [a_stream, b_stream], n_out=Mt * Nt)
+    want = reference.matmul(A, B)
+    assert np.array_equal(got, np.concatenate([tiles(want[m * 32:(m + 1) * 32, n * 32:(n + 1) * 32]) for m in range(Mt) for n in range(Nt)]))
+
+
+def test_reduce_with_todays_template_order(dev):
+    x = np.random.default_rng(9).uniform(0, 1, (32, 32)).astype(np.float32)
+    got = run_today(dev, """reduce_init<PoolType::SUM, ReduceDim::REDUCE_ROW>(tt::CBIndex::c_0, tt::CBIndex::c_1, tt::CBIndex::c_16);
+    cb_wait_front(0, 1); cb_wait_front(1, 1);
+    tile_regs_acquire(); reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(0, 1, 0, 0, 0); reduce_uninit();
+    tile_regs_commit(); tile_regs_wait();
+    cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); tile_regs_release();""", [x, np.ones_like(x)])
+    sums = tt.untilize(got, 32, 32)[:, 0]
+    np.testing.assert_allclose(sums, tt.round_bfloat16(x).sum(1), rtol=1e-2)
+
+
+COMMON = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {
+    uint32_t dst = get_common_arg_val<uint32_t>(0), scale = get_common_arg_val<uint32_t>(1), me = get_arg_val<uint32_t>(0);
+    uint32_t l1 = get_arg_val<uint32_t>(1);
+    *(volatile uint32_t*)l1 = scale * 1000 + me;
+    InterleavedAddrGen<true> out = {dst, 32};
+    noc_async_write(l1, out.get_noc_addr(me), 4);
+    noc_async_write_barrier();
+    if (me == 0 && get_common_arg_addr(0) == get_arg_addr(0)) get_common_arg_val<uint32_t>(7);  // never: the regions differ
+}"""
+
+
+def test_common_runtime_args_reach_every_core_and_change_without_recompiling(dev):
+    out = dev.buffer(4 * 32, page=32)
+    k = tt.Kernel(COMMON, "common", common_args=[out.addr, 7])
+    cores = [(x, 0) for x in range(4)]
+    l1 = dev.chip.l1_unreserved_base
+    prog = tt.Program(dev, cores, writer=k, writer_args=lambda c: [c[0], l1])
+    dev.run(prog)
+    assert out.read(np.uint32).reshape(4, 8)[:, 0].tolist() == [7000, 7001, 7002, 7003]
+    k.common_args = [out.addr, 9]
+    again = tt.Program(dev, cores, writer=k, writer_args=lambda c: [c[0], l1])
+    assert again.binary("writer", k) == prog.binary("writer", k)  # the args are not in the binary
+    dev.run(again)
+    assert out.read(np.uint32).reshape(4, 8)[:, 0].tolist() == [9000, 9001, 9002, 9003]
+
+
+def test_a_common_arg_past_those_given_names_the_call(dev):
+    src = '#include "api/dataflow/dataflow_api.h"\nvoid kernel_main() { get_common_arg_val<uint32_t>(2); }'
+    with pytest.raises(tt.KernelError, match=r"get_common_arg_val\(2\): this kernel was given 2 common runtime args"):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "r", common_args=[1, 2])))
+    with pytest.raises(tt.TensixError, match="256 common runtime args"):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "r", common_args=[0] * 256)))
+
+
+def test_tensor_accessor_args_from_the_host(dev):
+    d, l = dev.buffer(4096, page=100), dev.buffer(4096, page=2048, l1=True)
+    assert tt.TensorAccessorArgs(d).get_compile_time_args() == [2, 128]  # IsDram; the page rounded to DRAM's 32 bytes
+    assert tt.TensorAccessorArgs(l).get_compile_time_args() == [0, 2048]
+    ct, crt = [5], []
+    assert tt.TensorAccessorArgs(d).append_to(ct, crt) == [5, 2, 128] and crt == []
+    sharded = '#include "api/dataflow/dataflow_api.h"\nvoid kernel_main() { constexpr auto a = TensorAccessorArgs<0>(); (void)a; }'
+    with pytest.raises(tt.CompileError, match="sharded buffer"):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(sharded, "r", compile_args=[3, 2048])))
+
+
+@pytest.mark.parametrize("chip", ["n150", "p150", "e150"])
+def test_the_todays_dialect_example_matches_numpy(chip):
+    """examples/where_today.py: float32 bit for bit on Wormhole and Blackhole, bfloat16 with the SFPU's rounding on
+    Grayskull. The inputs make both branches of the where and both roundings matter."""
+    from tensix.examples import where_today
+    with tt.Device(chip, echo=False) as dev:
+        rng = np.random.default_rng(1)
+        x, y = rng.standard_normal((64, 96)).astype(np.float32), rng.standard_normal((64, 96)).astype(np.float32)
+        z, want, run = where_today.run(dev, x, y, cores=3)  # 6 tiles over 3 cores
+        assert np.array_equal(z, want) and run.cycles > 0
+        assert 0.2 < (x > y).mean() < 0.8
+
+
+@pytest.mark.skipif(not os.environ.get("TENSIX_TT_METAL"), reason="set TENSIX_TT_METAL to a tt-metal checkout (2025-26)")
+def test_todays_programming_examples_from_a_checkout():
+    """tt-metal's own kernel sources, unchanged, from the checkout TENSIX_TT_METAL names (never committed here)."""
+    bench = Path(__file__).parent.parent / "bench" / "today_examples.py"
+    r = subprocess.run([sys.executable, str(bench), os.environ["TENSIX_TT_METAL"]], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0 and "FAIL" not in r.stdout, r.stdout + r.stderr
