@@ -125,6 +125,7 @@ class Kernel:
     def _classify(self, u):
         if u.op in (Ops.CONST,): return "const"
         if const_of(u) is not None: return "const"
+        if u.op is Ops.SPECIAL and not u.arg.startswith("g"): raise Unsupported(f"local dimension {u.arg} (a lane is a tile lane)")
         if u.op in (Ops.SPECIAL, Ops.RANGE): return "idx"
         if u.op is Ops.PARAM: return "idx" if u.arg.addrspace == AddrSpace.ALU else "buf"
         if u.op in (Ops.BUFFER, Ops.AFTER, Ops.INDEX, Ops.STORE, Ops.END, Ops.SINK, Ops.GROUP, Ops.NOOP, Ops.IF, Ops.ENDIF, Ops.BARRIER):
