@@ -29,6 +29,7 @@ TILE_BYTES = {0: 4096, 1: 2048, 5: 2048, 8: 4096, 24: 4096, 9: 2048, 30: 1024}
 IN_CB = {f: i for i, f in enumerate(sorted(set(FORMAT.values())))}          # reader -> compute, one per format
 OUT_CB = {f: 16 + i for i, f in enumerate(sorted(set(FORMAT.values())))}   # compute -> writer
 STAGE_CB, STAGE_PAGES = 24, 8   # L1 where the data-movement cores stage unaligned runs (pages of PAGE bytes)
+SPILL_CB = 25                   # float32 tiles the compute kernel parks when its register is full
 
 CTYPE = {dtypes.bool: "bool", dtypes.int32: "int32_t", dtypes.uint32: "uint32_t", dtypes.uint8: "uint8_t", dtypes.uint16: "uint16_t",
          dtypes.int64: "int64_t", dtypes.uint64: "uint64_t", dtypes.int8: "int8_t", dtypes.int16: "int16_t"}
@@ -282,7 +283,7 @@ class Kernel:
         """The arithmetic. A loaded tile stays in its circular buffer until a use copies it into the register (so a
         kernel's loads do not crowd the register's 8 tiles), unless it must outlive a loop boundary: then it is
         copied into a register tile at once. A tile is popped when it and every tile before it are used up."""
-        uops = self.uops
+        uops = self._sunk()
         pos = {u: i for i, u in enumerate(uops)}
         tiles = [u for u in uops if u in self.on_tiles or u in self.idx_tiles]
         regs = [u for u in uops if u.op is Ops.BUFFER and u.arg.addrspace == AddrSpace.REG]
@@ -302,9 +303,23 @@ class Kernel:
         reg_base, pinned, freed = {}, set(), set()
         queue, in_cb, depth_of = {}, {}, {}  # circular buffer -> [[uop, used up]]; uop -> its circular buffer
         def emit(line): lines.append("    " * depth + line)
+        now = [0, set()]  # the UOp being done, and its operands
         def take(what):
-            if not free: raise Unsupported(f"kernel needs more than {DST_TILES} destination-register tiles at {what}")
+            if not free: spill(what)
             return free.pop(0)
+        def spill(what):
+            """Out of register tiles: the tile used furthest ahead goes to circular buffer SPILL_CB (the compute kernel
+            packs it there and copies it back when needed, as tt-metal kernels use their intermediate buffers)."""
+            i = now[0]
+            alive = [x for x in slot if x not in freed and slot[x] not in pinned and x not in now[1] and last.get(x, -1) > i
+                     and not any(i < b < last[x] for b in bounds) and all(slot.get(o) != slot[x] for o in slot if o is not x and o not in freed)]
+            if not alive: raise Unsupported(f"kernel needs more than {DST_TILES} destination-register tiles at {what}")
+            x = max(alive, key=lambda x: last[x])
+            emit(f"cb_reserve_back({SPILL_CB}, 1); pack_tile({slot[x]}, {SPILL_CB}); cb_push_back({SPILL_CB}, 1);")
+            queue.setdefault(SPILL_CB, []).append([x, False])
+            depth_of[SPILL_CB] = max(depth_of.get(SPILL_CB, 0), len(queue[SPILL_CB]))
+            in_cb[x] = SPILL_CB
+            free.append(slot.pop(x))
         def dies(x, i): return x in slot and slot[x] not in pinned and last.get(x, -1) <= i
         def from_cb(x, d):
             cb = in_cb[x]
@@ -322,6 +337,7 @@ class Kernel:
             d = new_tile(x, "an operand"); temps.append(d)
             return d
         for i, u in enumerate(uops):
+            now[0], now[1] = i, set(u.src)
             if u.op is Ops.RANGE:
                 emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
             elif u.op is Ops.END: depth -= 1; emit("}")
@@ -377,6 +393,32 @@ class Kernel:
         self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()}
         if any(n > 64 for n in self.cb_pages.values()): raise Unsupported("more than 64 loaded tiles alive at once")
         return lines
+
+    def _sunk(self):
+        """The UOps with each computed tile moved down to just before its first use (within its loop body), so that
+        fewer register tiles are alive at once than in tinygrad's order, which computes early."""
+        pos = {u: i for i, u in enumerate(self.uops)}
+        first = {}
+        for i, u in enumerate(self.uops):
+            for x in u.src: first.setdefault(x, i)
+        bounds = [i for i, u in enumerate(self.uops) if u.op in (Ops.RANGE, Ops.END)]
+        sinkable = {u for u in self.on_tiles if u.op is not Ops.LOAD and u not in self.idx_tiles and u in first
+                    and not any(pos[u] < b < first[u] for b in bounds)}
+        need = {}  # register tiles a subtree needs (Sethi-Ullman): the larger operand goes first
+        def regs(u):
+            if u not in need:
+                ks = sorted((regs(x) for x in u.src if x in sinkable), reverse=True)
+                need[u] = max([1] + [k + i for i, k in enumerate(ks)])
+            return need[u]
+        order, placed = [], set()
+        def place(u):
+            if u in placed: return
+            placed.add(u)
+            for x in sorted((x for x in u.src if x in sinkable), key=regs, reverse=True): place(x)
+            order.append(u)
+        for u in self.uops:
+            if u not in sinkable: place(u)
+        return order
 
     def _bound(self, r):
         v = const_of(r.src[0])
