@@ -242,7 +242,8 @@ class Kernel:
                 head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
                 act = [f"if (!({cond})) {{ (({CTYPE.get(dt, 'float')}*)tile)[lane] = {self._alt(alt, dt)}; continue; }}",
                        f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
-                tail = ["run.flush();", "gather_done();", f"cb_push_back({cb}, 1);"]
+                tail = ["run.flush();", "gather_done();", "run.last_at = ~0ull;  // the next tile copies nothing from this one",
+                        f"cb_push_back({cb}, 1);"]
             else:
                 cb = OUT_CB[FORMAT[u.src[1].dtype] if u.src[1].dtype in FORMAT else fmt]
                 if FORMAT.get(u.src[1].dtype, fmt) != fmt: raise Unsupported("a store whose value is another format than its buffer")
@@ -488,12 +489,16 @@ static Pending pending[1024]; static uint32_t npending = 0;
 struct Run {
     uint32_t stage, used = 0;
     uint64_t far = 0; uint32_t l1 = 0, n = 0;
+    uint64_t last_at = ~0ull; uint32_t last_l1 = 0;
     void add(const InterleavedAddrGen<true>& b, uint32_t byte, uint32_t local, uint32_t size) {
         uint64_t at = b.get_noc_addr(byte / PAGE, byte %% PAGE);
+        if (at == last_at && again(local, size)) return;  // the element the previous lane has: copied within L1
+        last_at = at; last_l1 = local;
         if (n && far + n == at && l1 + n == local && (byte %% PAGE) != 0) { n += size; return; }
         flush();
         far = at; l1 = local; n = size;
     }
+    bool again(uint32_t local, uint32_t size);
     void flush();
 };
 // One element, for index arithmetic on a data-movement core (a gather's index): the aligned 64 bytes around it.
@@ -512,6 +517,12 @@ static void gather_done() {
     for (uint32_t i = 0; i < npending; i++) memcpy((void*)(uintptr_t)pending[i].to, (void*)(uintptr_t)pending[i].from, pending[i].n);
     npending = 0;
 }
+bool Run::again(uint32_t local, uint32_t size) {  // a broadcast operand: one NoC read, then copies in L1
+    if (npending >= 1023) return false;
+    flush();  // the previous lane's element must be in place (or queued) before this copy of it
+    pending[npending++] = {last_l1, local, size};
+    return true;
+}
 void Run::flush() {
     if (!n) return;
     uint32_t skew = (uint32_t)(far % 32), local_skew = l1 % 32;
@@ -527,6 +538,7 @@ void Run::flush() {
 }
 """
 SCATTER = _RUN % (PAGE, STAGE_PAGES, PAGE) + r"""
+bool Run::again(uint32_t, uint32_t) { return false; }  // a store to the same element again: write it again
 void Run::flush() {
     if (!n) return;
     uint32_t skew = (uint32_t)(far % 32);
