@@ -45,4 +45,4 @@ def interleaved(cases, repeat=5, dev=None):
 def ms(wall_cpu):
     """'12.3 ms (CPU 20 ms, engine 15 ms)' from what interleaved() gives."""
     wall, cpu, engine = wall_cpu
-    return f"{wall * 1e3:.1f} ms (CPU {cpu * 1e3:.0f} ms" + (f", engine {engine * 1e3:.0f} ms)" if engine else ")")
+    return f"{wall * 1e3:.1f} ms (CPU {cpu * 1e3:.0f} ms" + (f", engine {engine * 1e3:.0f} ms)" if engine >= 5e-4 else ")")

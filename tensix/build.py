@@ -72,14 +72,47 @@ def _cpu() -> str:
 ENGINE_FLAGS = ["-std=c++17", "-O3", "-march=native", "-ffp-contract=off", "-g", "-pthread"]
 
 
+# ---- cache entries are checked before use: a truncated file, or another binary in an entry's place, is rebuilt
+def _sum_of(out: Path) -> Path: return out.with_name(out.name + ".sum")
+
+
+def _digest(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size} {_file_hash(str(path), st.st_mtime_ns, st.st_size)}"
+
+
+def _seal(tmp: Path, out: Path):
+    """Move a freshly built `tmp` to `out`, with its size and content hash beside it (written first: an entry is whole
+    or absent, and a reader never sees a new binary with no sum)."""
+    _write(_sum_of(out), _digest(tmp) + "\n")
+    os.replace(tmp, out)
+
+
+def _usable(out: Path, what: str) -> bool:
+    """Whether a cache entry exists and is what was built there. A damaged one is reported (then rebuilt)."""
+    try:
+        expected = _sum_of(out).read_text().strip()
+    except OSError:
+        return False  # absent, or built before entries had sums (or interrupted): build it, quietly
+    try:
+        if _digest(out) == expected: return True
+    except OSError:
+        pass
+    print(f"tensix: the cached {what} {out} is damaged (its size or content differ from when it was built); "
+          f"rebuilding it", file=sys.stderr, flush=True)
+    return False
+
+
 def engine() -> Path:
     """The simulator engine executable, compiled once per source version, compiler and processor."""
     out = cache_dir() / f"engine-{_key('engine', ENGINE_FLAGS, _cpu())}"
-    if not out.exists():
+    if not _usable(out, "engine"):
         out.parent.mkdir(parents=True, exist_ok=True)
         print(f"tensix: compiling the simulator engine with {Path(compiler()[0]).name} (once; cached in {cache_dir()})",
               file=sys.stderr, flush=True)
-        _compile([*ENGINE_FLAGS, *map(str, sorted(NATIVE.glob("*.cpp"))), "-ldl"], out, NATIVE, "the tensix engine")
+        tmp = out.with_name(f".{out.name}.{_tag()}")
+        _compile([*ENGINE_FLAGS, *map(str, sorted(NATIVE.glob("*.cpp"))), "-ldl"], tmp, NATIVE, "the tensix engine")
+        _seal(tmp, out)
     return out
 
 
@@ -157,7 +190,7 @@ def kernel(source: str, name: str, prelude: str, call: str, defines: dict, inclu
     key = _key("kernel", source, prelude, call, sorted(defines.items()), includes, KERNEL_FLAGS)
     d = cache_dir() / "kernels" / key[:2] / key
     reached = _reached(d)
-    if reached and (d / f"kernel-{reached}.so").exists(): return d / f"kernel-{reached}.so"
+    if reached and _usable(d / f"kernel-{reached}.so", f"kernel {name!r}"): return d / f"kernel-{reached}.so"
     d.mkdir(parents=True, exist_ok=True)
     lines = _define_lines(defines)
     _write(d / "kernel.cpp", source)
@@ -175,5 +208,5 @@ def kernel(source: str, name: str, prelude: str, call: str, defines: dict, inclu
     _compile([*flags[:-1], "-MF", deps.name, flags[-1]], tmp, d, f"kernel {name}", rename)
     _record_reached(d, deps)
     out = d / f"kernel-{_reached(d)}.so"
-    os.replace(tmp, out)
+    _seal(tmp, out)
     return out

@@ -50,11 +50,13 @@ def words(name, vals, limit=None, unit="values"):
     return [u32(f"{name}[{i}]", v) for i, v in enumerate(vals)]
 
 
-def seconds(name, v):
-    """A positive, finite number of seconds."""
-    if isinstance(v, str):
-        try: v = float(v)
-        except ValueError: raise TensixError(f"{name} takes a number of seconds > 0; got {v!r}") from None
+def seconds(name, v, text=False):
+    """A positive, finite number of seconds (from a string too, if `text`: an environment variable)."""
+    if isinstance(v, str) and text:
+        try: f = float(v)
+        except ValueError: f = 0
+        if not (math.isfinite(f) and f > 0): raise TensixError(f"{name} takes a number of seconds > 0; got {v!r}")
+        return f
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.number)) or not math.isfinite(v) or v <= 0:
         raise TensixError(f"{name} takes a number of seconds > 0; got {_got(v)}")
     return float(v)
@@ -84,6 +86,7 @@ def data(name, v):
         arr = np.asarray(v)
     except Exception:
         raise TensixError(f"{name} takes an array of numbers or bytes; got {_got(v)}") from None
+    if arr.ndim == 0: raise TensixError(f"{name} takes an array of numbers or bytes; got {_got(v)}, a single value")
     if not numeric(arr.dtype):
         raise TensixError(f"{name} takes an array of numbers or bytes; got {_got(v)} (dtype {arr.dtype})")
     if arr.size == 0: raise TensixError(f"{name} is empty; a buffer holds at least one byte")

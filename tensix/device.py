@@ -188,7 +188,7 @@ class Device:
         self.chip = c = CHIPS[name]
         self.echo = checks.boolean("Device(echo)", echo)
         if hang_seconds is None:
-            hang = checks.seconds("TENSIX_HANG_SECONDS", os.environ.get("TENSIX_HANG_SECONDS", "10"))
+            hang = checks.seconds("TENSIX_HANG_SECONDS", os.environ.get("TENSIX_HANG_SECONDS", "10"), text=True)
         else:
             hang = checks.seconds("Device(hang_seconds)", hang_seconds)
         self.sim = Simulator(c, hang, checks.integer("Device(max_cycles)", max_cycles, 1, (1 << 63) - 1))
@@ -254,6 +254,7 @@ class Device:
     def _program(self, prog, name):
         checks.instance(name, prog, Program, "a tt.Program")
         if prog.device is not self: raise TensixError(f"{name}: this program was built for another device")
+        if not prog.core_sets: raise TensixError(f"{name}: this program has no cores; give them with add(cores, ...)")
         return prog
 
     def _buffer(self, buf, name):

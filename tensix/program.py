@@ -45,15 +45,18 @@ def core_of(v, name="core") -> tuple:
     return int(v[0]), int(v[1])
 
 
-def cores_of(spec) -> list:
-    """A core (x, y), a CoreRange, or a set/list of them -> the list of cores, in order, each once."""
-    if isinstance(spec, CoreRange): return list(spec)
-    if _is_core(spec): return [core_of(spec)]
+def cores_of(spec, chip=None) -> list:
+    """A core (x, y), a CoreRange, or a set/list of them -> the list of cores, in order, each once (on `chip`'s grid)."""
+    if isinstance(spec, CoreRange):
+        if chip: chip.noc_xy(core_of(spec.start, "CoreRange(start)")), chip.noc_xy(core_of(spec.end, "CoreRange(end)"))
+        return list(spec)
+    if _is_core(spec) or (isinstance(spec, tuple) and len(spec) == 2 and not any(isinstance(v, (tuple, list, CoreRange)) for v in spec)):
+        return [core_of(spec, "cores")]  # one core, or a mistaken one: name all of it
     if not isinstance(spec, (list, tuple, set, frozenset)) or not spec:
         raise TensixError(f"cores takes a core (x, y), a tt.CoreRange, or a non-empty list of them; got {checks._got(spec)}")
     out = []
     for s in spec:
-        for c in cores_of(s):
+        for c in cores_of(s, chip):
             if c not in out: out.append(c)
     return out
 
@@ -117,7 +120,7 @@ class CB:
 class CoreSet:
     def __init__(self, chip, cores, kernels, args, cbs, semaphores):
         self.chip = chip
-        self.cores = cores_of(cores)
+        self.cores = cores_of(cores, chip)
         for c in self.cores: chip.noc_xy(c)  # raises for a core off the grid
         self.kernels = {k: _kernel(k, v) for k, v in kernels.items() if v is not None}
         # Lists and dicts are checked now; a function of the core is checked at each run, as it is called then.

@@ -16,9 +16,10 @@ SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGB
            signal.SIGABRT: "SIGABRT (abort or a failed assert)", signal.SIGTRAP: "SIGTRAP (a trap)"}
 
 
-# A thread whose clock passes this many cycles in one run is taken for a runaway loop of API calls: about 80 s of
-# chip time at 1.2 GHz, far past what a simulated program reaches (a 1024^3 matmul takes a few million cycles).
-MAX_CYCLES = 10 ** 11
+# A thread whose clock passes this many cycles in one run is taken for a runaway loop of API calls: 8 s of chip time
+# at 1.2 GHz, far past what a simulated program reaches (the 1024^3 matmul examples take a few million cycles), and
+# reached in about 8 s of wall time by a loop of barriers.
+MAX_CYCLES = 10 ** 10
 LOADING = -2  # the engine's status names this core while a kernel's static constructors run
 
 
@@ -69,6 +70,7 @@ class Simulator:
                  f"{t.exp_approx_cycles} {t.recip_cycles} {t.sqrt_cycles} {t.reduce_cycles}"]
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
         lines += [f"bank {b} {x} {y}" for b, (x, y) in enumerate(c.dram_banks)]
+        self.progress, self.progress_since = None, time.monotonic()
         self._send(lines + ["start"])
         word, rest = self._reply(None)
         if word != "ready": raise TensixError(f"the tensix engine did not start: {word} {rest}")
@@ -81,27 +83,31 @@ class Simulator:
             pass  # the engine died; _reply reports how
 
     def _reply(self, describe):
-        """The next line from the engine. While waiting, watch that the engine makes progress (its threads switch)."""
-        last, since = None, time.monotonic()
+        """The next line from the engine. While waiting, and between lines (a kernel may print in an endless loop),
+        watch that the engine makes progress: its threads call the kernel API or switch."""
         while b"\n" not in self.pending:
             ready, _, _ = select.select([self.reply_fd], [], [], 0.2)
             if ready:
                 chunk = os.read(self.reply_fd, 1 << 16)
                 if not chunk: return self._died(describe)
                 self.pending += chunk
-                if b"\n" in chunk: break  # a whole line; a flood of DPRINT lines still reaches the watchdog below
-            progress = int(self.status[:8].view(np.uint64)[0])  # the engine counts kernel API calls and switches
-            if progress != last: last, since = progress, time.monotonic()
-            elif time.monotonic() - since > self.hang_seconds:
-                core, proc = self._running()
-                self.stop()
-                where = self._where(describe, core, proc)
-                raise HangError(f"{where} ran {self.hang_seconds:g} s without calling the kernel API: an endless loop, "
-                                f"or a spin on memory that only an API call (a semaphore wait, a circular-buffer wait) "
-                                f"would see change", core=core, proc=proc)
+            else:
+                self._watch(describe)
+        self._watch(describe)
         line, self.pending = self.pending.split(b"\n", 1)
         word, _, rest = line.decode(errors="replace").partition(" ")
         return word, rest
+
+    def _watch(self, describe):
+        now, progress = time.monotonic(), int(self.status[:8].view(np.uint64)[0])  # the engine counts API calls and switches
+        if progress != self.progress: self.progress, self.progress_since = progress, now
+        elif now - self.progress_since > self.hang_seconds:
+            core, proc = self._running()
+            self.stop()
+            where = self._where(describe, core, proc)
+            raise HangError(f"{where} ran {self.hang_seconds:g} s without calling the kernel API (DPRINT aside): an "
+                            f"endless loop, or a spin on memory that only an API call (a semaphore wait, a circular-buffer "
+                            f"wait) would see change", core=core, proc=proc)
 
     def _running(self):
         core, proc = (int(v) for v in self.status[8:16].view(np.int32))
@@ -156,6 +162,7 @@ class Simulator:
             raise
 
     def _launch(self, cores, describe, on_print, max_cycles):
+        self.progress, self.progress_since = None, time.monotonic()
         if self.engine is None or self.engine.poll() is not None:
             self.stop()
             self._start()

@@ -304,21 +304,21 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
 enum { INTO_ACC, INTO_DST_BF16, INTO_DST_FP32 };
 #if defined(__AVX512F__)
 #include <immintrin.h>
-// The same, written for AVX-512: four whole rows of sums in eight registers, each row of r loaded once for four rows.
+// The same, written for AVX-512: eight whole rows of sums in sixteen registers, each row of r loaded once for eight.
 template <int out>
 static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, int r0, int r1) {
-    for (int i = r0; i < r1; i += 4) {
-        __m512 s[4][2];
-        for (int q = 0; q < 4; q++) s[q][0] = s[q][1] = _mm512_setzero_ps();
+    for (int i = r0; i < r1; i += 8) {
+        __m512 s[8][2];
+        for (int q = 0; q < 8; q++) s[q][0] = s[q][1] = _mm512_setzero_ps();
         for (int k = 0; k < 32; k++) {
             __m512 ra = _mm512_loadu_ps(r + k * 32), rb = _mm512_loadu_ps(r + k * 32 + 16);
-            for (int q = 0; q < 4; q++) {
+            for (int q = 0; q < 8; q++) {
                 __m512 lv = _mm512_set1_ps(l[(i + q) * 32 + k]);
                 s[q][0] = _mm512_fmadd_ps(lv, ra, s[q][0]);
                 s[q][1] = _mm512_fmadd_ps(lv, rb, s[q][1]);
             }
         }
-        for (int q = 0; q < 4; q++)
+        for (int q = 0; q < 8; q++)
             for (int h = 0; h < 2; h++) {
                 float* a = acc + (i + q) * 32 + h * 16;
                 __m512 sum = _mm512_add_ps(_mm512_loadu_ps(a), s[q][h]);

@@ -118,7 +118,6 @@ void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run.
 void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx);
 void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
-int engine_threads();
 
 
 // ---------------------------------------------------------------- the shared resources of the chip (noc.cpp)

@@ -49,7 +49,7 @@ static int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Spin a little while `busy()` holds, then sleep on `word` (unchanged from `seen`) until it changes.
+// Spin while `busy()` holds, for SPIN_NS at most; the caller then sleeps on a futex if it still must wait.
 template <typename Busy>
 static void wait_while(Busy busy) {
     int64_t until = now_ns() + SPIN_NS;
@@ -117,7 +117,7 @@ static int usable_cpus() {
     return std::max(n, 1);
 }
 
-int engine_threads() {
+static int engine_threads() {
     const char* env = getenv("TENSIX_THREADS");
     int n = env && atoi(env) > 0 ? atoi(env) : usable_cpus();
     return std::min(n, 16);
