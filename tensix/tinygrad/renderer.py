@@ -290,6 +290,7 @@ class Kernel:
         regs = [u for u in uops if u.op is Ops.BUFFER and u.arg.addrspace == AddrSpace.REG]
         last = {}
         for i, u in enumerate(uops):
+            if u.op in (Ops.END, Ops.AFTER): continue  # ordering, not a use of the value
             for x in u.src:
                 if x in pos: last[x] = max(last.get(x, -1), i)
         bounds = [i for i, u in enumerate(uops) if u.op in (Ops.RANGE, Ops.END)]
@@ -389,7 +390,7 @@ class Kernel:
                 n = 0
                 while n < len(q) and q[n][1]: n += 1
                 if n:
-                    emit(f"cb_pop_front({cb}, {n});")
+                    emit(" ".join([f"cb_pop_front({cb}, 1);"] * n))  # one page at a time: any number of pages wraps evenly
                     del q[:n]
         self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()}
         if any(n > 64 for n in self.cb_pages.values()): raise Unsupported("more than 64 loaded tiles alive at once")
