@@ -29,6 +29,7 @@ TILE_BYTES = {0: 4096, 1: 2048, 5: 2048, 8: 4096, 24: 4096, 9: 2048, 30: 1024}
 IN_CB = {f: i for i, f in enumerate(sorted(set(FORMAT.values())))}          # reader -> compute, one per format
 OUT_CB = {f: 16 + i for i, f in enumerate(sorted(set(FORMAT.values())))}   # compute -> writer
 STAGE_CB, STAGE_PAGES = 24, 8   # L1 where the data-movement cores stage unaligned runs (pages of PAGE bytes)
+SPILL_CB = 25                   # float32 tiles the compute kernel parks when its register is full
 
 CTYPE = {dtypes.bool: "bool", dtypes.int32: "int32_t", dtypes.uint32: "uint32_t", dtypes.uint8: "uint8_t", dtypes.uint16: "uint16_t",
          dtypes.int64: "int64_t", dtypes.uint64: "uint64_t", dtypes.int8: "int8_t", dtypes.int16: "int16_t"}
@@ -47,6 +48,13 @@ SFPU_UNARY = {Ops.NEG: ["negative_tile({d})"], Ops.RECIPROCAL: ["recip_tile({d})
 
 
 class Unsupported(Exception): pass
+
+
+def c_float(v) -> str:
+    v = float(v)
+    if math.isnan(v): return "__builtin_nanf(\"\")"
+    if math.isinf(v): return "__builtin_inff()" if v > 0 else "(-__builtin_inff())"
+    return repr(v)
 
 
 def fbits(v) -> str: return f"{struct.unpack('<I', struct.pack('<f', float(v)))[0]}u"
@@ -118,6 +126,7 @@ class Kernel:
     def _classify(self, u):
         if u.op in (Ops.CONST,): return "const"
         if const_of(u) is not None: return "const"
+        if u.op is Ops.SPECIAL and not u.arg.startswith("g"): raise Unsupported(f"local dimension {u.arg} (a lane is a tile lane)")
         if u.op in (Ops.SPECIAL, Ops.RANGE): return "idx"
         if u.op is Ops.PARAM: return "idx" if u.arg.addrspace == AddrSpace.ALU else "buf"
         if u.op in (Ops.BUFFER, Ops.AFTER, Ops.INDEX, Ops.STORE, Ops.END, Ops.SINK, Ops.GROUP, Ops.NOOP, Ops.IF, Ops.ENDIF, Ops.BARRIER):
@@ -131,7 +140,7 @@ class Kernel:
     # ---- index arithmetic as C, per lane
     def _c(self, u, names):
         if (v := const_of(u)) is not None:
-            return ("true" if v else "false") if u.dtype == dtypes.bool else f"({int(v)})" if dtypes.is_int(u.dtype) else repr(float(v))
+            return ("true" if v else "false") if u.dtype == dtypes.bool else f"({int(v)})" if dtypes.is_int(u.dtype) else c_float(v)
         return names[u]
 
     def _c_stmt(self, u, names):
@@ -201,7 +210,8 @@ class Kernel:
         for i, u in enumerate(self.uops):
             if u.op is Ops.RANGE:
                 names[u] = f"r{i}"
-                emit(f"for (int32_t r{i} = 0; r{i} < {self._c(u.src[0], names)}; r{i}++) {{"); depth += 1
+                emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
+                if which == "reader" and u in self.idx_tiles: body.extend(self._lane_loop(u, names, gates, depth, "load"))
             elif u.op is Ops.END: depth -= 1; emit("}")
             elif u.op is Ops.IF: gates.append(u.src[0])
             elif u.op is Ops.ENDIF: gates.pop()
@@ -232,7 +242,8 @@ class Kernel:
                 head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
                 act = [f"if (!({cond})) {{ (({CTYPE.get(dt, 'float')}*)tile)[lane] = {self._alt(alt, dt)}; continue; }}",
                        f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
-                tail = ["run.flush();", "gather_done();", f"cb_push_back({cb}, 1);"]
+                tail = ["run.flush();", "gather_done();", "run.last_at = ~0ull;  // the next tile copies nothing from this one",
+                        f"cb_push_back({cb}, 1);"]
             else:
                 cb = OUT_CB[FORMAT[u.src[1].dtype] if u.src[1].dtype in FORMAT else fmt]
                 if FORMAT.get(u.src[1].dtype, fmt) != fmt: raise Unsupported("a store whose value is another format than its buffer")
@@ -266,38 +277,69 @@ class Kernel:
     @staticmethod
     def _alt(v, dt):
         if dt == dtypes.bool: return "true" if v else "false"
-        return repr(float(v)) if dtypes.is_float(dt) else str(int(v))
+        return c_float(v) if dtypes.is_float(dt) else str(int(v))
 
     # ---- the arithmetic, on tiles in the destination register
     def _compute(self):
-        uops = self.uops
+        """The arithmetic. A loaded tile stays in its circular buffer until a use copies it into the register (so a
+        kernel's loads do not crowd the register's 8 tiles), unless it must outlive a loop boundary: then it is
+        copied into a register tile at once. A tile is popped when it and every tile before it are used up."""
+        uops = self._sunk()
         pos = {u: i for i, u in enumerate(uops)}
         tiles = [u for u in uops if u in self.on_tiles or u in self.idx_tiles]
         regs = [u for u in uops if u.op is Ops.BUFFER and u.arg.addrspace == AddrSpace.REG]
-        # a tile lives until its last use; a use inside a loop the tile was made outside of keeps it to the loop's end
         last = {}
-        ends = {u.src[1] if len(u.src) > 1 else u.src[0]: i for i, u in enumerate(uops) if u.op is Ops.END}
         for i, u in enumerate(uops):
-            for s in u.src:
-                if s in pos: last[s] = max(last.get(s, -1), i)
+            if u.op in (Ops.END, Ops.AFTER): continue  # ordering, not a use of the value
+            for x in u.src:
+                if x in pos: last[x] = max(last.get(x, -1), i)
+        bounds = [i for i, u in enumerate(uops) if u.op in (Ops.RANGE, Ops.END)]
+        crosses = lambda x: any(pos[x] < b < last.get(x, -1) for b in bounds)
+        # a tile in the register lives until its last use; a use inside a loop it was made outside of keeps it to the loop's end
+        ends = {u.src[1] if len(u.src) > 1 else u.src[0]: i for i, u in enumerate(uops) if u.op is Ops.END}
         for r, e in ends.items():
             if r not in pos: continue
-            for s, l in list(last.items()):
-                if pos[s] < pos[r] < l <= e: last[s] = e
+            for x, l in list(last.items()):
+                if pos[x] < pos[r] < l <= e: last[x] = e
         slot, free, lines, depth = {}, list(range(DST_TILES)), [], 2
-        reg_base, pinned = {}, set()
+        reg_base, pinned, freed = {}, set(), set()
+        queue, in_cb, depth_of = {}, {}, {}  # circular buffer -> [[uop, used up]]; uop -> its circular buffer
         def emit(line): lines.append("    " * depth + line)
+        now = [0, set()]  # the UOp being done, and its operands
         def take(what):
-            if not free: raise Unsupported(f"kernel needs more than {DST_TILES} destination-register tiles at {what}")
+            if not free: spill(what)
             return free.pop(0)
-        def dies(s, i): return s in slot and slot[s] not in pinned and last.get(s, -1) <= i
-        def tile_of(s, i, temps):
-            if s in slot: return slot[s]
-            if (v := const_of(s)) is None: raise Unsupported(f"no tile for {s.op}")
-            d = take("a constant"); temps.append(d)
-            emit(f"fill_tile({d}, {fbits(v)});")
+        def spill(what):
+            """Out of register tiles: the tile used furthest ahead goes to circular buffer SPILL_CB (the compute kernel
+            packs it there and copies it back when needed, as tt-metal kernels use their intermediate buffers)."""
+            i = now[0]
+            alive = [x for x in slot if x not in freed and slot[x] not in pinned and x not in now[1] and last.get(x, -1) > i
+                     and not any(i < b < last[x] for b in bounds) and all(slot.get(o) != slot[x] for o in slot if o is not x and o not in freed)]
+            if not alive: raise Unsupported(f"kernel needs more than {DST_TILES} destination-register tiles at {what}")
+            x = max(alive, key=lambda x: last[x])
+            emit(f"cb_reserve_back({SPILL_CB}, 1); pack_tile({slot[x]}, {SPILL_CB}); cb_push_back({SPILL_CB}, 1);")
+            queue.setdefault(SPILL_CB, []).append([x, False])
+            depth_of[SPILL_CB] = max(depth_of.get(SPILL_CB, 0), len(queue[SPILL_CB]))
+            in_cb[x] = SPILL_CB
+            free.append(slot.pop(x))
+        def dies(x, i): return x in slot and slot[x] not in pinned and last.get(x, -1) <= i
+        def from_cb(x, d):
+            cb = in_cb[x]
+            k = [e[0] for e in queue[cb]].index(x)
+            emit(f"cb_wait_front({cb}, {k + 1}); copy_tile({cb}, {k}, {d});")
+        def new_tile(x, what):  # a fresh register tile holding x's value
+            d = take(what)
+            if x in slot: emit(f"copy_dest_values({slot[x]}, {d});")
+            elif x in in_cb: from_cb(x, d)
+            elif (v := const_of(x)) is not None: emit(f"fill_tile({d}, {fbits(v)});")
+            else: raise Unsupported(f"no tile for {x.op}")
+            return d
+        def tile_of(x, i, temps):
+            if x in slot: return slot[x]
+            d = new_tile(x, "an operand"); temps.append(d)
             return d
         for i, u in enumerate(uops):
+            now[0], now[1] = i, set(u.src)
             if u.op is Ops.RANGE:
                 emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
             elif u.op is Ops.END: depth -= 1; emit("}")
@@ -309,9 +351,11 @@ class Kernel:
             elif u.op is Ops.STORE and root(u.src[0].src[0]) in reg_base:
                 k = const_of(u.src[0].src[1])
                 if k is None: raise Unsupported("a register array indexed by a variable")
-                temps = []
-                emit(f"copy_dest_values({tile_of(u.src[1], i, temps)}, {reg_base[root(u.src[0].src[0])][int(k)]});")
-                free.extend(temps)
+                target = reg_base[root(u.src[0].src[0])][int(k)]
+                x = u.src[1]
+                if x in slot: emit(f"copy_dest_values({slot[x]}, {target});")
+                elif x in in_cb: from_cb(x, target)
+                else: emit(f"fill_tile({target}, {fbits(const_of(x))});")
             elif u.op is Ops.LOAD and root(u.src[0].src[0]) in reg_base:
                 k = const_of(u.src[0].src[1])
                 if k is None: raise Unsupported("a register array indexed by a variable")
@@ -319,23 +363,64 @@ class Kernel:
             elif u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
                 temps = []
                 d = tile_of(u.src[1], i, temps)
-                dt = root(u.src[0].src[0]).dtype
-                cb = OUT_CB[FORMAT[dt]]
+                cb = OUT_CB[FORMAT[root(u.src[0].src[0]).dtype]]
                 emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
                 free.extend(temps)
-            elif u in tiles:
-                if u.op is Ops.LOAD or u in self.idx_tiles:
+            if u in tiles and u.op is not Ops.STORE:
+                if u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles:
                     cb = IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[root(u.src[0].src[0]).dtype]]
-                    slot[u] = d = take("a load")
-                    emit(f"cb_wait_front({cb}, 1); copy_tile({cb}, 0, {d}); cb_pop_front({cb}, 1);")
-                else:
-                    self._alu(u, i, slot, take, free, dies, tile_of, emit)
-            # free what died here
-            for s in u.src:
-                if s in slot and slot[s] not in pinned and last.get(s, -1) <= i and s not in getattr(self, "_freed", set()):
-                    self.__dict__.setdefault("_freed", set()).add(s)
-                    if slot[s] not in free and all(slot.get(o) != slot[s] for o in slot if o not in self._freed and o is not s): free.append(slot[s])
+                    queue.setdefault(cb, []).append([u, False])
+                    depth_of[cb] = max(depth_of.get(cb, 0), len(queue[cb]))
+                    in_cb[u] = cb
+                    if crosses(u):  # it must outlive a loop boundary: into the register now
+                        slot[u] = d = take("a load")
+                        from_cb(u, d)
+                        del in_cb[u]
+                        queue[cb][-1][1] = True
+                elif u.op is not Ops.LOAD or root(u.src[0].src[0]).op is Ops.PARAM:
+                    self._alu(u, i, slot, take, free, dies, tile_of, new_tile, emit)
+            # free what died here, and pop the used-up tiles at the front of each circular buffer
+            for x in u.src:
+                if x in slot and x not in freed and slot[x] not in pinned and last.get(x, -1) <= i:
+                    freed.add(x)
+                    if slot[x] not in free and all(slot.get(o) != slot[x] for o in slot if o not in freed): free.append(slot[x])
+            for cb, q in queue.items():
+                for e in q:
+                    if not e[1] and last.get(e[0], -1) <= i and e[0] is not u: e[1] = True
+                n = 0
+                while n < len(q) and q[n][1]: n += 1
+                if n:
+                    emit(" ".join([f"cb_pop_front({cb}, 1);"] * n))  # one page at a time: any number of pages wraps evenly
+                    del q[:n]
+        self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()}
+        if any(n > 64 for n in self.cb_pages.values()): raise Unsupported("more than 64 loaded tiles alive at once")
         return lines
+
+    def _sunk(self):
+        """The UOps with each computed tile moved down to just before its first use (within its loop body), so that
+        fewer register tiles are alive at once than in tinygrad's order, which computes early."""
+        pos = {u: i for i, u in enumerate(self.uops)}
+        first = {}
+        for i, u in enumerate(self.uops):
+            for x in u.src: first.setdefault(x, i)
+        bounds = [i for i, u in enumerate(self.uops) if u.op in (Ops.RANGE, Ops.END)]
+        sinkable = {u for u in self.on_tiles if u.op is not Ops.LOAD and u not in self.idx_tiles and u in first
+                    and not any(pos[u] < b < first[u] for b in bounds)}
+        need = {}  # register tiles a subtree needs (Sethi-Ullman): the larger operand goes first
+        def regs(u):
+            if u not in need:
+                ks = sorted((regs(x) for x in u.src if x in sinkable), reverse=True)
+                need[u] = max([1] + [k + i for i, k in enumerate(ks)])
+            return need[u]
+        order, placed = [], set()
+        def place(u):
+            if u in placed: return
+            placed.add(u)
+            for x in sorted((x for x in u.src if x in sinkable), key=regs, reverse=True): place(x)
+            order.append(u)
+        for u in self.uops:
+            if u not in sinkable: place(u)
+        return order
 
     def _bound(self, r):
         v = const_of(r.src[0])
@@ -343,13 +428,12 @@ class Kernel:
         if r.src[0] in self.vars: return f"var{self.vars.index(r.src[0])}"
         raise Unsupported("a loop bound computed per lane")
 
-    def _alu(self, u, i, slot, take, free, dies, tile_of, emit):
+    def _alu(self, u, i, slot, take, free, dies, tile_of, new_tile, emit):
         temps = []
         srcs = list(u.src)
         if u.op is Ops.CAST:
             s = srcs[0]
-            d = slot[s] if dies(s, i) else None
-            if d is None: d = take("a cast"); emit(f"copy_dest_values({tile_of(s, i, temps)}, {d});")
+            d = slot[s] if dies(s, i) else new_tile(s, "a cast")
             to, frm = u.dtype, s.dtype
             if to == dtypes.bool: emit(f"ne_binary_tile_init(); fill_tile({(t := take('a cast'))}, 0u); ne_binary_tile({d}, {t});"); free.append(t)
             elif dtypes.is_int(to) and dtypes.is_float(frm): emit(f"trunc_tile({d});")
@@ -357,8 +441,7 @@ class Kernel:
             slot[u] = d
         elif u.op in SFPU_UNARY:
             s = srcs[0]
-            d = slot[s] if dies(s, i) else None
-            if d is None: d = take(str(u.op)); emit(f"copy_dest_values({tile_of(s, i, temps)}, {d});")
+            d = slot[s] if dies(s, i) else new_tile(s, str(u.op))
             for line in SFPU_UNARY[u.op]: emit(line.format(d=d) + ";")
             slot[u] = d
         elif u.op is Ops.WHERE:
@@ -370,11 +453,7 @@ class Kernel:
             a, b = srcs
             if const_of(a) is not None and const_of(b) is None and u.op in (Ops.ADD, Ops.MUL, Ops.MAX, Ops.CMPNE, Ops.CMPEQ, Ops.AND, Ops.OR, Ops.XOR):
                 a, b = b, a
-            if dies(a, i): d = slot[a]
-            else:
-                d = take(str(u.op))
-                if a in slot: emit(f"copy_dest_values({slot[a]}, {d});")
-                else: emit(f"fill_tile({d}, {fbits(const_of(a))});")
+            d = slot[a] if dies(a, i) else new_tile(a, str(u.op))
             if (v := const_of(b)) is not None and u.op in SFPU_SCALAR: emit(f"{SFPU_SCALAR[u.op]}({d}, {fbits(v)});")
             else: emit(f"{SFPU_BINARY[u.op]}({d}, {tile_of(b, i, temps)});")
             slot[u] = d
@@ -398,7 +477,7 @@ class Kernel:
                    "    for (uint32_t t = t0; t < t1; t++) {\n        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) +
                    "\n        release_dst(tt::DstMode::Full);\n    }\n}\n}\n")
         return {"name": self.name, "reader": dm(self.reader, GATHER), "writer": dm(self.writer, SCATTER), "compute": compute,
-                "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
+                "cb_pages": self.cb_pages, "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
 # Runs: lanes whose elements sit next to each other in memory move in one NoC transfer. The NoC moves aligned words, so
@@ -411,12 +490,16 @@ static Pending pending[1024]; static uint32_t npending = 0;
 struct Run {
     uint32_t stage, used = 0;
     uint64_t far = 0; uint32_t l1 = 0, n = 0;
+    uint64_t last_at = ~0ull; uint32_t last_l1 = 0;
     void add(const InterleavedAddrGen<true>& b, uint32_t byte, uint32_t local, uint32_t size) {
         uint64_t at = b.get_noc_addr(byte / PAGE, byte %% PAGE);
+        if (at == last_at && again(local, size)) return;  // the element the previous lane has: copied within L1
+        last_at = at; last_l1 = local;
         if (n && far + n == at && l1 + n == local && (byte %% PAGE) != 0) { n += size; return; }
         flush();
         far = at; l1 = local; n = size;
     }
+    bool again(uint32_t local, uint32_t size);
     void flush();
 };
 // One element, for index arithmetic on a data-movement core (a gather's index): the aligned 64 bytes around it.
@@ -435,6 +518,12 @@ static void gather_done() {
     for (uint32_t i = 0; i < npending; i++) memcpy((void*)(uintptr_t)pending[i].to, (void*)(uintptr_t)pending[i].from, pending[i].n);
     npending = 0;
 }
+bool Run::again(uint32_t local, uint32_t size) {  // a broadcast operand: one NoC read, then copies in L1
+    if (npending >= 1023) return false;
+    flush();  // the previous lane's element must be in place (or queued) before this copy of it
+    pending[npending++] = {last_l1, local, size};
+    return true;
+}
 void Run::flush() {
     if (!n) return;
     uint32_t skew = (uint32_t)(far % 32), local_skew = l1 % 32;
@@ -450,6 +539,7 @@ void Run::flush() {
 }
 """
 SCATTER = _RUN % (PAGE, STAGE_PAGES, PAGE) + r"""
+bool Run::again(uint32_t, uint32_t) { return false; }  // a store to the same element again: write it again
 void Run::flush() {
     if (!n) return;
     uint32_t skew = (uint32_t)(far % 32);
