@@ -335,8 +335,9 @@ class Program:
         return self._binaries[key][1]
 
     def _cb_layout(self, kind, k) -> dict:
-        """{index: (page size, format code)} of the circular buffers every core set running `k` gives it alike."""
-        seen = [{cb.index: (cb.page_size, cb.fmt.code) for cb in cs.cbs} for cs in self.core_sets if cs.kernels.get(kind) is k]
+        """{index: (page size, format code)} of the circular buffers every core running `k` gives it alike."""
+        seen = [{i: (cb.page_of(i), cb.fmt_of(i).code) for i, (cb, _) in on.cbs.items()}
+                for on in self.on_core.values() if kind in on.kernels and on.kernels[kind][0] is k]
         if not seen: return {}
         return {i: v for i, v in seen[0].items() if i < 32 and all(s.get(i) == v for s in seen[1:])}
 
