@@ -28,31 +28,65 @@ namespace {
 
 struct Span { uint64_t start, end; };
 struct Calendar {
-    std::vector<Span> busy;  // sorted, disjoint, touching spans merged; most bookings land near the end
+    // The busy spans, sorted, disjoint, touching spans merged, in chunks of a few dozen: the scheduler runs cores one
+    // after another, so each core books back in time, into the middle of a calendar of thousands of spans (packets
+    // seldom touch), and one sorted vector paid a memmove of its tail for each. A chunk keeps that move short.
+    static constexpr size_t CHUNK = 64;  // spans a chunk is split to; it splits at twice that
+    std::vector<std::vector<Span>> chunks;  // none empty
     uint64_t bytes = 0, cycles = 0;
+
+    struct Pos { size_t c, i; };  // chunk and index in it; {chunks.size(), 0} is the end
+    Span& at(Pos p) { return chunks[p.c][p.i]; }
+    bool is_end(Pos p) const { return p.c == chunks.size(); }
+    bool has_prev(Pos p) const { return p.c || p.i; }
+    Pos prev(Pos p) const { return p.i ? Pos{p.c, p.i - 1} : Pos{p.c - 1, chunks[p.c - 1].size() - 1}; }
+    Pos next(Pos p) const { return p.i + 1 < chunks[p.c].size() ? Pos{p.c, p.i + 1} : Pos{p.c + 1, 0}; }
+    Pos first_after(uint64_t t) const {  // the first span starting after t
+        size_t c = std::upper_bound(chunks.begin(), chunks.end(), t, [](uint64_t v, const std::vector<Span>& k) { return v < k.back().start; }) - chunks.begin();
+        if (c == chunks.size()) return {c, 0};
+        auto& k = chunks[c];
+        return {c, (size_t)(std::upper_bound(k.begin(), k.end(), t, [](uint64_t v, const Span& s) { return v < s.start; }) - k.begin())};
+    }
+    void erase(Pos p) {
+        chunks[p.c].erase(chunks[p.c].begin() + p.i);
+        if (chunks[p.c].empty()) chunks.erase(chunks.begin() + p.c);
+    }
+    Pos insert(Pos p, Span s) {  // before p; returns where s is
+        if (is_end(p)) {
+            if (chunks.empty() || chunks.back().size() >= 2 * CHUNK) chunks.emplace_back();
+            p = {chunks.size() - 1, chunks.back().size()};
+        }
+        auto& k = chunks[p.c];
+        k.insert(k.begin() + p.i, s);
+        if (k.size() < 2 * CHUNK) return p;
+        chunks.insert(chunks.begin() + p.c + 1, std::vector<Span>(chunks[p.c].begin() + CHUNK, chunks[p.c].end()));
+        chunks[p.c].resize(CHUNK);
+        return p.i < CHUNK ? p : Pos{p.c + 1, p.i - CHUNK};
+    }
 
     // Book `d` cycles from `t` on, in the gaps left by what was booked before: a packet interleaves with the packets
     // already on the resource (as packets on different virtual channels share a link). Returns when its first cycle
     // starts; `end` becomes at least when its last cycle ends.
     uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
         bytes += n; cycles += d;
-        size_t i = std::upper_bound(busy.begin(), busy.end(), t, [](uint64_t v, const Span& s) { return v < s.start; }) - busy.begin();
-        if (i && busy[i - 1].end >= t) t = busy[i - 1].end;  // it would start inside (or right after) a busy span
+        Pos it = first_after(t);
+        if (has_prev(it) && at(prev(it)).end >= t) t = at(prev(it)).end;  // it would start inside (or right after) a span
         uint64_t start = t;
-        for (;;) {  // busy[i] is the first span after t
-            uint64_t gap_end = i < busy.size() ? busy[i].start : ~0ull, use = std::min(d, gap_end - t);
-            bool joins_prev = i && busy[i - 1].end == t, joins_next = i < busy.size() && busy[i].start == t + use;
-            if (joins_prev && joins_next) { busy[i - 1].end = busy[i].end; busy.erase(busy.begin() + i); i--; }
-            else if (joins_prev) { busy[i - 1].end = t + use; i--; }
-            else if (joins_next) busy[i].start = t;
-            else busy.insert(busy.begin() + i, Span{t, t + use});
+        for (;;) {  // `it` is the first span after t
+            bool more = !is_end(it);
+            uint64_t gap_end = more ? at(it).start : ~0ull, use = std::min(d, gap_end - t);
+            bool joins_prev = has_prev(it) && at(prev(it)).end == t, joins_next = more && at(it).start == t + use;
+            if (joins_prev && joins_next) { Pos p = prev(it); at(p).end = at(it).end; erase(it); it = p; }
+            else if (joins_prev) { it = prev(it); at(it).end = t + use; }
+            else if (joins_next) at(it).start = t;
+            else it = insert(it, Span{t, t + use});
             d -= use;
             if (!d) { end = std::max(end, t + use); return start; }
-            t = busy[i].end;  // the span now holding what was booked, and the busy time after it
-            i++;
+            t = at(it).end;  // the span now holding what was booked, and the busy time after it
+            it = next(it);
         }
     }
-    void clear() { busy.clear(); bytes = cycles = 0; }
+    void clear() { chunks.clear(); bytes = cycles = 0; }
 };
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
