@@ -1,6 +1,6 @@
 """The device: a chip you allocate buffers on, write, run programs on and read back. The default is the embedded
 simulator; what a Device asks of it (write, read, launch) is all a real card would have to provide."""
-import collections, os, sys, threading
+import collections, json, os, sys, threading
 from dataclasses import dataclass, field
 import numpy as np
 from . import checks
@@ -145,13 +145,24 @@ class Run:
     prints: list
     clock_hz: float
     prints_dropped: int = 0
-    stats: Stats = None
+    stats_text: str = None  # the engine's report (JSON), parsed into `stats` only when asked: a run in a loop skips it
     device: object = None  # which device ran it, and its run number there: only a device's last run can be traced
     serial: int = 0
+    describe: object = field(default=None, repr=False)  # describe(core, proc) names the kernel a thread ran
+    _stats: Stats = field(default=None, repr=False)
 
     @property
-    def cycles(self):  # every thread finished and every transfer landed
-        return self.stats.cycles if self.stats else max(self.cycles_by_thread.values(), default=0)
+    def stats(self):
+        if self._stats is None and self.stats_text is not None:
+            self._stats = Stats(json.loads(self.stats_text), self.device.chip, self.describe)
+        return self._stats
+
+    @property
+    def cycles(self):  # every thread finished and every transfer landed (the report's "drained", read without parsing it)
+        threads = max(self.cycles_by_thread.values(), default=0)
+        if self.stats_text is None: return threads
+        at = self.stats_text.index('"drained": ') + 11
+        return max(threads, int(self.stats_text[at:self.stats_text.index("}", at)]))
 
     def __str__(self): return str(self.stats) if self.stats else f"{self.cycles:,} cycles"
 
@@ -340,9 +351,8 @@ class Device:
 
         self.runs += 1  # before the launch: a failed run also ends what the engine remembers of the one before
         cycles = self.sim.launch(entries, prog.describe, on_print, max_cycles)
-        stats = Stats(self.sim.stats, c, prog.describe) if self.sim.stats else None
         self.last_run = Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, list(prints), c.clock_hz,
-                            printed - len(prints), stats, self, self.runs)
+                            printed - len(prints), self.sim.stats, self, self.runs, prog.describe)
         top.record(self, self.last_run)  # for `tensix top`: at most once a second
         return self.last_run
 

@@ -4,7 +4,7 @@ Memory is one shared-memory file: a status page, then every core's L1, then ever
 whole, so reading and writing buffers is plain numpy; the engine maps it too. Kernels run in the engine process, so
 a kernel that crashes ends that process, never this one: the next launch starts a fresh engine on the same memory.
 """
-import json, mmap, os, re, select, signal, subprocess, time
+import mmap, os, re, select, signal, subprocess, time
 import numpy as np
 from . import build
 from .errors import DeadlockError, HangError, KernelError, TensixError
@@ -35,7 +35,7 @@ class Simulator:
         if self.timing not in TIMING_MODES:
             raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
         self.races = os.environ.get("TENSIX_RACES", "on") != "off"  # the race detector (native/races.cpp)
-        self.stats = None  # what the engine reported about the last run
+        self.stats = None  # what the engine reported about the last run: its JSON text, parsed only when asked (Run.stats)
         # Blocks start on 64 KiB boundaries so any host page size can map one core's L1 alone (engine.h agrees).
         stride = -(-chip.l1_size // BLOCK) * BLOCK
         dram_at = BLOCK + chip.num_cores * stride
@@ -192,7 +192,7 @@ class Simulator:
                 core, proc, text = (rest.split(" ", 2) + [""])[:3]
                 on_print(int(core), int(proc), text)
             elif word == "stats":
-                self.stats = json.loads(rest)
+                self.stats = rest
             elif word == "done":
                 return {(int(c), int(p)): int(n) for c, p, n in (f.split(":") for f in rest.split())}
             else:
