@@ -1,7 +1,7 @@
 """Element-wise add of two bfloat16 matrices over every core of the grid (tt-metal's eltwise_binary kernels, each core
 a contiguous range of tiles), against numpy adding the same float32 matrices, interleaved in this process. Prints
-where tensix's time goes: upload (tilize, bfloat16 encode, write to DRAM), the engine, read back (read, decode,
-untilize).
+where tensix's time goes: upload (bfloat16 encode, tilize, write to DRAM: one native pass), the engine, read back
+(the same, backwards).
 
     python bench/eltwise_add.py [size]      # default 4096: two 4096 x 4096 matrices
 """
@@ -62,12 +62,12 @@ class EltwiseAdd:
 
     def __call__(self, x, y):
         t0 = time.perf_counter()
-        self.a.write(tt.tilize(x, tt.bfloat16), tt.bfloat16)  # tile order and bfloat16 in one pass
-        self.b.write(tt.tilize(y, tt.bfloat16), tt.bfloat16)
+        self.a.write(x, tt.bfloat16, tilize=True)  # bfloat16, tile order and into the banks in one native pass
+        self.b.write(y, tt.bfloat16, tilize=True)
         t1 = time.perf_counter()
         self.dev.run(self.prog)
         t2 = time.perf_counter()
-        out = tt.untilize(self.c.read(tt.bfloat16.dtype), self.rows, self.cols, np.float32)
+        out = self.c.read(tt.bfloat16, untilize=(self.rows, self.cols))
         t3 = time.perf_counter()
         for part, t in zip(self.parts.values(), (t1 - t0, t2 - t1, t3 - t2)): part.append(t)
         return out

@@ -68,7 +68,7 @@ class Buffer:
         converting, tilizing and putting each page in its bank."""
         if tilize:
             x = checks.data("write(data)", data)
-            if not (fmt is bfloat16 and self._native_tiles(x.shape, "write", x)): self.write(formats.tilize(x, fmt), fmt)
+            if not (fmt is bfloat16 and self._native_tiles(x.shape, "write", x)): self.write(formats.tilize(x, fmt if fmt is bfloat16 else None), fmt)
             return
         raw = _raw(data, fmt, "write(data)")
         with self.device._lock:
@@ -268,12 +268,15 @@ class Device:
         if self._closed: raise TensixError("this device is closed; make a new tt.Device()")
 
     # ---- buffers
-    def buffer(self, data_or_size, page=None, l1=False, fmt: DataFormat = None):
-        """A buffer of `n` bytes, or holding a numpy array (encoded in `fmt` if given). `page` defaults to one tile of
-        `fmt`, else the whole buffer (one page, in bank 0)."""
+    def buffer(self, data_or_size, page=None, l1=False, fmt: DataFormat = None, tilize=False):
+        """A buffer of `n` bytes, or holding a numpy array (encoded in `fmt` if given; in tile order with tilize=True,
+        see Buffer.write). `page` defaults to one tile of `fmt`, else the whole buffer (one page, in bank 0)."""
         checks.instance("buffer(fmt)", fmt, DataFormat, "a tensix format (tt.bfloat16, ...) or None", none=True)
         if isinstance(data_or_size, (int, np.integer)) and not isinstance(data_or_size, (bool, np.bool_)):
             data, size = None, checks.integer("buffer(size)", data_or_size, 1)
+        elif tilize:
+            data = checks.data("buffer(data)", data_or_size)
+            size = data.size // 1024 * fmt.tile_bytes if fmt else data.nbytes
         else:
             data = _raw(data_or_size, fmt, "buffer(data)")  # encode once: its bytes give the size
             size = data.size
@@ -283,7 +286,7 @@ class Device:
             self._check()
             buf = Buffer(self, size, page, l1, None)
             buf.addr = (self.l1 if l1 else self.dram).alloc(buf.bank_bytes, 32, "L1" if l1 else "DRAM")
-            if data is not None: buf.write(data)
+        if data is not None: buf.write(data, fmt, True) if tilize else buf.write(data)
         return buf
 
     def _free(self, buf): (self.l1 if buf.l1 else self.dram).free(buf.addr)

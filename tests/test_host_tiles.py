@@ -72,3 +72,11 @@ def test_writing_more_tiles_than_the_buffer_holds_names_both(dev):
     buf = dev.buffer(2048, page=2048)
     with pytest.raises(tt.TensixError, match="2048 bfloat16 values: the buffer holds 1024"):
         buf.write(np.zeros((32, 64), np.float32), tt.bfloat16, tilize=True)
+
+
+def test_a_buffer_made_from_values_tilizes_them_in_any_format(dev):
+    x = np.random.default_rng(4).standard_normal((2, 32, 64)).astype(np.float32)
+    for fmt in (tt.bfloat16, tt.bfp8_b, tt.float16):
+        buf = dev.buffer(x, fmt=fmt, tilize=True)
+        assert buf.page == fmt.tile_bytes and buf.read().tobytes() == fmt.encode(tt.tilize(x)).tobytes()
+        buf.free()
