@@ -13,50 +13,53 @@ inline uint16_t to_bfloat16(uint32_t u) {
     return uint16_t((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);             // ties to even; overflow rounds to inf
 }
 
-// Where the face row holding values (r, c..c+15) of matrix `m` lands: tilized byte offset -> page -> bank, address.
+// The buffer's pages in order, a face row (32 bytes) at a time: page i sits in bank i % banks at addr + (i / banks) *
+// stride. Stepping in tile order keeps the page, bank and slot as counters (no division per face row).
 struct Pages {
-    uint8_t* mem; int64_t bank_bytes, addr, banks, stride, page, rows, cols;
-    uint8_t* at(int64_t m, int64_t r, int64_t c) const {
-        int64_t tile = (m * (rows / TILE) + r / TILE) * (cols / TILE) + c / TILE;
-        int64_t face = ((r % TILE) >= FACE) * 2 + ((c % TILE) >= FACE);
-        int64_t k = (tile * TILE * TILE + face * FACE * FACE + (r % FACE) * FACE) * 2;
-        int64_t p = k / page;
-        return mem + (p % banks) * bank_bytes + addr + (p / banks) * stride + k % page;
+    uint8_t* mem; int64_t bank_bytes, addr, banks, stride, page;
+    int64_t bank = 0, slot = 0, at = 0;
+    uint8_t* next() {
+        if (at == page) { at = 0; if (++bank == banks) { bank = 0; slot++; } }
+        uint8_t* p = mem + bank * bank_bytes + addr + slot * stride + at;
+        at += ROW_BYTES;
+        return p;
     }
 };
+
+// Calls f(first value of the face row in the row-major matrices, its 32 bytes in the banks) for every face row, in the
+// buffer's order: matrices, tile rows, tiles, faces, rows in a face.
+template <class F> void each_face_row(int64_t mats, int64_t rows, int64_t cols, Pages pg, F f) {
+    for (int64_t m = 0; m < mats; m++)
+        for (int64_t tr = 0; tr < rows; tr += TILE)
+            for (int64_t tc = 0; tc < cols; tc += TILE)
+                for (int64_t face = 0; face < 4; face++)
+                    for (int64_t i = 0; i < FACE; i++)
+                        f((m * rows + tr + (face / 2) * FACE + i) * cols + tc + (face % 2) * FACE, pg.next());
+}
 }  // namespace
 
 extern "C" {
-// src: `mats` float32 matrices of rows x cols, row-major. mem: the banks, each `bank_bytes` long. Page i of the buffer
-// sits in bank i % banks at addr + (i / banks) * stride. The caller checks rows and cols are multiples of 32, page a
-// multiple of 32 bytes, and the buffer whole pages.
+// src: `mats` float32 matrices of rows x cols, row-major. mem: the banks, each `bank_bytes` long; the buffer's page i
+// sits in bank i % banks at addr + (i / banks) * stride. The caller checks rows and cols are multiples of 32, the
+// page a multiple of 32 bytes, and that the buffer holds the values.
 void tensix_write_bfloat16_tiles(const float* src, int64_t mats, int64_t rows, int64_t cols, uint8_t* mem,
                                  int64_t bank_bytes, int64_t addr, int64_t banks, int64_t stride, int64_t page) {
-    Pages pg{mem, bank_bytes, addr, banks, stride, page, rows, cols};
-    for (int64_t m = 0; m < mats; m++)
-        for (int64_t r = 0; r < rows; r++) {
-            const float* row = src + (m * rows + r) * cols;
-            for (int64_t c = 0; c < cols; c += FACE) {
-                uint16_t out[FACE];
-                for (int i = 0; i < FACE; i++) { uint32_t u; std::memcpy(&u, row + c + i, 4); out[i] = to_bfloat16(u); }
-                std::memcpy(pg.at(m, r, c), out, ROW_BYTES);
-            }
-        }
+    each_face_row(mats, rows, cols, Pages{mem, bank_bytes, addr, banks, stride, page}, [&](int64_t at, uint8_t* dst) {
+        uint16_t out[FACE];
+        for (int i = 0; i < FACE; i++) { uint32_t u; std::memcpy(&u, src + at + i, 4); out[i] = to_bfloat16(u); }
+        std::memcpy(dst, out, ROW_BYTES);
+    });
 }
 
 // The inverse: the banks' bfloat16 tiles -> `mats` float32 matrices of rows x cols, row-major (exact: bfloat16 is the
 // top half of a float32).
 void tensix_read_bfloat16_tiles(float* dst, int64_t mats, int64_t rows, int64_t cols, const uint8_t* mem,
                                 int64_t bank_bytes, int64_t addr, int64_t banks, int64_t stride, int64_t page) {
-    Pages pg{const_cast<uint8_t*>(mem), bank_bytes, addr, banks, stride, page, rows, cols};
-    for (int64_t m = 0; m < mats; m++)
-        for (int64_t r = 0; r < rows; r++) {
-            float* row = dst + (m * rows + r) * cols;
-            for (int64_t c = 0; c < cols; c += FACE) {
-                uint16_t in[FACE];
-                std::memcpy(in, pg.at(m, r, c), ROW_BYTES);
-                for (int i = 0; i < FACE; i++) { uint32_t u = uint32_t(in[i]) << 16; std::memcpy(row + c + i, &u, 4); }
-            }
-        }
+    each_face_row(mats, rows, cols, Pages{const_cast<uint8_t*>(mem), bank_bytes, addr, banks, stride, page},
+                  [&](int64_t at, const uint8_t* src) {
+        uint16_t in[FACE];
+        std::memcpy(in, src, ROW_BYTES);
+        for (int i = 0; i < FACE; i++) { uint32_t u = uint32_t(in[i]) << 16; std::memcpy(dst + at + i, &u, 4); }
+    });
 }
 }
