@@ -68,7 +68,11 @@ class Buffer:
         converting, tilizing and putting each page in its bank."""
         if tilize:
             x = checks.data("write(data)", data)
-            if not (fmt is bfloat16 and self._native_tiles(x.shape, "write", x)): self.write(formats.tilize(x, fmt if fmt is bfloat16 else None), fmt)
+            if x.ndim < 2 or x.shape[-2] % 32 or x.shape[-1] % 32:
+                raise TensixError(f"write(tilize=True) takes (..., rows, cols) with rows and cols multiples of 32; got "
+                                  f"shape {x.shape}")
+            if not (fmt is bfloat16 and self._native_tiles(x.shape, "write", x)):
+                self.write(formats.tilize(x, fmt if fmt is bfloat16 else None), fmt)
             return
         raw = _raw(data, fmt, "write(data)")
         with self.device._lock:

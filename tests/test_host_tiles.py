@@ -80,3 +80,10 @@ def test_a_buffer_made_from_values_tilizes_them_in_any_format(dev):
         buf = dev.buffer(x, fmt=fmt, tilize=True)
         assert buf.page == fmt.tile_bytes and buf.read().tobytes() == fmt.encode(tt.tilize(x)).tobytes()
         buf.free()
+
+
+def test_tilizing_a_shape_that_is_not_whole_tiles_says_so(dev):
+    buf = dev.buffer(4096, page=2048)
+    for shape in [(64,), (32, 48), (40, 32)]:
+        with pytest.raises(tt.TensixError, match=r"multiples of 32; got shape \(" + str(shape[0])):
+            buf.write(np.zeros(shape, np.float32), tt.bfloat16, tilize=True)
