@@ -2,8 +2,8 @@
 
     python bench/today_examples.py PATH [--device n150]
 
-PATH is a tt-metal checkout (2025-26). Each program takes its kernel sources from PATH's tt_metal/programming_examples,
-as they are, and builds the program as the example's host code does (its buffers, circular buffers, runtime args and
+PATH is a tt-metal checkout (2025-26). Each program takes its kernel sources from PATH's tt_metal/programming_examples
+(and two of ttnn's binary compute kernels), as they are, and builds the program as the example's host code does (its buffers, circular buffers, runtime args and
 the compile-time args TensorAccessorArgs(buffer) gives); the output is compared with numpy computing the way the chip
 does. Prints PASS/FAIL, the simulated cycles and the wall time of each, and the machine's load.
 """
@@ -91,7 +91,107 @@ def matmul_multi_core(dev, root, rng, M=512, K=256, N=512):
     return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
 
 
-PROGRAMS = [eltwise_sfpu, eltwise_binary, matmul_single_core, matmul_multi_core]
+# ttnn's compute kernels come with their op's readers and writers; these two, written here, feed them (tiles in order,
+# CBs 0 and 1 in, 2 out) so that the compute kernel itself runs unchanged.
+TTNN_READER = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {
+    uint32_t a = get_arg_val<uint32_t>(0), b = get_arg_val<uint32_t>(1), n = get_arg_val<uint32_t>(2);
+    constexpr auto a_args = TensorAccessorArgs<0>();
+    constexpr auto b_args = TensorAccessorArgs<a_args.next_compile_time_args_offset()>();
+    const auto sa = TensorAccessor(a_args, a), sb = TensorAccessor(b_args, b);
+    for (uint32_t i = 0; i < n; i++) {
+        cb_reserve_back(0, 1); cb_reserve_back(1, 1);
+        noc_async_read_page(i, sa, get_write_ptr(0));
+        noc_async_read_page(i, sb, get_write_ptr(1));
+        noc_async_read_barrier();
+        cb_push_back(0, 1); cb_push_back(1, 1);
+    }
+}"""
+TTNN_WRITER = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {
+    uint32_t c = get_arg_val<uint32_t>(0), n = get_arg_val<uint32_t>(1);
+    constexpr auto c_args = TensorAccessorArgs<0>();
+    const auto sc = TensorAccessor(c_args, c);
+    for (uint32_t i = 0; i < n; i++) {
+        cb_wait_front(2, 1);
+        noc_async_write_page(i, sc, get_read_ptr(2));
+        noc_async_write_barrier();
+        cb_pop_front(2, 1);
+    }
+}"""
+TTNN_BINARY = "ttnn/cpp/ttnn/operations/eltwise/binary/device/kernels/compute"
+
+
+def ttnn_program(dev, root, src, a, b, fmt, block, defines, **compute):
+    A, B = (dev.buffer(tt.tilize(x), fmt=fmt, page=fmt.tile_bytes) for x in (a, b))
+    C = dev.buffer(A.size, page=fmt.tile_bytes)
+    n = A.pages
+    prog = tt.Program(dev, (0, 0), reader=tt.Kernel(TTNN_READER, "reader", compile_args=args_of(A, B)),
+                      writer=tt.Kernel(TTNN_WRITER, "writer", compile_args=args_of(C)),
+                      compute=tt.Kernel((root / TTNN_BINARY / src).read_text(), src, defines=defines, **compute),
+                      reader_args=[A.addr, B.addr, n], writer_args=[C.addr, n], compute_args=[n // block, block],
+                      cbs=[tt.CB(0, fmt, 2 * block), tt.CB(1, fmt, 2 * block), tt.CB(2, fmt, 2 * block)])
+    run = dev.run(prog)
+    return tt.untilize(C.read(fmt), *a.shape), run
+
+
+def ttnn_binary_relu(dev, root, rng):
+    """ttnn's eltwise_binary_kernel.cpp as ttnn builds mul + relu: ELTWISE_OP and a fused SFPU_OP_CHAIN_0."""
+    a, b = (rng.standard_normal((64, 256)).astype(np.float32) for _ in range(2))
+    got, run = ttnn_program(dev, root, "eltwise_binary_kernel.cpp", a, b, tt.bfloat16, 4,
+                            {"ELTWISE_OP": "mul_tiles", "ELTWISE_OP_TYPE": "EltwiseBinaryType::ELWMUL",
+                             "SFPU_OP_CHAIN_0": "relu_tile_init(); relu_tile(i);"})
+    return np.array_equal(got, np.maximum(tt.round_bfloat16(reference.multiply(a, b)), 0)), run
+
+
+def ttnn_binary_sfpu_div_fp32(dev, root, rng):
+    """ttnn's eltwise_binary_sfpu_kernel.cpp as ttnn builds float32 division: BINOP_INIT and BINARY_SFPU_OP, a float32
+    register and both inputs unpacked straight to it."""
+    a, b = (rng.standard_normal((64, 256)).astype(np.float32) for _ in range(2))
+    fp32 = tt.UnpackToDestMode.UnpackToDestFp32
+    got, run = ttnn_program(dev, root, "eltwise_binary_sfpu_kernel.cpp", a, b, tt.float32, 2,
+                            {"BINOP_INIT": "div_binary_tile_init();", "BINARY_SFPU_OP": "div_binary_tile(i * 2, i * 2 + 1, i * 2);"},
+                            fp32_dest_acc_en=True, unpack_to_dest_mode={0: fp32, 1: fp32})
+    return np.array_equal(got, a / b), run
+
+
+REDUCE_READER = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {  // the scaler tile once into CB 2, then the input tiles in row order into CB 0
+    uint32_t x = get_arg_val<uint32_t>(0), s = get_arg_val<uint32_t>(1), n = get_arg_val<uint32_t>(2);
+    constexpr auto x_args = TensorAccessorArgs<0>();
+    constexpr auto s_args = TensorAccessorArgs<x_args.next_compile_time_args_offset()>();
+    const auto sx = TensorAccessor(x_args, x), ss = TensorAccessor(s_args, s);
+    cb_reserve_back(2, 1); noc_async_read_page(0, ss, get_write_ptr(2)); noc_async_read_barrier(); cb_push_back(2, 1);
+    for (uint32_t i = 0; i < n; i++) {
+        cb_reserve_back(0, 1); noc_async_read_page(i, sx, get_write_ptr(0)); noc_async_read_barrier(); cb_push_back(0, 1);
+    }
+}"""
+
+
+def ttnn_reduce_w_via_matmul(dev, root, rng, H=96, W=256):
+    """ttnn's reduce_w.cpp with REDUCE_ROW_SUM_VIA_MM: each row of tiles times a scaler tile whose column 0 is ones,
+    accumulated in the register: column 0 of each output tile holds the row sums."""
+    x = rng.standard_normal((H, W)).astype(np.float32)
+    scaler = np.zeros((32, 32), np.float32)
+    scaler[:, 0] = 1
+    X, S = (dev.buffer(tt.tilize(v), fmt=tt.bfloat16, page=tt.bfloat16.tile_bytes) for v in (x, scaler))
+    Ht, Wt = H // 32, W // 32
+    out = dev.buffer(Ht * tt.bfloat16.tile_bytes, page=tt.bfloat16.tile_bytes)
+    prog = tt.Program(dev, (0, 0), reader=tt.Kernel(REDUCE_READER, "reader", compile_args=args_of(X, S)),
+                      writer=tt.Kernel(TTNN_WRITER.replace("(2", "(3"), "writer", compile_args=args_of(out)),
+                      compute=tt.Kernel((root / "ttnn/cpp/ttnn/operations/reduction/generic/device/kernels/compute/reduce_w.cpp").read_text(),
+                                        "reduce_w", compile_args=[Ht, Wt, 1], defines={"REDUCE_ROW_SUM_VIA_MM": None}),
+                      reader_args=[X.addr, S.addr, Ht * Wt], writer_args=[out.addr, Ht], cbs=[tt.CB(0), tt.CB(2), tt.CB(3)])
+    run = dev.run(prog)
+    got = tt.untilize(out.read(tt.bfloat16), H, 32)
+    return np.array_equal(got, tt.round_bfloat16(reference.matmul(x, np.tile(scaler, (Wt, 1))))), run
+
+
+PROGRAMS = [eltwise_sfpu, eltwise_binary, matmul_single_core, matmul_multi_core, ttnn_binary_relu, ttnn_binary_sfpu_div_fp32,
+            ttnn_reduce_w_via_matmul]
 
 
 def main(argv=None):
@@ -110,7 +210,7 @@ def main(argv=None):
         except (tt.TensixError, OSError) as e:
             ok, detail = False, f"{type(e).__name__}: {str(e)[:300]}"
         failed += not ok
-        print(f"  {prog.__name__:<20} {'PASS' if ok else 'FAIL'} {detail}  {(time.perf_counter() - t0) * 1e3:7.0f} ms wall")
+        print(f"  {prog.__name__:<26} {'PASS' if ok else 'FAIL'} {detail}  {(time.perf_counter() - t0) * 1e3:7.0f} ms wall")
     dev.close()
     print(f"{len(PROGRAMS) - failed} of {len(PROGRAMS)} match numpy")
     return 1 if failed else 0

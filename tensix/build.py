@@ -15,12 +15,16 @@ def cache_dir() -> Path:
 
 @functools.lru_cache(None)
 def compiler() -> tuple:
-    """(path, version line) of the host C++ compiler: $CXX, else g++, clang++ or c++."""
+    """(path, identity) of the host C++ compiler: $CXX, else g++, clang++ or c++. The identity, part of every cache
+    key, is its version line, where it is, and a hash of the file itself (a changed wrapper script is a new compiler)."""
     for name in ([os.environ["CXX"]] if os.environ.get("CXX") else []) + ["g++", "clang++", "c++"]:
         path = shutil.which(name)
         if path:
             version = subprocess.run([path, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
-            return path, version
+            real = os.path.realpath(path)
+            with open(real, "rb") as f: digest = hashlib.file_digest(f, "sha256").hexdigest()[:16] if hasattr(hashlib, "file_digest") \
+                else hashlib.sha256(f.read()).hexdigest()[:16]
+            return path, f"{version} ({real} {digest})"
     raise TensixError("tensix compiles kernels with the host C++ compiler and found none: install g++ "
                       "(Debian/Ubuntu: apt install g++) or clang++, or set CXX to a C++17 compiler")
 
@@ -29,7 +33,7 @@ def compiler() -> tuple:
 def _native_hash() -> str:
     h = hashlib.sha256()
     for f in sorted(NATIVE.rglob("*")):
-        if f.is_file() and f.suffix in (".h", ".cpp"): h.update(f.relative_to(NATIVE).as_posix().encode() + f.read_bytes())
+        if f.is_file() and f.suffix in (".h", ".hpp", ".cpp"): h.update(f.relative_to(NATIVE).as_posix().encode() + f.read_bytes())
     return h.hexdigest()
 
 

@@ -18,7 +18,7 @@ class Timing:
     hop_cycles: int = 10                # Wormhole, tt-npe
     # compute, per tile: tt-budabackend's fitted Grayskull model (ARCH.md), overheads per block left out
     matmul_pass_cycles: int = 36        # one 32x32x32 tile matmul, per fidelity pass
-    binary_cycles: int = 101            # add/sub: 50.4 per tile x 2 for 16-bit formats; mul also pays per fidelity pass
+    binary_cycles: int = 101            # add/sub: 50.4 per tile x 2 for 16-bit formats (x 4 float32, x 1 block floats); mul also per fidelity pass
     copy_cycles: int = 56               # a no-op / datacopy tile (unpack, move, pack)
     sfpu_cycles: int = 56               # an SFPU op without a fitted figure (estimated: the no-op's)
     exp_cycles: int = 2666
@@ -26,6 +26,10 @@ class Timing:
     recip_cycles: int = 915
     sqrt_cycles: int = 159
     reduce_cycles: int = 101            # estimated: as an add
+    # the compute pipeline: unpack, math and pack each on their own clock (the figures above are the math stage's)
+    unpack_tile_cycles: int = 16        # estimated: one operand tile into a source register (fast enough for LoFi matmul)
+    pack_tile_cycles: int = 16          # estimated: one tile out of the destination register into L1
+    math_block_cycles: int = 300        # fitted per micro-block (tt-budabackend: add 294, datacopy 305; matmul 56): per acquire
     # shared resources (tensix/native/noc.cpp)
     max_burst_bytes: int = 8192         # tt-metal noc_parameters.h: NOC_MAX_BURST_SIZE = 256 words x 32 B (Grayskull, Wormhole)
     l1_bytes_per_cycle: float = 64.0    # estimated: one core's L1 port, shared by both NoCs (two NoC words a cycle)

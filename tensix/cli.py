@@ -3,8 +3,8 @@ import argparse, importlib, os, sys, time
 from .chips import CHIPS
 
 EXAMPLES = ["add_13_7", "loopback", "dram_copy_all_cores", "ring", "eltwise_binary", "eltwise_sfpu", "matmul_single_core",
-            "matmul_multi_core", "matmul_multicast", "reduce", "transpose", "softmax",
-            "where_today"]  # today's tt-metal dialect
+            "matmul_multi_core", "matmul_multicast", "reduce", "transpose", "softmax", "matmul_bias_gelu", "tilize_untilize",
+            "layernorm", "where_today"]  # where_today: today's tt-metal dialect
 
 
 def info(args):
@@ -33,18 +33,19 @@ def demo(args):
     from .device import Device
     dev = Device(args.device, echo=False)
     print(f"tensix demo on a simulated {dev.chip.name} (first run compiles the engine and kernels; later runs reuse them)")
-    print(f"{'example':<22}{'result':<8}{'cycles':>10}{'on chip':>12}{'wall':>10}")
+    print(f"{'example':<22}{'result':<8}{'cycles':>10}{'on chip':>12}{'DRAM':>11}{'TFLOPS':>8}{'wall':>10}")
     failed = 0
     for name in EXAMPLES:
         t0 = time.perf_counter()
         try:
             ok, run = importlib.import_module(f"tensix.examples.{name}").main(dev)
             cycles, chip_us = run.cycles, f"{run.seconds * 1e6:.1f} us"
+            gbps, tflops = f"{run.stats.dram_gbps:.1f} GB/s", f"{run.stats.tflops:.2f}"
         except Exception as e:  # one example failing must not hide the others
-            ok, cycles, chip_us = False, "-", "-"
+            ok, cycles, chip_us, gbps, tflops = False, "-", "-", "-", "-"
             print(f"{name}: {type(e).__name__}: {e}", file=sys.stderr)
         failed += not ok
-        print(f"{name:<22}{'PASS' if ok else 'FAIL':<8}{cycles:>10}{chip_us:>12}{(time.perf_counter() - t0) * 1e3:>8.0f} ms")
+        print(f"{name:<22}{'PASS' if ok else 'FAIL':<8}{cycles:>10}{chip_us:>12}{gbps:>11}{tflops:>8}{(time.perf_counter() - t0) * 1e3:>8.0f} ms")
     dev.close()
     print(f"{len(EXAMPLES) - failed} passed, {failed} failed")
     return 1 if failed else 0

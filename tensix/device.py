@@ -177,10 +177,14 @@ class Run:
 class Device:
     """A Tensix chip. `Device()` is a simulated Grayskull e150; `Device("n150")`, or TENSIX_DEVICE, picks another.
     `hang_seconds` bounds how long a kernel may run without calling the kernel API before it is stopped and named;
-    `max_cycles` how many cycles a thread may run in one program (a loop that calls the API for ever ends there).
-    A Device may be shared by threads (each call is atomic); it belongs to the process that made it."""
+    `max_cycles` how many cycles a thread may run in one program (a loop that calls the API for ever ends there);
+    `sandbox` (default on, TENSIX_SANDBOX=0 turns it off) confines kernels to what the engine needs (README).
+    A Device may be shared by threads (each call is atomic); it belongs to the process that made it.
+    `timing`: "calendar" (shared NoC links, ports and DRAM banks; the default, or TENSIX_TIMING), "ordered" (the same,
+    strictly in time order: slow, the reference) or "simple" (nothing shared); `races=False` (or TENSIX_RACES=off)
+    turns the race detector off (docs/timing.md, README)."""
 
-    def __init__(self, name=None, hang_seconds=None, echo=True, max_cycles=MAX_CYCLES, timing=None, races=None):
+    def __init__(self, name=None, hang_seconds=None, echo=True, max_cycles=MAX_CYCLES, timing=None, races=None, sandbox=None):
         self._closed, self._pid, self._lock = True, os.getpid(), threading.RLock()
         name = os.environ.get("TENSIX_DEVICE", "e150") if name is None else name
         if not isinstance(name, str) or name not in CHIPS:
@@ -191,7 +195,9 @@ class Device:
             hang = checks.seconds("TENSIX_HANG_SECONDS", os.environ.get("TENSIX_HANG_SECONDS", "10"), text=True)
         else:
             hang = checks.seconds("Device(hang_seconds)", hang_seconds)
-        self.sim = Simulator(c, hang, checks.integer("Device(max_cycles)", max_cycles, 1, (1 << 63) - 1))
+        if sandbox is None: sandbox = os.environ.get("TENSIX_SANDBOX", "1").lower() not in ("0", "off", "false", "no")
+        self.sim = Simulator(c, hang, checks.integer("Device(max_cycles)", max_cycles, 1, (1 << 63) - 1),
+                             checks.boolean("Device(sandbox)", sandbox))
         if timing is not None:  # "calendar" (the default, or TENSIX_TIMING), "ordered" (slow, strictly in time order), "simple"
             if timing not in TIMING_MODES: raise TensixError(f"Device(timing) takes one of {', '.join(TIMING_MODES)}; got {timing!r}")
             self.sim.timing = timing
@@ -254,7 +260,7 @@ class Device:
     def _program(self, prog, name):
         checks.instance(name, prog, Program, "a tt.Program")
         if prog.device is not self: raise TensixError(f"{name}: this program was built for another device")
-        if not prog.core_sets: raise TensixError(f"{name}: this program has no cores; give them with add(cores, ...)")
+        if not prog.on_core: raise TensixError(f"{name}: this program has no cores; give them with add(cores, ...) or kernel(cores, ...)")
         return prog
 
     def _buffer(self, buf, name):
@@ -301,29 +307,26 @@ class Device:
         l1 = self.sim.l1
         lowest_buffer = self.l1.lowest
         entries = []
-        for cs in prog.core_sets:
-            if cs.l1_end > lowest_buffer:
-                raise TensixError(f"the circular buffers of cores {cs.cores[0]}..{cs.cores[-1]} reach L1 {cs.l1_end:#x}, "
-                                  f"past the lowest L1 buffer at {lowest_buffer:#x}")
+        prog.compile()  # every kernel, in parallel; all their errors at once
+        for core, on, (cb_cfg, sems, formats) in prog.layout():
+            if on.top > lowest_buffer:
+                raise TensixError(f"the circular buffers of core {core} reach L1 {on.top:#x}, past the lowest L1 buffer "
+                                  f"at {lowest_buffer:#x}")
             paths = [None, None, None]
-            for kind, k in cs.kernels.items(): paths[PROC_OF[kind]] = str(prog.binary(kind, k))
-            cb_cfg, sems, formats = cs.l1_config(c)
-            commons = {kind: checks.words(f"{prog.describe(c.core_index(cs.cores[0]), PROC_OF[kind])}: common_args", k.common_args,
-                                          c.max_runtime_args, "common runtime args") for kind, k in cs.kernels.items()}
-            for core in cs.cores:
-                i = c.core_index(core)
-                nargs = [0, 0, 0]
-                for kind in cs.kernels:
-                    args = cs.args_for(kind, core)  # checked: at most max_runtime_args 32-bit words
-                    base = c.arg_base[PROC_OF[kind]]
-                    l1[i, base:base + 4 * len(args)] = np.array(args, np.uint32).view(np.uint8)
-                    nargs[PROC_OF[kind]] = len(args)
-                    common = commons[kind]
-                    base = c.common_arg_base[PROC_OF[kind]]
-                    l1[i, base:base + 4 + 4 * len(common)] = np.array([len(common), *common], np.uint32).view(np.uint8)
-                l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.size] = cb_cfg
-                l1[i, c.semaphore_base:c.semaphore_base + sems.size] = sems
-                entries.append((i, paths, nargs, formats))
+            for kind, (k, _) in on.kernels.items(): paths[PROC_OF[kind]] = str(prog.binary(kind, k))
+            i = c.core_index(core)
+            nargs = [0, 0, 0]
+            for kind, (k, _) in on.kernels.items():
+                args = prog.args_for(kind, core)  # checked: at most max_runtime_args 32-bit words
+                base = c.arg_base[PROC_OF[kind]]
+                l1[i, base:base + 4 * len(args)] = np.array(args, np.uint32).view(np.uint8)
+                nargs[PROC_OF[kind]] = len(args)
+                common = prog.common_args_for(kind, k)
+                base = c.common_arg_base[PROC_OF[kind]]
+                l1[i, base:base + 4 + 4 * len(common)] = np.array([len(common), *common], np.uint32).view(np.uint8)
+            l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.size] = cb_cfg
+            l1[i, c.semaphore_base:c.semaphore_base + sems.size] = sems
+            entries.append((i, paths, nargs, formats))
         prints = collections.deque(maxlen=PRINTS_KEPT)
         printed = 0
 

@@ -1,10 +1,11 @@
-"""A program is data: for one or more sets of cores, up to three kernels (reader on NCRISC, writer on BRISC, compute on
-the TRISCs), their args, the circular buffers that join them, and semaphores."""
-import re
+"""A program is data: kernels (reader on NCRISC, writer on BRISC, compute on the TRISCs) with their args, the circular
+buffers that join them, and semaphores, each on the cores it is given."""
+import os, re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 import numpy as np
 from . import build, checks
-from .errors import TensixError
+from .errors import CompileError, TensixError
 from .formats import DataFormat, bfloat16
 
 READER, WRITER, COMPUTE = "reader", "writer", "compute"
@@ -101,55 +102,175 @@ class TensorAccessorArgs:
 
 @dataclass
 class CB:
-    """A circular buffer: `pages` pages of `page` bytes (default: one tile of `fmt`) in each core's L1."""
-    index: int
-    fmt: DataFormat = bfloat16
+    """A circular buffer: `pages` pages of `page` bytes (default: one tile of `fmt`) in each core's L1.
+    Several indices may share one allocation, as tt-metal's CircularBufferConfig with a format per index:
+    `CB((16, 24), fmt=(tt.bfloat16, tt.float32), pages=4)` is 4 pages of the first index's page size; each index keeps
+    its own read and write pointers over the same bytes, with its own format and page size (`page` as a tuple)."""
+    index: object
+    fmt: object = bfloat16
     pages: int = 2
-    page: int = None
+    page: object = None
 
     def __post_init__(self):
-        self.index = checks.integer("CB(index)", self.index)
-        checks.instance(f"CB({self.index}).fmt", self.fmt, DataFormat, "a tensix format (tt.bfloat16, ...)")
-        self.pages = checks.integer(f"CB({self.index}).pages", self.pages, 1)
-        if self.page is not None: self.page = checks.integer(f"CB({self.index}).page", self.page, 1)
+        many = isinstance(self.index, (tuple, list))
+        self.index = tuple(checks.integer("CB(index)", i) for i in self.index) if many else checks.integer("CB(index)", self.index)
+        n, what = len(self.indices), f"CB({self.index})"
+        if not n or len(set(self.indices)) != n: raise TensixError(f"{what}: a buffer takes one index or several different ones")
+        fmts = self.fmt if isinstance(self.fmt, (tuple, list)) else (self.fmt,) * n
+        pages = self.page if isinstance(self.page, (tuple, list)) else (self.page,) * n
+        if len(fmts) != n or len(pages) != n: raise TensixError(f"{what}: give one format and page size, or one per index")
+        for f in fmts: checks.instance(f"{what}.fmt", f, DataFormat, "a tensix format (tt.bfloat16, ...)")
+        self.pages = checks.integer(f"{what}.pages", self.pages, 1)
+        self._fmts = tuple(fmts)
+        self._pages = tuple(f.tile_bytes if p is None else checks.integer(f"{what}.page", p, 1) for f, p in zip(fmts, pages))
+        for i, p in zip(self.indices, self._pages):
+            if p < 16 or p % 16 or self.size % p:
+                raise TensixError(f"circular buffer {i}: pages of {p} bytes in a buffer of {self.size}; a page is a "
+                                  f"positive multiple of 16 bytes, and each index's pages fill the buffer exactly")
 
     @property
-    def page_size(self): return self.fmt.tile_bytes if self.page is None else self.page
+    def indices(self): return self.index if isinstance(self.index, tuple) else (self.index,)
+
+    def fmt_of(self, index): return self._fmts[self.indices.index(index)]
+
+    def page_of(self, index): return self._pages[self.indices.index(index)]
+
+    @property
+    def page_size(self): return self._pages[0]
+
+    @property
+    def size(self): return self.pages * self._pages[0]
 
 
-class CoreSet:
-    def __init__(self, chip, cores, kernels, args, cbs, semaphores):
-        self.chip = chip
-        self.cores = cores_of(cores, chip)
-        for c in self.cores: chip.noc_xy(c)  # raises for a core off the grid
-        self.kernels = {k: _kernel(k, v) for k, v in kernels.items() if v is not None}
-        # Lists and dicts are checked now; a function of the core is checked at each run, as it is called then.
-        self.args = {kind: a if a is None or callable(a) else self._args(kind, a) for kind, a in args.items()}
+class _OnCore:
+    """What one core gets: a kernel of each kind with its args, circular buffers {index: (CB, addr)}, semaphores
+    {id: initial value}, and the top of its circular buffers in L1."""
+
+    def __init__(self, base):
+        self.kernels, self.cbs, self.sems, self.top = {}, {}, {}, base
+
+    def l1_config(self, chip):
+        """The circular-buffer table and semaphore values as the core's reserved L1 holds them (bytes), and each
+        buffer's format as the engine takes them (two hex digits each)."""
+        cfg = np.zeros((chip.num_circular_buffers, 4), np.uint32)
+        formats = [255] * chip.num_circular_buffers
+        for i, (cb, addr) in self.cbs.items():
+            page = cb.page_of(i)
+            cfg[i] = (addr >> 4, cb.size >> 4, cb.size // page, page >> 4)
+            formats[i] = cb.fmt_of(i).code
+        sems = np.zeros(chip.num_semaphores * chip.semaphore_stride // 4, np.uint32)
+        for i, v in self.sems.items(): sems[i * chip.semaphore_stride // 4] = v
+        return cfg.reshape(-1).view(np.uint8), sems.view(np.uint8), "".join(f"{f:02x}" for f in formats)
+
+
+def _kernel(kind, v):
+    if isinstance(v, str): v = Kernel(v)
+    if not isinstance(v, Kernel):
+        raise TensixError(f"{kind} takes kernel source (a str) or a tt.Kernel; got {checks._got(v)}")
+    return v
+
+
+class Program:
+    """Kernels, circular buffers and semaphores, each on its own cores, as tt-metal places them:
+    `prog.kernel(cores, "reader", src, args)`, `prog.cb(cores, tt.CB(...))`, `prog.semaphore(cores, initial)`.
+    The short form `Program(dev, cores, reader=..., writer=..., compute=..., reader_args=..., cbs=[...],
+    semaphores=[...])` and `add(other_cores, ...)` put all of them on one set of cores at once. Runtime args are a list,
+    a dict {core: list}, or a function of the core."""
+
+    def __init__(self, device, cores=None, **kernels_and_args):
+        from .device import Device
+        checks.instance("Program(device)", device, Device, "a tt.Device")
+        self.device, self.chip = device, device.chip
+        self.on_core = {}     # core -> _OnCore, in the order cores were first given
+        self._added = set()   # cores given to add()
+        self._binaries = {}
+        self._layout = None
+        if cores is not None: self.add(cores, **kernels_and_args)
+
+    def _cores(self, cores):
+        cs = cores_of(cores, self.chip)
+        for c in cs:
+            self.chip.noc_xy(c)  # raises for a core off the grid
+            if c not in self.on_core: self.on_core[c] = _OnCore(self.chip.l1_unreserved_base)
+        self._layout = None
+        return cs
+
+    def add(self, cores, reader=None, writer=None, compute=None, reader_args=None, writer_args=None, compute_args=None,
+            cbs=(), semaphores=()):
+        """Kernels, circular buffers (in index order) and semaphores (ids 0, 1, ...) all on one set of cores."""
+        cs = cores_of(cores, self.chip)
+        for c in cs:
+            if c in self._added: raise TensixError(f"core {c} is in two core sets of this program")
         if isinstance(cbs, CB): cbs = [cbs]
         if not isinstance(cbs, (list, tuple)) or not all(isinstance(cb, CB) for cb in cbs):
             raise TensixError(f"cbs takes a list of tt.CB; got {checks._got(cbs)}")
-        self.cbs = sorted(cbs, key=lambda cb: cb.index)
         checks.words("semaphores", semaphores)  # a list of integers
-        self.semaphores = [checks.integer(f"semaphores[{i}]", v, 0, (1 << 32) - 1) for i, v in enumerate(semaphores)]
-        if len(self.semaphores) > chip.num_semaphores:
-            raise TensixError(f"{len(self.semaphores)} semaphores asked for; a {chip.name} core has {chip.num_semaphores}")
-        seen = set()
-        addr = chip.l1_unreserved_base
-        self.cb_addr = {}
-        for cb in self.cbs:  # circular buffers sit at the bottom of usable L1, in index order, as tt-metal places them
-            if not 0 <= cb.index < chip.num_circular_buffers:
-                raise TensixError(f"circular buffer index {cb.index} is out of range (0-{chip.num_circular_buffers - 1})")
-            if cb.index in seen: raise TensixError(f"circular buffer {cb.index} is given twice")
-            if cb.pages < 1 or cb.page_size < 16 or cb.page_size % 16:
-                raise TensixError(f"circular buffer {cb.index}: {cb.pages} pages of {cb.page_size} bytes; "
-                                  f"a page is a positive multiple of 16 bytes, and a buffer has at least one page")
-            seen.add(cb.index)
-            self.cb_addr[cb.index] = addr
-            addr += cb.pages * cb.page_size
-        self.l1_end = addr
-        if addr > chip.l1_size:
-            raise TensixError(f"the circular buffers need {addr - chip.l1_unreserved_base} bytes of L1 from "
-                              f"{chip.l1_unreserved_base:#x}; a {chip.name} core has {chip.l1_size - chip.l1_unreserved_base}")
+        semaphores = [checks.integer(f"semaphores[{i}]", v, 0, (1 << 32) - 1) for i, v in enumerate(semaphores)]
+        if len(semaphores) > self.chip.num_semaphores:
+            raise TensixError(f"{len(semaphores)} semaphores asked for; a {self.chip.name} core has {self.chip.num_semaphores}")
+        self._added.update(cs)
+        for kind, k, a in ((READER, reader, reader_args), (WRITER, writer, writer_args), (COMPUTE, compute, compute_args)):
+            if k is not None: self.kernel(cs, kind, k, a)
+        for cb in sorted(cbs, key=lambda cb: cb.indices[0]): self.cb(cs, cb)
+        for v in semaphores: self.semaphore(cs, v)
+        if not cs[0] in self.on_core: self._cores(cs)  # cores with nothing on them are still the program's
+        return self
+
+    def kernel(self, cores, kind, kernel, args=None):
+        """Put a reader, writer or compute kernel (source or tt.Kernel) on `cores`, with its runtime args."""
+        if kind not in PROC_OF: raise TensixError(f"kernel kind {kind!r}: one of {READER!r}, {WRITER!r}, {COMPUTE!r}")
+        k = _kernel(kind, kernel)
+        # Lists and dicts are checked now; a function of the core is checked at each run, as it is called then.
+        a = args if args is None or callable(args) else self._args(kind, args)
+        for c in self._cores(cores):
+            here = self.on_core[c].kernels
+            if kind in here:
+                raise TensixError(f"core {c} is given two {kind} kernels ({here[kind][0].name or 'unnamed'!r} and "
+                                  f"{k.name or 'unnamed'!r}); a core runs one of each kind")
+            here[kind] = (k, a)
+        return k
+
+    def cb(self, cores, cb):
+        """Put a circular buffer on `cores`; returns its L1 address. It sits above the circular buffers already on
+        those cores (at the same address on all of them, as tt-metal places one), in the order they were given."""
+        if not isinstance(cb, CB): raise TensixError(f"cb takes a tt.CB; got {checks._got(cb)}")
+        chip = self.chip
+        for i in cb.indices:
+            if not 0 <= i < chip.num_circular_buffers:
+                raise TensixError(f"circular buffer index {i} is out of range (0-{chip.num_circular_buffers - 1})")
+        cs = self._cores(cores)
+        addr = max(self.on_core[c].top for c in cs)
+        for c in cs:
+            on = self.on_core[c]
+            for i in cb.indices:
+                if i in on.cbs: raise TensixError(f"circular buffer {i} is given twice on core {c}")
+            if addr + cb.size > chip.l1_size:
+                raise TensixError(f"the circular buffers need {addr + cb.size - chip.l1_unreserved_base} bytes of L1 from "
+                                  f"{chip.l1_unreserved_base:#x} on core {c}; a {chip.name} core has {chip.l1_size - chip.l1_unreserved_base}")
+        for c in cs:
+            on = self.on_core[c]
+            for i in cb.indices: on.cbs[i] = (cb, addr)
+            on.top = addr + cb.size
+        return addr
+
+    def semaphore(self, cores_or_index, initial=None):
+        """`semaphore(cores, initial)`: a semaphore on `cores` with its initial value; returns its L1 address (the same
+        on every core: the lowest semaphore free on all of them), which kernels take as an arg, as tt-metal's
+        CreateSemaphore gives it. `semaphore(index)`: the address of semaphore `index` (get_semaphore(index))."""
+        chip = self.chip
+        if initial is None:
+            index = checks.integer("semaphore(index)", cores_or_index, 0, chip.num_semaphores - 1)
+            return chip.semaphore_base + index * chip.semaphore_stride
+        initial = checks.integer("semaphore(initial)", initial, 0, (1 << 32) - 1)
+        cs = self._cores(cores_or_index)
+        used = set().union(*(self.on_core[c].sems for c in cs))
+        sem = next((i for i in range(chip.num_semaphores) if i not in used), None)
+        if sem is None:
+            full = next(c for c in cs if len(self.on_core[c].sems) == chip.num_semaphores) if any(
+                len(self.on_core[c].sems) == chip.num_semaphores for c in cs) else cs[0]
+            raise TensixError(f"{chip.num_semaphores + 1} semaphores asked for on core {full}; a {chip.name} core has {chip.num_semaphores}")
+        for c in cs: self.on_core[c].sems[sem] = initial
+        return chip.semaphore_base + sem * chip.semaphore_stride
 
     def _args(self, kind, a):
         limit = self.chip.max_runtime_args
@@ -161,70 +282,64 @@ class CoreSet:
             return out
         return checks.words(f"{kind}_args", a, limit, "runtime args")
 
-    def l1_config(self, chip):
-        """What each core of the set gets in reserved L1 at every launch, made once: the circular-buffer table and the
-        semaphores' initial values (as bytes), and the buffers' formats as the engine takes them (two hex digits each)."""
-        if getattr(self, "_l1_config", None) is None:
-            cb_cfg = np.zeros((chip.num_circular_buffers, 4), np.uint32)
-            formats = [255] * chip.num_circular_buffers
-            for cb in self.cbs:
-                cb_cfg[cb.index] = (self.cb_addr[cb.index] >> 4, cb.pages * cb.page_size >> 4, cb.pages, cb.page_size >> 4)
-                formats[cb.index] = cb.fmt.code
-            sems = np.zeros(chip.num_semaphores * chip.semaphore_stride // 4, np.uint32)
-            sems[:len(self.semaphores) * chip.semaphore_stride // 4:chip.semaphore_stride // 4] = self.semaphores
-            self._l1_config = cb_cfg.reshape(-1).view(np.uint8), sems.view(np.uint8), "".join(f"{f:02x}" for f in formats)
-        return self._l1_config
-
     def args_for(self, kind, core):
         """The runtime args of `kind`'s kernel on `core`, as 32-bit words."""
-        a = self.args.get(kind)
+        a = self.on_core[core].kernels[kind][1]
         if a is None: return []
         if callable(a): return checks.words(f"{kind}_args({core})", a(core), self.chip.max_runtime_args, "runtime args")
         if isinstance(a, dict): return a.get(core, [])
         return a
 
+    def common_args_for(self, kind, k):
+        """A kernel's common runtime args (the same on every core it runs on), as 32-bit words."""
+        return checks.words(f"{kind} kernel {k.name!r}: common_args", k.common_args, self.chip.max_runtime_args, "common runtime args")
 
-def _kernel(kind, v):
-    if isinstance(v, str): v = Kernel(v)
-    if not isinstance(v, Kernel):
-        raise TensixError(f"{kind} takes kernel source (a str) or a tt.Kernel; got {checks._got(v)}")
-    return v
+    def layout(self):
+        """[(core, _OnCore, (cb table bytes, semaphore bytes, formats))] for every core of the program, made once
+        (cores with the same circular buffers and semaphores share one table)."""
+        if self._layout is None:
+            tables, out = {}, []
+            for c, on in self.on_core.items():
+                key = (tuple((i, id(cb), addr) for i, (cb, addr) in sorted(on.cbs.items())), tuple(sorted(on.sems.items())))
+                if key not in tables: tables[key] = on.l1_config(self.chip)
+                out.append((c, on, tables[key]))
+            self._layout = out
+        return self._layout
 
+    def compile(self):
+        """Compile every kernel of the program (in parallel; each is cached by content), and report every kernel
+        that fails, not only the first."""
+        todo = {(kind, id(k)): (kind, k) for on in self.on_core.values() for kind, (k, _) in on.kernels.items()}
+        todo = [v for key, v in todo.items() if key not in self._binaries]
+        errors = []
 
-class Program:
-    """Kernels on cores. `Program(dev, cores, reader=..., writer=..., compute=..., reader_args=..., cbs=[...])`;
-    `add(...)` puts other kernels on another set of cores. Runtime args are a list, a dict {core: list}, or a
-    function of the core."""
+        def one(kind_k):
+            try:
+                self.binary(*kind_k)
+            except CompileError as e:
+                errors.append(e)
 
-    def __init__(self, device, cores=None, **kernels_and_args):
-        from .device import Device
-        checks.instance("Program(device)", device, Device, "a tt.Device")
-        self.device, self.chip = device, device.chip
-        self.core_sets = []
-        self._binaries = {}
-        if cores is not None: self.add(cores, **kernels_and_args)
-
-    def add(self, cores, reader=None, writer=None, compute=None, reader_args=None, writer_args=None, compute_args=None,
-            cbs=(), semaphores=()):
-        cs = CoreSet(self.chip, cores, {READER: reader, WRITER: writer, COMPUTE: compute},
-                     {READER: reader_args, WRITER: writer_args, COMPUTE: compute_args}, cbs, semaphores)
-        taken = {c for s in self.core_sets for c in s.cores}
-        for c in cs.cores:
-            if c in taken: raise TensixError(f"core {c} is in two core sets of this program")
-        self.core_sets.append(cs)
-        return self
-
-    def semaphore(self, index):
-        """The L1 address of semaphore `index` on every core (what get_semaphore(index) returns in a kernel)."""
-        index = checks.integer("semaphore(index)", index, 0, self.chip.num_semaphores - 1)
-        return self.chip.semaphore_base + index * self.chip.semaphore_stride
+        if len(todo) > 1:
+            with ThreadPoolExecutor(min(len(todo), os.cpu_count() or 1)) as pool: list(pool.map(one, todo))
+        else:
+            for kk in todo: one(kk)
+        if len(errors) == 1: raise errors[0]
+        if errors:
+            raise CompileError(f"{len(errors)} kernels of this program failed to compile:\n\n" + "\n\n".join(str(e) for e in errors))
 
     def binary(self, kind, kernel):
         """The kernel's compiled shared object; compiled on first use, then cached by content."""
         key = (kind, id(kernel))
         if key not in self._binaries:
-            self._binaries[key] = (kernel, compile_kernel(self.chip, kind, kernel))
+            self._binaries[key] = (kernel, compile_kernel(self.chip, kind, kernel, self._cb_layout(kind, kernel)))
         return self._binaries[key][1]
+
+    def _cb_layout(self, kind, k) -> dict:
+        """{index: (page size, format code)} of the circular buffers every core running `k` gives it alike."""
+        seen = [{i: (cb.page_of(i), cb.fmt_of(i).code) for i, (cb, _) in on.cbs.items()}
+                for on in self.on_core.values() if kind in on.kernels and on.kernels[kind][0] is k]
+        if not seen: return {}
+        return {i: v for i, v in seen[0].items() if i < 32 and all(s.get(i) == v for s in seen[1:])}
 
     def describe(self, core_index, proc, binary=None):
         """'reader kernel 'name' on core (x, y) (NCRISC)': how errors name a thread. With `binary` (a kernel's compiled
@@ -236,11 +351,10 @@ class Program:
             return f"the kernel {binary} (in its static constructors, as it loaded)"
         core = self.chip.core_at(core_index) if core_index >= 0 else None
         kind = {v: k for k, v in PROC_OF.items()}.get(proc)
-        for cs in self.core_sets:
-            if core in cs.cores and kind in cs.kernels:
-                name = cs.kernels[kind].name
-                label = f"{kind} kernel" + (f" {name!r}" if name else "")
-                return f"{label} on core {core} ({PROCS[proc]})"
+        on = self.on_core.get(core)
+        if on is not None and kind in on.kernels:
+            name = on.kernels[kind][0].name
+            return f"{kind} kernel" + (f" {name!r}" if name else "") + f" on core {core} ({PROCS[proc]})"
         return f"core {core}" if core is not None else "the engine"
 
 
@@ -266,8 +380,10 @@ def _unpack_to_dest(k: Kernel, name: str, chip) -> int:
     return mask
 
 
-def compile_kernel(chip, kind, k):
-    """A kernel's shared object for `chip`: the compile needs the chip's figures, not a running device."""
+def compile_kernel(chip, kind, k, cbs: dict = None):
+    """A kernel's shared object for `chip`: the compile needs the chip's figures, not a running device. `cbs`:
+    {index: (page size, format code)} of the circular buffers the kernel is given, which its get_tile_size and
+    get_dataformat then return as constant expressions, as today's tt-metal builds kernels."""
     what = f"{kind} kernel {k.name!r}"
     checks.instance(f"{what}: source", k.source, str, "C++ source as a str")
     checks.instance(f"{what}: name", k.name, str, "a str")
@@ -284,6 +400,9 @@ def compile_kernel(chip, kind, k):
                    NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
                    TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base, NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
                    **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
+    if cbs:
+        defines.update(TENSIX_CB_PAGE_SIZES=",".join(str(cbs.get(i, (0, 0))[0]) for i in range(32)),
+                       TENSIX_CB_FORMATS=",".join(str(cbs.get(i, (0, 0))[1]) for i in range(32)))
     for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
     name = k.name or kind
     if kind == COMPUTE:

@@ -70,6 +70,44 @@ def reduce(x, pool="sum", dim="row", scaler=1.0, fp32_dest=False):
     return acc
 
 
+def gelu(x):
+    """GELU as tt-metal's exact mode defines it: x/2 (1 + erf(x / sqrt 2)), in float64."""
+    import math
+    x = np.asarray(x, np.float64)
+    return 0.5 * x * (1 + np.vectorize(math.erf, otypes=[np.float64])(x / math.sqrt(2)))
+
+
+def linear(a, b, bias, activation=None, fidelity="HiFi4", l1_acc_block=None):
+    """The fused matmul: a @ b accumulated as matmul() does (partial sums leave and re-enter the register as bfloat16,
+    which changes nothing), plus the bias row broadcast down (add_tiles_bcast_rows: bfloat16 operands, the sum rounded
+    by the register), then the activation on that and rounded again. With `l1_acc_block` (tiles of k per block, a
+    PACKER_L1_ACC build) each block's sum starts from zero in the register and the packer adds it to the bfloat16
+    partial sums in L1."""
+    if l1_acc_block:
+        step = 32 * l1_acc_block
+        acc = np.zeros((a.shape[0], b.shape[1]), np.float32)
+        for k in range(0, a.shape[1], step): acc = round_bfloat16(acc + matmul(a[:, k:k + step], b[k:k + step], fidelity))
+    else:
+        acc = matmul(a, b, fidelity)
+    x = round_bfloat16(acc + round_bfloat16(np.asarray(bias, np.float32))[None, :])
+    if activation == "gelu": x = round_bfloat16(gelu(x).astype(np.float32))
+    return x
+
+
+def layernorm(x, gamma, beta, eps=1e-5):
+    """Layer normalization over the last dimension as a layernorm kernel computes it, each step through a bfloat16
+    circular buffer: the mean and variance as row reductions with the scaler 1/W (reduce()), x - mean and the
+    squares rounded, 1/sqrt(var + eps) rounded after each of the add, the sqrt and the recip, then * gamma + beta."""
+    x = round_bfloat16(x)
+    s = 1.0 / x.shape[-1]
+    mean = reduce(x, "sum", "row", s)
+    xmm = round_bfloat16(x - mean[:, None])
+    var = reduce(round_bfloat16(multiply(xmm, xmm)), "sum", "row", s)
+    rstd = round_bfloat16(1 / round_bfloat16(np.sqrt(round_bfloat16(var + round_bfloat16(np.float32(eps))))))
+    norm = round_bfloat16(multiply(xmm, rstd[:, None]))
+    return round_bfloat16(round_bfloat16(multiply(norm, np.asarray(gamma, np.float32)[None, :])) + round_bfloat16(beta)[None, :])
+
+
 def truncate_bfloat16(x):
     """x stored into a bfloat16 destination register by the SFPU: the low 16 bits dropped (SFPSTORE truncates)."""
     return (_bits(x) & np.uint32(0xFFFF0000)).view(np.float32)

@@ -13,19 +13,24 @@ BLOCK = 1 << 16
 TIMING_MODES = ("simple", "calendar", "ordered")  # no shared resources / calendars (default) / strictly time-ordered
 SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGBUS (a misaligned or bad memory access)",
            signal.SIGFPE: "SIGFPE (an arithmetic fault, such as a division by zero)", signal.SIGILL: "SIGILL (an illegal instruction)",
-           signal.SIGABRT: "SIGABRT (abort or a failed assert)", signal.SIGTRAP: "SIGTRAP (a trap)"}
+           signal.SIGABRT: "SIGABRT (abort or a failed assert)", signal.SIGTRAP: "SIGTRAP (a trap)",
+           signal.SIGSYS: "SIGSYS (a system call the sandbox refuses, made with signals blocked, as system() and "
+                          "posix_spawn make theirs, so it cannot be named; TENSIX_SANDBOX=0 turns the sandbox off)"}
 
 
 # A thread whose clock passes this many cycles in one run is taken for a runaway loop of API calls: 8 s of chip time
 # at 1.2 GHz, far past what a simulated program reaches (the 1024^3 matmul examples take a few million cycles), and
 # reached in about 8 s of wall time by a loop of barriers.
 MAX_CYCLES = 10 ** 10
+TRACE_EVENT_BYTES = 40  # engine.h's TraceEvent
 LOADING = -2  # the engine's status names this core while a kernel's static constructors run
 
 
 class Simulator:
-    def __init__(self, chip, hang_seconds: float, max_cycles: int = MAX_CYCLES):
+    def __init__(self, chip, hang_seconds: float, max_cycles: int = MAX_CYCLES, sandbox: bool = True):
         self.chip, self.hang_seconds, self.max_cycles = chip, hang_seconds, max_cycles
+        self.sandbox = sandbox  # asked for; `sandboxed` says whether the running engine is (None: no engine yet)
+        self.sandboxed, self.unsandboxed_why = None, ""
         self.timing = os.environ.get("TENSIX_TIMING", "calendar")
         if self.timing not in TIMING_MODES:
             raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
@@ -67,13 +72,15 @@ class Simulator:
                  f"{t.launch_program_cycles} {t.launch_binary_cycles} {t.launch_core_cycles} {int(self.races)} "
                  f"{' '.join(f'{n} {e}' for n, e in t.packet_efficiency)}",
                  f"compute_timing {t.matmul_pass_cycles} {t.binary_cycles} {t.copy_cycles} {t.sfpu_cycles} {t.exp_cycles} "
-                 f"{t.exp_approx_cycles} {t.recip_cycles} {t.sqrt_cycles} {t.reduce_cycles}"]
+                 f"{t.exp_approx_cycles} {t.recip_cycles} {t.sqrt_cycles} {t.reduce_cycles} {t.unpack_tile_cycles} "
+                 f"{t.pack_tile_cycles} {t.math_block_cycles}"]
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
         lines += [f"bank {b} {x} {y}" for b, (x, y) in enumerate(c.dram_banks)]
         self.progress, self.progress_since = None, time.monotonic()
-        self._send(lines + ["start"])
+        self._send(lines + [f"sandbox {int(self.sandbox)}", "start"])
         word, rest = self._reply(None)
         if word != "ready": raise TensixError(f"the tensix engine did not start: {word} {rest}")
+        self.sandboxed, self.unsandboxed_why = not rest, rest.removeprefix("unsandboxed ")
 
     def _send(self, lines):
         try:
@@ -194,9 +201,16 @@ class Simulator:
     def trace(self, path):
         """Write the last run's event log (trace.cpp's records) to `path`; returns how many events."""
         if self.engine is None or self.engine.poll() is not None: raise TensixError("no run to trace: the engine has stopped")
-        self._send([f"trace {path}"])
+        self._send(["trace"])
         word, rest = self._reply(None)
-        if word != "traced" or int(rest) < 0: raise TensixError(f"the engine could not write its event log to {path}")
+        if word != "traced": raise TensixError(f"unexpected reply from the engine: {word} {rest}")
+        size = int(rest) * TRACE_EVENT_BYTES
+        while len(self.pending) < size:
+            chunk = os.read(self.reply_fd, max(1 << 16, size - len(self.pending)))
+            if not chunk: return self._died(None)
+            self.pending += chunk
+        records, self.pending = self.pending[:size], self.pending[size:]
+        with open(path, "wb") as f: f.write(records)
         return int(rest)
 
     def _failed(self, word, rest, describe, max_cycles):
@@ -226,7 +240,7 @@ class Simulator:
             core, proc, sig, addr, offset, overflow, so = rest.split(" ", 6)
             core, proc = int(core), int(proc)
             if core < 0 and loading[0] == LOADING: core, proc = loading
-            where = _source_line(so, offset) if so.endswith("kernel.so") else ""
+            where = _source_line(so, offset) if _is_kernel(so) else ""
             addr = int(addr, 16)
             what = _signal_name(int(sig))
             if overflow == "1":
@@ -235,7 +249,19 @@ class Simulator:
                 what += f" at address {addr:#x}" + (" (L1 ends there)" if addr == self.chip.l1_size else
                                                     " (not an L1 address)" if addr >= self.chip.l1_size else "")
             raise KernelError(f"{self._where(describe, core, proc)} crashed: {what}{where}", core=core, proc=proc)
+        if word == "refused":
+            core, proc, call, offset, so = rest.split(" ", 4)
+            core, proc = int(core), int(proc)
+            if core < 0 and loading[0] == LOADING: core, proc = loading
+            where = _source_line(so, offset) if _is_kernel(so) else ""
+            raise KernelError(f"{self._where(describe, core, proc)} made the system call {call}{where}, which the sandbox "
+                              f"refuses: kernels may not start programs, make processes, signal other processes, open "
+                              f"files for writing or use the network (TENSIX_SANDBOX=0 or Device(sandbox=False) turns "
+                              f"the sandbox off)", core=core, proc=proc)
         raise TensixError(f"unexpected reply from the engine: {word} {rest}")
+
+
+def _is_kernel(so): return bool(re.search(r"/kernel[^/]*\.so$", so))
 
 
 def _signal_name(sig):

@@ -7,9 +7,12 @@ from .program import PROCS
 
 @dataclass
 class ThreadStats:
-    """One RISC-V thread: its clock at the end (launch included), and the cycles it stood still in each kind of wait."""
+    """One RISC-V thread: its clock at the end, when its core started (after dispatch), the cycles it was busy, and the
+    cycles it stood still in each kind of wait. A compute thread is three pipelined stages: its busy cycles are its
+    math stage's, and its waits are its stages' (unpack waits on inputs, pack on room for outputs), which overlap."""
     cycles: int
     launch: int      # cycles before the core started (dispatch)
+    busy: int
     noc: int         # in noc_async_read_barrier / noc_async_write_barrier
     semaphores: int  # in noc_semaphore_wait
     cbs: dict        # circular buffer index -> cycles in cb_wait_front / cb_reserve_back
@@ -17,9 +20,6 @@ class ThreadStats:
 
     @property
     def waiting(self): return self.noc + self.semaphores + sum(self.cbs.values())
-
-    @property
-    def busy(self): return self.cycles - self.launch - self.waiting
 
     def waits(self):
         """(what, cycles) of every wait, the longest first."""
@@ -34,15 +34,14 @@ class Stats:
 
     def __init__(self, raw, chip, describe):
         self.chip, self.describe = chip, describe  # describe(core, proc) names the kernel a thread ran
-        launch = raw["launch"]
-        self.threads = {(chip.core_at(c), PROCS[p]): ThreadStats(n, launch, noc, sem, {i: w for i, w in enumerate(cb) if w}, fl)
-                        for c, p, n, noc, sem, fl, cb in raw["threads"]}
+        self.threads = {(chip.core_at(c), PROCS[p]): ThreadStats(n, start, busy, noc, sem, dict(cb), fl)
+                        for c, p, n, noc, sem, fl, cb, start, busy in raw["threads"]}
         self._index = {(chip.core_at(c), PROCS[p]): (c, p) for c, p, *_ in raw["threads"]}
         noc = raw["noc"]
         self.links = {(n, (x, y), d): (b, busy) for n, x, y, d, b, busy in noc["links"]}
         self.banks = [tuple(b) for b in noc["banks"]]
-        self.l1 = {chip.core_at(i): tuple(v) for i, v in enumerate(noc["l1"]) if v[0]}
-        self.launch = launch
+        self.l1 = {chip.core_at(i): (b, busy) for i, b, busy in noc["l1"]}
+        self.launch = raw["launch"]
         # the chip is done when every thread has finished and every transfer has landed
         self.cycles = max([t.cycles for t in self.threads.values()] + [noc["drained"]])
 
@@ -89,7 +88,8 @@ class Stats:
         waits = ", ".join(f"{what} {pct(n, t.cycles)}" for what, n in t.waits()[:3]) or "nothing"
         lines.append(f"  last to finish: {who}: busy {pct(t.busy, t.cycles)}, waiting on {waits}")
         mates = [(p, th) for (core, p), th in self.threads.items() if core == key[0]]
-        lines.append(f"  its core {key[0]}: " + ", ".join(f"{p} busy {pct(th.busy, th.cycles)}" for p, th in mates))
+        top_wait = lambda th: f" (most waiting on {th.waits()[0][0]})" if th.waits() else ""
+        lines.append(f"  its core {key[0]}: " + ", ".join(f"{p} busy {pct(th.busy, th.cycles)}{top_wait(th)}" for p, th in mates))
         if self.dram_bytes:
             b, by, busy = self.busiest_bank()
             lines.append(f"  DRAM: {self.dram_bytes / 1e6:.1f} MB at {self.dram_gbps:.1f} GB/s of {self.dram_peak_gbps:.0f} "

@@ -1,5 +1,6 @@
 """What tt-metal kernels lean on beyond the core API: the zeros block, the reduce scaler helper, pack-time ReLU,
 format reconfiguration, and build-time errors where the chip's build would stop."""
+import math
 import numpy as np
 import pytest
 import tensix as tt
@@ -51,10 +52,344 @@ def test_a_missing_compile_time_arg_stops_the_build(dev):
     src = HEAD + "void kernel_main() { volatile uint32_t n = get_compile_time_arg_val(1); (void)n; }"
     prog = tt.Program(dev, (0, 0), writer=tt.Kernel(src, "w", compile_args=[7]))
     with pytest.raises(tt.CompileError, match="KERNEL_COMPILE_TIME_ARG_1"):
-        prog.binary("writer", prog.core_sets[0].kernels["writer"])
+        prog.compile()
 
 
 def test_reduce_without_an_op_stops_the_build(dev):
     src = ('#include "compute_kernel_api/reduce.h"\nnamespace NAMESPACE { void MAIN { reduce_tile(0, 1, 0, 0, 0); } }')
     with pytest.raises(tt.CompileError, match="reduce_tile needs REDUCE_OP and REDUCE_DIM"):
         dev.run(tt.Program(dev, (0, 0), compute=src))
+
+
+# ---- the 2024 kernel API, written from tt-metal's own definitions (tt_metal/hw/inc, compute_kernel_api, the op host code)
+
+def words_from(dev, body, n=16, compile_args=(), defines=None, includes=(), cbs=(), scratch=None, head=""):
+    """Run a writer whose `body` sets out[0..n) (uint32) and return them; `head` goes before kernel_main."""
+    out = dev.buffer(4 * n)
+    src = HEAD + head + """\nvoid kernel_main() {
+        volatile uint32_t* out = (volatile uint32_t*)SCRATCH;
+        """ + body + """
+        noc_async_write(SCRATCH, get_noc_addr(0, InterleavedAddrGen<true>{get_arg_val<uint32_t>(0), 4 * NWORDS}), 4 * NWORDS);
+        noc_async_write_barrier();
+    }"""
+    scratch = scratch or dev.chip.l1_unreserved_base + 64 * 1024
+    k = tt.Kernel(src, "w", compile_args=list(compile_args), includes=list(includes),
+                  defines={"SCRATCH": scratch, "NWORDS": n, **(defines or {})})
+    try:
+        dev.run(tt.Program(dev, (0, 0), writer=k, writer_args=[out.addr], cbs=list(cbs)))
+        return out.read(np.uint32)
+    finally:
+        out.free()
+
+
+@pytest.mark.parametrize("arg, picked", [(7, 70), (3, 30)])
+def test_compile_time_args_are_defines_usable_in_if(dev, arg, picked):
+    # tt-metal: #define get_compile_time_arg_val(arg_idx) KERNEL_COMPILE_TIME_ARG_ ## arg_idx, each arg a -D define
+    body = """
+    #if get_compile_time_arg_val(0) == 7
+        out[0] = 70;
+    #else
+        out[0] = 30;
+    #endif
+        constexpr uint32_t v = get_compile_time_arg_val(0); out[1] = v;"""
+    got = words_from(dev, body, compile_args=[arg])
+    assert got[0] == picked and got[1] == arg
+
+
+def test_host_and_device_common_values_division_helpers_and_noc_limits(dev):
+    body = """
+        out[0] = VALID; out[1] = INVALID;                       // hostdevcommon/common_values.hpp
+        out[2] = udivsi3_const_divisor<12>(1000);               // mod_div_lib.h: integer quotients
+        out[3] = umodsi3_const_divisor<94>(1000);
+        out[4] = fast_udiv_124(100000); out[5] = mulsi3(123, 456);
+        out[6] = NOC_MAX_BURST_SIZE; out[7] = min(5u, 3u);"""
+    got = words_from(dev, body, head='#include "mod_div_lib.h"')
+    assert got[:8].tolist() == [1, 0, 1000 // 12, 1000 % 94, 100000 // 124, 123 * 456, 256 * 32, 3]
+
+
+def test_kernels_include_helper_headers_from_include_dirs_and_a_changed_header_is_rebuilt(dev, tmp_path, monkeypatch):
+    (tmp_path / "helpers").mkdir()
+    header = tmp_path / "helpers" / "constants.hpp"
+    header.write_text("#pragma once\nconstexpr uint32_t HELPER = 42;\n")
+    body, head = "out[0] = HELPER;", '#include "helpers/constants.hpp"'
+    assert words_from(dev, body, head=head, includes=[tmp_path])[0] == 42
+    header.write_text("#pragma once\nconstexpr uint32_t HELPER = 43;\n")  # same kernel source, same flags: a new binary
+    assert words_from(dev, body, head=head, includes=[tmp_path])[0] == 43
+    monkeypatch.setenv("TENSIX_INCLUDE", str(tmp_path))                   # for every kernel
+    assert words_from(dev, body, head=head)[0] == 43
+    monkeypatch.delenv("TENSIX_INCLUDE")
+    with pytest.raises(tt.CompileError, match="helpers/constants.hpp: No such file"):
+        words_from(dev, body, head=head)
+
+
+def test_assert_is_checked_in_a_watcher_build_only(dev):
+    head = '#include "debug/assert.h"\nstatic void f(uint32_t x) { ASSERT(x < 3); }'
+    assert words_from(dev, "f(5); out[0] = 1;", head=head)[0] == 1  # as tt-metal without its watcher: compiled out
+    with pytest.raises(tt.KernelError, match=r"ASSERT\(x < 3\) failed at line 3 of the kernel"):
+        words_from(dev, "f(5); out[0] = 1;", head=head, defines={"WATCHER_ENABLED": None})
+
+
+def test_zero_page_circular_buffer_calls_return_at_once(dev):
+    # An empty buffer, no producer: waiting for 0 pages must not block (tt-metal's matmul padding writers do this).
+    body = "cb_wait_front(0, 0); cb_pop_front(0, 0); cb_reserve_back(0, 0); cb_push_back(0, 0); out[0] = 5;"
+    assert words_from(dev, body, cbs=[tt.CB(0, pages=2)])[0] == 5
+
+
+def test_several_indices_share_one_circular_buffer(dev):
+    # tt-metal: CircularBufferConfig(size, {{c_out0, bfloat16}, {c_intermed0, float32}}).set_page_size(...) per index
+    body = """
+        out[0] = get_write_ptr(16); out[1] = get_write_ptr(24); out[2] = get_tile_size(16); out[3] = get_tile_size(24);
+        out[4] = (uint32_t)get_dataformat(24);
+        cb_reserve_back(24, 1); *(volatile uint32_t*)get_write_ptr(24) = 0xabcd; cb_push_back(24, 1);
+        cb_reserve_back(16, 2); out[5] = *(volatile uint32_t*)get_write_ptr(16);   // the same bytes, seen through c_out0
+        cb_push_back(16, 2); cb_wait_front(16, 2); cb_pop_front(16, 2);
+        out[6] = get_write_ptr(16) - out[0]; out[7] = get_write_ptr(24) - out[1];"""
+    cb = tt.CB((16, 24), fmt=(tt.bfloat16, tt.float32), pages=4)
+    got = words_from(dev, body, cbs=[cb])
+    base = dev.chip.l1_unreserved_base
+    assert got[:5].tolist() == [base, base, 2048, 4096, tt.float32.code]
+    assert got[5] == 0xabcd and got[6] == 2 * 2048 and got[7] == 4096
+    with pytest.raises(tt.TensixError, match="fill the buffer exactly"):
+        tt.CB((16, 24), fmt=(tt.bfloat16, tt.float32), pages=3)
+
+
+def sfpu(dev, x, op, **kernel):
+    got, _ = compute(dev, PER_TILE.format(wait1="", pop1="", op="copy_tile(0, 0, 0); " + op), [x], **kernel)
+    return tt.untilize(got, *x.shape)
+
+
+def bits(v): return int(np.float32(v).view(np.uint32))
+
+
+rng = np.random.default_rng(11)
+UNIT = tt.round_bfloat16(rng.uniform(-0.98, 0.98, (32, 32)).astype(np.float32))
+WIDE = tt.round_bfloat16(rng.uniform(-3, 3, (32, 32)).astype(np.float32))
+
+
+def _erfinv(y):  # by bisection on math.erf: the inverse, independently of the engine's method
+    lo, hi = np.full_like(y, -6, np.float64), np.full_like(y, 6, np.float64)
+    erf = np.vectorize(math.erf)
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        below = erf(mid) < y
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return (lo + hi) / 2
+
+
+@pytest.mark.parametrize("op, x, ref", [
+    ("erfc_tile_init(); erfc_tile(0);", WIDE, np.vectorize(math.erfc)),
+    ("erfinv_tile_init(); erfinv_tile(0);", UNIT, _erfinv),
+    ("i0_tile_init(); i0_tile(0);", WIDE, np.i0),
+    ("asin_tile_init(); asin_tile(0);", UNIT, np.arcsin),
+    ("acos_tile_init(); acos_tile(0);", UNIT, np.arccos),
+    ("atan_tile_init(); atan_tile(0);", WIDE, np.arctan),
+    ("identity_tile_init(); identity_tile(0);", WIDE, lambda x: x),
+    (f"rsub_tile_init(); rsub_tile(0, {bits(2.0)}u);", WIDE, lambda x: 2.0 - x),  # reverseops.h: param - x
+    # The host turns div_unary(x, 3) into div_unary_tile(idst, bits(1.0f / 3)) and the SFPU multiplies by it.
+    (f"binop_with_scalar_tile_init(); div_unary_tile(0, {bits(np.float32(1) / np.float32(3))}u);", WIDE,
+     lambda x: x.astype(np.float32) * (np.float32(1) / np.float32(3))),
+])
+def test_sfpu_ops_from_the_2024_op_list(dev, op, x, ref):
+    got = sfpu(dev, x, op)
+    want = tt.round_bfloat16(np.asarray(ref(x.astype(np.float64)), np.float32))
+    np.testing.assert_allclose(got, want, rtol=2 ** -7, atol=1e-6)
+
+
+def test_sfpu_predicates_on_special_values(dev):
+    x = np.zeros((32, 32), np.float32)
+    x.flat[:6] = [np.inf, -np.inf, np.nan, -0.0, -2.5, 1.0]
+    for name, ref in [("isinf", np.isinf), ("isposinf", np.isposinf), ("isneginf", np.isneginf), ("isnan", np.isnan),
+                      ("isfinite", np.isfinite), ("signbit", np.signbit)]:
+        got = sfpu(dev, x, f"{name}_tile_init(); {name}_tile(0);")
+        assert np.array_equal(got, ref(x).astype(np.float32)), name
+
+
+def test_mask_tile_zeroes_where_the_next_register_tile_is_zero(dev):
+    m = (rng.uniform(size=(32, 32)) < 0.5).astype(np.float32)
+    body = PER_TILE.format(wait1="cb_wait_front(1, 1);", pop1="cb_pop_front(1, 1);",
+                           op="copy_tile(0, 0, 0); copy_tile(1, 0, 1); mask_tile_init(); mask_tile(0, 1);")
+    got, _ = compute(dev, body.replace('#include', '#include'), [WIDE, m])
+    assert np.array_equal(tt.untilize(got, 32, 32), np.where(m == 0, 0, WIDE))
+
+
+def test_fused_matmul_calls_copy_partials_back_and_pack_untilize_from_the_register(dev):
+    # copy_block_matmul_partials(cb, i, j, n): tiles i.. of a buffer's front into register tiles j..;
+    # pack_untilize_dst<block, full>(cb, 1, c): `block` register tiles out as rows of a row block `full` tiles wide, at
+    # column block c (tt-metal's reblock_and_untilize). Here the two tiles of a 32 x 64 block land swapped, then whole.
+    x = tt.round_bfloat16(rng.standard_normal((32, 64)).astype(np.float32))
+    body = """
+    cb_wait_front(0, 2);
+    for (uint32_t pass = 0; pass < 2; pass++) {
+        cb_reserve_back(16, 2);
+        for (uint32_t c = 0; c < 2; c++) {
+            tile_regs_acquire();
+            if (pass == 0) copy_block_matmul_partials(0, 1 - c, 0, 1); else copy_block_matmul_partials(0, 0, 0, 2);
+            tile_regs_commit(); tile_regs_wait();
+            if (pass == 0) pack_untilize_dst<1, 2>(16, 1, c); else if (c == 0) pack_untilize_dst<2>(16);
+            tile_regs_release();
+        }
+        cb_push_back(16, 2);
+    }
+    cb_pop_front(0, 2);"""
+    got, _ = compute(dev, body, [x], n_out=4)
+    rows = got.reshape(2, 32, 64)  # each pass: two pages holding 32 rows of 64 values
+    assert np.array_equal(rows[0], np.concatenate([x[:, 32:], x[:, :32]], axis=1)) and np.array_equal(rows[1], x)
+
+
+# ---- the host side tt-metal programs need: kernels, circular buffers and semaphores each on their own cores
+
+REPORT = HEAD + """void kernel_main() {
+    // what this core was given: its circular buffers' addresses and its semaphores' values, to DRAM page my core
+    uint32_t at = L1_UNRESERVED_BASE + 200 * 1024;
+    volatile uint32_t* w = (volatile uint32_t*)at;
+    w[0] = get_arg_val<uint32_t>(1);
+    for (uint32_t i = 0; i < 2; i++) w[1 + i] = get_arg_val<uint32_t>(3) >> i & 1 ? get_write_ptr(i) : 0;
+    for (uint32_t i = 0; i < 2; i++) w[3 + i] = *(volatile uint32_t*)get_semaphore(i);
+    noc_async_write(at, get_noc_addr(get_arg_val<uint32_t>(2), InterleavedAddrGen<true>{get_arg_val<uint32_t>(0), 32}), 32);
+    noc_async_write_barrier();
+}"""
+
+
+def test_kernels_cbs_and_semaphores_each_on_their_own_cores(dev):
+    out = dev.buffer(3 * 32, page=32)
+    prog = tt.Program(dev)
+    a, b, c = (0, 0), (1, 0), (2, 0)
+    k = prog.kernel([a, b, c], "writer", tt.Kernel(REPORT, "report"), args=lambda core: [out.addr, 100 + core[0], core[0], 2 if core == c else 3])
+    base = dev.chip.l1_unreserved_base
+    assert prog.cb([a, b], tt.CB(0, pages=2)) == base                      # on a and b
+    assert prog.cb([b, c], tt.CB(1, pages=1)) == base + 4096               # above the highest buffer of b and c
+    prog.cb(a, tt.CB(1, page=32, pages=1))
+    s0 = prog.semaphore([a], 7)                                            # id 0 on a
+    s1 = prog.semaphore([a, b], 9)                                         # id 1: the lowest free on a and b
+    assert (s0, s1) == (prog.semaphore(0), prog.semaphore(1))
+    dev.run(prog)
+    got = out.read(np.uint32).reshape(3, 8)
+    assert got[:, 0].tolist() == [100, 101, 102]
+    assert got[0, 3:5].tolist() == [7, 9] and got[1, 3:5].tolist() == [0, 9] and got[2, 3:5].tolist() == [0, 0]
+    assert got[0, 1:3].tolist() == [base, base + 4096] and got[1, 1:3].tolist() == [base, base + 4096]
+    assert got[2, 1:3].tolist() == [0, base + 4096]
+    assert k.name == "report"
+    out.free()
+
+
+def test_placement_checks_name_the_core(dev):
+    prog = tt.Program(dev)
+    prog.kernel([(0, 0), (1, 0)], "reader", tt.Kernel(HEAD + "void kernel_main() {}", "first"))
+    with pytest.raises(tt.TensixError, match=r"core \(1, 0\) is given two reader kernels \('first' and 'second'\)"):
+        prog.kernel(tt.CoreRange((1, 0), (2, 0)), "reader", tt.Kernel(HEAD + "void kernel_main() {}", "second"))
+    prog.cb((0, 0), tt.CB(3))
+    with pytest.raises(tt.TensixError, match=r"circular buffer 3 is given twice on core \(0, 0\)"):
+        prog.cb([(1, 0), (0, 0)], tt.CB((3, 4)))
+    prog.cb((5, 5), tt.CB(0, pages=200))  # 400 KiB
+    with pytest.raises(tt.TensixError, match=r"the circular buffers need .* on core \(4, 5\)"):  # at (5, 5)'s top
+        prog.cb([(4, 5), (5, 5)], tt.CB(1, pages=300))
+    for v in range(dev.chip.num_semaphores): prog.semaphore((6, 6), v)
+    with pytest.raises(tt.TensixError, match=r"5 semaphores asked for on core \(6, 6\)"):
+        prog.semaphore([(6, 5), (6, 6)], 0)
+    with pytest.raises(tt.TensixError, match="kernel kind 'ncrisc'"):
+        prog.kernel((0, 0), "ncrisc", HEAD + "void kernel_main() {}")
+
+
+def test_every_compile_error_of_a_program_at_once_with_names_lines_and_defines(dev):
+    bad_reader = tt.Kernel(HEAD + "void kernel_main() {\n  undefined_call();\n}", "my_reader")
+    bad_writer = tt.Kernel(HEAD + "void kernel_main() {\n  uint32_t x = OP;\n  (void)x;\n}", "my_writer", defines={"OP": "undefined_name + 2"})
+    prog = tt.Program(dev, (0, 0), reader=bad_reader, writer=bad_writer)
+    with pytest.raises(tt.CompileError) as e:
+        dev.run(prog)
+    text = str(e.value)
+    assert "2 kernels of this program failed to compile" in text
+    assert "my_reader:3:3: error: 'undefined_call' was not declared" in text.replace("\u2018", "'").replace("\u2019", "'")
+    assert "define OP=undefined_name + 2: error:" in text and "my_writer:3:16: note: in expansion of macro" in text
+    assert "<command-line>" not in text
+
+
+def test_the_cache_key_covers_the_compiler_itself(dev, tmp_path, monkeypatch):
+    import shutil
+    from tensix import build
+    wrapper = tmp_path / "cxx"
+    wrapper.write_text(f"#!/bin/sh\nexec {shutil.which('g++') or shutil.which('clang++')} \"$@\"\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("CXX", str(wrapper))
+    src = HEAD + "void kernel_main() {}"
+    try:
+        build.compiler.cache_clear()
+        first = tt.Program(dev, (0, 0), writer=src).binary("writer", tt.Kernel(src))
+        wrapper.write_text(wrapper.read_text() + "# changed\n")  # same version line, another compiler
+        build.compiler.cache_clear()
+        second = tt.Program(dev, (0, 0), writer=src).binary("writer", tt.Kernel(src))
+        assert first != second and first.exists() and second.exists()
+    finally:
+        monkeypatch.delenv("CXX")
+        build.compiler.cache_clear()
+
+
+# ---- 2024's programs, written here in their shape, against numpy references with the chip's rounding
+
+@pytest.mark.parametrize("size, grid, block_w", [(256, (2, 2), None), (256, (2, 2), 2), (192, (3, 1), 3)])
+def test_multicast_matmul_with_fused_bias_and_gelu_on_bfp8_weights(dev, size, grid, block_w):
+    from tensix.examples import matmul_bias_gelu as ex
+    a, w, bias = ex.inputs(size, size, size)
+    c, run = ex.run_linear(dev, a, w, bias, grid, block_w=block_w)  # block_w=2: partial sums spill and come back
+    ok, err = ex.check(c, a, w, bias)
+    assert ok and err < 0.1 and run.cycles > 0
+
+
+@pytest.mark.parametrize("rows, cols", [(128, 256), (64, 96)])  # a power-of-two row (InterleavedPow2AddrGen) and not
+def test_tilize_and_untilize_of_a_row_major_tensor(dev, rows, cols):
+    from tensix.examples import tilize_untilize as ex
+    assert ex.main(dev, rows, cols)[0]
+
+
+def test_layernorm_matches_the_chip_faithful_reference_exactly(dev):
+    from tensix.examples import layernorm as ex
+    rng = np.random.default_rng(4)
+    x = tt.round_bfloat16(rng.normal(-1, 3, (96, 160)))
+    g, b = tt.round_bfloat16(rng.uniform(0.5, 1.5, 160)), tt.round_bfloat16(rng.uniform(-1, 1, 160))
+    y, _ = ex.run_layernorm(dev, x, g, b)
+    assert np.array_equal(y, reference_layernorm(x, g, b))
+    exact = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + 1e-5) * g + b
+    assert np.abs(y - exact).max() < 0.1
+
+
+def reference_layernorm(x, g, b):
+    from tensix import reference
+    return reference.layernorm(x, g, b, 1e-5)
+
+
+L1_ACC = """for (uint32_t i = 0; i < n; i++) {
+    cb_wait_front(0, 1); cb_wait_front(1, 1);
+    cb_reserve_back(16, 1);
+    tile_regs_acquire(); copy_tile(0, 0, 0); tile_regs_commit(); tile_regs_wait();
+    PACK(( llk_pack_reconfig_l1_acc(0) )); pack_tile(0, 16); tile_regs_release();
+    tile_regs_acquire(); copy_tile(1, 0, 0); tile_regs_commit(); tile_regs_wait();
+    PACK(( llk_pack_reconfig_l1_acc(1) )); pack_tile<true>(0, 16, 0); PACK(( llk_pack_reconfig_l1_acc(0) ));
+    tile_regs_release();
+    cb_push_back(16, 1);
+    cb_pop_front(0, 1); cb_pop_front(1, 1);
+}"""
+
+
+def test_packer_l1_accumulation_adds_to_the_tile_in_l1():
+    # PACKER_L1_ACC builds (Wormhole): with llk_pack_reconfig_l1_acc(1) a pack adds to what the slot holds
+    from test_compute import B
+    with tt.Device("n150", echo=False) as wh:
+        got, _ = compute(wh, L1_ACC, [A, B])
+    assert np.array_equal(tt.untilize(got, 64, 64), tt.round_bfloat16(A.astype(np.float32) + B.astype(np.float32)))
+
+
+def test_packer_l1_accumulation_is_not_on_grayskull(dev):
+    from test_compute import B
+    with pytest.raises(tt.KernelError, match="Grayskull's packer cannot accumulate into L1"):
+        compute(dev, L1_ACC, [A, B])
+
+
+def test_identical_kernels_of_one_program_compile_at_once_into_one_entry(dev):
+    # compile() runs a program's kernels in parallel threads: two Kernel objects with the same source and args land on
+    # the same cache key at the same time, and both must come out whole.
+    src = HEAD + f"// {np.random.default_rng().integers(1 << 62)}\nvoid kernel_main() {{ *(volatile uint32_t*)get_semaphore(0) = 9; }}"
+    prog = tt.Program(dev)
+    kernels = [prog.kernel((x, 0), "writer", tt.Kernel(src, f"same{x}")) for x in range(4)]
+    prog.semaphore([(x, 0) for x in range(4)], 0)
+    dev.run(prog)
+    assert len({prog.binary("writer", k) for k in kernels}) == 1
+    assert all(int(dev.sim.l1[dev.chip.core_index((x, 0)), prog.semaphore(0)]) == 9 for x in range(4))

@@ -182,7 +182,7 @@ def test_fuzz_programs(dev, cores, args, sems, cbs, max_cycles):
                                      cbs=cbs))
     if prog is not None:
         run = either(lambda: dev.run(prog, max_cycles=max_cycles))
-        if run is not None: assert len(run.cycles_by_thread) == sum(len(cs.cores) for cs in prog.core_sets)
+        if run is not None: assert len(run.cycles_by_thread) == sum(len(on.kernels) for on in prog.on_core.values())
 
 
 @FUZZ

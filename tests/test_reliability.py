@@ -12,7 +12,8 @@ SPIN_PLAIN = HEAD + "void kernel_main() { for (volatile int i = 0;; i++) {} }"
 
 
 def python(code, timeout=60, **kw):
-    """Run `code` in a fresh Python; its stdout."""
+    """Run `code` in a fresh Python; its stdout. The engine is built first: a compile must not eat the time allowed."""
+    tt.build.engine()
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout, **kw)
 
 
@@ -83,10 +84,15 @@ def test_a_dprint_flood_ends_with_a_hang_error_and_prints_held_are_bounded():
 
 # ---- a killed parent
 def test_the_engine_dies_with_its_parent():
+    tt.build.engine()
     child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import threading, tensix as tt
+        import threading, time, tensix as tt
         dev = tt.Device(echo=False, hang_seconds=600)
-        threading.Timer(1.0, lambda: print(dev.sim.engine.pid, flush=True)).start()
+        def tell():
+            while dev.sim.engine is None: time.sleep(0.05)
+            time.sleep(0.5)
+            print(dev.sim.engine.pid, flush=True)
+        threading.Thread(target=tell, daemon=True).start()
         dev.run(tt.Program(dev, (0, 0), writer={SPIN_API!r}), max_cycles=10 ** 18)
     """)], stdout=subprocess.PIPE, text=True)
     try:
@@ -200,10 +206,11 @@ def test_a_damaged_cached_kernel_is_rebuilt_once_saying_so(dev, capfd, damage):
     def run():
         c.write(np.zeros(1024, np.uint32))
         dev.reset()  # a fresh engine loads the kernel from the cache
-        prog = tt.Program(dev, (0, 0), writer=tt.Kernel(src, "cached"), writer_args=[dev.chip.l1_unreserved_base, a.addr, b.addr, c.addr])
+        kernel = tt.Kernel(src, "cached")
+        prog = tt.Program(dev, (0, 0), writer=kernel, writer_args=[dev.chip.l1_unreserved_base, a.addr, b.addr, c.addr])
         dev.run(prog)
         assert c.read(np.uint32).tolist() == [20] * 1024
-        return prog.binary("writer", prog.core_sets[0].kernels["writer"])
+        return prog.binary("writer", kernel)
     path = run()
     other = tt.Program(dev, (0, 0), writer=OTHER).binary("writer", tt.Kernel(OTHER))
     capfd.readouterr()

@@ -43,7 +43,7 @@ def within_limits(run, chip):
     for core, (n, busy) in s.l1.items():
         assert n <= t.l1_bytes_per_cycle * s.cycles + 1 and busy <= s.cycles, f"L1 port of {core}"
     for (core, proc), th in s.threads.items():
-        assert th.busy >= 0 and th.cycles <= s.cycles, (core, proc)
+        assert 0 <= th.busy <= th.cycles - th.launch and th.cycles <= s.cycles, (core, proc)
         # the math unit does at most one tile matmul per pass time at LoFi
         assert th.flops <= 2 * 32 ** 3 / t.matmul_pass_cycles * th.cycles, (core, proc)
 
@@ -99,8 +99,8 @@ def test_stats_add_up_and_name_the_critical_thread(dev):
     ok, run = importlib.import_module("tensix.examples.dram_copy_all_cores").main(dev, mib=1)
     s = run.stats
     assert len(s.threads) == 2 * dev.chip.num_cores
-    for th in s.threads.values():
-        assert th.launch + th.busy + th.waiting == th.cycles
+    for (core, proc), th in s.threads.items():  # a data-movement thread is either busy or waiting on something
+        assert th.launch + th.busy + th.waiting == th.cycles, (core, proc)
     key, who = s.critical()
     assert s.threads[key].cycles == max(th.cycles for th in s.threads.values())
     text = str(run)
@@ -117,6 +117,10 @@ def test_timing_modes_give_the_same_bytes_and_ordered_is_close(dev):
         d.close()
         assert ok
     assert abs(runs["calendar"].cycles - runs["ordered"].cycles) <= 0.25 * runs["ordered"].cycles
+    # threads switch at every NoC call in time order: multicasts from many senders stay right
+    d = tt.Device("e150", hang_seconds=5, echo=False, timing="ordered")
+    assert importlib.import_module("tensix.examples.matmul_multicast").main(d, size=256)[0]
+    d.close()
     assert runs["simple"].cycles < runs["ordered"].cycles  # nothing shared: far too fast, as before the model
 
 
@@ -126,3 +130,50 @@ def test_a_launch_costs_time(dev):
     t = dev.chip.timing
     assert run.cycles >= t.launch_program_cycles + t.launch_binary_cycles
     assert run.seconds < 10e-6  # tt-metal's goal for an empty program
+
+
+def test_a_kernel_may_charge_cycles_for_its_scalar_work(dev):
+    src = '#include "dataflow_api.h"\nvoid kernel_main() { tensix_charge_cycles(get_arg_val<uint32_t>(0)); }'
+    compute = '#include "compute_kernel_api.h"\nnamespace NAMESPACE { void MAIN { tensix_charge_cycles(get_arg_val<uint32_t>(0)); } }'
+    base = dev.run(tt.Program(dev, (0, 0), reader=src, compute=compute, reader_args=[0], compute_args=[0])).cycles
+    for reader, math in ((100000, 0), (0, 200000)):
+        run = dev.run(tt.Program(dev, (0, 0), reader=src, compute=compute, reader_args=[reader], compute_args=[math]))
+        assert run.cycles == base + max(reader, math)
+        key = ((0, 0), "TRISC" if math else "NCRISC")
+        assert run.stats.threads[key].busy >= max(reader, math)
+
+
+def test_a_multicast_takes_each_link_of_its_tree_once(dev):
+    # core (0, 0) at NoC (1, 1) multicasts 8 KiB to the seven cores to its right, on NoC 0 (rightwards)
+    src = r'''
+#include "dataflow_api.h"
+void kernel_main() {
+    uint32_t l1 = get_arg_val<uint32_t>(0);
+    noc_async_write_multicast(l1, get_noc_multicast_addr(2, 1, 8, 1, l1), 8192, 7);
+    noc_async_write_barrier();
+}'''
+    run = dev.run(tt.Program(dev, (0, 0), writer=src, writer_args=[dev.chip.l1_unreserved_base]))
+    links = run.stats.links
+    assert sorted(links) == [(0, (x, 1), "x") for x in range(1, 8)]   # (1,1) -> (8,1): seven links, along x
+    assert all(b == 8192 for b, _ in links.values())                  # each carried the data once, not once per core
+    assert all(run.stats.l1[(x, 0)][0] == 8192 for x in range(1, 8))  # and each destination took it in
+    assert run.cycles >= 8192 / dev.chip.timing.noc_bytes_per_cycle
+
+
+def test_element_wise_cost_follows_the_format(dev):
+    # tt-budabackend's fit: an add costs twice as much per tile on float32 values as on 16-bit ones
+    ew = importlib.import_module("tensix.examples.eltwise_binary")
+    a = np.ones((32, 32 * 16), np.float32)
+    busy = {}
+    for fmt in (tt.bfloat16, tt.float32):
+        ta, tb = dev.buffer(tt.tilize(a), fmt=fmt), dev.buffer(tt.tilize(a), fmt=fmt)
+        tc = dev.buffer(ta.size, page=ta.page)
+        compute = tt.Kernel(ew.COMPUTE, "add", defines={"ELTWISE_OP": "add_tiles", "ELTWISE_OP_INIT": "add_tiles_init"})
+        prog = tt.Program(dev, (0, 0), reader=ew.READER, compute=compute, writer=ew.WRITER, reader_args=[ta.addr, tb.addr, 16],
+                          compute_args=[16], writer_args=[tc.addr, 16], cbs=[tt.CB(i, fmt, 2) for i in (0, 1, 16)])
+        run = dev.run(prog)
+        assert (tc.read(fmt) == 2).all()
+        busy[fmt.name] = run.stats.threads[((0, 0), "TRISC")].busy
+        for buf in (ta, tb, tc): buf.free()
+    t = dev.chip.timing
+    assert busy[tt.float32.name] - busy[tt.bfloat16.name] == 16 * t.binary_cycles

@@ -169,6 +169,29 @@ def test_2024_two_argument_forms_write_over_their_first_tile():
     assert np.array_equal(got, tiles(np.maximum(a, b) - b))
 
 
+
+def test_math_and_pack_in_one_block_as_ttnn_writes_them():
+    """ttnn's binary SFPU kernel holds the register for math and pack at once (acquire, wait, ..., pack, commit,
+    release): on the chip each call binds only its own thread, so the pack thread just waits for the commit. A pack
+    without any wait is still an error."""
+    dev = tt.Device("n150")
+    a, b = operands(10)
+    body = """for (uint32_t i = 0; i < n; i++) {
+        cb_wait_front(0, 1); cb_wait_front(1, 1); cb_reserve_back(16, 1);
+        tile_regs_acquire(); tile_regs_wait();
+        copy_tile(0, 0, 0); copy_tile(1, 0, 1); sub_binary_tile(0, 1, 0); pack_tile(0, 16);
+        tile_regs_commit(); tile_regs_release();
+        PACK((llk_pack_relu_config(ReluConfig::zero())));
+        cb_pop_front(0, 1); cb_pop_front(1, 1); cb_push_back(16, 1);
+    }"""
+    got = run_today(dev, body, [a, b], **F32)
+    first_tile = np.s_[:32 * 32]  # the first tile is packed before the ReLU is configured, the second after
+    want = tiles(a - b)
+    assert np.array_equal(got[first_tile], want[first_tile]) and np.array_equal(got[1024:], np.maximum(want[1024:], 0))
+    with pytest.raises(tt.KernelError, match="pack_tile.*tile_regs_commit, then tile_regs_wait"):
+        run_today(dev, body.replace("tile_regs_wait();", ""), [a, b], **F32)
+
+
 COPY = """for (uint32_t i = 0; i < n; i++) {
     cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); tile_regs_commit(); tile_regs_wait();
     cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); tile_regs_release(); cb_pop_front(0, 1);
@@ -328,3 +351,118 @@ def test_todays_programming_examples_from_a_checkout():
     bench = Path(__file__).parent.parent / "bench" / "today_examples.py"
     r = subprocess.run([sys.executable, str(bench), os.environ["TENSIX_TT_METAL"]], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0 and "FAIL" not in r.stdout, r.stdout + r.stderr
+
+
+SEMAPHORES = r"""
+#include "api/dataflow/noc_semaphore.h"
+#include "api/dataflow/dataflow_buffer.h"
+void kernel_main() {  // core 0 hands three values to core 1, one Semaphore::up each; core 1 takes them with down
+    uint32_t me = get_arg_val<uint32_t>(0), x = get_arg_val<uint32_t>(1), y = get_arg_val<uint32_t>(2);
+    uint32_t slots = get_arg_val<uint32_t>(3), out = get_arg_val<uint32_t>(4);
+    Noc noc;
+    Semaphore sem(0);
+    volatile uint32_t* slot = (volatile uint32_t*)slots;
+    if (me == 0) {
+        for (uint32_t i = 0; i < 3; i++) {
+            slot[i] = 10 * (i + 1);
+            noc.async_write(CoreLocalMem(slots), UnicastEndpoint{}, 4, {.offset_bytes = 4 * i}, {.noc_x = x, .noc_y = y, .addr = slots + 4 * i});
+            noc.async_write_barrier();
+            sem.up(noc, x, y, 1);
+        }
+    } else {
+        uint32_t sum = 0;
+        for (uint32_t i = 0; i < 3; i++) { sem.down(1); sum += slot[i]; }
+        slot[8] = sum * 100 + sem.value();  // every up taken: the count is back at 0
+        InterleavedAddrGen<true> o = {out, 32};
+        noc.async_write(CoreLocalMem(slots + 32), UnicastEndpoint{}, 4, {.offset_bytes = 0},
+                        {.noc_x = (uint32_t)tensix_api->dram_x[0], .noc_y = (uint32_t)tensix_api->dram_y[0], .addr = out});
+        noc.async_write_barrier();
+    }
+}"""
+
+
+def test_semaphore_objects_count_up_and_down_across_cores(dev):
+    out = dev.buffer(32, page=32)
+    x, y = dev.chip.noc_xy((1, 0))
+    slots = dev.chip.l1_unreserved_base
+    prog = tt.Program(dev, [(0, 0), (1, 0)], reader=tt.Kernel(SEMAPHORES, "semaphores"), semaphores=[0],
+                      reader_args=lambda c: [c[0], x, y, slots, out.addr])
+    dev.run(prog)
+    assert out.read(np.uint32)[0] == 60 * 100 + 0
+
+
+DFB_COPY = r"""
+#include "api/dataflow/dataflow_buffer.h"
+#include "api/tensor/noc_traits.h"
+void kernel_main() {  // tiles from one buffer to another through a DataflowBuffer, the Noc object at both ends
+    uint32_t src = get_arg_val<uint32_t>(0), dst = get_arg_val<uint32_t>(1), n = get_arg_val<uint32_t>(2);
+    constexpr auto s_args = TensorAccessorArgs<0>();
+    constexpr auto d_args = TensorAccessorArgs<s_args.next_compile_time_args_offset()>();
+    const auto s = TensorAccessor(s_args, src), d = TensorAccessor(d_args, dst);
+    Noc noc;
+    DataflowBuffer dfb(3);
+    for (uint32_t i = 0; i < n; i++) {
+        dfb.reserve_back(1);
+        noc.async_read(s, dfb, dfb.get_entry_size(), {.page_id = n - 1 - i}, {});
+        noc.async_read_barrier();
+        dfb.push_back(1);
+        dfb.wait_front(1);
+        noc.async_write(dfb, d, dfb.get_entry_size(), {}, {.page_id = i});
+        dfb.write_barrier(noc);
+        dfb.pop_front(1);
+    }
+}"""
+
+
+def test_a_dataflow_buffer_moves_pages_as_a_circular_buffer_does(dev):
+    x = np.arange(4 * 1024, dtype=np.uint32)
+    src, dst = dev.buffer(x, page=4096), dev.buffer(x.nbytes, page=4096)
+    dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(DFB_COPY, "dfb", compile_args=tt.TensorAccessorArgs(src).get_compile_time_args()
+                                                     + tt.TensorAccessorArgs(dst).get_compile_time_args()),
+                       reader_args=[src.addr, dst.addr, 4], cbs=[tt.CB(3, tt.uint32, 2)]))
+    assert np.array_equal(dst.read(np.uint32).reshape(4, 1024), x.reshape(4, 1024)[::-1])
+
+
+def test_circular_buffer_sizes_and_formats_are_constant_expressions(dev):
+    """Today's tt-metal generates each kernel's circular-buffer descriptors at build time, and kernels rely on it:
+    `constexpr uint32_t tile_size = get_tile_size(cb)`. A buffer the program does not give stays a run-time question."""
+    src = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {
+    constexpr uint32_t tile = get_tile_size(tt::CBIndex::c_1);
+    constexpr DataFormat fmt = get_dataformat(tt::CBIndex::c_1);
+    static_assert(fmt == DataFormat::Float32 || fmt == DataFormat::Float16_b, "the program's formats");
+    uint32_t l1 = get_arg_val<uint32_t>(0);
+    *(volatile uint32_t*)l1 = tile * 100 + (uint32_t)fmt;
+    InterleavedAddrGen<true> out = {get_arg_val<uint32_t>(1), 32};
+    noc_async_write(l1, out.get_noc_addr(0), 4);
+    noc_async_write_barrier();
+}"""
+    out = dev.buffer(32, page=32)
+    for fmt, want in ((tt.float32, 4096 * 100 + 0), (tt.bfloat16, 2048 * 100 + 5)):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "r"), cbs=[tt.CB(1, fmt)],
+                           reader_args=[dev.chip.l1_unreserved_base + 8192, out.addr]))
+        assert out.read(np.uint32)[0] == want
+    with pytest.raises(tt.CompileError, match="get_tile_size"):  # no circular buffer 1 in this program
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "r"), cbs=[tt.CB(2)], reader_args=[0, out.addr]))
+
+
+def test_acc_to_dest_adds_the_op_to_what_the_register_holds(dev):
+    """binary_tiles_init<.., ELWMUL>(in0, in1, true): the mul adds its product to the destination tile (here c, copied
+    in first); a later init without the flag ends it."""
+    a, b = operands(11)
+    c = operands(12)[0]
+    body = """for (uint32_t i = 0; i < n; i++) {
+        cb_wait_front(0, 1); cb_wait_front(1, 1); cb_wait_front(2, 1);
+        tile_regs_acquire();
+        copy_tile(2, 0, 0); binary_tiles_init<true, ELWMUL>(0, 1, true); mul_tiles(0, 1, 0, 0, 0);
+        copy_tile(2, 0, 1); mul_tiles_init(0, 1); mul_tiles(0, 1, 0, 0, 1); add_binary_tile(0, 1, 0);
+        tile_regs_commit(); tile_regs_wait();
+        cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); tile_regs_release();
+        cb_pop_front(0, 1); cb_pop_front(1, 1); cb_pop_front(2, 1);
+    }"""
+    got = run_today(dev, body, [a, b, c])
+    bf = tt.round_bfloat16
+    acc = bf(reference.multiply(a, b) + bf(c))          # the accumulated product, rounded into the register
+    want = reference.truncate_bfloat16(acc + bf(reference.multiply(a, b)))  # plus the plain product, stored truncated
+    assert np.array_equal(got, tiles(want))

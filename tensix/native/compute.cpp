@@ -33,9 +33,12 @@ struct Math {
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
     uint32_t fidelity = 4, state = 0, capacity = 16;
     uint32_t unpack_to_dest = 0;  // a bit per circular buffer: copy_tile takes its float32 tiles straight to the register
-    bool fp32 = false, approx = false, relu = false;
+    bool fp32 = false, approx = false, relu = false, l1_acc = false;  // l1_acc: packs add to what L1 holds
 };
-enum { IDLE, MATH, COMMITTED, PACKING, FULL };  // the destination register's protocol, as tile_regs_* / acquire_dst drive it
+// The destination register's protocol, as tile_regs_* / acquire_dst drive it. BOTH: the packer waited before the math
+// side committed, as a kernel whose math and pack run in one block may write it (on the chip the pack thread's
+// tile_regs_wait just blocks until the math thread's commit); math and pack may both use the register until the commit.
+enum { IDLE, MATH, COMMITTED, PACKING, FULL, BOTH };
 
 static inline Math& m() {
     if (!cur->math) cur->math = new Math;  // one per pooled thread, kept across runs; untouched until used
@@ -184,7 +187,7 @@ static void flush(Math& mm);
 static float* dst(uint32_t d, const char* what, bool packing = false, bool queueing = false) {
     Math& mm = m();
     if (!queueing) flush(mm);  // whatever reads or writes the register sees every matmul before it
-    bool ok = packing ? (mm.state == PACKING || mm.state == FULL) : (mm.state == MATH || mm.state == FULL);
+    bool ok = mm.state == FULL || mm.state == BOTH || mm.state == (packing ? PACKING : MATH);
     if (!ok) {
         const char* why = mm.state == IDLE ? "the destination register is not acquired (tile_regs_acquire or acquire_dst first)"
                         : packing && mm.state == MATH ? "the math side still holds it (tile_regs_commit, then tile_regs_wait, first)"
@@ -198,14 +201,26 @@ static float* dst(uint32_t d, const char* what, bool packing = false, bool queue
     return mm.dst[d];
 }
 
-static void tick(uint64_t c) { cur->clock += c; heartbeat(); }
+// The stages' clocks (engine.h): a stage starts a step when it is free and what the step needs is ready.
+static void stage_tick(Stage s, uint64_t ready, uint64_t c) {
+    uint64_t& k = cur->stage[s];
+    k = std::max(k, ready) + c;
+    cur->clock = std::max(cur->clock, k);
+    if (s == MATH_STAGE) cur->math_busy += c;
+    heartbeat();
+}
+static void math_tick(uint64_t c) { stage_tick(MATH_STAGE, 0, c); }
+static void unpack_then_math(uint32_t tiles, uint64_t c) {  // operand tiles to the source registers, then math on them
+    stage_tick(UNPACK_STAGE, 0, tiles * chip.unpack_tile_cycles);
+    stage_tick(MATH_STAGE, cur->stage[UNPACK_STAGE], c);
+}
 
 // ---------------------------------------------------------------- the kernel API's math entries
 static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint32_t unpack_to_dest) {
     Math& mm = m();
     mm.unpack_to_dest = unpack_to_dest;
     mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
-    mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false;
+    mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false; mm.l1_acc = false;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
     for (Operand& o : mm.cache) { o.cb = -1; o.pins = 0; }
 }
@@ -220,27 +235,36 @@ static void regs(uint32_t action) {
         for (bool& f : mm.fresh) f = true;
     };
     uint32_t full = mm.fp32 ? 8 : 16;  // float32 halves what the register holds
+    // The handshake in time: math takes a half of the register once the packer has released it (two acquires ago, as
+    // the halves alternate); the packer starts on it once math has committed it. A block of math pays a fixed cost.
+    Thread& t = *cur;
     switch (action) {
         case TX_REGS_ACQUIRE:
             if (mm.state != IDLE) fail("tile_regs_acquire: the destination register is already held; tile_regs_release it first");
-            zero(); mm.state = MATH; mm.capacity = full / 2; break;
+            zero(); mm.state = MATH; mm.capacity = full / 2;
+            stage_tick(MATH_STAGE, t.half_free[t.acquires++ % 2], chip.api_cycles + chip.math_block_cycles); break;
         case TX_REGS_COMMIT:
-            if (mm.state != MATH) fail("tile_regs_commit: the math side does not hold the register (tile_regs_acquire first)");
-            mm.state = COMMITTED; break;
-        case TX_REGS_WAIT:
-            if (mm.state != COMMITTED) fail("tile_regs_wait: nothing was committed (tile_regs_commit first)");
-            mm.state = PACKING; break;
+            if (mm.state != MATH && mm.state != BOTH) fail("tile_regs_commit: the math side does not hold the register (tile_regs_acquire first)");
+            math_tick(chip.api_cycles); t.committed_at = t.stage[MATH_STAGE];
+            if (mm.state == BOTH) stage_tick(PACK_STAGE, t.committed_at, chip.api_cycles);  // the packer waited for this commit
+            mm.state = mm.state == BOTH ? PACKING : COMMITTED; break;
+        case TX_REGS_WAIT:  // ttnn's kernels may wait before the commit: the packer then goes on at the commit
+            if (mm.state != COMMITTED && mm.state != MATH) fail("tile_regs_wait: nothing was committed (tile_regs_commit first)");
+            if (mm.state == COMMITTED) stage_tick(PACK_STAGE, t.committed_at, chip.api_cycles);
+            mm.state = mm.state == MATH ? BOTH : PACKING; break;
         case TX_REGS_RELEASE:
             if (mm.state != PACKING) fail("tile_regs_release: the packer does not hold the register (tile_regs_commit and tile_regs_wait first)");
-            mm.state = IDLE; break;
+            mm.state = IDLE;
+            stage_tick(PACK_STAGE, 0, chip.api_cycles); t.half_free[t.releases++ % 2] = t.stage[PACK_STAGE]; break;
         case TX_DST_ACQUIRE_FULL: case TX_DST_ACQUIRE_HALF:
             if (mm.state != IDLE) fail("acquire_dst: the destination register is already held; release_dst it first");
-            zero(); mm.state = FULL; mm.capacity = action == TX_DST_ACQUIRE_FULL ? full : full / 2; break;
+            zero(); mm.state = FULL; mm.capacity = action == TX_DST_ACQUIRE_FULL ? full : full / 2;
+            stage_tick(MATH_STAGE, std::max(t.half_free[0], t.half_free[1]), chip.api_cycles + chip.math_block_cycles); break;
         case TX_DST_RELEASE:
             if (mm.state != FULL) fail("release_dst: the destination register was not acquired with acquire_dst");
-            mm.state = IDLE; break;
+            mm.state = IDLE;
+            stage_tick(PACK_STAGE, t.stage[MATH_STAGE], chip.api_cycles); t.half_free[0] = t.half_free[1] = t.stage[PACK_STAGE]; break;
     }
-    tick(chip.api_cycles);
 }
 
 static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
@@ -251,7 +275,7 @@ static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
     // With UnpackToDestFp32 the unpacker writes the register itself; otherwise the tile passes through srcA.
     if (mm.fp32 && (mm.unpack_to_dest >> cb & 1)) memcpy(o, rm, sizeof rm);
     else for (int i = 0; i < 1024; i++) o[i] = to_src(mm, rm[i]);
-    tick(chip.copy_cycles);
+    unpack_then_math(1, chip.copy_cycles);
 }
 
 // srcA (5-bit chunks) x srcB (7-bit chunks) at the thread's fidelity. Both are bfloat16 values.
@@ -287,7 +311,11 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     if (acc) for (int i = 0; i < 1024; i++) a[i] += o[i];
     if (mm.fp32) memcpy(o, a, sizeof a);
     else for (int i = 0; i < 1024; i++) o[i] = bf16(a[i]);
-    tick(op == TX_MUL ? chip.binary_cycles * mm.fidelity : chip.binary_cycles);
+    // tt-budabackend's fit scales by the format (df: 2 for 16-bit values, 4 for float32, 1 for block floats);
+    // binary_cycles is the 16-bit figure
+    uint32_t df = std::max(1u, tile_bytes(core_of(cur).cbs[cb0].format) / 1024);
+    uint64_t cycles = chip.binary_cycles * df / 2;
+    unpack_then_math(2, op == TX_MUL ? cycles * mm.fidelity : cycles);
     cur->flops += 1024;
 }
 
@@ -468,7 +496,7 @@ static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t 
     Math& mm = m();
     a.pins++; b.pins++;
     mm.pending.push_back({&a, &b, o});
-    tick(chip.matmul_pass_cycles * mm.fidelity);
+    unpack_then_math(2, chip.matmul_pass_cycles * mm.fidelity);
     cur->flops += 2 * 32 * 32 * 32;
 }
 
@@ -547,7 +575,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_DIV_SCALAR: y = x * p; break;  // tt-metal's host passes 1 / divisor, and the SFPU multiplies
             case TX_ERFC: y = std::erfc(x); break;
             case TX_ERFINV: y = erfinv(x); break;
-            case TX_I0: y = (float)std::cyl_bessel_i(0.0, (double)x); break;
+            case TX_I0: y = std::isnan(x) ? x : (float)std::cyl_bessel_i(0.0, std::fabs((double)x)); break;  // even in x
             case TX_SIGNBIT: y = std::signbit(x) ? 1.0f : 0.0f; break;
             case TX_ISINF: y = std::isinf(x); break;
             case TX_ISPOSINF: y = std::isinf(x) && x > 0; break;
@@ -567,7 +595,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
     if (op == TX_EXP_APPROX) cycles = chip.exp_approx_cycles;
     if (op == TX_RECIP) cycles = chip.recip_cycles;
     if (op == TX_SQRT || op == TX_RSQRT) cycles = chip.sqrt_cycles;
-    tick(cycles);
+    math_tick(cycles);
 }
 
 // Integer ops take the integer a tile's value holds (tinygrad's int32 and bool tiles; exact while |x| < 2^24, as the
@@ -620,7 +648,7 @@ static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint3
     if (mm.fp32) memcpy(o, r, sizeof r);
     else if (nearest) for (int i = 0; i < 1024; i++) o[i] = bf16(r[i]);
     else for (int i = 0; i < 1024; i++) o[i] = value(bits(r[i]) & 0xffff0000);
-    tick(op == TX_DST_DIV || op == TX_DST_POW ? chip.recip_cycles : chip.sfpu_cycles);
+    math_tick(op == TX_DST_DIV || op == TX_DST_POW ? chip.recip_cycles : chip.sfpu_cycles);
 }
 
 // where: each value of `cond` picks the value of `t` (nonzero) or of `f` (zero); nothing is rounded.
@@ -632,7 +660,7 @@ static void dst_where(uint32_t dc, uint32_t dt, uint32_t df, uint32_t od) {
     float r[1024];
     for (int i = 0; i < 1024; i++) r[i] = c[i] != 0.0f ? t[i] : f[i];
     memcpy(o, r, sizeof r);
-    tick(chip.sfpu_cycles);
+    math_tick(chip.sfpu_cycles);
 }
 
 // Sum, average or max over rows (the result in column 0), columns (row 0) or both ([0][0]), times the scaler tile's
@@ -673,7 +701,7 @@ static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, u
         put(0, v);
     }
     mm.fresh[d] = false;
-    tick(chip.reduce_cycles);
+    unpack_then_math(2, chip.reduce_cycles);
 }
 
 static void transpose(int32_t cb, uint32_t t, uint32_t d) {
@@ -681,7 +709,7 @@ static void transpose(int32_t cb, uint32_t t, uint32_t d) {
     unpack(cb, t, a, "transpose_wh_tile");
     float* o = dst(d, "transpose_wh_tile");
     for (int i = 0; i < 1024; i++) o[i] = to_dst(m(), a[(i % 32) * 32 + i / 32]);
-    tick(chip.copy_cycles);
+    unpack_then_math(1, chip.copy_cycles);
 }
 
 static void pack(uint32_t d, int32_t i, int32_t slot) {
@@ -689,15 +717,20 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
     CB& cb = tile_cb(i, "pack_tile");
     uint32_t s = slot < 0 ? cb.packed : (uint32_t)slot;
     if (s >= cb.reserved) fail("pack_tile(%u, cb %d): tile slot %u is past the %u pages reserved; cb_reserve_back for it first", d, i, s, cb.reserved);
-    if (m().relu) {
-        float r[1024];
-        for (int k = 0; k < 1024; k++) r[k] = o[k] > 0 ? o[k] : 0.0f;
-        encode(r, cb.format, l1(cur->core) + slot_addr(cb, cb.wr, s));
+    uint8_t* to = l1(cur->core) + slot_addr(cb, cb.wr, s);
+    if (m().relu || m().l1_acc) {
+        float r[1024], held[1024];
+        for (int k = 0; k < 1024; k++) r[k] = m().relu && o[k] < 0 ? 0.0f : o[k];
+        if (m().l1_acc) {  // the packer adds the tile to the one at the slot, in float32, and stores the sum in the format
+            decode(to, cb.format, held);
+            for (int k = 0; k < 1024; k++) r[k] += held[k];
+        }
+        encode(r, cb.format, to);
     } else {
-        encode(o, cb.format, l1(cur->core) + slot_addr(cb, cb.wr, s));
+        encode(o, cb.format, to);
     }
     if (slot < 0) cb.packed++;
-    tick(chip.copy_cycles);
+    stage_tick(PACK_STAGE, m().state == FULL ? cur->stage[MATH_STAGE] : 0, chip.pack_tile_cycles);  // after tile_regs_wait, or math
 }
 
 // tilize: `tiles` pages of rows (32 rows x tiles*32 values) -> `tiles` tiles; untilize: back.
@@ -734,7 +767,8 @@ static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
         }
     }
     b.packed += tiles;
-    tick(chip.copy_cycles * tiles);
+    unpack_then_math(tiles, chip.copy_cycles * tiles);
+    stage_tick(PACK_STAGE, cur->stage[MATH_STAGE], chip.pack_tile_cycles * tiles);
 }
 
 // Rows straight from the register: `rows` x block_ct tiles from register tile d0 on, into cb's reserved pages, which
@@ -763,7 +797,7 @@ static void pack_untilize(uint32_t d0, uint32_t block_ct, uint32_t full_ct, uint
                     else { uint16_t h = cb.format == 1 ? float_to_half(v) : bits(bf16(v)) >> 16; memcpy(p, &h, 2); }
                 }
         }
-    tick(chip.copy_cycles * rows * block_ct);
+    stage_tick(PACK_STAGE, 0, chip.pack_tile_cycles * rows * block_ct);  // after tile_regs_wait
 }
 
 static void pack_relu(uint32_t type) {
@@ -773,6 +807,7 @@ static void pack_relu(uint32_t type) {
 
 void compute_bind(TxApi& api) {
     api.pack_relu = pack_relu;
+    api.pack_l1_acc = [](uint32_t enable) { m().l1_acc = enable != 0; };
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
     api.unary = unary; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;

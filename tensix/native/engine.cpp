@@ -298,11 +298,11 @@ static uint32_t api_semaphore(uint32_t id) {
 
 static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size) {
     heartbeat();
+    wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, src, size, "noc_async_read", true);
     check_l1("noc_async_read", cur->core, dst, size, false);
     check_align("noc_async_read", p, dst);
     memmove(l1(cur->core) + dst, p.host, size);
-    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_read(noc, cur->core, endpoint(p), size, cur->clock);
     race_read(dst, size, cur->clock, done, __builtin_return_address(0));
@@ -311,12 +311,12 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
 
 static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, const char* what) {
     heartbeat();
+    wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, dst, size, what, false);
     check_l1(what, cur->core, src, size, true);
     check_align(what, p, src);
     memmove(p.host, l1(cur->core) + src, size);
     changed();
-    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_write(noc, cur->core, endpoint(p), size, cur->clock);
     bool signal = !p.dram && p.addr >= chip.sem_base && p.addr < chip.sem_base + chip.sems * chip.sem_stride;
@@ -328,6 +328,7 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
 static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, uint32_t num_dests, bool self,
                                 const char* what) {
     heartbeat();
+    wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     check_noc(noc, what);
     uint32_t lb = chip.local_bits, addr = (uint32_t)dst;
     uint32_t xe = (dst >> lb) & 63, ye = (dst >> (lb + 6)) & 63, xs = (dst >> (lb + 12)) & 63, ys = (dst >> (lb + 18)) & 63;
@@ -359,7 +360,6 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     if (n != num_dests)
         fail("%s: num_dests is %u but the rectangle (%u,%u)-(%u,%u) holds %u destination cores%s", what, num_dests, x0, y0, x1, y1, n,
              self ? "" : " (the sender is not one of them)");
-    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_mcast(noc, cur->core, all, x0, y0, x1, y1, size, cur->clock), landed = done;
     bool signal = addr >= chip.sem_base && addr < chip.sem_base + chip.sems * chip.sem_stride;
@@ -390,12 +390,12 @@ static void api_write_barrier(uint8_t noc) {
 
 static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
     heartbeat();
+    wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     changed();
     Place p = resolve(noc, dst, 4, "noc_semaphore_inc", false);
     if (p.dram) fail("noc_semaphore_inc: targets DRAM bank %u; semaphores live in a core's L1", p.core_or_bank);
     if (p.addr % 4) fail("noc_semaphore_inc: L1 %#x is not 4-byte aligned", p.addr);
     *(uint32_t*)p.host += incr;
-    wait_in_time_order();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_write(noc, cur->core, endpoint(p), 4, cur->clock);
     sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] =
@@ -448,6 +448,7 @@ static void check_pages(CB& cb, int32_t i, int32_t n, const char* what) {
 
 static void api_cb_reserve_back(int32_t i, int32_t n) {
     if (n == 0) return zero_pages();
+    StageClock on(cur, PACK_STAGE);
     CB& cb = cb_of(i, "cb_reserve_back");
     check_pages(cb, i, n, "cb_reserve_back");
     block({CB_BACK, i, n});
@@ -458,6 +459,7 @@ static void api_cb_reserve_back(int32_t i, int32_t n) {
 
 static void api_cb_push_back(int32_t i, int32_t n) {
     if (n == 0) return zero_pages();
+    StageClock on(cur, PACK_STAGE);
     CB& cb = cb_of(i, "cb_push_back");
     check_pages(cb, i, n, "cb_push_back");
     if (cb.room() < (uint32_t)n) fail("cb_push_back(cb %d, %d): only %u pages are free; reserve them first", i, n, cb.room());
@@ -475,6 +477,7 @@ static void api_cb_push_back(int32_t i, int32_t n) {
 
 static void api_cb_wait_front(int32_t i, int32_t n) {
     if (n == 0) return zero_pages();
+    StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_wait_front");
     check_pages(cb, i, n, "cb_wait_front");
     block({CB_FRONT, i, n});
@@ -484,6 +487,7 @@ static void api_cb_wait_front(int32_t i, int32_t n) {
 
 static void api_cb_pop_front(int32_t i, int32_t n) {
     if (n == 0) return zero_pages();
+    StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_pop_front");
     check_pages(cb, i, n, "cb_pop_front");
     if (cb.filled() < (uint32_t)n) fail("cb_pop_front(cb %d, %d): only %u pages are filled", i, n, cb.filled());
@@ -528,7 +532,12 @@ static void api_print(const char* s, size_t n) {
     }
 }
 static void api_fail(const char* m) { fail("%s", m); }
-static void api_tick(uint64_t c) { cur->clock += c; }
+static void api_tick(uint64_t c) {  // tensix_charge_cycles: work the kernel says it did (a compute kernel's math stage)
+    heartbeat();
+    StageClock on(cur, MATH_STAGE);
+    cur->clock += c;
+    if (cur->proc == TRISC) cur->math_busy += c;
+}
 
 // ---------------------------------------------------------------- kernels: shared objects, loaded once per path
 static std::map<std::string, Kernel> loaded;  // by path; map nodes stay put, so slots can point at them
@@ -653,7 +662,8 @@ static void configure(const std::vector<std::string>& w) {
         for (size_t i = 8; i + 1 < w.size(); i += 2) { chip.packet_size.push_back(atof(w[i].c_str())); chip.packet_efficiency.push_back(atof(w[i + 1].c_str())); }
     } else if (k == "compute_timing") {
         uint64_t* f[] = {&chip.matmul_pass_cycles, &chip.binary_cycles, &chip.copy_cycles, &chip.sfpu_cycles, &chip.exp_cycles,
-                         &chip.exp_approx_cycles, &chip.recip_cycles, &chip.sqrt_cycles, &chip.reduce_cycles};
+                         &chip.exp_approx_cycles, &chip.recip_cycles, &chip.sqrt_cycles, &chip.reduce_cycles,
+                         &chip.unpack_tile_cycles, &chip.pack_tile_cycles, &chip.math_block_cycles};
         for (size_t i = 0; i < sizeof f / sizeof *f; i++) *f[i] = num(w[1 + i]);
     }
 }
@@ -699,6 +709,7 @@ static void start_api() {
 // loops would keep running, reparented, for ever. Linux signals a child when its parent thread ends; the handler
 // tells the end of the process (we are reparented) from the end of one of its threads (we are not).
 static pid_t host_pid;
+static bool sandboxed;  // the host's "sandbox 1": restrict this process once started (sandbox.cpp)
 static void parent_gone(int) { if (getppid() != host_pid) _exit(3); }
 static void die_with_parent() {
 #ifdef __linux__
@@ -727,7 +738,12 @@ int main(int argc, char** argv) {
     while (getline(&line, &cap, in) > 0) {
         auto w = words(line);
         if (w.empty()) continue;
-        if (w[0] == "start") { start_api(); fprintf(out, "ready\n"); fflush(out); }
+        if (w[0] == "start") {
+            start_api();
+            const char* why = sandboxed ? sandbox_enter(fileno(out)) : "it was turned off";
+            fprintf(out, "ready%s%s\n", why ? " unsandboxed " : "", why ? why : "");
+            fflush(out);
+        } else if (w[0] == "sandbox") sandboxed = num(w[1]);
         else if (w[0] == "kernel") {  // kernel SLOT PATH (the path is the rest of the line)
             uint32_t s = num(w[1]);
             std::string path = line;
@@ -736,6 +752,7 @@ int main(int argc, char** argv) {
             if (slots.size() <= s) slots.resize(s + 1);
             status->core = -2; status->proc = (int32_t)s;  // while its static constructors run, they are to blame
             slots[s] = load(path);
+            status->core = -1; status->proc = -1;
         }
         else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor
             cores.clear();
@@ -765,7 +782,11 @@ int main(int argc, char** argv) {
             uint64_t launch = chip.launch_program_cycles + binaries * chip.launch_binary_cycles;
             for (size_t ci = 0; ci < cores.size(); ci++)
                 for (Thread* t : cores[ci].threads)
-                    if (t) t->clock = launch + (ci + 1) * chip.launch_core_cycles;
+                    if (t) {
+                        t->clock = t->started = launch + (ci + 1) * chip.launch_core_cycles;
+                        for (uint64_t& s : t->stage) s = t->clock;
+                        t->half_free[0] = t->half_free[1] = t->clock;
+                    }
             run_program();
             fprintf(out, "stats {\"noc\": %s, \"threads\": [", noc_stats().c_str());
             bool first = true;
@@ -774,8 +795,12 @@ int main(int argc, char** argv) {
                     if (!t) continue;
                     fprintf(out, "%s[%u,%u,%lu,%lu,%lu,%lu,[", first ? "" : ",", t->core, t->proc, (unsigned long)t->clock,
                             (unsigned long)t->wait_noc, (unsigned long)t->wait_sem, (unsigned long)t->flops);
-                    for (int i = 0; i < 32; i++) fprintf(out, "%s%lu", i ? "," : "", (unsigned long)t->wait_cb[i]);
-                    fprintf(out, "]]");
+                    uint64_t waits = t->wait_noc + t->wait_sem;
+                    for (int i = 0, n = 0; i < 32; i++)  // [cb, cycles] of the buffers it waited on
+                        if (t->wait_cb[i]) { fprintf(out, "%s[%d,%lu]", n++ ? "," : "", i, (unsigned long)t->wait_cb[i]); waits += t->wait_cb[i]; }
+                    // busy: a data-movement thread's time not waiting; a compute thread's time its math stage computed
+                    uint64_t busy = t->proc == TRISC ? t->math_busy : t->clock - t->started - std::min(waits, t->clock - t->started);
+                    fprintf(out, "],%lu,%lu]", (unsigned long)t->started, (unsigned long)busy);
                     first = false;
                 }
             fprintf(out, "], \"launch\": %lu}\n", (unsigned long)launch);
@@ -785,11 +810,9 @@ int main(int argc, char** argv) {
                     if (t) clocks += " " + std::to_string(t->core) + ":" + std::to_string(t->proc) + ":" + std::to_string(t->clock);
             fprintf(out, "done%s\n", clocks.c_str());
             fflush(out);
-        } else if (w[0] == "trace") {  // trace PATH: the last run's event log
-            std::string path = line;
-            path = path.substr(6);
-            while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
-            fprintf(out, "traced %ld\n", (long)trace_write(path.c_str()));
+        } else if (w[0] == "trace") {  // trace: the last run's event log, its records after the reply line
+            fprintf(out, "traced %zu\n", trace_events());
+            trace_write(out);
             fflush(out);
         } else if (w[0] == "quit") break;
         else configure(w);

@@ -37,6 +37,7 @@ struct Chip {
     // compute, per tile (see tensix/chips.py)
     uint64_t matmul_pass_cycles = 36, binary_cycles = 101, copy_cycles = 56, sfpu_cycles = 56, exp_cycles = 2666,
              exp_approx_cycles = 668, recip_cycles = 915, sqrt_cycles = 159, reduce_cycles = 101;
+    uint64_t unpack_tile_cycles = 16, pack_tile_cycles = 16, math_block_cycles = 300;
     uint64_t max_cycles = ~0ull;  // a thread whose clock passes this in one run is a runaway (the host's max_cycles)
     // the shared resources (noc.cpp; see tensix/chips.py)
     double l1_bytes_per_cycle = 64;
@@ -77,6 +78,10 @@ struct Thread {
     uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {};
     uint64_t wait_noc = 0, wait_sem = 0, wait_cb[32] = {};  // cycles spent waiting, by what on (run.stats)
     uint64_t flops = 0;                                     // matmul and element-wise arithmetic done
+    // a compute thread's three pipelined stages (compute.cpp): their clocks, and the destination register's handshake
+    uint64_t stage[3] = {}, half_free[2] = {}, committed_at = 0;
+    uint32_t acquires = 0, releases = 0;
+    uint64_t started = 0, math_busy = 0;  // when the core started; cycles the math stage computed
     std::string line;  // DPRINT text not yet ended
     Math* math = nullptr;  // kept across runs, like the stack
 };
@@ -98,6 +103,16 @@ extern std::vector<Core> cores;  // the cores of the running program
 extern Thread* cur;  // running thread, or null in the scheduler
 
 extern TxApi api;
+
+// A compute thread runs unpack, math and pack as a pipeline, each stage on its own clock; its `clock` is the latest of
+// them. A circular-buffer call runs on the clock of the stage that makes it on the chip (unpack waits for and pops
+// inputs, pack reserves and pushes outputs); for the data-movement threads this does nothing.
+enum Stage { UNPACK_STAGE, MATH_STAGE, PACK_STAGE };
+struct StageClock {
+    Thread* t; Stage s; uint64_t saved = 0;
+    StageClock(Thread* t_, Stage s_) : t(t_), s(s_) { if (t->proc == TRISC) { saved = t->clock; t->clock = t->stage[s]; } }
+    ~StageClock() { if (t->proc == TRISC) { t->stage[s] = t->clock; t->clock = std::max(saved, t->clock); } }
+};
 
 inline Core& core_of(Thread* t) { return *t->c; }
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -139,7 +154,11 @@ enum TraceKind { EV_WAIT_NOC, EV_WAIT_CB_FRONT, EV_WAIT_CB_BACK, EV_WAIT_SEM, EV
 struct TraceEvent { uint32_t core, proc, kind, arg; uint64_t start, end; uint32_t bytes; int32_t peer; };  // 40 bytes
 void trace_reset();
 void trace_event(uint32_t kind, uint32_t arg, uint64_t start, uint64_t end, uint32_t bytes = 0, int32_t peer = 0);
-size_t trace_write(const char* path);  // the records, or (size_t)-1 if the file cannot be written
+size_t trace_events();       // how many records the last run left
+size_t trace_write(FILE* f);  // the records, as they are in memory; returns how many
+
+// ---------------------------------------------------------------- the sandbox (sandbox.cpp)
+const char* sandbox_enter(int reply_fd);  // null once the engine is restricted to the calls it needs; else why not
 
 // ---------------------------------------------------------------- the race detector (races.cpp)
 extern bool races_on;

@@ -3,20 +3,22 @@
 // Modelled: every NoC link (per NoC, per direction, out of every router), every router's injection and ejection port
 // (per NoC), every DRAM bank (its share of the chip's DRAM bandwidth) and every core's L1 port. Each is a calendar of
 // busy intervals. A transfer is split into packets of at most the NoC's maximum burst; each packet is routed
-// dimension-ordered over its NoC's one-way torus (NoC 0: right, then down; NoC 1: up, then left) and takes, on each
-// resource along its path in turn, the first gap at or after the time it reaches that resource. Time on a link or port
-// is the packet's bytes over the link rate, scaled by tt-npe's efficiency by packet size (small packets pay their
-// header); a bank or L1 port moves bytes at its own rate. A multicast takes each link of its tree once. Latency grows
-// with hops (fixed read and write latency plus cycles per hop), on top of the time in the calendars.
+// dimension-ordered over its NoC's one-way torus (NoC 0: right, then down; NoC 1: up, then left) and books, on each
+// resource along its path in turn, its time in the gaps from the moment it reaches that resource (packets interleave
+// on a link, as packets on different virtual channels do). Cut-through: it starts on a resource no earlier than on the
+// one before, and is in when it is off all of them. Time on a link or port is the packet's bytes over the link rate,
+// scaled by tt-npe's efficiency by packet size (small packets pay their header); a bank or L1 port moves bytes at its
+// own rate. A multicast takes each link of its tree once. Latency grows with hops (fixed read and write latency plus
+// cycles per hop), on top of the time in the calendars.
 //
 // The approximation: the scheduler runs one core's threads until they block, so packets reach the calendars out of
-// time order. A late-arriving packet with an early issue time still fills a gap before packets that were booked first,
-// so the order of booking matters only where gaps are too small to take it. TIMING_ORDERED (TENSIX_TIMING=ordered)
-// runs threads strictly in clock order so packets arrive in issue order; docs/timing.md gives the measured gap.
+// time order. A late-booked packet with an early issue time still gets the free time before packets booked first, but
+// in the pieces they left, so it ends later than it would have in issue order. TIMING_ORDERED (TENSIX_TIMING=ordered)
+// runs threads strictly in clock order so packets are booked in issue order; docs/timing.md gives the measured gap.
 //
-// Left out: back-pressure (a packet held on a link while a slower resource downstream is busy), virtual channels and
-// interleaving of packets on one link, the request packet of a read, write acknowledgements, the limit on
-// outstanding transactions per NoC interface, DRAM row and refresh effects, and arbitration fairness.
+// Left out: back-pressure (a packet held on a link while a slower resource downstream is busy), arbitration between
+// virtual channels, the request packet of a read, write acknowledgements, the limit on outstanding transactions per
+// NoC interface, DRAM row and refresh effects.
 #include <cmath>
 #include "engine.h"
 
@@ -235,10 +237,12 @@ std::string noc_stats() {
         snprintf(b, sizeof b, "%s[%lu,%lu]", i ? "," : "", (unsigned long)bank(i).bytes, (unsigned long)bank(i).cycles);
         s += b;
     }
-    s += "], \"l1\": [";
+    s += "], \"l1\": [";  // the cores whose port moved anything: [core, bytes, busy]
+    first = true;
     for (uint32_t i = 0; i < chip.cores; i++) {
-        snprintf(b, sizeof b, "%s[%lu,%lu]", i ? "," : "", (unsigned long)l1_port(i).bytes, (unsigned long)l1_port(i).cycles);
-        s += b;
+        if (!l1_port(i).bytes) continue;
+        snprintf(b, sizeof b, "%s[%u,%lu,%lu]", first ? "" : ",", i, (unsigned long)l1_port(i).bytes, (unsigned long)l1_port(i).cycles);
+        s += b; first = false;
     }
     snprintf(b, sizeof b, "], \"drained\": %lu}", (unsigned long)drained);
     return s + b;

@@ -2,8 +2,9 @@
 // a barrier still gets the right answer; on silicon it gets an intermittent wrong one. With every transfer's
 // completion time known (noc.cpp), these become errors that name the call and the transfer it races with:
 //   - cb_push_back of a page while a NoC read into it is still in flight (a missing noc_async_read_barrier);
-//   - cb_pop_front of a page, or a NoC read into an L1 range, while a NoC write from it is still in flight (a missing
-//     noc_async_write_barrier / noc_async_writes_flushed);
+//   - cb_pop_front of a page while a NoC write the same thread issued from it is still in flight (a missing
+//     noc_async_write_barrier / noc_async_writes_flushed), and a NoC read into an L1 range while any write from it is
+//     (pages another thread pops are only at risk once reused, as tt-metal's multicast senders rely on);
 //   - a semaphore signalled to a core (noc_semaphore_inc / set_remote / set_multicast) before a write this core sent
 //     there on the other NoC has landed (writes on one NoC to one core arrive in order, so only the other NoC races);
 //   - two cores writing overlapping bytes of one core's L1 at overlapping times (nothing orders them).
@@ -39,7 +40,7 @@ std::string core_label(uint32_t core) {
 
 const char* proc_name(uint32_t p) { static const char* n[] = {"BRISC", "NCRISC", "TRISC"}; return p < 3 ? n[p] : "?"; }
 
-void prune(std::vector<Flight>& v, uint32_t proc, uint64_t now) {  // the thread's transfers that a barrier saw land
+void prune(std::vector<Flight>& v, uint32_t proc, uint64_t now) {  // the thread's transfers that have landed by now
     v.erase(std::remove_if(v.begin(), v.end(), [&](const Flight& f) { return f.proc == proc && f.done <= now; }), v.end());
 }
 
@@ -60,6 +61,7 @@ void race_barrier() {
 
 void race_read(uint32_t dst, uint32_t size, uint64_t issue, uint64_t done, const void* at) {
     if (!races_on) return;
+    prune(reads_into[cur->core], cur->proc, cur->clock);  // a thread's clock only grows: what has landed stays landed
     for (const Flight& f : writes_from[cur->core])
         if (f.done > issue && overlaps(f, dst, size))
             fail("noc_async_read into L1 %#x..%#x%s overwrites the source of a NoC write still in flight (issued by %s%s at "
@@ -98,25 +100,30 @@ uint64_t race_write(uint8_t noc, uint32_t src, uint32_t size, int32_t dest, uint
             writes_into[dest].push_back({dst, size, issue, done, cur->core, cur->proc, dest, at});
         }
     }
-    if (!signal) writes_from[cur->core].push_back({src, size, issue, done, cur->core, cur->proc, dest, at});
+    if (!signal) {
+        prune(writes_from[cur->core], cur->proc, cur->clock);  // keeps the list to what is in flight
+        writes_from[cur->core].push_back({src, size, issue, done, cur->core, cur->proc, dest, at});
+    }
     return done;
 }
 
 static void check_range(std::vector<Flight>& v, uint32_t addr, uint32_t size, const char* call, int32_t cb, int32_t n,
-                        const char* what, const char* fix, const void* at) {
+                        const char* what, const char* fix, const void* at, bool own) {
     for (const Flight& f : v)
-        if (f.done > cur->clock && overlaps(f, addr, size))
+        if (f.done > cur->clock && overlaps(f, addr, size) && (!own || f.proc == cur->proc))
             fail("%s(cb %d, %d)%s: its pages at L1 %#x..%#x still have a NoC %s in flight (issued by %s%s at cycle %lu, done at "
                  "%lu; now %lu): %s", call, cb, n, where(at).c_str(), addr, addr + size, what, proc_name(f.proc), where(f.at).c_str(),
                  (unsigned long)f.issue, (unsigned long)f.done, (unsigned long)cur->clock, fix);
 }
 
 void race_cb_push(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at) {
+    if (races_on) prune(reads_into[cur->core], cur->proc, cur->clock);
     if (races_on) check_range(reads_into[cur->core], addr, size, "cb_push_back", cb, n, "read into them",
-                              "call noc_async_read_barrier before pushing them", at);
+                              "call noc_async_read_barrier before pushing them", at, false);
 }
 
 void race_cb_pop(int32_t cb, int32_t n, uint32_t addr, uint32_t size, const void* at) {
+    if (races_on) prune(writes_from[cur->core], cur->proc, cur->clock);
     if (races_on) check_range(writes_from[cur->core], addr, size, "cb_pop_front", cb, n, "write from them",
-                              "call noc_async_write_barrier (or noc_async_writes_flushed) before popping them", at);
+                              "call noc_async_write_barrier (or noc_async_writes_flushed) before popping them", at, true);
 }

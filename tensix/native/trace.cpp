@@ -1,6 +1,7 @@
 // The run's event log, for a Perfetto trace (tensix/trace.py turns it into trace-event JSON). Every wait (a barrier,
 // a circular buffer, a semaphore) and every NoC transfer of the last run, with its start and end in chip cycles; the
-// host asks for it with "trace PATH" and the log goes to that file as fixed-size records. Recording is a push onto a
+// host asks for it with "trace" and the log follows the reply line on the pipe as fixed-size records (the engine opens
+// no files: its sandbox would not let it). Recording is a push onto a
 // vector, so it is always on; it is cleared at each run. Not recorded: compute calls one by one (the gaps between
 // waits on a compute thread are its busy time), scalar code, DPRINT.
 #include "engine.h"
@@ -14,10 +15,6 @@ void trace_event(uint32_t kind, uint32_t arg, uint64_t start, uint64_t end, uint
     events.push_back({cur ? cur->core : 0, cur ? cur->proc : 0, kind, arg, start, end, bytes, peer});
 }
 
-size_t trace_write(const char* path) {
-    FILE* f = fopen(path, "wb");
-    if (!f) return (size_t)-1;
-    size_t n = fwrite(events.data(), sizeof(TraceEvent), events.size(), f);
-    fclose(f);
-    return n;
-}
+size_t trace_events() { return events.size(); }
+
+size_t trace_write(FILE* f) { return fwrite(events.data(), sizeof(TraceEvent), events.size(), f); }

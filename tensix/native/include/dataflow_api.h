@@ -51,8 +51,15 @@ FORCE_INLINE bool cb_pages_available_at_front(int32_t operand, int32_t num_pages
 FORCE_INLINE bool cb_pages_reservable_at_back(int32_t operand, int32_t num_pages) { return tensix_api->cb_pages_reservable(operand, num_pages); }
 FORCE_INLINE uint32_t get_write_ptr(uint32_t operand) { return tensix_api->cb_write_ptr(operand); }
 FORCE_INLINE uint32_t get_read_ptr(uint32_t operand) { return tensix_api->cb_read_ptr(operand); }
-inline int32_t get_tile_size(const int32_t operand) { return tensix_api->cb_page_size(operand); }
-inline DataFormat get_dataformat(const int32_t operand) { return static_cast<DataFormat>(tensix_api->cb_format(operand)); }
+// Constant expressions where the program's circular buffers are known at compile time; else asked of the engine.
+constexpr int32_t get_tile_size(const int32_t operand) {
+    return tensix_cb_known(operand) ? tensix_cb_page_size[operand] : tensix_api->cb_page_size(operand);
+}
+constexpr uint32_t get_tile_hw(const int32_t operand) { return 32 * 32; }  // tensix's tiles are all 32 x 32, four faces
+constexpr uint32_t get_tile_num_faces(const int32_t operand) { return 4; }
+constexpr DataFormat get_dataformat(const int32_t operand) {
+    return static_cast<DataFormat>(tensix_cb_known(operand) ? tensix_cb_format[operand] : tensix_api->cb_format(operand));
+}
 
 // ---- NoC addresses: (x, y, local address) packed in 64 bits, in the frame of the NoC that uses them
 FORCE_INLINE uint32_t align(uint32_t addr, uint32_t alignment) { return ((addr - 1) | (alignment - 1)) + 1; }

@@ -66,6 +66,7 @@ struct TxApi {
     // rows x block_ct register tiles from `dst` out as rows into cb's reserved pages, rows full_ct tiles wide, at column
     // block col_block
     void (*pack_untilize)(uint32_t dst, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t cb);
+    void (*pack_l1_acc)(uint32_t enable);  // packs add to the tile already in L1 (Wormhole, Blackhole)
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
@@ -90,3 +91,8 @@ enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };
 enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };
 
 extern "C" TxApi* tensix_api;
+
+// Scalar code between API calls takes no simulated time (timing it on the host would make runs nondeterministic); a
+// kernel that does real work there may say what it costs on the chip: tensix_charge_cycles(n) advances its clock by n
+// (a compute kernel's math stage).
+static inline void tensix_charge_cycles(uint64_t cycles) { tensix_api->tick(cycles); }

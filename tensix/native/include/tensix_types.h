@@ -2,6 +2,8 @@
 #pragma once
 #include <cstdint>
 
+typedef unsigned int uint;  // as the chip's RISC-V toolchain has it (sys/types.h); kernels and their helpers use it
+
 enum class DataFormat : uint8_t {
     Float32 = 0, Float16 = 1, Bfp8 = 2, Bfp4 = 3, Tf32 = 4, Float16_b = 5, Bfp8_b = 6, Bfp4_b = 7, Int32 = 8, UInt16 = 9,
     Lf8 = 10, Bfp2 = 11, Int8 = 14, Bfp2_b = 15, UInt32 = 24, UInt8 = 30, Invalid = 0xff,
@@ -31,3 +33,13 @@ enum CBIndex : uint8_t {  // today's names
     c_16, c_17, c_18, c_19, c_20, c_21, c_22, c_23, c_24, c_25, c_26, c_27, c_28, c_29, c_30, c_31,
 };
 }  // namespace tt
+
+// The circular buffers a kernel's program gives it, known when the kernel is compiled (as tt-metal's build generates
+// them), so `constexpr uint32_t size = get_tile_size(cb)` compiles: page size (0: not known) and data format per index.
+#ifndef TENSIX_CB_PAGE_SIZES
+#define TENSIX_CB_PAGE_SIZES 0
+#define TENSIX_CB_FORMATS 0
+#endif
+constexpr uint32_t tensix_cb_page_size[32] = {TENSIX_CB_PAGE_SIZES};
+constexpr uint8_t tensix_cb_format[32] = {TENSIX_CB_FORMATS};
+constexpr bool tensix_cb_known(int32_t cb) { return (uint32_t)cb < 32 && tensix_cb_page_size[cb] != 0; }

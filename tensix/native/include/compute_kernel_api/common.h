@@ -42,7 +42,7 @@ ALWI void cb_wait_front(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_wait_fr
 ALWI void cb_pop_front(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_pop_front(cbid, ntiles); }
 ALWI void cb_reserve_back(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_reserve_back(cbid, ntiles); }
 ALWI void cb_push_back(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_push_back(cbid, ntiles); }
-ALWI uint32_t get_tile_size(uint32_t cbid) { return tensix_api->cb_page_size(cbid); }
+constexpr uint32_t get_tile_size(uint32_t cbid) { return tensix_cb_known(cbid) ? tensix_cb_page_size[cbid] : tensix_api->cb_page_size(cbid); }
 
 // ---- the destination register: math fills it, pack empties it; tile_regs_* hands it over between them
 ALWI void tile_regs_acquire() { tensix_api->regs(TX_REGS_ACQUIRE); }
@@ -63,6 +63,11 @@ ALWI void copy_init(uint32_t cbid, uint32_t transpose = 0, uint32_t transpose_wi
 ALWI void copy_tile_to_dst_init_short(uint32_t cbid = 0, uint32_t transpose = 0) {}
 ALWI void copy_tile_to_dst_init_short_with_dt(uint32_t old_cbid, uint32_t new_cbid, uint32_t transpose = 0) {}
 ALWI void copy_tile(uint32_t icb, uint32_t itile, uint32_t idst) { tensix_api->copy_tile(icb, itile, idst); }
+// The matmul's partial results back into the register: tiles start_in_tile.. of a circular buffer's front into
+// register tiles start_dst.., as copy_tile does one by one.
+ALWI void copy_block_matmul_partials(uint32_t in_cb_id, uint32_t start_in_tile_index, uint32_t start_dst_tile_index, uint32_t ntiles) {
+    for (uint32_t i = 0; i < ntiles; i++) tensix_api->copy_tile(in_cb_id, start_in_tile_index + i, start_dst_tile_index + i);
+}
 template <bool out_of_order_output = false>
 ALWI void pack_tile(uint32_t ifrom_dst, uint32_t icb, uint32_t output_tile_index = 0) {
     tensix_api->pack(ifrom_dst, icb, out_of_order_output ? (int32_t)output_tile_index : -1);
@@ -92,6 +97,28 @@ ALWI void reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
 // ReLU applied by the packer to every tile it packs, as tt-metal's PACK_RELU builds configure it.
 enum ReluType : uint8_t { NO_RELU = 0, ZERO_RELU = 1, MIN_THRESHOLD_RELU = 2, MAX_THRESHOLD_RELU = 3 };
 ALWI void llk_pack_relu_config(uint32_t relu_type) { tensix_api->pack_relu(relu_type); }
+// Packer L1 accumulation (tt-metal's PACKER_L1_ACC builds): while on, pack_tile adds the tile to the one already at
+// its place in L1, so a matmul's partial sums accumulate in place instead of coming back through the register.
+ALWI void llk_pack_reconfig_l1_acc(uint32_t enable) {
+#ifdef ARCH_GRAYSKULL
+    if (enable) tensix_api->fail("llk_pack_reconfig_l1_acc(1): Grayskull's packer cannot accumulate into L1 (Wormhole's and Blackhole's can)");
+#else
+    tensix_api->pack_l1_acc(enable);
+#endif
+}
+ALWI void pack_reconfig_l1_acc(uint32_t enable) { llk_pack_reconfig_l1_acc(enable); }
+struct ReluConfig {  // today's form of the same: a mode and a threshold (bits 16-31 as the chip packs them)
+    ReluType mode = NO_RELU;
+    uint32_t threshold = 0;
+    static constexpr ReluConfig none() { return {NO_RELU}; }
+    static constexpr ReluConfig zero() { return {ZERO_RELU}; }
+    static constexpr ReluConfig min_threshold(uint32_t t) { return {MIN_THRESHOLD_RELU, t}; }
+    static constexpr ReluConfig max_threshold(uint32_t t) { return {MAX_THRESHOLD_RELU, t}; }
+    static constexpr ReluConfig from_packed(uint32_t packed) { return {static_cast<ReluType>(packed & 0x3), (packed >> 16) & 0xFFFF}; }
+    constexpr ReluType get_mode() const { return mode; }
+    constexpr uint32_t get_threshold() const { return threshold; }
+};
+ALWI void llk_pack_relu_config(ReluConfig config) { tensix_api->pack_relu(config.mode); }
 // Low-level inits 2024's kernels call directly (moreh_common.hpp, bmm_tilize_untilize.cpp): they set up the unpacker
 // and math engine for what follows, which the simulator reads from each call itself.
 template <EltwiseBinaryType eltwise_binary_type, BroadcastType bcast = NONE, int fidelity = MATH_FIDELITY, auto... more>

@@ -24,11 +24,11 @@ struct Interleaved {  // the distribution of an interleaved buffer; all there is
 // takes no common runtime args.
 template <std::size_t CTA_OFFSET, std::size_t CRTA_OFFSET = tensor_accessor::UNKNOWN>
 struct TensorAccessorArgs {
-    static constexpr uint32_t config = get_compile_time_arg_val(CTA_OFFSET);
+    static constexpr uint32_t config = tensix_compile_time_arg(CTA_OFFSET);
     static constexpr bool is_sharded = config & (uint32_t)tensor_accessor::ArgConfig::Sharded;
     static constexpr bool is_dram = config & (uint32_t)tensor_accessor::ArgConfig::IsDram;
     static_assert(!is_sharded, "TensorAccessorArgs: a sharded buffer; tensix allocates interleaved buffers only");
-    static constexpr uint32_t AlignedPageSize = get_compile_time_arg_val(CTA_OFFSET + 1);
+    static constexpr uint32_t AlignedPageSize = tensix_compile_time_arg(CTA_OFFSET + 1);
     uint32_t crta_offset_rt_ = 0;
     constexpr TensorAccessorArgs() = default;
     constexpr explicit TensorAccessorArgs(uint32_t crta_offset) : crta_offset_rt_(crta_offset) {}
