@@ -598,19 +598,25 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
     math_tick(cycles);
 }
 
-// Integer ops take the integer a tile's value holds (tinygrad's int32 and bool tiles; exact while |x| < 2^24, as the
-// register keeps them as float32 here) and wrap to 32 bits as the chip's int32 SFPU ops do.
-static float int_op(uint32_t op, float x, float y) {
-    int64_t a = (int64_t)x, b = (int64_t)y;
+// Integer ops take the integer a tile's value holds (tinygrad's int32 and bool tiles, and int32/uint32 tiles that
+// copy_tile brings from an Int32/UInt32 circular buffer; exact while |x| < 2^24, as the register keeps them as float32
+// here) and wrap to 32 bits as the chip's int32 SFPU ops do: to int32, or to uint32 for UInt32/UInt16 tiles.
+static float int_op(uint32_t op, bool is_unsigned, float x, float y) {
+    int64_t a = (int64_t)x, b = (int64_t)y, r;
     switch (op) {
-        case TX_DST_IDIV: return b ? (float)(int32_t)(a / b) : 0.0f;
-        case TX_DST_IMOD: return b ? (float)(int32_t)(a % b) : 0.0f;
-        case TX_DST_AND: return (float)(int32_t)(a & b);
-        case TX_DST_OR: return (float)(int32_t)(a | b);
-        case TX_DST_XOR: return (float)(int32_t)(a ^ b);
-        case TX_DST_SHL: return (float)(int32_t)(uint32_t)((uint64_t)a << (b & 31));
-        default: return (float)(int32_t)(a >> (b & 31));  // TX_DST_SHR
+        case TX_DST_IDIV: r = b ? a / b : 0; break;
+        case TX_DST_IMOD: r = b ? a % b : 0; break;
+        case TX_DST_AND: r = a & b; break;
+        case TX_DST_OR: r = a | b; break;
+        case TX_DST_XOR: r = a ^ b; break;
+        case TX_DST_SHL: r = (int64_t)((uint64_t)a << (b & 31)); break;
+        case TX_DST_SHR: r = a >> (b & 31); break;
+        case TX_DST_IADD: r = a + b; break;
+        case TX_DST_ISUB: r = a - b; break;
+        case TX_DST_IRSUB: r = b - a; break;
+        default: r = (int64_t)((uint64_t)a * (uint64_t)b); break;  // TX_DST_IMUL: the low 32 bits are all that count
     }
+    return is_unsigned ? (float)(uint32_t)r : (float)(int32_t)(uint32_t)r;
 }
 
 // The SFPU between two register tiles, in float32. Storing into a bfloat16 register truncates (SFPSTORE), unless the
@@ -622,7 +628,8 @@ static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint3
     Math& mm = m();
     uint32_t op = op_and_rounding & 0xff;
     bool nearest = op_and_rounding & TX_DST_ROUND_NEAREST;
-    if (op > TX_DST_SHR) fail("SFPU binary op %u is not one the engine knows", op);
+    bool is_unsigned = op_and_rounding & TX_DST_UNSIGNED;
+    if (op > TX_DST_IMUL) fail("SFPU binary op %u is not one the engine knows", op);
     float r[1024];  // whole, then stored: the output may be one of the inputs
     for (int i = 0; i < 1024; i++) {
         float x = a[i], y = b[i];
@@ -642,7 +649,7 @@ static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint3
             case TX_DST_LE: r[i] = x <= y; break;
             case TX_DST_GE: r[i] = x >= y; break;
             case TX_DST_COPY: r[i] = y; break;
-            default: r[i] = int_op(op, x, y);
+            default: r[i] = int_op(op, is_unsigned, x, y);
         }
     }
     if (mm.fp32) memcpy(o, r, sizeof r);

@@ -77,7 +77,9 @@ enum TxDstBinary : uint32_t {
     TX_DST_EQ, TX_DST_NE, TX_DST_LT, TX_DST_GT, TX_DST_LE, TX_DST_GE,
     // integer ops (tinygrad's int32 and bool tiles) work on the integer a tile's value holds; COPY: out = in1
     TX_DST_COPY, TX_DST_IDIV, TX_DST_IMOD, TX_DST_AND, TX_DST_OR, TX_DST_XOR, TX_DST_SHL, TX_DST_SHR,
-    TX_DST_ROUND_NEAREST = 1u << 8,  // or-ed in: round a bfloat16 result to nearest even instead of the store's truncation
+    TX_DST_IADD, TX_DST_ISUB, TX_DST_IRSUB, TX_DST_IMUL,  // today's add/sub/rsub/mul_int_tile: wrap to 32 bits
+    TX_DST_ROUND_NEAREST = 1u << 8,
+    TX_DST_UNSIGNED = 1u << 9,  // or-ed in: an integer op's result wraps to uint32 (DataFormat::UInt32/UInt16), not int32  // or-ed in: round a bfloat16 result to nearest even instead of the store's truncation
 };
 enum TxUnary : uint32_t {
     TX_EXP, TX_EXP_APPROX, TX_LOG, TX_SQRT, TX_RSQRT, TX_RECIP, TX_RELU, TX_RELU_MAX, TX_RELU_MIN, TX_GELU, TX_SIGMOID, TX_TANH,
