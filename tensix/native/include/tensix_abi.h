@@ -67,6 +67,13 @@ struct TxApi {
     // block col_block
     void (*pack_untilize)(uint32_t dst, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t cb);
     void (*pack_l1_acc)(uint32_t enable);  // packs add to the tile already in L1 (Wormhole, Blackhole)
+    // 2024's max pool: rows of the front page of cb0 tilized into source register A (face_r_dim rows per face, the
+    // rest -infinity), one tile per later reduce_math, with the scaler tile of cb1 in source register B; block 0 is the
+    // init (tilizeA_B_reduce_init), which sets face_r_dim for later calls, which pass face_r_dim 0
+    void (*tilize_ab)(int32_t cb0, int32_t cb1, uint32_t block, uint32_t scaler_tile, uint32_t num_faces, uint32_t face_r_dim);
+    void (*reduce_math)(uint32_t pool, uint32_t dim, uint32_t dst, uint32_t num_faces);
+    // pack_untilize with part of each tile: face_r_dim rows of num_faces faces (1 or 2: 16 or 32 columns)
+    void (*pack_untilize_faces)(uint32_t dst, uint32_t tiles, int32_t cb, uint32_t face_r_dim, uint32_t num_faces);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
