@@ -29,6 +29,8 @@ ALWI void reduce_init_delta(uint32_t ocb = 16, uint32_t icb0 = 0, uint32_t icb1 
 template <bool at_start>
 ALWI void reduce_init_delta(PoolType reduce_op, ReduceDim dim, uint32_t ocb = 16) {}
 ALWI void reduce_init_short(uint32_t icb, uint32_t icb_scaler, uint32_t ocb = 16) {}
+ALWI void reduce_init_delta_no_pack(uint32_t icb0 = 0, uint32_t icb1 = 1) {}  // 2024's: unpacker and math only
+ALWI void reduce_init_delta_math() {}
 ALWI void reduce_revert_delta(uint32_t ocb = 16) {}
 ALWI void reduce_revert_delta(ReduceDim dim, uint32_t ocb = 16) {}
 ALWI void reduce_uninit() {}
