@@ -149,9 +149,22 @@ def _write(path: Path, text: str):
     os.replace(tmp, path)
 
 
+def directories(name, dirs) -> list:
+    """`dirs` checked: a list of existing directories (a str is one directory, not a list of one-letter ones)."""
+    if isinstance(dirs, (str, bytes, os.PathLike)) or not isinstance(dirs, (list, tuple)):
+        hint = " (a str: put it in a list)" if isinstance(dirs, (str, os.PathLike)) else ""
+        raise TensixError(f"{name} takes a list of directories; got {dirs!r}{hint}")
+    for i, p in enumerate(dirs):
+        if not isinstance(p, (str, os.PathLike)): raise TensixError(f"{name}[{i}] takes a directory (a str or path); got {p!r}")
+        if not Path(p).expanduser().is_dir(): raise TensixError(f"{name}[{i}]: {p} is not a directory")
+    return list(dirs)
+
+
 def include_path(includes=()) -> list:
-    """The kernel's include directories: its own, then TENSIX_INCLUDE's (os.pathsep-separated), absolute."""
-    env = [p for p in os.environ.get("TENSIX_INCLUDE", "").split(os.pathsep) if p]
+    """The kernel's include directories: its own, then TENSIX_INCLUDE's (os.pathsep-separated), absolute. A directory
+    that is not there is named: the compiler would skip it and then fail on a header, far from the cause."""
+    for p in (env := [p for p in os.environ.get("TENSIX_INCLUDE", "").split(os.pathsep) if p]):
+        if not Path(p).expanduser().is_dir(): raise TensixError(f"TENSIX_INCLUDE: {p} is not a directory")
     return [str(Path(p).expanduser().resolve()) for p in [*includes, *env]]
 
 
