@@ -411,7 +411,7 @@ def compile_kernel(chip, kind, k, cbs: dict = None):
     for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
     name = k.name or kind
     if kind == COMPUTE:
-        if k.math_fidelity not in FIDELITY:
+        if not isinstance(k.math_fidelity, str) or k.math_fidelity not in FIDELITY:
             raise TensixError(f"compute kernel {name!r}: math_fidelity {k.math_fidelity!r}; one of {', '.join(FIDELITY)}")
         if k.fp32_dest_acc_en and chip.arch == "grayskull":
             raise TensixError(f"compute kernel {name!r}: fp32_dest_acc_en, but Grayskull's destination register holds bfloat16 only")

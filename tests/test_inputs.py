@@ -203,6 +203,8 @@ def test_fuzz_devices_and_circular_buffers(name, hang, max_cycles, echo, cb):
     (lambda d, tmp: tt.Kernel(OK, includes=[5]), r"includes\[0\] takes a directory \(a str or path\); got 5"),
     (lambda d, tmp: tt.Kernel(OK, includes=[str(tmp / "absent")]), r"includes\[0\]: .*absent is not a directory"),
     (lambda d, tmp: tt.Program(d).kernel((0, 0), ["reader"], OK), r"kernel kind \['reader'\]: one of 'reader'"),
+    (lambda d, tmp: d.run(tt.Program(d, (0, 0), compute=tt.Kernel("void kernel_main() {}", math_fidelity=["HiFi4"]))),
+     r"math_fidelity \['HiFi4'\]; one of LoFi"),
 ])
 def test_newer_features_check_their_arguments(make, match, tmp_path):
     with tt.Device() as d, pytest.raises(tt.TensixError, match=match):
