@@ -25,8 +25,8 @@ HOST_DEFINES = {
     "EXP_APPROX": "0", "WINDOW_INNER": "1", "LOOP_COUNT": "1", "LOOP_SIZE": "1",
 }
 # Compile-time args are all 1; a kernel that checks its args' values (a static_assert, a narrowing to bool) is tried
-# again with all 2.
-ARG_VALUES = (1, 2)
+# again with all 2, then all 32 (a tile width: max pool wants 16 or a multiple of 32 channels).
+ARG_VALUES = (1, 2, 32)
 ARG_VALUE_ERRORS = re.compile(r"static assertion failed|narrowing conversion")
 ROOTS = [("tt_eager", True), ("ttnn", True), ("tt_metal/kernels", False), ("tt_metal/programming_examples", False)]
 ENTRY = re.compile(r"\bvoid\s+kernel_main\s*\(|\bvoid\s+MAIN\b")

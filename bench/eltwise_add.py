@@ -1,9 +1,10 @@
 """Element-wise add of two bfloat16 matrices over every core of the grid (tt-metal's eltwise_binary kernels, each core
 a contiguous range of tiles), against numpy adding the same float32 matrices, interleaved in this process. Prints
-where tensix's time goes: upload (tilize, bfloat16 encode, write to DRAM), the engine, read back (read, decode,
-untilize).
+where tensix's time goes: upload (bfloat16 encode, tilize, write to DRAM: one native pass), the engine, read back
+(the same, backwards).
 
     python bench/eltwise_add.py [size]      # default 4096: two 4096 x 4096 matrices
+    python bench/eltwise_add.py 4096 --numpy-host   # beside it, the same add with the host's numpy passes (before)
 """
 import sys, time
 import numpy as np
@@ -43,8 +44,8 @@ void kernel_main() {
 class EltwiseAdd:
     """c = a + b on every core of the device; buffers and program made once, as a user running it in a loop would."""
 
-    def __init__(self, dev, rows, cols):
-        self.dev, self.rows, self.cols = dev, rows, cols
+    def __init__(self, dev, rows, cols, native=True):
+        self.dev, self.rows, self.cols, self.native = dev, rows, cols, native
         tiles = rows * cols // 1024
         self.a, self.b, self.c = (dev.buffer(tiles * 2048, page=2048) for _ in range(3))
         cores = [(x, y) for y in range(dev.chip.grid[1]) for x in range(dev.chip.grid[0])]
@@ -62,30 +63,38 @@ class EltwiseAdd:
 
     def __call__(self, x, y):
         t0 = time.perf_counter()
-        self.a.write(tt.tilize(x, tt.bfloat16), tt.bfloat16)  # tile order and bfloat16 in one pass
-        self.b.write(tt.tilize(y, tt.bfloat16), tt.bfloat16)
+        if self.native:  # bfloat16, tile order and into the banks in one native pass
+            self.a.write(x, tt.bfloat16, tilize=True); self.b.write(y, tt.bfloat16, tilize=True)
+        else:  # numpy: convert, then move face rows, then copy into the banks
+            self.a.write(tt.tilize(x, tt.bfloat16), tt.bfloat16); self.b.write(tt.tilize(y, tt.bfloat16), tt.bfloat16)
         t1 = time.perf_counter()
         self.dev.run(self.prog)
         t2 = time.perf_counter()
-        out = tt.untilize(self.c.read(tt.bfloat16.dtype), self.rows, self.cols, np.float32)
+        out = self.c.read(tt.bfloat16, untilize=(self.rows, self.cols)) if self.native else \
+            tt.untilize(self.c.read(tt.bfloat16.dtype), self.rows, self.cols, np.float32)
         t3 = time.perf_counter()
         for part, t in zip(self.parts.values(), (t1 - t0, t2 - t1, t3 - t2)): part.append(t)
         return out
 
 
-def main(size=4096):
+def main(size=4096, numpy_host=False):
     dev = tt.Device(echo=False)
     rng = np.random.default_rng(0)
     x, y = (rng.standard_normal((size, size)).astype(np.float32) for _ in range(2))
-    add = EltwiseAdd(dev, size, size)
-    got = add(x, y)
-    assert np.array_equal(got, tt.round_bfloat16(tt.round_bfloat16(x) + tt.round_bfloat16(y))), "wrong sums"
-    r = interleaved({"numpy": lambda: x + y, "tensix": lambda: add(x, y)}, dev=dev)
-    parts = ", ".join(f"{k} {np.median(v) * 1e3:.0f} ms" for k, v in add.parts.items())
-    print(f"element-wise add {size}x{size} bfloat16 over {dev.chip.num_cores} cores ({load()}): tensix {ms(r['tensix'])} "
-          f"[{parts}]; numpy float32 {ms(r['numpy'])}; ratio {r['tensix'][0] / r['numpy'][0]:.1f}x")
+    adds = {"tensix": EltwiseAdd(dev, size, size)}
+    if numpy_host: adds["tensix, numpy host"] = EltwiseAdd(dev, size, size, native=False)
+    for add in adds.values():
+        got = add(x, y)
+        assert np.array_equal(got, tt.round_bfloat16(tt.round_bfloat16(x) + tt.round_bfloat16(y))), "wrong sums"
+    r = interleaved({"numpy": lambda: x + y, **{k: (lambda add=add: add(x, y)) for k, add in adds.items()}}, dev=dev)
+    print(f"element-wise add {size}x{size} bfloat16 over {dev.chip.num_cores} cores ({load()}): numpy float32 {ms(r['numpy'])}")
+    for name, add in adds.items():
+        parts = ", ".join(f"{k} {np.median(v) * 1e3:.0f} ms" for k, v in add.parts.items())
+        print(f"  {name}: {ms(r[name])} [{parts}]; ratio {r[name][0] / r['numpy'][0]:.1f}x wall, "
+              f"{r[name][1] / r['numpy'][1]:.1f}x CPU")
     dev.close()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 4096)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(args[0]) if args else 4096, "--numpy-host" in sys.argv)

@@ -73,7 +73,7 @@ OPS = {"add": ("add_tiles", np.add), "sub": ("sub_tiles", np.subtract), "mul": (
 def run_op(dev, op, a, b, core=(0, 0), fidelity="HiFi4"):
     """c = a op b on one core, bfloat16 in and out; returns (c, run)."""
     rows, cols = a.shape
-    ta, tb = dev.buffer(tt.tilize(a, tt.bfloat16), fmt=tt.bfloat16), dev.buffer(tt.tilize(b, tt.bfloat16), fmt=tt.bfloat16)
+    ta, tb = dev.buffer(a, fmt=tt.bfloat16, tilize=True), dev.buffer(b, fmt=tt.bfloat16, tilize=True)
     tc = dev.buffer(ta.size, page=ta.page)
     n = ta.pages
     name = OPS[op][0]
@@ -82,7 +82,7 @@ def run_op(dev, op, a, b, core=(0, 0), fidelity="HiFi4"):
                       reader_args=[ta.addr, tb.addr, n], compute_args=[n], writer_args=[tc.addr, n],
                       cbs=[tt.CB(0, tt.bfloat16, 2), tt.CB(1, tt.bfloat16, 2), tt.CB(16, tt.bfloat16, 2)])
     run = dev.run(prog)
-    c = tt.untilize(tc.read(tt.bfloat16.dtype), rows, cols, np.float32)
+    c = tc.read(tt.bfloat16, untilize=(rows, cols))
     for buf in (ta, tb, tc): buf.free()
     return c, run
 

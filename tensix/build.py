@@ -32,8 +32,8 @@ def compiler() -> tuple:
 @functools.lru_cache(None)
 def _native_hash() -> str:
     h = hashlib.sha256()
-    for f in sorted(NATIVE.rglob("*")):
-        if f.is_file() and f.suffix in (".h", ".hpp", ".cpp"): h.update(f.relative_to(NATIVE).as_posix().encode() + f.read_bytes())
+    for f in sorted(NATIVE.rglob("*")):  # the host library (native/host) is no part of the engine or a kernel
+        if f.is_file() and f.suffix in (".h", ".hpp", ".cpp") and NATIVE / "host" not in f.parents: h.update(f.relative_to(NATIVE).as_posix().encode() + f.read_bytes())
     return h.hexdigest()
 
 
@@ -123,6 +123,22 @@ def engine() -> Path:
               file=sys.stderr, flush=True)
         tmp = out.with_name(f".{out.name}.{_tag()}")
         _compile([*ENGINE_FLAGS, *map(str, sorted(NATIVE.glob("*.cpp"))), "-ldl"], tmp, NATIVE, "the tensix engine")
+        _seal(tmp, out)
+    return out
+
+
+HOST_FLAGS = ["-std=c++17", "-O3", "-march=native", "-fPIC", "-shared"]
+
+
+def host_library() -> Path:
+    """The host's native helpers (native/host/*.cpp: format conversion and tilizing straight into the banks) as a
+    shared library for ctypes, compiled once per source version, compiler and processor, like the engine."""
+    sources = sorted((NATIVE / "host").glob("*.cpp"))
+    out = cache_dir() / f"host-{_key('host', HOST_FLAGS, _cpu(), [f.read_bytes() for f in sources])}.so"
+    if not _usable(out, "host library"):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.stem}.{_tag()}.so")
+        _compile([*HOST_FLAGS, *map(str, sources)], tmp, NATIVE, "tensix's host library")
         _seal(tmp, out)
     return out
 

@@ -1,12 +1,12 @@
 """The device: a chip you allocate buffers on, write, run programs on and read back. The default is the embedded
 simulator; what a Device asks of it (write, read, launch) is all a real card would have to provide."""
-import collections, os, sys, threading
+import collections, ctypes, functools, os, sys, threading
 from dataclasses import dataclass, field
 import numpy as np
-from . import checks
+from . import build, checks, formats
 from .chips import CHIPS
-from .errors import TensixError
-from .formats import DataFormat
+from .errors import CompileError, TensixError
+from .formats import DataFormat, bfloat16
 from .program import PROC_OF, PROC_SHORT, PROCS, Program
 from .sim import MAX_CYCLES, TIMING_MODES, Simulator
 from .stats import Stats
@@ -62,8 +62,18 @@ class Buffer:
         c = self.device.chip
         return c.noc_xy(c.core_at(0)) if self.l1 else c.dram_banks[0]
 
-    def write(self, data, fmt: DataFormat = None):
-        """Write a numpy array (its bytes, or encoded in `fmt`) or raw bytes from the buffer's start."""
+    def write(self, data, fmt: DataFormat = None, tilize=False):
+        """Write a numpy array (its bytes, or encoded in `fmt`) or raw bytes from the buffer's start. With tilize=True,
+        (..., rows, cols) values are written in tile order (tt.tilize); float32 to bfloat16 goes in one native pass,
+        converting, tilizing and putting each page in its bank."""
+        if tilize:
+            x = checks.data("write(data)", data)
+            if x.ndim < 2 or x.shape[-2] % 32 or x.shape[-1] % 32:
+                raise TensixError(f"write(tilize=True) takes (..., rows, cols) with rows and cols multiples of 32; got "
+                                  f"shape {x.shape}")
+            if not (fmt is bfloat16 and self._native_tiles(x.shape, "write", x)):
+                self.write(formats.tilize(x, fmt if fmt is bfloat16 else None), fmt)
+            return
         raw = _raw(data, fmt, "write(data)")
         with self.device._lock:
             self._check()
@@ -75,14 +85,43 @@ class Buffer:
                 pages.reshape(-1)[:raw.size] = raw
             for block, b in self._bank_blocks(): block[:] = pages[b::self.banks]
 
-    def read(self, fmt=np.uint8, count=None):
-        """The buffer's bytes, as a numpy dtype (np.uint32, ...) or decoded from a DataFormat; the first `count` values."""
+    def read(self, fmt=np.uint8, count=None, untilize=None):
+        """The buffer's bytes, as a numpy dtype (np.uint32, ...) or decoded from a DataFormat; the first `count` values.
+        With untilize=(..., rows, cols), the values from the buffer's start in tile order, as an array of that shape
+        (bfloat16 to float32 in one native pass)."""
+        if untilize is not None:
+            shape = tuple(untilize)
+            if fmt is bfloat16:
+                out = self._native_tiles(shape, "read")
+                if out is not None: return out
+            return formats.untilize(self.read(fmt, int(np.prod(shape))), shape[-2], shape[-1]).reshape(shape)
         decode = _decoder(fmt, self.size)
         with self.device._lock:
             self._check()
             vals = decode(self._read_pages().reshape(-1)[:self.size])
         if count is not None: vals = vals[:checks.integer("read(count)", count, 0, len(vals))]
         return vals
+
+    def _native_tiles(self, shape, how, src=None):
+        """bfloat16 tiles written from (how="write": src, float32-convertible of `shape`) or read into (how="read": a new
+        float32 array of `shape`) the banks by the host library; None when it cannot (no compiler, a page that splits
+        a face row, a shape that is not whole tiles): the numpy path does it then."""
+        lib = _host_library()
+        if lib is None or len(shape) < 2 or shape[-2] % 32 or shape[-1] % 32 or self.page % 32: return None
+        mats, (rows, cols) = int(np.prod(shape[:-2])), shape[-2:]
+        if mats * rows * cols * 2 > self.size:
+            raise TensixError(f"{how} of {mats * rows * cols} bfloat16 values: the buffer holds {self.size // 2}")
+        with self.device._lock:
+            self._check()
+            mem = self.device.sim.l1 if self.l1 else self.device.sim.dram
+            where = (mem.ctypes.data, mem.strides[0], self.addr, self.banks, self.stride, self.page)
+            if how == "write":
+                x = np.ascontiguousarray(src, np.float32)
+                lib.tensix_write_bfloat16_tiles(x.ctypes.data, mats, rows, cols, *where)
+                return True
+            out = np.empty(shape, np.float32)
+            lib.tensix_read_bfloat16_tiles(out.ctypes.data, mats, rows, cols, *where)
+            return out
 
     def _read_pages(self):
         pages = np.empty((self.pages, self.page), np.uint8)
@@ -108,6 +147,20 @@ class Buffer:
     def __repr__(self):
         where = "freed" if self.addr is None else f"addr={self.addr:#x}"
         return f"Buffer({'L1' if self.l1 else 'DRAM'}, {where}, size={self.size}, page={self.page})"
+
+
+@functools.lru_cache(None)
+def _host_library():
+    """The host library (build.host_library) loaded, or None where it cannot be built: the numpy path serves then."""
+    try:
+        lib = ctypes.CDLL(str(build.host_library()))
+    except (CompileError, TensixError, OSError) as e:
+        print(f"tensix: tiles are converted with numpy (the host library is unavailable: {str(e).splitlines()[0]})",
+              file=sys.stderr, flush=True)
+        return None
+    for f in (lib.tensix_write_bfloat16_tiles, lib.tensix_read_bfloat16_tiles):
+        f.argtypes, f.restype = [ctypes.c_void_p, *[ctypes.c_int64] * 3, ctypes.c_void_p, *[ctypes.c_int64] * 5], None
+    return lib
 
 
 def _raw(data, fmt, name):
@@ -219,12 +272,15 @@ class Device:
         if self._closed: raise TensixError("this device is closed; make a new tt.Device()")
 
     # ---- buffers
-    def buffer(self, data_or_size, page=None, l1=False, fmt: DataFormat = None):
-        """A buffer of `n` bytes, or holding a numpy array (encoded in `fmt` if given). `page` defaults to one tile of
-        `fmt`, else the whole buffer (one page, in bank 0)."""
+    def buffer(self, data_or_size, page=None, l1=False, fmt: DataFormat = None, tilize=False):
+        """A buffer of `n` bytes, or holding a numpy array (encoded in `fmt` if given; in tile order with tilize=True,
+        see Buffer.write). `page` defaults to one tile of `fmt`, else the whole buffer (one page, in bank 0)."""
         checks.instance("buffer(fmt)", fmt, DataFormat, "a tensix format (tt.bfloat16, ...) or None", none=True)
         if isinstance(data_or_size, (int, np.integer)) and not isinstance(data_or_size, (bool, np.bool_)):
             data, size = None, checks.integer("buffer(size)", data_or_size, 1)
+        elif tilize:
+            data = checks.data("buffer(data)", data_or_size)
+            size = data.size // 1024 * fmt.tile_bytes if fmt else data.nbytes
         else:
             data = _raw(data_or_size, fmt, "buffer(data)")  # encode once: its bytes give the size
             size = data.size
@@ -234,7 +290,7 @@ class Device:
             self._check()
             buf = Buffer(self, size, page, l1, None)
             buf.addr = (self.l1 if l1 else self.dram).alloc(buf.bank_bytes, 32, "L1" if l1 else "DRAM")
-            if data is not None: buf.write(data)
+        if data is not None: buf.write(data, fmt, True) if tilize else buf.write(data)
         return buf
 
     def _free(self, buf): (self.l1 if buf.l1 else self.dram).free(buf.addr)

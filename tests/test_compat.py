@@ -236,6 +236,38 @@ def test_fused_matmul_calls_copy_partials_back_and_pack_untilize_from_the_regist
     assert np.array_equal(rows[0], np.concatenate([x[:, 32:], x[:, :32]], axis=1)) and np.array_equal(rows[1], x)
 
 
+MAX_POOL = """
+    tilizeA_B_reduce_init(0, 1, {ct}, 16, {nf}, {window});
+    pack_untilize_dst_init_short<{ct}>(16, 1, {nf});
+    cb_wait_front(1, 1); cb_wait_front(0, 1);
+    cb_reserve_back(16, 1);
+    tile_regs_acquire();
+    unpack_tilizeA_B_block(0, 1, {ct}, 0, {nf});
+    for (uint32_t c = 0; c < {ct}; c++) reduce_tile_math(c, {nf});
+    tile_regs_wait(); tile_regs_commit();
+    pack_untilize_dst<{ct}>(16, 1, 0, 1, {nf});
+    tile_regs_release();
+    cb_push_back(16, 1); cb_pop_front(0, 1); cb_pop_front(1, 1);"""
+
+
+@pytest.mark.parametrize("channels,num_faces", [(64, 2), (16, 1)])
+def test_2024_max_pool_tilizes_a_window_of_sticks_and_packs_one_row(dev, channels, num_faces):
+    """2024's max pool (pool/kernels/compute/max_pool_multi_core.cpp): the front page holds `window` sticks of `channels`
+    values, row-major; unpack_tilizeA_B_block tilizes face_r_dim = window rows of each tile's first num_faces faces
+    over a -infinity source register, reduce_tile_math takes the column maxima (REDUCE_COL, scaler 1), and
+    pack_untilize_dst with face_r_dim 1 packs just row 0 of those faces: one output stick, the window's maximum."""
+    window = 9
+    page = rng.standard_normal(1024).astype(np.float32) - 3  # all negative: a zero outside the window would win
+    page[window * channels:] = 100.0  # past the window: the unpacker must not take these rows
+    page = tt.round_bfloat16(page)
+    ones = np.ones((32, 32), np.float32)
+    ct = max(channels // 32, 1)
+    got, _ = compute(dev, MAX_POOL.format(ct=ct, nf=num_faces, window=window), [tt.untilize(page, 32, 32), ones], n_out=1,
+                     defines={"REDUCE_OP": "PoolType::MAX", "REDUCE_DIM": "ReduceDim::REDUCE_COL"})
+    want = page[:window * channels].reshape(window, channels).max(axis=0)
+    assert np.array_equal(got[:channels], want)
+
+
 # ---- the host side tt-metal programs need: kernels, circular buffers and semaphores each on their own cores
 
 REPORT = HEAD + """void kernel_main() {

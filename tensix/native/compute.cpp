@@ -34,6 +34,9 @@ struct Math {
     uint32_t fidelity = 4, state = 0, capacity = 16;
     uint32_t unpack_to_dest = 0;  // a bit per circular buffer: copy_tile takes its float32 tiles straight to the register
     bool fp32 = false, approx = false, relu = false, l1_acc = false;  // l1_acc: packs add to what L1 holds
+    std::vector<std::vector<float>> srca;  // tiles unpack_tilizeA_B_block put in source register A, for reduce_tile_math
+    float srcb_scaler = 1.0f;
+    uint32_t tilize_face_r_dim = 16;  // rows of a face unpack_tilizeA_B_block takes, as tilizeA_B_reduce_init set it
 };
 // The destination register's protocol, as tile_regs_* / acquire_dst drive it. BOTH: the packer waited before the math
 // side committed, as a kernel whose math and pack run in one block may write it (on the chip the pack thread's
@@ -221,6 +224,7 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.unpack_to_dest = unpack_to_dest;
     mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
     mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false; mm.l1_acc = false;
+    mm.srca.clear(); mm.tilize_face_r_dim = 16;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
     for (Operand& o : mm.cache) { o.cb = -1; o.pins = 0; }
 }
@@ -598,19 +602,25 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
     math_tick(cycles);
 }
 
-// Integer ops take the integer a tile's value holds (tinygrad's int32 and bool tiles; exact while |x| < 2^24, as the
-// register keeps them as float32 here) and wrap to 32 bits as the chip's int32 SFPU ops do.
-static float int_op(uint32_t op, float x, float y) {
-    int64_t a = (int64_t)x, b = (int64_t)y;
+// Integer ops take the integer a tile's value holds (tinygrad's int32 and bool tiles, and int32/uint32 tiles that
+// copy_tile brings from an Int32/UInt32 circular buffer; exact while |x| < 2^24, as the register keeps them as float32
+// here) and wrap to 32 bits as the chip's int32 SFPU ops do: to int32, or to uint32 for UInt32/UInt16 tiles.
+static float int_op(uint32_t op, bool is_unsigned, float x, float y) {
+    int64_t a = (int64_t)x, b = (int64_t)y, r;
     switch (op) {
-        case TX_DST_IDIV: return b ? (float)(int32_t)(a / b) : 0.0f;
-        case TX_DST_IMOD: return b ? (float)(int32_t)(a % b) : 0.0f;
-        case TX_DST_AND: return (float)(int32_t)(a & b);
-        case TX_DST_OR: return (float)(int32_t)(a | b);
-        case TX_DST_XOR: return (float)(int32_t)(a ^ b);
-        case TX_DST_SHL: return (float)(int32_t)(uint32_t)((uint64_t)a << (b & 31));
-        default: return (float)(int32_t)(a >> (b & 31));  // TX_DST_SHR
+        case TX_DST_IDIV: r = b ? a / b : 0; break;
+        case TX_DST_IMOD: r = b ? a % b : 0; break;
+        case TX_DST_AND: r = a & b; break;
+        case TX_DST_OR: r = a | b; break;
+        case TX_DST_XOR: r = a ^ b; break;
+        case TX_DST_SHL: r = (int64_t)((uint64_t)a << (b & 31)); break;
+        case TX_DST_SHR: r = a >> (b & 31); break;
+        case TX_DST_IADD: r = a + b; break;
+        case TX_DST_ISUB: r = a - b; break;
+        case TX_DST_IRSUB: r = b - a; break;
+        default: r = (int64_t)((uint64_t)a * (uint64_t)b); break;  // TX_DST_IMUL: the low 32 bits are all that count
     }
+    return is_unsigned ? (float)(uint32_t)r : (float)(int32_t)(uint32_t)r;
 }
 
 // The SFPU between two register tiles, in float32. Storing into a bfloat16 register truncates (SFPSTORE), unless the
@@ -622,7 +632,8 @@ static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint3
     Math& mm = m();
     uint32_t op = op_and_rounding & 0xff;
     bool nearest = op_and_rounding & TX_DST_ROUND_NEAREST;
-    if (op > TX_DST_SHR) fail("SFPU binary op %u is not one the engine knows", op);
+    bool is_unsigned = op_and_rounding & TX_DST_UNSIGNED;
+    if (op > TX_DST_IMUL) fail("SFPU binary op %u is not one the engine knows", op);
     float r[1024];  // whole, then stored: the output may be one of the inputs
     for (int i = 0; i < 1024; i++) {
         float x = a[i], y = b[i];
@@ -642,7 +653,7 @@ static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint3
             case TX_DST_LE: r[i] = x <= y; break;
             case TX_DST_GE: r[i] = x >= y; break;
             case TX_DST_COPY: r[i] = y; break;
-            default: r[i] = int_op(op, x, y);
+            default: r[i] = int_op(op, is_unsigned, x, y);
         }
     }
     if (mm.fp32) memcpy(o, r, sizeof r);
@@ -666,43 +677,97 @@ static void dst_where(uint32_t dc, uint32_t dt, uint32_t df, uint32_t od) {
 // Sum, average or max over rows (the result in column 0), columns (row 0) or both ([0][0]), times the scaler tile's
 // first value (the chip reads row 0 of each face; hosts fill it with one value), accumulated into the destination tile
 // across calls. A reduction over both dimensions applies the scaler twice, so hosts pass its square root.
-static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, uint32_t t, uint32_t ts, uint32_t d) {
-    float a[1024], s[1024];
-    unpack(cb, t, a, "reduce_tile");
-    unpack(cb_scaler, ts, s, "reduce_tile");
+// The reduction of tile `a` into register tile d; with fewer than 4 faces (max pool's partial tiles) only the rows and
+// columns those faces hold: 1 face 16 x 16, 2 faces 16 x 32.
+static void reduce_into(uint32_t pool, uint32_t dim, const float* a, float scaler, uint32_t d, uint32_t num_faces, const char* what) {
     Math& mm = m();
     bool fresh = d < 16 && mm.fresh[d];  // read before dst() marks the tile used
-    float* o = dst(d, "reduce_tile");
-    float scaler = bf16(s[0]);
+    float* o = dst(d, what);
+    int nr = num_faces == 4 ? 32 : 16, nc = num_faces == 1 ? 16 : 32;
     auto put = [&](int at, float v) {  // v already reduced over its row, column or tile
         o[at] = to_dst(mm, pool == TX_POOL_MAX ? (fresh ? v : std::max(o[at], v)) : o[at] + v);
     };
     auto fold = [&](float acc, float x) { return pool == TX_POOL_MAX ? std::max(acc, x) : acc + x; };
     float start = pool == TX_POOL_MAX ? -INFINITY : 0.0f;
     if (dim == TX_REDUCE_ROW)
-        for (int r = 0; r < 32; r++) {
+        for (int r = 0; r < nr; r++) {
             float v = start;
-            for (int c = 0; c < 32; c++) v = fold(v, product(mm.fidelity, bf16(a[r * 32 + c]), scaler));
+            for (int c = 0; c < nc; c++) v = fold(v, product(mm.fidelity, bf16(a[r * 32 + c]), scaler));
             put(r * 32, v);
         }
     else if (dim == TX_REDUCE_COL)
-        for (int c = 0; c < 32; c++) {
+        for (int c = 0; c < nc; c++) {
             float v = start;
-            for (int r = 0; r < 32; r++) v = fold(v, product(mm.fidelity, bf16(a[r * 32 + c]), scaler));
+            for (int r = 0; r < nr; r++) v = fold(v, product(mm.fidelity, bf16(a[r * 32 + c]), scaler));
             put(c, v);
         }
     else {  // as the chip does it: each row reduced, then the rows, the scaler applied at both steps
         float v = start;
-        for (int r = 0; r < 32; r++) {
+        for (int r = 0; r < nr; r++) {
             float row = start;
-            for (int c = 0; c < 32; c++) row = fold(row, product(mm.fidelity, bf16(a[r * 32 + c]), scaler));
+            for (int c = 0; c < nc; c++) row = fold(row, product(mm.fidelity, bf16(a[r * 32 + c]), scaler));
             v = fold(v, product(mm.fidelity, bf16(row), scaler));
         }
         put(0, v);
     }
     mm.fresh[d] = false;
+}
+
+static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, uint32_t t, uint32_t ts, uint32_t d) {
+    float a[1024], s[1024];
+    unpack(cb, t, a, "reduce_tile");
+    unpack(cb_scaler, ts, s, "reduce_tile");
+    reduce_into(pool, dim, a, bf16(s[0]), d, 4, "reduce_tile");
     unpack_then_math(2, chip.reduce_cycles);
 }
+
+// 2024's unpack_tilizeA_B_block: the front page of cb0 holds rows `block` tiles wide (16 values a tile with one face,
+// else 32); each tile takes face_r_dim rows of each of its faces, over a source register the unpacker first fills with
+// -infinity (llk_unpack_tilizeA_B_init<neginf_srcA>), so rows a max pool's window lacks never win.
+static void tilize_ab(int32_t cb0, int32_t cb1, uint32_t block, uint32_t scaler_tile, uint32_t num_faces, uint32_t face_r_dim) {
+    const char* what = "unpack_tilizeA_B_block";
+    Math& mm = m();
+    if (block == 0) { mm.tilize_face_r_dim = face_r_dim; return; }  // tilizeA_B_reduce_init
+    if (face_r_dim == 0) face_r_dim = mm.tilize_face_r_dim;
+    if (num_faces != 1 && num_faces != 2 && num_faces != 4) fail("%s: num_faces is %u; 1, 2 or 4", what, num_faces);
+    if (face_r_dim == 0 || face_r_dim > 16) fail("%s: face_r_dim is %u; 1 to 16", what, face_r_dim);
+    CB& a = tile_cb(cb0, what);
+    if (a.waited < 1) fail("%s: this thread has not waited for a page of circular buffer %d (cb_wait_front first)", what, cb0);
+    uint32_t size = a.format == 0 ? 4 : a.format == 5 || a.format == 1 ? 2 : 0;
+    if (!size) fail("%s: rows are unpacked from float32, bfloat16 or float16; circular buffer %d's format is %u", what, cb0, a.format);
+    float s[1024];
+    unpack(cb1, scaler_tile, s, what);
+    mm.srcb_scaler = bf16(s[0]);
+    uint32_t tw = num_faces == 1 ? 16 : 32, width = block * tw;
+    const uint8_t* mem = l1(cur->core);
+    for (uint32_t t = 0; t < block; t++) {
+        std::vector<float> tile(1024, -INFINITY);
+        for (uint32_t f = 0; f < num_faces; f++)
+            for (uint32_t r = 0; r < face_r_dim; r++)
+                for (uint32_t c = 0; c < 16; c++) {
+                    uint32_t row = (f / 2) * 16 + r, col = (f % 2) * 16 + c;
+                    uint64_t byte = ((uint64_t)row * width + t * tw + col) * size;
+                    const uint8_t* p = mem + slot_addr(a, a.rd, (uint32_t)(byte / a.page_size)) + byte % a.page_size;
+                    float v;
+                    if (size == 4) memcpy(&v, p, 4);
+                    else { uint16_t h; memcpy(&h, p, 2); v = a.format == 1 ? half_to_float(h) : value((uint32_t)h << 16); }
+                    tile[row * 32 + col] = v;
+                }
+        mm.srca.push_back(std::move(tile));
+    }
+    stage_tick(UNPACK_STAGE, 0, block * chip.unpack_tile_cycles);
+}
+
+// 2024's reduce_tile_math: the oldest tile unpack_tilizeA_B_block left in source register A, reduced into tile d.
+static void reduce_math(uint32_t pool, uint32_t dim, uint32_t d, uint32_t num_faces) {
+    Math& mm = m();
+    if (mm.srca.empty()) fail("reduce_tile_math: source register A holds no tile (unpack_tilizeA_B_block first, one tile per call)");
+    std::vector<float> a = std::move(mm.srca.front());
+    mm.srca.erase(mm.srca.begin());
+    reduce_into(pool, dim, a.data(), mm.srcb_scaler, d, num_faces, "reduce_tile_math");
+    stage_tick(MATH_STAGE, cur->stage[UNPACK_STAGE], chip.reduce_cycles);
+}
+
 
 static void transpose(int32_t cb, uint32_t t, uint32_t d) {
     float a[1024];
@@ -800,6 +865,36 @@ static void pack_untilize(uint32_t d0, uint32_t block_ct, uint32_t full_ct, uint
     stage_tick(PACK_STAGE, 0, chip.pack_tile_cycles * rows * block_ct);  // after tile_regs_wait
 }
 
+// pack_untilize_dst of part of each tile (2024's max pool packs one row): face_r_dim rows of the first num_faces faces
+// of register tiles dst.., side by side, each 16 values wide a face, as one row-major block into cb's reserved pages.
+static void pack_untilize_faces(uint32_t d0, uint32_t tiles, int32_t i, uint32_t face_r_dim, uint32_t num_faces) {
+    const char* what = "pack_untilize_dst";
+    if (num_faces != 1 && num_faces != 2) fail("%s: partial tiles are 1 or 2 faces; num_faces is %u", what, num_faces);
+    if (face_r_dim == 0 || face_r_dim > 16) fail("%s: face_r_dim is %u; 1 to 16", what, face_r_dim);
+    CB& cb = tile_cb(i, what);
+    uint32_t size = cb.format == 0 ? 4 : cb.format == 5 || cb.format == 1 ? 2 : 0;
+    if (!size) fail("%s(cb %d): rows are packed as float32, bfloat16 or float16; the buffer's format is %u", what, i, cb.format);
+    uint32_t tw = num_faces * 16, width = tiles * tw;
+    uint64_t need = (uint64_t)face_r_dim * width * size;
+    if (need > (uint64_t)cb.reserved * cb.page_size)
+        fail("%s(cb %d): %u rows of %u values need %llu bytes; %u pages of %u are reserved (cb_reserve_back first)", what, i, face_r_dim,
+             width, (unsigned long long)need, cb.reserved, cb.page_size);
+    Math& mm = m();
+    uint8_t* mem = l1(cur->core);
+    for (uint32_t t = 0; t < tiles; t++) {
+        const float* o = dst(d0 + t, what, true);
+        for (uint32_t r = 0; r < face_r_dim; r++)
+            for (uint32_t c = 0; c < tw; c++) {
+                float v = mm.relu && o[r * 32 + c] < 0 ? 0.0f : o[r * 32 + c];
+                uint64_t byte = ((uint64_t)r * width + t * tw + c) * size;
+                uint8_t* p = mem + slot_addr(cb, cb.wr, (uint32_t)(byte / cb.page_size)) + byte % cb.page_size;
+                if (size == 4) memcpy(p, &v, 4);
+                else { uint16_t h = cb.format == 1 ? float_to_half(v) : bits(bf16(v)) >> 16; memcpy(p, &h, 2); }
+            }
+    }
+    stage_tick(PACK_STAGE, 0, chip.pack_tile_cycles * tiles);
+}
+
 static void pack_relu(uint32_t type) {
     if (type > 1) fail("llk_pack_relu_config(%u): only NO_RELU and ZERO_RELU are modelled", type);
     m().relu = type == 1;
@@ -811,5 +906,6 @@ void compute_bind(TxApi& api) {
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
     api.unary = unary; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;
+    api.tilize_ab = tilize_ab; api.reduce_math = reduce_math; api.pack_untilize_faces = pack_untilize_faces;
     api.pack_untilize = pack_untilize;
 }

@@ -67,6 +67,13 @@ struct TxApi {
     // block col_block
     void (*pack_untilize)(uint32_t dst, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t cb);
     void (*pack_l1_acc)(uint32_t enable);  // packs add to the tile already in L1 (Wormhole, Blackhole)
+    // 2024's max pool: rows of the front page of cb0 tilized into source register A (face_r_dim rows per face, the
+    // rest -infinity), one tile per later reduce_math, with the scaler tile of cb1 in source register B; block 0 is the
+    // init (tilizeA_B_reduce_init), which sets face_r_dim for later calls, which pass face_r_dim 0
+    void (*tilize_ab)(int32_t cb0, int32_t cb1, uint32_t block, uint32_t scaler_tile, uint32_t num_faces, uint32_t face_r_dim);
+    void (*reduce_math)(uint32_t pool, uint32_t dim, uint32_t dst, uint32_t num_faces);
+    // pack_untilize with part of each tile: face_r_dim rows of num_faces faces (1 or 2: 16 or 32 columns)
+    void (*pack_untilize_faces)(uint32_t dst, uint32_t tiles, int32_t cb, uint32_t face_r_dim, uint32_t num_faces);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
@@ -77,7 +84,9 @@ enum TxDstBinary : uint32_t {
     TX_DST_EQ, TX_DST_NE, TX_DST_LT, TX_DST_GT, TX_DST_LE, TX_DST_GE,
     // integer ops (tinygrad's int32 and bool tiles) work on the integer a tile's value holds; COPY: out = in1
     TX_DST_COPY, TX_DST_IDIV, TX_DST_IMOD, TX_DST_AND, TX_DST_OR, TX_DST_XOR, TX_DST_SHL, TX_DST_SHR,
-    TX_DST_ROUND_NEAREST = 1u << 8,  // or-ed in: round a bfloat16 result to nearest even instead of the store's truncation
+    TX_DST_IADD, TX_DST_ISUB, TX_DST_IRSUB, TX_DST_IMUL,  // today's add/sub/rsub/mul_int_tile: wrap to 32 bits
+    TX_DST_ROUND_NEAREST = 1u << 8,
+    TX_DST_UNSIGNED = 1u << 9,  // or-ed in: an integer op's result wraps to uint32 (DataFormat::UInt32/UInt16), not int32  // or-ed in: round a bfloat16 result to nearest even instead of the store's truncation
 };
 enum TxUnary : uint32_t {
     TX_EXP, TX_EXP_APPROX, TX_LOG, TX_SQRT, TX_RSQRT, TX_RECIP, TX_RELU, TX_RELU_MAX, TX_RELU_MIN, TX_GELU, TX_SIGMOID, TX_TANH,

@@ -29,6 +29,8 @@ ALWI void reduce_init_delta(uint32_t ocb = 16, uint32_t icb0 = 0, uint32_t icb1 
 template <bool at_start>
 ALWI void reduce_init_delta(PoolType reduce_op, ReduceDim dim, uint32_t ocb = 16) {}
 ALWI void reduce_init_short(uint32_t icb, uint32_t icb_scaler, uint32_t ocb = 16) {}
+ALWI void reduce_init_delta_no_pack(uint32_t icb0 = 0, uint32_t icb1 = 1) {}  // 2024's: unpacker and math only
+ALWI void reduce_init_delta_math() {}
 ALWI void reduce_revert_delta(uint32_t ocb = 16) {}
 ALWI void reduce_revert_delta(ReduceDim dim, uint32_t ocb = 16) {}
 ALWI void reduce_uninit() {}
@@ -42,5 +44,11 @@ ALWI void reduce_tile(uint32_t icb, uint32_t icb_scaler, uint32_t itile, uint32_
 ALWI void reduce_tile(PoolType reduce_op, ReduceDim dim, uint32_t icb, uint32_t icb_scaler, uint32_t itile, uint32_t itile_scaler,
                       uint32_t idst) {
     tensix_api->reduce(tensix_pool(reduce_op), tensix_dim(dim), icb, icb_scaler, itile, itile_scaler, idst);
+}
+// 2024's: reduce the next tile unpack_tilizeA_B_block put in source register A (num_faces of it) into register tile idst.
+template <PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM>
+ALWI void reduce_tile_math(uint32_t idst, uint32_t num_faces = 4) {
+    static_assert(reduce_type != PoolType(0xff) && reduce_dim != ReduceDim(0xff), "reduce_tile_math needs REDUCE_OP and REDUCE_DIM defined");
+    tensix_api->reduce_math(tensix_pool(reduce_type), tensix_dim(reduce_dim), idst, num_faces);
 }
 }  // namespace ckernel

@@ -9,4 +9,14 @@ ALWI void tilize_init_short_with_dt(uint32_t old_icb, uint32_t new_icb, uint32_t
 ALWI void tilize_uninit(uint32_t icb = 0, uint32_t ocb = 16) {}
 ALWI void tilize_uninit_with_dt(uint32_t old_icb = 0, uint32_t new_icb = 1) {}
 ALWI void tilize_block(uint32_t icb, uint32_t block, uint32_t ocb) { tensix_api->tilize(icb, block, ocb, 0); }
+// 2024's max pool: tilize on the unpacker straight into source register A, for reduce_tile_math (reduce.h). The init
+// sets how many rows of each face later unpacks take (the pool window's size).
+ALWI void tilizeA_B_reduce_init(uint32_t icb0, uint32_t icb1_scaler, uint32_t block, uint32_t ocb = 16, uint32_t num_faces = 4,
+                                uint32_t face_r_dim = 16) {
+    tensix_api->tilize_ab(icb0, icb1_scaler, 0, 0, num_faces, face_r_dim);
+}
+ALWI void tilizeA_B_init_unpack(uint32_t icb0, uint32_t icb1, uint32_t block) {}
+ALWI void unpack_tilizeA_B_block(uint32_t icb0, uint32_t icb1, uint32_t block, uint32_t tile_idx_b, uint32_t num_faces = 4) {
+    tensix_api->tilize_ab(icb0, icb1, block, tile_idx_b, num_faces, 0);
+}
 }  // namespace ckernel

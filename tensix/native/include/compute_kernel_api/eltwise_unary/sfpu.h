@@ -135,6 +135,25 @@ TENSIX_DST_BINARY(bitwise_or_binary, TX_DST_OR, 0u)
 TENSIX_DST_BINARY(bitwise_xor_binary, TX_DST_XOR, 0u)
 TENSIX_DST_BINARY(left_shift_binary, TX_DST_SHL, 0u)
 TENSIX_DST_BINARY(right_shift_binary, TX_DST_SHR, 0u)
+// today's integer SFPU ops (add_int_sfpu.h, sub_int_sfpu.h, mul_int_sfpu.h): odst = in0 op in1, wrapped to 32 bits,
+// unsigned for UInt32 and UInt16 tiles; the register is meant to be in 32-bit mode (fp32_dest_acc_en) for Int32/UInt32.
+#define TENSIX_DST_INT(name, op)                                                                           \
+    template <DataFormat data_format = DataFormat::Int32>                                                  \
+    ALWI void name##_tile(uint32_t idst0, uint32_t idst1, uint32_t odst) {                                  \
+        static_assert(data_format == DataFormat::Int32 || data_format == DataFormat::UInt32 ||             \
+                          data_format == DataFormat::UInt16,                                               \
+                      #name "_tile: supported data formats are Int32, UInt32, UInt16");                    \
+        tensix_api->dst_binary(op | (data_format == DataFormat::Int32 ? 0u : TX_DST_UNSIGNED), idst0, idst1, odst); \
+    }
+TENSIX_DST_INT(add_int, TX_DST_IADD)
+TENSIX_DST_INT(sub_int, TX_DST_ISUB)
+TENSIX_DST_INT(rsub_int, TX_DST_IRSUB)
+TENSIX_DST_INT(mul_int, TX_DST_IMUL)
+#undef TENSIX_DST_INT
+template <auto... fmt> ALWI void add_int_tile_init() {}
+template <auto... fmt> ALWI void sub_int_tile_init() {}
+template <auto... fmt> ALWI void rsub_int_tile_init() {}
+template <auto... fmt> ALWI void mul_int_tile_init() {}
 #undef TENSIX_DST_BINARY
 ALWI void copy_dest_values_init() {}
 template <auto... fmt>
