@@ -85,11 +85,18 @@ def _digest(path: Path) -> str:
     return f"{st.st_size} {_file_hash(str(path), st.st_mtime_ns, st.st_size)}"
 
 
+def _replace(tmp, path: Path):
+    """os.replace, over whatever damage sits at `path`: a directory there (by hand, or a stray tool) would make
+    every later build of the entry fail, so it goes."""
+    if path.is_dir() and not path.is_symlink(): shutil.rmtree(path, ignore_errors=True)
+    os.replace(tmp, path)
+
+
 def _seal(tmp: Path, out: Path):
     """Move a freshly built `tmp` to `out`, with its size and content hash beside it (written first: an entry is whole
     or absent, and a reader never sees a new binary with no sum)."""
     _write(_sum_of(out), _digest(tmp) + "\n")
-    os.replace(tmp, out)
+    _replace(tmp, out)
 
 
 def _usable(out: Path, what: str) -> bool:
@@ -162,12 +169,25 @@ def _write(path: Path, text: str):
     """Write whole or not at all: another process may be compiling the same kernel."""
     tmp = path.with_name(f".{path.name}.{_tag()}")
     tmp.write_text(text)
-    os.replace(tmp, path)
+    _replace(tmp, path)
+
+
+def directories(name, dirs) -> list:
+    """`dirs` checked: a list of existing directories (a str is one directory, not a list of one-letter ones)."""
+    if isinstance(dirs, (str, bytes, os.PathLike)) or not isinstance(dirs, (list, tuple)):
+        hint = " (a str: put it in a list)" if isinstance(dirs, (str, os.PathLike)) else ""
+        raise TensixError(f"{name} takes a list of directories; got {dirs!r}{hint}")
+    for i, p in enumerate(dirs):
+        if not isinstance(p, (str, os.PathLike)): raise TensixError(f"{name}[{i}] takes a directory (a str or path); got {p!r}")
+        if not Path(p).expanduser().is_dir(): raise TensixError(f"{name}[{i}]: {p} is not a directory")
+    return list(dirs)
 
 
 def include_path(includes=()) -> list:
-    """The kernel's include directories: its own, then TENSIX_INCLUDE's (os.pathsep-separated), absolute."""
-    env = [p for p in os.environ.get("TENSIX_INCLUDE", "").split(os.pathsep) if p]
+    """The kernel's include directories: its own, then TENSIX_INCLUDE's (os.pathsep-separated), absolute. A directory
+    that is not there is named: the compiler would skip it and then fail on a header, far from the cause."""
+    for p in (env := [p for p in os.environ.get("TENSIX_INCLUDE", "").split(os.pathsep) if p]):
+        if not Path(p).expanduser().is_dir(): raise TensixError(f"TENSIX_INCLUDE: {p} is not a directory")
     return [str(Path(p).expanduser().resolve()) for p in [*includes, *env]]
 
 
@@ -185,7 +205,7 @@ def _reached(d: Path):
             st = os.stat(path)
             h.update(path.encode() + _file_hash(path, st.st_mtime_ns, st.st_size).encode())
         return h.hexdigest()[:16]
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a damaged list that is not text
         return None
 
 
@@ -211,6 +231,7 @@ def kernel(source: str, name: str, prelude: str, call: str, defines: dict, inclu
     d = cache_dir() / "kernels" / key[:2] / key
     reached = _reached(d)
     if reached and _usable(d / f"kernel-{reached}.so", f"kernel {name!r}"): return d / f"kernel-{reached}.so"
+    if d.is_file(): d.unlink()  # damage in the entry's place
     d.mkdir(parents=True, exist_ok=True)
     lines = _define_lines(defines)
     _write(d / "kernel.cpp", source)

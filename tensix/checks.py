@@ -1,7 +1,7 @@
 """Host arguments are checked where they enter, so a wrong type or value is a TensixError naming the argument, what
 it got and what it takes, never a silent coercion (2.5 -> 2, "123" -> [1, 2, 3]) or a TypeError from deep inside.
 numpy integers are integers here."""
-import math, numbers
+import math, numbers, os
 import numpy as np
 from .errors import TensixError
 
@@ -70,6 +70,13 @@ def boolean(name, v):
 def instance(name, v, kind, what, none=False):
     if (v is None and none) or isinstance(v, kind): return v
     raise TensixError(f"{name} takes {what}; got {_got(v)}")
+
+
+def path(name, v):
+    """A file path (str or os.PathLike); never an int, which open() would take as a file descriptor (1 is stdout,
+    written over and then closed)."""
+    if isinstance(v, (str, os.PathLike)) and str(v): return v
+    raise TensixError(f"{name} takes a file path (a str or pathlib.Path); got {_got(v)}")
 
 
 def numeric(dt):

@@ -227,12 +227,12 @@ class Run:
     def save_picture(self, path):
         """The same as a PNG (needs matplotlib: pip install 'tensix[pictures]')."""
         from .picture import grid_png
-        grid_png(self.stats, path)
+        grid_png(self.stats, checks.path("save_picture(path)", path))
 
     def save_trace(self, path):
         """A Chrome / Perfetto trace of this run (open it at ui.perfetto.dev): a process per core, a track per RISC-V."""
         from .trace import save_trace
-        save_trace(self, path)
+        save_trace(self, checks.path("save_trace(path)", path))
 
     @property
     def seconds(self): return self.cycles / self.clock_hz

@@ -80,6 +80,9 @@ class Kernel:
     # not compiled in, so changing them between runs recompiles nothing
     common_args: list = field(default_factory=list)
 
+    def __post_init__(self):
+        self.includes = build.directories("includes", self.includes)
+
 
 
 class TensorAccessorArgs:
@@ -88,7 +91,9 @@ class TensorAccessorArgs:
     the aligned page size). `compile_args=[*tt.TensorAccessorArgs(a).get_compile_time_args(), ...]`."""
     IS_DRAM = 1 << 1  # tensor_accessor::ArgConfig::IsDram
 
-    def __init__(self, buffer): self.buffer = buffer
+    def __init__(self, buffer):
+        from .device import Buffer
+        self.buffer = checks.instance("TensorAccessorArgs(buffer)", buffer, Buffer, "a Buffer")
 
     def get_compile_time_args(self) -> list: return [0 if self.buffer.l1 else self.IS_DRAM, self.buffer.stride]
 
@@ -218,7 +223,7 @@ class Program:
 
     def kernel(self, cores, kind, kernel, args=None):
         """Put a reader, writer or compute kernel (source or tt.Kernel) on `cores`, with its runtime args."""
-        if kind not in PROC_OF: raise TensixError(f"kernel kind {kind!r}: one of {READER!r}, {WRITER!r}, {COMPUTE!r}")
+        if not isinstance(kind, str) or kind not in PROC_OF: raise TensixError(f"kernel kind {kind!r}: one of {READER!r}, {WRITER!r}, {COMPUTE!r}")
         k = _kernel(kind, kernel)
         # Lists and dicts are checked now; a function of the core is checked at each run, as it is called then.
         a = args if args is None or callable(args) else self._args(kind, args)
@@ -406,7 +411,7 @@ def compile_kernel(chip, kind, k, cbs: dict = None):
     for name, v in k.defines.items(): defines[name] = None if v is None else str(v)
     name = k.name or kind
     if kind == COMPUTE:
-        if k.math_fidelity not in FIDELITY:
+        if not isinstance(k.math_fidelity, str) or k.math_fidelity not in FIDELITY:
             raise TensixError(f"compute kernel {name!r}: math_fidelity {k.math_fidelity!r}; one of {', '.join(FIDELITY)}")
         if k.fp32_dest_acc_en and chip.arch == "grayskull":
             raise TensixError(f"compute kernel {name!r}: fp32_dest_acc_en, but Grayskull's destination register holds bfloat16 only")

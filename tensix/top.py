@@ -53,7 +53,12 @@ def states():
     for p in folder().glob("*.json"):
         try: st = json.loads(p.read_text())
         except (OSError, ValueError): continue
+        # a state from another tensix version, or edited by hand, is passed over rather than a traceback
+        if not (isinstance(st, dict) and type(st.get("pid")) is int and st["pid"] > 0
+                and isinstance(st.get("when"), (int, float))): continue
         st["alive"] = _alive(st["pid"])
+        try: render(st)
+        except (KeyError, TypeError, ValueError, AttributeError): continue
         if not st["alive"] and time.time() - st["when"] > 86400:
             p.unlink(missing_ok=True)  # a day-old state of a process that has ended
             continue

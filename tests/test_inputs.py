@@ -191,3 +191,40 @@ def test_fuzz_devices_and_circular_buffers(name, hang, max_cycles, echo, cb):
     d = either(lambda: tt.Device(name, hang_seconds=hang, max_cycles=max_cycles, echo=echo))
     if d is not None: d.close()
     either(lambda: tt.CB(cb, pages=cb, page=cb))
+
+
+# ---- what the features added since the first pass take: each a TensixError naming the argument (w6b's probes)
+@pytest.mark.parametrize("make, match", [
+    (lambda d, tmp: tt.TensorAccessorArgs(5), r"TensorAccessorArgs\(buffer\) takes a Buffer; got 5"),
+    (lambda d, tmp: tt.TensorAccessorArgs(None), r"TensorAccessorArgs\(buffer\) takes a Buffer; got None"),
+    # a str is one directory, not a list of one-letter ones
+    (lambda d, tmp: tt.Kernel(OK, includes=str(tmp)), r"includes takes a list of directories; got '.*' \(a str: put it in a list\)"),
+    (lambda d, tmp: tt.Kernel(OK, includes=5), r"includes takes a list of directories; got 5"),
+    (lambda d, tmp: tt.Kernel(OK, includes=[5]), r"includes\[0\] takes a directory \(a str or path\); got 5"),
+    (lambda d, tmp: tt.Kernel(OK, includes=[str(tmp / "absent")]), r"includes\[0\]: .*absent is not a directory"),
+    (lambda d, tmp: tt.Program(d).kernel((0, 0), ["reader"], OK), r"kernel kind \['reader'\]: one of 'reader'"),
+    (lambda d, tmp: d.run(tt.Program(d, (0, 0), compute=tt.Kernel("void kernel_main() {}", math_fidelity=["HiFi4"]))),
+     r"math_fidelity \['HiFi4'\]; one of LoFi"),
+])
+def test_newer_features_check_their_arguments(make, match, tmp_path):
+    with tt.Device() as d, pytest.raises(tt.TensixError, match=match):
+        make(d, tmp_path)
+
+
+def test_tensix_include_names_a_missing_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("TENSIX_INCLUDE", str(tmp_path / "nowhere"))
+    with tt.Device() as d, pytest.raises(tt.TensixError, match=r"TENSIX_INCLUDE: .*nowhere is not a directory"):
+        d.run(tt.Program(d, (0, 0), reader=OK))
+
+
+@pytest.mark.parametrize("path", [1, 99, None, 2.5])
+def test_save_trace_takes_a_path_not_a_file_descriptor(path):
+    """open(1, "w") is stdout: an integer path would write the trace over it and then close it."""
+    with tt.Device() as d:
+        run = d.run(tt.Program(d, (0, 0), reader=OK))
+        with pytest.raises(tt.TensixError, match=r"save_trace\(path\) takes a file path"):
+            run.save_trace(path)
+        with pytest.raises(tt.TensixError, match=r"save_picture\(path\) takes a file path"):
+            run.save_picture(path)
+    import os
+    os.fstat(1)  # stdout is still open

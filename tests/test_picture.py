@@ -49,3 +49,16 @@ def test_top_with_nothing_recorded(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(top, "folder", lambda: tmp_path)
     assert main(["top"]) == 0
     assert "no simulated device has run" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text", ["{}", "[1, 2]", '{"pid": "x", "when": 1}', '{"pid": 1, "when": "now"}', "null",
+                                  '{"pid": 1, "when": 1, "chip": "e150"}'])
+def test_top_passes_over_a_damaged_state(dev, tmp_path, monkeypatch, capsys, text):
+    """A state from an older tensix, or one a user edited: top shows the good ones, never a traceback."""
+    monkeypatch.setattr(top, "folder", lambda: tmp_path)
+    (tmp_path / "1-bad.json").write_text(text)
+    ok, run = importlib.import_module("tensix.examples.loopback").main(dev)
+    top.record(dev, run, force=True)
+    assert main(["top", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("tensix top: simulated") == 1 and f"{run.cycles:,} cycles" in out

@@ -1,6 +1,6 @@
 """Nothing silently wrong: Ctrl-C, runaway kernels, a killed parent, threads and fork. What needs a process of its own
 (a signal to itself, a kill -9, a fork) runs in a subprocess."""
-import os, signal, subprocess, sys, textwrap, threading, time, uuid
+import os, shutil, signal, subprocess, sys, textwrap, threading, time, uuid
 import numpy as np
 import pytest
 import tensix as tt
@@ -271,3 +271,40 @@ def test_an_uncaught_cpp_exception_says_so_with_its_what(dev):
     with pytest.raises(tt.KernelError, match=r"an uncaught C\+\+ exception \(not a std::exception\)"):
         dev.run(tt.Program(dev, (2, 1), reader=tt.Kernel(src, "thrower")))
     assert add(dev, 13, 7).tolist() == [20] * 1024
+
+
+def _dir_in_place(p):
+    p.unlink()
+    p.mkdir()
+    (p / "x").write_text("x")
+
+
+# What sits beside a kernel's binary (its sum, its list of reached headers) or in its place can be damaged too: each is
+# healed once, never an exception at every run (w6b's probes: a non-UTF-8 `reached` raised UnicodeDecodeError for ever).
+DAMAGE_BESIDE = {
+    "sum garbage": lambda so: so.with_name(so.name + ".sum").write_text("garbage"),
+    "sum a directory": lambda so: _dir_in_place(so.with_name(so.name + ".sum")),
+    "binary a directory": _dir_in_place,
+    "reached not text": lambda so: (so.parent / "reached").write_bytes(b"\x00\xff\xfe\n/nowhere\n"),
+    "reached a directory": lambda so: _dir_in_place(so.parent / "reached"),
+    "entry a file": lambda so: (shutil.rmtree(so.parent), so.parent.write_text("x")),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE_BESIDE.values(), ids=DAMAGE_BESIDE.keys())
+def test_damage_beside_a_cached_kernel_heals(dev, damage):
+    src = add_13_7.KERNEL + f"// {uuid.uuid4()}\n"
+    a, b, c = dev.buffer(np.full(1024, 13, np.uint32)), dev.buffer(np.full(1024, 7, np.uint32)), dev.buffer(4096)
+
+    def run():
+        c.write(np.zeros(1024, np.uint32))
+        dev.reset()
+        kernel = tt.Kernel(src, "cached")
+        prog = tt.Program(dev, (0, 0), writer=kernel, writer_args=[dev.chip.l1_unreserved_base, a.addr, b.addr, c.addr])
+        dev.run(prog)
+        assert c.read(np.uint32).tolist() == [20] * 1024
+        return prog.binary("writer", kernel)
+    damage(run())
+    run()
+    run()
+    for buf in (a, b, c): buf.free()

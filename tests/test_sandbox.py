@@ -5,7 +5,7 @@ import pytest
 import tensix as tt
 from tensix.examples import add_13_7
 
-HEAD = "\n".join(f"#include <{h}>" for h in ("cstdio", "cstdlib", "unistd.h", "fcntl.h", "signal.h", "sys/socket.h", "netinet/in.h")) + \
+HEAD = "\n".join(f"#include <{h}>" for h in ("cstdio", "cstdlib", "unistd.h", "fcntl.h", "signal.h", "sys/socket.h", "netinet/in.h", "sys/resource.h")) + \
     '\n#include "dataflow_api.h"\n'
 LINE = HEAD.count("\n") + 2  # the body's line in the kernel
 pytestmark = pytest.mark.skipif(sys.platform != "linux" or os.uname().machine not in ("x86_64", "aarch64"),
@@ -26,6 +26,11 @@ def run(dev, body):
     ('open("/etc/hostname", O_RDWR)', "openat"),
     ("socket(AF_INET, SOCK_STREAM, 0)", "socket"),
     ('unlink("{path}")', "unlink" if os.uname().machine == "x86_64" else "unlinkat"),
+    # fcntl(F_SETOWN) makes a pipe's I/O signal another process (w6b found kernels sending the host SIGUSR1 this way)
+    ("fcntl(1, F_SETOWN, getppid())", "fcntl"),
+    ("fcntl(1, F_SETSIG, SIGTERM)", "fcntl"),
+    # prlimit on the host would set its limits (w6b: RLIMIT_NOFILE 3 broke the Python process); here only asked
+    ("prlimit(getppid(), RLIMIT_NOFILE, nullptr, nullptr)", "prlimit64"),
 ])
 def test_a_forbidden_system_call_is_a_kernel_error_naming_it_and_its_line(dev, tmp_path, body, call):
     path = tmp_path / "made-by-a-kernel"
@@ -47,6 +52,8 @@ def test_what_kernels_may_do_still_works(dev):
     run(dev, "getpid() + (long)malloc(1 << 24)")  # memory
     run(dev, "write(1, \"\", 0)")  # stdout
     run(dev, 'printf("%s", "")')  # stdio asks whether stdout is a terminal
+    run(dev, "prlimit(0, RLIMIT_STACK, nullptr, nullptr) + prlimit(getpid(), RLIMIT_NOFILE, nullptr, nullptr)")  # its own
+    run(dev, "fcntl(1, F_GETFL) + fcntl(1, F_GETFD) + fcntl(1, F_SETFD, FD_CLOEXEC)")  # what stdio and dlopen ask
 
 
 def test_the_sandbox_turns_off(tmp_path, monkeypatch):

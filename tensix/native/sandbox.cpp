@@ -36,7 +36,7 @@ static const char* syscall_name(long nr) {
         N(mkdirat) N(fchmodat) N(fchownat) N(linkat) N(symlinkat) N(ptrace) N(prctl) N(setuid) N(setgid) N(chdir)
         N(fchdir) N(mount) N(umount2) N(pipe2) N(dup) N(dup3) N(ioctl) N(truncate) N(ftruncate) N(personality)
         N(process_vm_readv) N(process_vm_writev) N(memfd_create) N(shmget) N(wait4) N(waitid) N(pidfd_open) N(setsid)
-        N(setpgid) N(reboot) N(seccomp) N(bpf) N(io_uring_setup) N(inotify_init1) N(fanotify_init) N(getdents64)
+        N(setpgid) N(reboot) N(seccomp) N(bpf) N(io_uring_setup) N(inotify_init1) N(fanotify_init) N(getdents64) N(fcntl) N(prlimit64)
 #if defined(__x86_64__)
         N(fork) N(vfork) N(open) N(creat) N(unlink) N(rename) N(mkdir) N(rmdir) N(chmod) N(chown) N(link) N(symlink) N(pipe)
         N(dup2)
@@ -87,7 +87,7 @@ const char* sandbox_enter(int reply) {
         SYS_sched_yield, SYS_sched_getaffinity, SYS_nanosleep, SYS_clock_nanosleep, SYS_clock_gettime, SYS_gettimeofday,
         SYS_getpid, SYS_gettid, SYS_getppid, SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid, SYS_rt_sigaction,
         SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack, SYS_exit, SYS_exit_group, SYS_set_robust_list, SYS_rseq,
-        SYS_getrandom, SYS_restart_syscall, SYS_fcntl, SYS_prlimit64, SYS_membarrier, SYS_uname, SYS_sched_getparam,
+        SYS_getrandom, SYS_restart_syscall, SYS_membarrier, SYS_uname, SYS_sched_getparam,
         SYS_sched_getscheduler, SYS_getrusage, SYS_times, SYS_set_tid_address, SYS_sysinfo, SYS_clock_getres, SYS_getcpu,
         SYS_getcwd,
 #if defined(__x86_64__)
@@ -123,6 +123,20 @@ const char* sandbox_enter(int reply) {
         f.push_back(IS(nr, 4)); f.push_back(ARG_LO(0));
         f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, me, 0, 1)); f.push_back(ALLOW); f.push_back(REFUSE);
     }
+    // fcntl: descriptor flags and locks; never F_SETOWN / F_SETSIG / F_SETOWN_EX, with which a pipe's I/O signals
+    // another process (the host) as kill() would
+    static const uint32_t fcntl_ok[] = {F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_SETLKW, F_GETOWN,
+                                        F_GETSIG, F_DUPFD_CLOEXEC, F_GETPIPE_SZ, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW};
+    const int n_ok = sizeof fcntl_ok / sizeof fcntl_ok[0];
+    f.push_back(LOAD(nr));
+    f.push_back(IS(SYS_fcntl, n_ok + 3)); f.push_back(ARG_LO(1));
+    for (int i = 0; i < n_ok; i++) f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, fcntl_ok[i], n_ok - i, 0));
+    f.push_back(REFUSE); f.push_back(ALLOW);
+    // prlimit64: the engine's own limits (pid 0 or its pid) only; on the host it would set Python's limits
+    f.push_back(LOAD(nr));
+    f.push_back(IS(SYS_prlimit64, 5)); f.push_back(ARG_LO(0));
+    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0)); f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, me, 1, 0));
+    f.push_back(REFUSE); f.push_back(ALLOW);
     // ioctl: only asking whether a stream is a terminal (stdio does, for a kernel's printf); never TIOCSTI and the like
     f.push_back(LOAD(nr));
     f.push_back(IS(SYS_ioctl, 4)); f.push_back(ARG_LO(1));
