@@ -6,7 +6,7 @@ a kernel that crashes ends that process, never this one: the next launch starts 
 """
 import mmap, os, re, select, signal, subprocess, time
 import numpy as np
-from . import build
+from . import build, checks
 from .errors import DeadlockError, HangError, KernelError, TensixError
 
 BLOCK = 1 << 16
@@ -34,7 +34,7 @@ class Simulator:
         self.timing = os.environ.get("TENSIX_TIMING", "calendar")
         if self.timing not in TIMING_MODES:
             raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
-        self.races = os.environ.get("TENSIX_RACES", "on") != "off"  # the race detector (native/races.cpp)
+        self.races = checks.env_flag("TENSIX_RACES", True)  # the race detector (native/races.cpp)
         self.stats = None  # what the engine reported about the last run: its JSON text, parsed only when asked (Run.stats)
         # Blocks start on 64 KiB boundaries so any host page size can map one core's L1 alone (engine.h agrees).
         stride = -(-chip.l1_size // BLOCK) * BLOCK
