@@ -54,7 +54,9 @@ void kernel_main() {
 INCLUDES = "".join(f'#include "api/compute/{h}"\n' for h in (
     "common.h", "compute_kernel_hw_startup.h", "tile_move_copy.h", "eltwise_binary.h", "eltwise_binary_sfpu.h", "binary_max_min.h",
     "binary_comp.h", "matmul.h", "reduce.h", "eltwise_unary/eltwise_unary.h", "eltwise_unary/where.h", "eltwise_unary/exp.h",
-    "add_int_sfpu.h", "sub_int_sfpu.h", "mul_int_sfpu.h"))
+    "add_int_sfpu.h", "sub_int_sfpu.h", "mul_int_sfpu.h", "binary_bitwise_sfpu.h", "binary_shift.h", "div_int32_sfpu.h",
+    "div_int32_floor.h", "binary_remainder.h", "binary_fmod.h", "gcd.h", "lcm.h", "xlogy.h", "atan2.h", "copy_dest_values.h",
+    "eltwise_unary/comp.h"))
 
 
 def run_today(dev, body, inputs, in_fmt=tt.bfloat16, out_fmt=tt.bfloat16, n_out=None, l1=False, **kernel):
@@ -123,35 +125,6 @@ def test_sfpu_binary_ops_keep_float32_on_wormhole_and_blackhole(chip, op):
 
 def int_mode(fmt): return dict(in_fmt=fmt, out_fmt=fmt, fp32_dest_acc_en=True,
                                unpack_to_dest_mode={k: tt.UnpackToDestMode.UnpackToDestFp32 for k in (0, 1, 2)})
-
-
-INT_OPS = {"add_int": np.add, "sub_int": np.subtract, "rsub_int": lambda a, b: b - a, "mul_int": np.multiply}
-
-
-@pytest.mark.parametrize("op", sorted(INT_OPS))
-@pytest.mark.parametrize("fmt", ["Int32", "UInt32"])
-def test_integer_sfpu_ops_wrap_to_32_bits(op, fmt):
-    """tt-metal's add/sub/rsub/mul_int_tile<DataFormat>: integer ops between register tiles, wrapping as int32 or uint32
-    arithmetic does (numpy's, on the same dtype). Operands are chosen so that every value, and every wrapped result,
-    is one a float32 holds exactly (the engine keeps register values as float32: integers exact while |x| < 2^24)."""
-    dev = tt.Device("n150")
-    dtype = np.int32 if fmt == "Int32" else np.uint32
-    rng = np.random.default_rng(7)
-    a = rng.integers(0, 4096, (32, 64)).astype(dtype)
-    b = rng.integers(0, 4096, (32, 64)).astype(dtype)
-    if fmt == "Int32": a[1::2] = -a[1::2]
-    elif op == "sub_int": a, b = np.maximum(a, b), np.minimum(a, b)  # elsewhere no uint32 result below zero: 2^32 - x
-    elif op == "rsub_int": a, b = np.minimum(a, b), np.maximum(a, b)  # is not one a float32 holds for small x
-    # the wrap: 2^16 * 2^15 = 2^31 wraps to -2^31 in int32; 0 - 2^31 is 2^31 in uint32; 2^16 * 2^16 is 0 in both
-    a[0, :4] = [1 << 16, 1 << 16, 0, 1 << 23]
-    b[0, :4] = [1 << 15, 1 << 16, 1 << 23, 0]
-    if op in ("add_int", "sub_int", "rsub_int") and fmt == "UInt32":
-        a[0, :2], b[0, :2] = (0, 1 << 23), (1 << 23, 0)  # below zero wraps to 2^32 - 2^23, which a float32 holds
-    with np.errstate(over="ignore"):
-        want = INT_OPS[op](a, b).astype(dtype)
-    fmt_ = getattr(tt, fmt.lower())
-    got = run_today(dev, PAIR % f"{op}_tile_init(); {op}_tile<DataFormat::{fmt}>(0, 1, 2);", [a, b], **int_mode(fmt_))
-    assert got.dtype == dtype and np.array_equal(got, tiles(want)), (op, fmt)
 
 
 def test_integer_sfpu_ops_refuse_float_formats():
