@@ -520,6 +520,7 @@ static uint32_t api_cb_write_ptr(int32_t i) { return cb_of(i, "get_write_ptr").w
 static uint32_t api_cb_read_ptr(int32_t i) { return cb_of(i, "get_read_ptr").rd; }
 static uint32_t api_cb_page_size(int32_t i) { return cb_of(i, "get_tile_size").page_size; }
 static uint32_t api_cb_format(int32_t i) { return cb_of(i, "get_dataformat").format; }
+static uint32_t api_cb_size(int32_t i) { return cb_of(i, "get_local_cb_interface").size; }
 
 static void api_print(const char* s, size_t n) {
     for (size_t k = 0; k < n; k++) {
@@ -681,7 +682,7 @@ static void start_api() {
     api.cb_wait_front = api_cb_wait_front; api.cb_pop_front = api_cb_pop_front;
     api.cb_pages_available = api_cb_available; api.cb_pages_reservable = api_cb_reservable;
     api.cb_write_ptr = api_cb_write_ptr; api.cb_read_ptr = api_cb_read_ptr;
-    api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format;
+    api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format; api.cb_size = api_cb_size;
     api.print = api_print; api.fail = api_fail; api.tick = api_tick;
     compute_bind(api);
     start_helpers();

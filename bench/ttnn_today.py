@@ -1,0 +1,122 @@
+"""Today's tt-metal kernels that go through ttnn's kernel_lib helpers, run unchanged and checked against numpy.
+
+    python bench/ttnn_today.py PATH [--device n150]
+
+PATH is a folder shaped like a tt-metal checkout (2025-26) holding the kernel sources and the user-library headers
+they include (`ttnn/cpp/ttnn/kernel_lib/...`), as they are in tenstorrent/tt-metal; it serves as the include
+directory, as tt-metal's build uses its checkout. The kernel API itself (`api/...`) is tensix's. Each program is built
+as its host code does (buffers, circular buffers, compile-time and runtime args, core ranges), mirrored in Python.
+Prints PASS/FAIL, the simulated cycles and the wall time of each, and the machine's load.
+"""
+import argparse, os, sys, time
+from pathlib import Path
+import numpy as np
+import tensix as tt
+from tensix import reference
+
+EX = "tt_metal/programming_examples/matmul/matmul_common/kernels"
+
+
+def source(root, rel, name, **kw): return tt.Kernel((root / rel).read_text(), name, includes=[str(root)], **kw)
+
+
+def args_of(*bufs): return [a for b in bufs for a in tt.TensorAccessorArgs(b).get_compile_time_args()]
+
+
+def bf16_buffer(dev, x): return dev.buffer(tt.tilize(x), fmt=tt.bfloat16, page=tt.bfloat16.tile_bytes)
+
+
+def prime_factors(n):
+    out, i = [], 2
+    while i * i <= n:
+        if n % i: i += 1
+        else: n //= i; out.append(i)
+    return out + ([n] if n > 1 else [])
+
+
+def possible_products(factors):
+    products = []
+    for f in factors:
+        products += [p for p in [f] + [f * q for q in products] if p not in products]
+    return sorted(set(products)) or [1]
+
+
+SUBBLOCK_HW = [(4, 2), (2, 4), (8, 1), (1, 8), (7, 1), (1, 7), (3, 2), (2, 3), (6, 1), (1, 6), (5, 1), (1, 5), (2, 2), (4, 1),
+               (1, 4), (3, 1), (1, 3), (2, 1), (1, 2), (1, 1)]
+
+
+def large_matmul_params(Mt, Nt, cores_y, cores_x, in0_block_w):
+    """bmm_op_utils::get_large_matmul_params, for shapes whose prime factors fit the grid (its last branch)."""
+    assert all(f <= cores_x for f in prime_factors(Nt)) and all(f <= cores_y for f in prime_factors(Mt))
+    max_dim = lambda d: max(0, (400 - 2 * in0_block_w * d) // (2 * in0_block_w + d))
+    for npc in possible_products(prime_factors(Nt)):
+        mpc = 1
+        for m in possible_products(prime_factors(Mt)):
+            if m <= max_dim(npc): mpc = m
+        if Mt // mpc > cores_y or Nt // npc > cores_x: continue
+        for h, w in SUBBLOCK_HW:
+            if mpc % h == 0 and npc % w == 0: return mpc, npc, h, w
+    raise ValueError("no block shape")
+
+
+def matmul_multicore_reuse(dev, root, rng, M=640, K=640, N=640):
+    """tt_metal/programming_examples/matmul/matmul_multicore_reuse: each core reads a block of rows of A and of columns
+    of B once per K-block and computes a per_core_M x per_core_N output block in subblocks (compute:
+    bmm_large_block_zm.cpp through kernel_lib's matmul_block; partial sums spilled to c_24, which shares c_16's buffer)."""
+    a, b = rng.standard_normal((M, K)).astype(np.float32), rng.standard_normal((K, N)).astype(np.float32)
+    A, B = bf16_buffer(dev, a), bf16_buffer(dev, b)
+    C = dev.buffer(M * N * 2, page=tt.bfloat16.tile_bytes)
+    Mt, Kt, Nt = M // 32, K // 32, N // 32
+    cols, rows = dev.chip.grid
+    in0_block_w = 2
+    pcm, pcn, sbh, sbw = large_matmul_params(Mt, Nt, rows, cols, in0_block_w)
+    num_blocks = Kt // in0_block_w
+    compute_args = [in0_block_w, pcm // sbh, sbh * in0_block_w * (pcm // sbh), sbh * in0_block_w, pcn // sbw,
+                    sbw * in0_block_w * (pcn // sbw), pcn, num_blocks, sbh, sbw, sbh * sbw, 1]
+    blocks_y, blocks_x = Mt // pcm, Nt // pcn
+    cores = [(i % cols, i // cols) for i in range(blocks_y * blocks_x)]  # num_cores_to_corerangeset, row-wise
+    block_of = {c: divmod(i, blocks_x) for i, c in enumerate(cores)}  # (output_idx_y, output_idx_x)
+    reader_args = lambda c: [A.addr, Kt * pcm * block_of[c][0], 1, Kt, in0_block_w, in0_block_w, pcm, in0_block_w * pcm,
+                             B.addr, pcn * block_of[c][1], 1, Nt, in0_block_w * Nt, pcn, in0_block_w, pcn * in0_block_w,
+                             num_blocks, Mt * Kt, Kt * Nt, 1, 0]
+    writer_args = lambda c: [C.addr, block_of[c][1] * pcn + block_of[c][0] * pcm * Nt, 1, Nt, sbw, sbh * Nt, sbw, sbh,
+                             sbw * sbh, pcn // sbw, pcm // sbh, Mt * Nt, 1]
+    prog = tt.Program(dev, cores, reader=source(root, f"{EX}/dataflow/reader_bmm_tile_layout.cpp", "reader_bmm_tile_layout", compile_args=args_of(A, B)),
+                      writer=source(root, f"{EX}/dataflow/writer_bmm_tile_layout.cpp", "writer_bmm_tile_layout", compile_args=args_of(C)),
+                      compute=source(root, f"{EX}/compute/bmm_large_block_zm.cpp", "bmm_large_block_zm", compile_args=compute_args,
+                                     math_fidelity="HiFi4"),
+                      reader_args=reader_args, writer_args=writer_args,
+                      cbs=[tt.CB(0, pages=2 * pcm * in0_block_w), tt.CB(1, pages=2 * pcn * in0_block_w),
+                           tt.CB((16, 24), fmt=(tt.bfloat16, tt.bfloat16), pages=pcm * pcn)])
+    run = dev.run(prog)
+    got = tt.untilize(C.read(tt.bfloat16), M, N)
+    return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
+
+
+PROGRAMS = [matmul_multicore_reuse]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("path", type=Path)
+    p.add_argument("--device", default="n150")
+    args = p.parse_args(argv)
+    dev = tt.Device(args.device, echo=False)
+    print(f"today's ttnn-helper kernels from {args.path} on a simulated {dev.chip.name}; load {os.getloadavg()[0]:.2f}")
+    failed = 0
+    for prog in PROGRAMS:
+        t0 = time.perf_counter()
+        try:
+            ok, run = prog(dev, args.path, np.random.default_rng(0))
+            detail = f"{run.cycles:>9} cycles"
+        except (tt.TensixError, OSError) as e:
+            ok, detail = False, f"{type(e).__name__}: {str(e)[:600]}"
+        failed += not ok
+        print(f"  {prog.__name__:<26} {'PASS' if ok else 'FAIL'} {detail}  {(time.perf_counter() - t0) * 1e3:7.0f} ms wall")
+    dev.close()
+    print(f"{len(PROGRAMS) - failed} of {len(PROGRAMS)} match numpy")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
