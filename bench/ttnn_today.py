@@ -93,7 +93,60 @@ def matmul_multicore_reuse(dev, root, rng, M=640, K=640, N=640):
     return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
 
 
-PROGRAMS = [matmul_multicore_reuse]
+def matmul_multicore_reuse_mcast(dev, root, rng, M=2048, K=512, N=1024):
+    """tt_metal/programming_examples/matmul/matmul_multicore_reuse_mcast (its CI shape): the left column reads blocks of
+    A and multicasts them along its row, the top row reads blocks of B and multicasts them down its column, each signalled
+    by semaphores; four reader kernels on four core ranges, the writer on NoC 1 in the left column, the same compute."""
+    a, b = rng.standard_normal((M, K)).astype(np.float32), rng.standard_normal((K, N)).astype(np.float32)
+    A, B = bf16_buffer(dev, a), bf16_buffer(dev, b)
+    C = dev.buffer(M * N * 2, page=tt.bfloat16.tile_bytes)
+    Mt, Kt, Nt = M // 32, K // 32, N // 32
+    grid_x, grid_y = dev.chip.grid
+    in0_block_w = 2
+    pcm, pcn, sbh, sbw = large_matmul_params(Mt, Nt, grid_y, grid_x, in0_block_w)
+    num_blocks = Kt // in0_block_w
+    compute_args = [in0_block_w, pcm // sbh, sbh * in0_block_w * (pcm // sbh), sbh * in0_block_w, pcn // sbw,
+                    sbw * in0_block_w * (pcn // sbw), pcn, num_blocks, sbh, sbw, sbh * sbw, 1]
+    cols, rows = Nt // pcn, Mt // pcm  # bmm_op_utils::get_core_range
+    R = lambda x0, y0, x1, y1: tt.CoreRange((x0, y0), (x1, y1))
+    all_cores = R(0, 0, cols - 1, rows - 1)
+    prog = tt.Program(dev)
+    for cb in (tt.CB(0, pages=2 * pcm * in0_block_w), tt.CB(1, pages=2 * pcn * in0_block_w),
+               tt.CB((16, 24), fmt=(tt.bfloat16, tt.bfloat16), pages=pcm * pcn)):
+        prog.cb(all_cores, cb)
+    # CreateSemaphore gives an id; the kernels turn it into the address with get_semaphore(id)
+    sem_id = lambda addr: (addr - dev.chip.semaphore_base) // dev.chip.semaphore_stride
+    in0_sender_sem, in0_receiver_sem, in1_sender_sem, in1_receiver_sem = (sem_id(prog.semaphore(all_cores, 0)) for _ in range(4))
+    xy = dev.chip.noc_xy
+
+    def reader_args(c):
+        x, y = c
+        left, left1, right = xy((0, y)), xy((1, y)), xy((cols - 1, y))
+        top, top1, bottom = xy((x, 0)), xy((x, 1)), xy((x, rows - 1))
+        return [A.addr, Kt * pcm * y, 1, Kt, in0_block_w, in0_block_w, pcm, in0_block_w * pcm,
+                B.addr, pcn * x, 1, Nt, in0_block_w * Nt, pcn, in0_block_w, pcn * in0_block_w, num_blocks,
+                *right, *left1, cols - 1, *left, in0_sender_sem, in0_receiver_sem,
+                *bottom, *top1, rows - 1, *top, in1_sender_sem, in1_receiver_sem, Mt * Kt, Kt * Nt, 1, 0]
+
+    writer_args = lambda c: [C.addr, c[0] * pcn + c[1] * pcm * Nt, 1, Nt, sbw, sbh * Nt, sbw, sbh, sbw * sbh, pcn // sbw,
+                             pcm // sbh, Mt * Nt, 1]
+    reader_ct, writer_ct = args_of(A, B), args_of(C)
+    for name, cores, noc in [("in0_sender_in1_sender", [R(0, 0, 0, 0)], 0), ("in0_sender_in1_receiver", [R(0, 1, 0, rows - 1)] if rows > 1 else [], 0),
+                             ("in0_receiver_in1_sender", [R(1, 0, cols - 1, 0)] if cols > 1 else [], 1),
+                             ("in0_receiver_in1_receiver", [R(1, 1, cols - 1, rows - 1)] if rows > 1 and cols > 1 else [], 1)]:
+        if cores:
+            prog.kernel(cores, "reader", source(root, f"{EX}/dataflow/reader_bmm_tile_layout_{name}.cpp", name, compile_args=reader_ct, noc=noc), reader_args)
+    writer = f"{EX}/dataflow/writer_bmm_tile_layout.cpp"
+    if cols > 1: prog.kernel(R(1, 0, cols - 1, rows - 1), "writer", source(root, writer, "writer_noc0", compile_args=writer_ct, noc=0), writer_args)
+    prog.kernel(R(0, 0, 0, rows - 1), "writer", source(root, writer, "writer_noc1", compile_args=writer_ct, noc=1), writer_args)
+    prog.kernel(all_cores, "compute", source(root, f"{EX}/compute/bmm_large_block_zm.cpp", "bmm_large_block_zm", compile_args=compute_args,
+                                             math_fidelity="HiFi4"))
+    run = dev.run(prog)
+    got = tt.untilize(C.read(tt.bfloat16), M, N)
+    return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
+
+
+PROGRAMS = [matmul_multicore_reuse, matmul_multicore_reuse_mcast]
 
 
 def main(argv=None):

@@ -44,6 +44,7 @@ struct TxApi {
     uint32_t (*cb_page_size)(int32_t cb);
     uint32_t (*cb_format)(int32_t cb);
     uint32_t (*cb_size)(int32_t cb);  // bytes
+    void (*noc_atomic_barrier)(uint8_t noc);
     void (*print)(const char* text, size_t len);  // DPRINT: text up to ENDL() becomes one line on the host
     void (*fail)(const char* message);            // stops the run with an error naming this thread
     void (*tick)(uint64_t cycles);                // advances this thread's clock
