@@ -146,7 +146,68 @@ def matmul_multicore_reuse_mcast(dev, root, rng, M=2048, K=512, N=1024):
     return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
 
 
-PROGRAMS = [matmul_multicore_reuse, matmul_multicore_reuse_mcast]
+REDUCE = "ttnn/cpp/ttnn/operations/reduction/generic/device/kernels/compute"
+UNARY_WRITER = "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow/writer_unary_interleaved_start_id.cpp"
+# ttnn's reduce reader, written here: the scaler tile once into c_2, then the input tiles into c_0 in the order the
+# compute kernel takes them (a list of tile ids as runtime args after the count).
+REDUCE_READER = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {
+    uint32_t x = get_arg_val<uint32_t>(0), s = get_arg_val<uint32_t>(1), n = get_arg_val<uint32_t>(2);
+    constexpr auto x_args = TensorAccessorArgs<0>();
+    constexpr auto s_args = TensorAccessorArgs<x_args.next_compile_time_args_offset()>();
+    const auto sx = TensorAccessor(x_args, x), ss = TensorAccessor(s_args, s);
+    cb_reserve_back(2, 1); noc_async_read_page(0, ss, get_write_ptr(2)); noc_async_read_barrier(); cb_push_back(2, 1);
+    for (uint32_t i = 0; i < n; i++) {
+        cb_reserve_back(0, 1); noc_async_read_page(get_arg_val<uint32_t>(3 + i), sx, get_write_ptr(0)); noc_async_read_barrier(); cb_push_back(0, 1);
+    }
+}"""
+
+
+def bf16_accumulated(tile_sums):
+    """What a bfloat16 register holds after adding these per-tile sums one call at a time (each rounded to bfloat16)."""
+    acc = np.zeros(tile_sums.shape[1:], np.float32)
+    for s in tile_sums: acc = tt.round_bfloat16(acc + s.astype(np.float32))
+    return acc
+
+
+def ttnn_reduce(dev, root, rng, dim, H=128, W=256):
+    """ttnn's reduce_w.cpp (REDUCE_ROW) or reduce_h.cpp (REDUCE_COL) in their default build, through kernel_lib's reduce
+    (streaming, REDUCE_OP=SUM), with ttnn's writer_unary_interleaved_start_id; sums in a bfloat16 register."""
+    x = rng.standard_normal((H, W)).astype(np.float32)
+    scaler = np.zeros((32, 32), np.float32)
+    scaler[[0, 16]] = 1.0  # generate_reduce_scaler: row 0 of each face holds the scaler
+    X, S = (bf16_buffer(dev, v) for v in (x, scaler))
+    Ht, Wt = H // 32, W // 32
+    n_out = Ht if dim == "ROW" else Wt
+    out = dev.buffer(n_out * tt.bfloat16.tile_bytes, page=tt.bfloat16.tile_bytes)
+    chunk = 8  # DEST_AUTO_LIMIT without a sync-mode define: half sync, 16-bit register
+    order = ([h * Wt + w for h in range(Ht) for w in range(Wt)] if dim == "ROW" else
+             [h * Wt + w for w0 in range(0, Wt, chunk) for h in range(Ht) for w in range(w0, min(w0 + chunk, Wt))])
+    name = "reduce_w" if dim == "ROW" else "reduce_h"
+    prog = tt.Program(dev, (0, 0), reader=tt.Kernel(REDUCE_READER, "reader", compile_args=args_of(X, S)),
+                      writer=source(root, UNARY_WRITER, "writer_unary_interleaved_start_id", compile_args=[3, *args_of(out)]),
+                      compute=source(root, f"{REDUCE}/{name}.cpp", name, compile_args=[Ht, Wt, 1],
+                                     defines={"REDUCE_OP": "PoolType::SUM", "REDUCE_DIM": f"ReduceDim::REDUCE_{dim}"}),
+                      reader_args=[X.addr, S.addr, len(order), *order], writer_args=[out.addr, n_out, 0],
+                      cbs=[tt.CB(0), tt.CB(2), tt.CB(3)])
+    run = dev.run(prog)
+    xb = tt.round_bfloat16(x).astype(np.float64)
+    if dim == "ROW":
+        got = tt.untilize(out.read(tt.bfloat16), H, 32)[:, 0]
+        want = bf16_accumulated(xb.reshape(H, Wt, 32).sum(2).T)
+    else:
+        got = tt.untilize(out.read(tt.bfloat16), 32, W)[0]
+        want = bf16_accumulated(xb.reshape(Ht, 32, W).sum(1))
+    # each tile's sum is exact before its rounding here; the chip's order within a tile may move it by one step
+    return np.allclose(got, want, rtol=2 ** -7, atol=2 ** -6), run
+
+
+def ttnn_reduce_w(dev, root, rng): return ttnn_reduce(dev, root, rng, "ROW")
+def ttnn_reduce_h(dev, root, rng): return ttnn_reduce(dev, root, rng, "COL")
+
+
+PROGRAMS = [matmul_multicore_reuse, matmul_multicore_reuse_mcast, ttnn_reduce_w, ttnn_reduce_h]
 
 
 def main(argv=None):
