@@ -159,3 +159,20 @@ def test_a_float_op_reads_an_integer_tile_as_its_values():
     a = np.arange(-1024, 1024, dtype=np.int32).reshape(32, 64) * 3
     got = run_int("add_binary_tile_init(); add_binary_tile(0, 1, 2);", a, a, out_fmt=tt.float32)
     assert np.array_equal(got, tiles((a * 2).astype(np.float32)))
+
+
+def test_fill_tile_int_rpow_and_rdiv():
+    """fill_tile_int<Int32> puts one word in every place (all 32 bits); rpow_tile(x, b) is b^x and
+    rdiv_tile<Floor>(x, v) floor(v / x), the parameters as float32 bits (tt-metal's eltwise_unary/rpow.h, rdiv.h)."""
+    bits = lambda v: int(np.float32(v).view(np.uint32))
+    a = full_range(15, np.int32)
+    word = -(1 << 30) - 12345
+    got = run_int(f"fill_tile_int<DataFormat::Int32>(2, {word & 0xFFFFFFFF}u);", a, a)
+    assert np.array_equal(got, np.full(a.size, word, np.int32))
+    x = np.random.default_rng(16).uniform(0.5, 4, (32, 64)).astype(np.float32)
+    dev = tt.Device("n150")
+    for call, want in [(f"rpow_tile_init(); rpow_tile(0, {bits(1.5)}u); copy_dest_values(0, 2);", np.float32(1.5) ** x),
+                       (f"rdiv_tile_init(); rdiv_tile<RoundingMode::Floor>(0, {bits(7.0)}u); copy_dest_values(0, 2);",
+                        np.floor(np.float32(7.0) / x))]:
+        got = run_today(dev, PAIR % call, [x, x], **int_mode(tt.float32))
+        np.testing.assert_allclose(got, tiles(want.astype(np.float32)), rtol=2e-7, err_msg=call)

@@ -56,7 +56,7 @@ INCLUDES = "".join(f'#include "api/compute/{h}"\n' for h in (
     "binary_comp.h", "matmul.h", "reduce.h", "eltwise_unary/eltwise_unary.h", "eltwise_unary/where.h", "eltwise_unary/exp.h",
     "add_int_sfpu.h", "sub_int_sfpu.h", "mul_int_sfpu.h", "binary_bitwise_sfpu.h", "binary_shift.h", "div_int32_sfpu.h",
     "div_int32_floor.h", "binary_remainder.h", "binary_fmod.h", "gcd.h", "lcm.h", "xlogy.h", "atan2.h", "copy_dest_values.h",
-    "eltwise_unary/comp.h"))
+    "eltwise_unary/comp.h", "eltwise_unary/rpow.h", "eltwise_unary/rdiv.h", "eltwise_unary/fill.h"))
 
 
 def run_today(dev, body, inputs, in_fmt=tt.bfloat16, out_fmt=tt.bfloat16, n_out=None, l1=False, **kernel):

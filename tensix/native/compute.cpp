@@ -574,6 +574,12 @@ static float erfinv(float x) {
 
 static void unary(uint32_t op, uint32_t d, uint32_t param) {
     Math& mm = m();
+    if (op == TX_FILL_INT) {
+        float* o = words(d, "fill_tile_int");
+        for (int i = 0; i < 1024; i++) o[i] = value(param);
+        set_ints(mm, d, true, false);
+        return math_tick(chip.sfpu_cycles);
+    }
     if (op >= TX_EQZ_INT && op <= TX_GEZ_INT) {  // comparisons with zero of int32 words (a tile of values: its integers)
         bool is_int = mm.ints >> d & 1;
         float* o = words(d, "SFPU op");
@@ -647,6 +653,10 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_ACOS: y = std::acos(x); break;
             case TX_ATAN: y = std::atan(x); break;
             case TX_IDENTITY: break;
+            case TX_RPOW: y = std::pow(p, x); break;
+            case TX_RDIV: y = p / x; break;
+            case TX_RDIV_TRUNC: y = std::trunc(p / x); break;
+            case TX_RDIV_FLOOR: y = std::floor(p / x); break;
             case TX_MASK: y = mask[i] == 0.0f ? 0.0f : x; break;  // the chip zeroes where the mask tile holds zero
             default: fail("SFPU op %u is not one the engine knows", op);
         }

@@ -102,6 +102,8 @@ enum TxUnary : uint32_t {
     TX_ERFC, TX_ERFINV, TX_I0, TX_SIGNBIT, TX_ISINF, TX_ISPOSINF, TX_ISNEGINF, TX_ISNAN, TX_ISFINITE, TX_ASIN, TX_ACOS,
     TX_ATAN, TX_IDENTITY, TX_MASK, TX_TRUNC,  // TX_MASK: param is the mask's register tile
     TX_EQZ_INT, TX_NEZ_INT, TX_LTZ_INT, TX_GTZ_INT, TX_LEZ_INT, TX_GEZ_INT,  // on int32 words: 1 or 0, as a word
+    TX_FILL_INT,  // every word of the tile: param
+    TX_RPOW, TX_RDIV, TX_RDIV_TRUNC, TX_RDIV_FLOOR,  // param: float bits; pow(param, x), param / x (then rounded)
 };
 const uint32_t TX_WHERE_INT = 1u << 16;  // or-ed into where's output tile: the choices are integer words
 enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };

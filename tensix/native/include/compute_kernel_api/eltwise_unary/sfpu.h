@@ -4,6 +4,8 @@
 #include "compute_kernel_api/eltwise_unary/eltwise_unary.h"
 
 namespace ckernel {
+// which faces an SFPU op covers (tt-metal's ckernel_defs.h); the simulator always does the whole tile
+enum VectorMode { None = 0, R = 1, C = 2, RC = 4, RC_custom = 6, Invalid = 0xFF };
 #define TENSIX_UNARY(name, op)                                                  \
     ALWI void name##_tile_init() {}                                             \
     ALWI void name##_tile(uint32_t idst) { tensix_api->unary(op, idst, 0); }
