@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import tensix as tt
 from tensix import reference
+from today_examples import ttnn_binary_relu, ttnn_binary_sfpu_div_fp32, ttnn_program  # ttnn's binary kernels, run the same way
 
 EX = "tt_metal/programming_examples/matmul/matmul_common/kernels"
 
@@ -207,7 +208,32 @@ def ttnn_reduce_w(dev, root, rng): return ttnn_reduce(dev, root, rng, "ROW")
 def ttnn_reduce_h(dev, root, rng): return ttnn_reduce(dev, root, rng, "COL")
 
 
-PROGRAMS = [matmul_multicore_reuse, matmul_multicore_reuse_mcast, ttnn_reduce_w, ttnn_reduce_h]
+def ttnn_binary_sfpu_int32(dev, root, rng):
+    """ttnn's eltwise_binary_sfpu_kernel.cpp on int32 tensors with values over the whole range, as ttnn builds its integer
+    ops (an *_INIT define and BINARY_SFPU_OP, a 32-bit register, both inputs unpacked straight to it): or, add,
+    arithmetic right shift and remainder, each exact against numpy's int32 arithmetic (tt-metal's rules for shift
+    amounts and signs)."""
+    a = rng.integers(-2 ** 31, 2 ** 31, (64, 128), dtype=np.int64).astype(np.int32)
+    b = rng.integers(-2 ** 31, 2 ** 31, (64, 128), dtype=np.int64).astype(np.int32)
+    s = rng.integers(0, 32, (64, 128)).astype(np.int32)
+    d = np.where(b == 0, 7, b)
+    fp32 = tt.UnpackToDestMode.UnpackToDestFp32
+    ok, run = True, None
+    with np.errstate(over="ignore"):
+        cases = [("BITWISE_INIT", "binary_bitwise_tile_init();", "bitwise_or_binary_tile<DataFormat::Int32>", a, b, a | b),
+                 ("ADD_INT_INIT", "add_int_tile_init();", "add_int_tile<DataFormat::Int32>", a, b, a + b),
+                 ("SHIFT_INIT", "binary_shift_tile_init();", "binary_right_shift_tile<DataFormat::Int32>", a, s, a >> s),
+                 ("BINOP_INIT", "remainder_int32_tile_init();", "remainder_int32_tile", a, d, np.mod(a, d))]
+    for init, init_call, op, x, y, want in cases:
+        got, run = ttnn_program(dev, root, "eltwise_binary_sfpu_kernel.cpp", x, y, tt.int32, 2,
+                                {init: init_call, "BINARY_SFPU_OP": f"{op}(i * 2, i * 2 + 1, i * 2);"},
+                                fp32_dest_acc_en=True, unpack_to_dest_mode={0: fp32, 1: fp32})
+        ok &= bool(np.array_equal(got, want))
+    return ok, run
+
+
+PROGRAMS = [matmul_multicore_reuse, matmul_multicore_reuse_mcast, ttnn_reduce_w, ttnn_reduce_h, ttnn_binary_relu,
+            ttnn_binary_sfpu_div_fp32, ttnn_binary_sfpu_int32]
 
 
 def main(argv=None):
