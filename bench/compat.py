@@ -44,7 +44,8 @@ def kernel_sources(root: Path) -> list:
 
 
 def kind_of(rel: Path, src: str) -> str:
-    if COMPUTE.search(src): return "compute"
+    # today's compute kernels may include nothing but a ttnn kernel_lib helper, which brings the compute API in
+    if COMPUTE.search(src) or ("compute" in rel.parts[:-1] and "kernel_lib/" in src): return "compute"
     return "writer" if "writer" in rel.name else "reader"
 
 
