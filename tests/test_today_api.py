@@ -480,3 +480,18 @@ def test_acc_to_dest_adds_the_op_to_what_the_register_holds(dev):
     acc = bf(reference.multiply(a, b) + bf(c))          # the accumulated product, rounded into the register
     want = reference.truncate_bfloat16(acc + bf(reference.multiply(a, b)))  # plus the plain product, stored truncated
     assert np.array_equal(got, tiles(want))
+
+
+def test_the_2025_experimental_object_api_is_todays(monkeypatch):
+    """Kernels of 2025 name the object API experimental::Noc, experimental::CircularBuffer (experimental/noc.h, ...):
+    the same objects, so a reader written that way moves the same bytes."""
+    import test_today_api as me
+    old = me.READER
+    new = old.replace('#include "api/dataflow/noc.h"', '#include "experimental/noc.h"').replace(
+        '#include "api/dataflow/circular_buffer.h"', '#include "experimental/circular_buffer.h"\n#include "experimental/tensor.h"')
+    new = new.replace("    Noc noc;", "    experimental::Noc noc;").replace("CircularBuffer cb(k);", "experimental::CircularBuffer cb(k);")
+    assert new.count("experimental::") == 2
+    monkeypatch.setattr(me, "READER", new)
+    a, b = operands(4)
+    got = run_today(tt.Device("n150"), PAIR % "add_binary_tile_init(); add_binary_tile(0, 1, 2);", [a, b], **F32)
+    assert np.array_equal(got, tiles(a + b))
