@@ -360,9 +360,11 @@ def test_the_todays_dialect_example_matches_numpy(chip):
 
 
 @pytest.mark.skipif(not os.environ.get("TENSIX_TT_METAL"), reason="set TENSIX_TT_METAL to a tt-metal checkout (2025-26)")
-def test_todays_programming_examples_from_a_checkout():
-    """tt-metal's own kernel sources, unchanged, from the checkout TENSIX_TT_METAL names (never committed here)."""
-    bench = Path(__file__).parent.parent / "bench" / "today_examples.py"
+@pytest.mark.parametrize("script", ["today_examples.py", "ttnn_today.py"])
+def test_todays_programs_from_a_checkout(script):
+    """tt-metal's own kernel sources, unchanged, from the checkout TENSIX_TT_METAL names (never committed here): the
+    programming examples, and ttnn's kernels with their kernel_lib helpers."""
+    bench = Path(__file__).parent.parent / "bench" / script
     r = subprocess.run([sys.executable, str(bench), os.environ["TENSIX_TT_METAL"]], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0 and "FAIL" not in r.stdout, r.stdout + r.stderr
 
