@@ -232,8 +232,26 @@ def ttnn_binary_sfpu_int32(dev, root, rng):
     return ok, run
 
 
+def ttnn_bmm(dev, root, rng, M=192, K=256, N=160):
+    """ttnn's matmul compute kernel bmm.cpp (through kernel_lib's matmul_tile; its circular buffers by name, as named
+    compile-time args), fed by the matmul_single_core example's reader and writer, which stream tiles in its order."""
+    a, b = rng.standard_normal((M, K)).astype(np.float32), rng.standard_normal((K, N)).astype(np.float32)
+    A, B = bf16_buffer(dev, a), bf16_buffer(dev, b)
+    C = dev.buffer(M * N * 2, page=tt.bfloat16.tile_bytes)
+    Mt, Kt, Nt = M // 32, K // 32, N // 32
+    d = "tt_metal/programming_examples/matmul/matmul_single_core/kernels/dataflow"
+    prog = tt.Program(dev, (0, 0), reader=source(root, f"{d}/reader_single_core_mm.cpp", "reader_single_core_mm", compile_args=args_of(A, B)),
+                      writer=source(root, f"{d}/writer_single_core_mm.cpp", "writer_single_core_mm", compile_args=args_of(C)),
+                      compute=source(root, "ttnn/cpp/ttnn/operations/matmul/device/kernels/compute/bmm.cpp", "bmm",
+                                     compile_args=[1, Mt, Kt, Nt], named_args={"cb_in0": 0, "cb_in1": 1, "cb_out": 16}),
+                      reader_args=[A.addr, B.addr, Mt, Kt, Nt], writer_args=[C.addr, Mt, Nt], cbs=[tt.CB(0), tt.CB(1), tt.CB(16)])
+    run = dev.run(prog)
+    got = tt.untilize(C.read(tt.bfloat16), M, N)
+    return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
+
+
 PROGRAMS = [matmul_multicore_reuse, matmul_multicore_reuse_mcast, ttnn_reduce_w, ttnn_reduce_h, ttnn_binary_relu,
-            ttnn_binary_sfpu_div_fp32, ttnn_binary_sfpu_int32]
+            ttnn_binary_sfpu_div_fp32, ttnn_binary_sfpu_int32, ttnn_bmm]
 
 
 def main(argv=None):

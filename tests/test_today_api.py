@@ -497,3 +497,23 @@ def test_the_2025_experimental_object_api_is_todays(monkeypatch):
     a, b = operands(4)
     got = run_today(tt.Device("n150"), PAIR % "add_binary_tile_init(); add_binary_tile(0, 1, 2);", [a, b], **F32)
     assert np.array_equal(got, tiles(a + b))
+
+
+NAMED = r"""
+void kernel_main() {
+    constexpr uint32_t a = get_named_compile_time_arg_val("alpha"), b = get_named_compile_time_arg_val("beta");
+    static_assert(a + b == 0xFFFFFFFFu, "named args are constant expressions");
+    DPRINT << a << " " << b << ENDL();
+}"""
+
+
+def test_named_compile_time_args():
+    """tt-metal's named_compile_args: get_named_compile_time_arg_val("name") is the value the host gave that name, at
+    compile time; a name the host did not give fails to compile, and the host's values are checked."""
+    dev = tt.Device("n150")
+    run = dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(NAMED, "named", named_args={"alpha": 7, "beta": 0xFFFFFFF8})))
+    assert run.prints[-1].endswith("7 4294967288")
+    with pytest.raises(tt.CompileError, match="not_given"):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(NAMED, "named", named_args={"alpha": 7})))
+    with pytest.raises(tt.TensixError, match="named_args"):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(NAMED, "named", named_args={"alpha": -1.5, "beta": 1})))
