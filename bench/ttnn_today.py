@@ -250,8 +250,40 @@ def ttnn_bmm(dev, root, rng, M=192, K=256, N=160):
     return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
 
 
+UNARY = "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels"
+# ttnn's unary ops as its op utils write them: the op's include switch, and SFPU_OP_CHAIN_0 as an init and a call
+UNARY_OPS = {"exp": ("SFPU_OP_EXP_INCLUDE", "exp_tile_init<1u>();", "exp_tile<1u>(0);", np.exp),
+             "sqrt": ("SFPU_OP_SQRT_INCLUDE", "sqrt_tile_init();", "sqrt_tile(0);", lambda x: np.sqrt(np.abs(x))),
+             "sigmoid": ("SFPU_OP_SIGMOID_INCLUDE", "sigmoid_tile_init();", "sigmoid_tile(0);", lambda x: 1 / (1 + np.exp(-x)))}
+
+
+def ttnn_unary(dev, root, rng, H=64, W=256):
+    """ttnn's unary compute kernel eltwise_sfpu.cpp (its api/compute version), with ttnn's
+    reader_unary_interleaved_start_id.cpp (2025's experimental::Noc) and writer_unary_interleaved_start_id.cpp: exp,
+    sqrt and sigmoid, each within the bfloat16 register's rounding of the exact result."""
+    ok, run = True, None
+    for name, (include, init, call, f) in UNARY_OPS.items():
+        x = rng.uniform(-3, 3, (H, W)).astype(np.float32)
+        if name == "sqrt": x = np.abs(x)
+        X = bf16_buffer(dev, x)
+        Y = dev.buffer(X.size, page=X.page)
+        n = X.pages
+        prog = tt.Program(dev, (0, 0),
+                          reader=source(root, f"{UNARY}/dataflow/reader_unary_interleaved_start_id.cpp", "reader_unary", compile_args=args_of(X)),
+                          writer=source(root, UNARY_WRITER, "writer_unary", compile_args=[2, *args_of(Y)]),
+                          compute=source(root, f"{UNARY}/compute/eltwise_sfpu.cpp", "eltwise_sfpu", compile_args=[n, 1],
+                                         defines={include: "1", "SFPU_OP_CHAIN_0": "SFPU_OP_CHAIN_0_INIT_0 SFPU_OP_CHAIN_0_FUNC_0",
+                                                  "SFPU_OP_CHAIN_0_INIT_0": init, "SFPU_OP_CHAIN_0_FUNC_0": call}),
+                          reader_args=[X.addr, n, 0], writer_args=[Y.addr, n, 0], cbs=[tt.CB(0), tt.CB(2)])
+        run = dev.run(prog)
+        got = tt.untilize(Y.read(tt.bfloat16), H, W)
+        want = f(tt.round_bfloat16(x).astype(np.float64))
+        ok &= bool(np.allclose(got, want, rtol=2 ** -7, atol=1e-6))
+    return ok, run
+
+
 PROGRAMS = [matmul_multicore_reuse, matmul_multicore_reuse_mcast, ttnn_reduce_w, ttnn_reduce_h, ttnn_binary_relu,
-            ttnn_binary_sfpu_div_fp32, ttnn_binary_sfpu_int32, ttnn_bmm]
+            ttnn_binary_sfpu_div_fp32, ttnn_binary_sfpu_int32, ttnn_bmm, ttnn_unary]
 
 
 def main(argv=None):

@@ -2,6 +2,7 @@
 // api/dataflow/noc.h: the same objects under both names.
 #pragma once
 #include "api/dataflow/noc.h"
+#include "api/tensor/noc_traits.h"  // 2025's kernels reach a TensorAccessor's NoC traits through this header
 namespace experimental {
 using ::Noc;
 using ::noc_traits_t;
