@@ -29,6 +29,7 @@ HOST_DEFINES = {
 ARG_VALUES = (1, 2, 32)
 ARG_VALUE_ERRORS = re.compile(r"static assertion failed|narrowing conversion")
 ROOTS = [("tt_eager", True), ("ttnn", True), ("tt_metal/kernels", False), ("tt_metal/programming_examples", False)]
+NAMED_ARG = re.compile(r'get_named_compile_time_arg_val\(\s*"(\w+)"\s*\)')
 ENTRY = re.compile(r"\bvoid\s+kernel_main\s*\(|\bvoid\s+MAIN\b")
 COMPUTE = re.compile(r"\bnamespace\s+NAMESPACE\b|\bvoid\s+MAIN\b|#\s*include\s*[<\"](compute_kernel_api|api/compute)")
 
@@ -44,7 +45,8 @@ def kernel_sources(root: Path) -> list:
 
 
 def kind_of(rel: Path, src: str) -> str:
-    if COMPUTE.search(src): return "compute"
+    # today's compute kernels may include nothing but a ttnn kernel_lib helper, which brings the compute API in
+    if COMPUTE.search(src) or ("compute" in rel.parts[:-1] and "kernel_lib/" in src): return "compute"
     return "writer" if "writer" in rel.name else "reader"
 
 
@@ -89,8 +91,11 @@ def main(argv=None):
         src = (root / rel).read_text(errors="replace")
         kind = kind_of(rel, src)
         err = None
+        # today's named compile-time args: each name the source asks for, a value of its own (they are often CB indices)
+        named = {n: i for i, n in enumerate(dict.fromkeys(NAMED_ARG.findall(src)))}
         for value in ARG_VALUES:
-            k = tt.Kernel(src, str(rel), compile_args=[value] * chip.max_compile_time_args, defines=HOST_DEFINES, includes=[root])
+            k = tt.Kernel(src, str(rel), compile_args=[value] * chip.max_compile_time_args, defines=HOST_DEFINES, includes=[root],
+                          named_args=named)
             try:
                 compile_kernel(chip, kind, k, cbs)
                 return rel, kind, None

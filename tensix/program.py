@@ -83,6 +83,8 @@ class Kernel:
     # runtime args every core of this kernel reads with get_common_arg_val (tt-metal's SetCommonRuntimeArgs); they are
     # not compiled in, so changing them between runs recompiles nothing
     common_args: list = field(default_factory=list)
+    # named compile-time args (tt-metal's named_compile_args): {name: value}, read with get_named_compile_time_arg_val
+    named_args: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.includes = build.directories("includes", self.includes)
@@ -405,6 +407,11 @@ def compile_kernel(chip, kind, k, cbs: dict = None):
             raise TensixError(f"{what}: defines[{n!r}] takes a str, a number or None (one line); got {checks._got(v)}")
     for flag in ("fp32_dest_acc_en", "math_approx_mode"): checks.boolean(f"{what}: {flag}", getattr(k, flag))
     defines = {f"KERNEL_COMPILE_TIME_ARG_{i}": v for i, v in enumerate(ct)}
+    if not isinstance(k.named_args, dict) or not all(isinstance(n, str) and n.isidentifier() for n in k.named_args):
+        raise TensixError(f"{what}: named_args takes a dict of names (identifiers) to integers; got {checks._got(k.named_args)}")
+    if k.named_args:  # as tt-metal's build passes them: a map the kernel searches at compile time
+        defines["KERNEL_COMPILE_TIME_ARG_MAP"] = ",".join(
+            f'{{"{n}",{checks.u32(f"{what}: named_args[{n!r}]", v)}u}}' for n, v in k.named_args.items())
     defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
                    NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
                    TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base, NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size,
@@ -426,4 +433,5 @@ def compile_kernel(chip, kind, k, cbs: dict = None):
         entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
         call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
         return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes)
-    return build.kernel(k.source, name, '#include "dataflow_api.h"', "kernel_main()", defines, k.includes)
+    # tt-metal's data-movement firmware includes debug/dprint.h before the kernel: DPRINT works without an include
+    return build.kernel(k.source, name, '#include "dataflow_api.h"\n#include "debug/dprint.h"', "kernel_main()", defines, k.includes)

@@ -56,6 +56,21 @@ def test_int_arithmetic():
     np.testing.assert_array_equal((tt(a) & tt(b)).numpy(), a & b)
 
 
+def test_int32_keeps_all_32_bits():
+    """int32 and uint32 over their whole range (above 2^24, negative, uint32 above 2^31): the integer ops run on the
+    register's 32-bit words, so tinygrad's results match numpy's integer arithmetic exactly."""
+    a, b = (rng.integers(-2 ** 31, 2 ** 31, (40, 40), dtype=np.int64).astype(np.int32) for _ in range(2))
+    d = b | 1
+    with np.errstate(over="ignore"):
+        for got, want in [(tt(a) | tt(b), a | b), (tt(a) ^ tt(b), a ^ b), (tt(a) + tt(b), a + b), (tt(a) * tt(b), a * b),
+                          (tt(a) << 3, a << 3), (tt(a) >> 5, a >> 5), (tt(a) < tt(b), a < b), (tt(a) == tt(a + 1), a == a + 1),
+                          (tt(a).maximum(tt(b)), np.maximum(a, b)), (tt(a) // tt(d), a // d), (tt(a) % tt(d), a % d)]:
+            np.testing.assert_array_equal(got.numpy(), want)
+    u = rng.integers(0, 2 ** 32, (40, 40), dtype=np.uint64).astype(np.uint32)
+    np.testing.assert_array_equal((tt(u) >> 7).numpy(), u >> 7)
+    np.testing.assert_array_equal((tt(u) + tt(u)).numpy(), u + u)
+
+
 def test_reduce():
     a = rng.standard_normal((70, 130)).astype(np.float32)
     close(tt(a).sum(1).numpy(), a.sum(1), rtol=1e-5, atol=1e-5)

@@ -54,7 +54,9 @@ void kernel_main() {
 INCLUDES = "".join(f'#include "api/compute/{h}"\n' for h in (
     "common.h", "compute_kernel_hw_startup.h", "tile_move_copy.h", "eltwise_binary.h", "eltwise_binary_sfpu.h", "binary_max_min.h",
     "binary_comp.h", "matmul.h", "reduce.h", "eltwise_unary/eltwise_unary.h", "eltwise_unary/where.h", "eltwise_unary/exp.h",
-    "add_int_sfpu.h", "sub_int_sfpu.h", "mul_int_sfpu.h"))
+    "add_int_sfpu.h", "sub_int_sfpu.h", "mul_int_sfpu.h", "binary_bitwise_sfpu.h", "binary_shift.h", "div_int32_sfpu.h",
+    "div_int32_floor.h", "binary_remainder.h", "binary_fmod.h", "gcd.h", "lcm.h", "xlogy.h", "atan2.h", "copy_dest_values.h",
+    "eltwise_unary/comp.h", "eltwise_unary/rpow.h", "eltwise_unary/rdiv.h", "eltwise_unary/fill.h"))
 
 
 def run_today(dev, body, inputs, in_fmt=tt.bfloat16, out_fmt=tt.bfloat16, n_out=None, l1=False, **kernel):
@@ -123,35 +125,6 @@ def test_sfpu_binary_ops_keep_float32_on_wormhole_and_blackhole(chip, op):
 
 def int_mode(fmt): return dict(in_fmt=fmt, out_fmt=fmt, fp32_dest_acc_en=True,
                                unpack_to_dest_mode={k: tt.UnpackToDestMode.UnpackToDestFp32 for k in (0, 1, 2)})
-
-
-INT_OPS = {"add_int": np.add, "sub_int": np.subtract, "rsub_int": lambda a, b: b - a, "mul_int": np.multiply}
-
-
-@pytest.mark.parametrize("op", sorted(INT_OPS))
-@pytest.mark.parametrize("fmt", ["Int32", "UInt32"])
-def test_integer_sfpu_ops_wrap_to_32_bits(op, fmt):
-    """tt-metal's add/sub/rsub/mul_int_tile<DataFormat>: integer ops between register tiles, wrapping as int32 or uint32
-    arithmetic does (numpy's, on the same dtype). Operands are chosen so that every value, and every wrapped result,
-    is one a float32 holds exactly (the engine keeps register values as float32: integers exact while |x| < 2^24)."""
-    dev = tt.Device("n150")
-    dtype = np.int32 if fmt == "Int32" else np.uint32
-    rng = np.random.default_rng(7)
-    a = rng.integers(0, 4096, (32, 64)).astype(dtype)
-    b = rng.integers(0, 4096, (32, 64)).astype(dtype)
-    if fmt == "Int32": a[1::2] = -a[1::2]
-    elif op == "sub_int": a, b = np.maximum(a, b), np.minimum(a, b)  # elsewhere no uint32 result below zero: 2^32 - x
-    elif op == "rsub_int": a, b = np.minimum(a, b), np.maximum(a, b)  # is not one a float32 holds for small x
-    # the wrap: 2^16 * 2^15 = 2^31 wraps to -2^31 in int32; 0 - 2^31 is 2^31 in uint32; 2^16 * 2^16 is 0 in both
-    a[0, :4] = [1 << 16, 1 << 16, 0, 1 << 23]
-    b[0, :4] = [1 << 15, 1 << 16, 1 << 23, 0]
-    if op in ("add_int", "sub_int", "rsub_int") and fmt == "UInt32":
-        a[0, :2], b[0, :2] = (0, 1 << 23), (1 << 23, 0)  # below zero wraps to 2^32 - 2^23, which a float32 holds
-    with np.errstate(over="ignore"):
-        want = INT_OPS[op](a, b).astype(dtype)
-    fmt_ = getattr(tt, fmt.lower())
-    got = run_today(dev, PAIR % f"{op}_tile_init(); {op}_tile<DataFormat::{fmt}>(0, 1, 2);", [a, b], **int_mode(fmt_))
-    assert got.dtype == dtype and np.array_equal(got, tiles(want)), (op, fmt)
 
 
 def test_integer_sfpu_ops_refuse_float_formats():
@@ -387,9 +360,11 @@ def test_the_todays_dialect_example_matches_numpy(chip):
 
 
 @pytest.mark.skipif(not os.environ.get("TENSIX_TT_METAL"), reason="set TENSIX_TT_METAL to a tt-metal checkout (2025-26)")
-def test_todays_programming_examples_from_a_checkout():
-    """tt-metal's own kernel sources, unchanged, from the checkout TENSIX_TT_METAL names (never committed here)."""
-    bench = Path(__file__).parent.parent / "bench" / "today_examples.py"
+@pytest.mark.parametrize("script", ["today_examples.py", "ttnn_today.py"])
+def test_todays_programs_from_a_checkout(script):
+    """tt-metal's own kernel sources, unchanged, from the checkout TENSIX_TT_METAL names (never committed here): the
+    programming examples, and ttnn's kernels with their kernel_lib helpers."""
+    bench = Path(__file__).parent.parent / "bench" / script
     r = subprocess.run([sys.executable, str(bench), os.environ["TENSIX_TT_METAL"]], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0 and "FAIL" not in r.stdout, r.stdout + r.stderr
 
@@ -507,3 +482,38 @@ def test_acc_to_dest_adds_the_op_to_what_the_register_holds(dev):
     acc = bf(reference.multiply(a, b) + bf(c))          # the accumulated product, rounded into the register
     want = reference.truncate_bfloat16(acc + bf(reference.multiply(a, b)))  # plus the plain product, stored truncated
     assert np.array_equal(got, tiles(want))
+
+
+def test_the_2025_experimental_object_api_is_todays(monkeypatch):
+    """Kernels of 2025 name the object API experimental::Noc, experimental::CircularBuffer (experimental/noc.h, ...):
+    the same objects, so a reader written that way moves the same bytes."""
+    import test_today_api as me
+    old = me.READER
+    new = old.replace('#include "api/dataflow/noc.h"', '#include "experimental/noc.h"').replace(
+        '#include "api/dataflow/circular_buffer.h"', '#include "experimental/circular_buffer.h"\n#include "experimental/tensor.h"')
+    new = new.replace("    Noc noc;", "    experimental::Noc noc;").replace("CircularBuffer cb(k);", "experimental::CircularBuffer cb(k);")
+    assert new.count("experimental::") == 2
+    monkeypatch.setattr(me, "READER", new)
+    a, b = operands(4)
+    got = run_today(tt.Device("n150"), PAIR % "add_binary_tile_init(); add_binary_tile(0, 1, 2);", [a, b], **F32)
+    assert np.array_equal(got, tiles(a + b))
+
+
+NAMED = r"""
+void kernel_main() {
+    constexpr uint32_t a = get_named_compile_time_arg_val("alpha"), b = get_named_compile_time_arg_val("beta");
+    static_assert(a + b == 0xFFFFFFFFu, "named args are constant expressions");
+    DPRINT << a << " " << b << ENDL();
+}"""
+
+
+def test_named_compile_time_args():
+    """tt-metal's named_compile_args: get_named_compile_time_arg_val("name") is the value the host gave that name, at
+    compile time; a name the host did not give fails to compile, and the host's values are checked."""
+    dev = tt.Device("n150")
+    run = dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(NAMED, "named", named_args={"alpha": 7, "beta": 0xFFFFFFF8})))
+    assert run.prints[-1].endswith("7 4294967288")
+    with pytest.raises(tt.CompileError, match="not_given"):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(NAMED, "named", named_args={"alpha": 7})))
+    with pytest.raises(tt.TensixError, match="named_args"):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(NAMED, "named", named_args={"alpha": -1.5, "beta": 1})))

@@ -7,6 +7,7 @@
 // of srcB's; LoFi does one pass (high bits x high bits), HiFi2 adds srcA's low bits, HiFi3 also srcB's low bit, HiFi4
 // is the exact product of two bfloat16 values. Tiles are kept row-major here; in L1 they are four 16x16 faces.
 #include <cmath>
+#include <numeric>
 #include "engine.h"
 
 // An unpacked operand tile, kept while its page stays at the front of its circular buffer (matmuls reuse each tile
@@ -31,6 +32,9 @@ struct Math {
     uint32_t next = 0;  // the cache entry to replace next
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
+    // Tiles holding 32-bit integer words, not float32 values (and of them, those the kernel treats as unsigned): the
+    // register in 32-bit mode keeps whatever word the unpacker or an integer SFPU op put there, every bit of it.
+    uint32_t ints = 0, uints = 0;
     uint32_t fidelity = 4, state = 0, capacity = 16;
     uint32_t unpack_to_dest = 0;  // a bit per circular buffer: copy_tile takes its float32 tiles straight to the register
     bool fp32 = false, approx = false, relu = false, l1_acc = false;  // l1_acc: packs add to what L1 holds
@@ -164,6 +168,13 @@ static void encode(const float* rm, uint32_t format, uint8_t* p) {  // row-major
     }
 }
 
+// A float32 in the register's float slots carries any 32-bit word through copies unchanged (moves never touch the bits).
+static inline uint32_t word_of(float f) { return bits(f); }
+// A float value an integer op meets (a tile of values, such as a fill or a trunc_tile result): its integer, as a word.
+static inline uint32_t to_word(float x) {
+    return std::fabs(x) < 9.2e18f ? (uint32_t)(uint64_t)(int64_t)x : 0;  // NaN and the out of range give 0
+}
+
 // ---------------------------------------------------------------- circular buffers and the destination register
 static CB& tile_cb(int32_t i, const char* what) {
     CB& cb = cb_of(i, what);
@@ -178,16 +189,23 @@ static uint32_t slot_addr(CB& cb, uint32_t from, uint32_t slot) {  // a page `sl
     return (uint32_t)(a >= cb.addr + cb.size ? a - cb.size : a);
 }
 
-static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {  // a tile at the front of a circular buffer
+static const uint8_t* front(int32_t i, uint32_t tile, const char* what, uint32_t* format) {  // a tile at the front of a circular buffer
     CB& cb = tile_cb(i, what);
     if (tile >= cb.waited)
         fail("%s: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", what, tile, i, cb.waited);
-    decode(l1(cur->core) + slot_addr(cb, cb.rd, tile), cb.format, rm);
+    *format = cb.format;
+    return l1(cur->core) + slot_addr(cb, cb.rd, tile);
+}
+static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {
+    uint32_t format;
+    const uint8_t* p = front(i, tile, what, &format);
+    decode(p, format, rm);
 }
 
 static void flush(Math& mm);
 
-static float* dst(uint32_t d, const char* what, bool packing = false, bool queueing = false) {
+// A tile of the register as its 32-bit words, whatever they hold.
+static float* words(uint32_t d, const char* what, bool packing = false, bool queueing = false) {
     Math& mm = m();
     if (!queueing) flush(mm);  // whatever reads or writes the register sees every matmul before it
     bool ok = mm.state == FULL || mm.state == BOTH || mm.state == (packing ? PACKING : MATH);
@@ -202,6 +220,23 @@ static float* dst(uint32_t d, const char* what, bool packing = false, bool queue
     mm.fresh[d] = mm.fresh[d] && packing;
     if (!packing) mm.dirty |= 1u << d;
     return mm.dst[d];
+}
+static void set_ints(Math& mm, uint32_t d, bool is_int, bool is_unsigned) {
+    mm.ints = (mm.ints & ~(1u << d)) | (uint32_t)is_int << d;
+    mm.uints = (mm.uints & ~(1u << d)) | (uint32_t)(is_int && is_unsigned) << d;
+}
+// A tile as float32 values, for the float ops. A tile of integer words becomes the integers' values first: the chip's
+// float ops would read the words' bits as float32 (a kernel converts with typecast_tile first), but tinygrad's kernels
+// here mix float and integer ops on one tile, so tensix hands a float op the integers' values (docs/math.md).
+static float* dst(uint32_t d, const char* what, bool packing = false, bool queueing = false) {
+    float* o = words(d, what, packing, queueing);
+    Math& mm = m();
+    if (mm.ints >> d & 1) {
+        bool u = mm.uints >> d & 1;
+        for (int i = 0; i < 1024; i++) o[i] = u ? (float)word_of(o[i]) : (float)(int32_t)word_of(o[i]);
+        set_ints(mm, d, false, false);
+    }
+    return o;
 }
 
 // The stages' clocks (engine.h): a stage starts a step when it is free and what the step needs is ready.
@@ -225,6 +260,7 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
     mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false; mm.l1_acc = false;
     mm.srca.clear(); mm.tilize_face_r_dim = 16;
+    mm.ints = mm.uints = 0;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
     for (Operand& o : mm.cache) { o.cb = -1; o.pins = 0; }
 }
@@ -236,6 +272,7 @@ static void regs(uint32_t action) {
         for (int d = 0; d < 16; d++)
             if (mm.dirty >> d & 1) memset(mm.dst[d], 0, sizeof mm.dst[d]);
         mm.dirty = 0;
+        mm.ints = mm.uints = 0;  // zeros are zeros either way
         for (bool& f : mm.fresh) f = true;
     };
     uint32_t full = mm.fp32 ? 8 : 16;  // float32 halves what the register holds
@@ -273,12 +310,20 @@ static void regs(uint32_t action) {
 
 static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
     float rm[1024];
-    unpack(cb, t, rm, "copy_tile");
-    float* o = dst(d, "copy_tile");
+    uint32_t format;
+    const uint8_t* p = front(cb, t, "copy_tile", &format);
+    float* o = words(d, "copy_tile");
     Math& mm = m();
-    // With UnpackToDestFp32 the unpacker writes the register itself; otherwise the tile passes through srcA.
-    if (mm.fp32 && (mm.unpack_to_dest >> cb & 1)) memcpy(o, rm, sizeof rm);
-    else for (int i = 0; i < 1024; i++) o[i] = to_src(mm, rm[i]);
+    // With UnpackToDestFp32 the unpacker writes the register itself (Int32 and UInt32 tiles as their words, every bit);
+    // otherwise the tile passes through srcA.
+    bool direct = mm.fp32 && (mm.unpack_to_dest >> cb & 1), is_int = direct && (format == 8 || format == 24);
+    if (is_int) faces_to_rows((const float*)p, o);
+    else {
+        decode(p, format, rm);
+        if (direct) memcpy(o, rm, sizeof rm);
+        else for (int i = 0; i < 1024; i++) o[i] = to_src(mm, rm[i]);
+    }
+    set_ints(mm, d, is_int, format == 24);
     unpack_then_math(1, chip.copy_cycles);
 }
 
@@ -528,8 +573,26 @@ static float erfinv(float x) {
 }
 
 static void unary(uint32_t op, uint32_t d, uint32_t param) {
-    float* o = dst(d, "SFPU op");
     Math& mm = m();
+    if (op == TX_FILL_INT) {
+        float* o = words(d, "fill_tile_int");
+        for (int i = 0; i < 1024; i++) o[i] = value(param);
+        set_ints(mm, d, true, false);
+        return math_tick(chip.sfpu_cycles);
+    }
+    if (op >= TX_EQZ_INT && op <= TX_GEZ_INT) {  // comparisons with zero of int32 words (a tile of values: its integers)
+        bool is_int = mm.ints >> d & 1;
+        float* o = words(d, "SFPU op");
+        for (int i = 0; i < 1024; i++) {
+            int32_t x = (int32_t)(is_int ? word_of(o[i]) : to_word(o[i]));
+            bool r = op == TX_EQZ_INT ? x == 0 : op == TX_NEZ_INT ? x != 0 : op == TX_LTZ_INT ? x < 0
+                   : op == TX_GTZ_INT ? x > 0 : op == TX_LEZ_INT ? x <= 0 : x >= 0;
+            o[i] = value(r);
+        }
+        set_ints(mm, d, true, false);
+        return math_tick(chip.sfpu_cycles);
+    }
+    float* o = dst(d, "SFPU op");
     const float* mask = op == TX_MASK ? dst(param, "mask_tile") : nullptr;
     float p = value(param);  // float parameters arrive as their bits
     uint64_t cycles = chip.sfpu_cycles;
@@ -590,6 +653,10 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_ACOS: y = std::acos(x); break;
             case TX_ATAN: y = std::atan(x); break;
             case TX_IDENTITY: break;
+            case TX_RPOW: y = std::pow(p, x); break;
+            case TX_RDIV: y = p / x; break;
+            case TX_RDIV_TRUNC: y = std::trunc(p / x); break;
+            case TX_RDIV_FLOOR: y = std::floor(p / x); break;
             case TX_MASK: y = mask[i] == 0.0f ? 0.0f : x; break;  // the chip zeroes where the mask tile holds zero
             default: fail("SFPU op %u is not one the engine knows", op);
         }
@@ -602,75 +669,139 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
     math_tick(cycles);
 }
 
-// Integer ops take the integer a tile's value holds (tinygrad's int32 and bool tiles, and int32/uint32 tiles that
-// copy_tile brings from an Int32/UInt32 circular buffer; exact while |x| < 2^24, as the register keeps them as float32
-// here) and wrap to 32 bits as the chip's int32 SFPU ops do: to int32, or to uint32 for UInt32/UInt16 tiles.
-static float int_op(uint32_t op, bool is_unsigned, float x, float y) {
-    int64_t a = (int64_t)x, b = (int64_t)y, r;
+// The SFPU's integer ops on two 32-bit words, as tt-metal's kernels define them (ckernel_sfpu_shift.h,
+// ckernel_sfpu_binary_remainder.h, ckernel_sfpu_binary_fmod.h, div_int32_floor.h, gcd.h, lcm.h, binary_comp.h):
+// signed for Int32, unsigned for UInt32, the low 16 bits for UInt16. Results wrap to the word.
+static uint32_t int_op(uint32_t op, uint32_t flags, uint32_t x, uint32_t y) {
+    bool u = flags & TX_DST_UNSIGNED, lo16 = flags & TX_DST_LO16;
+    if (lo16) { x &= 0xffff; y &= 0xffff; }
+    int32_t sx = (int32_t)x, sy = (int32_t)y;  // a shift amount is compared as a signed word, whatever the format
+    int64_t a = u ? (int64_t)x : sx, b = u ? (int64_t)y : sy;  // the integers the words stand for
+    bool out_of_range = sy < 0 || sy >= 32;
+    uint64_t r;
     switch (op) {
-        case TX_DST_IDIV: r = b ? a / b : 0; break;
-        case TX_DST_IMOD: r = b ? a % b : 0; break;
-        case TX_DST_AND: r = a & b; break;
-        case TX_DST_OR: r = a | b; break;
-        case TX_DST_XOR: r = a ^ b; break;
-        case TX_DST_SHL: r = (int64_t)((uint64_t)a << (b & 31)); break;
-        case TX_DST_SHR: r = a >> (b & 31); break;
-        case TX_DST_IADD: r = a + b; break;
-        case TX_DST_ISUB: r = a - b; break;
-        case TX_DST_IRSUB: r = b - a; break;
-        default: r = (int64_t)((uint64_t)a * (uint64_t)b); break;  // TX_DST_IMUL: the low 32 bits are all that count
+        case TX_DST_IADD: r = x + y; break;
+        case TX_DST_ISUB: r = x - y; break;
+        case TX_DST_IRSUB: r = y - x; break;
+        case TX_DST_IMUL: r = x * y; break;  // the low bits are the same signed or not
+        case TX_DST_AND: r = x & y; break;
+        case TX_DST_OR: r = x | y; break;
+        case TX_DST_XOR: r = x ^ y; break;
+        case TX_DST_SHL: r = out_of_range ? 0 : (uint64_t)x << sy; break;  // amounts below 0 or from 32 give 0
+        case TX_DST_SHR_LOGICAL: r = out_of_range ? 0 : x >> sy; break;
+        // arithmetic: the microcode fills with ones when bit 31 is set (for UInt32 too; UInt16 has no bit 31 set);
+        // an amount below 0 gives 0, from 32 on the fill alone
+        case TX_DST_SHR: r = sy < 0 ? 0 : sy >= 32 ? (sx < 0 ? ~0u : 0) : (uint32_t)(sx >> sy); break;
+        // division by zero is left undefined by tt-metal's kernels; here it gives 0
+        case TX_DST_IDIV_TRUNC: r = b ? (uint64_t)(a / b) : 0; break;
+        case TX_DST_IDIV_FLOOR: r = b ? (uint64_t)(a / b - (a % b != 0 && (a < 0) != (b < 0))) : 0; break;
+        case TX_DST_IFMOD: r = b ? (uint64_t)(a % b) : 0; break;  // fmod: the sign of x
+        case TX_DST_IMOD: r = b ? (uint64_t)(a % b + (a % b != 0 && (a % b < 0) != (b < 0) ? b : 0)) : 0; break;  // remainder: the sign of y
+        case TX_DST_GCD: r = std::gcd((uint64_t)std::llabs(a), (uint64_t)std::llabs(b)); break;
+        case TX_DST_LCM: r = a && b ? std::lcm((uint64_t)std::llabs(a), (uint64_t)std::llabs(b)) : 0; break;  // tt-metal: |x| < 2^15
+        case TX_DST_IMAX: r = a >= b ? x : y; break;
+        case TX_DST_IMIN: r = a <= b ? x : y; break;
+        case TX_DST_ILT: r = a < b; break;
+        case TX_DST_IGT: r = a > b; break;
+        case TX_DST_ILE: r = a <= b; break;
+        default: r = a >= b; break;  // TX_DST_IGE
     }
-    return is_unsigned ? (float)(uint32_t)r : (float)(int32_t)(uint32_t)r;
+    return lo16 ? (uint32_t)r & 0xffff : (uint32_t)r;
 }
 
-// The SFPU between two register tiles, in float32. Storing into a bfloat16 register truncates (SFPSTORE), unless the
-// op rounds to nearest even first, as tt-metal's mul and div do on Wormhole and Blackhole.
-static void dst_binary(uint32_t op_and_rounding, uint32_t d0, uint32_t d1, uint32_t od) {
-    const float* a = dst(d0, "SFPU binary op");
-    const float* b = dst(d1, "SFPU binary op");
-    float* o = dst(od, "SFPU binary op");
-    Math& mm = m();
-    uint32_t op = op_and_rounding & 0xff;
-    bool nearest = op_and_rounding & TX_DST_ROUND_NEAREST;
-    bool is_unsigned = op_and_rounding & TX_DST_UNSIGNED;
-    if (op > TX_DST_IMUL) fail("SFPU binary op %u is not one the engine knows", op);
-    float r[1024];  // whole, then stored: the output may be one of the inputs
-    for (int i = 0; i < 1024; i++) {
-        float x = a[i], y = b[i];
-        switch (op) {
-            case TX_DST_MAX: r[i] = std::max(x, y); break;
-            case TX_DST_MIN: r[i] = std::min(x, y); break;
-            case TX_DST_ADD: r[i] = x + y; break;
-            case TX_DST_SUB: r[i] = x - y; break;
-            case TX_DST_RSUB: r[i] = y - x; break;
-            case TX_DST_MUL: r[i] = x * y; break;
-            case TX_DST_DIV: r[i] = x / y; break;
-            case TX_DST_POW: r[i] = std::pow(x, y); break;
-            case TX_DST_EQ: r[i] = x == y; break;
-            case TX_DST_NE: r[i] = x != y; break;
-            case TX_DST_LT: r[i] = x < y; break;
-            case TX_DST_GT: r[i] = x > y; break;
-            case TX_DST_LE: r[i] = x <= y; break;
-            case TX_DST_GE: r[i] = x >= y; break;
-            case TX_DST_COPY: r[i] = y; break;
-            default: r[i] = int_op(op, is_unsigned, x, y);
+static float float_op(uint32_t op, float x, float y) {
+    switch (op) {
+        case TX_DST_MAX: return std::max(x, y);
+        case TX_DST_MIN: return std::min(x, y);
+        case TX_DST_ADD: return x + y;
+        case TX_DST_SUB: return x - y;
+        case TX_DST_RSUB: return y - x;
+        case TX_DST_MUL: return x * y;
+        case TX_DST_DIV: return x / y;
+        case TX_DST_POW: return std::pow(x, y);
+        case TX_DST_EQ: return x == y;
+        case TX_DST_NE: return x != y;
+        case TX_DST_LT: return x < y;
+        case TX_DST_GT: return x > y;
+        case TX_DST_LE: return x <= y;
+        case TX_DST_GE: return x >= y;
+        case TX_DST_XLOGY: return y < 0 || std::isnan(y) ? NAN : x * std::log(y);  // tt-metal: x = 0, y = 0 is NaN too
+        case TX_DST_ATAN2: return std::atan2(x, y);  // atan2(in0, in1): in0 is y, in1 is x
+        case TX_DST_FMOD: return y == 0 ? NAN : std::fmod(x, y);
+        default: {  // TX_DST_REMAINDER: x - floor(x / y) * y, the sign of y
+            if (y == 0) return NAN;
+            float r = std::fmod(x, y);
+            return r != 0 && (r < 0) != (y < 0) ? r + y : r;
         }
     }
-    if (mm.fp32) memcpy(o, r, sizeof r);
-    else if (nearest) for (int i = 0; i < 1024; i++) o[i] = bf16(r[i]);
-    else for (int i = 0; i < 1024; i++) o[i] = value(bits(r[i]) & 0xffff0000);
-    math_tick(op == TX_DST_DIV || op == TX_DST_POW ? chip.recip_cycles : chip.sfpu_cycles);
 }
 
-// where: each value of `cond` picks the value of `t` (nonzero) or of `f` (zero); nothing is rounded.
-static void dst_where(uint32_t dc, uint32_t dt, uint32_t df, uint32_t od) {
-    const float* c = dst(dc, "where_tile");
-    const float* t = dst(dt, "where_tile");
-    const float* f = dst(df, "where_tile");
-    float* o = dst(od, "where_tile");
+// The SFPU between two register tiles. Float ops work in float32; storing into a bfloat16 register truncates
+// (SFPSTORE), unless the op rounds to nearest even first, as tt-metal's mul and div do on Wormhole and Blackhole.
+// Integer ops work on the words the tiles hold (a tile of float values gives its integers) and leave words.
+static void dst_binary(uint32_t op_and_flags, uint32_t d0, uint32_t d1, uint32_t od) {
+    Math& mm = m();
+    uint32_t op = op_and_flags & 0xff;
+    if (op > TX_DST_IGE) fail("SFPU binary op %u is not one the engine knows", op);
+    float r[1024];  // whole, then stored: the output may be one of the inputs
+    if (op == TX_DST_COPY) {  // copy_dest_values: every bit, and what the bits are
+        bool is_int = mm.ints >> d1 & 1, is_unsigned = mm.uints >> d1 & 1;
+        memcpy(r, words(d1, "copy_dest_values"), sizeof r);
+        memcpy(words(od, "copy_dest_values"), r, sizeof r);
+        set_ints(mm, od, is_int, is_unsigned);
+    } else if (op >= TX_DST_IDIV) {
+        bool ia = mm.ints >> d0 & 1, ib = mm.ints >> d1 & 1;
+        const float* a = words(d0, "SFPU integer op");
+        const float* b = words(d1, "SFPU integer op");
+        uint32_t x[1024], y[1024];
+        for (int i = 0; i < 1024; i++) { x[i] = ia ? word_of(a[i]) : to_word(a[i]); y[i] = ib ? word_of(b[i]) : to_word(b[i]); }
+        if (op == TX_DST_IDIV) {  // div_int32: the float32 quotient of the two int32s (x / x is exactly 1)
+            for (int i = 0; i < 1024; i++)
+                r[i] = x[i] == y[i] && x[i] ? 1.0f : (float)(int32_t)x[i] / (float)(int32_t)y[i];
+        } else {
+            for (int i = 0; i < 1024; i++) r[i] = value(int_op(op, op_and_flags, x[i], y[i]));
+        }
+        memcpy(words(od, "SFPU integer op"), r, sizeof r);
+        set_ints(mm, od, op != TX_DST_IDIV, op_and_flags & TX_DST_UNSIGNED);
+    } else {
+        const float* a = dst(d0, "SFPU binary op");
+        const float* b = dst(d1, "SFPU binary op");
+        for (int i = 0; i < 1024; i++) r[i] = float_op(op, a[i], b[i]);
+        float* o = dst(od, "SFPU binary op");
+        if (mm.fp32) memcpy(o, r, sizeof r);
+        else if (op_and_flags & TX_DST_ROUND_NEAREST) for (int i = 0; i < 1024; i++) o[i] = bf16(r[i]);
+        else for (int i = 0; i < 1024; i++) o[i] = value(bits(r[i]) & 0xffff0000);
+    }
+    bool slow = op == TX_DST_DIV || op == TX_DST_POW || op == TX_DST_IDIV || op == TX_DST_XLOGY || op == TX_DST_ATAN2 ||
+                (op >= TX_DST_FMOD && op <= TX_DST_REMAINDER) || (op >= TX_DST_IDIV_TRUNC && op <= TX_DST_LCM) || op == TX_DST_IMOD;
+    math_tick(slow ? chip.recip_cycles : chip.sfpu_cycles);
+}
+
+// where: each value of `cond` picks the value of `t` (nonzero) or of `f` (zero); nothing is rounded. Words stay words
+// when both choices are words.
+// where_tile<Int32/UInt32> (TX_WHERE_INT) picks words; a choice that holds values gives its integers' words.
+static void dst_where(uint32_t dc, uint32_t dt, uint32_t df, uint32_t od_and_flags) {
+    Math& mm = m();
+    uint32_t od = od_and_flags & 0xffff;
+    bool ci = mm.ints >> dc & 1, wi = (mm.ints >> dt & 1) && (mm.ints >> df & 1), wu = (mm.uints >> dt & 1) && (mm.uints >> df & 1);
+    if (od_and_flags & TX_WHERE_INT) {
+        for (uint32_t d : {dt, df})
+            if (!(mm.ints >> d & 1)) {
+                float* t = words(d, "where_tile");
+                for (int i = 0; i < 1024; i++) t[i] = value(to_word(t[i]));
+                set_ints(mm, d, true, mm.uints >> (d == dt ? df : dt) & 1);
+            }
+        wi = true; wu = (mm.uints >> dt & 1) && (mm.uints >> df & 1);
+    }
+    const float* c = words(dc, "where_tile");
+    bool pick[1024];
+    for (int i = 0; i < 1024; i++) pick[i] = ci ? word_of(c[i]) != 0 : c[i] != 0.0f;
+    const float* t = wi ? words(dt, "where_tile") : dst(dt, "where_tile");
+    const float* f = wi ? words(df, "where_tile") : dst(df, "where_tile");
     float r[1024];
-    for (int i = 0; i < 1024; i++) r[i] = c[i] != 0.0f ? t[i] : f[i];
-    memcpy(o, r, sizeof r);
+    for (int i = 0; i < 1024; i++) r[i] = pick[i] ? t[i] : f[i];
+    memcpy(words(od, "where_tile"), r, sizeof r);
+    set_ints(mm, od, wi, wu);
     math_tick(chip.sfpu_cycles);
 }
 
@@ -778,8 +909,11 @@ static void transpose(int32_t cb, uint32_t t, uint32_t d) {
 }
 
 static void pack(uint32_t d, int32_t i, int32_t slot) {
-    float* o = dst(d, "pack_tile", true);
+    Math& mm = m();
     CB& cb = tile_cb(i, "pack_tile");
+    // a tile of integer words goes to an Int32 or UInt32 buffer as it is, to any other format as the integers' values
+    bool as_words = (mm.ints >> d & 1) && (cb.format == 8 || cb.format == 24) && !mm.relu && !mm.l1_acc;
+    float* o = as_words ? words(d, "pack_tile", true) : dst(d, "pack_tile", true);
     uint32_t s = slot < 0 ? cb.packed : (uint32_t)slot;
     if (s >= cb.reserved) fail("pack_tile(%u, cb %d): tile slot %u is past the %u pages reserved; cb_reserve_back for it first", d, i, s, cb.reserved);
     uint8_t* to = l1(cur->core) + slot_addr(cb, cb.wr, s);
@@ -791,6 +925,8 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
             for (int k = 0; k < 1024; k++) r[k] += held[k];
         }
         encode(r, cb.format, to);
+    } else if (as_words) {
+        rows_to_faces(o, (float*)to);
     } else {
         encode(o, cb.format, to);
     }

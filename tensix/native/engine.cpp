@@ -381,6 +381,11 @@ static void api_read_barrier(uint8_t noc) {
     wait_until(cur->reads_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
     race_barrier();
 }
+static void api_atomic_barrier(uint8_t noc) {  // the semaphore increments this thread sent have landed
+    heartbeat();
+    check_noc(noc, "noc_async_atomic_barrier");
+    wait_until(cur->atomics_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
+}
 static void api_write_barrier(uint8_t noc) {
     heartbeat();
     check_noc(noc, "noc_async_write_barrier");
@@ -398,6 +403,7 @@ static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
     *(uint32_t*)p.host += incr;
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_write(noc, cur->core, endpoint(p), 4, cur->clock);
+    cur->atomics_done[noc & 1] = std::max(cur->atomics_done[noc & 1], done);
     sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] =
         race_write(noc, 0, 4, p.core_or_bank, p.addr, cur->clock, done, true, __builtin_return_address(0));
 }
@@ -520,6 +526,7 @@ static uint32_t api_cb_write_ptr(int32_t i) { return cb_of(i, "get_write_ptr").w
 static uint32_t api_cb_read_ptr(int32_t i) { return cb_of(i, "get_read_ptr").rd; }
 static uint32_t api_cb_page_size(int32_t i) { return cb_of(i, "get_tile_size").page_size; }
 static uint32_t api_cb_format(int32_t i) { return cb_of(i, "get_dataformat").format; }
+static uint32_t api_cb_size(int32_t i) { return cb_of(i, "get_local_cb_interface").size; }
 
 static void api_print(const char* s, size_t n) {
     for (size_t k = 0; k < n; k++) {
@@ -675,13 +682,13 @@ static void start_api() {
     for (uint32_t c = 0; c < chip.cores && c < TENSIX_MAX_BANKS; c++) { api.l1_x[c] = chip.core_x[c]; api.l1_y[c] = chip.core_y[c]; }
     api.arg = api_arg; api.arg_addr = api_arg_addr; api.semaphore = api_semaphore;
     api.noc_read = api_noc_read; api.noc_write = api_noc_write; api.noc_write_mcast = api_noc_write_mcast;
-    api.noc_read_barrier = api_read_barrier; api.noc_write_barrier = api_write_barrier;
+    api.noc_read_barrier = api_read_barrier; api.noc_write_barrier = api_write_barrier; api.noc_atomic_barrier = api_atomic_barrier;
     api.sem_inc = api_sem_inc; api.sem_set = api_sem_set; api.sem_wait = api_sem_wait; api.sem_wait_min = api_sem_wait_min;
     api.cb_reserve_back = api_cb_reserve_back; api.cb_push_back = api_cb_push_back;
     api.cb_wait_front = api_cb_wait_front; api.cb_pop_front = api_cb_pop_front;
     api.cb_pages_available = api_cb_available; api.cb_pages_reservable = api_cb_reservable;
     api.cb_write_ptr = api_cb_write_ptr; api.cb_read_ptr = api_cb_read_ptr;
-    api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format;
+    api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format; api.cb_size = api_cb_size;
     api.print = api_print; api.fail = api_fail; api.tick = api_tick;
     compute_bind(api);
     start_helpers();

@@ -75,7 +75,7 @@ struct Thread {
     uint32_t core = 0, proc = 0, nargs = 0;
     bool done = false;
     Wait wait;
-    uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {};
+    uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {}, atomics_done[2] = {};
     uint64_t wait_noc = 0, wait_sem = 0, wait_cb[32] = {};  // cycles spent waiting, by what on (run.stats)
     uint64_t flops = 0;                                     // matmul and element-wise arithmetic done
     // a compute thread's three pipelined stages (compute.cpp): their clocks, and the destination register's handshake

@@ -37,10 +37,14 @@ C_BINARY = {Ops.ADD: "+", Ops.SUB: "-", Ops.MUL: "*", Ops.CDIV: "/", Ops.CMOD: "
             Ops.OR: "|", Ops.XOR: "^", Ops.CMPLT: "<", Ops.CMPNE: "!=", Ops.CMPEQ: "=="}
 # the SFPU ops between two register tiles (the result replaces the first), and single-tile ops
 SFPU_BINARY = {Ops.ADD: "add_binary_tile", Ops.SUB: "sub_binary_tile", Ops.MUL: "mul_binary_tile", Ops.FDIV: "div_binary_tile",
-               Ops.MAX: "max_tile", Ops.CMPLT: "lt_binary_tile", Ops.CMPEQ: "eq_binary_tile", Ops.CMPNE: "ne_binary_tile",
-               Ops.CDIV: "div_int32_tile", Ops.CMOD: "remainder_int32_tile", Ops.AND: "bitwise_and_binary_tile",
-               Ops.OR: "bitwise_or_binary_tile", Ops.XOR: "bitwise_xor_binary_tile", Ops.SHL: "left_shift_binary_tile",
-               Ops.SHR: "right_shift_binary_tile"}
+               Ops.MAX: "max_tile", Ops.CMPLT: "lt_binary_tile", Ops.CMPEQ: "eq_binary_tile", Ops.CMPNE: "ne_binary_tile"}
+# the same between integer tiles, on the register's 32-bit words: (signed, unsigned); <F> becomes the DataFormat
+SFPU_INT = {Ops.ADD: "add_int_tile<F>", Ops.SUB: "sub_int_tile<F>", Ops.MUL: "mul_int_tile<F>", Ops.CMPLT: "lt_int_tile<F>",
+            Ops.MAX: ("binary_max_int32_tile", "binary_max_uint32_tile"), Ops.AND: "bitwise_and_binary_tile<F>",
+            Ops.OR: "bitwise_or_binary_tile<F>", Ops.XOR: "bitwise_xor_binary_tile<F>", Ops.SHL: "binary_left_shift_tile<F>",
+            Ops.SHR: ("binary_right_shift_tile<F>", "binary_logical_right_shift_tile<F>"), Ops.CDIV: "div_int32_trunc_tile",
+            Ops.CMOD: "fmod_int32_tile", Ops.CMPEQ: "bitwise_xor_binary_tile<F>", Ops.CMPNE: "bitwise_xor_binary_tile<F>"}
+INT_AFTER = {Ops.CMPEQ: "eqz_tile_int32", Ops.CMPNE: "nez_tile_int32"}  # equality: the xor of the words, against zero
 SFPU_SCALAR = {Ops.ADD: "add_unary_tile", Ops.SUB: "sub_unary_tile", Ops.MUL: "mul_unary_tile", Ops.FDIV: "div_unary_tile"}
 SFPU_UNARY = {Ops.NEG: ["negative_tile({d})"], Ops.RECIPROCAL: ["recip_tile({d})"], Ops.SQRT: ["sqrt_tile({d})"],
               Ops.EXP2: ["exp2_tile({d})"], Ops.SIN: ["sin_tile({d})"], Ops.TRUNC: ["trunc_tile({d})"],
@@ -447,14 +451,20 @@ class Kernel:
         elif u.op is Ops.WHERE:
             c, a, b = (tile_of(s, i, temps) for s in srcs)
             d = slot[srcs[0]] if dies(srcs[0], i) else take("where")
-            emit(f"where_tile({c}, {a}, {b}, {d});")
+            fmt = ("<DataFormat::UInt32>" if dtypes.is_unsigned(u.dtype) else "<DataFormat::Int32>") if dtypes.is_int(u.dtype) else ""
+            emit(f"where_tile{fmt}({c}, {a}, {b}, {d});")
             slot[u] = d
-        elif u.op in SFPU_BINARY:
+        elif u.op in SFPU_BINARY or u.op in SFPU_INT:
             a, b = srcs
             if const_of(a) is not None and const_of(b) is None and u.op in (Ops.ADD, Ops.MUL, Ops.MAX, Ops.CMPNE, Ops.CMPEQ, Ops.AND, Ops.OR, Ops.XOR):
                 a, b = b, a
             d = slot[a] if dies(a, i) else new_tile(a, str(u.op))
-            if (v := const_of(b)) is not None and u.op in SFPU_SCALAR: emit(f"{SFPU_SCALAR[u.op]}({d}, {fbits(v)});")
+            dt = srcs[0].dtype
+            if (dtypes.is_int(dt) or dt == dtypes.bool) and u.op in SFPU_INT:
+                name = SFPU_INT[u.op] if isinstance(SFPU_INT[u.op], str) else SFPU_INT[u.op][dtypes.is_unsigned(dt) or dt == dtypes.bool]
+                name = name.replace("<F>", "<DataFormat::UInt32>" if dtypes.is_unsigned(dt) or dt == dtypes.bool else "<DataFormat::Int32>")
+                emit(f"{name}({d}, {tile_of(b, i, temps)}, {d});" + (f" {INT_AFTER[u.op]}({d});" if u.op in INT_AFTER else ""))
+            elif (v := const_of(b)) is not None and u.op in SFPU_SCALAR: emit(f"{SFPU_SCALAR[u.op]}({d}, {fbits(v)});")
             else: emit(f"{SFPU_BINARY[u.op]}({d}, {tile_of(b, i, temps)});")
             slot[u] = d
         else: raise Unsupported(f"{u.op} on tiles")

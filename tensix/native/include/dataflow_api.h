@@ -141,6 +141,7 @@ inline void noc_async_write_multicast_loopback_src(uint32_t src_local_l1_addr, u
 FORCE_INLINE void noc_async_read_barrier(uint8_t noc = noc_index) { tensix_api->noc_read_barrier(noc); }
 FORCE_INLINE void noc_async_write_barrier(uint8_t noc = noc_index) { tensix_api->noc_write_barrier(noc); }
 FORCE_INLINE void noc_async_writes_flushed(uint8_t noc = noc_index) { tensix_api->noc_write_barrier(noc); }
+FORCE_INLINE void noc_async_atomic_barrier(uint8_t noc = noc_index) { tensix_api->noc_atomic_barrier(noc); }
 
 // ---- interleaved address generators
 template <bool DRAM>

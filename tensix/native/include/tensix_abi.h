@@ -43,6 +43,8 @@ struct TxApi {
     uint32_t (*cb_read_ptr)(int32_t cb);
     uint32_t (*cb_page_size)(int32_t cb);
     uint32_t (*cb_format)(int32_t cb);
+    uint32_t (*cb_size)(int32_t cb);  // bytes
+    void (*noc_atomic_barrier)(uint8_t noc);
     void (*print)(const char* text, size_t len);  // DPRINT: text up to ENDL() becomes one line on the host
     void (*fail)(const char* message);            // stops the run with an error naming this thread
     void (*tick)(uint64_t cycles);                // advances this thread's clock
@@ -81,12 +83,16 @@ enum TxBinary : uint32_t { TX_ADD, TX_SUB, TX_MUL };
 enum TxBcast : uint32_t { TX_BCAST_NONE, TX_BCAST_ROW, TX_BCAST_COL, TX_BCAST_SCALAR };
 enum TxDstBinary : uint32_t {
     TX_DST_MAX, TX_DST_MIN, TX_DST_ADD, TX_DST_SUB, TX_DST_MUL, TX_DST_DIV, TX_DST_RSUB, TX_DST_POW,
-    TX_DST_EQ, TX_DST_NE, TX_DST_LT, TX_DST_GT, TX_DST_LE, TX_DST_GE,
-    // integer ops (tinygrad's int32 and bool tiles) work on the integer a tile's value holds; COPY: out = in1
-    TX_DST_COPY, TX_DST_IDIV, TX_DST_IMOD, TX_DST_AND, TX_DST_OR, TX_DST_XOR, TX_DST_SHL, TX_DST_SHR,
-    TX_DST_IADD, TX_DST_ISUB, TX_DST_IRSUB, TX_DST_IMUL,  // today's add/sub/rsub/mul_int_tile: wrap to 32 bits
-    TX_DST_ROUND_NEAREST = 1u << 8,
-    TX_DST_UNSIGNED = 1u << 9,  // or-ed in: an integer op's result wraps to uint32 (DataFormat::UInt32/UInt16), not int32  // or-ed in: round a bfloat16 result to nearest even instead of the store's truncation
+    TX_DST_EQ, TX_DST_NE, TX_DST_LT, TX_DST_GT, TX_DST_LE, TX_DST_GE, TX_DST_XLOGY, TX_DST_ATAN2, TX_DST_FMOD, TX_DST_REMAINDER,
+    TX_DST_COPY,  // out = in1, every bit
+    TX_DST_IDIV,  // div_int32: two int32 tiles in, their float32 quotient out
+    // integer ops on the 32-bit words the register holds; results are words again
+    TX_DST_IMOD, TX_DST_AND, TX_DST_OR, TX_DST_XOR, TX_DST_SHL, TX_DST_SHR, TX_DST_IADD, TX_DST_ISUB, TX_DST_IRSUB, TX_DST_IMUL,
+    TX_DST_SHR_LOGICAL, TX_DST_IDIV_TRUNC, TX_DST_IDIV_FLOOR, TX_DST_IFMOD, TX_DST_GCD, TX_DST_LCM, TX_DST_IMAX, TX_DST_IMIN,
+    TX_DST_ILT, TX_DST_IGT, TX_DST_ILE, TX_DST_IGE,
+    TX_DST_ROUND_NEAREST = 1u << 8,  // or-ed in: round a bfloat16 result to nearest even instead of the store's truncation
+    TX_DST_UNSIGNED = 1u << 9,       // or-ed in: the integers are unsigned (DataFormat::UInt32/UInt16), not int32
+    TX_DST_LO16 = 1u << 10,          // or-ed in: DataFormat::UInt16, the low 16 bits of each word
 };
 enum TxUnary : uint32_t {
     TX_EXP, TX_EXP_APPROX, TX_LOG, TX_SQRT, TX_RSQRT, TX_RECIP, TX_RELU, TX_RELU_MAX, TX_RELU_MIN, TX_GELU, TX_SIGMOID, TX_TANH,
@@ -95,7 +101,11 @@ enum TxUnary : uint32_t {
     TX_RSUB_SCALAR, TX_DIV_SCALAR, TX_TAN, TX_ERF, TX_SILU, TX_LOGICAL_NOT,
     TX_ERFC, TX_ERFINV, TX_I0, TX_SIGNBIT, TX_ISINF, TX_ISPOSINF, TX_ISNEGINF, TX_ISNAN, TX_ISFINITE, TX_ASIN, TX_ACOS,
     TX_ATAN, TX_IDENTITY, TX_MASK, TX_TRUNC,  // TX_MASK: param is the mask's register tile
+    TX_EQZ_INT, TX_NEZ_INT, TX_LTZ_INT, TX_GTZ_INT, TX_LEZ_INT, TX_GEZ_INT,  // on int32 words: 1 or 0, as a word
+    TX_FILL_INT,  // every word of the tile: param
+    TX_RPOW, TX_RDIV, TX_RDIV_TRUNC, TX_RDIV_FLOOR,  // param: float bits; pow(param, x), param / x (then rounded)
 };
+const uint32_t TX_WHERE_INT = 1u << 16;  // or-ed into where's output tile: the choices are integer words
 enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };
 enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };
 

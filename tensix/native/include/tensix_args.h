@@ -15,6 +15,19 @@
 #define KERNEL_COMPILE_TIME_ARG_COUNT 0
 #endif
 constexpr uint32_t kernel_compile_time_args[] = {KERNEL_COMPILE_TIME_ARGS 0u};
+#ifdef KERNEL_COMPILE_TIME_ARG_MAP
+#include <string_view>
+#include <utility>
+// Named compile-time args (tt-metal's named_compile_args): the host passes {"name", value} pairs; a name the host did
+// not give fails to compile.
+constexpr std::pair<std::string_view, uint32_t> tensix_named_compile_time_args[] = {KERNEL_COMPILE_TIME_ARG_MAP};
+void tensix_named_compile_time_arg_not_given();  // never defined: using it in a constant expression fails to compile
+constexpr uint32_t get_named_compile_time_arg_val(std::string_view name) {
+    for (const auto& arg : tensix_named_compile_time_args)
+        if (arg.first == name) return arg.second;
+    return tensix_named_compile_time_arg_not_given(), 0u;
+}
+#endif
 void tensix_compile_time_arg_out_of_range();  // never defined: using it in a constant expression fails to compile
 constexpr uint32_t tensix_compile_time_arg(uint32_t i) {
     return i < KERNEL_COMPILE_TIME_ARG_COUNT ? kernel_compile_time_args[i] : (tensix_compile_time_arg_out_of_range(), 0u);

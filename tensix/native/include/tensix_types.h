@@ -1,6 +1,7 @@
 // Device-side enums kernels name: data formats and circular-buffer indices, with tt-metal's names and values.
 #pragma once
 #include <cstdint>
+#include "tensix_abi.h"
 
 typedef unsigned int uint;  // as the chip's RISC-V toolchain has it (sys/types.h); kernels and their helpers use it
 
@@ -43,3 +44,22 @@ enum CBIndex : uint8_t {  // today's names
 constexpr uint32_t tensix_cb_page_size[32] = {TENSIX_CB_PAGE_SIZES};
 constexpr uint8_t tensix_cb_format[32] = {TENSIX_CB_FORMATS};
 constexpr bool tensix_cb_known(int32_t cb) { return (uint32_t)cb < 32 && tensix_cb_page_size[cb] != 0; }
+
+// The firmware's view of a circular buffer (tt-metal's LocalCBInterface) that kernels and kernel helpers read, such
+// as ttnn's get_cb_num_pages and its readers' page size; in bytes, or 16-byte units in a compute kernel, as on the chip.
+// A copy: writing it changes nothing.
+#ifdef COMPILE_FOR_TRISC
+#define CIRCULAR_BUFFER_COMPUTE_ADDR_SHIFT 4
+#define TENSIX_CB_UNIT_SHIFT 4
+#else
+#define TENSIX_CB_UNIT_SHIFT 0
+#endif
+struct LocalCBInterface { uint32_t fifo_size, fifo_page_size, fifo_num_pages, fifo_rd_ptr, fifo_wr_ptr; };
+inline LocalCBInterface& get_local_cb_interface(uint32_t cb_id) {
+    static LocalCBInterface view;
+    uint32_t size = tensix_api->cb_size(cb_id), page = tensix_api->cb_page_size(cb_id);
+    uint32_t rd = tensix_api->cb_read_ptr(cb_id), wr = tensix_api->cb_write_ptr(cb_id);
+    view = {size >> TENSIX_CB_UNIT_SHIFT, page >> TENSIX_CB_UNIT_SHIFT, page ? size / page : 0, rd >> TENSIX_CB_UNIT_SHIFT,
+            wr >> TENSIX_CB_UNIT_SHIFT};
+    return view;
+}

@@ -126,4 +126,9 @@ ALWI void llk_math_eltwise_binary_init(uint32_t transpose = 0, uint32_t acc_to_d
 template <BroadcastType bcast = NONE, auto... more>
 ALWI void llk_unpack_AB_init(uint32_t icb0 = 0, uint32_t icb1 = 1, uint32_t transpose = 0, uint32_t acc_to_dest = 0) {}
 ALWI void llk_unpack_reconfig_data_format(uint32_t srca_old, uint32_t srca_new, uint32_t srcb_old, uint32_t srcb_new) {}
+// and today's kernel_lib helpers' (reduce_helpers_compute.hpp's reduce_init_short_with_dt)
+template <auto... t> ALWI void llk_unpack_reconfig_data_format_srca(uint32_t srca_old, uint32_t srca_new) {}
+template <auto... t> ALWI void llk_math_reconfig_data_format_srca(uint32_t srca_old, uint32_t srca_new) {}
+template <auto... t> ALWI void llk_unpack_AB_reduce_init(uint32_t icb, uint32_t icb_scaler) {}
+template <auto... t> ALWI void llk_math_reduce_init() {}
 }  // namespace ckernel

@@ -4,6 +4,8 @@
 #include "compute_kernel_api/eltwise_unary/eltwise_unary.h"
 
 namespace ckernel {
+// which faces an SFPU op covers (tt-metal's ckernel_defs.h); the simulator always does the whole tile
+enum VectorMode { None = 0, R = 1, C = 2, RC = 4, RC_custom = 6, Invalid = 0xFF };
 #define TENSIX_UNARY(name, op)                                                  \
     ALWI void name##_tile_init() {}                                             \
     ALWI void name##_tile(uint32_t idst) { tensix_api->unary(op, idst, 0); }
@@ -48,6 +50,17 @@ TENSIX_UNARY(ltz, TX_LTZ)
 TENSIX_UNARY(gtz, TX_GTZ)
 TENSIX_UNARY(lez, TX_LEZ)
 TENSIX_UNARY(gez, TX_GEZ)
+// today's comparisons of int32 words with zero (comp.h): 1 or 0, as a word; uint variants of eqz/nez are the same
+ALWI void eqz_tile_int32(uint32_t idst) { tensix_api->unary(TX_EQZ_INT, idst, 0); }
+ALWI void nez_tile_int32(uint32_t idst) { tensix_api->unary(TX_NEZ_INT, idst, 0); }
+ALWI void ltz_tile_int32(uint32_t idst) { tensix_api->unary(TX_LTZ_INT, idst, 0); }
+ALWI void gtz_tile_int32(uint32_t idst) { tensix_api->unary(TX_GTZ_INT, idst, 0); }
+ALWI void lez_tile_int32(uint32_t idst) { tensix_api->unary(TX_LEZ_INT, idst, 0); }
+ALWI void gez_tile_int32(uint32_t idst) { tensix_api->unary(TX_GEZ_INT, idst, 0); }
+ALWI void eqz_tile_uint32(uint32_t idst) { tensix_api->unary(TX_EQZ_INT, idst, 0); }
+ALWI void nez_tile_uint32(uint32_t idst) { tensix_api->unary(TX_NEZ_INT, idst, 0); }
+ALWI void eqz_tile_uint16(uint32_t idst) { tensix_api->unary(TX_EQZ_INT, idst, 0); }
+ALWI void nez_tile_uint16(uint32_t idst) { tensix_api->unary(TX_NEZ_INT, idst, 0); }
 TENSIX_UNARY(exp2, TX_EXP2)
 TENSIX_UNARY(expm1, TX_EXPM1)
 TENSIX_UNARY(silu, TX_SILU)
@@ -124,36 +137,66 @@ TENSIX_DST_BINARY(ge_binary, TX_DST_GE, 0u)
 template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void where_tile_init() {}
 template <DataFormat data_format = DataFormat::Float32, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
-ALWI void where_tile(uint32_t idst0, uint32_t idst1, uint32_t idst2, uint32_t odst) { tensix_api->dst_where(idst0, idst1, idst2, odst); }
+ALWI void where_tile(uint32_t idst0, uint32_t idst1, uint32_t idst2, uint32_t odst) {
+    bool is_int = data_format == DataFormat::Int32 || data_format == DataFormat::UInt32;
+    tensix_api->dst_where(idst0, idst1, idst2, odst | (is_int ? TX_WHERE_INT : 0u));
+}
 ALWI void where_tile(uint32_t idst0, uint32_t idst1, uint32_t idst2) { tensix_api->dst_where(idst0, idst1, idst2, idst0); }
 ALWI void where_fp32_tile(uint32_t idst0, uint32_t idst1, uint32_t idst2, uint32_t odst) { tensix_api->dst_where(idst0, idst1, idst2, odst); }
-// what tinygrad's kernels need besides (today's tt-metal names)
+// Today's float SFPU binaries (xlogy.h, atan2.h, binary_fmod.h, binary_remainder.h): xlogy is NaN where in1 < 0 or
+// NaN, else in0 * log(in1); atan2(in0, in1) takes in0 as y; remainder has the sign of in1, fmod of in0.
+TENSIX_DST_BINARY(xlogy_binary, TX_DST_XLOGY, 0u)
+TENSIX_DST_BINARY(atan2_binary, TX_DST_ATAN2, 0u)
+TENSIX_DST_BINARY(fmod_binary, TX_DST_FMOD, 0u)
+TENSIX_DST_BINARY(remainder_binary, TX_DST_REMAINDER, 0u)
+// Today's integer SFPU ops on the register's 32-bit words (fp32_dest_acc_en with UnpackToDestFp32 brings Int32 and
+// UInt32 tiles in whole). div_int32 gives the float32 quotient; div_int32_trunc/floor, fmod_int32 (sign of in0),
+// remainder_int32 (sign of in1), gcd and lcm give int32 words.
 TENSIX_DST_BINARY(div_int32, TX_DST_IDIV, 0u)
+TENSIX_DST_BINARY(div_int32_trunc, TX_DST_IDIV_TRUNC, 0u)
+TENSIX_DST_BINARY(div_int32_floor, TX_DST_IDIV_FLOOR, 0u)
 TENSIX_DST_BINARY(remainder_int32, TX_DST_IMOD, 0u)
-TENSIX_DST_BINARY(bitwise_and_binary, TX_DST_AND, 0u)
-TENSIX_DST_BINARY(bitwise_or_binary, TX_DST_OR, 0u)
-TENSIX_DST_BINARY(bitwise_xor_binary, TX_DST_XOR, 0u)
-TENSIX_DST_BINARY(left_shift_binary, TX_DST_SHL, 0u)
-TENSIX_DST_BINARY(right_shift_binary, TX_DST_SHR, 0u)
-// today's integer SFPU ops (add_int_sfpu.h, sub_int_sfpu.h, mul_int_sfpu.h): odst = in0 op in1, wrapped to 32 bits,
-// unsigned for UInt32 and UInt16 tiles; the register is meant to be in 32-bit mode (fp32_dest_acc_en) for Int32/UInt32.
-#define TENSIX_DST_INT(name, op)                                                                           \
-    template <DataFormat data_format = DataFormat::Int32>                                                  \
+TENSIX_DST_BINARY(fmod_int32, TX_DST_IFMOD, 0u)
+TENSIX_DST_BINARY(gcd, TX_DST_GCD, 0u)
+TENSIX_DST_BINARY(lcm, TX_DST_LCM, 0u)
+TENSIX_DST_BINARY(binary_max_int32, TX_DST_IMAX, 0u)
+TENSIX_DST_BINARY(binary_min_int32, TX_DST_IMIN, 0u)
+TENSIX_DST_BINARY(binary_max_uint32, TX_DST_IMAX, TX_DST_UNSIGNED)
+TENSIX_DST_BINARY(binary_min_uint32, TX_DST_IMIN, TX_DST_UNSIGNED)
+// The ops that take the integers' format: Int32 signed, UInt32 unsigned, UInt16 the low 16 bits, unsigned.
+template <DataFormat data_format>
+constexpr uint32_t tensix_int_format() {
+    static_assert(data_format == DataFormat::Int32 || data_format == DataFormat::UInt32 || data_format == DataFormat::UInt16,
+                  "supported data formats are Int32, UInt32, UInt16");
+    return data_format == DataFormat::Int32 ? 0u : data_format == DataFormat::UInt32 ? TX_DST_UNSIGNED : TX_DST_UNSIGNED | TX_DST_LO16;
+}
+#define TENSIX_DST_INT(name, op, default_format)                                                           \
+    template <DataFormat data_format default_format>                                                       \
     ALWI void name##_tile(uint32_t idst0, uint32_t idst1, uint32_t odst) {                                  \
-        static_assert(data_format == DataFormat::Int32 || data_format == DataFormat::UInt32 ||             \
-                          data_format == DataFormat::UInt16,                                               \
-                      #name "_tile: supported data formats are Int32, UInt32, UInt16");                    \
-        tensix_api->dst_binary(op | (data_format == DataFormat::Int32 ? 0u : TX_DST_UNSIGNED), idst0, idst1, odst); \
-    }
-TENSIX_DST_INT(add_int, TX_DST_IADD)
-TENSIX_DST_INT(sub_int, TX_DST_ISUB)
-TENSIX_DST_INT(rsub_int, TX_DST_IRSUB)
-TENSIX_DST_INT(mul_int, TX_DST_IMUL)
+        tensix_api->dst_binary(op | tensix_int_format<data_format>(), idst0, idst1, odst);                 \
+    }                                                                                                      \
+    template <auto... fmt> ALWI void name##_tile_init() {}
+#define TENSIX_NO_DEFAULT
+TENSIX_DST_INT(add_int, TX_DST_IADD, = DataFormat::Int32)  // add_int_sfpu.h, sub_int_sfpu.h, mul_int_sfpu.h
+TENSIX_DST_INT(sub_int, TX_DST_ISUB, = DataFormat::Int32)
+TENSIX_DST_INT(rsub_int, TX_DST_IRSUB, = DataFormat::Int32)
+TENSIX_DST_INT(mul_int, TX_DST_IMUL, = DataFormat::Int32)
+TENSIX_DST_INT(bitwise_and_binary, TX_DST_AND, TENSIX_NO_DEFAULT)  // binary_bitwise_sfpu.h
+TENSIX_DST_INT(bitwise_or_binary, TX_DST_OR, TENSIX_NO_DEFAULT)
+TENSIX_DST_INT(bitwise_xor_binary, TX_DST_XOR, TENSIX_NO_DEFAULT)
+// binary_shift.h: amounts below 0 or from 32 give 0, except that an arithmetic right shift of a word with bit 31
+// set fills with ones (ckernel_sfpu_shift.h)
+TENSIX_DST_INT(binary_left_shift, TX_DST_SHL, TENSIX_NO_DEFAULT)
+TENSIX_DST_INT(binary_right_shift, TX_DST_SHR, TENSIX_NO_DEFAULT)
+TENSIX_DST_INT(binary_logical_right_shift, TX_DST_SHR_LOGICAL, TENSIX_NO_DEFAULT)
+TENSIX_DST_INT(lt_int, TX_DST_ILT, TENSIX_NO_DEFAULT)  // binary_comp.h: 1 or 0, as a word
+TENSIX_DST_INT(gt_int, TX_DST_IGT, TENSIX_NO_DEFAULT)
+TENSIX_DST_INT(le_int, TX_DST_ILE, TENSIX_NO_DEFAULT)
+TENSIX_DST_INT(ge_int, TX_DST_IGE, TENSIX_NO_DEFAULT)
 #undef TENSIX_DST_INT
-template <auto... fmt> ALWI void add_int_tile_init() {}
-template <auto... fmt> ALWI void sub_int_tile_init() {}
-template <auto... fmt> ALWI void rsub_int_tile_init() {}
-template <auto... fmt> ALWI void mul_int_tile_init() {}
+#undef TENSIX_NO_DEFAULT
+ALWI void binary_bitwise_tile_init() {}
+ALWI void binary_shift_tile_init() {}
 #undef TENSIX_DST_BINARY
 ALWI void copy_dest_values_init() {}
 template <auto... fmt>
