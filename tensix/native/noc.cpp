@@ -28,24 +28,39 @@ namespace {
 
 struct Span { uint64_t start, end; };
 struct Calendar {
+    struct Pos { size_t c, i; };  // chunk and index in it; {chunks.size(), 0} is the end
     // The busy spans, sorted, disjoint, touching spans merged, in chunks of a few dozen: the scheduler runs cores one
     // after another, so each core books back in time, into the middle of a calendar of thousands of spans (packets
     // seldom touch), and one sorted vector paid a memmove of its tail for each. A chunk keeps that move short.
+    // A core books its packets in time order, so a booking usually lands a span or two after the last one: the search
+    // starts there (`hint`), and only searches the whole calendar when that fails.
     static constexpr size_t CHUNK = 64;  // spans a chunk is split to; it splits at twice that
     std::vector<std::vector<Span>> chunks;  // none empty
+    Pos hint{0, 0};                         // where the last booking ended
+    const Span* near = nullptr;             // and that span, until the calendar changes
     uint64_t bytes = 0, cycles = 0;
 
-    struct Pos { size_t c, i; };  // chunk and index in it; {chunks.size(), 0} is the end
     Span& at(Pos p) { return chunks[p.c][p.i]; }
     bool is_end(Pos p) const { return p.c == chunks.size(); }
     bool has_prev(Pos p) const { return p.c || p.i; }
     Pos prev(Pos p) const { return p.i ? Pos{p.c, p.i - 1} : Pos{p.c - 1, chunks[p.c - 1].size() - 1}; }
     Pos next(Pos p) const { return p.i + 1 < chunks[p.c].size() ? Pos{p.c, p.i + 1} : Pos{p.c + 1, 0}; }
     Pos first_after(uint64_t t) const {  // the first span starting after t
+        auto later = [](uint64_t v, const Span& s) { return v < s.start; };
+        if (near && near->start <= t) {
+            auto& k = chunks[hint.c];
+            if (t < k.back().start) {  // in this chunk, usually within a few spans
+                size_t i = hint.i + 1;
+                for (; i < hint.i + 4 && k[i].start <= t; i++) {}
+                if (k[i].start <= t) i = std::upper_bound(k.begin() + i, k.end(), t, later) - k.begin();
+                return {hint.c, i};
+            }
+            if (hint.c + 1 == chunks.size()) return {hint.c + 1, 0};  // after every span
+        }
         size_t c = std::upper_bound(chunks.begin(), chunks.end(), t, [](uint64_t v, const std::vector<Span>& k) { return v < k.back().start; }) - chunks.begin();
         if (c == chunks.size()) return {c, 0};
         auto& k = chunks[c];
-        return {c, (size_t)(std::upper_bound(k.begin(), k.end(), t, [](uint64_t v, const Span& s) { return v < s.start; }) - k.begin())};
+        return {c, (size_t)(std::upper_bound(k.begin(), k.end(), t, later) - k.begin())};
     }
     void erase(Pos p) {
         chunks[p.c].erase(chunks[p.c].begin() + p.i);
@@ -81,12 +96,18 @@ struct Calendar {
             else if (joins_next) at(it).start = t;
             else it = insert(it, Span{t, t + use});
             d -= use;
-            if (!d) { end = std::max(end, t + use); return start; }
+            if (!d) { end = std::max(end, t + use); hint = it; near = &at(it); return start; }
             t = at(it).end;  // the span now holding what was booked, and the busy time after it
             it = next(it);
         }
     }
-    void clear() { chunks.clear(); bytes = cycles = 0; }
+    void prefetch() const {  // where the next booking will likely look
+        if (!near) return;
+        __builtin_prefetch(near);
+        __builtin_prefetch(near + 4);
+        __builtin_prefetch(&chunks[hint.c]);
+    }
+    void clear() { chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0; }
 };
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
@@ -140,13 +161,22 @@ uint32_t hop_count(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t 
 
 // One packet from the source's memory to the destination's, cut-through: it starts on each resource no earlier than
 // it started on the one before, and is in when it has finished on all of them. Returns when its last byte is in.
+// Its path is known before it books: the calendars along it are fetched from memory together first (thousands of them,
+// scattered, each a cache miss when booked one after another).
 uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
                 Calendar& to_mem, double to_rate, uint32_t n, uint64_t t) {
+    Calendar* path[256];  // memory, injection port, links, ejection port, memory
+    uint32_t k = 0;
+    path[k++] = &from_mem;
+    path[k++] = &inject(noc, x0, y0);
+    route(noc, x0, y0, x1, y1, [&](Calendar& l) { path[k++] = &l; });
+    path[k++] = &eject(noc, x1, y1);
+    path[k++] = &to_mem;
+    for (uint32_t i = 0; i < k; i++) __builtin_prefetch(path[i]);
+    for (uint32_t i = 0; i < k; i++) path[i]->prefetch();
     uint64_t on_link = link_cycles(n), end = 0;
     t = from_mem.take(t, rate_cycles(n, from_rate), n, end);
-    t = inject(noc, x0, y0).take(t, on_link, n, end);
-    route(noc, x0, y0, x1, y1, [&](Calendar& l) { t = l.take(t, on_link, n, end); });
-    t = eject(noc, x1, y1).take(t, on_link, n, end);
+    for (uint32_t i = 1; i + 1 < k; i++) t = path[i]->take(t, on_link, n, end);
     to_mem.take(t, rate_cycles(n, to_rate), n, end);
     return end;
 }
