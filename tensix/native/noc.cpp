@@ -27,6 +27,13 @@ TimingMode timing_mode = TIMING_CALENDAR;
 namespace {
 
 struct Span { uint64_t start, end; };
+std::vector<std::vector<Span>> spare;  // chunks of calendars cleared by noc_reset, kept: a loop of runs allocates nothing
+std::vector<Span> new_chunk() {
+    if (spare.empty()) return {};
+    std::vector<Span> k = std::move(spare.back());
+    spare.pop_back();
+    return k;
+}
 struct Calendar {
     struct Pos { size_t c, i; };  // chunk and index in it; {chunks.size(), 0} is the end
     // The busy spans, sorted, disjoint, touching spans merged, in chunks of a few dozen: the scheduler runs cores one
@@ -64,18 +71,20 @@ struct Calendar {
     }
     void erase(Pos p) {
         chunks[p.c].erase(chunks[p.c].begin() + p.i);
-        if (chunks[p.c].empty()) chunks.erase(chunks.begin() + p.c);
+        if (chunks[p.c].empty()) { spare.push_back(std::move(chunks[p.c])); chunks.erase(chunks.begin() + p.c); }
     }
     Pos insert(Pos p, Span s) {  // before p; returns where s is
         if (is_end(p)) {
-            if (chunks.empty() || chunks.back().size() >= 2 * CHUNK) chunks.emplace_back();
+            if (chunks.empty() || chunks.back().size() >= 2 * CHUNK) chunks.push_back(new_chunk());
             p = {chunks.size() - 1, chunks.back().size()};
         }
         auto& k = chunks[p.c];
         k.insert(k.begin() + p.i, s);
         if (k.size() < 2 * CHUNK) return p;
-        chunks.insert(chunks.begin() + p.c + 1, std::vector<Span>(chunks[p.c].begin() + CHUNK, chunks[p.c].end()));
-        chunks[p.c].resize(CHUNK);
+        std::vector<Span> half = new_chunk();
+        half.assign(k.begin() + CHUNK, k.end());
+        k.resize(CHUNK);
+        chunks.insert(chunks.begin() + p.c + 1, std::move(half));
         return p.i < CHUNK ? p : Pos{p.c + 1, p.i - CHUNK};
     }
 
@@ -107,7 +116,9 @@ struct Calendar {
         __builtin_prefetch(near + 4);
         __builtin_prefetch(&chunks[hint.c]);
     }
-    void clear() { chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0; }
+    void clear() {
+        for (auto& k : chunks) { k.clear(); spare.push_back(std::move(k)); }
+        chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0; }
 };
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
@@ -123,7 +134,11 @@ Calendar& bank(uint32_t b) { return res[8 * nodes() + b]; }
 Calendar& l1_port(uint32_t core) { return res[8 * nodes() + chip.banks + core]; }
 
 // Cycles a packet of n bytes holds a link or port: tt-npe's efficiency curve, linear between its points in log2(size).
+// Packets come in a few sizes: the last answer is kept (noc_reset forgets it, the curve may have changed).
+uint32_t known_size = ~0u;  // none
+uint64_t known_cycles;
 uint64_t link_cycles(uint32_t n) {
+    if (n == known_size) return known_cycles;
     const auto &s = chip.packet_size, &e = chip.packet_efficiency;
     double eff = 1;
     if (!s.empty()) {
@@ -137,7 +152,8 @@ uint64_t link_cycles(uint32_t n) {
             }
         if (n < s.front()) eff *= (double)n / s.front();  // below the smallest size measured, the header costs the same
     }
-    return std::max<uint64_t>(1, (uint64_t)std::ceil(n / (chip.noc_bytes_per_cycle * eff)));
+    known_size = n;
+    return known_cycles = std::max<uint64_t>(1, (uint64_t)std::ceil(n / (chip.noc_bytes_per_cycle * eff)));
 }
 uint64_t rate_cycles(uint32_t n, double rate) { return std::max<uint64_t>(1, (uint64_t)std::ceil(n / rate)); }
 
@@ -203,6 +219,7 @@ void noc_reset() {
     if (res.size() != n) res.assign(n, Calendar{});
     else for (Calendar& c : res) if (c.bytes) c.clear();  // keeps the memory: a loop of runs allocates nothing
     drained = 0;
+    known_size = ~0u;
 }
 
 uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue) {
