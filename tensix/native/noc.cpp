@@ -53,21 +53,25 @@ struct Calendar {
     Pos prev(Pos p) const { return p.i ? Pos{p.c, p.i - 1} : Pos{p.c - 1, chunks[p.c - 1].size() - 1}; }
     Pos next(Pos p) const { return p.i + 1 < chunks[p.c].size() ? Pos{p.c, p.i + 1} : Pos{p.c + 1, 0}; }
     Pos first_after(uint64_t t) const {  // the first span starting after t
-        auto later = [](uint64_t v, const Span& s) { return v < s.start; };
-        if (near && near->start <= t) {
-            auto& k = chunks[hint.c];
-            if (t < k.back().start) {  // in this chunk, usually within a few spans
-                size_t i = hint.i + 1;
-                for (; i < hint.i + 4 && k[i].start <= t; i++) {}
-                if (k[i].start <= t) i = std::upper_bound(k.begin() + i, k.end(), t, later) - k.begin();
-                return {hint.c, i};
+        if (near && near->start <= t) {  // from the last booking: in its chunk, or the next
+            for (size_t c = hint.c, i = hint.i + 1; c < hint.c + 2; c++, i = 0) {
+                if (c == chunks.size()) return {c, 0};  // after every span
+                if (t < chunks[c].back().start) return {c, gallop(chunks[c], i, t)};
             }
-            if (hint.c + 1 == chunks.size()) return {hint.c + 1, 0};  // after every span
         }
         size_t c = std::upper_bound(chunks.begin(), chunks.end(), t, [](uint64_t v, const std::vector<Span>& k) { return v < k.back().start; }) - chunks.begin();
-        if (c == chunks.size()) return {c, 0};
-        auto& k = chunks[c];
-        return {c, (size_t)(std::upper_bound(k.begin(), k.end(), t, later) - k.begin())};
+        return {c, c == chunks.size() ? 0 : gallop(chunks[c], 0, t)};
+    }
+    // The first span of k from i on that starts after t (one does: k.back()), in steps that double: usually it is
+    // one of the next few.
+    static size_t gallop(const std::vector<Span>& k, size_t i, uint64_t t) {
+        for (size_t step = 1; k[i].start <= t; step *= 2) {
+            size_t j = std::min(i + step, k.size() - 1);
+            if (k[j].start > t)
+                return std::upper_bound(k.begin() + i + 1, k.begin() + j, t, [](uint64_t v, const Span& s) { return v < s.start; }) - k.begin();
+            i = j + 1;
+        }
+        return i;
     }
     void erase(Pos p) {
         chunks[p.c].erase(chunks[p.c].begin() + p.i);
