@@ -165,18 +165,17 @@ uint64_t rate_cycles(uint32_t n, double rate) { return std::max<uint64_t>(1, (ui
 template <class F> void route(uint8_t noc, uint32_t x, uint32_t y, uint32_t x1, uint32_t y1, F&& each) {
     uint32_t w = chip.noc_w, h = chip.noc_h;
     if (noc == 0) {
-        for (; x != x1; x = (x + 1) % w) each(link(0, x, y, ALONG_X));
-        for (; y != y1; y = (y + 1) % h) each(link(0, x, y, ALONG_Y));
+        for (; x != x1; x = x + 1 == w ? 0 : x + 1) each(link(0, x, y, ALONG_X));
+        for (; y != y1; y = y + 1 == h ? 0 : y + 1) each(link(0, x, y, ALONG_Y));
     } else {
-        for (; y != y1; y = (y + h - 1) % h) each(link(1, x, y, ALONG_Y));
-        for (; x != x1; x = (x + w - 1) % w) each(link(1, x, y, ALONG_X));
+        for (; y != y1; y = y ? y - 1 : h - 1) each(link(1, x, y, ALONG_Y));
+        for (; x != x1; x = x ? x - 1 : w - 1) each(link(1, x, y, ALONG_X));
     }
 }
 
-uint32_t hop_count(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1) {
-    uint32_t n = 0;
-    route(noc, x0, y0, x1, y1, [&](Calendar&) { n++; });
-    return n;
+uint32_t hop_count(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1) {  // the links route() takes
+    uint32_t w = chip.noc_w, h = chip.noc_h;
+    return noc == 0 ? (x1 + w - x0) % w + (y1 + h - y0) % h : (x0 + w - x1) % w + (y0 + h - y1) % h;
 }
 
 // One packet from the source's memory to the destination's, cut-through: it starts on each resource no earlier than
