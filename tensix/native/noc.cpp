@@ -27,40 +27,68 @@ TimingMode timing_mode = TIMING_CALENDAR;
 namespace {
 
 struct Span { uint64_t start, end; };
+std::vector<std::vector<Span>> spare;  // chunks of calendars cleared by noc_reset, kept: a loop of runs allocates nothing
+std::vector<Span> new_chunk() {
+    if (spare.empty()) return {};
+    std::vector<Span> k = std::move(spare.back());
+    spare.pop_back();
+    return k;
+}
 struct Calendar {
+    struct Pos { size_t c, i; };  // chunk and index in it; {chunks.size(), 0} is the end
     // The busy spans, sorted, disjoint, touching spans merged, in chunks of a few dozen: the scheduler runs cores one
     // after another, so each core books back in time, into the middle of a calendar of thousands of spans (packets
     // seldom touch), and one sorted vector paid a memmove of its tail for each. A chunk keeps that move short.
+    // A core books its packets in time order, so a booking usually lands a span or two after the last one: the search
+    // starts there (`hint`), and only searches the whole calendar when that fails.
     static constexpr size_t CHUNK = 64;  // spans a chunk is split to; it splits at twice that
     std::vector<std::vector<Span>> chunks;  // none empty
+    Pos hint{0, 0};                         // where the last booking ended
+    const Span* near = nullptr;             // and that span, until the calendar changes
     uint64_t bytes = 0, cycles = 0;
 
-    struct Pos { size_t c, i; };  // chunk and index in it; {chunks.size(), 0} is the end
     Span& at(Pos p) { return chunks[p.c][p.i]; }
     bool is_end(Pos p) const { return p.c == chunks.size(); }
     bool has_prev(Pos p) const { return p.c || p.i; }
     Pos prev(Pos p) const { return p.i ? Pos{p.c, p.i - 1} : Pos{p.c - 1, chunks[p.c - 1].size() - 1}; }
     Pos next(Pos p) const { return p.i + 1 < chunks[p.c].size() ? Pos{p.c, p.i + 1} : Pos{p.c + 1, 0}; }
     Pos first_after(uint64_t t) const {  // the first span starting after t
+        if (near && near->start <= t) {  // from the last booking: in its chunk, or the next
+            for (size_t c = hint.c, i = hint.i + 1; c < hint.c + 2; c++, i = 0) {
+                if (c == chunks.size()) return {c, 0};  // after every span
+                if (t < chunks[c].back().start) return {c, gallop(chunks[c], i, t)};
+            }
+        }
         size_t c = std::upper_bound(chunks.begin(), chunks.end(), t, [](uint64_t v, const std::vector<Span>& k) { return v < k.back().start; }) - chunks.begin();
-        if (c == chunks.size()) return {c, 0};
-        auto& k = chunks[c];
-        return {c, (size_t)(std::upper_bound(k.begin(), k.end(), t, [](uint64_t v, const Span& s) { return v < s.start; }) - k.begin())};
+        return {c, c == chunks.size() ? 0 : gallop(chunks[c], 0, t)};
+    }
+    // The first span of k from i on that starts after t (one does: k.back()), in steps that double: usually it is
+    // one of the next few.
+    static size_t gallop(const std::vector<Span>& k, size_t i, uint64_t t) {
+        for (size_t step = 1; k[i].start <= t; step *= 2) {
+            size_t j = std::min(i + step, k.size() - 1);
+            if (k[j].start > t)
+                return std::upper_bound(k.begin() + i + 1, k.begin() + j, t, [](uint64_t v, const Span& s) { return v < s.start; }) - k.begin();
+            i = j + 1;
+        }
+        return i;
     }
     void erase(Pos p) {
         chunks[p.c].erase(chunks[p.c].begin() + p.i);
-        if (chunks[p.c].empty()) chunks.erase(chunks.begin() + p.c);
+        if (chunks[p.c].empty()) { spare.push_back(std::move(chunks[p.c])); chunks.erase(chunks.begin() + p.c); }
     }
     Pos insert(Pos p, Span s) {  // before p; returns where s is
         if (is_end(p)) {
-            if (chunks.empty() || chunks.back().size() >= 2 * CHUNK) chunks.emplace_back();
+            if (chunks.empty() || chunks.back().size() >= 2 * CHUNK) chunks.push_back(new_chunk());
             p = {chunks.size() - 1, chunks.back().size()};
         }
         auto& k = chunks[p.c];
         k.insert(k.begin() + p.i, s);
         if (k.size() < 2 * CHUNK) return p;
-        chunks.insert(chunks.begin() + p.c + 1, std::vector<Span>(chunks[p.c].begin() + CHUNK, chunks[p.c].end()));
-        chunks[p.c].resize(CHUNK);
+        std::vector<Span> half = new_chunk();
+        half.assign(k.begin() + CHUNK, k.end());
+        k.resize(CHUNK);
+        chunks.insert(chunks.begin() + p.c + 1, std::move(half));
         return p.i < CHUNK ? p : Pos{p.c + 1, p.i - CHUNK};
     }
 
@@ -81,12 +109,20 @@ struct Calendar {
             else if (joins_next) at(it).start = t;
             else it = insert(it, Span{t, t + use});
             d -= use;
-            if (!d) { end = std::max(end, t + use); return start; }
+            if (!d) { end = std::max(end, t + use); hint = it; near = &at(it); return start; }
             t = at(it).end;  // the span now holding what was booked, and the busy time after it
             it = next(it);
         }
     }
-    void clear() { chunks.clear(); bytes = cycles = 0; }
+    void prefetch() const {  // where the next booking will likely look
+        if (!near) return;
+        __builtin_prefetch(near);
+        __builtin_prefetch(near + 4);
+        __builtin_prefetch(&chunks[hint.c]);
+    }
+    void clear() {
+        for (auto& k : chunks) { k.clear(); spare.push_back(std::move(k)); }
+        chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0; }
 };
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
@@ -102,7 +138,11 @@ Calendar& bank(uint32_t b) { return res[8 * nodes() + b]; }
 Calendar& l1_port(uint32_t core) { return res[8 * nodes() + chip.banks + core]; }
 
 // Cycles a packet of n bytes holds a link or port: tt-npe's efficiency curve, linear between its points in log2(size).
+// Packets come in a few sizes: the last answer is kept (noc_reset forgets it, the curve may have changed).
+uint32_t known_size = ~0u;  // none
+uint64_t known_cycles;
 uint64_t link_cycles(uint32_t n) {
+    if (n == known_size) return known_cycles;
     const auto &s = chip.packet_size, &e = chip.packet_efficiency;
     double eff = 1;
     if (!s.empty()) {
@@ -116,7 +156,8 @@ uint64_t link_cycles(uint32_t n) {
             }
         if (n < s.front()) eff *= (double)n / s.front();  // below the smallest size measured, the header costs the same
     }
-    return std::max<uint64_t>(1, (uint64_t)std::ceil(n / (chip.noc_bytes_per_cycle * eff)));
+    known_size = n;
+    return known_cycles = std::max<uint64_t>(1, (uint64_t)std::ceil(n / (chip.noc_bytes_per_cycle * eff)));
 }
 uint64_t rate_cycles(uint32_t n, double rate) { return std::max<uint64_t>(1, (uint64_t)std::ceil(n / rate)); }
 
@@ -124,29 +165,37 @@ uint64_t rate_cycles(uint32_t n, double rate) { return std::max<uint64_t>(1, (ui
 template <class F> void route(uint8_t noc, uint32_t x, uint32_t y, uint32_t x1, uint32_t y1, F&& each) {
     uint32_t w = chip.noc_w, h = chip.noc_h;
     if (noc == 0) {
-        for (; x != x1; x = (x + 1) % w) each(link(0, x, y, ALONG_X));
-        for (; y != y1; y = (y + 1) % h) each(link(0, x, y, ALONG_Y));
+        for (; x != x1; x = x + 1 == w ? 0 : x + 1) each(link(0, x, y, ALONG_X));
+        for (; y != y1; y = y + 1 == h ? 0 : y + 1) each(link(0, x, y, ALONG_Y));
     } else {
-        for (; y != y1; y = (y + h - 1) % h) each(link(1, x, y, ALONG_Y));
-        for (; x != x1; x = (x + w - 1) % w) each(link(1, x, y, ALONG_X));
+        for (; y != y1; y = y ? y - 1 : h - 1) each(link(1, x, y, ALONG_Y));
+        for (; x != x1; x = x ? x - 1 : w - 1) each(link(1, x, y, ALONG_X));
     }
 }
 
-uint32_t hop_count(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1) {
-    uint32_t n = 0;
-    route(noc, x0, y0, x1, y1, [&](Calendar&) { n++; });
-    return n;
+uint32_t hop_count(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1) {  // the links route() takes
+    uint32_t w = chip.noc_w, h = chip.noc_h;
+    return noc == 0 ? (x1 + w - x0) % w + (y1 + h - y0) % h : (x0 + w - x1) % w + (y0 + h - y1) % h;
 }
 
 // One packet from the source's memory to the destination's, cut-through: it starts on each resource no earlier than
 // it started on the one before, and is in when it has finished on all of them. Returns when its last byte is in.
+// Its path is known before it books: the calendars along it are fetched from memory together first (thousands of them,
+// scattered, each a cache miss when booked one after another).
 uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
                 Calendar& to_mem, double to_rate, uint32_t n, uint64_t t) {
+    Calendar* path[256];  // memory, injection port, links, ejection port, memory
+    uint32_t k = 0;
+    path[k++] = &from_mem;
+    path[k++] = &inject(noc, x0, y0);
+    route(noc, x0, y0, x1, y1, [&](Calendar& l) { path[k++] = &l; });
+    path[k++] = &eject(noc, x1, y1);
+    path[k++] = &to_mem;
+    for (uint32_t i = 0; i < k; i++) __builtin_prefetch(path[i]);
+    for (uint32_t i = 0; i < k; i++) path[i]->prefetch();
     uint64_t on_link = link_cycles(n), end = 0;
     t = from_mem.take(t, rate_cycles(n, from_rate), n, end);
-    t = inject(noc, x0, y0).take(t, on_link, n, end);
-    route(noc, x0, y0, x1, y1, [&](Calendar& l) { t = l.take(t, on_link, n, end); });
-    t = eject(noc, x1, y1).take(t, on_link, n, end);
+    for (uint32_t i = 1; i + 1 < k; i++) t = path[i]->take(t, on_link, n, end);
     to_mem.take(t, rate_cycles(n, to_rate), n, end);
     return end;
 }
@@ -173,6 +222,7 @@ void noc_reset() {
     if (res.size() != n) res.assign(n, Calendar{});
     else for (Calendar& c : res) if (c.bytes) c.clear();  // keeps the memory: a loop of runs allocates nothing
     drained = 0;
+    known_size = ~0u;
 }
 
 uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue) {

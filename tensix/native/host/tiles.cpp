@@ -7,6 +7,10 @@
 
 namespace {
 constexpr int64_t TILE = 32, FACE = 16, ROW_BYTES = FACE * 2;  // a face row: 16 bfloat16 values, 32 bytes
+// Writing, a tile reads 32 rows of the matrix, 128 bytes each, 16 KB and more apart: too many streams for the
+// processor to see, so each face row fetches the one AHEAD values on (a few tiles to the right) itself. Reading, the
+// banks' side is fetched a quarter of a page ahead the same way (across a page's end, what it fetches is not next).
+constexpr int64_t AHEAD = 4 * TILE, AHEAD_BYTES = 512;
 
 // Without branches, so the compiler converts a face row in a few vector instructions.
 inline uint16_t to_bfloat16(uint32_t u) {
@@ -50,6 +54,7 @@ void tensix_write_bfloat16_tiles(const float* src, int64_t mats, int64_t rows, i
     each_face_row(mats, rows, cols, Pages{mem, bank_bytes, addr, banks, stride, page}, [&](int64_t at, uint8_t* dst) {
         uint32_t in[FACE];
         uint16_t out[FACE];
+        __builtin_prefetch(src + at + AHEAD);
         std::memcpy(in, src + at, sizeof in);
         for (int i = 0; i < FACE; i++) out[i] = to_bfloat16(in[i]);
         std::memcpy(dst, out, ROW_BYTES);
@@ -63,6 +68,7 @@ void tensix_read_bfloat16_tiles(float* dst, int64_t mats, int64_t rows, int64_t 
     each_face_row(mats, rows, cols, Pages{const_cast<uint8_t*>(mem), bank_bytes, addr, banks, stride, page},
                   [&](int64_t at, const uint8_t* src) {
         uint16_t in[FACE];
+        __builtin_prefetch(src + AHEAD_BYTES);
         std::memcpy(in, src, ROW_BYTES);
         for (int i = 0; i < FACE; i++) { uint32_t u = uint32_t(in[i]) << 16; std::memcpy(dst + at + i, &u, 4); }
     });
