@@ -190,6 +190,7 @@ class Program:
         self._added = set()   # cores given to add()
         self._binaries = {}
         self._layout = None
+        self._plan = None  # what Device launches from: (layout, plan), kept while the layout is
         if cores is not None: self.add(cores, **kernels_and_args)
 
     def _cores(self, cores):
@@ -297,7 +298,9 @@ class Program:
 
     def common_args_for(self, kind, k):
         """A kernel's common runtime args (the same on every core it runs on), as 32-bit words."""
-        return checks.words(f"{kind} kernel {k.name!r}: common_args", k.common_args, self.chip.max_runtime_args, "common runtime args")
+        a = k.common_args
+        if type(a) is list and not a: return a  # the common case, quickly: checked at every run, as it may change
+        return checks.words(f"{kind} kernel {k.name!r}: common_args", a, self.chip.max_runtime_args, "common runtime args")
 
     def layout(self):
         """[(core, _OnCore, (cb table bytes, semaphore bytes, formats))] for every core of the program, made once
