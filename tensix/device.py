@@ -1,6 +1,6 @@
 """The device: a chip you allocate buffers on, write, run programs on and read back. The default is the embedded
 simulator; what a Device asks of it (write, read, launch) is all a real card would have to provide."""
-import collections, ctypes, functools, json, os, struct, sys, threading
+import collections, ctypes, functools, os, struct, sys, threading
 from dataclasses import dataclass, field
 import numpy as np
 from . import build, checks, formats
@@ -9,7 +9,6 @@ from .errors import CompileError, TensixError
 from .formats import DataFormat, bfloat16
 from .program import PROC_OF, PROC_SHORT, PROCS, Program
 from .sim import MAX_CYCLES, TIMING_MODES, Simulator
-from .stats import Stats
 from . import top
 
 PRINTS_KEPT = 10000  # DPRINT lines a Run keeps (the last ones); a kernel printing in a loop must not fill the host's memory
@@ -202,11 +201,13 @@ class Run:
     device: object = None  # which device ran it, and its run number there: only a device's last run can be traced
     serial: int = 0
     describe: object = field(default=None, repr=False)  # describe(core, proc) names the kernel a thread ran
-    _stats: Stats = field(default=None, repr=False)
+    _stats: object = field(default=None, repr=False)  # a tensix.stats.Stats, made when asked
 
     @property
     def stats(self):
         if self._stats is None and self.stats_text is not None:
+            import json
+            from .stats import Stats
             self._stats = Stats(json.loads(self.stats_text), self.device.chip, self.describe)
         return self._stats
 

@@ -1,7 +1,6 @@
 """A program is data: kernels (reader on NCRISC, writer on BRISC, compute on the TRISCs) with their args, the circular
 buffers that join them, and semaphores, each on the cores it is given."""
 import os, re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 import numpy as np
 from . import build, checks
@@ -328,6 +327,7 @@ class Program:
                 errors.append(e)
 
         if len(todo) > 1:
+            from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(min(len(todo), os.cpu_count() or 1)) as pool: list(pool.map(one, todo))
         else:
             for kk in todo: one(kk)

@@ -4,7 +4,7 @@ Memory is one shared-memory file: a status page, then every core's L1, then ever
 whole, so reading and writing buffers is plain numpy; the engine maps it too. Kernels run in the engine process, so
 a kernel that crashes ends that process, never this one: the next launch starts a fresh engine on the same memory.
 """
-import mmap, os, re, select, signal, subprocess, time
+import mmap, os, re, select, signal, time
 import numpy as np
 from . import build
 from .errors import DeadlockError, HangError, KernelError, TensixError
@@ -62,6 +62,7 @@ class Simulator:
 
     # ---- the engine process
     def _start(self):
+        import subprocess  # here: `import tensix` need not load it
         path = build.engine()
         cmd_r, cmd_w = os.pipe()
         rep_r, rep_w = os.pipe()
@@ -302,6 +303,7 @@ def _signal_name(sig):
 
 def _source_line(so, offset):
     """', at line N' of the kernel's source, from the crashing instruction (addr2line reads the debug info)."""
+    import subprocess
     try:
         r = subprocess.run(["addr2line", "-e", so, "-i", offset], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
