@@ -367,8 +367,12 @@ class Device:
     def run(self, program: Program, max_cycles=None) -> Run:
         """Run a program (after anything queued) and wait for it. `max_cycles` overrides the Device's for this run."""
         with self._lock:
-            self.enqueue(program, max_cycles)
-            return self.finish()
+            if self.queue:
+                self.enqueue(program, max_cycles)
+                return self.finish()
+            program, max_cycles = self._program(program, "enqueue(program)"), self._max_cycles(max_cycles)
+            self._check()  # the same checks as through the queue, without it: a program run in a loop
+            return self._launch(program, max_cycles)
 
     def _launch(self, prog: Program, max_cycles=None) -> Run:
         c, mem = self.chip, self.sim.mem

@@ -69,7 +69,7 @@ class Simulator:
         self.engine = subprocess.Popen([str(path), str(cmd_r), str(rep_w), str(self.fd), str(os.getpid())],
                                        pass_fds=(cmd_r, rep_w, self.fd), stdin=subprocess.DEVNULL)
         os.close(cmd_r); os.close(rep_w)
-        self.cmd = os.fdopen(cmd_w, "w")
+        self.cmd_fd = cmd_w
         self.reply_fd, self.pending = rep_r, b""
         self.sent, self.replies_seen, self.spin_armed = 0, 0, False
         self.counters[:] = 0  # a fresh engine counts from 0
@@ -100,8 +100,8 @@ class Simulator:
         text = "\n".join(lines) + "\n"
         self.replies_seen, self.spin_armed = int(self.counters[1]), self.spin > 0
         try:
-            self.cmd.write(text)
-            self.cmd.flush()
+            data = text.encode()
+            while data: data = data[os.write(self.cmd_fd, data):]
         except BrokenPipeError:
             pass  # the engine died; _reply reports how
         self.sent += text.count("\n")
@@ -179,8 +179,7 @@ class Simulator:
             self.engine.kill()
         self.engine.wait()
         os.close(self.reply_fd)
-        try: self.cmd.close()
-        except OSError: pass
+        os.close(self.cmd_fd)
         self.engine = None
 
     # ---- running a program
