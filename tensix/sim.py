@@ -165,7 +165,7 @@ class Simulator:
     def close(self):
         """Stop the engine and let go of the device's memory."""
         self.stop()
-        self.status = self.l1 = self.dram = None
+        self.status = self.l1 = self.dram = self.progress_word = self.counters = None
         try:
             self.mem.close()
         except BufferError:

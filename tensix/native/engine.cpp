@@ -801,7 +801,9 @@ int main(int argc, char** argv) {
                         t->half_free[0] = t->half_free[1] = t->clock;
                     }
             run_program();
-            fprintf(out, "stats {\"noc\": %s, \"threads\": [", noc_stats().c_str());
+            fputs("stats {\"noc\": ", out);  // fputs, not a %s: printf scans a long string slowly
+            fputs(noc_stats().c_str(), out);
+            fputs(", \"threads\": [", out);
             bool first = true;
             for (auto& c : cores)
                 for (Thread* t : c.threads) {
@@ -821,7 +823,9 @@ int main(int argc, char** argv) {
             for (auto& c : cores)
                 for (Thread* t : c.threads)
                     if (t) clocks += " " + std::to_string(t->core) + ":" + std::to_string(t->proc) + ":" + std::to_string(t->clock);
-            fprintf(out, "done%s\n", clocks.c_str());
+            fputs("done", out);
+            fputs(clocks.c_str(), out);
+            fputc('\n', out);
             reply();
         } else if (w[0] == "trace") {  // trace: the last run's event log, its records after the reply line
             fprintf(out, "traced %zu\n", trace_events());
