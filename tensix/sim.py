@@ -126,10 +126,11 @@ class Simulator:
     def _spin(self):
         """Whether the engine flushed its reply within `spin` seconds (once per command: then select sleeps)."""
         self.spin_armed = False
-        counters, seen, clock = self.counters, self.replies_seen, time.perf_counter
+        counters, seen, clock, give_way = self.counters, self.replies_seen, time.perf_counter, os.sched_yield
         end = clock() + self.spin
-        while counters[1] == seen:
+        while counters[1] == seen:  # giving way between looks: the engine may be queued on this processor
             if clock() > end: return False
+            give_way()
         return True
 
     def _watch(self, describe):

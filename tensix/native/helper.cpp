@@ -117,11 +117,13 @@ int usable_cpus() {
     return std::max(n, 1);
 }
 
+// It yields between looks: on a busy machine the process it waits for may be queued on this very processor.
 bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns) {
     int64_t until = now_ns() + ns;
     for (int spin = 0; __atomic_load_n(word, __ATOMIC_ACQUIRE) == seen; spin++)
-        if (spin % 64 == 63 && now_ns() >= until) return false;
-        else cpu_relax();
+        if (spin % 16 < 15) cpu_relax();
+        else if (now_ns() >= until) return false;
+        else sched_yield();
     return true;
 }
 
