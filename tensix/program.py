@@ -54,11 +54,12 @@ def cores_of(spec, chip=None) -> list:
         return [core_of(spec, "cores")]  # one core, or a mistaken one: name all of it
     if not isinstance(spec, (list, tuple, set, frozenset)) or not spec:
         raise TensixError(f"cores takes a core (x, y), a tt.CoreRange, or a non-empty list of them; got {checks._got(spec)}")
-    out = []
+    if type(spec) is list and all(type(c) is tuple and len(c) == 2 and type(c[0]) is int and type(c[1]) is int for c in spec):
+        return list(dict.fromkeys(spec))  # cores as cores_of gives them (a program's add passes them on): quickly
+    out = {}  # a dict keeps the first of each, in order, without a list scan per core
     for s in spec:
-        for c in cores_of(s, chip):
-            if c not in out: out.append(c)
-    return out
+        for c in cores_of(s, chip): out[c] = None
+    return list(out)
 
 
 @dataclass
