@@ -5,7 +5,6 @@ each receiver says when its circular buffer has room, the sender waits for all o
 receiver's L1 at once, and sets their semaphore to VALID. DRAM is read once per row or column, not once per core.
 `python matmul_multicast.py 2048` runs a larger one."""
 import sys
-import numpy as np
 import tensix as tt
 from tensix.examples.matmul_single_core import check, inputs
 
@@ -150,7 +149,7 @@ def run_matmul(dev, a, b, grid, block_w=None, fidelity="HiFi4"):
     block_w = block_w or max(w for w in range(1, Kt + 1) if Kt % w == 0 and l1_pages(M, N, w, Kt // w, sh, sw) <= room)
     if M * rows != Mt or N * cols != Nt or Kt % block_w:
         raise ValueError(f"{m}x{k}x{n} does not split into {cols}x{rows} blocks with k blocks of {block_w}")
-    ta, tb = dev.buffer(tt.tilize(a, tt.bfloat16), fmt=tt.bfloat16), dev.buffer(tt.tilize(b, tt.bfloat16), fmt=tt.bfloat16)
+    ta, tb = dev.buffer(a, fmt=tt.bfloat16, tilize=True), dev.buffer(b, fmt=tt.bfloat16, tilize=True)
     tc = dev.buffer(m * n * 2, page=2048)
     xy = dev.chip.noc_xy
 
@@ -173,7 +172,7 @@ def run_matmul(dev, a, b, grid, block_w=None, fidelity="HiFi4"):
                            tt.CB(1, tt.bfloat16, block_w * N * min(2, Kt // block_w)), tt.CB(16, tt.bfloat16, sh * sw * 2),
                            tt.CB(24, tt.bfloat16, M * N)])
     run = dev.run(prog)
-    c = tt.untilize(tc.read(tt.bfloat16.dtype), m, n, np.float32)
+    c = tc.read(tt.bfloat16, untilize=(m, n))
     for buf in (ta, tb, tc): buf.free()
     return c, run
 

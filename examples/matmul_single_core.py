@@ -92,7 +92,7 @@ def check(c, a, b, fidelity="HiFi4"):
 def run_matmul(dev, a, b, cores, fidelity="HiFi4"):
     """C = a @ b with the output tiles split evenly over `cores` (the first cores take one more when it does not divide)."""
     (m, k), n = a.shape, b.shape[1]
-    ta, tb = dev.buffer(tt.tilize(a, tt.bfloat16), fmt=tt.bfloat16), dev.buffer(tt.tilize(b, tt.bfloat16), fmt=tt.bfloat16)
+    ta, tb = dev.buffer(a, fmt=tt.bfloat16, tilize=True), dev.buffer(b, fmt=tt.bfloat16, tilize=True)
     tc = dev.buffer(m * n * 2, page=2048)
     Kt, Nt, tiles = k // 32, n // 32, (m // 32) * (n // 32)
     cores = tt.program.cores_of(cores)
@@ -103,7 +103,7 @@ def run_matmul(dev, a, b, cores, fidelity="HiFi4"):
                       reader_args=lambda c: [ta.addr, tb.addr, Kt, Nt, *span[c]], compute_args=lambda c: [span[c][1], Kt],
                       writer_args=lambda c: [tc.addr, *span[c]], cbs=CBS)
     run = dev.run(prog)
-    c = tt.untilize(tc.read(tt.bfloat16.dtype), m, n, np.float32)
+    c = tc.read(tt.bfloat16, untilize=(m, n))
     for buf in (ta, tb, tc): buf.free()
     return c, run
 

@@ -1,12 +1,17 @@
 """Compiling: the engine and every kernel are built from source with the host C++ compiler on first use, and cached by
 a hash of everything that goes into them (default ~/.cache/tensix, or TENSIX_CACHE). A second launch of the same
 program, in this process or another, compiles nothing."""
-import functools, hashlib, os, platform, re, shutil, subprocess, sys, tempfile, threading
+import functools, os, platform, re, shutil, sys, tempfile, threading
 from pathlib import Path
 from .errors import CompileError, TensixError
 
 NATIVE = Path(__file__).parent / "native"
 INCLUDE = NATIVE / "include"
+
+
+def _sha256(data=b""):
+    import hashlib  # on first use: loading OpenSSL would add milliseconds to `import tensix`
+    return hashlib.sha256(data)
 
 
 def cache_dir() -> Path:
@@ -17,13 +22,13 @@ def cache_dir() -> Path:
 def compiler() -> tuple:
     """(path, identity) of the host C++ compiler: $CXX, else g++, clang++ or c++. The identity, part of every cache
     key, is its version line, where it is, and a hash of the file itself (a changed wrapper script is a new compiler)."""
+    import subprocess
     for name in ([os.environ["CXX"]] if os.environ.get("CXX") else []) + ["g++", "clang++", "c++"]:
         path = shutil.which(name)
         if path:
             version = subprocess.run([path, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
             real = os.path.realpath(path)
-            with open(real, "rb") as f: digest = hashlib.file_digest(f, "sha256").hexdigest()[:16] if hasattr(hashlib, "file_digest") \
-                else hashlib.sha256(f.read()).hexdigest()[:16]
+            with open(real, "rb") as f: digest = _sha256(f.read()).hexdigest()[:16]
             return path, f"{version} ({real} {digest})"
     raise TensixError("tensix compiles kernels with the host C++ compiler and found none: install g++ "
                       "(Debian/Ubuntu: apt install g++) or clang++, or set CXX to a C++17 compiler")
@@ -31,14 +36,14 @@ def compiler() -> tuple:
 
 @functools.lru_cache(None)
 def _native_hash() -> str:
-    h = hashlib.sha256()
+    h = _sha256()
     for f in sorted(NATIVE.rglob("*")):  # the host library (native/host) is no part of the engine or a kernel
         if f.is_file() and f.suffix in (".h", ".hpp", ".cpp") and NATIVE / "host" not in f.parents: h.update(f.relative_to(NATIVE).as_posix().encode() + f.read_bytes())
     return h.hexdigest()
 
 
 def _key(*parts) -> str:
-    return hashlib.sha256(repr((parts, _native_hash(), compiler()[1])).encode()).hexdigest()[:24]
+    return _sha256(repr((parts, _native_hash(), compiler()[1])).encode()).hexdigest()[:24]
 
 
 # What a failure in the generated wrapper means, in the user's terms.
@@ -49,6 +54,7 @@ HINTS = {"tensix_compute": "a compute kernel defines its entry as `namespace NAM
 
 def _compile(args, out: Path, cwd: Path, what: str, rename=None):
     """Run the compiler into a temporary file and move it into place, so a cache entry is whole or absent."""
+    import subprocess
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=out.suffix)
     os.close(fd)
     try:
@@ -69,7 +75,7 @@ def _cpu() -> str:
         flags = next((line for line in open("/proc/cpuinfo") if line.startswith(("flags", "Features"))), "")
     except OSError:
         flags = ""
-    return platform.machine() + hashlib.sha256(flags.encode()).hexdigest()[:8]
+    return platform.machine() + _sha256(flags.encode()).hexdigest()[:8]
 
 
 # -ffp-contract=off: no fused multiply-adds, so every sum rounds as written and results match across processors.
@@ -193,14 +199,14 @@ def include_path(includes=()) -> list:
 
 @functools.lru_cache(4096)
 def _file_hash(path: str, mtime_ns: int, size: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return _sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _reached(d: Path):
     """A hash of the headers the entry's last compile reached (its `reached` list), as they are now; None if one is
     gone or the entry has no list."""
     try:
-        h = hashlib.sha256()
+        h = _sha256()
         for path in (d / "reached").read_text().splitlines():
             st = os.stat(path)
             h.update(path.encode() + _file_hash(path, st.st_mtime_ns, st.st_size).encode())

@@ -1,6 +1,6 @@
 """The device: a chip you allocate buffers on, write, run programs on and read back. The default is the embedded
 simulator; what a Device asks of it (write, read, launch) is all a real card would have to provide."""
-import collections, ctypes, functools, json, os, sys, threading
+import collections, ctypes, functools, os, struct, sys, threading
 from dataclasses import dataclass, field
 import numpy as np
 from . import build, checks, formats
@@ -9,7 +9,6 @@ from .errors import CompileError, TensixError
 from .formats import DataFormat, bfloat16
 from .program import PROC_OF, PROC_SHORT, PROCS, Program
 from .sim import MAX_CYCLES, TIMING_MODES, Simulator
-from .stats import Stats
 from . import top
 
 PRINTS_KEPT = 10000  # DPRINT lines a Run keeps (the last ones); a kernel printing in a loop must not fill the host's memory
@@ -202,11 +201,13 @@ class Run:
     device: object = None  # which device ran it, and its run number there: only a device's last run can be traced
     serial: int = 0
     describe: object = field(default=None, repr=False)  # describe(core, proc) names the kernel a thread ran
-    _stats: Stats = field(default=None, repr=False)
+    _stats: object = field(default=None, repr=False)  # a tensix.stats.Stats, made when asked
 
     @property
     def stats(self):
         if self._stats is None and self.stats_text is not None:
+            import json
+            from .stats import Stats
             self._stats = Stats(json.loads(self.stats_text), self.device.chip, self.describe)
         return self._stats
 
@@ -366,34 +367,30 @@ class Device:
     def run(self, program: Program, max_cycles=None) -> Run:
         """Run a program (after anything queued) and wait for it. `max_cycles` overrides the Device's for this run."""
         with self._lock:
-            self.enqueue(program, max_cycles)
-            return self.finish()
+            if self.queue:
+                self.enqueue(program, max_cycles)
+                return self.finish()
+            program, max_cycles = self._program(program, "enqueue(program)"), self._max_cycles(max_cycles)
+            self._check()  # the same checks as through the queue, without it: a program run in a loop
+            return self._launch(program, max_cycles)
 
     def _launch(self, prog: Program, max_cycles=None) -> Run:
-        c = self.chip
-        l1 = self.sim.l1
+        c, mem = self.chip, self.sim.mem
         lowest_buffer = self.l1.lowest
         entries = []
-        prog.compile()  # every kernel, in parallel; all their errors at once
-        for core, on, (cb_cfg, sems, formats) in prog.layout():
-            if on.top > lowest_buffer:
-                raise TensixError(f"the circular buffers of core {core} reach L1 {on.top:#x}, past the lowest L1 buffer "
+        for core, cbs_top, i, kernels, config, paths, formats in self._plan(prog):
+            if cbs_top > lowest_buffer:
+                raise TensixError(f"the circular buffers of core {core} reach L1 {cbs_top:#x}, past the lowest L1 buffer "
                                   f"at {lowest_buffer:#x}")
-            paths = [None, None, None]
-            for kind, (k, _) in on.kernels.items(): paths[PROC_OF[kind]] = str(prog.binary(kind, k))
-            i = c.core_index(core)
             nargs = [0, 0, 0]
-            for kind, (k, _) in on.kernels.items():
+            for kind, k, proc, at, common_at in kernels:  # args change between runs: written at every run
                 args = prog.args_for(kind, core)  # checked: at most max_runtime_args 32-bit words
-                base = c.arg_base[PROC_OF[kind]]
-                l1[i, base:base + 4 * len(args)] = np.array(args, np.uint32).view(np.uint8)
-                nargs[PROC_OF[kind]] = len(args)
+                struct.pack_into(f"<{len(args)}I", mem, at, *args)
+                nargs[proc] = len(args)
                 common = prog.common_args_for(kind, k)
-                base = c.common_arg_base[PROC_OF[kind]]
-                l1[i, base:base + 4 + 4 * len(common)] = np.array([len(common), *common], np.uint32).view(np.uint8)
-            l1[i, c.cb_config_base:c.cb_config_base + cb_cfg.size] = cb_cfg
-            l1[i, c.semaphore_base:c.semaphore_base + sems.size] = sems
-            entries.append((i, paths, nargs, formats))
+                struct.pack_into(f"<{len(common) + 1}I", mem, common_at, len(common), *common)
+            for at, table in config: mem[at:at + len(table)] = table  # kernels may have changed them: fresh each run
+            entries.append((i, paths, tuple(nargs), formats))
         prints = collections.deque(maxlen=PRINTS_KEPT)
         printed = 0
 
@@ -411,6 +408,28 @@ class Device:
                             printed - len(prints), self.sim.stats, self, self.runs, prog.describe)
         top.record(self, self.last_run)  # for `tensix top`: at most once a second
         return self.last_run
+
+    def _plan(self, prog):
+        """What launching `prog` writes where, worked out once per program layout: per core, its circular buffers' top,
+        its index, (kind, kernel, processor, L1 offset of its args, of its common args) per kernel, (offset, bytes) of
+        its circular-buffer table and semaphores, its kernels' binaries and its buffers' formats."""
+        layout = prog.layout()
+        if prog._plan is not None and prog._plan[0] is layout: return prog._plan[1]
+        prog.compile()  # every kernel, in parallel; all their errors at once
+        c, plan = self.chip, []
+        for core, on, (cb_cfg, sems, formats) in layout:
+            i = c.core_index(core)
+            base = self.sim.l1_offset(i)
+            paths = [None, None, None]
+            kernels = []
+            for kind, (k, _) in on.kernels.items():
+                p = PROC_OF[kind]
+                paths[p] = str(prog.binary(kind, k))
+                kernels.append((kind, k, p, base + c.arg_base[p], base + c.common_arg_base[p]))
+            config = ((base + c.cb_config_base, cb_cfg.tobytes()), (base + c.semaphore_base, sems.tobytes()))
+            plan.append((core, on.top, i, kernels, config, tuple(paths), formats))
+        prog._plan = (layout, plan)
+        return plan
 
     def reset(self):
         """Stop the engine; the next run starts a fresh one. Memory (buffers) is kept."""

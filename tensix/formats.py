@@ -3,7 +3,6 @@
 A tile is 32 x 32 values in four 16 x 16 faces (top-left, top-right, bottom-left, bottom-right), each face row-major.
 Block-float formats (bfp8_b, bfp4_b) share one exponent between the 16 values of a face row, so they only exist for tiles.
 """
-import ml_dtypes
 import numpy as np
 
 TILE = 32
@@ -14,8 +13,13 @@ class DataFormat:
     """An element format of buffers and circular-buffer pages; `code` is tt-metal's DataFormat enum value."""
 
     def __init__(self, name, code, tile_bytes, dtype=None, encode=None, decode=None):
-        self.name, self.code, self.tile_bytes, self.dtype = name, code, tile_bytes, dtype
+        self.name, self.code, self.tile_bytes, self._dtype = name, code, tile_bytes, dtype
         self._encode, self._decode = encode, decode
+
+    @property
+    def dtype(self):
+        """The numpy type of one value (None for block floats); bfloat16's comes from ml_dtypes, loaded on first use."""
+        return _ml_dtypes().bfloat16 if self._dtype == "bfloat16" else self._dtype
 
     def encode(self, values) -> np.ndarray:
         """Values (any shape; tilized order for block-float formats) -> the bytes the chip holds."""
@@ -33,7 +37,13 @@ class DataFormat:
 
 # ---- bfloat16: the top half of a float32, rounded to nearest even. ml_dtypes converts in one pass at memory speed
 # (several times faster than the same rounding written with numpy's whole-array operations); a NaN stays a NaN.
+def _ml_dtypes():
+    import ml_dtypes  # here: `import tensix` need not load it
+    return ml_dtypes
+
+
 def bfloat16_bits(x) -> np.ndarray:
+    ml_dtypes = _ml_dtypes()
     x = np.asarray(x)
     if x.dtype == ml_dtypes.bfloat16: return x.view(np.uint16)  # already bfloat16 values (tilize(x, bfloat16) gives them)
     with np.errstate(invalid="ignore"):  # NaNs convert to NaNs, quietly
@@ -41,7 +51,7 @@ def bfloat16_bits(x) -> np.ndarray:
 
 
 def bfloat16_value(bits) -> np.ndarray:
-    return np.asarray(bits, np.uint16).view(ml_dtypes.bfloat16).astype(np.float32)
+    return np.asarray(bits, np.uint16).view(_ml_dtypes().bfloat16).astype(np.float32)
 
 
 def round_bfloat16(x) -> np.ndarray:
@@ -100,7 +110,7 @@ def _bfp_decode_tiles(raw, bits):
 
 float32 = DataFormat("Float32", 0, 4096, np.float32)
 float16 = DataFormat("Float16", 1, 2048, np.float16)
-bfloat16 = DataFormat("Float16_b", 5, 2048, ml_dtypes.bfloat16, lambda x: bfloat16_bits(x).reshape(-1).view(np.uint8),
+bfloat16 = DataFormat("Float16_b", 5, 2048, "bfloat16", lambda x: bfloat16_bits(x).reshape(-1).view(np.uint8),
                       lambda raw: bfloat16_value(raw.view(np.uint16)))
 bfp8_b = DataFormat("Bfp8_b", 6, 1088, None, lambda x: _bfp_encode(x, 7), lambda raw: _bfp_decode(raw, 7))
 bfp4_b = DataFormat("Bfp4_b", 7, 576, None, lambda x: _bfp_encode(x, 3), lambda raw: _bfp_decode(raw, 3))

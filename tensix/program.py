@@ -1,7 +1,6 @@
 """A program is data: kernels (reader on NCRISC, writer on BRISC, compute on the TRISCs) with their args, the circular
 buffers that join them, and semaphores, each on the cores it is given."""
 import os, re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 import numpy as np
 from . import build, checks
@@ -59,11 +58,12 @@ def cores_of(spec, chip=None) -> list:
         return [core_of(spec, "cores")]  # one core, or a mistaken one: name all of it
     if not isinstance(spec, (list, tuple, set, frozenset)) or not spec:
         raise TensixError(f"cores takes a core (x, y), a tt.CoreRange, or a non-empty list of them; got {checks._got(spec)}")
-    out = []
+    if type(spec) is list and all(type(c) is tuple and len(c) == 2 and type(c[0]) is int and type(c[1]) is int for c in spec):
+        return list(dict.fromkeys(spec))  # cores as cores_of gives them (a program's add passes them on): quickly
+    out = {}  # a dict keeps the first of each, in order, without a list scan per core
     for s in spec:
-        for c in cores_of(s, chip):
-            if c not in out: out.append(c)
-    return out
+        for c in cores_of(s, chip): out[c] = None
+    return list(out)
 
 
 @dataclass
@@ -196,6 +196,7 @@ class Program:
         self._added = set()   # cores given to add()
         self._binaries = {}
         self._layout = None
+        self._plan = None  # what Device launches from: (layout, plan), kept while the layout is
         if cores is not None: self.add(cores, **kernels_and_args)
 
     def _cores(self, cores):
@@ -303,7 +304,9 @@ class Program:
 
     def common_args_for(self, kind, k):
         """A kernel's common runtime args (the same on every core it runs on), as 32-bit words."""
-        return checks.words(f"{kind} kernel {k.name!r}: common_args", k.common_args, self.chip.max_runtime_args, "common runtime args")
+        a = k.common_args
+        if type(a) is list and not a: return a  # the common case, quickly: checked at every run, as it may change
+        return checks.words(f"{kind} kernel {k.name!r}: common_args", a, self.chip.max_runtime_args, "common runtime args")
 
     def layout(self):
         """[(core, _OnCore, (cb table bytes, semaphore bytes, formats))] for every core of the program, made once
@@ -331,6 +334,7 @@ class Program:
                 errors.append(e)
 
         if len(todo) > 1:
+            from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(min(len(todo), os.cpu_count() or 1)) as pool: list(pool.map(one, todo))
         else:
             for kk in todo: one(kk)

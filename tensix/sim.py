@@ -4,7 +4,7 @@ Memory is one shared-memory file: a status page, then every core's L1, then ever
 whole, so reading and writing buffers is plain numpy; the engine maps it too. Kernels run in the engine process, so
 a kernel that crashes ends that process, never this one: the next launch starts a fresh engine on the same memory.
 """
-import mmap, os, re, select, signal, subprocess, time
+import mmap, os, re, select, signal, time
 import numpy as np
 from . import build, checks
 from .errors import DeadlockError, HangError, KernelError, TensixError
@@ -24,6 +24,10 @@ SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGB
 MAX_CYCLES = 10 ** 10
 TRACE_EVENT_BYTES = 40  # engine.h's TraceEvent
 LOADING = -2  # the engine's status names this core while a kernel's static constructors run
+# After a command, each side waits for the other spinning this long before it sleeps in a read: a run of a tiny program
+# takes the engine about 10 us, and a wake-up from a read costs more than that on a virtual machine. Only with two
+# processors or more (TENSIX_SPIN_US sets it; 0 turns it off).
+SPIN_SECONDS = 50e-6
 
 
 class Simulator:
@@ -45,21 +49,31 @@ class Simulator:
         self.mem = mmap.mmap(self.fd, self.size)
         whole = np.frombuffer(self.mem, np.uint8)
         self.status = whole[:BLOCK]
+        # engine.h's Status: progress, running core and processor, command lines sent, replies flushed
+        self.progress_word, self.counters = self.status[:8].view(np.uint64), self.status[16:32].view(np.uint64)
+        spin = os.environ.get("TENSIX_SPIN_US", "")
+        try: self.spin = float(spin) * 1e-6 if spin else SPIN_SECONDS if len(os.sched_getaffinity(0)) > 1 else 0.0
+        except ValueError: self.spin = -1
+        if not 0 <= self.spin <= 1: raise TensixError(f"TENSIX_SPIN_US takes microseconds, 0 to 1000000 (0: no spinning); got {spin!r}")
         self.l1 = whole[BLOCK:dram_at].reshape(chip.num_cores, stride)[:, :chip.l1_size]
+        self.l1_offset = lambda core: BLOCK + core * stride  # where a core's L1 starts in `mem`
         self.dram = whole[dram_at:].reshape(len(chip.dram_banks), chip.dram_bank_size)
         self.engine = None
 
     # ---- the engine process
     def _start(self):
+        import subprocess  # here: `import tensix` need not load it
         path = build.engine()
         cmd_r, cmd_w = os.pipe()
         rep_r, rep_w = os.pipe()
         self.engine = subprocess.Popen([str(path), str(cmd_r), str(rep_w), str(self.fd), str(os.getpid())],
                                        pass_fds=(cmd_r, rep_w, self.fd), stdin=subprocess.DEVNULL)
         os.close(cmd_r); os.close(rep_w)
-        self.cmd = os.fdopen(cmd_w, "w")
+        self.cmd_fd = cmd_w
         self.reply_fd, self.pending = rep_r, b""
-        self.slots, self.engine_max_cycles = {}, None
+        self.sent, self.replies_seen, self.spin_armed = 0, 0, False
+        self.counters[:] = 0  # a fresh engine counts from 0
+        self.slots, self.engine_max_cycles, self.run_lines = {}, None, {}
         c = self.chip
         t = c.timing
         lines = [f"chip {c.num_cores} {c.l1_size} {c.l1_unreserved_base} {len(c.dram_banks)} {c.dram_bank_size} "
@@ -77,24 +91,28 @@ class Simulator:
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
         lines += [f"bank {b} {x} {y}" for b, (x, y) in enumerate(c.dram_banks)]
         self.progress, self.progress_since = None, time.monotonic()
-        self._send(lines + [f"sandbox {int(self.sandbox)}", "start"])
+        self._send(lines + [f"sandbox {int(self.sandbox)}", f"spin {int(self.spin * 1e9)}", "start"])
         word, rest = self._reply(None)
         if word != "ready": raise TensixError(f"the tensix engine did not start: {word} {rest}")
         self.sandboxed, self.unsandboxed_why = not rest, rest.removeprefix("unsandboxed ")
 
     def _send(self, lines):
+        text = "\n".join(lines) + "\n"
+        self.replies_seen, self.spin_armed = int(self.counters[1]), self.spin > 0
         try:
-            self.cmd.write("\n".join(lines) + "\n")
-            self.cmd.flush()
+            data = text.encode()
+            while data: data = data[os.write(self.cmd_fd, data):]
         except BrokenPipeError:
             pass  # the engine died; _reply reports how
+        self.sent += text.count("\n")
+        self.counters[0] = self.sent  # after the write: the engine, seeing it, finds the lines in the pipe
 
     def _reply(self, describe):
         """The next line from the engine. While waiting, and between lines (a kernel may print in an endless loop),
         watch that the engine makes progress: its threads call the kernel API or switch."""
         while b"\n" not in self.pending:
-            ready, _, _ = select.select([self.reply_fd], [], [], 0.2)
-            if ready:
+            ready = self.spin_armed and self._spin()
+            if ready or select.select([self.reply_fd], [], [], 0.2)[0]:
                 chunk = os.read(self.reply_fd, 1 << 16)
                 if not chunk: return self._died(describe)
                 self.pending += chunk
@@ -105,8 +123,18 @@ class Simulator:
         word, _, rest = line.decode(errors="replace").partition(" ")
         return word, rest
 
+    def _spin(self):
+        """Whether the engine flushed its reply within `spin` seconds (once per command: then select sleeps)."""
+        self.spin_armed = False
+        counters, seen, clock, give_way = self.counters, self.replies_seen, time.perf_counter, os.sched_yield
+        end = clock() + self.spin
+        while counters[1] == seen:  # giving way between looks: the engine may be queued on this processor
+            if clock() > end: return False
+            give_way()
+        return True
+
     def _watch(self, describe):
-        now, progress = time.monotonic(), int(self.status[:8].view(np.uint64)[0])  # the engine counts API calls and switches
+        now, progress = time.monotonic(), int(self.progress_word[0])  # the engine counts API calls and switches
         if progress != self.progress: self.progress, self.progress_since = progress, now
         elif now - self.progress_since > self.hang_seconds:
             core, proc = self._running()
@@ -138,7 +166,7 @@ class Simulator:
     def close(self):
         """Stop the engine and let go of the device's memory."""
         self.stop()
-        self.status = self.l1 = self.dram = None
+        self.status = self.l1 = self.dram = self.progress_word = self.counters = None
         try:
             self.mem.close()
         except BufferError:
@@ -152,13 +180,12 @@ class Simulator:
             self.engine.kill()
         self.engine.wait()
         os.close(self.reply_fd)
-        try: self.cmd.close()
-        except OSError: pass
+        os.close(self.cmd_fd)
         self.engine = None
 
     # ---- running a program
     def launch(self, cores, describe, on_print, max_cycles=None):
-        """cores: [(core index, [kernel .so path or None per processor], [arg count per processor], cb formats as two hex
+        """cores: [(core index, (kernel .so path or None per processor), (arg count per processor), cb formats as two hex
         digits each)].
         Returns {(core, proc): cycles}. `describe(core, proc)` names a thread for error messages. Whatever interrupts
         it (Ctrl-C, an error) stops the engine: the next launch starts a fresh one, never one still running this."""
@@ -177,15 +204,20 @@ class Simulator:
         if max_cycles != self.engine_max_cycles:
             lines.append(f"max_cycles {max_cycles}")
             self.engine_max_cycles = max_cycles
-        for _, paths, _, _ in cores:
-            for p in paths:
-                if p is not None and p not in self.slots:
-                    self.slots[p] = len(self.slots)
-                    lines.append(f"kernel {self.slots[p]} {p}")
-        run = ["run"]
-        for core, paths, nargs, formats in cores:
-            run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs), formats]
-        self._send(lines + [" ".join(run)])
+        key = tuple(cores)
+        run = self.run_lines.get(key)  # a program run in a loop sends the same line each time
+        if run is None:
+            for _, paths, _, _ in cores:
+                for p in paths:
+                    if p is not None and p not in self.slots:
+                        self.slots[p] = len(self.slots)
+                        lines.append(f"kernel {self.slots[p]} {p}")
+            run = ["run"]
+            for core, paths, nargs, formats in cores:
+                run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs), formats]
+            if len(self.run_lines) > 64: self.run_lines.clear()
+            run = self.run_lines[key] = " ".join(run)
+        self._send(lines + [run])
         while True:
             word, rest = self._reply(describe)
             if word == "print":
@@ -271,6 +303,7 @@ def _signal_name(sig):
 
 def _source_line(so, offset):
     """', at line N' of the kernel's source, from the crashing instruction (addr2line reads the debug info)."""
+    import subprocess
     try:
         r = subprocess.run(["addr2line", "-e", so, "-i", offset], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):

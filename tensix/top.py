@@ -4,7 +4,7 @@ A Device records a small JSON state (chip, process, programs run, L1 and DRAM in
 picture) in the cache's top/ folder: after its first run, then at most once a second, and when it closes. `tensix top`
 shows the freshest one (or every live one with --all), and with --watch redraws it every second: live for a program
 running in another process, to within that second."""
-import json, os, time
+import os, time
 from pathlib import Path
 from . import build
 
@@ -19,6 +19,7 @@ def record(dev, run, force=False):
     now = time.monotonic()
     if not force and now - getattr(dev, "_top_written", -EVERY) < EVERY: return
     dev._top_written = now
+    import json
     c = dev.chip
     s = run.stats if run is not None else None
     state = {"pid": os.getpid(), "chip": c.name, "arch": c.arch, "cores": c.num_cores, "when": time.time(), "runs": dev.runs,
@@ -49,6 +50,7 @@ def _alive(pid):
 
 def states():
     """Every recorded device state, the freshest first (with whether its process still runs)."""
+    import json
     out = []
     for p in folder().glob("*.json"):
         try: st = json.loads(p.read_text())

@@ -8,7 +8,7 @@
 // touch L1 through pointers never pay for a mapping, and the scheduler runs one core's threads until they all wait on
 // something outside the core, which keeps switches rare.
 //
-// Host protocol: text lines on two pipes (commands in, replies out); see tensix/sim.py.
+// Host protocol: text lines on two pipes (commands in, replies out), counted in the status page; see tensix/sim.py.
 #include "engine.h"
 #include <exception>
 #include <link.h>
@@ -712,6 +712,13 @@ static void start_api() {
     for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) sigaction(s, &sa, nullptr);
 }
 
+// The end of a reply: out to the host, and counted, so a host spinning on the count (sim.py) sees it without sleeping.
+static int64_t spin_ns = 0;  // how long to spin for the next command before sleeping in read (the host's "spin")
+static void reply() {
+    fflush(out);
+    __atomic_store_n(&status->replies, status->replies + 1, __ATOMIC_RELEASE);
+}
+
 // The engine dies with the Python process that started it, even one killed with SIGKILL: otherwise a kernel that
 // loops would keep running, reparented, for ever. Linux signals a child when its parent thread ends; the handler
 // tells the end of the process (we are reparented) from the end of one of its threads (we are not).
@@ -741,16 +748,22 @@ int main(int argc, char** argv) {
     shm_fd = atoi(argv[3]);
     char* line = nullptr;
     size_t cap = 0;
-    std::vector<std::string> launch;
-    while (getline(&line, &cap, in) > 0) {
+    uint64_t lines = 0;  // command lines read; the host counts those it has sent in status->commands
+    for (;;) {
+        // A host running programs in a loop sends the next one within microseconds: wait for it spinning, briefly, so
+        // that its write wakes no sleeper (a cross-processor wake-up costs both sides more than the spin); then sleep.
+        if (spin_ns && status) spin_while_equal(&status->commands, lines, spin_ns);
+        if (getline(&line, &cap, in) <= 0) break;
+        lines++;
         auto w = words(line);
         if (w.empty()) continue;
         if (w[0] == "start") {
             start_api();
             const char* why = sandboxed ? sandbox_enter(fileno(out)) : "it was turned off";
             fprintf(out, "ready%s%s\n", why ? " unsandboxed " : "", why ? why : "");
-            fflush(out);
+            reply();
         } else if (w[0] == "sandbox") sandboxed = num(w[1]);
+        else if (w[0] == "spin") spin_ns = usable_cpus() > 1 ? num(w[1]) : 0;  // spin N: wait for a command spinning N ns
         else if (w[0] == "kernel") {  // kernel SLOT PATH (the path is the rest of the line)
             uint32_t s = num(w[1]);
             std::string path = line;
@@ -795,7 +808,9 @@ int main(int argc, char** argv) {
                         t->half_free[0] = t->half_free[1] = t->clock;
                     }
             run_program();
-            fprintf(out, "stats {\"noc\": %s, \"threads\": [", noc_stats().c_str());
+            fputs("stats {\"noc\": ", out);  // fputs, not a %s: printf scans a long string slowly
+            fputs(noc_stats().c_str(), out);
+            fputs(", \"threads\": [", out);
             bool first = true;
             for (auto& c : cores)
                 for (Thread* t : c.threads) {
@@ -815,12 +830,14 @@ int main(int argc, char** argv) {
             for (auto& c : cores)
                 for (Thread* t : c.threads)
                     if (t) clocks += " " + std::to_string(t->core) + ":" + std::to_string(t->proc) + ":" + std::to_string(t->clock);
-            fprintf(out, "done%s\n", clocks.c_str());
-            fflush(out);
+            fputs("done", out);
+            fputs(clocks.c_str(), out);
+            fputc('\n', out);
+            reply();
         } else if (w[0] == "trace") {  // trace: the last run's event log, its records after the reply line
             fprintf(out, "traced %zu\n", trace_events());
             trace_write(out);
-            fflush(out);
+            reply();
         } else if (w[0] == "quit") break;
         else configure(w);
     }

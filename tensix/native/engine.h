@@ -48,7 +48,9 @@ struct Chip {
 extern Chip chip;
 
 // ---------------------------------------------------------------- shared memory: status page, L1s, DRAM banks
-struct Status { uint64_t progress; int32_t core, proc; };  // the host watchdog reads this
+// The host watchdog reads progress, core and proc. `commands` counts the lines the host has sent, `replies` the batches of
+// reply lines the engine has flushed: each side spins briefly on the other's counter before it sleeps in a read.
+struct Status { uint64_t progress; int32_t core, proc; uint64_t commands, replies; };
 extern uint8_t* shm;
 extern int shm_fd;
 extern Status* status;
@@ -133,6 +135,9 @@ void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run.
 void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx);
 void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
+int usable_cpus();     // the processors this process may use: its affinity mask, capped by a cgroup CPU quota
+// Spin while *word == seen, for `ns` at most; true if it changed.
+bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns);
 
 
 // ---------------------------------------------------------------- the shared resources of the chip (noc.cpp)

@@ -88,7 +88,7 @@ static void helper_loop() {
 }
 
 // The processors this process may use: its affinity mask, capped by a cgroup CPU quota (cgroup v2 cpu.max, or v1).
-static int usable_cpus() {
+int usable_cpus() {
     cpu_set_t set;
     int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)std::thread::hardware_concurrency();
     double quota = 0, period = 0;
@@ -115,6 +115,16 @@ static int usable_cpus() {
         }
     if (quota > 0 && period > 0) n = std::min(n, (int)std::ceil(quota / period));
     return std::max(n, 1);
+}
+
+// It yields between looks: on a busy machine the process it waits for may be queued on this very processor.
+bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns) {
+    int64_t until = now_ns() + ns;
+    for (int spin = 0; __atomic_load_n(word, __ATOMIC_ACQUIRE) == seen; spin++)
+        if (spin % 16 < 15) cpu_relax();
+        else if (now_ns() >= until) return false;
+        else sched_yield();
+    return true;
 }
 
 static int engine_threads() {
