@@ -16,6 +16,7 @@ from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
+from .reduce_loop import MM_CB, ReduceLoop, affine
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST}
 
@@ -85,6 +86,8 @@ class Kernel:
         self.buf_index = {u: i for i, u in enumerate(self.params)}
         self.kind = {}  # uop -> "idx" (per lane, on the data-movement cores) or "val" (a tile, in the compute kernel)
         for u in uops: self.kind[u] = self._classify(u)
+        try: self.loop = ReduceLoop.find(self.uops)  # a reduce loop the math engine does on whole tiles (matmul, sum)
+        except LookupError: self.loop = None
         # the tiles the compute kernel works on: what the stores write, and everything that value is made of
         self.on_tiles, stack = set(), [u.src[1] for u in uops if u.op is Ops.STORE]
         while stack:
@@ -180,6 +183,10 @@ class Kernel:
     def _contiguous(self, idx, gate):
         """Whether an index takes the lanes of a tile to one contiguous run (lane i -> base + i) with every gate open,
         tried on the first tile with loops and variables at 0."""
+        if self.loop:
+            specials = {s: const_of(s.src[0]) for s in self.uops if s.op is Ops.SPECIAL}
+            found = affine(idx, specials) if gate is None else None
+            return found is not None and self.loop.contiguous(found[0])
         vals = {}
         def ev(u, lane):
             if (v := const_of(u)) is not None: return v
@@ -207,8 +214,19 @@ class Kernel:
         for v in self.vars: names[v] = f"var{self.vars.index(v)}"
         body, depth, gates = [], 1, []
         def emit(line): body.append("    " * depth + line)
+        skip = None
         for i, u in enumerate(self.uops):
-            if u.op is Ops.RANGE:
+            if skip is not None:
+                if u is skip: skip = None
+                continue
+            if u.op is Ops.RANGE and self.loop and u is self.loop.r:  # the k-blocks of the A (and B) tiles
+                names[u], skip = f"r{i}", self.loop.end
+                if which == "writer": continue
+                emit(f"for (int32_t kb = 0; kb < {self.loop.KB}; kb++) {{")
+                for which_, l, cb in zip("ab", self.loop.loads, MM_CB):
+                    body.extend(self._lane_loop(l, names, gates, depth + 1, "load", block=which_, cb=cb))
+                emit("}")
+            elif u.op is Ops.RANGE:
                 names[u] = f"r{i}"
                 emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
                 if which == "reader" and u in self.idx_tiles: body.extend(self._lane_loop(u, names, gates, depth, "load"))
@@ -221,8 +239,9 @@ class Kernel:
                 body.extend(self._lane_loop(u, names, gates, depth, "store"))
         return body
 
-    def _lane_loop(self, u, names, gates, depth, what):
-        """One tile's worth of a load (into the reader's circular buffer) or a store (out of the writer's)."""
+    def _lane_loop(self, u, names, gates, depth, what, block=None, cb=None):
+        """One tile's worth of a load (into the reader's circular buffer) or a store (out of the writer's); with a
+        reduce loop on tiles, `block` "a" or "b" builds that operand's tile of k-block kb into circular buffer `cb`."""
         pad = "    " * depth
         if u.op in (Ops.LOAD, Ops.STORE):
             buf, idx, gate, alt = self._access(u)
@@ -230,7 +249,7 @@ class Kernel:
             dt = buf.dtype
             if dt not in FORMAT: raise Unsupported(f"{dt} buffers")
             esize, fmt = dt.itemsize, FORMAT[dt]
-            contiguous = not gates and self._contiguous(idx, gate)
+            contiguous = not gates and (self.loop.runs["ab".index(block)] if block else self._contiguous(idx, gate))
             self.accesses.append((what, u, contiguous))
             lines = self._lane_code([idx] + conds, names)
             cond = " && ".join(f"({self._c(c, names)})" for c in conds) or "true"
@@ -238,7 +257,7 @@ class Kernel:
             if alt is not None and const_of(alt) is None: raise Unsupported("a gated load whose other value is not a constant")
             alt = const_of(alt) if alt is not None else 0
             if what == "load":
-                cb = IN_CB[fmt]
+                cb = IN_CB[fmt] if cb is None else cb
                 head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
                 act = [f"if (!({cond})) {{ (({CTYPE.get(dt, 'float')}*)tile)[lane] = {self._alt(alt, dt)}; continue; }}",
                        f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
@@ -258,8 +277,14 @@ class Kernel:
             act = [f"((int32_t*)tile)[lane] = (int32_t){self._c(u, names)};"]
             tail = [f"cb_push_back({cb}, 1);"]
         out = [pad + "{"] + [pad + "    " + x for x in head]
-        out.append(pad + "    for (uint32_t lane = 0; lane < 1024u && t * 1024u + lane < lanes; lane++) {")
-        out.append(pad + "        uint32_t L = t * 1024u + lane;" + self._lane_dims())
+        if self.loop:  # lanes are a 32x32 block of the output, or of a k-block's operand: skip (or zero) those outside
+            out.append(pad + "    for (uint32_t lane = 0; lane < 1024u; lane++) {")
+            out.append(pad + "        " + self.loop.dims() + (" " + self.loop.block_index(block, names) if block else ""))
+            zero = f"(({CTYPE.get(u.dtype, 'float')}*)tile)[lane] = 0; " if what == "load" else ""
+            out.append(pad + f"        if (!({self.loop.valid(block or 'out', names)})) {{ {zero}continue; }}")
+        else:
+            out.append(pad + "    for (uint32_t lane = 0; lane < 1024u && t * 1024u + lane < lanes; lane++) {")
+            out.append(pad + "        uint32_t L = t * 1024u + lane;" + self._lane_dims())
         out += [pad + "        " + x for x in lines + act]
         out += [pad + "    }"] + [pad + "    " + x for x in tail] + [pad + "}"]
         return out
@@ -338,8 +363,16 @@ class Kernel:
             if x in slot: return slot[x]
             d = new_tile(x, "an operand"); temps.append(d)
             return d
+        skip = None
         for i, u in enumerate(uops):
             now[0], now[1] = i, set(u.src)
+            if skip is not None:
+                if u is skip: skip = None
+                continue
+            if u.op is Ops.RANGE and self.loop and u is self.loop.r:  # matmul_tiles / reduce_tile over the k-blocks
+                skip = self.loop.end
+                for line in self.loop.compute(reg_base[self.loop.acc][0], lambda: take("a reduce loop"), free.append): emit(line)
+                continue
             if u.op is Ops.RANGE:
                 emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
             elif u.op is Ops.END: depth -= 1; emit("}")
@@ -392,7 +425,7 @@ class Kernel:
                 if n:
                     emit(" ".join([f"cb_pop_front({cb}, 1);"] * n))  # one page at a time: any number of pages wraps evenly
                     del q[:n]
-        self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()}
+        self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()} | (self.loop.cbs() if self.loop else {})
         if any(n > 64 for n in self.cb_pages.values()): raise Unsupported("more than 64 loaded tiles alive at once")
         return lines
 
@@ -468,16 +501,20 @@ class Kernel:
         args = ("    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1), lanes = get_arg_val<uint32_t>(2);\n"
                 "    uint32_t s0 = get_arg_val<uint32_t>(3), s1 = get_arg_val<uint32_t>(4), s2 = get_arg_val<uint32_t>(5);\n"
                 "    (void)s0; (void)s1; (void)s2;\n")
-        dm = lambda body, run: (f'#include <cstring>\n#include "dataflow_api.h"\n{run}\nvoid kernel_main() {{\n{args}{bufs}{vars_}'
-                                f"    Run run{{get_write_ptr({STAGE_CB})}};\n"
+        loop = self.loop
+        dm = lambda body, run, pro=(): (f'#include <cstring>\n#include "dataflow_api.h"\n{run}\nvoid kernel_main() {{\n{args}{bufs}{vars_}'
+                                f"    Run run{{get_write_ptr({STAGE_CB})}};\n" + "".join(x + "\n" for x in pro) +
                                 "    for (uint32_t t = t0; t < t1; t++) {\n" + "\n".join(body) + "\n    }\n}\n")
         compute = ('#include "compute_kernel_api/eltwise_unary/sfpu.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
+                   '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n'
                    "namespace NAMESPACE {\nvoid MAIN {\n    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1);\n"
                    + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) +
+                   "".join(x + "\n" for x in (loop.compute_prologue() if loop else [])) +
                    "    for (uint32_t t = t0; t < t1; t++) {\n        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) +
                    "\n        release_dst(tt::DstMode::Full);\n    }\n}\n}\n")
-        return {"name": self.name, "reader": dm(self.reader, GATHER), "writer": dm(self.writer, SCATTER), "compute": compute,
-                "cb_pages": self.cb_pages, "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
+        return {"name": self.name, "reader": dm(self.reader, GATHER, loop.reader_prologue() if loop else ()),
+                "writer": dm(self.writer, SCATTER), "compute": compute, "cb_pages": self.cb_pages,
+                "tiles": loop.tiles if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
 # Runs: lanes whose elements sit next to each other in memory move in one NoC transfer. The NoC moves aligned words, so

@@ -1,0 +1,211 @@
+"""A tinygrad reduce loop the math engine does on whole tiles: `acc += a[m, k] * b[k, n]` as matmul_tiles over k-blocks
+of 32, and `acc += a[m, k]` as reduce_tile over rows.
+
+Why not a tinygrad TensorCore: a TensorCore entry describes the warp as threads x elements per thread, and tinygrad
+builds it from local dimensions and upcasts. Here a tinygrad thread is a lane of a tile; a 32x32x32 entry would need
+1024 local threads (10 local axes, which every other kernel would then be offered too) and per-thread vectors of 32
+A and B elements that tinygrad devectorizes into 64 scalar loads per lane. Recognizing the reduce loop that tinygrad
+emits without opts is smaller and sees the same thing: which loads are A and B, their strides, and the output.
+
+Here a kernel's tiles are 32x32 blocks of its output (lane (i, j) of output tile (tm, tn) is element
+(tm*32+i, tn*32+j), lanes in the tile's face order, as tiles sit in L1), so every load and store outside the loop keeps
+its per-lane meaning. Inside the loop the reader builds, per k-block, the A tile (lane (i, j) = a[m, kb*32+j]) and the
+B tile (lane (i, j) = b[kb*32+i, n]), zeros where the block passes the edge. A sum has only A; its result is column 0.
+
+Precision: the FPU takes matmul and reduce operands as bfloat16. float32 operands are split on the SFPU into a
+bfloat16-exact high part and the rest (Veltkamp: t = x * 65537, hi = t - (t - x), lo = x - hi), and the math engine
+does hi*hi + hi*lo + lo*hi into the float32 register, which keeps about 17 bits of each product instead of 8; a sum
+splits its operand in three (high, middle, rest: 24 bits) and reduces each, so it keeps float32's. TT_BF16_MATMUL=1 does one pass on the operands as the FPU rounds them."""
+import math, random, struct
+from tinygrad.dtype import AddrSpace, dtypes
+from tinygrad.helpers import getenv
+from tinygrad.uop.ops import AxisType, Ops, exec_alu
+
+MM_CB = (26, 27)     # the A and B tiles of a k-block, as the reader builds them (float32)
+SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel for the FPU
+SCALER_CB = 30       # reduce_tile's scaler: a tile of ones the reader writes once
+SPLIT = not getenv("TT_BF16_MATMUL", 0)
+SPLITTER = f"{struct.unpack('<I', struct.pack('<f', 65537.0))[0]}u"
+FACES = "int32_t ti = (int32_t)(lane / 512u * 16u + lane % 256u / 16u), tj = (int32_t)(lane / 256u % 2u * 16u + lane % 16u);"
+
+
+def _root(u):
+    while u.op is Ops.AFTER: u = u.src[0]
+    return u
+
+
+def _const(u):
+    while u.op is Ops.CAST: u = u.src[0]
+    return u.arg if u.op is Ops.CONST else None
+
+
+def affine(idx, variables):
+    """{variable: integer coefficient} and the constant, if the index is affine in the variables (checked at random
+    points inside their ranges), else None."""
+    def ev(env):
+        memo = {}
+        def go(u):
+            if u in env: return env[u]
+            if (v := _const(u)) is not None: return v
+            if u not in memo:
+                if u.op not in (Ops.ADD, Ops.MUL, Ops.SHL, Ops.SHR, Ops.CDIV, Ops.CMOD, Ops.CAST, Ops.SUB, Ops.NEG, Ops.AND, Ops.MAX):
+                    raise ValueError(u.op)
+                memo[u] = exec_alu(u.op, u.dtype, [go(s) for s in u.src])
+            return memo[u]
+        return go(idx)
+    try:
+        zero = {v: 0 for v in variables}
+        base = ev(zero)
+        coef = {v: ev({**zero, v: 1}) - base for v in variables if variables[v] > 1}
+        rng = random.Random(0)
+        for _ in range(12):
+            env = {v: rng.randrange(n) for v, n in variables.items()}
+            if ev(env) != base + sum(c * env[v] for v, c in coef.items()): return None
+        env = {v: n - 1 for v, n in variables.items()}
+        if ev(env) != base + sum(c * env[v] for v, c in coef.items()): return None
+        return coef, base
+    except Exception:
+        return None
+
+
+class ReduceLoop:
+    """Found in a kernel's UOps, or None (then the kernel takes the per-lane path)."""
+
+    @staticmethod
+    def find(uops):
+        ranges = [u for u in uops if u.op is Ops.RANGE]
+        if len(ranges) != 1 or ranges[0].arg[-1] is not AxisType.REDUCE or _const(ranges[0].src[0]) is None: return None
+        if any(u.op in (Ops.IF, Ops.STACK, Ops.WMMA, Ops.BITCAST) for u in uops): return None
+        r = ranges[0]
+        start = uops.index(r)
+        end = next(i for i, u in enumerate(uops) if u.op is Ops.END and r in u.src)
+        body = uops[start + 1:end]
+        stores = [u for u in body if u.op is Ops.STORE]
+        if len(stores) != 1: return None
+        acc_store = stores[0]
+        acc = _root(acc_store.src[0].src[0])
+        if acc.op is not Ops.BUFFER or acc.arg.addrspace != AddrSpace.REG or acc.dtype != dtypes.float32: return None
+        add = acc_store.src[1]
+        if add.op is not Ops.ADD: return None
+        acc_load = next((s for s in add.src if s.op is Ops.LOAD and _root(s.src[0].src[0]) is acc), None)
+        if acc_load is None: return None
+        x = add.src[1] if add.src[0] is acc_load else add.src[0]
+        loads = [x] if x.op is Ops.LOAD else list(x.src) if x.op is Ops.MUL and all(s.op is Ops.LOAD for s in x.src) else None
+        if not loads or any(_root(l.src[0].src[0]).op is not Ops.PARAM or len(l.src) > 1 or len(l.src[0].src) > 2 or
+                            l.dtype != dtypes.float32 for l in loads): return None
+        # nothing else in the loop than the index arithmetic of these loads and the accumulation
+        vals = {x, add, acc_load, acc_store, *loads}
+        if any(u not in vals and u.op not in (Ops.INDEX, Ops.AFTER) and (u.op in (Ops.LOAD, Ops.STORE) or dtypes.is_float(u.dtype))
+               for u in body): return None
+        specials = sorted((u for u in uops if u.op is Ops.SPECIAL), key=lambda s: s.arg)
+        sizes = {s: _const(s.src[0]) for s in specials}
+        if None in sizes.values(): return None
+        K = int(_const(r.src[0]))
+        variables = {**sizes, r: K}
+        maps = [affine(l.src[0].src[1], variables) for l in loads]
+        if None in maps or any(m[0].get(r, 0) == 0 for m in maps): return None
+        return ReduceLoop(uops, r, end, acc, loads, maps, specials, sizes, K)
+
+    def __init__(self, uops, r, end, acc, loads, maps, specials, sizes, K):
+        self.r, self.end, self.acc, self.loads, self.K = r, uops[end], acc, loads, K
+        self.kind = "matmul" if len(loads) == 2 else "sum"
+        self.sizes = sizes
+        if self.kind == "matmul":
+            (ca, _), (cb, _) = maps
+            ms = [s for s in specials if ca.get(s) and not cb.get(s)]
+            ns = [s for s in specials if cb.get(s) and not ca.get(s)]
+            if len(ms) > 1 or len(ns) > 1: raise LookupError  # (an output of size 1 along m or n has no index)
+            self.m, self.n = (ms or [None])[0], (ns or [None])[0]
+            # A's elements along a tile row must be k, B's along a column k: both as they come
+            self.runs = [ca[r] == 1, cb.get(self.n) == 1]
+        else:
+            self.m = max(specials, key=lambda s: sizes[s]) if specials else None
+            self.n = None
+            self.runs = [maps[0][0][r] == 1]
+        self.batch = [s for s in specials if s is not self.m and s is not self.n]
+        self.M = sizes[self.m] if self.m is not None else 1
+        self.N = sizes[self.n] if self.n is not None else 1
+        self.TM, self.TN = -(-self.M // 32), -(-self.N // 32)
+        self.tiles = self.TM * self.TN * math.prod(sizes[s] for s in self.batch)
+        self.KB = -(-K // 32)
+
+    def dims(self):
+        """C for lane `lane` of tile `t`: its row ti and column tj in the tile, and the global indices g<d> it stands for."""
+        out = [FACES, f"uint32_t tn_ = t % {self.TN}u, tm_ = t / {self.TN}u % {self.TM}u, tb_ = t / {self.TN * self.TM}u; (void)tn_; (void)tb_;"]
+        if self.m is not None: out.append(f"int32_t g{self.m.arg[-1]} = (int32_t)tm_ * 32 + ti;")
+        if self.n is not None: out.append(f"int32_t g{self.n.arg[-1]} = (int32_t)tn_ * 32 + tj;")
+        for s in reversed(self.batch):
+            out.append(f"int32_t g{s.arg[-1]} = (int32_t)(tb_ % {self.sizes[s]}u); tb_ /= {self.sizes[s]}u;")
+        return " ".join(out)
+
+    def valid(self, which, names):
+        """C condition for a lane that holds an element: `out` lanes inside the output (a sum's only in column 0),
+        `a`/`b` lanes of the k-block's A or B tile inside its operand."""
+        inside = lambda s: [f"g{s.arg[-1]} < {self.sizes[s]}"] if s is not None else []
+        rk = f"{names[self.r]} < {self.K}"
+        if which == "out": conds = inside(self.m) + (inside(self.n) if self.n is not None else ["tj == 0"])
+        elif which == "a": conds = inside(self.m) + [rk]
+        else: conds = [rk] + inside(self.n)
+        return " && ".join(conds) or "true"
+
+    def block_index(self, which, names):
+        """The C line that puts lane (ti, tj) of k-block kb at its k: along a row of A, down a column of B."""
+        return f"int32_t {names[self.r]} = kb * 32 + {'tj' if which == 'a' else 'ti'};"
+
+    def contiguous(self, coef):
+        """Whether an access outside the loop moves in runs along the tile's rows (16 lanes of a face row), or is a sum's
+        output column (one element a row: the reduce leaves one value per row)."""
+        if self.kind == "matmul": return coef.get(self.n) == 1 if self.n is not None else coef.get(self.m) in (1, None)
+        return self.m is None or coef.get(self.m) == 1 or coef.get(self.m) is None
+
+    # ---- the compute kernel's part
+    def split(self, cb, dst, tmp, parts):
+        """The front tile of `cb` as `parts` bfloat16-exact parts (the last one the rest) into SPLIT_CB pages, on the SFPU
+        (see the module's note)."""
+        a, t, u = dst, tmp[0], tmp[1]
+        out = SPLIT_CB[MM_CB.index(cb)]
+        lines = [f"cb_wait_front({cb}, 1); copy_tile({cb}, 0, {a}); cb_pop_front({cb}, 1); cb_reserve_back({out}, {parts});"]
+        for _ in range(parts - 1):  # the high part of a into t, a keeps the rest
+            lines.append(f"copy_dest_values({a}, {t}); mul_unary_tile({t}, {SPLITTER}); copy_dest_values({t}, {u}); "
+                         f"sub_binary_tile({u}, {a}); sub_binary_tile({t}, {u}); sub_binary_tile({a}, {t}); pack_tile({t}, {out});")
+        return lines + [f"pack_tile({a}, {out}); cb_push_back({out}, {parts}); cb_wait_front({out}, {parts});"]
+
+    def compute(self, acc, take, give):
+        """The k-block loop of the compute kernel, accumulating into register tile `acc`."""
+        tmp = [take() for _ in range(3)] if SPLIT else []
+        lines = [f"for (int32_t kb = 0; kb < {self.KB}; kb++) {{"]
+        if self.kind == "matmul":
+            if SPLIT:
+                lines += ["    " + x for x in self.split(MM_CB[0], tmp[0], tmp[1:], 2) + self.split(MM_CB[1], tmp[0], tmp[1:], 2)]
+                lines.append(f"    matmul_tiles({SPLIT_CB[0]}, {SPLIT_CB[1]}, 0, 0, {acc}); matmul_tiles({SPLIT_CB[0]}, {SPLIT_CB[1]}, 0, 1, {acc}); "
+                             f"matmul_tiles({SPLIT_CB[0]}, {SPLIT_CB[1]}, 1, 0, {acc});")
+                lines.append(f"    cb_pop_front({SPLIT_CB[0]}, 2); cb_pop_front({SPLIT_CB[1]}, 2);")
+            else:
+                lines.append(f"    cb_wait_front({MM_CB[0]}, 1); cb_wait_front({MM_CB[1]}, 1); matmul_tiles({MM_CB[0]}, {MM_CB[1]}, 0, 0, {acc}); "
+                             f"cb_pop_front({MM_CB[0]}, 1); cb_pop_front({MM_CB[1]}, 1);")
+        else:
+            red = f"reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>"
+            if SPLIT:
+                lines += ["    " + x for x in self.split(MM_CB[0], tmp[0], tmp[1:], 3)]
+                lines.append("    " + " ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) +
+                             f" cb_pop_front({SPLIT_CB[0]}, 3);")
+            else:
+                lines.append(f"    cb_wait_front({MM_CB[0]}, 1); {red}({MM_CB[0]}, {SCALER_CB}, 0, 0, {acc}); cb_pop_front({MM_CB[0]}, 1);")
+        for d in tmp: give(d)
+        return lines + ["}"]
+
+    def cbs(self):
+        """{circular buffer: pages} this loop needs beside the kernel's own."""
+        out = {MM_CB[0]: 2}
+        if self.kind == "matmul": out[MM_CB[1]] = 2
+        if SPLIT: out.update({SPLIT_CB[i]: 2 if self.kind == "matmul" else 3 for i in range(len(self.loads))})
+        if self.kind == "sum": out[SCALER_CB] = 1
+        return out
+
+    def reader_prologue(self):
+        if self.kind != "sum": return []
+        return [f"    cb_reserve_back({SCALER_CB}, 1); for (uint32_t i = 0; i < 1024; i++) ((float*)get_write_ptr({SCALER_CB}))[i] = 1.0f; "
+                f"cb_push_back({SCALER_CB}, 1);"]
+
+    def compute_prologue(self):
+        return [f"    cb_wait_front({SCALER_CB}, 1);"] if self.kind == "sum" else []
