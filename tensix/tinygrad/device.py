@@ -12,7 +12,8 @@ from .reduce_loop import MM_CB
 from .renderer import PAGE, SPILL_CB, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
-STATS = {"kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}  # runs, and those that took the fallback path
+# runs, those whose reduce loop ran on matmul_tiles / reduce_tile, and those that took the fallback path
+STATS = {"kernels": 0, "loop_kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}
 
 
 def _kernels(src: dict, fp32: bool):
@@ -44,7 +45,9 @@ class TTProgram:
     def __call__(self, *bufs, global_size=(1, 1, 1), local_size=(1, 1, 1), vals=(), wait=False, **kw):
         d, s = self.dev.tt, self.src
         lanes = global_size[0] * global_size[1] * global_size[2]
-        tiles = s["tiles"] or -(-lanes // TILE)  # a reduce loop on tiles: 32x32 blocks of the output
+        tiles = -(-lanes // TILE)
+        # a reduce loop on tiles: 32x32 blocks of the output; BEAM times a smaller global size (and scales the time up)
+        if s["tiles"]: tiles = max(1, s["tiles"] * lanes // s["lanes"])
         grid = d.chip.grid
         cores = [(i % grid[0], i // grid[0]) for i in range(max(1, min(tiles, grid[0] * grid[1])))]
         share = lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
@@ -59,7 +62,7 @@ class TTProgram:
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=args, writer_args=args,
                           compute_args=args, cbs=cbs)
         run = d.run(prog)
-        STATS["kernels"] += 1; STATS["cycles"] += run.cycles
+        STATS["kernels"] += 1; STATS["cycles"] += run.cycles; STATS["loop_kernels"] += s["math"] != "sfpu"
         if s["fallbacks"]: STATS["fallback_kernels"] += 1; STATS["fallback_cycles"] += run.cycles
         if DEBUG >= 2:
             path = f"fallback ({s['fallbacks']} of {s['accesses']} loads/stores gathered)" if s["fallbacks"] else "tile path"

@@ -514,7 +514,7 @@ class Kernel:
                    "\n        release_dst(tt::DstMode::Full);\n    }\n}\n}\n")
         return {"name": self.name, "reader": dm(self.reader, GATHER, loop.reader_prologue() if loop else ()),
                 "writer": dm(self.writer, SCATTER), "compute": compute, "cb_pages": self.cb_pages,
-                "tiles": loop.tiles if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
+                "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
 # Runs: lanes whose elements sit next to each other in memory move in one NoC transfer. The NoC moves aligned words, so
