@@ -90,44 +90,51 @@ class ReduceLoop:
         acc_load = next((s for s in add.src if s.op is Ops.LOAD and _root(s.src[0].src[0]) is acc), None)
         if acc_load is None: return None
         x = add.src[1] if add.src[0] is acc_load else add.src[0]
-        loads = [x] if x.op is Ops.LOAD else list(x.src) if x.op is Ops.MUL and all(s.op is Ops.LOAD for s in x.src) else None
-        if not loads or any(_root(l.src[0].src[0]).op is not Ops.PARAM or len(l.src) > 1 or len(l.src[0].src) > 2 or
-                            l.dtype != dtypes.float32 for l in loads): return None
-        # nothing else in the loop than the index arithmetic of these loads and the accumulation
-        vals = {x, add, acc_load, acc_store, *loads}
-        if any(u not in vals and u.op not in (Ops.INDEX, Ops.AFTER) and (u.op in (Ops.LOAD, Ops.STORE) or dtypes.is_float(u.dtype))
-               for u in body): return None
+        loads = [u for u in body if u.op is Ops.LOAD and u is not acc_load]
+        if any(_root(l.src[0].src[0]).op is not Ops.PARAM for l in loads): return None
         specials = sorted((u for u in uops if u.op is Ops.SPECIAL), key=lambda s: s.arg)
         sizes = {s: _const(s.src[0]) for s in specials}
         if None in sizes.values(): return None
         K = int(_const(r.src[0]))
-        variables = {**sizes, r: K}
-        maps = [affine(l.src[0].src[1], variables) for l in loads]
-        if None in maps or any(m[0].get(r, 0) == 0 for m in maps): return None
-        return ReduceLoop(uops, r, end, acc, loads, maps, specials, sizes, K)
+        loop = ReduceLoop(r, uops[end], acc, acc_store, add, x, sizes, K)
+        if x.op is Ops.MUL and len(loads) == 2 and set(x.src) == set(loads) and all(len(l.src) == 1 and len(l.src[0].src) == 2 and
+                                                                                    l.dtype == dtypes.float32 for l in loads):
+            maps = [affine(l.src[0].src[1], {**sizes, r: K}) for l in x.src]
+            if None not in maps and all(m[0].get(r) for m in maps) and loop.as_matmul(list(x.src), *(m[0] for m in maps)): return loop
+        # a sum: lanes past the last k are zeros in the loaded tiles, so an expression of them needs whole k-blocks
+        if x.op is not Ops.LOAD and K % 32: return None
+        return loop
 
-    def __init__(self, uops, r, end, acc, loads, maps, specials, sizes, K):
-        self.r, self.end, self.acc, self.loads, self.K = r, uops[end], acc, loads, K
-        self.kind = "matmul" if len(loads) == 2 else "sum"
-        self.sizes = sizes
-        if self.kind == "matmul":
-            (ca, _), (cb, _) = maps
-            ms = [s for s in specials if ca.get(s) and not cb.get(s)]
-            ns = [s for s in specials if cb.get(s) and not ca.get(s)]
-            if len(ms) > 1 or len(ns) > 1: raise LookupError  # (an output of size 1 along m or n has no index)
-            self.m, self.n = (ms or [None])[0], (ns or [None])[0]
-            # A's elements along a tile row must be k, B's along a column k: both as they come
-            self.runs = [ca[r] == 1, cb.get(self.n) == 1]
-        else:
-            self.m = max(specials, key=lambda s: sizes[s]) if specials else None
-            self.n = None
-            self.runs = [maps[0][0][r] == 1]
-        self.batch = [s for s in specials if s is not self.m and s is not self.n]
-        self.M = sizes[self.m] if self.m is not None else 1
-        self.N = sizes[self.n] if self.n is not None else 1
+    def __init__(self, r, end, acc, acc_store, add, x, sizes, K):
+        self.r, self.end, self.acc, self.acc_store, self.add, self.x, self.sizes, self.K = r, end, acc, acc_store, add, x, sizes, K
+        self.kind, self.loads, self.n = "sum", [], None
+        self.m = max(sizes, key=lambda s: sizes[s]) if sizes else None  # the output's rows; the rest go along the tiles
+        self._shape()
+
+    def as_matmul(self, loads, ca, cb):
+        """Takes the loop as a matmul if one load's lanes walk m and k and the other's k and n; else False."""
+        ms = [s for s in self.sizes if ca.get(s) and not cb.get(s)]
+        ns = [s for s in self.sizes if cb.get(s) and not ca.get(s)]
+        if len(ms) > 1 or len(ns) > 1: return False  # (an output of size 1 along m or n has no index)
+        self.kind, self.loads = "matmul", loads
+        self.m, self.n = (ms or [None])[0], (ns or [None])[0]
+        # A's elements along a tile row must be k, B's along a column k: both as they come
+        self.runs = [ca[self.r] == 1, cb.get(self.n) == 1]
+        self._shape()
+        return True
+
+    def _shape(self):
+        self.batch = [s for s in self.sizes if s is not self.m and s is not self.n]
+        self.M = self.sizes[self.m] if self.m is not None else 1
+        self.N = self.sizes[self.n] if self.n is not None else 1
         self.TM, self.TN = -(-self.M // 32), -(-self.N // 32)
-        self.tiles = self.TM * self.TN * math.prod(sizes[s] for s in self.batch)
-        self.KB = -(-K // 32)
+        self.tiles = self.TM * self.TN * math.prod(self.sizes[s] for s in self.batch)
+        self.KB = -(-self.K // 32)
+
+    def row_run(self, idx):
+        """Whether a load in a sum's loop moves in runs along the tile's rows (k consecutive in memory)."""
+        found = affine(idx, {**self.sizes, self.r: self.K})
+        return found is not None and found[0].get(self.r) == 1
 
     def dims(self):
         """C for lane `lane` of tile `t`: its row ti and column tj in the tile, and the global indices g<d> it stands for."""
@@ -139,11 +146,12 @@ class ReduceLoop:
         return " ".join(out)
 
     def valid(self, which, names):
-        """C condition for a lane that holds an element: `out` lanes inside the output (a sum's only in column 0),
-        `a`/`b` lanes of the k-block's A or B tile inside its operand."""
+        """C condition for a lane that holds an element: `out` lanes of a store inside the output (a sum's only in
+        column 0), `in` of a load outside the loop, `a`/`b` lanes of the k-block's A or B tile inside its operand."""
         inside = lambda s: [f"g{s.arg[-1]} < {self.sizes[s]}"] if s is not None else []
         rk = f"{names[self.r]} < {self.K}"
-        if which == "out": conds = inside(self.m) + (inside(self.n) if self.n is not None else ["tj == 0"])
+        if which == "in": conds = inside(self.m) + inside(self.n)  # a load outside the loop: a sum's rows are alike
+        elif which == "out": conds = inside(self.m) + (inside(self.n) if self.n is not None else ["tj == 0"])
         elif which == "a": conds = inside(self.m) + [rk]
         else: conds = [rk] + inside(self.n)
         return " && ".join(conds) or "true"
@@ -159,48 +167,46 @@ class ReduceLoop:
         return self.m is None or coef.get(self.m) == 1 or coef.get(self.m) is None
 
     # ---- the compute kernel's part
-    def split(self, cb, dst, tmp, parts):
-        """The front tile of `cb` as `parts` bfloat16-exact parts (the last one the rest) into SPLIT_CB pages, on the SFPU
-        (see the module's note)."""
-        a, t, u = dst, tmp[0], tmp[1]
-        out = SPLIT_CB[MM_CB.index(cb)]
-        lines = [f"cb_wait_front({cb}, 1); copy_tile({cb}, 0, {a}); cb_pop_front({cb}, 1); cb_reserve_back({out}, {parts});"]
+    @staticmethod
+    def split(a, t, u, out, parts):
+        """Register tile a as `parts` bfloat16-exact parts (the last one the rest) into circular buffer `out`, on the SFPU
+        (see the module's note); a, t and u are overwritten."""
+        lines = [f"cb_reserve_back({out}, {parts});"]
         for _ in range(parts - 1):  # the high part of a into t, a keeps the rest
             lines.append(f"copy_dest_values({a}, {t}); mul_unary_tile({t}, {SPLITTER}); copy_dest_values({t}, {u}); "
                          f"sub_binary_tile({u}, {a}); sub_binary_tile({t}, {u}); sub_binary_tile({a}, {t}); pack_tile({t}, {out});")
         return lines + [f"pack_tile({a}, {out}); cb_push_back({out}, {parts}); cb_wait_front({out}, {parts});"]
 
+    def reduce(self, d, acc, take, give):
+        """A sum's step: the k-block's tile of terms in register tile d (overwritten) reduced over rows into acc."""
+        red = "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>"
+        if not SPLIT: return [f"cb_reserve_back({SPLIT_CB[0]}, 1); pack_tile({d}, {SPLIT_CB[0]}); cb_push_back({SPLIT_CB[0]}, 1); "
+                              f"cb_wait_front({SPLIT_CB[0]}, 1); {red}({SPLIT_CB[0]}, {SCALER_CB}, 0, 0, {acc}); cb_pop_front({SPLIT_CB[0]}, 1);"]
+        t, u = take(), take()
+        lines = self.split(d, t, u, SPLIT_CB[0], 3)
+        give(t); give(u)
+        return lines + [" ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) + f" cb_pop_front({SPLIT_CB[0]}, 3);"]
+
     def compute(self, acc, take, give):
-        """The k-block loop of the compute kernel, accumulating into register tile `acc`."""
-        tmp = [take() for _ in range(3)] if SPLIT else []
+        """A matmul's k-block loop in the compute kernel, accumulating into register tile `acc`."""
         lines = [f"for (int32_t kb = 0; kb < {self.KB}; kb++) {{"]
-        if self.kind == "matmul":
-            if SPLIT:
-                lines += ["    " + x for x in self.split(MM_CB[0], tmp[0], tmp[1:], 2) + self.split(MM_CB[1], tmp[0], tmp[1:], 2)]
-                lines.append(f"    matmul_tiles({SPLIT_CB[0]}, {SPLIT_CB[1]}, 0, 0, {acc}); matmul_tiles({SPLIT_CB[0]}, {SPLIT_CB[1]}, 0, 1, {acc}); "
-                             f"matmul_tiles({SPLIT_CB[0]}, {SPLIT_CB[1]}, 1, 0, {acc});")
-                lines.append(f"    cb_pop_front({SPLIT_CB[0]}, 2); cb_pop_front({SPLIT_CB[1]}, 2);")
-            else:
-                lines.append(f"    cb_wait_front({MM_CB[0]}, 1); cb_wait_front({MM_CB[1]}, 1); matmul_tiles({MM_CB[0]}, {MM_CB[1]}, 0, 0, {acc}); "
-                             f"cb_pop_front({MM_CB[0]}, 1); cb_pop_front({MM_CB[1]}, 1);")
+        if SPLIT:
+            a, t, u = take(), take(), take()
+            for cb, out in zip(MM_CB, SPLIT_CB):
+                lines.append(f"    cb_wait_front({cb}, 1); copy_tile({cb}, 0, {a}); cb_pop_front({cb}, 1);")
+                lines += ["    " + x for x in self.split(a, t, u, out, 2)]
+            for d in (a, t, u): give(d)
+            lines.append("    " + " ".join(f"matmul_tiles({SPLIT_CB[0]}, {SPLIT_CB[1]}, {i}, {j}, {acc});" for i, j in ((1, 0), (0, 1), (0, 0))))
+            lines.append(f"    cb_pop_front({SPLIT_CB[0]}, 2); cb_pop_front({SPLIT_CB[1]}, 2);")
         else:
-            red = f"reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>"
-            if SPLIT:
-                lines += ["    " + x for x in self.split(MM_CB[0], tmp[0], tmp[1:], 3)]
-                lines.append("    " + " ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) +
-                             f" cb_pop_front({SPLIT_CB[0]}, 3);")
-            else:
-                lines.append(f"    cb_wait_front({MM_CB[0]}, 1); {red}({MM_CB[0]}, {SCALER_CB}, 0, 0, {acc}); cb_pop_front({MM_CB[0]}, 1);")
-        for d in tmp: give(d)
+            lines.append(f"    cb_wait_front({MM_CB[0]}, 1); cb_wait_front({MM_CB[1]}, 1); matmul_tiles({MM_CB[0]}, {MM_CB[1]}, 0, 0, {acc}); "
+                         f"cb_pop_front({MM_CB[0]}, 1); cb_pop_front({MM_CB[1]}, 1);")
         return lines + ["}"]
 
     def cbs(self):
         """{circular buffer: pages} this loop needs beside the kernel's own."""
-        out = {MM_CB[0]: 2}
-        if self.kind == "matmul": out[MM_CB[1]] = 2
-        if SPLIT: out.update({SPLIT_CB[i]: 2 if self.kind == "matmul" else 3 for i in range(len(self.loads))})
-        if self.kind == "sum": out[SCALER_CB] = 1
-        return out
+        if self.kind == "matmul": return {MM_CB[0]: 2, MM_CB[1]: 2, **({SPLIT_CB[0]: 2, SPLIT_CB[1]: 2} if SPLIT else {})}
+        return {SPLIT_CB[0]: 3, SCALER_CB: 1}
 
     def reader_prologue(self):
         if self.kind != "sum": return []

@@ -194,8 +194,8 @@ class Kernel:
                 sizes = [const_of(s.src[0]) for s in sorted((x for x in self.uops if x.op is Ops.SPECIAL), key=lambda s: s.arg)]
                 if any(s is None for s in sizes): raise Unsupported("symbolic size")
                 g, k = lane, int(u.arg[-1])
-                for s in sizes[k + 1:]: g //= s
-                return g % sizes[k] if k > 0 else g
+                for s in sizes[:k]: g //= s
+                return g % sizes[k] if k < len(sizes) - 1 else g
             if u.op in (Ops.RANGE, Ops.PARAM): return 0
             key = (u, lane)
             if key not in vals: vals[key] = exec_alu(u.op, u.dtype, [ev(s, lane) for s in u.src])
@@ -219,13 +219,16 @@ class Kernel:
             if skip is not None:
                 if u is skip: skip = None
                 continue
-            if u.op is Ops.RANGE and self.loop and u is self.loop.r:  # the k-blocks of the A (and B) tiles
-                names[u], skip = f"r{i}", self.loop.end
+            if u.op is Ops.RANGE and self.loop and u is self.loop.r:  # the k-blocks of the loaded tiles
+                names[u] = f"r{i}"
+                if which == "writer" or self.loop.kind == "matmul": skip = self.loop.end
                 if which == "writer": continue
-                emit(f"for (int32_t kb = 0; kb < {self.loop.KB}; kb++) {{")
-                for which_, l, cb in zip("ab", self.loop.loads, MM_CB):
-                    body.extend(self._lane_loop(l, names, gates, depth + 1, "load", block=which_, cb=cb))
-                emit("}")
+                emit(f"for (int32_t kb = 0; kb < {self.loop.KB}; kb++) {{"); depth += 1
+                if self.loop.kind == "matmul":
+                    for which_, l, cb in zip("ab", self.loop.loads, MM_CB):
+                        body.extend(self._lane_loop(l, names, gates, depth, "load", block=which_, cb=cb))
+                    depth -= 1; emit("}")
+                elif u in self.idx_tiles: body.extend(self._lane_loop(u, names, gates, depth, "load", block="a"))
             elif u.op is Ops.RANGE:
                 names[u] = f"r{i}"
                 emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
@@ -234,7 +237,8 @@ class Kernel:
             elif u.op is Ops.IF: gates.append(u.src[0])
             elif u.op is Ops.ENDIF: gates.pop()
             elif which == "reader" and (u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles):
-                body.extend(self._lane_loop(u, names, gates, depth, "load"))
+                inside = self.loop and self.uops.index(self.loop.r) < i < self.uops.index(self.loop.end)
+                body.extend(self._lane_loop(u, names, gates, depth, "load", block="a" if inside else None))
             elif which == "writer" and u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
                 body.extend(self._lane_loop(u, names, gates, depth, "store"))
         return body
@@ -249,7 +253,8 @@ class Kernel:
             dt = buf.dtype
             if dt not in FORMAT: raise Unsupported(f"{dt} buffers")
             esize, fmt = dt.itemsize, FORMAT[dt]
-            contiguous = not gates and (self.loop.runs["ab".index(block)] if block else self._contiguous(idx, gate))
+            contiguous = not gates and (self._contiguous(idx, gate) if not block else self.loop.runs["ab".index(block)]
+                                        if self.loop.kind == "matmul" else self.loop.row_run(idx))
             self.accesses.append((what, u, contiguous))
             lines = self._lane_code([idx] + conds, names)
             cond = " && ".join(f"({self._c(c, names)})" for c in conds) or "true"
@@ -281,7 +286,7 @@ class Kernel:
             out.append(pad + "    for (uint32_t lane = 0; lane < 1024u; lane++) {")
             out.append(pad + "        " + self.loop.dims() + (" " + self.loop.block_index(block, names) if block else ""))
             zero = f"(({CTYPE.get(u.dtype, 'float')}*)tile)[lane] = 0; " if what == "load" else ""
-            out.append(pad + f"        if (!({self.loop.valid(block or 'out', names)})) {{ {zero}continue; }}")
+            out.append(pad + f"        if (!({self.loop.valid(block or ('out' if what == 'store' else 'in'), names)})) {{ {zero}continue; }}")
         else:
             out.append(pad + "    for (uint32_t lane = 0; lane < 1024u && t * 1024u + lane < lanes; lane++) {")
             out.append(pad + "        uint32_t L = t * 1024u + lane;" + self._lane_dims())
@@ -290,12 +295,13 @@ class Kernel:
         return out
 
     def _lane_dims(self):
-        """The global indices of lane L: tinygrad's last global dimension varies fastest, so it takes consecutive lanes."""
+        """The global indices of lane L: tinygrad's first global dimension (gidx0) is the innermost, as a GPU's x, so it
+        takes consecutive lanes."""
         n = len({u.arg for u in self.uops if u.op is Ops.SPECIAL})
         if n == 0: return ""
         out, div = [], ""
-        for d in reversed(range(n)):
-            out.append(f"int32_t g{d} = (int32_t)(L{div}" + (f" % s{d});" if d else ");"))
+        for d in range(n):
+            out.append(f"int32_t g{d} = (int32_t)(L{div}" + (f" % s{d});" if d < n - 1 else ");"))
             div += f" / s{d}"
         return " " + " ".join(out)
 
@@ -369,11 +375,14 @@ class Kernel:
             if skip is not None:
                 if u is skip: skip = None
                 continue
-            if u.op is Ops.RANGE and self.loop and u is self.loop.r:  # matmul_tiles / reduce_tile over the k-blocks
+            if u.op is Ops.RANGE and self.loop and u is self.loop.r and self.loop.kind == "matmul":  # matmul_tiles over the k-blocks
                 skip = self.loop.end
-                for line in self.loop.compute(reg_base[self.loop.acc][0], lambda: take("a reduce loop"), free.append): emit(line)
+                for line in self.loop.compute(reg_base[self.loop.acc][0], lambda: take("a matmul"), free.append): emit(line)
                 continue
-            if u.op is Ops.RANGE:
+            if u.op is Ops.RANGE and self.loop and u is self.loop.r:  # a sum: its terms tile by tile, reduce_tile of each
+                emit(f"for (int32_t kb = 0; kb < {self.loop.KB}; kb++) {{"); depth += 1
+            elif self.loop and u is self.loop.acc_store: pass  # reduce_tile accumulated it
+            elif u.op is Ops.RANGE:
                 emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
             elif u.op is Ops.END: depth -= 1; emit("}")
             elif u.op is Ops.BUFFER and u in regs:
@@ -410,6 +419,12 @@ class Kernel:
                         from_cb(u, d)
                         del in_cb[u]
                         queue[cb][-1][1] = True
+                elif self.loop and u is self.loop.add:
+                    x, acc = self.loop.x, reg_base[self.loop.acc][0]
+                    d = slot[x] if dies(x, i) else new_tile(x, "a sum")
+                    for line in self.loop.reduce(d, acc, lambda: take("a sum"), free.append): emit(line)
+                    if slot.get(x) != d: free.append(d)
+                    slot[u] = acc
                 elif u.op is not Ops.LOAD or root(u.src[0].src[0]).op is Ops.PARAM:
                     self._alu(u, i, slot, take, free, dies, tile_of, new_tile, emit)
             # free what died here, and pop the used-up tiles at the front of each circular buffer
@@ -612,6 +627,11 @@ class TTRenderer(Renderer):
         sink = uops[-1]
         name = ansistrip(getattr(sink.arg, "name", "kernel"))
         try:
-            return json.dumps(Kernel(list(uops), name).sources())
+            k = Kernel(list(uops), name)
+            # tinygrad's BEAM takes its best candidate even when every one is worse than no opts (it never times the
+            # kernel it starts from), and upcasts and unrolls turn a lane's elements into strided ones here: so
+            # candidates that gather are refused, and the search keeps the kernel it started from if none is left.
+            if name == "test" and k.fallbacks: raise Unsupported(f"BEAM candidate with {k.fallbacks} gathered loads or stores")
+            return json.dumps(k.sources())
         except Unsupported as e:
             raise Unsupported(f"TT kernel {name}: {e}") from None
