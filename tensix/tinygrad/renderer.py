@@ -86,6 +86,7 @@ class Kernel:
         self.buf_index = {u: i for i, u in enumerate(self.params)}
         self.kind = {}  # uop -> "idx" (per lane, on the data-movement cores) or "val" (a tile, in the compute kernel)
         for u in uops: self.kind[u] = self._classify(u)
+        self.lane_order = self._order()
         try: self.loop = ReduceLoop.find(self.uops)  # a reduce loop the math engine does on whole tiles (matmul, sum)
         except LookupError: self.loop = None
         # the tiles the compute kernel works on: what the stores write, and everything that value is made of
@@ -193,9 +194,9 @@ class Kernel:
             if u.op is Ops.SPECIAL:
                 sizes = [const_of(s.src[0]) for s in sorted((x for x in self.uops if x.op is Ops.SPECIAL), key=lambda s: s.arg)]
                 if any(s is None for s in sizes): raise Unsupported("symbolic size")
-                g, k = lane, int(u.arg[-1])
-                for s in sizes[:k]: g //= s
-                return g % sizes[k] if k < len(sizes) - 1 else g
+                g, k = lane, self.lane_order.index(int(u.arg[-1]))
+                for d in self.lane_order[:k]: g //= sizes[d]
+                return g % sizes[self.lane_order[k]] if k < len(sizes) - 1 else g
             if u.op in (Ops.RANGE, Ops.PARAM): return 0
             key = (u, lane)
             if key not in vals: vals[key] = exec_alu(u.op, u.dtype, [ev(s, lane) for s in u.src])
@@ -295,15 +296,24 @@ class Kernel:
         return out
 
     def _lane_dims(self):
-        """The global indices of lane L: tinygrad's first global dimension (gidx0) is the innermost, as a GPU's x, so it
-        takes consecutive lanes."""
-        n = len({u.arg for u in self.uops if u.op is Ops.SPECIAL})
-        if n == 0: return ""
+        """The global indices of lane L, the dimension with the smallest stride in memory taking consecutive lanes."""
         out, div = [], ""
-        for d in range(n):
-            out.append(f"int32_t g{d} = (int32_t)(L{div}" + (f" % s{d});" if d < n - 1 else ");"))
+        for k, d in enumerate(self.lane_order):
+            out.append(f"int32_t g{d} = (int32_t)(L{div}" + (f" % s{d});" if k < len(self.lane_order) - 1 else ");"))
             div += f" / s{d}"
-        return " " + " ".join(out)
+        return " " + " ".join(out) if out else ""
+
+    def _order(self):
+        """tinygrad's global dimensions, fastest first: by their stride in the first store's index (tinygrad puts the
+        innermost dimension first, gidx0, unless it split a dimension too large for one, whose inner part comes last)."""
+        specials = {int(u.arg[-1]): u for u in self.uops if u.op is Ops.SPECIAL}
+        order = sorted(specials, reverse=True)
+        store = next((u for u in self.uops if u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM), None)
+        sizes = {u: const_of(u.src[0]) for u in specials.values()}
+        if store is None or None in sizes.values(): return order
+        found = affine(store.src[0].src[1], sizes)
+        if found is None: return order
+        return sorted(order, key=lambda d: (abs(found[0].get(specials[d], 0)) or math.inf, -d))
 
     @staticmethod
     def _alt(v, dt):
