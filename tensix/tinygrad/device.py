@@ -57,7 +57,7 @@ class TTProgram:
         args = lambda c: [*share(c), *common]
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=2) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
-              [tt.CB(int(cb), tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) >= SPILL_CB]  # spills, reduce loops' tiles
+              [tt.CB(int(cb), tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) not in IN_CB.values()]  # spills, reduce loops' tiles
         reader, writer, compute = self.kernels
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=args, writer_args=args,
                           compute_args=args, cbs=cbs)

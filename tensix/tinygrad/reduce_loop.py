@@ -21,7 +21,8 @@ from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import getenv
 from tinygrad.uop.ops import AxisType, Ops, exec_alu
 
-MM_CB = (26, 27)     # the A and B tiles of a k-block, as the reader builds them (float32)
+RM_CB = (14, 15)     # the A rows of C k-blocks and the B rows of one, as the reader reads them (float32 rows)
+MM_CB = (26, 27)     # those tilized: the A and B tiles of a k-block
 SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel for the FPU
 SCALER_CB = 30       # reduce_tile's scaler: a tile of ones the reader writes once
 SPLIT = not getenv("TT_BF16_MATMUL", 0)
@@ -130,15 +131,19 @@ class ReduceLoop:
         self.TM, self.TN = -(-self.M // 32), -(-self.N // 32)
         self.tiles = self.TM * self.TN * math.prod(self.sizes[s] for s in self.batch)
         self.KB = -(-self.K // 32)
+        self.C = next(c for c in (8, 4, 2, 1) if self.KB % c == 0)  # k-blocks of A a reader's rows span
 
     def row_run(self, idx):
         """Whether a load in a sum's loop moves in runs along the tile's rows (k consecutive in memory)."""
         found = affine(idx, {**self.sizes, self.r: self.K})
         return found is not None and found[0].get(self.r) == 1
 
-    def dims(self):
-        """C for lane `lane` of tile `t`: its row ti and column tj in the tile, and the global indices g<d> it stands for."""
-        out = [FACES, f"uint32_t tn_ = t % {self.TN}u, tm_ = t / {self.TN}u % {self.TM}u, tb_ = t / {self.TN * self.TM}u; (void)tn_; (void)tb_;"]
+    def dims(self, block=None):
+        """C for lane `lane` of tile `t`: its row ti and column tj in the tile (or in the rows of a matmul's A or B
+        block), and the global indices g<d> it stands for."""
+        rows = f"int32_t ti = (int32_t)(lane / {32 * self.C}u), tj = (int32_t)(lane % {32 * self.C}u);" if block == "a" else \
+            "int32_t ti = (int32_t)(lane / 32u), tj = (int32_t)(lane % 32u);"
+        out = [rows if block and self.kind == "matmul" else FACES, f"uint32_t tn_ = t % {self.TN}u, tm_ = t / {self.TN}u % {self.TM}u, tb_ = t / {self.TN * self.TM}u; (void)tn_; (void)tb_;"]
         if self.m is not None: out.append(f"int32_t g{self.m.arg[-1]} = (int32_t)tm_ * 32 + ti;")
         if self.n is not None: out.append(f"int32_t g{self.n.arg[-1]} = (int32_t)tn_ * 32 + tj;")
         for s in reversed(self.batch):
@@ -188,8 +193,13 @@ class ReduceLoop:
         return lines + [" ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) + f" cb_pop_front({SPLIT_CB[0]}, 3);"]
 
     def compute(self, acc, take, give):
-        """A matmul's k-block loop in the compute kernel, accumulating into register tile `acc`."""
-        lines = [f"for (int32_t kb = 0; kb < {self.KB}; kb++) {{"]
+        """A matmul's k-block loop in the compute kernel, accumulating into register tile `acc`: the rows the reader
+        read are tilized on the unpacker (C k-blocks of A at once), each tile split in two, and three matmul_tiles."""
+        C, (ra, rb), (ta, tb) = self.C, RM_CB, MM_CB
+        lines = [f"for (int32_t kb = 0; kb < {self.KB}; kb++) {{",
+                 f"    if (kb % {C} == 0) {{ cb_wait_front({ra}, {C}); cb_reserve_back({ta}, {C}); tilize_block({ra}, {C}, {ta}); "
+                 f"cb_push_back({ta}, {C}); cb_pop_front({ra}, {C}); }}",
+                 f"    cb_wait_front({rb}, 1); cb_reserve_back({tb}, 1); tilize_block({rb}, 1, {tb}); cb_push_back({tb}, 1); cb_pop_front({rb}, 1);"]
         if SPLIT:
             a, t, u = take(), take(), take()
             for cb, out in zip(MM_CB, SPLIT_CB):
@@ -199,13 +209,14 @@ class ReduceLoop:
             lines.append("    " + " ".join(f"matmul_tiles({SPLIT_CB[0]}, {SPLIT_CB[1]}, {i}, {j}, {acc});" for i, j in ((1, 0), (0, 1), (0, 0))))
             lines.append(f"    cb_pop_front({SPLIT_CB[0]}, 2); cb_pop_front({SPLIT_CB[1]}, 2);")
         else:
-            lines.append(f"    cb_wait_front({MM_CB[0]}, 1); cb_wait_front({MM_CB[1]}, 1); matmul_tiles({MM_CB[0]}, {MM_CB[1]}, 0, 0, {acc}); "
-                         f"cb_pop_front({MM_CB[0]}, 1); cb_pop_front({MM_CB[1]}, 1);")
+            lines.append(f"    cb_wait_front({ta}, 1); cb_wait_front({tb}, 1); matmul_tiles({ta}, {tb}, 0, 0, {acc}); "
+                         f"cb_pop_front({ta}, 1); cb_pop_front({tb}, 1);")
         return lines + ["}"]
 
     def cbs(self):
         """{circular buffer: pages} this loop needs beside the kernel's own."""
-        if self.kind == "matmul": return {MM_CB[0]: 2, MM_CB[1]: 2, **({SPLIT_CB[0]: 2, SPLIT_CB[1]: 2} if SPLIT else {})}
+        if self.kind == "matmul":
+            return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 2, SPLIT_CB[1]: 2} if SPLIT else {})}
         return {SPLIT_CB[0]: 3, SCALER_CB: 1}
 
     def reader_prologue(self):

@@ -16,7 +16,7 @@ from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
-from .reduce_loop import MM_CB, ReduceLoop, affine
+from .reduce_loop import RM_CB, ReduceLoop, affine
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST}
 
@@ -225,9 +225,11 @@ class Kernel:
                 if which == "writer" or self.loop.kind == "matmul": skip = self.loop.end
                 if which == "writer": continue
                 emit(f"for (int32_t kb = 0; kb < {self.loop.KB}; kb++) {{"); depth += 1
-                if self.loop.kind == "matmul":
-                    for which_, l, cb in zip("ab", self.loop.loads, MM_CB):
-                        body.extend(self._lane_loop(l, names, gates, depth, "load", block=which_, cb=cb))
+                if self.loop.kind == "matmul":  # rows of A for C k-blocks at once, rows of B for one
+                    emit(f"if (kb % {self.loop.C} == 0) {{")
+                    body.extend(self._lane_loop(self.loop.loads[0], names, gates, depth + 1, "load", "a", RM_CB[0], self.loop.C))
+                    emit("}")
+                    body.extend(self._lane_loop(self.loop.loads[1], names, gates, depth, "load", "b", RM_CB[1]))
                     depth -= 1; emit("}")
                 elif u in self.idx_tiles: body.extend(self._lane_loop(u, names, gates, depth, "load", block="a"))
             elif u.op is Ops.RANGE:
@@ -244,7 +246,7 @@ class Kernel:
                 body.extend(self._lane_loop(u, names, gates, depth, "store"))
         return body
 
-    def _lane_loop(self, u, names, gates, depth, what, block=None, cb=None):
+    def _lane_loop(self, u, names, gates, depth, what, block=None, cb=None, pages=1):
         """One tile's worth of a load (into the reader's circular buffer) or a store (out of the writer's); with a
         reduce loop on tiles, `block` "a" or "b" builds that operand's tile of k-block kb into circular buffer `cb`."""
         pad = "    " * depth
@@ -264,11 +266,11 @@ class Kernel:
             alt = const_of(alt) if alt is not None else 0
             if what == "load":
                 cb = IN_CB[fmt] if cb is None else cb
-                head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
+                head = [f"cb_reserve_back({cb}, {pages});", f"uint32_t tile = get_write_ptr({cb});"]
                 act = [f"if (!({cond})) {{ (({CTYPE.get(dt, 'float')}*)tile)[lane] = {self._alt(alt, dt)}; continue; }}",
                        f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
                 tail = ["run.flush();", "gather_done();", "run.last_at = ~0ull;  // the next tile copies nothing from this one",
-                        f"cb_push_back({cb}, 1);"]
+                        f"cb_push_back({cb}, {pages});"]
             else:
                 cb = OUT_CB[FORMAT[u.src[1].dtype] if u.src[1].dtype in FORMAT else fmt]
                 if FORMAT.get(u.src[1].dtype, fmt) != fmt: raise Unsupported("a store whose value is another format than its buffer")
@@ -284,8 +286,8 @@ class Kernel:
             tail = [f"cb_push_back({cb}, 1);"]
         out = [pad + "{"] + [pad + "    " + x for x in head]
         if self.loop:  # lanes are a 32x32 block of the output, or of a k-block's operand: skip (or zero) those outside
-            out.append(pad + "    for (uint32_t lane = 0; lane < 1024u; lane++) {")
-            out.append(pad + "        " + self.loop.dims() + (" " + self.loop.block_index(block, names) if block else ""))
+            out.append(pad + f"    for (uint32_t lane = 0; lane < {1024 * pages}u; lane++) {{")
+            out.append(pad + "        " + self.loop.dims(block) + (" " + self.loop.block_index(block, names) if block else ""))
             zero = f"(({CTYPE.get(u.dtype, 'float')}*)tile)[lane] = 0; " if what == "load" else ""
             out.append(pad + f"        if (!({self.loop.valid(block or ('out' if what == 'store' else 'in'), names)})) {{ {zero}continue; }}")
         else:
@@ -532,6 +534,7 @@ class Kernel:
                                 "    for (uint32_t t = t0; t < t1; t++) {\n" + "\n".join(body) + "\n    }\n}\n")
         compute = ('#include "compute_kernel_api/eltwise_unary/sfpu.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
                    '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n'
+                   '#include "compute_kernel_api/tilize.h"\n'
                    "namespace NAMESPACE {\nvoid MAIN {\n    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1);\n"
                    + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) +
                    "".join(x + "\n" for x in (loop.compute_prologue() if loop else [])) +
