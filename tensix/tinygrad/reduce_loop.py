@@ -12,10 +12,11 @@ Here a kernel's tiles are 32x32 blocks of its output (lane (i, j) of output tile
 its per-lane meaning. Inside the loop the reader builds, per k-block, the A tile (lane (i, j) = a[m, kb*32+j]) and the
 B tile (lane (i, j) = b[kb*32+i, n]), zeros where the block passes the edge. A sum has only A; its result is column 0.
 
-Precision: the FPU takes matmul and reduce operands as bfloat16. float32 operands are split on the SFPU into a
-bfloat16-exact high part and the rest (Veltkamp: t = x * 65537, hi = t - (t - x), lo = x - hi), and the math engine
-does hi*hi + hi*lo + lo*hi into the float32 register, which keeps about 17 bits of each product instead of 8; a sum
-splits its operand in three (high, middle, rest: 24 bits) and reduces each, so it keeps float32's. TT_BF16_MATMUL=1 does one pass on the operands as the FPU rounds them."""
+Precision: the FPU takes matmul and reduce operands as bfloat16. float32 operands are split on the SFPU into three
+bfloat16-exact parts (Veltkamp twice: t = x * 65537, hi = t - (t - x), the rest x - hi split again), 24 bits in all. A
+matmul sums the six products of parts whose weights reach 2^-16 (hi*hi, hi*mid, mid*hi, hi*lo, mid*mid, lo*hi) into
+the float32 register, which keeps each product to float32's precision (three passes, hi*hi + hi*mid + mid*hi, left
+2^-16 of |a||b|: tinygrad's 256^3 gemm test failed at that); a sum reduces the three parts. TT_BF16_MATMUL=1 does one pass on the operands as the FPU rounds them."""
 import math, random, struct
 from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import getenv
@@ -26,6 +27,7 @@ MM_CB = (26, 27)     # those tilized: the A and B tiles of a k-block
 SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel for the FPU
 SCALER_CB = 30       # reduce_tile's scaler: a tile of ones the reader writes once
 SPLIT = not getenv("TT_BF16_MATMUL", 0)
+PASSES = ((2, 0), (1, 1), (0, 2), (1, 0), (0, 1), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
 SPLITTER = f"{struct.unpack('<I', struct.pack('<f', 65537.0))[0]}u"
 FACES = "int32_t ti = (int32_t)(lane / 512u * 16u + lane % 256u / 16u), tj = (int32_t)(lane / 256u % 2u * 16u + lane % 16u);"
 
@@ -132,6 +134,10 @@ class ReduceLoop:
         self.tiles = self.TM * self.TN * math.prod(self.sizes[s] for s in self.batch)
         self.KB = -(-self.K // 32)
         self.C = next(c for c in (8, 4, 2, 1) if self.KB % c == 0)  # k-blocks of A a reader's rows span
+        # a core's output tiles go down a column (m fastest), so consecutive tiles share B: its split tiles for the whole
+        # k stay in L1 (3 x 4 KiB per k-block) while the column lasts, read and split once per column
+        self.cache_b = self.kind == "matmul" and SPLIT and self.KB <= 32
+        self.new_column = f"(t == t0 || t % {self.TM}u == 0)"
 
     def row_run(self, idx):
         """Whether a load in a sum's loop moves in runs along the tile's rows (k consecutive in memory)."""
@@ -143,7 +149,7 @@ class ReduceLoop:
         block), and the global indices g<d> it stands for."""
         rows = f"int32_t ti = (int32_t)(lane / {32 * self.C}u), tj = (int32_t)(lane % {32 * self.C}u);" if block == "a" else \
             "int32_t ti = (int32_t)(lane / 32u), tj = (int32_t)(lane % 32u);"
-        out = [rows if block and self.kind == "matmul" else FACES, f"uint32_t tn_ = t % {self.TN}u, tm_ = t / {self.TN}u % {self.TM}u, tb_ = t / {self.TN * self.TM}u; (void)tn_; (void)tb_;"]
+        out = [rows if block and self.kind == "matmul" else FACES, f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u; (void)tn_; (void)tb_;"]
         if self.m is not None: out.append(f"int32_t g{self.m.arg[-1]} = (int32_t)tm_ * 32 + ti;")
         if self.n is not None: out.append(f"int32_t g{self.n.arg[-1]} = (int32_t)tn_ * 32 + tj;")
         for s in reversed(self.batch):
@@ -202,12 +208,18 @@ class ReduceLoop:
                  f"    cb_wait_front({rb}, 1); cb_reserve_back({tb}, 1); tilize_block({rb}, 1, {tb}); cb_push_back({tb}, 1); cb_pop_front({rb}, 1);"]
         if SPLIT:
             a, t, u = take(), take(), take()
-            for cb, out in zip(MM_CB, SPLIT_CB):
-                lines.append(f"    cb_wait_front({cb}, 1); copy_tile({cb}, 0, {a}); cb_pop_front({cb}, 1);")
-                lines += ["    " + x for x in self.split(a, t, u, out, 2)]
+            (sa, sb), b0 = SPLIT_CB, "3 * kb + " if self.cache_b else ""
+            b_lines = lines[-1:] + [f"    cb_wait_front({tb}, 1); copy_tile({tb}, 0, {a}); cb_pop_front({tb}, 1);"] + \
+                ["    " + x for x in self.split(a, t, u, sb, 3)]
+            if self.cache_b:  # a new column: the last one's B parts go, this one's come
+                b_lines = [f"    if ({self.new_column}) {{", f"    if (kb == 0 && t != t0) cb_pop_front({sb}, {3 * self.KB});"] + \
+                    b_lines[:-1] + [b_lines[-1].replace(f"cb_wait_front({sb}, 3);", ""), "    }", f"    cb_wait_front({sb}, 3 * kb + 3);"]
+            lines[-1:] = b_lines
+            lines.append(f"    cb_wait_front({ta}, 1); copy_tile({ta}, 0, {a}); cb_pop_front({ta}, 1);")
+            lines += ["    " + x for x in self.split(a, t, u, sa, 3)]
             for d in (a, t, u): give(d)
-            lines.append("    " + " ".join(f"matmul_tiles({SPLIT_CB[0]}, {SPLIT_CB[1]}, {i}, {j}, {acc});" for i, j in ((1, 0), (0, 1), (0, 0))))
-            lines.append(f"    cb_pop_front({SPLIT_CB[0]}, 2); cb_pop_front({SPLIT_CB[1]}, 2);")
+            lines.append("    " + " ".join(f"matmul_tiles({sa}, {sb}, {i}, {b0}{j}, {acc});" for i, j in PASSES))
+            lines.append(f"    cb_pop_front({sa}, 3);" + ("" if self.cache_b else f" cb_pop_front({sb}, 3);"))
         else:
             lines.append(f"    cb_wait_front({ta}, 1); cb_wait_front({tb}, 1); matmul_tiles({ta}, {tb}, 0, 0, {acc}); "
                          f"cb_pop_front({ta}, 1); cb_pop_front({tb}, 1);")
@@ -216,13 +228,16 @@ class ReduceLoop:
     def cbs(self):
         """{circular buffer: pages} this loop needs beside the kernel's own."""
         if self.kind == "matmul":
-            return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 2, SPLIT_CB[1]: 2} if SPLIT else {})}
+            return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 3, SPLIT_CB[1]: 3 * self.KB if self.cache_b else 3} if SPLIT else {})}
         return {SPLIT_CB[0]: 3, SCALER_CB: 1}
 
     def reader_prologue(self):
         if self.kind != "sum": return []
         return [f"    cb_reserve_back({SCALER_CB}, 1); for (uint32_t i = 0; i < 1024; i++) ((float*)get_write_ptr({SCALER_CB}))[i] = 1.0f; "
                 f"cb_push_back({SCALER_CB}, 1);"]
+
+    def compute_epilogue(self):
+        return [f"    if (t1 > t0) cb_pop_front({SPLIT_CB[1]}, {3 * self.KB});"] if self.kind == "matmul" and self.cache_b else []
 
     def compute_prologue(self):
         return [f"    cb_wait_front({SCALER_CB}, 1);"] if self.kind == "sum" else []

@@ -229,7 +229,9 @@ class Kernel:
                     emit(f"if (kb % {self.loop.C} == 0) {{")
                     body.extend(self._lane_loop(self.loop.loads[0], names, gates, depth + 1, "load", "a", RM_CB[0], self.loop.C))
                     emit("}")
-                    body.extend(self._lane_loop(self.loop.loads[1], names, gates, depth, "load", "b", RM_CB[1]))
+                    if self.loop.cache_b: emit(f"if ({self.loop.new_column}) {{")
+                    body.extend(self._lane_loop(self.loop.loads[1], names, gates, depth + self.loop.cache_b, "load", "b", RM_CB[1]))
+                    if self.loop.cache_b: emit("}")
                     depth -= 1; emit("}")
                 elif u in self.idx_tiles: body.extend(self._lane_loop(u, names, gates, depth, "load", block="a"))
             elif u.op is Ops.RANGE:
@@ -452,8 +454,8 @@ class Kernel:
                 if n:
                     emit(" ".join([f"cb_pop_front({cb}, 1);"] * n))  # one page at a time: any number of pages wraps evenly
                     del q[:n]
+        if any(n > 64 for n in depth_of.values()): raise Unsupported("more than 64 loaded tiles alive at once")
         self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()} | (self.loop.cbs() if self.loop else {})
-        if any(n > 64 for n in self.cb_pages.values()): raise Unsupported("more than 64 loaded tiles alive at once")
         return lines
 
     def _sunk(self):
@@ -539,7 +541,8 @@ class Kernel:
                    + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) +
                    "".join(x + "\n" for x in (loop.compute_prologue() if loop else [])) +
                    "    for (uint32_t t = t0; t < t1; t++) {\n        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) +
-                   "\n        release_dst(tt::DstMode::Full);\n    }\n}\n}\n")
+                   "\n        release_dst(tt::DstMode::Full);\n    }\n" + "".join(x + "\n" for x in (loop.compute_epilogue() if loop else [])) +
+                   "}\n}\n")
         return {"name": self.name, "reader": dm(self.reader, GATHER, loop.reader_prologue() if loop else ()),
                 "writer": dm(self.writer, SCATTER), "compute": compute, "cb_pages": self.cb_pages,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
