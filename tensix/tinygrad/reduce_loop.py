@@ -149,7 +149,7 @@ class ReduceLoop:
         block), and the global indices g<d> it stands for."""
         rows = f"int32_t ti = (int32_t)(lane / {32 * self.C}u), tj = (int32_t)(lane % {32 * self.C}u);" if block == "a" else \
             "int32_t ti = (int32_t)(lane / 32u), tj = (int32_t)(lane % 32u);"
-        out = [rows if block and self.kind == "matmul" else FACES, f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u; (void)tn_; (void)tb_;"]
+        out = [rows if block and self.kind == "matmul" or block == "rows" else FACES, f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u; (void)tn_; (void)tb_;"]
         if self.m is not None: out.append(f"int32_t g{self.m.arg[-1]} = (int32_t)tm_ * 32 + ti;")
         if self.n is not None: out.append(f"int32_t g{self.n.arg[-1]} = (int32_t)tn_ * 32 + tj;")
         for s in reversed(self.batch):
@@ -163,13 +163,13 @@ class ReduceLoop:
         rk = f"{names[self.r]} < {self.K}"
         if which == "in": conds = inside(self.m) + inside(self.n)  # a load outside the loop: a sum's rows are alike
         elif which == "out": conds = inside(self.m) + (inside(self.n) if self.n is not None else ["tj == 0"])
-        elif which == "a": conds = inside(self.m) + [rk]
+        elif which in ("a", "rows"): conds = inside(self.m) + [rk]
         else: conds = [rk] + inside(self.n)
         return " && ".join(conds) or "true"
 
     def block_index(self, which, names):
         """The C line that puts lane (ti, tj) of k-block kb at its k: along a row of A, down a column of B."""
-        return f"int32_t {names[self.r]} = kb * 32 + {'tj' if which == 'a' else 'ti'};"
+        return f"int32_t {names[self.r]} = kb * 32 + {'ti' if which == 'b' else 'tj'};"
 
     def contiguous(self, coef):
         """Whether an access outside the loop moves in runs along the tile's rows (16 lanes of a face row), or is a sum's
@@ -229,7 +229,7 @@ class ReduceLoop:
         """{circular buffer: pages} this loop needs beside the kernel's own."""
         if self.kind == "matmul":
             return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 3, SPLIT_CB[1]: 3 * self.KB if self.cache_b else 3} if SPLIT else {})}
-        return {SPLIT_CB[0]: 3, SCALER_CB: 1}
+        return {SPLIT_CB[0]: 3, SCALER_CB: 1, RM_CB[0]: 2}
 
     def reader_prologue(self):
         if self.kind != "sum": return []

@@ -243,7 +243,9 @@ class Kernel:
             elif u.op is Ops.ENDIF: gates.pop()
             elif which == "reader" and (u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles):
                 inside = self.loop and self.uops.index(self.loop.r) < i < self.uops.index(self.loop.end)
-                body.extend(self._lane_loop(u, names, gates, depth, "load", block="a" if inside else None))
+                rows = self._rows(u)  # a sum's rows move as 128-byte rows, tilized by the compute kernel
+                body.extend(self._lane_loop(u, names, gates, depth, "load", block="rows" if rows else "a" if inside else None,
+                                            cb=RM_CB[0] if rows else None))
             elif which == "writer" and u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
                 body.extend(self._lane_loop(u, names, gates, depth, "store"))
         return body
@@ -425,6 +427,8 @@ class Kernel:
             if u in tiles and u.op is not Ops.STORE:
                 if u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles:
                     cb = IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[root(u.src[0].src[0]).dtype]]
+                    if self._rows(u): emit(f"cb_wait_front({RM_CB[0]}, 1); cb_reserve_back({cb}, 1); tilize_block({RM_CB[0]}, 1, {cb}); "
+                                           f"cb_push_back({cb}, 1); cb_pop_front({RM_CB[0]}, 1);")
                     queue.setdefault(cb, []).append([u, False])
                     depth_of[cb] = max(depth_of.get(cb, 0), len(queue[cb]))
                     in_cb[u] = cb
@@ -483,6 +487,13 @@ class Kernel:
         for u in self.uops:
             if u not in sinkable: place(u)
         return order
+
+    def _rows(self, u):
+        """Whether u is a float32 load in a sum's loop whose lanes walk k along memory: the reader reads it as rows."""
+        if not self.loop or self.loop.kind != "sum" or u.op is not Ops.LOAD or u in self.idx_tiles: return False
+        if not self.uops.index(self.loop.r) < self.uops.index(u) < self.uops.index(self.loop.end): return False
+        buf, idx, gate, _ = self._access(u)
+        return buf.op is Ops.PARAM and buf.dtype == dtypes.float32 and gate is None and self.loop.row_run(idx)
 
     def _bound(self, r):
         v = const_of(r.src[0])
