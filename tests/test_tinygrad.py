@@ -79,9 +79,74 @@ def test_reduce():
     close(tt(a).sum().numpy(), a.sum(), rtol=1e-5, atol=1e-3)  # 9100 terms summed in order, as tinygrad does
 
 
+def paths(f):
+    """Runs f; the (math, fallbacks) of each kernel it rendered (tinygrad renders a kernel once per process)."""
+    from tensix.tinygrad.renderer import TTRenderer
+    render, out = TTRenderer.render, []
+    try:
+        TTRenderer.render = lambda self, uops: out.append(render(self, uops)) or out[-1]
+        f()
+    finally:
+        TTRenderer.render = render
+    return [(k["math"], k["fallbacks"]) for k in map(json.loads, out)]
+
+
+def fpu_close(got, a, b):
+    """The math engine takes matmul operands as bfloat16; the renderer splits each float32 operand in three bfloat16
+    parts and sums the six products that reach 2^-16, so the result is float32's: within float32 rounding of the sum
+    of |a||b| (three passes left 2^-16 of it, which tinygrad's own gemm test refuses)."""
+    bound = 2.0 ** -20 * (np.abs(a).astype(np.float64) @ np.abs(b))
+    assert got.shape == bound.shape and np.all(np.abs(got - a.astype(np.float64) @ b) <= bound)
+
+
 def test_matmul():
     a, b = rng.standard_normal((70, 50)).astype(np.float32), rng.standard_normal((50, 90)).astype(np.float32)
-    close((tt(a) @ tt(b)).numpy(), a @ b, rtol=1e-5, atol=1e-5)
+    got = []
+    assert paths(lambda: got.append((tt(a) @ tt(b)).numpy())) == [("matmul", 0)]  # matmul_tiles, no gathered loads
+    fpu_close(got[0], a, b)
+    with pytest.raises(AssertionError): fpu_close(got[0] * np.float32(1 + 2 ** -16), a, b)  # the bound is tight enough to fail
+
+
+@pytest.mark.parametrize("m,k,n", [(32, 32, 32), (33, 65, 31), (1, 40, 70), (64, 7, 96), (320, 40, 330)])
+def test_matmul_tiles_at_edges(m, k, n):
+    """Blocks that pass the matrices' edges (zeros in the reader), one row, a k shorter than a tile, and more output
+    tiles than cores (a core keeps B for a column of output tiles, then moves to the next)."""
+    a, b = rng.standard_normal((m, k)).astype(np.float32), rng.standard_normal((k, n)).astype(np.float32)
+    got = []
+    assert paths(lambda: got.append((tt(a) @ tt(b)).numpy())) == [("matmul", 0)]
+    fpu_close(got[0], a, b)
+
+
+def test_matmul_transposed_and_batched():
+    """A transposed operand is gathered (counted as fallback) but still multiplied by matmul_tiles; a batch of
+    matrices is a batch of output tiles."""
+    a, b = rng.standard_normal((40, 36)).astype(np.float32), rng.standard_normal((40, 50)).astype(np.float32)
+    got = []
+    assert paths(lambda: got.append((tt(a).T @ tt(b)).numpy())) == [("matmul", 1)]
+    fpu_close(got[0], a.T, b)
+    x, y = rng.standard_normal((3, 20, 45)).astype(np.float32), rng.standard_normal((3, 45, 33)).astype(np.float32)
+    got = (tt(x) @ tt(y)).numpy()
+    for i in range(3): fpu_close(got[i], x[i], y[i])
+
+
+def test_sum_on_reduce_tile():
+    """A sum over a contiguous axis goes through reduce_tile, its float32 operand split in three bfloat16 parts, so the
+    result is float32's (tinygrad's CPU backend sums in float32 too)."""
+    a = rng.standard_normal((71, 133)).astype(np.float32)  # shapes no other test uses: tinygrad would reuse that kernel
+    got = []
+    assert paths(lambda: got.append(tt(a).sum(1).numpy())) == [("sum", 0)]
+    close(got[0], a.astype(np.float64).sum(1), rtol=1e-6, atol=4e-6)
+    x = rng.standard_normal((3, 5, 300)).astype(np.float32) + 2
+    close((tt(x).sum(2)).numpy(), x.astype(np.float64).sum(2), rtol=2e-6)
+
+
+def test_bias_relu_after_matmul():
+    """What follows the loop (a bias load, relu) works per lane on the output tile."""
+    a, w, bias = (rng.standard_normal(s).astype(np.float32) for s in [(20, 64), (64, 48), (48,)])
+    got = []
+    assert paths(lambda: got.append((tt(a) @ tt(w) + tt(bias)).relu().numpy()))[0][0] == "matmul"
+    want = np.maximum(a.astype(np.float64) @ w + bias, 0)
+    assert np.all(np.abs(got[0] - want) <= 2.0 ** -20 * (np.abs(a).astype(np.float64) @ np.abs(w)) + 1e-6)
 
 
 def test_softmax():

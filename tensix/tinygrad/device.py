@@ -8,16 +8,19 @@ from tinygrad.device import Allocator, Compiled, Compiler
 from tinygrad.helpers import DEBUG, NOOPT
 import tensix as tt
 from tensix.program import compile_kernel
+from .reduce_loop import MM_CB
 from .renderer import PAGE, SPILL_CB, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
-STATS = {"kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}  # runs, and those that took the fallback path
+# runs, those whose reduce loop ran on matmul_tiles / reduce_tile, and those that took the fallback path
+STATS = {"kernels": 0, "loop_kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}
 
 
 def _kernels(src: dict, fp32: bool):
     # 32-bit tiles unpack straight into a float32 register (as tt-metal's UnpackToDestFp32), not through the 19-bit
     # source registers, so float32 work keeps float32 precision
-    to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), (0, SPILL_CB)] if BY_CODE[f].tile_bytes == 4096} \
+    to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), (0, SPILL_CB), (0, MM_CB[0]), (0, MM_CB[1])]
+               if BY_CODE[f].tile_bytes == 4096} \
         if fp32 else None
     return (tt.Kernel(src["reader"], src["name"] + ".reader"), tt.Kernel(src["writer"], src["name"] + ".writer"),
             tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32, unpack_to_dest_mode=to_dest))
@@ -43,6 +46,8 @@ class TTProgram:
         d, s = self.dev.tt, self.src
         lanes = global_size[0] * global_size[1] * global_size[2]
         tiles = -(-lanes // TILE)
+        # a reduce loop on tiles: 32x32 blocks of the output; BEAM times a smaller global size (and scales the time up)
+        if s["tiles"]: tiles = max(1, s["tiles"] * lanes // s["lanes"])
         grid = d.chip.grid
         cores = [(i % grid[0], i // grid[0]) for i in range(max(1, min(tiles, grid[0] * grid[1])))]
         share = lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
@@ -52,15 +57,16 @@ class TTProgram:
         args = lambda c: [*share(c), *common]
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=2) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
-              ([tt.CB(SPILL_CB, tt.float32, s["cb_pages"][str(SPILL_CB)])] if str(SPILL_CB) in s["cb_pages"] else [])
+              [tt.CB(int(cb), tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) not in IN_CB.values()]  # spills, reduce loops' tiles
         reader, writer, compute = self.kernels
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=args, writer_args=args,
                           compute_args=args, cbs=cbs)
         run = d.run(prog)
-        STATS["kernels"] += 1; STATS["cycles"] += run.cycles
+        STATS["kernels"] += 1; STATS["cycles"] += run.cycles; STATS["loop_kernels"] += s["math"] != "sfpu"
         if s["fallbacks"]: STATS["fallback_kernels"] += 1; STATS["fallback_cycles"] += run.cycles
         if DEBUG >= 2:
             path = f"fallback ({s['fallbacks']} of {s['accesses']} loads/stores gathered)" if s["fallbacks"] else "tile path"
+            path += {"matmul": ", matmul_tiles", "sum": ", reduce_tile"}.get(s["math"], "")
             print(f"TT {self.name}: {path}, {run.cycles} cycles on {len(cores)} cores", file=sys.stderr)
         return run.seconds if wait else None
 

@@ -1,0 +1,243 @@
+"""A tinygrad reduce loop the math engine does on whole tiles: `acc += a[m, k] * b[k, n]` as matmul_tiles over k-blocks
+of 32, and `acc += a[m, k]` as reduce_tile over rows.
+
+Why not a tinygrad TensorCore: a TensorCore entry describes the warp as threads x elements per thread, and tinygrad
+builds it from local dimensions and upcasts. Here a tinygrad thread is a lane of a tile; a 32x32x32 entry would need
+1024 local threads (10 local axes, which every other kernel would then be offered too) and per-thread vectors of 32
+A and B elements that tinygrad devectorizes into 64 scalar loads per lane. Recognizing the reduce loop that tinygrad
+emits without opts is smaller and sees the same thing: which loads are A and B, their strides, and the output.
+
+Here a kernel's tiles are 32x32 blocks of its output (lane (i, j) of output tile (tm, tn) is element
+(tm*32+i, tn*32+j), lanes in the tile's face order, as tiles sit in L1), so every load and store outside the loop keeps
+its per-lane meaning. Inside the loop the reader builds, per k-block, the A tile (lane (i, j) = a[m, kb*32+j]) and the
+B tile (lane (i, j) = b[kb*32+i, n]), zeros where the block passes the edge. A sum has only A; its result is column 0.
+
+Precision: the FPU takes matmul and reduce operands as bfloat16. float32 operands are split on the SFPU into three
+bfloat16-exact parts (Veltkamp twice: t = x * 65537, hi = t - (t - x), the rest x - hi split again), 24 bits in all. A
+matmul sums the six products of parts whose weights reach 2^-16 (hi*hi, hi*mid, mid*hi, hi*lo, mid*mid, lo*hi) into
+the float32 register, which keeps each product to float32's precision (three passes, hi*hi + hi*mid + mid*hi, left
+2^-16 of |a||b|: tinygrad's 256^3 gemm test failed at that); a sum reduces the three parts. TT_BF16_MATMUL=1 does one pass on the operands as the FPU rounds them."""
+import math, random, struct
+from tinygrad.dtype import AddrSpace, dtypes
+from tinygrad.helpers import getenv
+from tinygrad.uop.ops import AxisType, Ops, exec_alu
+
+RM_CB = (14, 15)     # the A rows of C k-blocks and the B rows of one, as the reader reads them (float32 rows)
+MM_CB = (26, 27)     # those tilized: the A and B tiles of a k-block
+SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel for the FPU
+SCALER_CB = 30       # reduce_tile's scaler: a tile of ones the reader writes once
+SPLIT = not getenv("TT_BF16_MATMUL", 0)
+PASSES = ((2, 0), (1, 1), (0, 2), (1, 0), (0, 1), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
+SPLITTER = f"{struct.unpack('<I', struct.pack('<f', 65537.0))[0]}u"
+FACES = "int32_t ti = (int32_t)(lane / 512u * 16u + lane % 256u / 16u), tj = (int32_t)(lane / 256u % 2u * 16u + lane % 16u);"
+
+
+def _root(u):
+    while u.op is Ops.AFTER: u = u.src[0]
+    return u
+
+
+def _const(u):
+    while u.op is Ops.CAST: u = u.src[0]
+    return u.arg if u.op is Ops.CONST else None
+
+
+def affine(idx, variables):
+    """{variable: integer coefficient} and the constant, if the index is affine in the variables (checked at random
+    points inside their ranges), else None."""
+    def ev(env):
+        memo = {}
+        def go(u):
+            if u in env: return env[u]
+            if (v := _const(u)) is not None: return v
+            if u not in memo:
+                if u.op not in (Ops.ADD, Ops.MUL, Ops.SHL, Ops.SHR, Ops.CDIV, Ops.CMOD, Ops.CAST, Ops.SUB, Ops.NEG, Ops.AND, Ops.MAX):
+                    raise ValueError(u.op)
+                memo[u] = exec_alu(u.op, u.dtype, [go(s) for s in u.src])
+            return memo[u]
+        return go(idx)
+    try:
+        zero = {v: 0 for v in variables}
+        base = ev(zero)
+        coef = {v: ev({**zero, v: 1}) - base for v in variables if variables[v] > 1}
+        rng = random.Random(0)
+        for _ in range(12):
+            env = {v: rng.randrange(n) for v, n in variables.items()}
+            if ev(env) != base + sum(c * env[v] for v, c in coef.items()): return None
+        env = {v: n - 1 for v, n in variables.items()}
+        if ev(env) != base + sum(c * env[v] for v, c in coef.items()): return None
+        return coef, base
+    except Exception:
+        return None
+
+
+class ReduceLoop:
+    """Found in a kernel's UOps, or None (then the kernel takes the per-lane path)."""
+
+    @staticmethod
+    def find(uops):
+        ranges = [u for u in uops if u.op is Ops.RANGE]
+        if len(ranges) != 1 or ranges[0].arg[-1] is not AxisType.REDUCE or _const(ranges[0].src[0]) is None: return None
+        if any(u.op in (Ops.IF, Ops.STACK, Ops.WMMA, Ops.BITCAST) for u in uops): return None
+        r = ranges[0]
+        start = uops.index(r)
+        end = next(i for i, u in enumerate(uops) if u.op is Ops.END and r in u.src)
+        body = uops[start + 1:end]
+        stores = [u for u in body if u.op is Ops.STORE]
+        if len(stores) != 1: return None
+        acc_store = stores[0]
+        acc = _root(acc_store.src[0].src[0])
+        if acc.op is not Ops.BUFFER or acc.arg.addrspace != AddrSpace.REG or acc.dtype != dtypes.float32: return None
+        add = acc_store.src[1]
+        if add.op is not Ops.ADD: return None
+        acc_load = next((s for s in add.src if s.op is Ops.LOAD and _root(s.src[0].src[0]) is acc), None)
+        if acc_load is None: return None
+        x = add.src[1] if add.src[0] is acc_load else add.src[0]
+        loads = [u for u in body if u.op is Ops.LOAD and u is not acc_load]
+        if any(_root(l.src[0].src[0]).op is not Ops.PARAM for l in loads): return None
+        specials = sorted((u for u in uops if u.op is Ops.SPECIAL), key=lambda s: s.arg)
+        sizes = {s: _const(s.src[0]) for s in specials}
+        if None in sizes.values(): return None
+        K = int(_const(r.src[0]))
+        loop = ReduceLoop(r, uops[end], acc, acc_store, add, x, sizes, K)
+        if x.op is Ops.MUL and len(loads) == 2 and set(x.src) == set(loads) and all(len(l.src) == 1 and len(l.src[0].src) == 2 and
+                                                                                    l.dtype == dtypes.float32 for l in loads):
+            maps = [affine(l.src[0].src[1], {**sizes, r: K}) for l in x.src]
+            if None not in maps and all(m[0].get(r) for m in maps) and loop.as_matmul(list(x.src), *(m[0] for m in maps)): return loop
+        # a sum: lanes past the last k are zeros in the loaded tiles, so an expression of them needs whole k-blocks
+        if x.op is not Ops.LOAD and K % 32: return None
+        return loop
+
+    def __init__(self, r, end, acc, acc_store, add, x, sizes, K):
+        self.r, self.end, self.acc, self.acc_store, self.add, self.x, self.sizes, self.K = r, end, acc, acc_store, add, x, sizes, K
+        self.kind, self.loads, self.n = "sum", [], None
+        self.m = max(sizes, key=lambda s: sizes[s]) if sizes else None  # the output's rows; the rest go along the tiles
+        self._shape()
+
+    def as_matmul(self, loads, ca, cb):
+        """Takes the loop as a matmul if one load's lanes walk m and k and the other's k and n; else False."""
+        ms = [s for s in self.sizes if ca.get(s) and not cb.get(s)]
+        ns = [s for s in self.sizes if cb.get(s) and not ca.get(s)]
+        if len(ms) > 1 or len(ns) > 1: return False  # (an output of size 1 along m or n has no index)
+        self.kind, self.loads = "matmul", loads
+        self.m, self.n = (ms or [None])[0], (ns or [None])[0]
+        # A's elements along a tile row must be k, B's along a column k: both as they come
+        self.runs = [ca[self.r] == 1, cb.get(self.n) == 1]
+        self._shape()
+        return True
+
+    def _shape(self):
+        self.batch = [s for s in self.sizes if s is not self.m and s is not self.n]
+        self.M = self.sizes[self.m] if self.m is not None else 1
+        self.N = self.sizes[self.n] if self.n is not None else 1
+        self.TM, self.TN = -(-self.M // 32), -(-self.N // 32)
+        self.tiles = self.TM * self.TN * math.prod(self.sizes[s] for s in self.batch)
+        self.KB = -(-self.K // 32)
+        self.C = next(c for c in (8, 4, 2, 1) if self.KB % c == 0)  # k-blocks of A a reader's rows span
+        # a core's output tiles go down a column (m fastest), so consecutive tiles share B: its split tiles for the whole
+        # k stay in L1 (3 x 4 KiB per k-block) while the column lasts, read and split once per column
+        self.cache_b = self.kind == "matmul" and SPLIT and self.KB <= 32
+        self.new_column = f"(t == t0 || t % {self.TM}u == 0)"
+
+    def row_run(self, idx):
+        """Whether a load in a sum's loop moves in runs along the tile's rows (k consecutive in memory)."""
+        found = affine(idx, {**self.sizes, self.r: self.K})
+        return found is not None and found[0].get(self.r) == 1
+
+    def dims(self, block=None):
+        """C for lane `lane` of tile `t`: its row ti and column tj in the tile (or in the rows of a matmul's A or B
+        block), and the global indices g<d> it stands for."""
+        rows = f"int32_t ti = (int32_t)(lane / {32 * self.C}u), tj = (int32_t)(lane % {32 * self.C}u);" if block == "a" else \
+            "int32_t ti = (int32_t)(lane / 32u), tj = (int32_t)(lane % 32u);"
+        out = [rows if block and self.kind == "matmul" or block == "rows" else FACES, f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u; (void)tn_; (void)tb_;"]
+        if self.m is not None: out.append(f"int32_t g{self.m.arg[-1]} = (int32_t)tm_ * 32 + ti;")
+        if self.n is not None: out.append(f"int32_t g{self.n.arg[-1]} = (int32_t)tn_ * 32 + tj;")
+        for s in reversed(self.batch):
+            out.append(f"int32_t g{s.arg[-1]} = (int32_t)(tb_ % {self.sizes[s]}u); tb_ /= {self.sizes[s]}u;")
+        return " ".join(out)
+
+    def valid(self, which, names):
+        """C condition for a lane that holds an element: `out` lanes of a store inside the output (a sum's only in
+        column 0), `in` of a load outside the loop, `a`/`b` lanes of the k-block's A or B tile inside its operand."""
+        inside = lambda s: [f"g{s.arg[-1]} < {self.sizes[s]}"] if s is not None else []
+        rk = f"{names[self.r]} < {self.K}"
+        if which == "in": conds = inside(self.m) + inside(self.n)  # a load outside the loop: a sum's rows are alike
+        elif which == "out": conds = inside(self.m) + (inside(self.n) if self.n is not None else ["tj == 0"])
+        elif which in ("a", "rows"): conds = inside(self.m) + [rk]
+        else: conds = [rk] + inside(self.n)
+        return " && ".join(conds) or "true"
+
+    def block_index(self, which, names):
+        """The C line that puts lane (ti, tj) of k-block kb at its k: along a row of A, down a column of B."""
+        return f"int32_t {names[self.r]} = kb * 32 + {'ti' if which == 'b' else 'tj'};"
+
+    def contiguous(self, coef):
+        """Whether an access outside the loop moves in runs along the tile's rows (16 lanes of a face row), or is a sum's
+        output column (one element a row: the reduce leaves one value per row)."""
+        if self.kind == "matmul": return coef.get(self.n) == 1 if self.n is not None else coef.get(self.m) in (1, None)
+        return self.m is None or coef.get(self.m) == 1 or coef.get(self.m) is None
+
+    # ---- the compute kernel's part
+    @staticmethod
+    def split(a, t, u, out, parts):
+        """Register tile a as `parts` bfloat16-exact parts (the last one the rest) into circular buffer `out`, on the SFPU
+        (see the module's note); a, t and u are overwritten."""
+        lines = [f"cb_reserve_back({out}, {parts});"]
+        for _ in range(parts - 1):  # the high part of a into t, a keeps the rest
+            lines.append(f"copy_dest_values({a}, {t}); mul_unary_tile({t}, {SPLITTER}); copy_dest_values({t}, {u}); "
+                         f"sub_binary_tile({u}, {a}); sub_binary_tile({t}, {u}); sub_binary_tile({a}, {t}); pack_tile({t}, {out});")
+        return lines + [f"pack_tile({a}, {out}); cb_push_back({out}, {parts}); cb_wait_front({out}, {parts});"]
+
+    def reduce(self, d, acc, take, give):
+        """A sum's step: the k-block's tile of terms in register tile d (overwritten) reduced over rows into acc."""
+        red = "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>"
+        if not SPLIT: return [f"cb_reserve_back({SPLIT_CB[0]}, 1); pack_tile({d}, {SPLIT_CB[0]}); cb_push_back({SPLIT_CB[0]}, 1); "
+                              f"cb_wait_front({SPLIT_CB[0]}, 1); {red}({SPLIT_CB[0]}, {SCALER_CB}, 0, 0, {acc}); cb_pop_front({SPLIT_CB[0]}, 1);"]
+        t, u = take(), take()
+        lines = self.split(d, t, u, SPLIT_CB[0], 3)
+        give(t); give(u)
+        return lines + [" ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) + f" cb_pop_front({SPLIT_CB[0]}, 3);"]
+
+    def compute(self, acc, take, give):
+        """A matmul's k-block loop in the compute kernel, accumulating into register tile `acc`: the rows the reader
+        read are tilized on the unpacker (C k-blocks of A at once), each tile split in two, and three matmul_tiles."""
+        C, (ra, rb), (ta, tb) = self.C, RM_CB, MM_CB
+        lines = [f"for (int32_t kb = 0; kb < {self.KB}; kb++) {{",
+                 f"    if (kb % {C} == 0) {{ cb_wait_front({ra}, {C}); cb_reserve_back({ta}, {C}); tilize_block({ra}, {C}, {ta}); "
+                 f"cb_push_back({ta}, {C}); cb_pop_front({ra}, {C}); }}",
+                 f"    cb_wait_front({rb}, 1); cb_reserve_back({tb}, 1); tilize_block({rb}, 1, {tb}); cb_push_back({tb}, 1); cb_pop_front({rb}, 1);"]
+        if SPLIT:
+            a, t, u = take(), take(), take()
+            (sa, sb), b0 = SPLIT_CB, "3 * kb + " if self.cache_b else ""
+            b_lines = lines[-1:] + [f"    cb_wait_front({tb}, 1); copy_tile({tb}, 0, {a}); cb_pop_front({tb}, 1);"] + \
+                ["    " + x for x in self.split(a, t, u, sb, 3)]
+            if self.cache_b:  # a new column: the last one's B parts go, this one's come
+                b_lines = [f"    if ({self.new_column}) {{", f"    if (kb == 0 && t != t0) cb_pop_front({sb}, {3 * self.KB});"] + \
+                    b_lines[:-1] + [b_lines[-1].replace(f"cb_wait_front({sb}, 3);", ""), "    }", f"    cb_wait_front({sb}, 3 * kb + 3);"]
+            lines[-1:] = b_lines
+            lines.append(f"    cb_wait_front({ta}, 1); copy_tile({ta}, 0, {a}); cb_pop_front({ta}, 1);")
+            lines += ["    " + x for x in self.split(a, t, u, sa, 3)]
+            for d in (a, t, u): give(d)
+            lines.append("    " + " ".join(f"matmul_tiles({sa}, {sb}, {i}, {b0}{j}, {acc});" for i, j in PASSES))
+            lines.append(f"    cb_pop_front({sa}, 3);" + ("" if self.cache_b else f" cb_pop_front({sb}, 3);"))
+        else:
+            lines.append(f"    cb_wait_front({ta}, 1); cb_wait_front({tb}, 1); matmul_tiles({ta}, {tb}, 0, 0, {acc}); "
+                         f"cb_pop_front({ta}, 1); cb_pop_front({tb}, 1);")
+        return lines + ["}"]
+
+    def cbs(self):
+        """{circular buffer: pages} this loop needs beside the kernel's own."""
+        if self.kind == "matmul":
+            return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 3, SPLIT_CB[1]: 3 * self.KB if self.cache_b else 3} if SPLIT else {})}
+        return {SPLIT_CB[0]: 3, SCALER_CB: 1, RM_CB[0]: 2}
+
+    def reader_prologue(self):
+        if self.kind != "sum": return []
+        return [f"    cb_reserve_back({SCALER_CB}, 1); for (uint32_t i = 0; i < 1024; i++) ((float*)get_write_ptr({SCALER_CB}))[i] = 1.0f; "
+                f"cb_push_back({SCALER_CB}, 1);"]
+
+    def compute_epilogue(self):
+        return [f"    if (t1 > t0) cb_pop_front({SPLIT_CB[1]}, {3 * self.KB});"] if self.kind == "matmul" and self.cache_b else []
+
+    def compute_prologue(self):
+        return [f"    cb_wait_front({SCALER_CB}, 1);"] if self.kind == "sum" else []
