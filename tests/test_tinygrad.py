@@ -121,3 +121,14 @@ def test_what_the_renderer_cannot_do_is_a_named_error():
         with pytest.raises(Exception, match="TT kernel r_"):
             a = tt(np.ones((64, 64), np.float32))
             (a @ a).realize()
+
+
+def test_pow_gradient_spills_tiles_live_across_the_reduce_loop():
+    # the gradient of x ** y summed over a broadcast axis keeps more tiles alive across its loop than the register's 8:
+    # those made before the loop are parked in a spill buffer before it and copied back at the top of each iteration
+    x = rng.uniform(0.5, 2, (4, 1)).astype(np.float32)
+    y = rng.uniform(-2, 2, (4, 5)).astype(np.float32)
+    tx, ty = tt(x), tt(y)
+    gx, gy = (tx ** ty).sum().gradient(tx, ty)
+    close(gx.numpy(), (y * x ** (y - 1)).sum(1, keepdims=True), rtol=1e-5, atol=1e-5)
+    close(gy.numpy(), np.log(x) * x ** y, rtol=1e-5, atol=1e-6)

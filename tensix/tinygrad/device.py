@@ -8,7 +8,7 @@ from tinygrad.device import Allocator, Compiled, Compiler
 from tinygrad.helpers import DEBUG, NOOPT
 import tensix as tt
 from tensix.program import compile_kernel
-from .renderer import PAGE, SPILL_CB, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
+from .renderer import PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
 STATS = {"kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}  # runs, and those that took the fallback path
@@ -17,7 +17,7 @@ STATS = {"kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}
 def _kernels(src: dict, fp32: bool):
     # 32-bit tiles unpack straight into a float32 register (as tt-metal's UnpackToDestFp32), not through the 19-bit
     # source registers, so float32 work keeps float32 precision
-    to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), (0, SPILL_CB)] if BY_CODE[f].tile_bytes == 4096} \
+    to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), *((0, SPILL_CB + d) for d in range(SPILL_DEPTHS))] if BY_CODE[f].tile_bytes == 4096} \
         if fp32 else None
     return (tt.Kernel(src["reader"], src["name"] + ".reader"), tt.Kernel(src["writer"], src["name"] + ".writer"),
             tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32, unpack_to_dest_mode=to_dest))
@@ -52,7 +52,7 @@ class TTProgram:
         args = lambda c: [*share(c), *common]
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=2) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
-              ([tt.CB(SPILL_CB, tt.float32, s["cb_pages"][str(SPILL_CB)])] if str(SPILL_CB) in s["cb_pages"] else [])
+              [tt.CB(int(cb), tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) >= SPILL_CB]
         reader, writer, compute = self.kernels
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=args, writer_args=args,
                           compute_args=args, cbs=cbs)

@@ -29,7 +29,8 @@ TILE_BYTES = {0: 4096, 1: 2048, 5: 2048, 8: 4096, 24: 4096, 9: 2048, 30: 1024}
 IN_CB = {f: i for i, f in enumerate(sorted(set(FORMAT.values())))}          # reader -> compute, one per format
 OUT_CB = {f: 16 + i for i, f in enumerate(sorted(set(FORMAT.values())))}   # compute -> writer
 STAGE_CB, STAGE_PAGES = 24, 8   # L1 where the data-movement cores stage unaligned runs (pages of PAGE bytes)
-SPILL_CB = 25                   # float32 tiles the compute kernel parks when its register is full
+SPILL_CB = 25  # float32 tiles the compute kernel parks when its register is full: SPILL_CB + d for code at loop depth d
+SPILL_DEPTHS = 7  # 25..31; a buffer per depth, so a tile parked for a whole loop never blocks the pops of the loop's own
 
 CTYPE = {dtypes.bool: "bool", dtypes.int32: "int32_t", dtypes.uint32: "uint32_t", dtypes.uint8: "uint8_t", dtypes.uint16: "uint16_t",
          dtypes.int64: "int64_t", dtypes.uint64: "uint64_t", dtypes.int8: "int8_t", dtypes.int16: "int16_t"}
@@ -304,24 +305,37 @@ class Kernel:
         slot, free, lines, depth = {}, list(range(DST_TILES)), [], 2
         reg_base, pinned, freed = {}, set(), set()
         queue, in_cb, depth_of = {}, {}, {}  # circular buffer -> [[uop, used up]]; uop -> its circular buffer
+        loops, around = [], {}  # the RANGEs open at this point; a RANGE -> lines to put before and after its `for`
         def emit(line): lines.append("    " * depth + line)
         now = [0, set()]  # the UOp being done, and its operands
         def take(what):
             if not free: spill(what)
             return free.pop(0)
+        def park(x, cb):
+            queue.setdefault(cb, []).append([x, False])
+            depth_of[cb] = max(depth_of.get(cb, 0), len(queue[cb]))
+            in_cb[x] = cb
+            return len(queue[cb]) - 1
         def spill(what):
-            """Out of register tiles: the tile used furthest ahead goes to circular buffer SPILL_CB (the compute kernel
-            packs it there and copies it back when needed, as tt-metal kernels use their intermediate buffers)."""
+            """Out of register tiles: the tile used furthest ahead is packed into a spill circular buffer and copied
+            back when needed (as tt-metal kernels use their intermediate buffers). A tile made before a loop it is
+            used in is packed before that loop and copied back at the top of each iteration, so its register tile is
+            free from here to the end of every iteration."""
             i = now[0]
             alive = [x for x in slot if x not in freed and slot[x] not in pinned and x not in now[1] and last.get(x, -1) > i
-                     and not any(i < b < last[x] for b in bounds) and all(slot.get(o) != slot[x] for o in slot if o is not x and o not in freed)]
+                     and all(slot.get(o) != slot[x] for o in slot if o is not x and o not in freed)]
             if not alive: raise Unsupported(f"kernel needs more than {DST_TILES} destination-register tiles at {what}")
             x = max(alive, key=lambda x: last[x])
-            emit(f"cb_reserve_back({SPILL_CB}, 1); pack_tile({slot[x]}, {SPILL_CB}); cb_push_back({SPILL_CB}, 1);")
-            queue.setdefault(SPILL_CB, []).append([x, False])
-            depth_of[SPILL_CB] = max(depth_of.get(SPILL_CB, 0), len(queue[SPILL_CB]))
-            in_cb[x] = SPILL_CB
-            free.append(slot.pop(x))
+            crossed = [r for r in loops if pos[r] > pos[x]]
+            d, level = slot.pop(x), len(loops) - len(crossed)
+            if level >= SPILL_DEPTHS: raise Unsupported(f"a spill {level} loops deep")
+            cb = SPILL_CB + level
+            if not crossed: emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
+            k = park(x, cb)
+            if crossed:
+                around[crossed[0]][0].append(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
+                for r in crossed: around[r][1].append(f"cb_wait_front({cb}, {k + 1}); copy_tile({cb}, {k}, {d});")
+            free.append(d)
         def dies(x, i): return x in slot and slot[x] not in pinned and last.get(x, -1) <= i
         def from_cb(x, d):
             cb = in_cb[x]
@@ -341,8 +355,12 @@ class Kernel:
         for i, u in enumerate(uops):
             now[0], now[1] = i, set(u.src)
             if u.op is Ops.RANGE:
+                around[u] = ([], [])
+                lines.append((u, 0, depth))
                 emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
-            elif u.op is Ops.END: depth -= 1; emit("}")
+                lines.append((u, 1, depth))
+                loops.append(u)
+            elif u.op is Ops.END: depth -= 1; emit("}"); loops.pop()
             elif u.op is Ops.BUFFER and u in regs:
                 n = const_of(u.src[0]) if u.src else u.arg.size
                 if n is None: raise Unsupported("a register array of unknown size")
@@ -368,15 +386,11 @@ class Kernel:
                 free.extend(temps)
             if u in tiles and u.op is not Ops.STORE:
                 if u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles:
-                    cb = IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[root(u.src[0].src[0]).dtype]]
-                    queue.setdefault(cb, []).append([u, False])
-                    depth_of[cb] = max(depth_of.get(cb, 0), len(queue[cb]))
-                    in_cb[u] = cb
+                    park(u, IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[root(u.src[0].src[0]).dtype]])
                     if crosses(u):  # it must outlive a loop boundary: into the register now
                         slot[u] = d = take("a load")
                         from_cb(u, d)
-                        del in_cb[u]
-                        queue[cb][-1][1] = True
+                        queue[in_cb.pop(u)][-1][1] = True
                 elif u.op is not Ops.LOAD or root(u.src[0].src[0]).op is Ops.PARAM:
                     self._alu(u, i, slot, take, free, dies, tile_of, new_tile, emit)
             # free what died here, and pop the used-up tiles at the front of each circular buffer
@@ -392,6 +406,7 @@ class Kernel:
                 if n:
                     emit(" ".join([f"cb_pop_front({cb}, 1);"] * n))  # one page at a time: any number of pages wraps evenly
                     del q[:n]
+        lines = [x for l in lines for x in ([l] if isinstance(l, str) else ["    " * l[2] + y for y in around[l[0]][l[1]]])]
         self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()}
         if any(n > 64 for n in self.cb_pages.values()): raise Unsupported("more than 64 loaded tiles alive at once")
         return lines
