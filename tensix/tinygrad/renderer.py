@@ -32,7 +32,8 @@ STAGE_CB, STAGE_PAGES = 24, 8   # L1 where the data-movement cores stage unalign
 SPILL_CB = 25  # float32 tiles the compute kernel parks when its register is full: SPILL_CB + d for code at loop depth d
 SPILL_DEPTHS = 7  # 25..31; a buffer per depth, so a tile parked for a whole loop never blocks the pops of the loop's own
 
-CTYPE = {dtypes.bool: "bool", dtypes.int32: "int32_t", dtypes.uint32: "uint32_t", dtypes.uint8: "uint8_t", dtypes.uint16: "uint16_t",
+NARROW = (dtypes.uint8, dtypes.int8, dtypes.uint16, dtypes.int16)  # integers the register wraps to their width itself
+CTYPE = {dtypes.float32: "float", dtypes.bool: "bool", dtypes.int32: "int32_t", dtypes.uint32: "uint32_t", dtypes.uint8: "uint8_t", dtypes.uint16: "uint16_t",
          dtypes.int64: "int64_t", dtypes.uint64: "uint64_t", dtypes.int8: "int8_t", dtypes.int16: "int16_t"}
 C_BINARY = {Ops.ADD: "+", Ops.SUB: "-", Ops.MUL: "*", Ops.CDIV: "/", Ops.CMOD: "%", Ops.SHL: "<<", Ops.SHR: ">>", Ops.AND: "&",
             Ops.OR: "|", Ops.XOR: "^", Ops.CMPLT: "<", Ops.CMPNE: "!=", Ops.CMPEQ: "=="}
@@ -55,7 +56,7 @@ def c_float(v) -> str:
     v = float(v)
     if math.isnan(v): return "__builtin_nanf(\"\")"
     if math.isinf(v): return "__builtin_inff()" if v > 0 else "(-__builtin_inff())"
-    return repr(v)
+    return repr(v) + "f"  # a float literal: float arithmetic in C stays float32, as tinygrad's
 
 
 def fbits(v) -> str: return f"{struct.unpack('<I', struct.pack('<f', float(v)))[0]}u"
@@ -110,12 +111,12 @@ class Kernel:
         return self._user_map.get(u, [])
 
     def _lane_ok(self, u):
-        """Whether the data-movement cores can compute u for one lane: index arithmetic, and the integer loads and
-        arithmetic of data-dependent indices (a gather's index tensor)."""
+        """Whether the data-movement cores can compute u for one lane: index arithmetic (float32 too: interpolate scales
+        indices), and the loads and arithmetic of data-dependent indices (a gather's index tensor)."""
         if const_of(u) is not None or self.kind.get(u) == "idx": return True
         if u.op is Ops.LOAD:
             return root(u.src[0].src[0]).op is Ops.PARAM and all(self._lane_ok(x) for x in self._access(u)[1:3] if x is not None)
-        return u.op in GROUP_ALU and (dtypes.is_int(u.dtype) or u.dtype == dtypes.bool) and all(self._lane_ok(x) for x in u.src)
+        return u.op in GROUP_ALU and u.dtype in CTYPE and all(self._lane_ok(x) for x in u.src)
 
     @staticmethod
     def _access(u):
@@ -149,6 +150,8 @@ class Kernel:
         t = CTYPE.get(u.dtype)
         if t is None: raise Unsupported(f"index arithmetic in {u.dtype}")
         if u.op in C_BINARY: e = f"({a[0]} {C_BINARY[u.op]} {a[1]})"
+        elif u.op is Ops.FDIV: e = f"({a[0]} / {a[1]})"
+        elif u.op is Ops.RECIPROCAL: e = f"(1.0f / {a[0]})"
         elif u.op is Ops.MAX: e = f"({a[0]} > {a[1]} ? {a[0]} : {a[1]})"
         elif u.op is Ops.WHERE: e = f"({a[0]} ? {a[1]} : {a[2]})"
         elif u.op is Ops.NEG: e = f"(-{a[0]})"
@@ -451,8 +454,10 @@ class Kernel:
             d = slot[s] if dies(s, i) else new_tile(s, "a cast")
             to, frm = u.dtype, s.dtype
             if to == dtypes.bool: emit(f"ne_binary_tile_init(); fill_tile({(t := take('a cast'))}, 0u); ne_binary_tile({d}, {t});"); free.append(t)
+            elif to not in FORMAT and to not in NARROW: raise Unsupported(f"a cast to {to}")
             elif dtypes.is_int(to) and dtypes.is_float(frm): emit(f"trunc_tile({d});")
-            elif to not in FORMAT: raise Unsupported(f"a cast to {to}")
+            if to in NARROW and not (frm == dtypes.bool or frm in NARROW and to.min <= frm.min and frm.max <= to.max):
+                self._wrap(d, to, take, free, emit)
             slot[u] = d
         elif u.op in SFPU_UNARY:
             s = srcs[0]
@@ -474,6 +479,18 @@ class Kernel:
             slot[u] = d
         else: raise Unsupported(f"{u.op} on tiles")
         free.extend(temps)
+        if u.dtype in NARROW and u.op in (Ops.ADD, Ops.SUB, Ops.MUL, Ops.SHL, Ops.NEG): self._wrap(slot[u], u.dtype, take, free, emit)
+
+    @staticmethod
+    def _wrap(d, dt, take, free, emit):
+        """Wrap register tile d's integers to dt's range, as C's conversion to a narrower integer does: the low bits,
+        then the sign bit extended for a signed type."""
+        t = take("a wrap")
+        bits = 8 * dt.itemsize
+        emit(f"fill_tile({t}, {fbits((1 << bits) - 1)}); bitwise_and_binary_tile({d}, {t});")
+        if not dtypes.is_unsigned(dt):
+            emit(f"fill_tile({t}, {fbits(1 << (bits - 1))}); bitwise_xor_binary_tile({d}, {t}); sub_binary_tile({d}, {t});")
+        free.append(t)
 
     def sources(self):
         bufs = "".join(f"    InterleavedAddrGen<true> buf{i} = {{get_arg_val<uint32_t>({6 + 2 * i}), {PAGE}}}; "
