@@ -201,3 +201,31 @@ def test_what_the_renderer_cannot_do_is_a_named_error():
         with pytest.raises(Exception, match="TT kernel r_"):
             a = tt(np.ones((64, 64), np.float32))
             (a @ a).realize()
+
+
+def test_pow_gradient_spills_tiles_live_across_the_reduce_loop():
+    # the gradient of x ** y summed over a broadcast axis keeps more tiles alive across its loop than the register's 8:
+    # those made before the loop are parked in a spill buffer before it and copied back at the top of each iteration
+    x = rng.uniform(0.5, 2, (4, 1)).astype(np.float32)
+    y = rng.uniform(-2, 2, (4, 5)).astype(np.float32)
+    tx, ty = tt(x), tt(y)
+    gx, gy = (tx ** ty).sum().gradient(tx, ty)
+    close(gx.numpy(), (y * x ** (y - 1)).sum(1, keepdims=True), rtol=1e-5, atol=1e-5)
+    close(gy.numpy(), np.log(x) * x ** y, rtol=1e-5, atol=1e-6)
+
+
+def test_index_arithmetic_in_float_runs_on_the_data_movement_cores():
+    # nearest-neighbour interpolation scales output indices by a float ratio and truncates: index arithmetic in float32
+    a = rng.standard_normal((2, 3, 13, 10)).astype(np.float32)
+    rows, cols = (np.arange(9) * np.float32(13 / 9)).astype(np.int32), (np.arange(11) * np.float32(10 / 11)).astype(np.int32)
+    close(tt(a).interpolate(size=(9, 11), mode="nearest").numpy(), a[:, :, rows][:, :, :, cols])
+
+
+def test_narrow_integers_wrap_as_c_does():
+    a = np.array([0, 1, 200, 255, 100, 17], np.uint8)
+    b = np.array([1, 2, 100, 3, 200, 250], np.uint8)
+    np.testing.assert_array_equal((tt(a) - tt(b)).numpy(), a - b)
+    np.testing.assert_array_equal((tt(a) * tt(b)).numpy(), a * b)
+    np.testing.assert_array_equal((tt(a) + tt(b)).cast(dtypes.int8).cast(dtypes.int32).numpy(), (a + b).astype(np.int8))
+    f = np.array([-3.7, 300.2, 65535.9, -1.5], np.float32)
+    np.testing.assert_array_equal(tt(f).cast(dtypes.int16).cast(dtypes.int32).numpy(), f.astype(np.int32).astype(np.int16))

@@ -30,9 +30,11 @@ TILE_BYTES = {0: 4096, 1: 2048, 5: 2048, 8: 4096, 24: 4096, 9: 2048, 30: 1024}
 IN_CB = {f: i for i, f in enumerate(sorted(set(FORMAT.values())))}          # reader -> compute, one per format
 OUT_CB = {f: 16 + i for i, f in enumerate(sorted(set(FORMAT.values())))}   # compute -> writer
 STAGE_CB, STAGE_PAGES = 24, 8   # L1 where the data-movement cores stage unaligned runs (pages of PAGE bytes)
-SPILL_CB = 25                   # float32 tiles the compute kernel parks when its register is full
+SPILL_CB = 7  # float32 tiles the compute kernel parks when its register is full: SPILL_CB + d for code at loop depth d
+SPILL_DEPTHS = 7  # 7..13; a buffer per depth, so a tile parked for a whole loop never blocks the pops of the loop's own
 
-CTYPE = {dtypes.bool: "bool", dtypes.int32: "int32_t", dtypes.uint32: "uint32_t", dtypes.uint8: "uint8_t", dtypes.uint16: "uint16_t",
+NARROW = (dtypes.uint8, dtypes.int8, dtypes.uint16, dtypes.int16)  # integers the register wraps to their width itself
+CTYPE = {dtypes.float32: "float", dtypes.bool: "bool", dtypes.int32: "int32_t", dtypes.uint32: "uint32_t", dtypes.uint8: "uint8_t", dtypes.uint16: "uint16_t",
          dtypes.int64: "int64_t", dtypes.uint64: "uint64_t", dtypes.int8: "int8_t", dtypes.int16: "int16_t"}
 C_BINARY = {Ops.ADD: "+", Ops.SUB: "-", Ops.MUL: "*", Ops.CDIV: "/", Ops.CMOD: "%", Ops.SHL: "<<", Ops.SHR: ">>", Ops.AND: "&",
             Ops.OR: "|", Ops.XOR: "^", Ops.CMPLT: "<", Ops.CMPNE: "!=", Ops.CMPEQ: "=="}
@@ -59,7 +61,7 @@ def c_float(v) -> str:
     v = float(v)
     if math.isnan(v): return "__builtin_nanf(\"\")"
     if math.isinf(v): return "__builtin_inff()" if v > 0 else "(-__builtin_inff())"
-    return repr(v)
+    return repr(v) + "f"  # a float literal: float arithmetic in C stays float32, as tinygrad's
 
 
 def fbits(v) -> str: return f"{struct.unpack('<I', struct.pack('<f', float(v)))[0]}u"
@@ -117,12 +119,12 @@ class Kernel:
         return self._user_map.get(u, [])
 
     def _lane_ok(self, u):
-        """Whether the data-movement cores can compute u for one lane: index arithmetic, and the integer loads and
-        arithmetic of data-dependent indices (a gather's index tensor)."""
+        """Whether the data-movement cores can compute u for one lane: index arithmetic (float32 too: interpolate scales
+        indices), and the loads and arithmetic of data-dependent indices (a gather's index tensor)."""
         if const_of(u) is not None or self.kind.get(u) == "idx": return True
         if u.op is Ops.LOAD:
             return root(u.src[0].src[0]).op is Ops.PARAM and all(self._lane_ok(x) for x in self._access(u)[1:3] if x is not None)
-        return u.op in GROUP_ALU and (dtypes.is_int(u.dtype) or u.dtype == dtypes.bool) and all(self._lane_ok(x) for x in u.src)
+        return u.op in GROUP_ALU and u.dtype in CTYPE and all(self._lane_ok(x) for x in u.src)
 
     @staticmethod
     def _access(u):
@@ -156,6 +158,8 @@ class Kernel:
         t = CTYPE.get(u.dtype)
         if t is None: raise Unsupported(f"index arithmetic in {u.dtype}")
         if u.op in C_BINARY: e = f"({a[0]} {C_BINARY[u.op]} {a[1]})"
+        elif u.op is Ops.FDIV: e = f"({a[0]} / {a[1]})"
+        elif u.op is Ops.RECIPROCAL: e = f"(1.0f / {a[0]})"
         elif u.op is Ops.MAX: e = f"({a[0]} > {a[1]} ? {a[0]} : {a[1]})"
         elif u.op is Ops.WHERE: e = f"({a[0]} ? {a[1]} : {a[2]})"
         elif u.op is Ops.NEG: e = f"(-{a[0]})"
@@ -355,24 +359,37 @@ class Kernel:
         slot, free, lines, depth = {}, list(range(DST_TILES)), [], 2
         reg_base, pinned, freed = {}, set(), set()
         queue, in_cb, depth_of = {}, {}, {}  # circular buffer -> [[uop, used up]]; uop -> its circular buffer
+        loops, around = [], {}  # the RANGEs open at this point; a RANGE -> lines to put before and after its `for`
         def emit(line): lines.append("    " * depth + line)
         now = [0, set()]  # the UOp being done, and its operands
         def take(what):
             if not free: spill(what)
             return free.pop(0)
+        def park(x, cb):
+            queue.setdefault(cb, []).append([x, False])
+            depth_of[cb] = max(depth_of.get(cb, 0), len(queue[cb]))
+            in_cb[x] = cb
+            return len(queue[cb]) - 1
         def spill(what):
-            """Out of register tiles: the tile used furthest ahead goes to circular buffer SPILL_CB (the compute kernel
-            packs it there and copies it back when needed, as tt-metal kernels use their intermediate buffers)."""
+            """Out of register tiles: the tile used furthest ahead is packed into a spill circular buffer and copied
+            back when needed (as tt-metal kernels use their intermediate buffers). A tile made before a loop it is
+            used in is packed before that loop and copied back at the top of each iteration, so its register tile is
+            free from here to the end of every iteration."""
             i = now[0]
             alive = [x for x in slot if x not in freed and slot[x] not in pinned and x not in now[1] and last.get(x, -1) > i
-                     and not any(i < b < last[x] for b in bounds) and all(slot.get(o) != slot[x] for o in slot if o is not x and o not in freed)]
+                     and all(slot.get(o) != slot[x] for o in slot if o is not x and o not in freed)]
             if not alive: raise Unsupported(f"kernel needs more than {DST_TILES} destination-register tiles at {what}")
             x = max(alive, key=lambda x: last[x])
-            emit(f"cb_reserve_back({SPILL_CB}, 1); pack_tile({slot[x]}, {SPILL_CB}); cb_push_back({SPILL_CB}, 1);")
-            queue.setdefault(SPILL_CB, []).append([x, False])
-            depth_of[SPILL_CB] = max(depth_of.get(SPILL_CB, 0), len(queue[SPILL_CB]))
-            in_cb[x] = SPILL_CB
-            free.append(slot.pop(x))
+            crossed = [r for r in loops if pos[r] > pos[x]]
+            d, level = slot.pop(x), len(loops) - len(crossed)
+            if level >= SPILL_DEPTHS: raise Unsupported(f"a spill {level} loops deep")
+            cb = SPILL_CB + level
+            if not crossed: emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
+            k = park(x, cb)
+            if crossed:
+                around[crossed[0]][0].append(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
+                for r in crossed: around[r][1].append(f"cb_wait_front({cb}, {k + 1}); copy_tile({cb}, {k}, {d});")
+            free.append(d)
         def dies(x, i): return x in slot and slot[x] not in pinned and last.get(x, -1) <= i
         def from_cb(x, d):
             cb = in_cb[x]
@@ -399,12 +416,16 @@ class Kernel:
                 skip = self.loop.end
                 for line in self.loop.compute(reg_base[self.loop.acc][0], lambda: take("a matmul"), free.append): emit(line)
                 continue
-            if u.op is Ops.RANGE and self.loop and u is self.loop.r:  # a sum: its terms tile by tile, reduce_tile of each
-                emit(f"for (int32_t kb = 0; kb < {self.loop.KB}; kb++) {{"); depth += 1
-            elif self.loop and u is self.loop.acc_store: pass  # reduce_tile accumulated it
+            if self.loop and u is self.loop.acc_store: pass  # reduce_tile accumulated it
             elif u.op is Ops.RANGE:
-                emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
-            elif u.op is Ops.END: depth -= 1; emit("}")
+                around[u] = ([], [])
+                lines.append((u, 0, depth))
+                if self.loop and u is self.loop.r: emit(f"for (int32_t kb = 0; kb < {self.loop.KB}; kb++) {{")  # a sum: its terms tile by tile, reduce_tile of each
+                else: emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{")
+                depth += 1
+                lines.append((u, 1, depth))
+                loops.append(u)
+            elif u.op is Ops.END: depth -= 1; emit("}"); loops.pop()
             elif u.op is Ops.BUFFER and u in regs:
                 n = const_of(u.src[0]) if u.src else u.arg.size
                 if n is None: raise Unsupported("a register array of unknown size")
@@ -433,14 +454,11 @@ class Kernel:
                     cb = IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[root(u.src[0].src[0]).dtype]]
                     if self._rows(u): emit(f"cb_wait_front({RM_CB[0]}, 1); cb_reserve_back({cb}, 1); tilize_block({RM_CB[0]}, 1, {cb}); "
                                            f"cb_push_back({cb}, 1); cb_pop_front({RM_CB[0]}, 1);")
-                    queue.setdefault(cb, []).append([u, False])
-                    depth_of[cb] = max(depth_of.get(cb, 0), len(queue[cb]))
-                    in_cb[u] = cb
+                    park(u, cb)
                     if crosses(u):  # it must outlive a loop boundary: into the register now
                         slot[u] = d = take("a load")
                         from_cb(u, d)
-                        del in_cb[u]
-                        queue[cb][-1][1] = True
+                        queue[in_cb.pop(u)][-1][1] = True
                 elif self.loop and u is self.loop.add:
                     x, acc = self.loop.x, reg_base[self.loop.acc][0]
                     d = slot[x] if dies(x, i) else new_tile(x, "a sum")
@@ -462,6 +480,7 @@ class Kernel:
                 if n:
                     emit(" ".join([f"cb_pop_front({cb}, 1);"] * n))  # one page at a time: any number of pages wraps evenly
                     del q[:n]
+        lines = [x for l in lines for x in ([l] if isinstance(l, str) else ["    " * l[2] + y for y in around[l[0]][l[1]]])]
         if any(n > 64 for n in depth_of.values()): raise Unsupported("more than 64 loaded tiles alive at once")
         self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()} | (self.loop.cbs() if self.loop else {})
         return lines
@@ -513,8 +532,10 @@ class Kernel:
             d = slot[s] if dies(s, i) else new_tile(s, "a cast")
             to, frm = u.dtype, s.dtype
             if to == dtypes.bool: emit(f"ne_binary_tile_init(); fill_tile({(t := take('a cast'))}, 0u); ne_binary_tile({d}, {t});"); free.append(t)
+            elif to not in FORMAT and to not in NARROW: raise Unsupported(f"a cast to {to}")
             elif dtypes.is_int(to) and dtypes.is_float(frm): emit(f"trunc_tile({d});")
-            elif to not in FORMAT: raise Unsupported(f"a cast to {to}")
+            if to in NARROW and not (frm == dtypes.bool or frm in NARROW and to.min <= frm.min and frm.max <= to.max):
+                self._wrap(d, to, take, free, emit)
             slot[u] = d
         elif u.op in SFPU_UNARY:
             s = srcs[0]
@@ -542,6 +563,18 @@ class Kernel:
             slot[u] = d
         else: raise Unsupported(f"{u.op} on tiles")
         free.extend(temps)
+        if u.dtype in NARROW and u.op in (Ops.ADD, Ops.SUB, Ops.MUL, Ops.SHL, Ops.NEG): self._wrap(slot[u], u.dtype, take, free, emit)
+
+    @staticmethod
+    def _wrap(d, dt, take, free, emit):
+        """Wrap register tile d's integers to dt's range, as C's conversion to a narrower integer does: the low bits,
+        then the sign bit extended for a signed type."""
+        t = take("a wrap")
+        bits = 8 * dt.itemsize
+        emit(f"fill_tile({t}, {fbits((1 << bits) - 1)}); bitwise_and_binary_tile({d}, {t});")
+        if not dtypes.is_unsigned(dt):
+            emit(f"fill_tile({t}, {fbits(1 << (bits - 1))}); bitwise_xor_binary_tile({d}, {t}); sub_binary_tile({d}, {t});")
+        free.append(t)
 
     def sources(self):
         bufs = "".join(f"    InterleavedAddrGen<true> buf{i} = {{get_arg_val<uint32_t>({6 + 2 * i}), {PAGE}}}; "
