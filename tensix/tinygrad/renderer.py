@@ -571,9 +571,10 @@ class Kernel:
         then the sign bit extended for a signed type."""
         t = take("a wrap")
         bits = 8 * dt.itemsize
-        emit(f"fill_tile({t}, {fbits((1 << bits) - 1)}); bitwise_and_binary_tile({d}, {t});")
+        F = "<DataFormat::Int32>"
+        emit(f"fill_tile({t}, {fbits((1 << bits) - 1)}); bitwise_and_binary_tile{F}({d}, {t}, {d});")
         if not dtypes.is_unsigned(dt):
-            emit(f"fill_tile({t}, {fbits(1 << (bits - 1))}); bitwise_xor_binary_tile({d}, {t}); sub_binary_tile({d}, {t});")
+            emit(f"fill_tile({t}, {fbits(1 << (bits - 1))}); bitwise_xor_binary_tile{F}({d}, {t}, {d}); sub_int_tile{F}({d}, {t}, {d});")
         free.append(t)
 
     def sources(self):
