@@ -5,7 +5,8 @@
 Every kernel source under PATH's tt_eager/ and ttnn/ (in a kernels/ folder), tt_metal/kernels/ and
 tt_metal/programming_examples/ (a file that defines kernel_main or MAIN) is compiled as tt-metal's host would build
 it: the checkout's root as include directory (its helper headers are the user's code), the kind (compute, reader or
-writer) found from the source, 32 compile-time args of 1 (or 2, see ARG_VALUES), and the defines tt-metal's host passes to such kernels
+writer) found from the source, 32 compile-time args of 1 (or 2, see ARG_VALUES), a distinct value for each named
+compile-time arg the source asks for, and the defines tt-metal's host passes to such kernels
 (HOST_DEFINES). Prints how many compile, and the names still missing ranked by how many kernels each blocks.
 """
 import argparse, collections, os, re, sys, time
