@@ -34,7 +34,7 @@ std::vector<Span> new_chunk() {
     spare.pop_back();
     return k;
 }
-struct Calendar {
+struct alignas(64) Calendar {  // one cache line: a packet crosses a dozen of them
     struct Pos { size_t c, i; };  // chunk and index in it; {chunks.size(), 0} is the end
     // The busy spans, sorted, disjoint, touching spans merged, in chunks of a few dozen: the scheduler runs cores one
     // after another, so each core books back in time, into the middle of a calendar of thousands of spans (packets
@@ -124,6 +124,7 @@ struct Calendar {
         for (auto& k : chunks) { k.clear(); spare.push_back(std::move(k)); }
         chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0; }
 };
+static_assert(sizeof(Calendar) == 64, "a calendar's header is one cache line");
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
 uint64_t drained;
