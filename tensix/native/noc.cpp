@@ -53,25 +53,26 @@ struct alignas(64) Calendar {  // one cache line: a packet crosses a dozen of th
     Pos prev(Pos p) const { return p.i ? Pos{p.c, p.i - 1} : Pos{p.c - 1, chunks[p.c - 1].size() - 1}; }
     Pos next(Pos p) const { return p.i + 1 < chunks[p.c].size() ? Pos{p.c, p.i + 1} : Pos{p.c + 1, 0}; }
     Pos first_after(uint64_t t) const {  // the first span starting after t
-        if (near && near->start <= t) {  // from the last booking: in its chunk, or the next
+        if (near && near->start <= t)  // from the last booking: in its chunk, or the next
             for (size_t c = hint.c, i = hint.i + 1; c < hint.c + 2; c++, i = 0) {
                 if (c == chunks.size()) return {c, 0};  // after every span
-                if (t < chunks[c].back().start) return {c, gallop(chunks[c], i, t)};
+                if ((i = gallop(chunks[c], i, t)) < chunks[c].size()) return {c, i};
             }
-        }
         size_t c = std::upper_bound(chunks.begin(), chunks.end(), t, [](uint64_t v, const std::vector<Span>& k) { return v < k.back().start; }) - chunks.begin();
         return {c, c == chunks.size() ? 0 : gallop(chunks[c], 0, t)};
     }
-    // The first span of k from i on that starts after t (one does: k.back()), in steps that double: usually it is
-    // one of the next few.
+    // The first span of k from i on that starts after t, or k.size(), in steps that double: usually it is one of the
+    // next few, and the chunk's far end is not touched.
     static size_t gallop(const std::vector<Span>& k, size_t i, uint64_t t) {
-        for (size_t step = 1; k[i].start <= t; step *= 2) {
-            size_t j = std::min(i + step, k.size() - 1);
-            if (k[j].start > t)
-                return std::upper_bound(k.begin() + i + 1, k.begin() + j, t, [](uint64_t v, const Span& s) { return v < s.start; }) - k.begin();
-            i = j + 1;
+        auto later = [](uint64_t v, const Span& s) { return v < s.start; };
+        size_t n = k.size();
+        if (i >= n || k[i].start > t) return i;
+        for (size_t step = 1;; step *= 2) {  // k[i] starts at or before t
+            size_t j = std::min(i + step, n - 1);
+            if (k[j].start > t) return std::upper_bound(k.begin() + i + 1, k.begin() + j, t, later) - k.begin();
+            if (j == n - 1) return n;
+            i = j;
         }
-        return i;
     }
     void erase(Pos p) {
         chunks[p.c].erase(chunks[p.c].begin() + p.i);
