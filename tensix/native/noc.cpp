@@ -123,7 +123,8 @@ struct alignas(64) Calendar {  // one cache line: a packet crosses a dozen of th
     }
     void clear() {
         for (auto& k : chunks) { k.clear(); spare.push_back(std::move(k)); }
-        chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0; }
+        chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0;
+    }
 };
 static_assert(sizeof(Calendar) == 64, "a calendar's header is one cache line");
 
