@@ -34,7 +34,7 @@ std::vector<Span> new_chunk() {
     spare.pop_back();
     return k;
 }
-struct Calendar {
+struct alignas(64) Calendar {  // one cache line: a packet crosses a dozen of them
     struct Pos { size_t c, i; };  // chunk and index in it; {chunks.size(), 0} is the end
     // The busy spans, sorted, disjoint, touching spans merged, in chunks of a few dozen: the scheduler runs cores one
     // after another, so each core books back in time, into the middle of a calendar of thousands of spans (packets
@@ -53,25 +53,26 @@ struct Calendar {
     Pos prev(Pos p) const { return p.i ? Pos{p.c, p.i - 1} : Pos{p.c - 1, chunks[p.c - 1].size() - 1}; }
     Pos next(Pos p) const { return p.i + 1 < chunks[p.c].size() ? Pos{p.c, p.i + 1} : Pos{p.c + 1, 0}; }
     Pos first_after(uint64_t t) const {  // the first span starting after t
-        if (near && near->start <= t) {  // from the last booking: in its chunk, or the next
+        if (near && near->start <= t)  // from the last booking: in its chunk, or the next
             for (size_t c = hint.c, i = hint.i + 1; c < hint.c + 2; c++, i = 0) {
                 if (c == chunks.size()) return {c, 0};  // after every span
-                if (t < chunks[c].back().start) return {c, gallop(chunks[c], i, t)};
+                if ((i = gallop(chunks[c], i, t)) < chunks[c].size()) return {c, i};
             }
-        }
         size_t c = std::upper_bound(chunks.begin(), chunks.end(), t, [](uint64_t v, const std::vector<Span>& k) { return v < k.back().start; }) - chunks.begin();
         return {c, c == chunks.size() ? 0 : gallop(chunks[c], 0, t)};
     }
-    // The first span of k from i on that starts after t (one does: k.back()), in steps that double: usually it is
-    // one of the next few.
+    // The first span of k from i on that starts after t, or k.size(), in steps that double: usually it is one of the
+    // next few, and the chunk's far end is not touched.
     static size_t gallop(const std::vector<Span>& k, size_t i, uint64_t t) {
-        for (size_t step = 1; k[i].start <= t; step *= 2) {
-            size_t j = std::min(i + step, k.size() - 1);
-            if (k[j].start > t)
-                return std::upper_bound(k.begin() + i + 1, k.begin() + j, t, [](uint64_t v, const Span& s) { return v < s.start; }) - k.begin();
-            i = j + 1;
+        auto later = [](uint64_t v, const Span& s) { return v < s.start; };
+        size_t n = k.size();
+        if (i >= n || k[i].start > t) return i;
+        for (size_t step = 1;; step *= 2) {  // k[i] starts at or before t
+            size_t j = std::min(i + step, n - 1);
+            if (k[j].start > t) return std::upper_bound(k.begin() + i + 1, k.begin() + j, t, later) - k.begin();
+            if (j == n - 1) return n;
+            i = j;
         }
-        return i;
     }
     void erase(Pos p) {
         chunks[p.c].erase(chunks[p.c].begin() + p.i);
@@ -122,8 +123,10 @@ struct Calendar {
     }
     void clear() {
         for (auto& k : chunks) { k.clear(); spare.push_back(std::move(k)); }
-        chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0; }
+        chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0;
+    }
 };
+static_assert(sizeof(Calendar) == 64, "a calendar's header is one cache line");
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
 uint64_t drained;
