@@ -111,8 +111,8 @@ class Simulator:
         """The next line from the engine. While waiting, and between lines (a kernel may print in an endless loop),
         watch that the engine makes progress: its threads call the kernel API or switch."""
         while b"\n" not in self.pending:
-            ready = self.spin_armed and self._spin()
-            if ready or select.select([self.reply_fd], [], [], 0.2)[0]:
+            if self.spin_armed: self._spin()  # a hint only: the counter may count a reply already read, so select still
+            if select.select([self.reply_fd], [], [], 0.2)[0]:
                 chunk = os.read(self.reply_fd, 1 << 16)
                 if not chunk: return self._died(describe)
                 self.pending += chunk
@@ -124,7 +124,7 @@ class Simulator:
         return word, rest
 
     def _spin(self):
-        """Whether the engine flushed its reply within `spin` seconds (once per command: then select sleeps)."""
+        """Wait up to `spin` seconds for the engine to flush a reply (once per command: then select sleeps)."""
         self.spin_armed = False
         counters, seen, clock, give_way = self.counters, self.replies_seen, time.perf_counter, os.sched_yield
         end = clock() + self.spin
