@@ -40,6 +40,10 @@ class Simulator:
             raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
         self.races = os.environ.get("TENSIX_RACES", "on") != "off"  # the race detector (native/races.cpp)
         self.stats = None  # what the engine reported about the last run: its JSON text, parsed only when asked (Run.stats)
+        spin = os.environ.get("TENSIX_SPIN_US", "")
+        try: self.spin = float(spin) * 1e-6 if spin else SPIN_SECONDS if len(os.sched_getaffinity(0)) > 1 else 0.0
+        except ValueError: self.spin = -1
+        if not 0 <= self.spin <= 1: raise TensixError(f"TENSIX_SPIN_US takes microseconds, 0 to 1000000 (0: no spinning); got {spin!r}")
         # Blocks start on 64 KiB boundaries so any host page size can map one core's L1 alone (engine.h agrees).
         stride = -(-chip.l1_size // BLOCK) * BLOCK
         dram_at = BLOCK + chip.num_cores * stride
@@ -51,10 +55,6 @@ class Simulator:
         self.status = whole[:BLOCK]
         # engine.h's Status: progress, running core and processor, command lines sent, replies flushed
         self.progress_word, self.counters = self.status[:8].view(np.uint64), self.status[16:32].view(np.uint64)
-        spin = os.environ.get("TENSIX_SPIN_US", "")
-        try: self.spin = float(spin) * 1e-6 if spin else SPIN_SECONDS if len(os.sched_getaffinity(0)) > 1 else 0.0
-        except ValueError: self.spin = -1
-        if not 0 <= self.spin <= 1: raise TensixError(f"TENSIX_SPIN_US takes microseconds, 0 to 1000000 (0: no spinning); got {spin!r}")
         self.l1 = whole[BLOCK:dram_at].reshape(chip.num_cores, stride)[:, :chip.l1_size]
         self.l1_offset = lambda core: BLOCK + core * stride  # where a core's L1 starts in `mem`
         self.dram = whole[dram_at:].reshape(len(chip.dram_banks), chip.dram_bank_size)
