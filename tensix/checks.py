@@ -67,6 +67,16 @@ def boolean(name, v):
     return bool(v)
 
 
+def env_flag(name, default: bool) -> bool:
+    """An on/off environment variable: 1/on/true/yes or 0/off/false/no, any case; unset is `default`. Anything else
+    is an error rather than a guess, so a typo never leaves a safety feature silently off (or on)."""
+    text = os.environ.get(name)
+    if text is None or text.strip() == "": return default
+    if (t := text.strip().lower()) in ("1", "on", "true", "yes"): return True
+    if t in ("0", "off", "false", "no"): return False
+    raise TensixError(f"{name}={text!r}; it takes 1/on/true/yes or 0/off/false/no")
+
+
 def instance(name, v, kind, what, none=False):
     if (v is None and none) or isinstance(v, kind): return v
     raise TensixError(f"{name} takes {what}; got {_got(v)}")

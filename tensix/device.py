@@ -264,7 +264,7 @@ class Device:
             hang = checks.seconds("TENSIX_HANG_SECONDS", os.environ.get("TENSIX_HANG_SECONDS", "10"), text=True)
         else:
             hang = checks.seconds("Device(hang_seconds)", hang_seconds)
-        if sandbox is None: sandbox = os.environ.get("TENSIX_SANDBOX", "1").lower() not in ("0", "off", "false", "no")
+        if sandbox is None: sandbox = checks.env_flag("TENSIX_SANDBOX", True)
         self.sim = Simulator(c, hang, checks.integer("Device(max_cycles)", max_cycles, 1, (1 << 63) - 1),
                              checks.boolean("Device(sandbox)", sandbox))
         if timing is not None:  # "calendar" (the default, or TENSIX_TIMING), "ordered" (slow, strictly in time order), "simple"

@@ -28,9 +28,13 @@ class CoreRange:
     start: tuple
     end: tuple
 
+    def __post_init__(self):  # checked when made, so a bad range is named where it is written, not where it is used
+        start, end = core_of(self.start, "CoreRange(start)"), core_of(self.end, "CoreRange(end)")
+        if end[0] < start[0] or end[1] < start[1]: raise TensixError(f"CoreRange {start}-{end}: end comes before start")
+        object.__setattr__(self, "start", start), object.__setattr__(self, "end", end)
+
     def __iter__(self):
-        (x0, y0), (x1, y1) = core_of(self.start, "CoreRange(start)"), core_of(self.end, "CoreRange(end)")
-        if x1 < x0 or y1 < y0: raise TensixError(f"CoreRange {self.start}-{self.end}: end comes before start")
+        (x0, y0), (x1, y1) = self.start, self.end
         return ((x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1))
 
 

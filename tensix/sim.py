@@ -6,7 +6,7 @@ a kernel that crashes ends that process, never this one: the next launch starts 
 """
 import mmap, os, re, select, signal, time
 import numpy as np
-from . import build
+from . import build, checks
 from .errors import DeadlockError, HangError, KernelError, TensixError
 
 BLOCK = 1 << 16
@@ -38,7 +38,7 @@ class Simulator:
         self.timing = os.environ.get("TENSIX_TIMING", "calendar")
         if self.timing not in TIMING_MODES:
             raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
-        self.races = os.environ.get("TENSIX_RACES", "on") != "off"  # the race detector (native/races.cpp)
+        self.races = checks.env_flag("TENSIX_RACES", True)  # the race detector (native/races.cpp)
         self.stats = None  # what the engine reported about the last run: its JSON text, parsed only when asked (Run.stats)
         spin = os.environ.get("TENSIX_SPIN_US", "")
         try: self.spin = float(spin) * 1e-6 if spin else SPIN_SECONDS if len(os.sched_getaffinity(0)) > 1 else 0.0

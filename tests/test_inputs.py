@@ -99,6 +99,26 @@ def test_spin_time_from_the_environment_is_checked(monkeypatch, us):
     assert len(os.listdir("/proc/self/fd")) == fds  # no memory file left open
 
 
+@pytest.mark.parametrize("value", ["2", "offf", "disabled"])
+@pytest.mark.parametrize("name", ["TENSIX_RACES", "TENSIX_SANDBOX"])
+def test_an_on_off_variable_with_an_unknown_value_is_an_error(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(tt.TensixError, match=rf"{name}='{value}'; it takes 1/on/true/yes or 0/off/false/no"):
+        tt.Device()
+
+
+@pytest.mark.parametrize("value", ["0", "false", "No", "OFF"])
+def test_the_race_detector_turns_off_with_any_spelling_of_off(monkeypatch, value):
+    monkeypatch.setenv("TENSIX_RACES", value)
+    assert tt.Device().sim.races is False
+
+
+@pytest.mark.parametrize("start, end", [((0.5, 0), (1, 1)), ((0, 0), (1, "1")), ((2, 2), (1, 1)), ((0, 0), (True, 1))])
+def test_a_bad_core_range_is_refused_where_it_is_made(start, end):
+    with pytest.raises(tt.TensixError, match=r"CoreRange"):
+        tt.CoreRange(start, end)
+
+
 def test_numpy_integers_are_integers_everywhere(dev):
     i = np.int64
     a = dev.buffer(np.full(1024, 13, np.uint32), page=i(4096))

@@ -10,7 +10,7 @@
 //   - two cores writing overlapping bytes of one core's L1 at overlapping times (nothing orders them).
 // Not caught: reads of L1 through pointers (the engine does not see them), races through DRAM, a consumer using data
 // a producer announced by other means than a semaphore, and orderings that hold only by the model's timing.
-// TENSIX_RACES=off (Device(races=False)) turns it off.
+// TENSIX_RACES=0 (Device(races=False)) turns it off.
 #include "engine.h"
 
 bool races_on = true;
