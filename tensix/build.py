@@ -228,15 +228,17 @@ def _define_lines(defines: dict) -> list:
     return [f"#define {k}" if v is None else f"#define {k} {v}" for k, v in defines.items()]
 
 
-def kernel(source: str, name: str, prelude: str, call: str, defines: dict, includes=()) -> Path:
+def kernel(source: str, name: str, prelude: str, call: str, defines: dict, includes=(), cached_only=False) -> Path:
     """A kernel as a shared object. `prelude` is what the chip's firmware puts before the kernel, `call` runs its
     entry point, `defines` holds compile-time args, NoC index and the user's defines, `includes` the user's include
-    directories. Cached by all of those, the compiler and its flags, and the content of every header it reaches."""
+    directories. Cached by all of those, the compiler and its flags, and the content of every header it reaches.
+    With cached_only, None when the cache has no entry for it (nothing is compiled then)."""
     includes = include_path(includes)
     key = _key("kernel", source, prelude, call, sorted(defines.items()), includes, KERNEL_FLAGS)
     d = cache_dir() / "kernels" / key[:2] / key
     reached = _reached(d)
     if reached and _usable(d / f"kernel-{reached}.so", f"kernel {name!r}"): return d / f"kernel-{reached}.so"
+    if cached_only and not reached: return None  # a damaged entry is rebuilt now, said once
     if d.is_file(): d.unlink()  # damage in the entry's place
     d.mkdir(parents=True, exist_ok=True)
     lines = _define_lines(defines)

@@ -175,7 +175,11 @@ def _raw(data, fmt, name):
 
 def _decoder(fmt, size):
     """fmt (a numpy dtype or a tensix format) as a function of a buffer's bytes."""
-    if isinstance(fmt, DataFormat): return fmt.decode
+    if isinstance(fmt, DataFormat):
+        unit, what = (np.dtype(fmt.dtype).itemsize, "values") if fmt.dtype is not None else (fmt.tile_bytes, "tiles")
+        if size % unit:
+            raise TensixError(f"read(fmt={fmt.name}): the buffer's {size} bytes are not a whole number of {unit}-byte {what}")
+        return fmt.decode
     try:
         dt = np.dtype(fmt)
     except TypeError:

@@ -202,8 +202,9 @@ class Program:
     def _cores(self, cores):
         cs = cores_of(cores, self.chip)
         for c in cs:
-            self.chip.noc_xy(c)  # raises for a core off the grid
-            if c not in self.on_core: self.on_core[c] = _OnCore(self.chip.l1_unreserved_base)
+            if c not in self.on_core:
+                self.chip.noc_xy(c)  # raises for a core off the grid
+                self.on_core[c] = _OnCore(self.chip.l1_unreserved_base)
         self._layout = None
         return cs
 
@@ -324,7 +325,8 @@ class Program:
         """Compile every kernel of the program (in parallel; each is cached by content), and report every kernel
         that fails, not only the first."""
         todo = {(kind, id(k)): (kind, k) for on in self.on_core.values() for kind, (k, _) in on.kernels.items()}
-        todo = [v for key, v in todo.items() if key not in self._binaries]
+        # kernels already in the cache take a lookup here; only those to compile go to threads (starting them costs more)
+        todo = [v for key, v in todo.items() if key not in self._binaries and self.binary(*v, cached_only=True) is None]
         errors = []
 
         def one(kind_k):
@@ -342,19 +344,26 @@ class Program:
         if errors:
             raise CompileError(f"{len(errors)} kernels of this program failed to compile:\n\n" + "\n\n".join(str(e) for e in errors))
 
-    def binary(self, kind, kernel):
-        """The kernel's compiled shared object; compiled on first use, then cached by content."""
+    def binary(self, kind, kernel, cached_only=False):
+        """The kernel's compiled shared object; compiled on first use, then cached by content. With cached_only, None
+        where it is not compiled yet."""
         key = (kind, id(kernel))
         if key not in self._binaries:
-            self._binaries[key] = (kernel, compile_kernel(self.chip, kind, kernel, self._cb_layout(kind, kernel)))
+            path = compile_kernel(self.chip, kind, kernel, self._cb_layout(kind, kernel), cached_only)
+            if path is None: return None
+            self._binaries[key] = (kernel, path)
         return self._binaries[key][1]
 
     def _cb_layout(self, kind, k) -> dict:
         """{index: (page size, format code)} of the circular buffers every core running `k` gives it alike."""
-        seen = [{i: (cb.page_of(i), cb.fmt_of(i).code) for i, (cb, _) in on.cbs.items()}
-                for on in self.on_core.values() if kind in on.kernels and on.kernels[kind][0] is k]
+        seen = {}  # the distinct layouts (cores given the same buffers share one)
+        for on in self.on_core.values():
+            if kind in on.kernels and on.kernels[kind][0] is k:
+                key = tuple((i, id(cb)) for i, (cb, _) in on.cbs.items())
+                if key not in seen: seen[key] = {i: (cb.page_of(i), cb.fmt_of(i).code) for i, (cb, _) in on.cbs.items()}
         if not seen: return {}
-        return {i: v for i, v in seen[0].items() if i < 32 and all(s.get(i) == v for s in seen[1:])}
+        first, *rest = seen.values()
+        return {i: v for i, v in first.items() if i < 32 and all(s.get(i) == v for s in rest)}
 
     def describe(self, core_index, proc, binary=None):
         """'reader kernel 'name' on core (x, y) (NCRISC)': how errors name a thread. With `binary` (a kernel's compiled
@@ -395,7 +404,7 @@ def _unpack_to_dest(k: Kernel, name: str, chip) -> int:
     return mask
 
 
-def compile_kernel(chip, kind, k, cbs: dict = None):
+def compile_kernel(chip, kind, k, cbs: dict = None, cached_only=False):
     """A kernel's shared object for `chip`: the compile needs the chip's figures, not a running device. `cbs`:
     {index: (page size, format code)} of the circular buffers the kernel is given, which its get_tile_size and
     get_dataformat then return as constant expressions, as today's tt-metal builds kernels."""
@@ -436,6 +445,10 @@ def compile_kernel(chip, kind, k, cbs: dict = None):
         # 2024's compute kernels define `namespace NAMESPACE { void MAIN {...} }`, today's a plain `void kernel_main()`
         entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
         call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
-        return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes)
+        return build.kernel(k.source, name, '#include "compute_kernel_api.h"
+using namespace ckernel;', call, defines, k.includes,
+                            cached_only)
     # tt-metal's data-movement firmware includes debug/dprint.h before the kernel: DPRINT works without an include
-    return build.kernel(k.source, name, '#include "dataflow_api.h"\n#include "debug/dprint.h"', "kernel_main()", defines, k.includes)
+    return build.kernel(k.source, name, '#include "dataflow_api.h"
+#include "debug/dprint.h"', "kernel_main()", defines, k.includes,
+                        cached_only)

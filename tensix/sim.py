@@ -40,6 +40,10 @@ class Simulator:
             raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
         self.races = checks.env_flag("TENSIX_RACES", True)  # the race detector (native/races.cpp)
         self.stats = None  # what the engine reported about the last run: its JSON text, parsed only when asked (Run.stats)
+        spin = os.environ.get("TENSIX_SPIN_US", "")
+        try: self.spin = float(spin) * 1e-6 if spin else SPIN_SECONDS if len(os.sched_getaffinity(0)) > 1 else 0.0
+        except ValueError: self.spin = -1
+        if not 0 <= self.spin <= 1: raise TensixError(f"TENSIX_SPIN_US takes microseconds, 0 to 1000000 (0: no spinning); got {spin!r}")
         # Blocks start on 64 KiB boundaries so any host page size can map one core's L1 alone (engine.h agrees).
         stride = -(-chip.l1_size // BLOCK) * BLOCK
         dram_at = BLOCK + chip.num_cores * stride
@@ -51,10 +55,6 @@ class Simulator:
         self.status = whole[:BLOCK]
         # engine.h's Status: progress, running core and processor, command lines sent, replies flushed
         self.progress_word, self.counters = self.status[:8].view(np.uint64), self.status[16:32].view(np.uint64)
-        spin = os.environ.get("TENSIX_SPIN_US", "")
-        try: self.spin = float(spin) * 1e-6 if spin else SPIN_SECONDS if len(os.sched_getaffinity(0)) > 1 else 0.0
-        except ValueError: self.spin = -1
-        if not 0 <= self.spin <= 1: raise TensixError(f"TENSIX_SPIN_US takes microseconds, 0 to 1000000 (0: no spinning); got {spin!r}")
         self.l1 = whole[BLOCK:dram_at].reshape(chip.num_cores, stride)[:, :chip.l1_size]
         self.l1_offset = lambda core: BLOCK + core * stride  # where a core's L1 starts in `mem`
         self.dram = whole[dram_at:].reshape(len(chip.dram_banks), chip.dram_bank_size)
@@ -111,8 +111,8 @@ class Simulator:
         """The next line from the engine. While waiting, and between lines (a kernel may print in an endless loop),
         watch that the engine makes progress: its threads call the kernel API or switch."""
         while b"\n" not in self.pending:
-            ready = self.spin_armed and self._spin()
-            if ready or select.select([self.reply_fd], [], [], 0.2)[0]:
+            if self.spin_armed: self._spin()  # a hint only: the counter may count a reply already read, so select still
+            if select.select([self.reply_fd], [], [], 0.2)[0]:
                 chunk = os.read(self.reply_fd, 1 << 16)
                 if not chunk: return self._died(describe)
                 self.pending += chunk
@@ -124,7 +124,7 @@ class Simulator:
         return word, rest
 
     def _spin(self):
-        """Whether the engine flushed its reply within `spin` seconds (once per command: then select sleeps)."""
+        """Wait up to `spin` seconds for the engine to flush a reply (once per command: then select sleeps)."""
         self.spin_armed = False
         counters, seen, clock, give_way = self.counters, self.replies_seen, time.perf_counter, os.sched_yield
         end = clock() + self.spin

@@ -1,5 +1,6 @@
 """Strict host inputs: every argument is checked where it enters; a wrong one is a TensixError naming the argument, what
 it got and what it takes, never a silent coercion or another exception. numpy integers are integers."""
+import os
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -87,6 +88,15 @@ def test_hang_seconds_from_the_environment_is_checked_too(monkeypatch):
     monkeypatch.setenv("TENSIX_HANG_SECONDS", "0")
     with pytest.raises(tt.TensixError, match=r"TENSIX_HANG_SECONDS takes a number of seconds > 0; got '0'"):
         tt.Device()
+
+
+@pytest.mark.parametrize("us", ["fast", "-1", "2e6", "nan", "inf"])
+def test_spin_time_from_the_environment_is_checked(monkeypatch, us):
+    monkeypatch.setenv("TENSIX_SPIN_US", us)
+    fds = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(tt.TensixError, match=rf"TENSIX_SPIN_US takes microseconds, 0 to 1000000 \(0: no spinning\); got '{us}'"):
+        tt.Device()
+    assert len(os.listdir("/proc/self/fd")) == fds  # no memory file left open
 
 
 @pytest.mark.parametrize("value", ["2", "offf", "disabled"])

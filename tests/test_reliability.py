@@ -82,6 +82,22 @@ def test_a_dprint_flood_ends_with_a_hang_error_and_prints_held_are_bounded():
         assert [len(p) for p in long_line.prints] == [16 + 65536] * 3 + [16 + 200000 - 3 * 65536]
 
 
+def test_a_reply_count_that_is_off_never_blinds_the_watchdog():
+    """The host spins on the engine's count of replies before it sleeps in select (TENSIX_SPIN_US); a count that is
+    off (a reply read before the engine counted it) may end the spin early, never leave the host in a read that no
+    reply will end while the watchdog waits."""
+    out = python(f"""
+        import tensix as tt, tensix.sim as sim
+        send = sim.Simulator._send
+        def off_by_one(self, lines): send(self, lines); self.replies_seen -= 1
+        sim.Simulator._send = off_by_one
+        dev = tt.Device(echo=False, hang_seconds=1)
+        try: dev.run(tt.Program(dev, (0, 0), writer={SPIN_PLAIN!r}))
+        except tt.HangError as e: print(e)
+    """, timeout=60, env={**os.environ, "TENSIX_SPIN_US": "200"})
+    assert "ran 1 s without calling the kernel API" in out.stdout, out.stderr
+
+
 # ---- a killed parent
 def test_the_engine_dies_with_its_parent():
     tt.build.engine()

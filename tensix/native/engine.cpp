@@ -712,8 +712,9 @@ static void start_api() {
     for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) sigaction(s, &sa, nullptr);
 }
 
-// The end of a reply: out to the host, and counted, so a host spinning on the count (sim.py) sees it without sleeping.
 static int64_t spin_ns = 0;  // how long to spin for the next command before sleeping in read (the host's "spin")
+
+// The end of a reply: out to the host, and counted, so a host spinning on the count (sim.py) sees it without sleeping.
 static void reply() {
     fflush(out);
     __atomic_store_n(&status->replies, status->replies + 1, __ATOMIC_RELEASE);
