@@ -134,6 +134,16 @@ def test_bias_relu_after_matmul():
     assert np.all(np.abs(got[0] - want) <= 2.0 ** -20 * (np.abs(a).astype(np.float64) @ np.abs(w)) + 1e-6)
 
 
+def test_causal_attention():
+    """A causal mask computed from the output's indices (lanes past a 16x16 output are padding) added after a batched
+    matmul, a softmax, and the weights times v on matmul_tiles."""
+    q, k, v = (rng.standard_normal((3, 16, 40)).astype(np.float32) for _ in range(3))
+    got = tt(q).scaled_dot_product_attention(tt(k), tt(v), is_causal=True).numpy()
+    s = q.astype(np.float64) @ k.transpose(0, 2, 1) / np.sqrt(40) + np.where(np.tril(np.ones((16, 16), bool)), 0, -np.inf)
+    e = np.exp(s - s.max(-1, keepdims=True))
+    close(got, (e / e.sum(-1, keepdims=True)) @ v, rtol=1e-5, atol=1e-5)
+
+
 def test_softmax():
     a = rng.standard_normal((30, 100)).astype(np.float32) * 3
     e = np.exp(a - a.max(1, keepdims=True))
