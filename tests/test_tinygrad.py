@@ -114,6 +114,17 @@ def test_matmul_transposed_and_batched():
     for i in range(3): fpu_close(got[i], x[i], y[i])
 
 
+def test_beam_keeps_the_matmul_on_tiles():
+    """BEAM=2 times its candidates on the simulated clock; those that would gather are refused, so what it picks still
+    runs on matmul_tiles (tinygrad takes a candidate even when none beats the kernel it started from)."""
+    a, b = rng.standard_normal((40, 64)).astype(np.float32), rng.standard_normal((64, 48)).astype(np.float32)
+    got = []
+    with Context(BEAM=2, IGNORE_BEAM_CACHE=1):
+        kernels = paths(lambda: got.append((tt(a) @ tt(b)).numpy()))
+    assert kernels and all(k == ("matmul", 0) for k in kernels)  # the candidates rendered (none if tinygrad cached the search), and the kernel run
+    fpu_close(got[0], a, b)
+
+
 def test_sum_on_reduce_tile():
     """A sum over a contiguous axis goes through reduce_tile, its float32 operand split in three bfloat16 parts, so the
     result is float32's (tinygrad's CPU backend sums in float32 too)."""
