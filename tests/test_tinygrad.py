@@ -129,6 +129,17 @@ def test_matmul_transposed_and_batched():
     for i in range(3): fpu_close(got[i], x[i], y[i])
 
 
+def test_beam_keeps_the_matmul_on_tiles():
+    """BEAM=2 times its candidates on the simulated clock; those that would gather are refused, so what it picks still
+    runs on matmul_tiles (tinygrad takes a candidate even when none beats the kernel it started from)."""
+    a, b = rng.standard_normal((40, 64)).astype(np.float32), rng.standard_normal((64, 48)).astype(np.float32)
+    got = []
+    with Context(BEAM=2, IGNORE_BEAM_CACHE=1):
+        kernels = paths(lambda: got.append((tt(a) @ tt(b)).numpy()))
+    assert kernels and all(k == ("matmul", 0) for k in kernels)  # the candidates rendered (none if tinygrad cached the search), and the kernel run
+    fpu_close(got[0], a, b)
+
+
 def test_sum_on_reduce_tile():
     """A sum over a contiguous axis goes through reduce_tile, its float32 operand split in three bfloat16 parts, so the
     result is float32's (tinygrad's CPU backend sums in float32 too)."""
@@ -147,6 +158,16 @@ def test_bias_relu_after_matmul():
     assert paths(lambda: got.append((tt(a) @ tt(w) + tt(bias)).relu().numpy()))[0][0] == "matmul"
     want = np.maximum(a.astype(np.float64) @ w + bias, 0)
     assert np.all(np.abs(got[0] - want) <= 2.0 ** -20 * (np.abs(a).astype(np.float64) @ np.abs(w)) + 1e-6)
+
+
+def test_causal_attention():
+    """A causal mask computed from the output's indices (lanes past a 16x16 output are padding) added after a batched
+    matmul, a softmax, and the weights times v on matmul_tiles."""
+    q, k, v = (rng.standard_normal((3, 16, 40)).astype(np.float32) for _ in range(3))
+    got = tt(q).scaled_dot_product_attention(tt(k), tt(v), is_causal=True).numpy()
+    s = q.astype(np.float64) @ k.transpose(0, 2, 1) / np.sqrt(40) + np.where(np.tril(np.ones((16, 16), bool)), 0, -np.inf)
+    e = np.exp(s - s.max(-1, keepdims=True))
+    close(got, (e / e.sum(-1, keepdims=True)) @ v, rtol=1e-5, atol=1e-5)
 
 
 def test_softmax():

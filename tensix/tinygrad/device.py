@@ -8,7 +8,7 @@ from tinygrad.device import Allocator, Compiled, Compiler
 from tinygrad.helpers import DEBUG, NOOPT
 import tensix as tt
 from tensix.program import compile_kernel
-from .reduce_loop import MM_CB
+from .reduce_loop import MM_CB, ROWS_CB
 from .renderer import PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
@@ -20,7 +20,7 @@ def _kernels(src: dict, fp32: bool):
     # 32-bit tiles unpack straight into a float32 register (as tt-metal's UnpackToDestFp32), not through the 19-bit
     # source registers, so float32 work keeps float32 precision
     to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), *((0, SPILL_CB + d) for d in range(SPILL_DEPTHS)),
-                                                                       (0, MM_CB[0]), (0, MM_CB[1])] if BY_CODE[f].tile_bytes == 4096} \
+                                                                       (0, MM_CB[0]), (0, MM_CB[1]), (0, ROWS_CB)] if BY_CODE[f].tile_bytes == 4096} \
         if fp32 else None
     return (tt.Kernel(src["reader"], src["name"] + ".reader"), tt.Kernel(src["writer"], src["name"] + ".writer"),
             tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32, unpack_to_dest_mode=to_dest))

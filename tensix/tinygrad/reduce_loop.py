@@ -24,6 +24,7 @@ from tinygrad.uop.ops import AxisType, Ops, exec_alu
 
 RM_CB = (14, 15)     # the A rows of C k-blocks and the B rows of one, as the reader reads them (float32 rows)
 MM_CB = (26, 27)     # those tilized: the A and B tiles of a k-block
+ROWS_CB = 13         # a sum's loaded rows, tilized
 SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel for the FPU
 SCALER_CB = 30       # reduce_tile's scaler: a tile of ones the reader writes once
 SPLIT = not getenv("TT_BF16_MATMUL", 0)

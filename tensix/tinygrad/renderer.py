@@ -16,7 +16,7 @@ from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
-from .reduce_loop import RM_CB, ReduceLoop, affine
+from .reduce_loop import ROWS_CB, RM_CB, ReduceLoop, affine
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST}
 
@@ -31,7 +31,7 @@ IN_CB = {f: i for i, f in enumerate(sorted(set(FORMAT.values())))}          # re
 OUT_CB = {f: 16 + i for i, f in enumerate(sorted(set(FORMAT.values())))}   # compute -> writer
 STAGE_CB, STAGE_PAGES = 24, 8   # L1 where the data-movement cores stage unaligned runs (pages of PAGE bytes)
 SPILL_CB = 7  # float32 tiles the compute kernel parks when its register is full: SPILL_CB + d for code at loop depth d
-SPILL_DEPTHS = 7  # 7..13; a buffer per depth, so a tile parked for a whole loop never blocks the pops of the loop's own
+SPILL_DEPTHS = 6  # 7..12 (13 is the reduce loops' ROWS_CB); a buffer per depth, so a tile parked for a whole loop never blocks the pops of the loop's own
 
 NARROW = (dtypes.uint8, dtypes.int8, dtypes.uint16, dtypes.int16)  # integers the register wraps to their width itself
 CTYPE = {dtypes.float32: "float", dtypes.bool: "bool", dtypes.int32: "int32_t", dtypes.uint32: "uint32_t", dtypes.uint8: "uint8_t", dtypes.uint16: "uint16_t",
@@ -300,7 +300,8 @@ class Kernel:
         if self.loop:  # lanes are a 32x32 block of the output, or of a k-block's operand: skip (or zero) those outside
             out.append(pad + f"    for (uint32_t lane = 0; lane < {1024 * pages}u; lane++) {{")
             out.append(pad + "        " + self.loop.dims(block) + (" " + self.loop.block_index(block, names) if block else ""))
-            zero = f"(({CTYPE.get(u.dtype, 'float')}*)tile)[lane] = 0; " if what == "load" else ""
+            ctype = CTYPE.get(u.dtype, "float") if u.op is Ops.LOAD else "int32_t"  # an index value's tile holds int32
+            zero = f"(({ctype}*)tile)[lane] = 0; " if what == "load" else ""
             out.append(pad + f"        if (!({self.loop.valid(block or ('out' if what == 'store' else 'in'), names)})) {{ {zero}continue; }}")
         else:
             out.append(pad + "    for (uint32_t lane = 0; lane < 1024u && t * 1024u + lane < lanes; lane++) {")
@@ -452,8 +453,10 @@ class Kernel:
             if u in tiles and u.op is not Ops.STORE:
                 if u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles:
                     cb = IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[root(u.src[0].src[0]).dtype]]
-                    if self._rows(u): emit(f"cb_wait_front({RM_CB[0]}, 1); cb_reserve_back({cb}, 1); tilize_block({RM_CB[0]}, 1, {cb}); "
-                                           f"cb_push_back({cb}, 1); cb_pop_front({RM_CB[0]}, 1);")
+                    if self._rows(u):  # the compute kernel makes this tile: a circular buffer of its own (one producer each)
+                        cb = ROWS_CB
+                        emit(f"cb_wait_front({RM_CB[0]}, 1); cb_reserve_back({cb}, 1); tilize_block({RM_CB[0]}, 1, {cb}); "
+                             f"cb_push_back({cb}, 1); cb_pop_front({RM_CB[0]}, 1);")
                     park(u, cb)
                     if crosses(u):  # it must outlive a loop boundary: into the register now
                         slot[u] = d = take("a load")
