@@ -445,10 +445,8 @@ def compile_kernel(chip, kind, k, cbs: dict = None, cached_only=False):
         # 2024's compute kernels define `namespace NAMESPACE { void MAIN {...} }`, today's a plain `void kernel_main()`
         entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
         call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
-        return build.kernel(k.source, name, '#include "compute_kernel_api.h"
-using namespace ckernel;', call, defines, k.includes,
+        return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes,
                             cached_only)
     # tt-metal's data-movement firmware includes debug/dprint.h before the kernel: DPRINT works without an include
-    return build.kernel(k.source, name, '#include "dataflow_api.h"
-#include "debug/dprint.h"', "kernel_main()", defines, k.includes,
+    return build.kernel(k.source, name, '#include "dataflow_api.h"\n#include "debug/dprint.h"', "kernel_main()", defines, k.includes,
                         cached_only)

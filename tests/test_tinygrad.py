@@ -250,3 +250,11 @@ def test_narrow_integers_wrap_as_c_does():
     np.testing.assert_array_equal((tt(a) + tt(b)).cast(dtypes.int8).cast(dtypes.int32).numpy(), (a + b).astype(np.int8))
     f = np.array([-3.7, 300.2, 65535.9, -1.5], np.float32)
     np.testing.assert_array_equal(tt(f).cast(dtypes.int16).cast(dtypes.int32).numpy(), f.astype(np.int32).astype(np.int16))
+
+
+def test_the_renderers_circular_buffers_are_distinct():
+    """Every circular buffer the rendered kernels use has an index of its own, below tt-metal's 32."""
+    from tensix.tinygrad import reduce_loop as rl, renderer as r
+    used = [*r.IN_CB.values(), *r.OUT_CB.values(), r.STAGE_CB, *range(r.SPILL_CB, r.SPILL_CB + r.SPILL_DEPTHS), rl.ROWS_CB,
+            *rl.RM_CB, *rl.MM_CB, *rl.SPLIT_CB, rl.SCALER_CB]
+    assert len(set(used)) == len(used) and max(used) < 32
