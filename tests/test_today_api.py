@@ -580,3 +580,22 @@ def test_the_pack_thread_sfpu_needs_the_register_handed_over():
         run_today(dev, PACK_SIDE % "gelu_tile(t);", [x], **F32)
     with pytest.raises(tt.KernelError, match="only the packer's wait for math"):
         run_today(dev, PACK_SIDE.replace("MATH_PACK", "UNPACK_MATH") % "", [x], **F32)
+
+
+def test_todays_format_prints_and_logical_coordinates():
+    """DPRINT(format, ...) and DEVICE_PRINT as tt-metal's device_print.h defines them: {} takes the next argument, {N}
+    argument N, {{ and }} print braces; get_absolute_logical_x/y are the core's place in the grid."""
+    src = r'''
+#include "api/dataflow/dataflow_api.h"
+#include "api/debug/device_print.h"
+void kernel_main() {
+    DEVICE_PRINT("core ({},{}) {}\n", get_absolute_logical_x(), get_absolute_logical_y(), -7);
+    DPRINT("{1}-{0} {{}}\n", 10u, 20u);
+    DPRINT << "old " << 5 << ENDL();
+}'''
+    dev = tt.Device("n150")
+    run = dev.run(tt.Program(dev, [(2, 1), (0, 3)], reader=tt.Kernel(src, "printer")))
+    lines = {p.split(": ", 1)[1] for p in run.prints}
+    assert {"core (2,1) -7", "core (0,3) -7", "20-10 {}", "old 5"} <= lines, run.prints
+    with pytest.raises(tt.KernelError, match="more arguments"):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src.replace('"{1}-{0}', '"{2}-{0}'), "printer")))

@@ -43,6 +43,13 @@ enum CBIndex : uint8_t {  // today's names
 #endif
 constexpr uint32_t tensix_cb_page_size[32] = {TENSIX_CB_PAGE_SIZES};
 constexpr uint8_t tensix_cb_format[32] = {TENSIX_CB_FORMATS};
+#ifdef TENSIX_WORKER_COLS
+// This core's logical coordinates in the grid (today's names; with no sub-devices, absolute and relative agree)
+inline uint32_t get_absolute_logical_x() { return tensix_api->self->core % TENSIX_WORKER_COLS; }
+inline uint32_t get_absolute_logical_y() { return tensix_api->self->core / TENSIX_WORKER_COLS; }
+inline uint32_t get_relative_logical_x() { return get_absolute_logical_x(); }
+inline uint32_t get_relative_logical_y() { return get_absolute_logical_y(); }
+#endif
 #ifdef COMPILE_FOR_TRISC
 // tt-metal's generated descriptors of each circular buffer for the compute threads (chlkc_*_data_format.h,
 // chlkc_*_tile_dims.h), which kernel helpers read: its format, and its tiles' rows and columns (32 x 32 here)
