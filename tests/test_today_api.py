@@ -599,3 +599,28 @@ void kernel_main() {
     assert {"core (2,1) -7", "core (0,3) -7", "20-10 {}", "old 5"} <= lines, run.prints
     with pytest.raises(tt.KernelError, match="more arguments"):
         dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src.replace('"{1}-{0}', '"{2}-{0}'), "printer")))
+
+
+def test_tile_slice_prints_a_strided_slice_of_a_tile_in_a_circular_buffer():
+    """TileSlice (dprint_tile.h): [h0:h1:hs, w0:w1:ws] of a tile, through its faces unless it is already untilized,
+    from the write pointer (a reader checking what it wrote), each row a line."""
+    src = r'''
+#include "api/dataflow/dataflow_api.h"
+#include "api/debug/dprint.h"
+void kernel_main() {
+    cb_reserve_back(0, 1);
+    volatile tt_l1_ptr uint32_t* p = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_write_ptr(0));
+    for (uint32_t i = 0; i < 1024; i++) p[i] = i;
+    SliceRange sr = SliceRange{.h0 = 0, .h1 = 32, .hs = 16, .w0 = 8, .w1 = 32, .ws = 8};
+    DPRINT("{}", TileSlice(0, 0, sr, TSLICE_INPUT_CB, TSLICE_WR_PTR, true, true));
+    DPRINT("{}", TileSlice(0, 0, sr, TSLICE_INPUT_CB, TSLICE_WR_PTR, true, false));
+    cb_push_back(0, 1);
+}'''
+    dev = tt.Device("n150")
+    run = dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "slicer"), cbs=[tt.CB(0, tt.uint32)]))
+    got = [p.split(": ", 1)[1] for p in run.prints]
+    tile = tt.tilize(np.arange(1024, dtype=np.uint32).reshape(32, 32))  # element (h, w) sits at tilize's place
+    faced = np.arange(1024).reshape(-1)[np.argsort(tile.reshape(-1))].reshape(32, 32)  # where each (h, w) is stored
+    want_faced = [" ".join(str(faced[h, w]) for w in range(8, 32, 8)) for h in (0, 16)]
+    want_flat = [" ".join(str(h * 32 + w) for w in range(8, 32, 8)) for h in (0, 16)]
+    assert got == want_faced + want_flat, got

@@ -103,3 +103,4 @@ struct DebugPrintCall : DebugPrinter {  // DPRINT << ... and DPRINT(format, ...)
 #define DPRINT_UNPACK(x) x
 #define DPRINT_MATH(x) x
 #define DPRINT_PACK(x) x
+#include "debug/dprint_tile.h"
