@@ -282,19 +282,61 @@ def ttnn_unary(dev, root, rng, H=64, W=256):
     return ok, run
 
 
+MM = "ttnn/cpp/ttnn/operations/matmul/device/kernels"
+
+
+def ttnn_matmul_reuse(dev, root, rng, M=512, K=512, N=1024):
+    """ttnn's MatmulMultiCoreReuseProgramFactory: per-core blocks of 16 x 16 output tiles (in0_block_w 2, subblocks 4 x 2)
+    on as many cores as blocks, ttnn's reader_bmm_tile_layout.cpp and writer_bmm_tile_layout.cpp (a DataflowBuffer and
+    Noc::async_write), compute bmm_large_block_zm.cpp through kernel_lib/matmul/matmul.hpp (partials spilled to c_24,
+    which shares c_16's buffer, and reloaded through a DataflowBuffer)."""
+    a, b = rng.standard_normal((M, K)).astype(np.float32), rng.standard_normal((K, N)).astype(np.float32)
+    A, B = bf16_buffer(dev, a), bf16_buffer(dev, b)
+    C = dev.buffer(M * N * 2, page=tt.bfloat16.tile_bytes)
+    Mt, Kt, Nt = M // 32, K // 32, N // 32
+    in0_block_w, sbh, sbw, pcm, pcn = 2, 4, 2, 16, 16
+    num_blocks = Kt // in0_block_w
+    compute_args = [in0_block_w, pcm // sbh, sbh * in0_block_w * (pcm // sbh), sbh * in0_block_w, pcn // sbw,
+                    sbw * in0_block_w * (pcn // sbw), pcn, num_blocks, sbh, sbw, sbh * sbw, 1]
+    blocks_y, blocks_x = Mt // pcm, Nt // pcn
+    cols = dev.chip.grid[0]
+    cores = [(i % cols, i // cols) for i in range(blocks_y * blocks_x)]
+    block_of = {c: divmod(i, blocks_x) for i, c in enumerate(cores)}
+    reader_args = lambda c: [A.addr, Kt * pcm * block_of[c][0], 1, Kt, in0_block_w, in0_block_w, pcm, in0_block_w * pcm,
+                             B.addr, pcn * block_of[c][1], 1, Nt, in0_block_w * Nt, pcn, in0_block_w, pcn * in0_block_w,
+                             num_blocks, Mt * Kt, Kt * Nt, 1, 0]
+    writer_args = lambda c: [C.addr, block_of[c][1] * pcn + block_of[c][0] * pcm * Nt, 1, Nt, sbw, sbh * Nt, sbw, sbh,
+                             sbw * sbh, pcn // sbw, pcm // sbh, Mt * Nt, 1]
+    names = {"cb_in0": 0, "cb_in1": 1, "cb_out": 16, "cb_intermed0": 24}
+    prog = tt.Program(dev, cores, reader=source(root, f"{MM}/dataflow/reader_bmm_tile_layout.cpp", "reader_bmm_tile_layout", compile_args=args_of(A, B)),
+                      writer=source(root, f"{MM}/dataflow/writer_bmm_tile_layout.cpp", "writer_bmm_tile_layout", compile_args=args_of(C),
+                                    named_args={"cb_out": 16}),
+                      compute=source(root, f"{MM}/compute/bmm_large_block_zm.cpp", "bmm_large_block_zm", compile_args=compute_args,
+                                     named_args=names, math_fidelity="HiFi4"),
+                      reader_args=reader_args, writer_args=writer_args,
+                      cbs=[tt.CB(0, pages=2 * pcm * in0_block_w), tt.CB(1, pages=2 * pcn * in0_block_w),
+                           tt.CB((16, 24), fmt=(tt.bfloat16, tt.bfloat16), pages=pcm * pcn)])
+    run = dev.run(prog)
+    got = tt.untilize(C.read(tt.bfloat16), M, N)
+    return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
+
+
 PROGRAMS = [matmul_multicore_reuse, matmul_multicore_reuse_mcast, ttnn_reduce_w, ttnn_reduce_h, ttnn_binary_relu,
-            ttnn_binary_sfpu_div_fp32, ttnn_binary_sfpu_int32, ttnn_bmm, ttnn_unary]
+            ttnn_binary_sfpu_div_fp32, ttnn_binary_sfpu_int32, ttnn_bmm, ttnn_unary,
+            ttnn_matmul_reuse]
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("path", type=Path)
     p.add_argument("--device", default="n150")
+    p.add_argument("-k", default="", help="only the programs whose name contains this")
     args = p.parse_args(argv)
     dev = tt.Device(args.device, echo=False)
     print(f"today's ttnn-helper kernels from {args.path} on a simulated {dev.chip.name}; load {os.getloadavg()[0]:.2f}")
     failed = 0
-    for prog in PROGRAMS:
+    programs = [f for f in PROGRAMS if args.k in f.__name__]
+    for prog in programs:
         t0 = time.perf_counter()
         try:
             ok, run = prog(dev, args.path, np.random.default_rng(0))
@@ -304,7 +346,7 @@ def main(argv=None):
         failed += not ok
         print(f"  {prog.__name__:<26} {'PASS' if ok else 'FAIL'} {detail}  {(time.perf_counter() - t0) * 1e3:7.0f} ms wall")
     dev.close()
-    print(f"{len(PROGRAMS) - failed} of {len(PROGRAMS)} match numpy")
+    print(f"{len(programs) - failed} of {len(programs)} match numpy")
     return 1 if failed else 0
 
 

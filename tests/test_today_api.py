@@ -2,7 +2,7 @@
 TensorAccessorArgs, the Noc and CircularBuffer objects, compute kernels as a plain `void kernel_main()`, the renamed
 calls, common runtime args, the SFPU's binary ops between register tiles and `where`, and float32 tiles unpacked
 straight into a float32 register. References follow tt-metal's documented semantics, in numpy with the chip's rounding."""
-import os, subprocess, sys
+import math, os, subprocess, sys
 from pathlib import Path
 import numpy as np
 import pytest
@@ -56,7 +56,9 @@ INCLUDES = "".join(f'#include "api/compute/{h}"\n' for h in (
     "binary_comp.h", "matmul.h", "reduce.h", "eltwise_unary/eltwise_unary.h", "eltwise_unary/where.h", "eltwise_unary/exp.h",
     "add_int_sfpu.h", "sub_int_sfpu.h", "mul_int_sfpu.h", "binary_bitwise_sfpu.h", "binary_shift.h", "div_int32_sfpu.h",
     "div_int32_floor.h", "binary_remainder.h", "binary_fmod.h", "gcd.h", "lcm.h", "xlogy.h", "atan2.h", "copy_dest_values.h",
-    "eltwise_unary/comp.h", "eltwise_unary/rpow.h", "eltwise_unary/rdiv.h", "eltwise_unary/fill.h"))
+    "eltwise_unary/comp.h", "eltwise_unary/rpow.h", "eltwise_unary/rdiv.h", "eltwise_unary/fill.h", "eltwise_unary/gelu.h",
+    "eltwise_unary/activations.h", "eltwise_unary/hardtanh.h", "eltwise_unary/selu.h", "eltwise_unary/softplus.h",
+    "eltwise_unary/mish.h", "eltwise_unary/relu.h", "eltwise_unary/sigmoid.h", "pack.h"))
 
 
 def run_today(dev, body, inputs, in_fmt=tt.bfloat16, out_fmt=tt.bfloat16, n_out=None, l1=False, **kernel):
@@ -517,3 +519,108 @@ def test_named_compile_time_args():
         dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(NAMED, "named", named_args={"alpha": 7})))
     with pytest.raises(tt.TensixError, match="named_args"):
         dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(NAMED, "named", named_args={"alpha": -1.5, "beta": 1})))
+
+
+# ttnn's matmul runs its fused activation on the pack thread (kernel_lib/matmul/detail/sfpu_activation_helpers.hpp):
+# after math commits, the packer waits for it by hand (SEMWAIT on MATH_PACK instead of tile_regs_wait), points the SFPU
+# at its half of the register, applies name_tile_pack to the tiles it holds, waits for the SFPU, then packs.
+PACK_SIDE = """for (uint32_t i = 0; i < n; i += 2) {
+    cb_wait_front(0, 2); tile_regs_acquire(); copy_block(0, 0, 0, 2); tile_regs_commit(); cb_reserve_back(16, 2);
+    PACK(TTI_SEMWAIT(p_stall::STALL_TDMA | p_stall::STALL_CFG, semaphore::t6_sem(semaphore::MATH_PACK), p_stall::STALL_ON_ZERO));
+    PACK(TT_SETC16(DEST_TARGET_REG_CFG_MATH_Offset_ADDR32, ckernel::packer::get_packer_dest_offset()));
+    for (uint32_t t = 0; t < 2; t++) { %s }
+    PACK(TTI_STALLWAIT(p_stall::STALL_PACK, p_stall::WAIT_SFPU));
+    pack_block(0, 16, 2); tile_regs_release(); cb_push_back(16, 2); cb_pop_front(0, 2);
+}"""
+
+
+def bits(v): return int(np.float32(v).view(np.uint32))
+
+
+def softplus(x, beta, threshold): return np.where(x * beta > threshold, x, np.log1p(np.exp(beta * x)) / beta)
+
+
+# tt-metal's definitions of each (its SFPU headers' doc comments; torch's for the named ones)
+PACK_ACTIVATIONS = {
+    "gelu_tanh_tile_pack(t);": lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3))),
+    "gelu_tile_pack<false>(t);": lambda x: 0.5 * x * (1 + np.vectorize(math.erf)(x / np.sqrt(2))),
+    "hardsigmoid_tile_pack(t);": lambda x: np.clip(x / 6 + 0.5, 0, 1),
+    f"hardtanh_tile_pack(t, {bits(-1.5)}, {bits(2.25)});": lambda x: np.clip(x, -1.5, 2.25),
+    f"selu_tile_pack(t, {bits(1.0507)}, {bits(1.6733)});": lambda x: 1.0507 * np.where(x > 0, x, 1.6733 * np.expm1(x)),
+    f"softplus_tile_pack(t, {bits(2.0)}, {bits(0.5)}, {bits(5.0)});": lambda x: softplus(x, 2.0, 5.0),
+    "mish_tile_pack<false>(t);": lambda x: x * np.tanh(np.log1p(np.exp(x))),
+    "silu_tile_pack(t);": lambda x: x / (1 + np.exp(-x)),
+    f"relu_max_tile_pack(t, {bits(6.0)});": lambda x: np.clip(x, 0, 6),
+    "sigmoid_tile_pack<VectorMode::RC, false>(t);": lambda x: 1 / (1 + np.exp(-x)),
+    "exp_packthread_tile<false>(t);": np.exp,
+    "sqrt_tile_pack<false>(t);": lambda x: np.sqrt(np.abs(x)),
+}
+
+
+@pytest.mark.parametrize("call", sorted(PACK_ACTIVATIONS))
+def test_sfpu_ops_from_the_pack_thread(call):
+    """Each fused activation, applied by the pack thread to the tiles it holds, in a float32 register."""
+    dev = tt.Device("n150")
+    x = (np.random.default_rng(12).standard_normal((64, 32)) * 3).astype(np.float32)
+    if "sqrt" in call: x = np.abs(x)
+    got = run_today(dev, PACK_SIDE % call, [x], **F32)
+    want = PACK_ACTIVATIONS[call](x.astype(np.float64))
+    assert np.allclose(got, tiles(want.astype(np.float32)), rtol=4e-6, atol=1e-6), call
+
+
+def test_the_pack_thread_sfpu_needs_the_register_handed_over():
+    """A pack-thread op before the packer's SEMWAIT, or a math-side op after it, finds the register with the other
+    thread, as on the chip; a SEMWAIT on anything but MATH_PACK is not modelled and says so."""
+    dev = tt.Device("n150")
+    x = np.ones((64, 32), np.float32)
+    early = PACK_SIDE.replace("PACK(TTI_SEMWAIT", "gelu_tile_pack(0); PACK(TTI_SEMWAIT")
+    with pytest.raises(tt.KernelError, match="packer.*tile_regs_wait first"):
+        run_today(dev, early % "", [x], **F32)
+    with pytest.raises(tt.KernelError, match="handed to the packer"):
+        run_today(dev, PACK_SIDE % "gelu_tile(t);", [x], **F32)
+    with pytest.raises(tt.KernelError, match="only the packer's wait for math"):
+        run_today(dev, PACK_SIDE.replace("MATH_PACK", "UNPACK_MATH") % "", [x], **F32)
+
+
+def test_todays_format_prints_and_logical_coordinates():
+    """DPRINT(format, ...) and DEVICE_PRINT as tt-metal's device_print.h defines them: {} takes the next argument, {N}
+    argument N, {{ and }} print braces; get_absolute_logical_x/y are the core's place in the grid."""
+    src = r'''
+#include "api/dataflow/dataflow_api.h"
+#include "api/debug/device_print.h"
+void kernel_main() {
+    DEVICE_PRINT("core ({},{}) {}\n", get_absolute_logical_x(), get_absolute_logical_y(), -7);
+    DPRINT("{1}-{0} {{}}\n", 10u, 20u);
+    DPRINT << "old " << 5 << ENDL();
+}'''
+    dev = tt.Device("n150")
+    run = dev.run(tt.Program(dev, [(2, 1), (0, 3)], reader=tt.Kernel(src, "printer")))
+    lines = {p.split(": ", 1)[1] for p in run.prints}
+    assert {"core (2,1) -7", "core (0,3) -7", "20-10 {}", "old 5"} <= lines, run.prints
+    with pytest.raises(tt.KernelError, match="more arguments"):
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src.replace('"{1}-{0}', '"{2}-{0}'), "printer")))
+
+
+def test_tile_slice_prints_a_strided_slice_of_a_tile_in_a_circular_buffer():
+    """TileSlice (dprint_tile.h): [h0:h1:hs, w0:w1:ws] of a tile, through its faces unless it is already untilized,
+    from the write pointer (a reader checking what it wrote), each row a line."""
+    src = r'''
+#include "api/dataflow/dataflow_api.h"
+#include "api/debug/dprint.h"
+void kernel_main() {
+    cb_reserve_back(0, 1);
+    volatile tt_l1_ptr uint32_t* p = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_write_ptr(0));
+    for (uint32_t i = 0; i < 1024; i++) p[i] = i;
+    SliceRange sr = SliceRange{.h0 = 0, .h1 = 32, .hs = 16, .w0 = 8, .w1 = 32, .ws = 8};
+    DPRINT("{}", TileSlice(0, 0, sr, TSLICE_INPUT_CB, TSLICE_WR_PTR, true, true));
+    DPRINT("{}", TileSlice(0, 0, sr, TSLICE_INPUT_CB, TSLICE_WR_PTR, true, false));
+    cb_push_back(0, 1);
+}'''
+    dev = tt.Device("n150")
+    run = dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "slicer"), cbs=[tt.CB(0, tt.uint32)]))
+    got = [p.split(": ", 1)[1] for p in run.prints]
+    tile = tt.tilize(np.arange(1024, dtype=np.uint32).reshape(32, 32))  # element (h, w) sits at tilize's place
+    faced = np.arange(1024).reshape(-1)[np.argsort(tile.reshape(-1))].reshape(32, 32)  # where each (h, w) is stored
+    want_faced = [" ".join(str(faced[h, w]) for w in range(8, 32, 8)) for h in (0, 16)]
+    want_flat = [" ".join(str(h * 32 + w) for w in range(8, 32, 8)) for h in (0, 16)]
+    assert got == want_faced + want_flat, got

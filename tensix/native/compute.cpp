@@ -572,17 +572,20 @@ static float erfinv(float x) {
     return (float)y;
 }
 
-static void unary(uint32_t op, uint32_t d, uint32_t param) {
+static void unary3(uint32_t op, uint32_t d, uint32_t param, uint32_t param1, uint32_t param2) {
     Math& mm = m();
+    bool packer = op & TX_ON_PACKER;  // the pack thread's SFPU: on the tiles the packer holds, in its time
+    op &= ~TX_ON_PACKER;
+    auto math_tick = [&](uint64_t c) { stage_tick(packer ? PACK_STAGE : MATH_STAGE, 0, c); };
     if (op == TX_FILL_INT) {
-        float* o = words(d, "fill_tile_int");
+        float* o = words(d, "fill_tile_int", packer);
         for (int i = 0; i < 1024; i++) o[i] = value(param);
         set_ints(mm, d, true, false);
         return math_tick(chip.sfpu_cycles);
     }
     if (op >= TX_EQZ_INT && op <= TX_GEZ_INT) {  // comparisons with zero of int32 words (a tile of values: its integers)
         bool is_int = mm.ints >> d & 1;
-        float* o = words(d, "SFPU op");
+        float* o = words(d, "SFPU op", packer);
         for (int i = 0; i < 1024; i++) {
             int32_t x = (int32_t)(is_int ? word_of(o[i]) : to_word(o[i]));
             bool r = op == TX_EQZ_INT ? x == 0 : op == TX_NEZ_INT ? x != 0 : op == TX_LTZ_INT ? x < 0
@@ -592,9 +595,9 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
         set_ints(mm, d, true, false);
         return math_tick(chip.sfpu_cycles);
     }
-    float* o = dst(d, "SFPU op");
-    const float* mask = op == TX_MASK ? dst(param, "mask_tile") : nullptr;
-    float p = value(param);  // float parameters arrive as their bits
+    float* o = dst(d, packer ? "SFPU op on the packer (name_tile_pack)" : "SFPU op", packer);
+    const float* mask = op == TX_MASK ? dst(param, "mask_tile", packer) : nullptr;
+    float p = value(param), p1 = value(param1), p2 = value(param2);  // float parameters arrive as their bits
     uint64_t cycles = chip.sfpu_cycles;
     for (int i = 0; i < 1024; i++) {
         float x = o[i], y = x;
@@ -658,6 +661,12 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
             case TX_RDIV_TRUNC: y = std::trunc(p / x); break;
             case TX_RDIV_FLOOR: y = std::floor(p / x); break;
             case TX_MASK: y = mask[i] == 0.0f ? 0.0f : x; break;  // the chip zeroes where the mask tile holds zero
+            case TX_HARDSIGMOID: y = std::min(std::max(x / 6.0f + 0.5f, 0.0f), 1.0f); break;
+            case TX_HARDTANH: y = x < p ? p : x > p1 ? p1 : x; break;  // min, max
+            case TX_SELU: y = p * (x > 0 ? x : p1 * std::expm1(x)); break;  // scale, alpha
+            case TX_SOFTPLUS: y = x * p > p2 ? x : p1 * std::log1p(std::exp(x * p)); break;  // beta, 1 / beta, threshold
+            case TX_MISH: y = x * std::tanh(std::log1p(std::exp(x))); break;
+            case TX_GELU_TANH: y = 0.5f * x * (1.0f + std::tanh(0.7978845608f * (x + 0.044715f * x * x * x))); break;
             default: fail("SFPU op %u is not one the engine knows", op);
         }
         o[i] = to_dst(mm, y);
@@ -668,6 +677,7 @@ static void unary(uint32_t op, uint32_t d, uint32_t param) {
     if (op == TX_SQRT || op == TX_RSQRT) cycles = chip.sqrt_cycles;
     math_tick(cycles);
 }
+static void unary(uint32_t op, uint32_t d, uint32_t param) { unary3(op, d, param, 0, 0); }
 
 // The SFPU's integer ops on two 32-bit words, as tt-metal's kernels define them (ckernel_sfpu_shift.h,
 // ckernel_sfpu_binary_remainder.h, ckernel_sfpu_binary_fmod.h, div_int32_floor.h, gcd.h, lcm.h, binary_comp.h):
@@ -1051,7 +1061,7 @@ void compute_bind(TxApi& api) {
     api.pack_relu = pack_relu;
     api.pack_l1_acc = [](uint32_t enable) { m().l1_acc = enable != 0; };
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
-    api.unary = unary; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
+    api.unary = unary; api.unary3 = unary3; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;
     api.tilize_ab = tilize_ab; api.reduce_math = reduce_math; api.pack_untilize_faces = pack_untilize_faces;
     api.pack_untilize = pack_untilize;

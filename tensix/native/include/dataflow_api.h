@@ -272,3 +272,6 @@ inline void noc_semaphore_set_multicast_loopback_src(uint32_t src_local_l1_addr,
                                                      bool linked = false, bool multicast_path_reserve = true, uint8_t noc = noc_index) {
     tensix_api->noc_write_mcast(noc, src_local_l1_addr, dst_noc_addr_multicast, 4, num_dests, true, "noc_semaphore_set_multicast_loopback_src");
 }
+// Today's dataflow_api.h, at this path too, brings TensorAccessor (accessor/tensor_accessor.h); get_compile_time_arg_val
+// keeps its 2024 form here, usable in #if
+#include "api/tensor/tensor_accessor.h"

@@ -76,6 +76,9 @@ struct TxApi {
     void (*reduce_math)(uint32_t pool, uint32_t dim, uint32_t dst, uint32_t num_faces);
     // pack_untilize with part of each tile: face_r_dim rows of num_faces faces (1 or 2: 16 or 32 columns)
     void (*pack_untilize_faces)(uint32_t dst, uint32_t tiles, int32_t cb, uint32_t face_r_dim, uint32_t num_faces);
+    // unary with the SFPU ops' further float-bit params (hardtanh: min, max; selu: scale, alpha; softplus: beta,
+    // 1 / beta, threshold)
+    void (*unary3)(uint32_t op, uint32_t dst, uint32_t param0, uint32_t param1, uint32_t param2);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
@@ -104,8 +107,11 @@ enum TxUnary : uint32_t {
     TX_EQZ_INT, TX_NEZ_INT, TX_LTZ_INT, TX_GTZ_INT, TX_LEZ_INT, TX_GEZ_INT,  // on int32 words: 1 or 0, as a word
     TX_FILL_INT,  // every word of the tile: param
     TX_RPOW, TX_RDIV, TX_RDIV_TRUNC, TX_RDIV_FLOOR,  // param: float bits; pow(param, x), param / x (then rounded)
+    // today's fused matmul activations (unary_sfpu3: up to three float-bit params)
+    TX_HARDSIGMOID, TX_HARDTANH, TX_SELU, TX_SOFTPLUS, TX_MISH, TX_GELU_TANH,
 };
 const uint32_t TX_WHERE_INT = 1u << 16;  // or-ed into where's output tile: the choices are integer words
+const uint32_t TX_ON_PACKER = 1u << 20;  // or-ed into a TxUnary op: issued by the pack thread on the tiles it holds
 enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };
 enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };
 

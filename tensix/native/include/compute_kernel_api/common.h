@@ -7,6 +7,7 @@
 #include "tensix_args.h"
 #include "tensix_types.h"
 #include "tools/profiler/kernel_profiler.hpp"
+#include "ckernel_ops.h"
 
 #define ALWI inline __attribute__((always_inline))
 #define FORCE_INLINE inline __attribute__((always_inline))  // 2024's compute kernels use it as data-movement ones do
@@ -54,6 +55,10 @@ ALWI void release_dst(tt::DstMode mode = tt::DstMode::Half) { tensix_api->regs(T
 
 // Today's first call of a compute kernel: configures unpacker, math and packer for these circular buffers. The
 // simulator unpacks and packs every buffer in its own format, so there is nothing to configure.
+// SrcOrder::Reverse (the matmul's) puts icb0 in source register B and icb1 in A: the same here, where each call says
+// which buffer is which operand.
+enum class SrcOrder : uint8_t { Regular = 0, Reverse = 1 };
+template <SrcOrder order = SrcOrder::Regular>
 ALWI void compute_kernel_hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb, uint32_t call_line = 0) {}
 ALWI void compute_kernel_hw_startup(uint32_t icb0, uint32_t ocb) {}
 
@@ -68,11 +73,15 @@ ALWI void copy_tile(uint32_t icb, uint32_t itile, uint32_t idst) { tensix_api->c
 ALWI void copy_block_matmul_partials(uint32_t in_cb_id, uint32_t start_in_tile_index, uint32_t start_dst_tile_index, uint32_t ntiles) {
     for (uint32_t i = 0; i < ntiles; i++) tensix_api->copy_tile(in_cb_id, start_in_tile_index + i, start_dst_tile_index + i);
 }
+ALWI void copy_block(uint32_t in_cb_id, uint32_t start_in_tile_index, uint32_t start_dst_tile_index, uint32_t ntiles) {  // today's name
+    copy_block_matmul_partials(in_cb_id, start_in_tile_index, start_dst_tile_index, ntiles);
+}
 template <bool out_of_order_output = false>
 ALWI void pack_tile(uint32_t ifrom_dst, uint32_t icb, uint32_t output_tile_index = 0) {
     tensix_api->pack(ifrom_dst, icb, out_of_order_output ? (int32_t)output_tile_index : -1);
 }
 ALWI void matmul_pack_tile(uint32_t ifrom_dst, uint32_t icb, uint32_t ntiles) { for (uint32_t i = 0; i < ntiles; i++) pack_tile(ifrom_dst + i, icb); }
+ALWI void pack_block(uint32_t ifrom_dst, uint32_t icb, uint32_t ntiles) { matmul_pack_tile(ifrom_dst, icb, ntiles); }  // today's name
 // Format reconfiguration: the simulator unpacks and packs every circular buffer in its own format, so these hold.
 ALWI void pack_reconfig_data_format(uint32_t new_operand) {}
 ALWI void pack_reconfig_data_format(uint32_t old_operand, uint32_t new_operand) {}
@@ -119,6 +128,7 @@ struct ReluConfig {  // today's form of the same: a mode and a threshold (bits 1
     constexpr uint32_t get_threshold() const { return threshold; }
 };
 ALWI void llk_pack_relu_config(ReluConfig config) { tensix_api->pack_relu(config.mode); }
+ALWI void pack_relu_config(ReluConfig config) { llk_pack_relu_config(config); }  // today's name
 // Low-level inits 2024's kernels call directly (moreh_common.hpp, bmm_tilize_untilize.cpp): they set up the unpacker
 // and math engine for what follows, which the simulator reads from each call itself.
 template <EltwiseBinaryType eltwise_binary_type, BroadcastType bcast = NONE, int fidelity = MATH_FIDELITY, auto... more>

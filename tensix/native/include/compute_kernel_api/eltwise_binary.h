@@ -17,6 +17,13 @@ ALWI void sub_tiles_init(uint32_t icb0 = 0, uint32_t icb1 = 1, bool acc_to_dest 
 ALWI void binary_op_specific_init(int op_code) {}
 template <bool full_init, EltwiseBinaryType eltwise_binary_type>  // today's: configures the op add/sub/mul_tiles then name
 ALWI void binary_tiles_init(uint32_t icb0, uint32_t icb1, bool acc_to_dest = false, uint32_t call_line = 0) { tensix_acc_to_dest = acc_to_dest; }
+// today's paired inits (add_tiles and its kin): the same
+template <auto... reuse>
+ALWI void add_init(uint32_t icb0, uint32_t icb1, bool acc_to_dest = false, uint32_t call_line = 0) { tensix_acc_to_dest = acc_to_dest; }
+template <auto... reuse>
+ALWI void sub_init(uint32_t icb0, uint32_t icb1, bool acc_to_dest = false, uint32_t call_line = 0) { tensix_acc_to_dest = acc_to_dest; }
+template <auto... reuse>
+ALWI void mul_init(uint32_t icb0, uint32_t icb1, uint32_t call_line = 0) { tensix_acc_to_dest = false; }
 template <bool full_init = false, EltwiseBinaryType eltwise_binary_type = ELWADD>
 ALWI void binary_op_specific_init(uint32_t icb0 = 0, uint32_t icb1 = 1) {}
 ALWI void add_tiles(uint32_t icb0, uint32_t icb1, uint32_t itile0, uint32_t itile1, uint32_t idst) {

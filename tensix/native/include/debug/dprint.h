@@ -68,10 +68,39 @@ inline DebugPrinter operator<<(DebugPrinter p, DEFAULTFLOAT) { p.t->print_fixed 
 inline DebugPrinter operator<<(DebugPrinter p, SETW w) { p.t->print_width = w.w; return p; }
 inline DebugPrinter operator<<(DebugPrinter p, SETPRECISION s) { p.t->print_precision = s.p; return p; }
 
-#define DPRINT DebugPrinter()
+// Today's format form, DPRINT("x={} y={}\n", x, y) and DEVICE_PRINT (api/debug/device_print.h): each {} takes the
+// next argument, {N} argument N, {{ and }} print a brace; a line ends where the format says \n.
+template <typename T> void tensix_print_arg(DebugPrinter p, const void* v) { p << *static_cast<const T*>(v); }
+template <typename... A>
+void tensix_format_print(const char* fmt, const A&... a) {
+    DebugPrinter p;
+    const void* vals[] = {static_cast<const void*>(&a)..., nullptr};
+    void (*prints[])(DebugPrinter, const void*) = {&tensix_print_arg<A>..., nullptr};
+    unsigned next = 0;
+    const char* run = fmt;
+    for (const char* c = fmt;; c++) {
+        if (*c && *c != '{' && *c != '}') continue;
+        p.text(run, (int)(c - run));
+        if (!*c) return;
+        if (c[0] == c[1]) { p.text(c, 1); run = ++c + 1; continue; }  // {{ or }}
+        if (*c == '}') tensix_api->fail("DPRINT: a lone '}' in the format (write '}}')");
+        unsigned i = 0;
+        if (c[1] >= '0' && c[1] <= '9') for (c++; *c >= '0' && *c <= '9'; c++) i = i * 10 + (*c - '0');
+        else i = next++, c++;
+        if (*c != '}') tensix_api->fail("DPRINT: '{' in the format must be followed by '{', '}' or a digit");
+        if (i >= sizeof...(A)) tensix_api->fail("DPRINT: the format asks for more arguments than were given");
+        prints[i](p, vals[i]);
+        run = c + 1;
+    }
+}
+struct DebugPrintCall : DebugPrinter {  // DPRINT << ... and DPRINT(format, ...) both
+    template <typename... A> void operator()(const char* fmt, const A&... a) const { tensix_format_print(fmt, a...); }
+};
+#define DPRINT DebugPrintCall()
 #define DPRINT_DATA0(x) if (noc_index == 0) { x; }
 #define DPRINT_DATA1(x) if (noc_index == 1) { x; }
 // The simulator runs a compute kernel as one thread, not three, so each of these prints once.
 #define DPRINT_UNPACK(x) x
 #define DPRINT_MATH(x) x
 #define DPRINT_PACK(x) x
+#include "debug/dprint_tile.h"

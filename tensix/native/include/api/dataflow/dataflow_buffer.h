@@ -11,6 +11,9 @@ public:
     uint32_t get_entry_size() const { return get_tile_size(); }
     uint32_t get_stride_size() const { return get_tile_size(); }
     void finish() {}
+    // Moves this index's read pointer (ttnn's matmul reloads partials through a second index over the same memory
+    // with it). The engine keeps each index's pointers itself and cannot move one: not modelled, so it fails.
+    void evil_set_read_ptr(uint32_t addr) { tensix_api->fail("DataflowBuffer::evil_set_read_ptr is not modelled"); }
 #ifndef COMPILE_FOR_TRISC
     void write_barrier(const Noc& noc) const { noc_async_write_barrier(noc.get_noc_id()); }
 #endif

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <dataflow_api.h>
-#include "api/compile_time_args.h"
+#include "tensix_args.h"  // tensix_compile_time_arg: the index need not be a literal
 
 namespace tensor_accessor {
 enum class ArgConfig : uint8_t {  // the first compile-time arg: bits, as tt-metal's host sets them

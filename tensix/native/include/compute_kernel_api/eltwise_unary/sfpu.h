@@ -6,12 +6,18 @@
 namespace ckernel {
 // which faces an SFPU op covers (tt-metal's ckernel_defs.h); the simulator always does the whole tile
 enum VectorMode { None = 0, R = 1, C = 2, RC = 4, RC_custom = 6, Invalid = 0xFF };
+// Each has today's pack-thread variant too (name_tile_init_pack, name_tile_pack): the same op, issued by the pack
+// thread on the tiles it holds after tile_regs_wait, while math goes on (ttnn's matmul runs fused activations there).
 #define TENSIX_UNARY(name, op)                                                  \
     ALWI void name##_tile_init() {}                                             \
-    ALWI void name##_tile(uint32_t idst) { tensix_api->unary(op, idst, 0); }
+    ALWI void name##_tile(uint32_t idst) { tensix_api->unary(op, idst, 0); }    \
+    ALWI void name##_tile_init_pack() {}                                        \
+    ALWI void name##_tile_pack(uint32_t idst) { tensix_api->unary(op | TX_ON_PACKER, idst, 0); }
 #define TENSIX_UNARY_PARAM(name, op)                                            \
     ALWI void name##_tile_init() {}                                             \
-    ALWI void name##_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(op, idst, param0); }
+    ALWI void name##_tile(uint32_t idst, uint32_t param0) { tensix_api->unary(op, idst, param0); } \
+    ALWI void name##_tile_init_pack() {}                                        \
+    ALWI void name##_tile_pack(uint32_t idst, uint32_t param0) { tensix_api->unary(op | TX_ON_PACKER, idst, param0); }
 // Ops with an approximate mode take it both ways tt-metal has: as a template argument (name_tile<true>(0)) and, as in
 // 2024's headers, as a second argument (name_tile(0, true)). The simulator computes both the same way.
 #define TENSIX_UNARY_APPROX(name, op, approx_default)                           \
@@ -20,7 +26,11 @@ enum VectorMode { None = 0, R = 1, C = 2, RC = 4, RC_custom = 6, Invalid = 0xFF 
     ALWI void name##_tile_init(bool fast_and_approx) {}                         \
     template <bool fast_and_approx = approx_default, auto... more>              \
     ALWI void name##_tile(uint32_t idst) { tensix_api->unary(op, idst, 0); }    \
-    ALWI void name##_tile(uint32_t idst, bool fast_and_approx) { tensix_api->unary(op, idst, 0); }
+    ALWI void name##_tile(uint32_t idst, bool fast_and_approx) { tensix_api->unary(op, idst, 0); } \
+    template <bool fast_and_approx = approx_default, auto... more>              \
+    ALWI void name##_tile_init_pack() {}                                        \
+    template <bool fast_and_approx = approx_default, auto... more>              \
+    ALWI void name##_tile_pack(uint32_t idst) { tensix_api->unary(op | TX_ON_PACKER, idst, 0); }
 
 template <bool approx = false, auto... more>
 ALWI void exp_tile_init() {}
@@ -28,12 +38,27 @@ ALWI void exp_tile_init(bool fast_and_approx) {}
 template <bool approx = false, auto... more>
 ALWI void exp_tile(uint32_t idst) { tensix_api->unary(approx ? TX_EXP_APPROX : TX_EXP, idst, 0); }
 ALWI void exp_tile(uint32_t idst, bool fast_and_approx) { tensix_api->unary(fast_and_approx ? TX_EXP_APPROX : TX_EXP, idst, 0); }
+template <bool approx = false, auto... more>
+ALWI void exp_packthread_tile_init() {}
+template <bool approx = false, auto... more>
+ALWI void exp_packthread_tile(uint32_t idst) { tensix_api->unary((approx ? TX_EXP_APPROX : TX_EXP) | TX_ON_PACKER, idst, 0); }
 TENSIX_UNARY_APPROX(gelu, TX_GELU, true)
 TENSIX_UNARY_APPROX(rsqrt, TX_RSQRT, true)
 TENSIX_UNARY_APPROX(sigmoid, TX_SIGMOID, false)
+// today's sigmoid_tile<vec_mode, approx>: the simulator does whole tiles only (VectorMode::RC)
+template <VectorMode vec_mode, bool fast_and_approx = false>
+ALWI void sigmoid_tile(uint32_t idst) {
+    static_assert(vec_mode == VectorMode::RC, "sigmoid_tile on part of a tile (VectorMode R or C) is not modelled");
+    tensix_api->unary(TX_SIGMOID, idst, 0);
+}
+template <VectorMode vec_mode, bool fast_and_approx = false>
+ALWI void sigmoid_tile_pack(uint32_t idst) {
+    static_assert(vec_mode == VectorMode::RC, "sigmoid_tile on part of a tile (VectorMode R or C) is not modelled");
+    tensix_api->unary(TX_SIGMOID | TX_ON_PACKER, idst, 0);
+}
 TENSIX_UNARY_APPROX(erf, TX_ERF, false)
 TENSIX_UNARY_APPROX(log, TX_LOG, false)
-TENSIX_UNARY(sqrt, TX_SQRT)
+TENSIX_UNARY_APPROX(sqrt, TX_SQRT, false)
 TENSIX_UNARY(recip, TX_RECIP)
 TENSIX_UNARY(relu, TX_RELU)
 TENSIX_UNARY_APPROX(tanh, TX_TANH, false)
@@ -87,6 +112,23 @@ TENSIX_UNARY(asin, TX_ASIN)
 TENSIX_UNARY(acos, TX_ACOS)
 TENSIX_UNARY(atan, TX_ATAN)
 TENSIX_UNARY(identity, TX_IDENTITY)
+// today's fused matmul activations (activations.h, hardtanh.h, selu.h, softplus.h, mish.h, gelu.h's gelu_tanh):
+// hardsigmoid = clamp(x / 6 + 1 / 2, 0, 1); mish = x tanh(softplus(x)); gelu_tanh = GELU by its tanh formula
+TENSIX_UNARY(hardsigmoid, TX_HARDSIGMOID)
+TENSIX_UNARY_APPROX(mish, TX_MISH, false)
+TENSIX_UNARY(gelu_tanh, TX_GELU_TANH)
+// params as float bits: hardtanh clamps to [min, max]; selu = scale * (x > 0 ? x : alpha (e^x - 1)); softplus =
+// x where beta x > threshold, else log(1 + e^(beta x)) / beta
+#define TENSIX_UNARY3(name, op, sig, p0, p1, p2)                                \
+    template <auto... t> ALWI void name##_tile_init() {}                        \
+    template <auto... t> ALWI void name##_tile_init_pack() {}                   \
+    template <auto... t> ALWI void name##_tile sig { tensix_api->unary3(op, idst, p0, p1, p2); } \
+    template <auto... t> ALWI void name##_tile_pack sig { tensix_api->unary3(op | TX_ON_PACKER, idst, p0, p1, p2); }
+TENSIX_UNARY3(hardtanh, TX_HARDTANH, (uint32_t idst, uint32_t param_min, uint32_t param_max), param_min, param_max, 0)
+TENSIX_UNARY3(selu, TX_SELU, (uint32_t idst, uint32_t scale, uint32_t alpha), scale, alpha, 0)
+TENSIX_UNARY3(softplus, TX_SOFTPLUS, (uint32_t idst, uint32_t beta, uint32_t beta_reciprocal, uint32_t threshold), beta,
+              beta_reciprocal, threshold)
+#undef TENSIX_UNARY3
 ALWI void identity_tile_uint32(uint32_t idst) { tensix_api->unary(TX_IDENTITY, idst, 0); }
 TENSIX_UNARY_PARAM(rsub, TX_RSUB_SCALAR)  // rsub_tile(idst, bits of s): s - x (2024's reverseops.h)
 // mask_tile(data, mask): zero the data tile where the mask tile holds zero. The chip's SFPU reads the mask from the

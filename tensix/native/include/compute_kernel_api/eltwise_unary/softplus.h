@@ -1,0 +1,3 @@
+// tt-metal's compute_kernel_api/eltwise_unary/softplus.h: the SFPU ops are all in sfpu.h.
+#pragma once
+#include "compute_kernel_api/eltwise_unary/sfpu.h"
