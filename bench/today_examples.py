@@ -194,27 +194,30 @@ PROGRAMS = [eltwise_sfpu, eltwise_binary, matmul_single_core, matmul_multi_core,
             ttnn_reduce_w_via_matmul]
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def run_programs(programs, what, argv=None):
+    """Runs each program(dev, checkout, rng) -> (matches numpy?, run) and prints a line per program; the exit code."""
+    p = argparse.ArgumentParser(description=what)
     p.add_argument("path", type=Path)
     p.add_argument("--device", default="n150")
+    p.add_argument("-k", default="", help="only the programs whose name contains this")
     args = p.parse_args(argv)
     dev = tt.Device(args.device, echo=False)
-    print(f"today's programming examples from {args.path} on a simulated {dev.chip.name}; load {os.getloadavg()[0]:.2f}")
+    print(f"{what} from {args.path} on a simulated {dev.chip.name}; load {os.getloadavg()[0]:.2f}")
     failed = 0
-    for prog in PROGRAMS:
+    programs = [f for f in programs if args.k in f.__name__]
+    for prog in programs:
         t0 = time.perf_counter()
         try:
             ok, run = prog(dev, args.path, np.random.default_rng(0))
             detail = f"{run.cycles:>9} cycles"
         except (tt.TensixError, OSError) as e:
-            ok, detail = False, f"{type(e).__name__}: {str(e)[:300]}"
+            ok, detail = False, f"{type(e).__name__}: {str(e)[:600]}"
         failed += not ok
         print(f"  {prog.__name__:<26} {'PASS' if ok else 'FAIL'} {detail}  {(time.perf_counter() - t0) * 1e3:7.0f} ms wall")
     dev.close()
-    print(f"{len(PROGRAMS) - failed} of {len(PROGRAMS)} match numpy")
+    print(f"{len(programs) - failed} of {len(programs)} match numpy")
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_programs(PROGRAMS, "today's programming examples"))

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import tensix as tt
 from tensix import reference
-from today_examples import ttnn_binary_relu, ttnn_binary_sfpu_div_fp32, ttnn_program  # ttnn's binary kernels, run the same way
+from today_examples import run_programs, ttnn_binary_relu, ttnn_binary_sfpu_div_fp32, ttnn_program  # ttnn's binary kernels, run the same way
 
 EX = "tt_metal/programming_examples/matmul/matmul_common/kernels"
 
@@ -326,29 +326,5 @@ PROGRAMS = [matmul_multicore_reuse, matmul_multicore_reuse_mcast, ttnn_reduce_w,
             ttnn_matmul_reuse]
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("path", type=Path)
-    p.add_argument("--device", default="n150")
-    p.add_argument("-k", default="", help="only the programs whose name contains this")
-    args = p.parse_args(argv)
-    dev = tt.Device(args.device, echo=False)
-    print(f"today's ttnn-helper kernels from {args.path} on a simulated {dev.chip.name}; load {os.getloadavg()[0]:.2f}")
-    failed = 0
-    programs = [f for f in PROGRAMS if args.k in f.__name__]
-    for prog in programs:
-        t0 = time.perf_counter()
-        try:
-            ok, run = prog(dev, args.path, np.random.default_rng(0))
-            detail = f"{run.cycles:>9} cycles"
-        except (tt.TensixError, OSError) as e:
-            ok, detail = False, f"{type(e).__name__}: {str(e)[:600]}"
-        failed += not ok
-        print(f"  {prog.__name__:<26} {'PASS' if ok else 'FAIL'} {detail}  {(time.perf_counter() - t0) * 1e3:7.0f} ms wall")
-    dev.close()
-    print(f"{len(programs) - failed} of {len(programs)} match numpy")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_programs(PROGRAMS, "today's ttnn-helper kernels"))
