@@ -258,3 +258,29 @@ def test_the_renderers_circular_buffers_are_distinct():
     used = [*r.IN_CB.values(), *r.OUT_CB.values(), r.STAGE_CB, *range(r.SPILL_CB, r.SPILL_CB + r.SPILL_DEPTHS), rl.ROWS_CB,
             *rl.RM_CB, *rl.MM_CB, *rl.SPLIT_CB, rl.SCALER_CB]
     assert len(set(used)) == len(used) and max(used) < 32
+
+
+GRAYSKULL = r"""
+import numpy as np, tensix.tinygrad
+from tinygrad import Tensor
+rng = np.random.default_rng(1)
+a, b = rng.standard_normal((64, 96)).astype(np.float32), rng.standard_normal((96, 40)).astype(np.float32)
+t = lambda x: Tensor(x, device="TT")
+for got, want, scale in [((t(a) @ t(b)).numpy(), a @ b, np.abs(a) @ np.abs(b)), (t(a).sum(1).numpy(), a.sum(1), np.abs(a).sum(1)),
+                         ((t(a) * 3.7).numpy(), a * np.float32(3.7), np.abs(a * 3.7))]:
+    print(float((np.abs(got - want) / scale).max()))
+try: print((t(np.arange(1000, dtype=np.int32)) + 1).numpy()[-1])
+except Exception as e: print(type(e).__name__, e)
+"""
+
+
+def test_grayskull_computes_in_bfloat16_and_refuses_wide_integers():
+    # Grayskull's destination register holds bfloat16: float32 work rounds to bfloat16 operands and sums (error a few
+    # of bfloat16's 2^-9 half-steps of the operands' magnitude), and an int32 add, which would round above 256, is refused
+    import os, subprocess, sys
+    r = subprocess.run([sys.executable, "-c", GRAYSKULL], capture_output=True, text=True, timeout=600,
+                       env={**os.environ, "TENSIX_DEVICE": "e150", "DEV": "TT"})
+    lines = r.stdout.split("\n")
+    assert r.returncode == 0, r.stderr
+    assert all(0 < float(x) < 2 ** -6 for x in lines[:3]), lines
+    assert lines[3].startswith("Unsupported") and "Grayskull" in lines[3], lines[3]

@@ -16,6 +16,16 @@ class _OpsTT(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module): pass
 
 
+def chip_name() -> str: return os.environ.get("TENSIX_DEVICE", "n150")  # the simulated chip
+
+
+def fp32_register() -> bool:
+    """Whether the chip's destination register holds float32 and 32-bit integer words (Wormhole, Blackhole); Grayskull's
+    holds bfloat16, so its arithmetic rounds to 8 bits of mantissa and integers are exact only up to 256."""
+    import tensix as tt  # here, not above: `import tensix` imports this module
+    return tt.CHIPS[chip_name()].arch != "grayskull"
+
+
 if not any(isinstance(f, _OpsTT) for f in sys.meta_path): sys.meta_path.append(_OpsTT())
 
 

@@ -8,6 +8,7 @@ from tinygrad.device import Allocator, Compiled, Compiler
 from tinygrad.helpers import DEBUG, NOOPT
 import tensix as tt
 from tensix.program import compile_kernel
+from . import chip_name
 from .reduce_loop import MM_CB, ROWS_CB
 from .renderer import PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
@@ -88,9 +89,6 @@ class TTAllocator(Allocator):
 
 
 _DEVICE = None
-
-
-def chip_name() -> str: return os.environ.get("TENSIX_DEVICE", "n150")
 
 
 def tt_device() -> tt.Device:

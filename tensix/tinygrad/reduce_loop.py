@@ -21,13 +21,14 @@ import math, random, struct
 from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import getenv
 from tinygrad.uop.ops import AxisType, Ops, exec_alu
+from . import fp32_register
 
 RM_CB = (14, 15)     # the A rows of C k-blocks and the B rows of one, as the reader reads them (float32 rows)
 MM_CB = (26, 27)     # those tilized: the A and B tiles of a k-block
 ROWS_CB = 13         # a sum's loaded rows, tilized
 SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel for the FPU
 SCALER_CB = 30       # reduce_tile's scaler: a tile of ones the reader writes once
-SPLIT = not getenv("TT_BF16_MATMUL", 0)
+SPLIT = not getenv("TT_BF16_MATMUL", 0) and fp32_register()  # parts of float32 need a float32 register
 PASSES = ((2, 0), (1, 1), (0, 2), (1, 0), (0, 1), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
 SPLITTER = f"{struct.unpack('<I', struct.pack('<f', 65537.0))[0]}u"
 FACES = "int32_t ti = (int32_t)(lane / 512u * 16u + lane % 256u / 16u), tj = (int32_t)(lane / 256u % 2u * 16u + lane % 16u);"

@@ -16,6 +16,7 @@ from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
+from . import fp32_register
 from .reduce_loop import ROWS_CB, RM_CB, ReduceLoop, affine
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST}
@@ -105,6 +106,11 @@ class Kernel:
         # index values the arithmetic needs: the reader builds a tile of them
         self.idx_tiles = [u for u in uops if self.kind[u] == "idx" and any(
             (c in self.on_tiles and c.op is not Ops.LOAD) or (c.op is Ops.STORE and c.src[1] is u) for c in self._users(u))]
+        if not fp32_register():  # Grayskull: integers wider than bfloat16's 8-bit mantissa would round, silently
+            wide = [u for u in self.on_tiles | set(self.idx_tiles) if u.dtype in (dtypes.int32, dtypes.uint32, dtypes.int16, dtypes.uint16)
+                    and (u in self.on_tiles or any(c.op is Ops.STORE for c in self._users(u)))]
+            if wide: raise Unsupported(f"{wide[0].dtype} values in the math engine: Grayskull's destination register holds "
+                                       "bfloat16 (exact integers only up to 256); a Wormhole or Blackhole chip (TENSIX_DEVICE=n150) holds 32 bits")
         self.accesses = []  # (kind, uop, contiguous?) per global load and store, for the path report
         self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
         self.compute = self._compute()
