@@ -32,6 +32,7 @@ def test_ctrl_c_stops_the_run_and_the_device_then_gives_right_answers(spin):
     r = python(f"""
         import os, signal, threading, time, numpy as np, tensix as tt
         from tensix.examples import add_13_7
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a shell's background job starts with SIGINT ignored
         dev = tt.Device(echo=False, hang_seconds=60)
         threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
         t = time.monotonic()
