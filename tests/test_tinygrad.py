@@ -117,6 +117,31 @@ def test_matmul_tiles_at_edges(m, k, n):
     fpu_close(got[0], a, b)
 
 
+def sources(f):
+    """Runs f; the sources of each kernel it rendered."""
+    from tensix.tinygrad.renderer import TTRenderer
+    render, out = TTRenderer.render, []
+    try:
+        TTRenderer.render = lambda self, uops: out.append(render(self, uops)) or out[-1]
+        f()
+    finally:
+        TTRenderer.render = render
+    return [json.loads(k) for k in out]
+
+
+@pytest.mark.parametrize("shape", [(310, 300, 275), (2, 100, 170, 290)])
+def test_matmul_in_blocks(shape):
+    """A core computes a block of output tiles, reading each k-step's A and B strips once for the whole block and
+    keeping its partial sums in L1 between k-steps: here blocks of 2x2 tiles that pass the output's edges (10x9 tiles
+    on a 8x9 grid), k-steps past k's end (300 = 9.4 tiles in steps of 4), and a batch of them."""
+    *batch, m, k, n = shape
+    a, b = rng.standard_normal((*batch, m, k)).astype(np.float32), rng.standard_normal((*batch, k, n)).astype(np.float32)
+    got = []
+    kernels = sources(lambda: got.append((tt(a) @ tt(b)).numpy()))
+    assert len(kernels) == 1 and kernels[0]["math"] == "matmul" and kernels[0]["blocks"] and kernels[0]["fallbacks"] == 0
+    for i in np.ndindex(*batch): fpu_close(got[0][i], a[i], b[i])
+
+
 def test_matmul_transposed_and_batched():
     """A transposed operand is gathered (counted as fallback) but still multiplied by matmul_tiles; a batch of
     matrices is a batch of output tiles."""

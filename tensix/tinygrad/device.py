@@ -9,7 +9,7 @@ from tinygrad.helpers import DEBUG, NOOPT
 import tensix as tt
 from tensix.program import compile_kernel
 from . import chip_name
-from .reduce_loop import MM_CB, ROWS_CB
+from .reduce_loop import MM_CB, PART_CB, ROWS_CB
 from .renderer import PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
@@ -21,7 +21,7 @@ def _kernels(src: dict, fp32: bool):
     # 32-bit tiles unpack straight into a float32 register (as tt-metal's UnpackToDestFp32), not through the 19-bit
     # source registers, so float32 work keeps float32 precision
     to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), *((0, SPILL_CB + d) for d in range(SPILL_DEPTHS)),
-                                                                       (0, MM_CB[0]), (0, MM_CB[1]), (0, ROWS_CB)] if BY_CODE[f].tile_bytes == 4096} \
+                                                                       (0, MM_CB[0]), (0, MM_CB[1]), (0, ROWS_CB), (0, PART_CB)] if BY_CODE[f].tile_bytes == 4096} \
         if fp32 else None
     return (tt.Kernel(src["reader"], src["name"] + ".reader"), tt.Kernel(src["writer"], src["name"] + ".writer"),
             tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32, unpack_to_dest_mode=to_dest))
@@ -50,8 +50,10 @@ class TTProgram:
         # a reduce loop on tiles: 32x32 blocks of the output; BEAM times a smaller global size (and scales the time up)
         if s["tiles"]: tiles = max(1, s["tiles"] * lanes // s["lanes"])
         grid = d.chip.grid
-        cores = [(i % grid[0], i // grid[0]) for i in range(max(1, min(tiles, grid[0] * grid[1])))]
-        share = lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
+        cores = [(i % grid[0], i // grid[0]) for i in range(max(1, min(s["blocks"] or tiles, grid[0] * grid[1])))]
+        # a blocked matmul: core i does blocks i, i + cores, ...; else a core does a run of tiles
+        share = (lambda c: (cores.index(c), len(cores))) if s["blocks"] else \
+            lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
         common = [lanes, *global_size]
         for b in bufs: common += [b[0].addr, b[1]]
         common += [v & 0xFFFFFFFF for v in vals]

@@ -28,6 +28,10 @@ MM_CB = (26, 27)     # those tilized: the A and B tiles of a k-block
 ROWS_CB = 13         # a sum's loaded rows, tilized
 SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel for the FPU
 SCALER_CB = 30       # reduce_tile's scaler: a tile of ones the reader writes once
+PART_CB = 25         # a matmul block's partial sums between k-steps (float32 tiles)
+READ_STAGE_CB = 31   # where the writer stages its reads of B (the reader's staging area is its own)
+BLOCK = getenv("TT_MATMUL_BLOCK", 4)      # a core's block of output tiles is at most BLOCK x BLOCK
+BLOCK_K = getenv("TT_MATMUL_BLOCK_K", 4)  # tiles of k a k-step reads of each operand
 SPLIT = not getenv("TT_BF16_MATMUL", 0) and fp32_register()  # parts of float32 need a float32 register
 PASSES = ((2, 0), (1, 1), (0, 2), (1, 0), (0, 1), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
 SPLITTER = f"{struct.unpack('<I', struct.pack('<f', 65537.0))[0]}u"
@@ -140,6 +144,25 @@ class ReduceLoop:
         # k stay in L1 (3 x 4 KiB per k-block) while the column lasts, read and split once per column
         self.cache_b = self.kind == "matmul" and SPLIT and self.KB <= 32
         self.new_column = f"(t == t0 || t % {self.TM}u == 0)"
+        self.blocked = False  # the renderer decides (Kernel.__init__) and calls plan()
+
+    def plan(self, grid):
+        """Blocks of BM x BN output tiles, so that each operand tile read serves a row or column of the block (tt-metal's
+        bmm_large_block): as small as lets the blocks cover the grid's cores, at most BLOCK a side. The k loop goes in
+        k-steps of BW tiles; a block's partial sums wait in L1 between them."""
+        self.blocked, self.cache_b = True, False
+        gx, gy = grid
+        self.BM, self.BN = min(BLOCK, -(-self.TM // gy)), min(BLOCK, -(-self.TN // gx))
+        self.NBM, self.NBN = -(-self.TM // self.BM), -(-self.TN // self.BN)
+        self.BW = min(BLOCK_K, self.KB)
+        self.G = -(-self.KB // self.BW)
+        self.blocks = math.prod(self.sizes[s] for s in self.batch) * self.NBM * self.NBN
+        # block blk: tiles (bm0 + i_, bn0 + j_) of batch bb_; a core does blocks t0, t0 + t1, ... (runtime args 0, 1)
+        self.block_head = (f"for (uint32_t blk = t0; blk < {self.blocks}u; blk += t1) {{ uint32_t bm0 = blk % {self.NBM}u * {self.BM}u, "
+                           f"bn0 = blk / {self.NBM}u % {self.NBN}u * {self.BN}u, bb_ = blk / {self.NBM * self.NBN}u; (void)bb_;")
+        self.tiles_head = (f"for (uint32_t j_ = 0; j_ < {self.BN}u; j_++) for (uint32_t i_ = 0; i_ < {self.BM}u; i_++) {{ "
+                           f"if (bm0 + i_ >= {self.TM}u || bn0 + j_ >= {self.TN}u) continue; "
+                           f"uint32_t t = (bb_ * {self.TN}u + bn0 + j_) * {self.TM}u + bm0 + i_; (void)t;")
 
     def row_run(self, idx):
         """Whether a load in a sum's loop moves in runs along the tile's rows (k consecutive in memory)."""
@@ -148,10 +171,13 @@ class ReduceLoop:
 
     def dims(self, block=None):
         """C for lane `lane` of tile `t`: its row ti and column tj in the tile (or in the rows of a matmul's A or B
-        block), and the global indices g<d> it stands for."""
-        rows = f"int32_t ti = (int32_t)(lane / {32 * self.C}u), tj = (int32_t)(lane % {32 * self.C}u);" if block == "a" else \
-            "int32_t ti = (int32_t)(lane / 32u), tj = (int32_t)(lane % 32u);"
-        out = [rows if block and self.kind == "matmul" or block == "rows" else FACES, f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u; (void)tn_; (void)tb_;"]
+        block), and the global indices g<d> it stands for. A blocked matmul's A rows are strip s_ of its block's rows,
+        BW tiles of k wide; its B rows BN tiles of n wide."""
+        w = (self.BW if block == "a" else self.BN) if self.blocked and block in ("a", "b") else self.C if block == "a" else 1
+        rows = f"int32_t ti = (int32_t)(lane / {32 * w}u), tj = (int32_t)(lane % {32 * w}u);"
+        at = (f"uint32_t tm_ = bm0{' + s_' if block == 'a' else ''}, tn_ = bn0, tb_ = bb_;" if self.blocked and block in ("a", "b") else
+              f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u;")
+        out = [rows if block and self.kind == "matmul" or block == "rows" else FACES, at + " (void)tn_; (void)tb_;"]
         if self.m is not None: out.append(f"int32_t g{self.m.arg[-1]} = (int32_t)tm_ * 32 + ti;")
         if self.n is not None: out.append(f"int32_t g{self.n.arg[-1]} = (int32_t)tn_ * 32 + tj;")
         for s in reversed(self.batch):
@@ -227,8 +253,38 @@ class ReduceLoop:
                          f"cb_pop_front({ta}, 1); cb_pop_front({tb}, 1);")
         return lines + ["}"]
 
+    def compute_blocked(self, pre, post, acc):
+        """A blocked matmul's compute kernel: per k-step, the A strips and B strips the data-movement cores read are
+        tilized and split once, then every output tile of the block takes its 6 x BW products (its partial sums come
+        back from L1 after the first k-step). `pre` starts a tile's accumulator, `post` is the kernel's code after the
+        loop, on the finished tile."""
+        (ra, rb), (ta, tb), (sa, sb) = RM_CB, MM_CB, SPLIT_CB if SPLIT else MM_CB
+        BM, BN, BW, parts = self.BM, self.BN, self.BW, 3 if SPLIT else 1
+        def operand(rows, tiled, split, n):  # one strip of n tiles: tilized, then (float32) each split in three
+            out = [f"cb_wait_front({rows}, {n}); cb_reserve_back({tiled}, {n}); tilize_block({rows}, {n}, {tiled}); cb_push_back({tiled}, {n}); cb_pop_front({rows}, {n});"]
+            if SPLIT: out += [f"for (uint32_t x_ = 0; x_ < {n}u; x_++) {{", f"    cb_wait_front({tiled}, 1); copy_tile({tiled}, 0, 0); cb_pop_front({tiled}, 1);",
+                              *("    " + x for x in self.split(0, 1, 2, split, 3)), "}"]
+            return out
+        mm = [f"matmul_tiles({sa}, {sb}, (i_ * {BW}u + k_) * {parts}u + {i}, (k_ * {BN}u + j_) * {parts}u + {j}, {acc});" for i, j in (PASSES if SPLIT else [(0, 0)])]
+        body = [self.block_head, f"for (uint32_t g = 0; g < {self.G}u; g++) {{", "acquire_dst(tt::DstMode::Full);",
+                f"for (uint32_t s_ = 0; s_ < {BM}u; s_++) {{", *operand(ra, ta, sa, BW), "}",
+                f"for (uint32_t s_ = 0; s_ < {BW}u; s_++) {{", *operand(rb, tb, sb, BN), "}",
+                "release_dst(tt::DstMode::Full);", f"cb_wait_front({sa}, {parts * BM * BW}); cb_wait_front({sb}, {parts * BW * BN});",
+                self.tiles_head, "acquire_dst(tt::DstMode::Full);", "if (g == 0) {", *pre,
+                f"}} else {{ cb_wait_front({PART_CB}, 1); copy_tile({PART_CB}, 0, {acc}); cb_pop_front({PART_CB}, 1); }}",
+                f"for (uint32_t k_ = 0; k_ < {BW}u; k_++) {{ {' '.join(mm)} }}",
+                f"if (g + 1 < {self.G}u) {{ cb_reserve_back({PART_CB}, 1); pack_tile({acc}, {PART_CB}); cb_push_back({PART_CB}, 1); }} else {{",
+                *post, "}", "release_dst(tt::DstMode::Full);", "}",
+                f"cb_pop_front({sa}, {parts * BM * BW}); cb_pop_front({sb}, {parts * BW * BN});", "}", "}"]
+        return body
+
     def cbs(self):
         """{circular buffer: pages} this loop needs beside the kernel's own."""
+        if self.blocked:
+            parts = 3 if SPLIT else 1
+            return {RM_CB[0]: 2 * self.BW, RM_CB[1]: 2 * self.BN, MM_CB[0]: max(2, self.BW, parts * self.BM * self.BW * (not SPLIT)),
+                    MM_CB[1]: max(2, self.BN, parts * self.BW * self.BN * (not SPLIT)), PART_CB: self.BM * self.BN, READ_STAGE_CB: 8,
+                    **({SPLIT_CB[0]: 3 * self.BM * self.BW, SPLIT_CB[1]: 3 * self.BW * self.BN} if SPLIT else {})}
         if self.kind == "matmul":
             return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 3, SPLIT_CB[1]: 3 * self.KB if self.cache_b else 3} if SPLIT else {})}
         return {SPLIT_CB[0]: 3, SCALER_CB: 1, RM_CB[0]: 2}
