@@ -51,19 +51,30 @@ class TTProgram:
         if s["tiles"]: tiles = max(1, s["tiles"] * lanes // s["lanes"])
         grid = d.chip.grid
         cores = [(i % grid[0], i // grid[0]) for i in range(max(1, min(s["blocks"] or tiles, grid[0] * grid[1])))]
-        # a blocked matmul: core i does blocks i, i + cores, ...; else a core does a run of tiles
+        # a blocked matmul: core i does blocks i, i + cores, ...; with multicast core (x, y) block (y, x) of each matrix;
+        # else a core does a run of tiles
         share = (lambda c: (cores.index(c), len(cores))) if s["blocks"] else \
             lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
+        if s["mcast"]:
+            cols, rows = s["mcast"]
+            cores = [(x, y) for y in range(rows) for x in range(cols)]
+            share = lambda c: (c[0] * rows + c[1], cols * rows)
         common = [lanes, *global_size]
         for b in bufs: common += [b[0].addr, b[1]]
         common += [v & 0xFFFFFFFF for v in vals]
         args = lambda c: [*share(c), *common]
+        reader_args = writer_args = args
+        if s["mcast"]:  # the row's first core sends A to the rest of the row, the column's first B down the column
+            xy = d.chip.noc_xy
+            along = lambda c, first, last, sender, n: [c == sender, *xy(first), *xy(last), n if c == sender else 0, *xy(sender)]
+            reader_args = lambda c: [*args(c), *along(c, (min(1, cols - 1), c[1]), (cols - 1, c[1]), (0, c[1]), cols - 1)]
+            writer_args = lambda c: [*args(c), *along(c, (c[0], min(1, rows - 1)), (c[0], rows - 1), (c[0], 0), rows - 1)]
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=2) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
               [tt.CB(int(cb), tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) not in IN_CB.values()]  # spills, reduce loops' tiles
         reader, writer, compute = self.kernels
-        prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=args, writer_args=args,
-                          compute_args=args, cbs=cbs)
+        prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=reader_args, writer_args=writer_args,
+                          compute_args=args, cbs=cbs, semaphores=[0, 0, 0, 0] if s["mcast"] else ())
         run = d.run(prog)
         STATS["kernels"] += 1; STATS["cycles"] += run.cycles; STATS["loop_kernels"] += s["math"] != "sfpu"
         if s["fallbacks"]: STATS["fallback_kernels"] += 1; STATS["fallback_cycles"] += run.cycles

@@ -32,10 +32,42 @@ PART_CB = 25         # a matmul block's partial sums between k-steps (float32 ti
 READ_STAGE_CB = 31   # where the writer stages its reads of B (the reader's staging area is its own)
 BLOCK = getenv("TT_MATMUL_BLOCK", 4)      # a core's block of output tiles is at most BLOCK x BLOCK
 BLOCK_K = getenv("TT_MATMUL_BLOCK_K", 4)  # tiles of k a k-step reads of each operand
+MCAST = getenv("TT_MATMUL_MCAST", 1)      # 0: every core reads its own strips from DRAM
 SPLIT = not getenv("TT_BF16_MATMUL", 0) and fp32_register()  # parts of float32 need a float32 register
 PASSES = ((2, 0), (1, 1), (0, 2), (1, 0), (0, 1), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
 SPLITTER = f"{struct.unpack('<I', struct.pack('<f', 65537.0))[0]}u"
 FACES = "int32_t ti = (int32_t)(lane / 512u * 16u + lane % 256u / 16u), tj = (int32_t)(lane / 256u % 2u * 16u + lane % 16u);"
+
+
+# An operand strip shared by a row or column of cores (examples/matmul_multicast.py's protocol): the sender waits until
+# every receiver has room (semaphore `sem` counts them), writes the strip into all their L1s at once, then sets their
+# semaphore `sem + 1` with one more multicast; a receiver clears that one, tells the sender it has room, and waits.
+SHARE = r"""
+struct Share { uint32_t sender, x0, y0, x1, y1, n, sx, sy, sem; };
+static Share share_args(uint32_t first, uint32_t sem) {
+    Share s;
+    uint32_t* f = &s.sender;
+    for (uint32_t i = 0; i < 8; i++) f[i] = get_arg_val<uint32_t>(first + i);
+    s.sem = sem;
+    return s;
+}
+static void share(const Share& s, uint32_t l1, uint32_t bytes) {
+    volatile tt_l1_ptr uint32_t* ready = (volatile tt_l1_ptr uint32_t*)get_semaphore(s.sem);
+    volatile tt_l1_ptr uint32_t* valid = (volatile tt_l1_ptr uint32_t*)get_semaphore(s.sem + 1);
+    if (s.sender) {
+        if (!s.n) return;
+        noc_semaphore_wait(ready, s.n);
+        noc_semaphore_set(ready, 0);
+        noc_async_write_multicast(l1, get_noc_multicast_addr(s.x0, s.y0, s.x1, s.y1, l1), bytes, s.n);
+        noc_semaphore_set(valid, 1);
+        noc_semaphore_set_multicast(get_semaphore(s.sem + 1), get_noc_multicast_addr(s.x0, s.y0, s.x1, s.y1, get_semaphore(s.sem + 1)), s.n);
+    } else {
+        noc_semaphore_set(valid, 0);
+        noc_semaphore_inc(get_noc_addr(s.sx, s.sy, get_semaphore(s.sem)), 1);
+        noc_semaphore_wait(valid, 1);
+    }
+}
+"""
 
 
 def _root(u):
@@ -157,6 +189,9 @@ class ReduceLoop:
         self.BW = min(BLOCK_K, self.KB)
         self.G = -(-self.KB // self.BW)
         self.blocks = math.prod(self.sizes[s] for s in self.batch) * self.NBM * self.NBN
+        # when the blocks of one matrix fit the grid, core (x, y) takes block (y, x) of each matrix of the batch: the cores
+        # of a row share A's strips, those of a column B's, each read from DRAM once by the row's or column's first core
+        self.mcast = (self.NBN, self.NBM) if self.NBM <= gy and self.NBN <= gx and MCAST else None
         # block blk: tiles (bm0 + i_, bn0 + j_) of batch bb_; a core does blocks t0, t0 + t1, ... (runtime args 0, 1)
         self.block_head = (f"for (uint32_t blk = t0; blk < {self.blocks}u; blk += t1) {{ uint32_t bm0 = blk % {self.NBM}u * {self.BM}u, "
                            f"bn0 = blk / {self.NBM}u % {self.NBN}u * {self.BN}u, bb_ = blk / {self.NBM * self.NBN}u; (void)bb_;")

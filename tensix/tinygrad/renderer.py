@@ -17,7 +17,7 @@ from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
 from . import chip_name, fp32_register
-from .reduce_loop import READ_STAGE_CB, ROWS_CB, RM_CB, ReduceLoop, affine
+from .reduce_loop import READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST}
 
@@ -245,7 +245,7 @@ class Kernel:
             emit(f"for (uint32_t g = 0; g < {L.G}u; g++) for (uint32_t s_ = 0; s_ < {L.BM if a else L.BW}u; s_++) {{"
                  f" int32_t kb = (int32_t)(g * {L.BW}u{'' if a else ' + s_'});")
             body.extend(self._lane_loop(L.loads[not a], names, gates, depth + 1, "load", "ab"[not a], RM_CB[not a], L.BW if a else L.BN,
-                                        run="run" if a else "rrun"))
+                                        run="run" if a else "rrun", share="sh" if L.mcast else None))
             emit("}"); emit(L.tiles_head); depth += 1
             start = self.uops.index(L.end) + 1
         for i, u in enumerate(self.uops):
@@ -284,7 +284,7 @@ class Kernel:
         if start: depth -= 2; emit("}}")
         return body
 
-    def _lane_loop(self, u, names, gates, depth, what, block=None, cb=None, pages=1, run="run"):
+    def _lane_loop(self, u, names, gates, depth, what, block=None, cb=None, pages=1, run="run", share=None):
         """One tile's worth of a load (into the reader's circular buffer) or a store (out of the writer's); with a
         reduce loop on tiles, `block` "a" or "b" builds that operand's tile of k-block kb into circular buffer `cb`."""
         pad = "    " * depth
@@ -308,7 +308,7 @@ class Kernel:
                 act = [f"if (!({cond})) {{ (({CTYPE.get(dt, 'float')}*)tile)[lane] = {self._alt(alt, dt)}; continue; }}",
                        f"{run}.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
                 tail = [f"{run}.flush();", "gather_done();", f"{run}.last_at = ~0ull;  // the next tile copies nothing from this one",
-                        f"cb_push_back({cb}, {pages});"]
+                        *([f"share({share}, tile, {pages * TILE_BYTES[FORMAT[dtypes.float32]]}u);"] if share else []), f"cb_push_back({cb}, {pages});"]
             else:
                 cb = OUT_CB[FORMAT[u.src[1].dtype] if u.src[1].dtype in FORMAT else fmt]
                 if FORMAT.get(u.src[1].dtype, fmt) != fmt: raise Unsupported("a store whose value is another format than its buffer")
@@ -324,7 +324,7 @@ class Kernel:
             tail = [f"cb_push_back({cb}, 1);"]
         out = [pad + "{"] + [pad + "    " + x for x in head]
         if self.loop:  # lanes are a 32x32 block of the output, or of a k-block's operand: skip (or zero) those outside
-            out.append(pad + f"    for (uint32_t lane = 0; lane < {1024 * pages}u; lane++) {{")
+            out.append(pad + f"    {f'if ({share}.sender) ' if share else ''}for (uint32_t lane = 0; lane < {1024 * pages}u; lane++) {{")
             out.append(pad + "        " + self.loop.dims(block) + (" " + self.loop.block_index(block, names) if block else ""))
             ctype = CTYPE.get(u.dtype, "float") if u.op is Ops.LOAD else "int32_t"  # an index value's tile holds int32
             zero = f"(({ctype}*)tile)[lane] = 0; " if what == "load" else ""
@@ -635,8 +635,11 @@ class Kernel:
                    "".join(x + "\n" for x in (loop.compute_prologue() if loop else [])) +
                    body + "\n" + "".join(x + "\n" for x in (loop.compute_epilogue() if loop else [])) +
                    "}\n}\n")
-        return {"name": self.name, "reader": dm(self.reader, GATHER, loop.reader_prologue() if loop else ()),
-                "writer": dm(self.writer, SCATTER + (READ_RUN if blocked else ""), (f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};",) if blocked else ()),
+        mcast = blocked and loop.mcast  # the share's args follow the kernel's: A's to the reader, B's to the writer
+        sh = lambda sem: [f"    Share sh = share_args({nb + len(self.vars)}, {sem});"] if mcast else []
+        return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*(loop.reader_prologue() if loop else ()), *sh(0)]),
+                "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
+                             [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None,
                 "compute": compute, "cb_pages": self.cb_pages, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
