@@ -136,7 +136,7 @@ def test_matmul_in_blocks(shape, mcast, monkeypatch):
     on a 8x9 grid), k-steps past k's end (300 = 9.4 tiles in steps of 4), and a batch of them. With multicast (a grid
     of 5x5 and 5x4 cores), the first core of a row reads A's strips and multicasts them along the row, the first of a
     column B's down the column (the race detector, on by default, would flag an unsynchronized one); without, every
-    core reads its own."""
+    core reads its own. The packer writes the output as rows of the block, which the writer moves in long runs."""
     from tensix.tinygrad import reduce_loop
     monkeypatch.setattr(reduce_loop, "MCAST", mcast is not None)
     *batch, m, k, n = shape
@@ -145,6 +145,7 @@ def test_matmul_in_blocks(shape, mcast, monkeypatch):
     kernels = sources(lambda: got.append((tt(a) @ tt(b)).numpy()))
     assert len(kernels) == 1 and kernels[0]["math"] == "matmul" and kernels[0]["blocks"] and kernels[0]["fallbacks"] == 0
     assert kernels[0]["mcast"] == mcast and ("noc_async_write_multicast" in kernels[0]["reader"]) == (mcast is not None)
+    assert "pack_untilize_dst" in kernels[0]["compute"]  # the output leaves as rows of the block (the last one cut at n)
     for i in np.ndindex(*batch): fpu_close(got[0][i], a[i], b[i])
 
 

@@ -30,6 +30,7 @@ SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel fo
 SCALER_CB = 30       # reduce_tile's scaler: a tile of ones the reader writes once
 PART_CB = 25         # a matmul block's partial sums between k-steps (float32 tiles)
 READ_STAGE_CB = 31   # where the writer stages its reads of B (the reader's staging area is its own)
+OUT_ROWS_CB = 16     # the renderer's float32 output buffer: a blocked matmul's rows of output go out through it
 BLOCK = getenv("TT_MATMUL_BLOCK", 4)      # a core's block of output tiles is at most BLOCK x BLOCK
 BLOCK_K = getenv("TT_MATMUL_BLOCK_K", 4)  # tiles of k a k-step reads of each operand
 MCAST = getenv("TT_MATMUL_MCAST", 1)      # 0: every core reads its own strips from DRAM
@@ -176,7 +177,7 @@ class ReduceLoop:
         # k stay in L1 (3 x 4 KiB per k-block) while the column lasts, read and split once per column
         self.cache_b = self.kind == "matmul" and SPLIT and self.KB <= 32
         self.new_column = f"(t == t0 || t % {self.TM}u == 0)"
-        self.blocked = False  # the renderer decides (Kernel.__init__) and calls plan()
+        self.blocked = self.untilize = False  # the renderer decides (Kernel.__init__) and calls plan()
 
     def plan(self, grid):
         """Blocks of BM x BN output tiles, so that each operand tile read serves a row or column of the block (tt-metal's
@@ -195,7 +196,8 @@ class ReduceLoop:
         # block blk: tiles (bm0 + i_, bn0 + j_) of batch bb_; a core does blocks t0, t0 + t1, ... (runtime args 0, 1)
         self.block_head = (f"for (uint32_t blk = t0; blk < {self.blocks}u; blk += t1) {{ uint32_t bm0 = blk % {self.NBM}u * {self.BM}u, "
                            f"bn0 = blk / {self.NBM}u % {self.NBN}u * {self.BN}u, bb_ = blk / {self.NBM * self.NBN}u; (void)bb_;")
-        self.tiles_head = (f"for (uint32_t j_ = 0; j_ < {self.BN}u; j_++) for (uint32_t i_ = 0; i_ < {self.BM}u; i_++) {{ "
+        self.rows_head = f"for (uint32_t i_ = 0; i_ < {self.BM}u; i_++) {{ if (bm0 + i_ >= {self.TM}u) continue;"
+        self.tiles_head = (f"for (uint32_t i_ = 0; i_ < {self.BM}u; i_++) for (uint32_t j_ = 0; j_ < {self.BN}u; j_++) {{ "
                            f"if (bm0 + i_ >= {self.TM}u || bn0 + j_ >= {self.TN}u) continue; "
                            f"uint32_t t = (bb_ * {self.TN}u + bn0 + j_) * {self.TM}u + bm0 + i_; (void)t;")
 
@@ -207,10 +209,10 @@ class ReduceLoop:
     def dims(self, block=None):
         """C for lane `lane` of tile `t`: its row ti and column tj in the tile (or in the rows of a matmul's A or B
         block), and the global indices g<d> it stands for. A blocked matmul's A rows are strip s_ of its block's rows,
-        BW tiles of k wide; its B rows BN tiles of n wide."""
-        w = (self.BW if block == "a" else self.BN) if self.blocked and block in ("a", "b") else self.C if block == "a" else 1
+        BW tiles of k wide; its B rows and its output rows ("c", row i_ of the block) BN tiles of n wide."""
+        w = (self.BW if block == "a" else self.BN) if self.blocked and block in ("a", "b", "c") else self.C if block == "a" else 1
         rows = f"int32_t ti = (int32_t)(lane / {32 * w}u), tj = (int32_t)(lane % {32 * w}u);"
-        at = (f"uint32_t tm_ = bm0{' + s_' if block == 'a' else ''}, tn_ = bn0, tb_ = bb_;" if self.blocked and block in ("a", "b") else
+        at = (f"uint32_t tm_ = bm0{' + s_' if block == 'a' else ' + i_' if block == 'c' else ''}, tn_ = bn0, tb_ = bb_;" if self.blocked and block in ("a", "b", "c") else
               f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u;")
         out = [rows if block and self.kind == "matmul" or block == "rows" else FACES, at + " (void)tn_; (void)tb_;"]
         if self.m is not None: out.append(f"int32_t g{self.m.arg[-1]} = (int32_t)tm_ * 32 + ti;")
@@ -225,7 +227,7 @@ class ReduceLoop:
         inside = lambda s: [f"g{s.arg[-1]} < {self.sizes[s]}"] if s is not None else []
         rk = f"{names[self.r]} < {self.K}"
         if which == "in": conds = inside(self.m) + inside(self.n)  # a load outside the loop: a sum's rows are alike
-        elif which == "out": conds = inside(self.m) + (inside(self.n) if self.n is not None else ["tj == 0"])
+        elif which in ("out", "c"): conds = inside(self.m) + (inside(self.n) if self.n is not None else ["tj == 0"])
         elif which in ("a", "rows"): conds = inside(self.m) + [rk]
         else: conds = [rk] + inside(self.n)
         return " && ".join(conds) or "true"
@@ -319,6 +321,7 @@ class ReduceLoop:
             parts = 3 if SPLIT else 1
             return {RM_CB[0]: 2 * self.BW, RM_CB[1]: 2 * self.BN, MM_CB[0]: max(2, self.BW, parts * self.BM * self.BW * (not SPLIT)),
                     MM_CB[1]: max(2, self.BN, parts * self.BW * self.BN * (not SPLIT)), PART_CB: self.BM * self.BN, READ_STAGE_CB: 8,
+                    **({OUT_ROWS_CB: 2 * self.BN} if self.untilize else {}),
                     **({SPLIT_CB[0]: 3 * self.BM * self.BW, SPLIT_CB[1]: 3 * self.BW * self.BN} if SPLIT else {})}
         if self.kind == "matmul":
             return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 3, SPLIT_CB[1]: 3 * self.KB if self.cache_b else 3} if SPLIT else {})}

@@ -118,6 +118,10 @@ class Kernel:
                 self.uops.index(u) < self.uops.index(loop.r) for u in self.on_tiles | set(self.idx_tiles)):
             import tensix as tt
             loop.plan(tt.CHIPS[chip_name()].grid)
+            # one float32 output: the packer writes it as rows of the block (pack_untilize_dst), so the writer's runs
+            # are rows BN tiles long, not a face's 16 values
+            stores = [u for u in uops if u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM]
+            loop.untilize = len(stores) == 1 and root(stores[0].src[0].src[0]).dtype == dtypes.float32 == stores[0].src[1].dtype
         self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
         self.compute = self._compute()
         self.fallbacks = sum(1 for _, _, contiguous in self.accesses if not contiguous)
@@ -246,7 +250,7 @@ class Kernel:
                  f" int32_t kb = (int32_t)(g * {L.BW}u{'' if a else ' + s_'});")
             body.extend(self._lane_loop(L.loads[not a], names, gates, depth + 1, "load", "ab"[not a], RM_CB[not a], L.BW if a else L.BN,
                                         run="run" if a else "rrun", share="sh" if L.mcast else None))
-            emit("}"); emit(L.tiles_head); depth += 1
+            emit("}"); emit(L.rows_head if L.untilize and not a else L.tiles_head); depth += 1
             start = self.uops.index(L.end) + 1
         for i, u in enumerate(self.uops):
             if i < start: continue
@@ -280,7 +284,8 @@ class Kernel:
                 body.extend(self._lane_loop(u, names, gates, depth, "load", block="rows" if rows else "a" if inside else None,
                                             cb=RM_CB[0] if rows else None))
             elif which == "writer" and u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
-                body.extend(self._lane_loop(u, names, gates, depth, "store"))
+                rows = self.loop is not None and self.loop.untilize
+                body.extend(self._lane_loop(u, names, gates, depth, "store", "c" if rows else None, pages=self.loop.BN if rows else 1))
         if start: depth -= 2; emit("}}")
         return body
 
@@ -294,7 +299,7 @@ class Kernel:
             dt = buf.dtype
             if dt not in FORMAT: raise Unsupported(f"{dt} buffers")
             esize, fmt = dt.itemsize, FORMAT[dt]
-            contiguous = not gates and (self._contiguous(idx, gate) if not block else self.loop.runs["ab".index(block)]
+            contiguous = not gates and (self._contiguous(idx, gate) if block in (None, "c") else self.loop.runs["ab".index(block)]
                                         if self.loop.kind == "matmul" else self.loop.row_run(idx))
             self.accesses.append((what, u, contiguous))
             lines = self._lane_code([idx] + conds, names)
@@ -312,10 +317,10 @@ class Kernel:
             else:
                 cb = OUT_CB[FORMAT[u.src[1].dtype] if u.src[1].dtype in FORMAT else fmt]
                 if FORMAT.get(u.src[1].dtype, fmt) != fmt: raise Unsupported("a store whose value is another format than its buffer")
-                head = [f"cb_wait_front({cb}, 1);", f"uint32_t tile = get_read_ptr({cb});"]
+                head = [f"cb_wait_front({cb}, {pages});", f"uint32_t tile = get_read_ptr({cb});"]
                 act = [f"if (!({cond})) continue;",
                        f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
-                tail = ["run.flush();", "noc_async_write_barrier();", f"cb_pop_front({cb}, 1);"]
+                tail = ["run.flush();", "noc_async_write_barrier();", f"cb_pop_front({cb}, {pages});"]
         else:  # an index value the arithmetic uses: a tile of it, one int32 per lane
             cb = IN_CB[FORMAT[dtypes.int32]]
             lines = self._lane_code([u], names)
@@ -325,7 +330,7 @@ class Kernel:
         out = [pad + "{"] + [pad + "    " + x for x in head]
         if self.loop:  # lanes are a 32x32 block of the output, or of a k-block's operand: skip (or zero) those outside
             out.append(pad + f"    {f'if ({share}.sender) ' if share else ''}for (uint32_t lane = 0; lane < {1024 * pages}u; lane++) {{")
-            out.append(pad + "        " + self.loop.dims(block) + (" " + self.loop.block_index(block, names) if block else ""))
+            out.append(pad + "        " + self.loop.dims(block) + (" " + self.loop.block_index(block, names) if block in ("a", "b", "rows") else ""))
             ctype = CTYPE.get(u.dtype, "float") if u.op is Ops.LOAD else "int32_t"  # an index value's tile holds int32
             zero = f"(({ctype}*)tile)[lane] = 0; " if what == "load" else ""
             out.append(pad + f"        if (!({self.loop.valid(block or ('out' if what == 'store' else 'in'), names)})) {{ {zero}continue; }}")
@@ -477,7 +482,11 @@ class Kernel:
                 temps = []
                 d = tile_of(u.src[1], i, temps)
                 cb = OUT_CB[FORMAT[root(u.src[0].src[0]).dtype]]
-                emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
+                if self.loop and self.loop.untilize:  # into column j_ of the block's row; the row goes when its last tile is in
+                    L = self.loop
+                    emit((f"copy_dest_values({d}, 0); " if d != 0 else "") + f"cb_reserve_back({cb}, {L.BN}); pack_untilize_dst<1, {L.BN}>({cb}, 1, j_); "
+                         f"if (j_ + 1 == {L.BN}u || bn0 + j_ + 1 == {L.TN}u) cb_push_back({cb}, {L.BN});")
+                else: emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
                 free.extend(temps)
             if u in tiles and u.op is not Ops.STORE:
                 if u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles:
@@ -629,7 +638,7 @@ class Kernel:
         else: body = tiles("        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) + "\n        release_dst(tt::DstMode::Full);")
         compute = ('#include "compute_kernel_api/eltwise_unary/sfpu.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
                    '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n'
-                   '#include "compute_kernel_api/tilize.h"\n'
+                   '#include "compute_kernel_api/tilize.h"\n#include "compute_kernel_api/pack_untilize.h"\n'
                    "namespace NAMESPACE {\nvoid MAIN {\n    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1);\n"
                    + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) +
                    "".join(x + "\n" for x in (loop.compute_prologue() if loop else [])) +
