@@ -9,7 +9,7 @@ from tinygrad.helpers import DEBUG, NOOPT
 import tensix as tt
 from tensix.program import compile_kernel
 from . import chip_name
-from .reduce_loop import MM_CB, PART_CB, ROWS_CB
+from .reduce_loop import MM_CB, PART_CB, ROWS_CB, SPLIT_CB
 from .renderer import PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
@@ -71,7 +71,7 @@ class TTProgram:
             writer_args = lambda c: [*args(c), *along(c, (c[0], min(1, rows - 1)), (c[0], rows - 1), (c[0], 0), rows - 1)]
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
-              [tt.CB(int(cb), tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) not in (*IN_CB.values(), *OUT_CB.values())]  # spills, reduce loops' tiles
+              [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) not in (*IN_CB.values(), *OUT_CB.values())]  # spills, reduce loops' tiles
         reader, writer, compute = self.kernels
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=reader_args, writer_args=writer_args,
                           compute_args=args, cbs=cbs, semaphores=[0, 0, 0, 0] if s["mcast"] else ())

@@ -12,12 +12,13 @@ Here a kernel's tiles are 32x32 blocks of its output (lane (i, j) of output tile
 its per-lane meaning. Inside the loop the reader builds, per k-block, the A tile (lane (i, j) = a[m, kb*32+j]) and the
 B tile (lane (i, j) = b[kb*32+i, n]), zeros where the block passes the edge. A sum has only A; its result is column 0.
 
-Precision: the FPU takes matmul and reduce operands as bfloat16. float32 operands are split on the SFPU into three
-bfloat16-exact parts (Veltkamp twice: t = x * 65537, hi = t - (t - x), the rest x - hi split again), 24 bits in all. A
-matmul sums the six products of parts whose weights reach 2^-16 (hi*hi, hi*mid, mid*hi, hi*lo, mid*mid, lo*hi) into
+Precision: the FPU takes matmul and reduce operands as bfloat16. float32 operands are split into three bfloat16 parts,
+24 bits in all: the packer rounds the register tile to bfloat16 (the high part), which is unpacked back and subtracted
+on the SFPU, leaving the rest exactly in the float32 register; that again for the middle part, and the rest is the low
+part. A matmul sums the six products of parts whose weights reach 2^-16 (hi*hi, hi*mid, mid*hi, hi*lo, mid*mid, lo*hi) into
 the float32 register, which keeps each product to float32's precision (three passes, hi*hi + hi*mid + mid*hi, left
 2^-16 of |a||b|: tinygrad's 256^3 gemm test failed at that); a sum reduces the three parts. TT_BF16_MATMUL=1 does one pass on the operands as the FPU rounds them."""
-import math, random, struct
+import math, random
 from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import getenv
 from tinygrad.uop.ops import AxisType, Ops, exec_alu
@@ -32,11 +33,11 @@ PART_CB = 25         # a matmul block's partial sums between k-steps (float32 ti
 READ_STAGE_CB = 31   # where the writer stages its reads of B (the reader's staging area is its own)
 OUT_ROWS_CB = 16     # the renderer's float32 output buffer: a blocked matmul's rows of output go out through it
 BLOCK = getenv("TT_MATMUL_BLOCK", 4)      # a core's block of output tiles is at most BLOCK x BLOCK
-BLOCK_K = getenv("TT_MATMUL_BLOCK_K", 4)  # tiles of k a k-step reads of each operand
+BLOCK_K = getenv("TT_MATMUL_BLOCK_K", 0)  # tiles of k a k-step reads of each operand; 0: as many as L1 holds
+OTHER_CBS = 128 << 10  # L1 left for the kernel's other circular buffers (loads, outputs, staging) beside a block's
 MCAST = getenv("TT_MATMUL_MCAST", 1)      # 0: every core reads its own strips from DRAM
 SPLIT = not getenv("TT_BF16_MATMUL", 0) and fp32_register()  # parts of float32 need a float32 register
 PASSES = ((2, 0), (1, 1), (0, 2), (1, 0), (0, 1), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
-SPLITTER = f"{struct.unpack('<I', struct.pack('<f', 65537.0))[0]}u"
 FACES = "int32_t ti = (int32_t)(lane / 512u * 16u + lane % 256u / 16u), tj = (int32_t)(lane / 256u % 2u * 16u + lane % 16u);"
 
 
@@ -179,15 +180,18 @@ class ReduceLoop:
         self.new_column = f"(t == t0 || t % {self.TM}u == 0)"
         self.blocked = self.untilize = False  # the renderer decides (Kernel.__init__) and calls plan()
 
-    def plan(self, grid):
+    def plan(self, chip):
         """Blocks of BM x BN output tiles, so that each operand tile read serves a row or column of the block (tt-metal's
         bmm_large_block): as small as lets the blocks cover the grid's cores, at most BLOCK a side. The k loop goes in
         k-steps of BW tiles; a block's partial sums wait in L1 between them."""
         self.blocked, self.cache_b = True, False
-        gx, gy = grid
+        gx, gy = chip.grid
         self.BM, self.BN = min(BLOCK, -(-self.TM // gy)), min(BLOCK, -(-self.TN // gx))
         self.NBM, self.NBN = -(-self.TM // self.BM), -(-self.TN // self.BN)
-        self.BW = min(BLOCK_K, self.KB)
+        # as few k-steps as L1 holds (fewer partial sums to and from L1, fewer register acquires), of equal length
+        room = chip.l1_size - chip.l1_unreserved_base - OTHER_CBS
+        self.BW = min(BLOCK_K, self.KB) if BLOCK_K else \
+            next(w for w in (-(-self.KB // g) for g in range(1, self.KB + 1)) if w == 1 or self._l1_bytes(w) <= room)
         self.G = -(-self.KB // self.BW)
         self.blocks = math.prod(self.sizes[s] for s in self.batch) * self.NBM * self.NBN
         # when the blocks of one matrix fit the grid, core (x, y) takes block (y, x) of each matrix of the batch: the cores
@@ -244,23 +248,23 @@ class ReduceLoop:
 
     # ---- the compute kernel's part
     @staticmethod
-    def split(a, t, u, out, parts):
-        """Register tile a as `parts` bfloat16-exact parts (the last one the rest) into circular buffer `out`, on the SFPU
-        (see the module's note); a, t and u are overwritten."""
-        lines = [f"cb_reserve_back({out}, {parts});"]
-        for _ in range(parts - 1):  # the high part of a into t, a keeps the rest
-            lines.append(f"copy_dest_values({a}, {t}); mul_unary_tile({t}, {SPLITTER}); copy_dest_values({t}, {u}); "
-                         f"sub_binary_tile({u}, {a}); sub_binary_tile({t}, {u}); sub_binary_tile({a}, {t}); pack_tile({t}, {out});")
-        return lines + [f"pack_tile({a}, {out}); cb_push_back({out}, {parts}); cb_wait_front({out}, {parts});"]
+    def split(a, t, out, base=0):
+        """Register tile a (float32) as three bfloat16 parts into bfloat16 circular buffer `out`, whose front holds `base`
+        pages before them (see the module's note); a and t are overwritten."""
+        lines = []
+        for p in range(2):  # the packer rounds a to bfloat16: the high part; unpacked, it leaves the rest exactly in a
+            lines.append(f"cb_reserve_back({out}, 1); pack_tile({a}, {out}); cb_push_back({out}, 1); "
+                         f"cb_wait_front({out}, {base} + {p + 1}); copy_tile({out}, {base} + {p}, {t}); sub_binary_tile({a}, {t});")
+        return lines + [f"cb_reserve_back({out}, 1); pack_tile({a}, {out}); cb_push_back({out}, 1); cb_wait_front({out}, {base} + 3);"]
 
     def reduce(self, d, acc, take, give):
         """A sum's step: the k-block's tile of terms in register tile d (overwritten) reduced over rows into acc."""
         red = "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>"
         if not SPLIT: return [f"cb_reserve_back({SPLIT_CB[0]}, 1); pack_tile({d}, {SPLIT_CB[0]}); cb_push_back({SPLIT_CB[0]}, 1); "
                               f"cb_wait_front({SPLIT_CB[0]}, 1); {red}({SPLIT_CB[0]}, {SCALER_CB}, 0, 0, {acc}); cb_pop_front({SPLIT_CB[0]}, 1);"]
-        t, u = take(), take()
-        lines = self.split(d, t, u, SPLIT_CB[0], 3)
-        give(t); give(u)
+        t = take()
+        lines = self.split(d, t, SPLIT_CB[0])
+        give(t)
         return lines + [" ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) + f" cb_pop_front({SPLIT_CB[0]}, 3);"]
 
     def compute(self, acc, take, give):
@@ -272,17 +276,17 @@ class ReduceLoop:
                  f"cb_push_back({ta}, {C}); cb_pop_front({ra}, {C}); }}",
                  f"    cb_wait_front({rb}, 1); cb_reserve_back({tb}, 1); tilize_block({rb}, 1, {tb}); cb_push_back({tb}, 1); cb_pop_front({rb}, 1);"]
         if SPLIT:
-            a, t, u = take(), take(), take()
+            a, t = take(), take()
             (sa, sb), b0 = SPLIT_CB, "3 * kb + " if self.cache_b else ""
             b_lines = lines[-1:] + [f"    cb_wait_front({tb}, 1); copy_tile({tb}, 0, {a}); cb_pop_front({tb}, 1);"] + \
-                ["    " + x for x in self.split(a, t, u, sb, 3)]
+                ["    " + x for x in self.split(a, t, sb, "3 * kb" if self.cache_b else 0)]
             if self.cache_b:  # a new column: the last one's B parts go, this one's come
                 b_lines = [f"    if ({self.new_column}) {{", f"    if (kb == 0 && t != t0) cb_pop_front({sb}, {3 * self.KB});"] + \
                     b_lines[:-1] + [b_lines[-1].replace(f"cb_wait_front({sb}, 3);", ""), "    }", f"    cb_wait_front({sb}, 3 * kb + 3);"]
             lines[-1:] = b_lines
             lines.append(f"    cb_wait_front({ta}, 1); copy_tile({ta}, 0, {a}); cb_pop_front({ta}, 1);")
-            lines += ["    " + x for x in self.split(a, t, u, sa, 3)]
-            for d in (a, t, u): give(d)
+            lines += ["    " + x for x in self.split(a, t, sa)]
+            for d in (a, t): give(d)
             lines.append("    " + " ".join(f"matmul_tiles({sa}, {sb}, {i}, {b0}{j}, {acc});" for i, j in PASSES))
             lines.append(f"    cb_pop_front({sa}, 3);" + ("" if self.cache_b else f" cb_pop_front({sb}, 3);"))
         else:
@@ -297,15 +301,15 @@ class ReduceLoop:
         loop, on the finished tile."""
         (ra, rb), (ta, tb), (sa, sb) = RM_CB, MM_CB, SPLIT_CB if SPLIT else MM_CB
         BM, BN, BW, parts = self.BM, self.BN, self.BW, 3 if SPLIT else 1
-        def operand(rows, tiled, split, n):  # one strip of n tiles: tilized, then (float32) each split in three
+        def operand(rows, tiled, split, n, base):  # one strip of n tiles: tilized, then (float32) each split in three
             out = [f"cb_wait_front({rows}, {n}); cb_reserve_back({tiled}, {n}); tilize_block({rows}, {n}, {tiled}); cb_push_back({tiled}, {n}); cb_pop_front({rows}, {n});"]
             if SPLIT: out += [f"for (uint32_t x_ = 0; x_ < {n}u; x_++) {{", f"    cb_wait_front({tiled}, 1); copy_tile({tiled}, 0, 0); cb_pop_front({tiled}, 1);",
-                              *("    " + x for x in self.split(0, 1, 2, split, 3)), "}"]
+                              *("    " + x for x in self.split(0, 1, split, f"({base} + x_) * 3")), "}"]
             return out
         mm = [f"matmul_tiles({sa}, {sb}, (i_ * {BW}u + k_) * {parts}u + {i}, (k_ * {BN}u + j_) * {parts}u + {j}, {acc});" for i, j in (PASSES if SPLIT else [(0, 0)])]
         body = [self.block_head, f"for (uint32_t g = 0; g < {self.G}u; g++) {{", "acquire_dst(tt::DstMode::Full);",
-                f"for (uint32_t s_ = 0; s_ < {BM}u; s_++) {{", *operand(ra, ta, sa, BW), "}",
-                f"for (uint32_t s_ = 0; s_ < {BW}u; s_++) {{", *operand(rb, tb, sb, BN), "}",
+                f"for (uint32_t s_ = 0; s_ < {BM}u; s_++) {{", *operand(ra, ta, sa, BW, f"s_ * {BW}u"), "}",
+                f"for (uint32_t s_ = 0; s_ < {BW}u; s_++) {{", *operand(rb, tb, sb, BN, f"s_ * {BN}u"), "}",
                 "release_dst(tt::DstMode::Full);", f"cb_wait_front({sa}, {parts * BM * BW}); cb_wait_front({sb}, {parts * BW * BN});",
                 self.tiles_head, "acquire_dst(tt::DstMode::Full);", "if (g == 0) {", *pre,
                 f"}} else {{ cb_wait_front({PART_CB}, 1); copy_tile({PART_CB}, 0, {acc}); cb_pop_front({PART_CB}, 1); }}",
@@ -314,6 +318,10 @@ class ReduceLoop:
                 *post, "}", "release_dst(tt::DstMode::Full);", "}",
                 f"cb_pop_front({sa}, {parts * BM * BW}); cb_pop_front({sb}, {parts * BW * BN});", "}", "}"]
         return body
+
+    def _l1_bytes(self, BW):
+        self.BW = BW
+        return sum(n * (2048 if cb in SPLIT_CB else 4096) for cb, n in self.cbs().items())
 
     def cbs(self):
         """{circular buffer: pages} this loop needs beside the kernel's own."""

@@ -117,11 +117,11 @@ class Kernel:
         if loop and loop.kind == "matmul" and all(loop.runs) and not any(
                 self.uops.index(u) < self.uops.index(loop.r) for u in self.on_tiles | set(self.idx_tiles)):
             import tensix as tt
-            loop.plan(tt.CHIPS[chip_name()].grid)
             # one float32 output: the packer writes it as rows of the block (pack_untilize_dst), so the writer's runs
             # are rows BN tiles long, not a face's 16 values
             stores = [u for u in uops if u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM]
             loop.untilize = len(stores) == 1 and root(stores[0].src[0].src[0]).dtype == dtypes.float32 == stores[0].src[1].dtype
+            loop.plan(tt.CHIPS[chip_name()])
         self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
         self.compute = self._compute()
         self.fallbacks = sum(1 for _, _, contiguous in self.accesses if not contiguous)
