@@ -79,8 +79,8 @@ def test_reduce():
     close(tt(a).sum().numpy(), a.sum(), rtol=1e-5, atol=1e-3)  # 9100 terms summed in order, as tinygrad does
 
 
-def paths(f):
-    """Runs f; the (math, fallbacks) of each kernel it rendered (tinygrad renders a kernel once per process)."""
+def sources(f):
+    """Runs f; the sources of each kernel it rendered (tinygrad renders a kernel once per process)."""
     from tensix.tinygrad.renderer import TTRenderer
     render, out = TTRenderer.render, []
     try:
@@ -88,7 +88,12 @@ def paths(f):
         f()
     finally:
         TTRenderer.render = render
-    return [(k["math"], k["fallbacks"]) for k in map(json.loads, out)]
+    return [json.loads(k) for k in out]
+
+
+def paths(f):
+    """Runs f; the (math, fallbacks) of each kernel it rendered."""
+    return [(k["math"], k["fallbacks"]) for k in sources(f)]
 
 
 def fpu_close(got, a, b):
@@ -115,18 +120,6 @@ def test_matmul_tiles_at_edges(m, k, n):
     got = []
     assert paths(lambda: got.append((tt(a) @ tt(b)).numpy())) == [("matmul", 0)]
     fpu_close(got[0], a, b)
-
-
-def sources(f):
-    """Runs f; the sources of each kernel it rendered."""
-    from tensix.tinygrad.renderer import TTRenderer
-    render, out = TTRenderer.render, []
-    try:
-        TTRenderer.render = lambda self, uops: out.append(render(self, uops)) or out[-1]
-        f()
-    finally:
-        TTRenderer.render = render
-    return [json.loads(k) for k in out]
 
 
 @pytest.mark.parametrize("shape,mcast", [((310, 300, 275), [5, 5]), ((2, 100, 170, 290), [5, 4]), ((150, 200, 260), None)])
