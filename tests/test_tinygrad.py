@@ -79,8 +79,8 @@ def test_reduce():
     close(tt(a).sum().numpy(), a.sum(), rtol=1e-5, atol=1e-3)  # 9100 terms summed in order, as tinygrad does
 
 
-def paths(f):
-    """Runs f; the (math, fallbacks) of each kernel it rendered (tinygrad renders a kernel once per process)."""
+def sources(f):
+    """Runs f; the sources of each kernel it rendered (tinygrad renders a kernel once per process)."""
     from tensix.tinygrad.renderer import TTRenderer
     render, out = TTRenderer.render, []
     try:
@@ -88,7 +88,12 @@ def paths(f):
         f()
     finally:
         TTRenderer.render = render
-    return [(k["math"], k["fallbacks"]) for k in map(json.loads, out)]
+    return [json.loads(k) for k in out]
+
+
+def paths(f):
+    """Runs f; the (math, fallbacks) of each kernel it rendered."""
+    return [(k["math"], k["fallbacks"]) for k in sources(f)]
 
 
 def fpu_close(got, a, b):
@@ -115,6 +120,26 @@ def test_matmul_tiles_at_edges(m, k, n):
     got = []
     assert paths(lambda: got.append((tt(a) @ tt(b)).numpy())) == [("matmul", 0)]
     fpu_close(got[0], a, b)
+
+
+@pytest.mark.parametrize("shape,mcast", [((310, 300, 275), [5, 5]), ((2, 100, 170, 290), [5, 4]), ((150, 200, 260), None)])
+def test_matmul_in_blocks(shape, mcast, monkeypatch):
+    """A core computes a block of output tiles, reading each k-step's A and B strips once for the whole block and
+    keeping its partial sums in L1 between k-steps: here blocks of 2x2 tiles that pass the output's edges (10x9 tiles
+    on a 8x9 grid), k-steps past k's end (300 = 9.4 tiles in steps of 4), and a batch of them. With multicast (a grid
+    of 5x5 and 5x4 cores), the first core of a row reads A's strips and multicasts them along the row, the first of a
+    column B's down the column (the race detector, on by default, would flag an unsynchronized one); without, every
+    core reads its own. The packer writes the output as rows of the block, which the writer moves in long runs."""
+    from tensix.tinygrad import reduce_loop
+    monkeypatch.setattr(reduce_loop, "MCAST", mcast is not None)
+    *batch, m, k, n = shape
+    a, b = rng.standard_normal((*batch, m, k)).astype(np.float32), rng.standard_normal((*batch, k, n)).astype(np.float32)
+    got = []
+    kernels = sources(lambda: got.append((tt(a) @ tt(b)).numpy()))
+    assert len(kernels) == 1 and kernels[0]["math"] == "matmul" and kernels[0]["blocks"] and kernels[0]["fallbacks"] == 0
+    assert kernels[0]["mcast"] == mcast and ("noc_async_write_multicast" in kernels[0]["reader"]) == (mcast is not None)
+    assert "pack_untilize_dst" in kernels[0]["compute"]  # the output leaves as rows of the block (the last one cut at n)
+    for i in np.ndindex(*batch): fpu_close(got[0][i], a[i], b[i])
 
 
 def test_matmul_transposed_and_batched():

@@ -9,7 +9,7 @@ from tinygrad.helpers import DEBUG, NOOPT
 import tensix as tt
 from tensix.program import compile_kernel
 from . import chip_name
-from .reduce_loop import MM_CB, ROWS_CB
+from .reduce_loop import MM_CB, PART_CB, ROWS_CB, SPLIT_CB
 from .renderer import PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
@@ -21,7 +21,7 @@ def _kernels(src: dict, fp32: bool):
     # 32-bit tiles unpack straight into a float32 register (as tt-metal's UnpackToDestFp32), not through the 19-bit
     # source registers, so float32 work keeps float32 precision
     to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), *((0, SPILL_CB + d) for d in range(SPILL_DEPTHS)),
-                                                                       (0, MM_CB[0]), (0, MM_CB[1]), (0, ROWS_CB)] if BY_CODE[f].tile_bytes == 4096} \
+                                                                       (0, MM_CB[0]), (0, MM_CB[1]), (0, ROWS_CB), (0, PART_CB)] if BY_CODE[f].tile_bytes == 4096} \
         if fp32 else None
     return (tt.Kernel(src["reader"], src["name"] + ".reader"), tt.Kernel(src["writer"], src["name"] + ".writer"),
             tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32, unpack_to_dest_mode=to_dest))
@@ -50,18 +50,31 @@ class TTProgram:
         # a reduce loop on tiles: 32x32 blocks of the output; BEAM times a smaller global size (and scales the time up)
         if s["tiles"]: tiles = max(1, s["tiles"] * lanes // s["lanes"])
         grid = d.chip.grid
-        cores = [(i % grid[0], i // grid[0]) for i in range(max(1, min(tiles, grid[0] * grid[1])))]
-        share = lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
+        cores = [(i % grid[0], i // grid[0]) for i in range(max(1, min(s["blocks"] or tiles, grid[0] * grid[1])))]
+        # a blocked matmul: core i does blocks i, i + cores, ...; with multicast core (x, y) block (y, x) of each matrix;
+        # else a core does a run of tiles
+        share = (lambda c: (cores.index(c), len(cores))) if s["blocks"] else \
+            lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
+        if s["mcast"]:
+            cols, rows = s["mcast"]
+            cores = [(x, y) for y in range(rows) for x in range(cols)]
+            share = lambda c: (c[0] * rows + c[1], cols * rows)
         common = [lanes, *global_size]
         for b in bufs: common += [b[0].addr, b[1]]
         common += [v & 0xFFFFFFFF for v in vals]
         args = lambda c: [*share(c), *common]
+        reader_args = writer_args = args
+        if s["mcast"]:  # the row's first core sends A to the rest of the row, the column's first B down the column
+            xy = d.chip.noc_xy
+            along = lambda c, first, last, sender, n: [c == sender, *xy(first), *xy(last), n if c == sender else 0, *xy(sender)]
+            reader_args = lambda c: [*args(c), *along(c, (min(1, cols - 1), c[1]), (cols - 1, c[1]), (0, c[1]), cols - 1)]
+            writer_args = lambda c: [*args(c), *along(c, (c[0], min(1, rows - 1)), (c[0], rows - 1), (c[0], 0), rows - 1)]
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
-              [tt.CB(cb, BY_CODE[f], pages=2) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
-              [tt.CB(int(cb), tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) not in IN_CB.values()]  # spills, reduce loops' tiles
+              [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
+              [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) not in (*IN_CB.values(), *OUT_CB.values())]  # spills, reduce loops' tiles
         reader, writer, compute = self.kernels
-        prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=args, writer_args=args,
-                          compute_args=args, cbs=cbs)
+        prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=reader_args, writer_args=writer_args,
+                          compute_args=args, cbs=cbs, semaphores=[0, 0, 0, 0] if s["mcast"] else ())
         run = d.run(prog)
         STATS["kernels"] += 1; STATS["cycles"] += run.cycles; STATS["loop_kernels"] += s["math"] != "sfpu"
         if s["fallbacks"]: STATS["fallback_kernels"] += 1; STATS["fallback_cycles"] += run.cycles

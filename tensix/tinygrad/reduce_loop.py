@@ -12,12 +12,13 @@ Here a kernel's tiles are 32x32 blocks of its output (lane (i, j) of output tile
 its per-lane meaning. Inside the loop the reader builds, per k-block, the A tile (lane (i, j) = a[m, kb*32+j]) and the
 B tile (lane (i, j) = b[kb*32+i, n]), zeros where the block passes the edge. A sum has only A; its result is column 0.
 
-Precision: the FPU takes matmul and reduce operands as bfloat16. float32 operands are split on the SFPU into three
-bfloat16-exact parts (Veltkamp twice: t = x * 65537, hi = t - (t - x), the rest x - hi split again), 24 bits in all. A
-matmul sums the six products of parts whose weights reach 2^-16 (hi*hi, hi*mid, mid*hi, hi*lo, mid*mid, lo*hi) into
+Precision: the FPU takes matmul and reduce operands as bfloat16. float32 operands are split into three bfloat16 parts,
+24 bits in all: the packer rounds the register tile to bfloat16 (the high part), which is unpacked back and subtracted
+on the SFPU, leaving the rest exactly in the float32 register; that again for the middle part, and the rest is the low
+part. A matmul sums the six products of parts whose weights reach 2^-16 (hi*hi, hi*mid, mid*hi, hi*lo, mid*mid, lo*hi) into
 the float32 register, which keeps each product to float32's precision (three passes, hi*hi + hi*mid + mid*hi, left
 2^-16 of |a||b|: tinygrad's 256^3 gemm test failed at that); a sum reduces the three parts. TT_BF16_MATMUL=1 does one pass on the operands as the FPU rounds them."""
-import math, random, struct
+import math, random
 from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import getenv
 from tinygrad.uop.ops import AxisType, Ops, exec_alu
@@ -28,10 +29,47 @@ MM_CB = (26, 27)     # those tilized: the A and B tiles of a k-block
 ROWS_CB = 13         # a sum's loaded rows, tilized
 SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel for the FPU
 SCALER_CB = 30       # reduce_tile's scaler: a tile of ones the reader writes once
+PART_CB = 25         # a matmul block's partial sums between k-steps (float32 tiles)
+READ_STAGE_CB = 31   # where the writer stages its reads of B (the reader's staging area is its own)
+OUT_ROWS_CB = 16     # the renderer's float32 output buffer: a blocked matmul's rows of output go out through it
+BLOCK = getenv("TT_MATMUL_BLOCK", 4)      # a core's block of output tiles is at most BLOCK x BLOCK
+BLOCK_K = getenv("TT_MATMUL_BLOCK_K", 0)  # tiles of k a k-step reads of each operand; 0: as many as L1 holds
+OTHER_CBS = 128 << 10  # L1 left for the kernel's other circular buffers (loads, outputs, staging) beside a block's
+MCAST = getenv("TT_MATMUL_MCAST", 1)      # 0: every core reads its own strips from DRAM
 SPLIT = not getenv("TT_BF16_MATMUL", 0) and fp32_register()  # parts of float32 need a float32 register
 PASSES = ((2, 0), (1, 1), (0, 2), (1, 0), (0, 1), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
-SPLITTER = f"{struct.unpack('<I', struct.pack('<f', 65537.0))[0]}u"
 FACES = "int32_t ti = (int32_t)(lane / 512u * 16u + lane % 256u / 16u), tj = (int32_t)(lane / 256u % 2u * 16u + lane % 16u);"
+
+
+# An operand strip shared by a row or column of cores (examples/matmul_multicast.py's protocol): the sender waits until
+# every receiver has room (semaphore `sem` counts them), writes the strip into all their L1s at once, then sets their
+# semaphore `sem + 1` with one more multicast; a receiver clears that one, tells the sender it has room, and waits.
+SHARE = r"""
+struct Share { uint32_t sender, x0, y0, x1, y1, n, sx, sy, sem; };
+static Share share_args(uint32_t first, uint32_t sem) {
+    Share s;
+    uint32_t* f = &s.sender;
+    for (uint32_t i = 0; i < 8; i++) f[i] = get_arg_val<uint32_t>(first + i);
+    s.sem = sem;
+    return s;
+}
+static void share(const Share& s, uint32_t l1, uint32_t bytes) {
+    volatile tt_l1_ptr uint32_t* ready = (volatile tt_l1_ptr uint32_t*)get_semaphore(s.sem);
+    volatile tt_l1_ptr uint32_t* valid = (volatile tt_l1_ptr uint32_t*)get_semaphore(s.sem + 1);
+    if (s.sender) {
+        if (!s.n) return;
+        noc_semaphore_wait(ready, s.n);
+        noc_semaphore_set(ready, 0);
+        noc_async_write_multicast(l1, get_noc_multicast_addr(s.x0, s.y0, s.x1, s.y1, l1), bytes, s.n);
+        noc_semaphore_set(valid, 1);
+        noc_semaphore_set_multicast(get_semaphore(s.sem + 1), get_noc_multicast_addr(s.x0, s.y0, s.x1, s.y1, get_semaphore(s.sem + 1)), s.n);
+    } else {
+        noc_semaphore_set(valid, 0);
+        noc_semaphore_inc(get_noc_addr(s.sx, s.sy, get_semaphore(s.sem)), 1);
+        noc_semaphore_wait(valid, 1);
+    }
+}
+"""
 
 
 def _root(u):
@@ -140,6 +178,32 @@ class ReduceLoop:
         # k stay in L1 (3 x 4 KiB per k-block) while the column lasts, read and split once per column
         self.cache_b = self.kind == "matmul" and SPLIT and self.KB <= 32
         self.new_column = f"(t == t0 || t % {self.TM}u == 0)"
+        self.blocked = self.untilize = False  # the renderer decides (Kernel.__init__) and calls plan()
+
+    def plan(self, chip):
+        """Blocks of BM x BN output tiles, so that each operand tile read serves a row or column of the block (tt-metal's
+        bmm_large_block): as small as lets the blocks cover the grid's cores, at most BLOCK a side. The k loop goes in
+        k-steps of BW tiles; a block's partial sums wait in L1 between them."""
+        self.blocked, self.cache_b = True, False
+        gx, gy = chip.grid
+        self.BM, self.BN = min(BLOCK, -(-self.TM // gy)), min(BLOCK, -(-self.TN // gx))
+        self.NBM, self.NBN = -(-self.TM // self.BM), -(-self.TN // self.BN)
+        # as few k-steps as L1 holds (fewer partial sums to and from L1, fewer register acquires), of equal length
+        room = chip.l1_size - chip.l1_unreserved_base - OTHER_CBS
+        self.BW = min(BLOCK_K, self.KB) if BLOCK_K else \
+            next(w for w in (-(-self.KB // g) for g in range(1, self.KB + 1)) if w == 1 or self._l1_bytes(w) <= room)
+        self.G = -(-self.KB // self.BW)
+        self.blocks = math.prod(self.sizes[s] for s in self.batch) * self.NBM * self.NBN
+        # when the blocks of one matrix fit the grid, core (x, y) takes block (y, x) of each matrix of the batch: the cores
+        # of a row share A's strips, those of a column B's, each read from DRAM once by the row's or column's first core
+        self.mcast = (self.NBN, self.NBM) if self.NBM <= gy and self.NBN <= gx and MCAST else None
+        # block blk: tiles (bm0 + i_, bn0 + j_) of batch bb_; a core does blocks t0, t0 + t1, ... (runtime args 0, 1)
+        self.block_head = (f"for (uint32_t blk = t0; blk < {self.blocks}u; blk += t1) {{ uint32_t bm0 = blk % {self.NBM}u * {self.BM}u, "
+                           f"bn0 = blk / {self.NBM}u % {self.NBN}u * {self.BN}u, bb_ = blk / {self.NBM * self.NBN}u; (void)bb_;")
+        self.rows_head = f"for (uint32_t i_ = 0; i_ < {self.BM}u; i_++) {{ if (bm0 + i_ >= {self.TM}u) continue;"
+        self.tiles_head = (f"for (uint32_t i_ = 0; i_ < {self.BM}u; i_++) for (uint32_t j_ = 0; j_ < {self.BN}u; j_++) {{ "
+                           f"if (bm0 + i_ >= {self.TM}u || bn0 + j_ >= {self.TN}u) continue; "
+                           f"uint32_t t = (bb_ * {self.TN}u + bn0 + j_) * {self.TM}u + bm0 + i_; (void)t;")
 
     def row_run(self, idx):
         """Whether a load in a sum's loop moves in runs along the tile's rows (k consecutive in memory)."""
@@ -148,10 +212,13 @@ class ReduceLoop:
 
     def dims(self, block=None):
         """C for lane `lane` of tile `t`: its row ti and column tj in the tile (or in the rows of a matmul's A or B
-        block), and the global indices g<d> it stands for."""
-        rows = f"int32_t ti = (int32_t)(lane / {32 * self.C}u), tj = (int32_t)(lane % {32 * self.C}u);" if block == "a" else \
-            "int32_t ti = (int32_t)(lane / 32u), tj = (int32_t)(lane % 32u);"
-        out = [rows if block and self.kind == "matmul" or block == "rows" else FACES, f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u; (void)tn_; (void)tb_;"]
+        block), and the global indices g<d> it stands for. A blocked matmul's A rows are strip s_ of its block's rows,
+        BW tiles of k wide; its B rows and its output rows ("c", row i_ of the block) BN tiles of n wide."""
+        w = (self.BW if block == "a" else self.BN) if self.blocked and block in ("a", "b", "c") else self.C if block == "a" else 1
+        rows = f"int32_t ti = (int32_t)(lane / {32 * w}u), tj = (int32_t)(lane % {32 * w}u);"
+        at = (f"uint32_t tm_ = bm0{' + s_' if block == 'a' else ' + i_' if block == 'c' else ''}, tn_ = bn0, tb_ = bb_;" if self.blocked and block in ("a", "b", "c") else
+              f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u;")
+        out = [rows if block and self.kind == "matmul" or block == "rows" else FACES, at + " (void)tn_; (void)tb_;"]
         if self.m is not None: out.append(f"int32_t g{self.m.arg[-1]} = (int32_t)tm_ * 32 + ti;")
         if self.n is not None: out.append(f"int32_t g{self.n.arg[-1]} = (int32_t)tn_ * 32 + tj;")
         for s in reversed(self.batch):
@@ -164,7 +231,7 @@ class ReduceLoop:
         inside = lambda s: [f"g{s.arg[-1]} < {self.sizes[s]}"] if s is not None else []
         rk = f"{names[self.r]} < {self.K}"
         if which == "in": conds = inside(self.m) + inside(self.n)  # a load outside the loop: a sum's rows are alike
-        elif which == "out": conds = inside(self.m) + (inside(self.n) if self.n is not None else ["tj == 0"])
+        elif which in ("out", "c"): conds = inside(self.m) + (inside(self.n) if self.n is not None else ["tj == 0"])
         elif which in ("a", "rows"): conds = inside(self.m) + [rk]
         else: conds = [rk] + inside(self.n)
         return " && ".join(conds) or "true"
@@ -181,23 +248,23 @@ class ReduceLoop:
 
     # ---- the compute kernel's part
     @staticmethod
-    def split(a, t, u, out, parts):
-        """Register tile a as `parts` bfloat16-exact parts (the last one the rest) into circular buffer `out`, on the SFPU
-        (see the module's note); a, t and u are overwritten."""
-        lines = [f"cb_reserve_back({out}, {parts});"]
-        for _ in range(parts - 1):  # the high part of a into t, a keeps the rest
-            lines.append(f"copy_dest_values({a}, {t}); mul_unary_tile({t}, {SPLITTER}); copy_dest_values({t}, {u}); "
-                         f"sub_binary_tile({u}, {a}); sub_binary_tile({t}, {u}); sub_binary_tile({a}, {t}); pack_tile({t}, {out});")
-        return lines + [f"pack_tile({a}, {out}); cb_push_back({out}, {parts}); cb_wait_front({out}, {parts});"]
+    def split(a, t, out, base=0):
+        """Register tile a (float32) as three bfloat16 parts into bfloat16 circular buffer `out`, whose front holds `base`
+        pages before them (see the module's note); a and t are overwritten."""
+        lines = []
+        for p in range(2):  # the packer rounds a to bfloat16: the high part; unpacked, it leaves the rest exactly in a
+            lines.append(f"cb_reserve_back({out}, 1); pack_tile({a}, {out}); cb_push_back({out}, 1); "
+                         f"cb_wait_front({out}, {base} + {p + 1}); copy_tile({out}, {base} + {p}, {t}); sub_binary_tile({a}, {t});")
+        return lines + [f"cb_reserve_back({out}, 1); pack_tile({a}, {out}); cb_push_back({out}, 1); cb_wait_front({out}, {base} + 3);"]
 
     def reduce(self, d, acc, take, give):
         """A sum's step: the k-block's tile of terms in register tile d (overwritten) reduced over rows into acc."""
         red = "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>"
         if not SPLIT: return [f"cb_reserve_back({SPLIT_CB[0]}, 1); pack_tile({d}, {SPLIT_CB[0]}); cb_push_back({SPLIT_CB[0]}, 1); "
                               f"cb_wait_front({SPLIT_CB[0]}, 1); {red}({SPLIT_CB[0]}, {SCALER_CB}, 0, 0, {acc}); cb_pop_front({SPLIT_CB[0]}, 1);"]
-        t, u = take(), take()
-        lines = self.split(d, t, u, SPLIT_CB[0], 3)
-        give(t); give(u)
+        t = take()
+        lines = self.split(d, t, SPLIT_CB[0])
+        give(t)
         return lines + [" ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) + f" cb_pop_front({SPLIT_CB[0]}, 3);"]
 
     def compute(self, acc, take, give):
@@ -209,17 +276,17 @@ class ReduceLoop:
                  f"cb_push_back({ta}, {C}); cb_pop_front({ra}, {C}); }}",
                  f"    cb_wait_front({rb}, 1); cb_reserve_back({tb}, 1); tilize_block({rb}, 1, {tb}); cb_push_back({tb}, 1); cb_pop_front({rb}, 1);"]
         if SPLIT:
-            a, t, u = take(), take(), take()
+            a, t = take(), take()
             (sa, sb), b0 = SPLIT_CB, "3 * kb + " if self.cache_b else ""
             b_lines = lines[-1:] + [f"    cb_wait_front({tb}, 1); copy_tile({tb}, 0, {a}); cb_pop_front({tb}, 1);"] + \
-                ["    " + x for x in self.split(a, t, u, sb, 3)]
+                ["    " + x for x in self.split(a, t, sb, "3 * kb" if self.cache_b else 0)]
             if self.cache_b:  # a new column: the last one's B parts go, this one's come
                 b_lines = [f"    if ({self.new_column}) {{", f"    if (kb == 0 && t != t0) cb_pop_front({sb}, {3 * self.KB});"] + \
                     b_lines[:-1] + [b_lines[-1].replace(f"cb_wait_front({sb}, 3);", ""), "    }", f"    cb_wait_front({sb}, 3 * kb + 3);"]
             lines[-1:] = b_lines
             lines.append(f"    cb_wait_front({ta}, 1); copy_tile({ta}, 0, {a}); cb_pop_front({ta}, 1);")
-            lines += ["    " + x for x in self.split(a, t, u, sa, 3)]
-            for d in (a, t, u): give(d)
+            lines += ["    " + x for x in self.split(a, t, sa)]
+            for d in (a, t): give(d)
             lines.append("    " + " ".join(f"matmul_tiles({sa}, {sb}, {i}, {b0}{j}, {acc});" for i, j in PASSES))
             lines.append(f"    cb_pop_front({sa}, 3);" + ("" if self.cache_b else f" cb_pop_front({sb}, 3);"))
         else:
@@ -227,8 +294,43 @@ class ReduceLoop:
                          f"cb_pop_front({ta}, 1); cb_pop_front({tb}, 1);")
         return lines + ["}"]
 
+    def compute_blocked(self, pre, post, acc):
+        """A blocked matmul's compute kernel: per k-step, the A strips and B strips the data-movement cores read are
+        tilized and split once, then every output tile of the block takes its 6 x BW products (its partial sums come
+        back from L1 after the first k-step). `pre` starts a tile's accumulator, `post` is the kernel's code after the
+        loop, on the finished tile."""
+        (ra, rb), (ta, tb), (sa, sb) = RM_CB, MM_CB, SPLIT_CB if SPLIT else MM_CB
+        BM, BN, BW, parts = self.BM, self.BN, self.BW, 3 if SPLIT else 1
+        def operand(rows, tiled, split, n, base):  # one strip of n tiles: tilized, then (float32) each split in three
+            out = [f"cb_wait_front({rows}, {n}); cb_reserve_back({tiled}, {n}); tilize_block({rows}, {n}, {tiled}); cb_push_back({tiled}, {n}); cb_pop_front({rows}, {n});"]
+            if SPLIT: out += [f"for (uint32_t x_ = 0; x_ < {n}u; x_++) {{", f"    cb_wait_front({tiled}, 1); copy_tile({tiled}, 0, 0); cb_pop_front({tiled}, 1);",
+                              *("    " + x for x in self.split(0, 1, split, f"({base} + x_) * 3")), "}"]
+            return out
+        mm = [f"matmul_tiles({sa}, {sb}, (i_ * {BW}u + k_) * {parts}u + {i}, (k_ * {BN}u + j_) * {parts}u + {j}, {acc});" for i, j in (PASSES if SPLIT else [(0, 0)])]
+        body = [self.block_head, f"for (uint32_t g = 0; g < {self.G}u; g++) {{", "acquire_dst(tt::DstMode::Full);",
+                f"for (uint32_t s_ = 0; s_ < {BM}u; s_++) {{", *operand(ra, ta, sa, BW, f"s_ * {BW}u"), "}",
+                f"for (uint32_t s_ = 0; s_ < {BW}u; s_++) {{", *operand(rb, tb, sb, BN, f"s_ * {BN}u"), "}",
+                "release_dst(tt::DstMode::Full);", f"cb_wait_front({sa}, {parts * BM * BW}); cb_wait_front({sb}, {parts * BW * BN});",
+                self.tiles_head, "acquire_dst(tt::DstMode::Full);", "if (g == 0) {", *pre,
+                f"}} else {{ cb_wait_front({PART_CB}, 1); copy_tile({PART_CB}, 0, {acc}); cb_pop_front({PART_CB}, 1); }}",
+                f"for (uint32_t k_ = 0; k_ < {BW}u; k_++) {{ {' '.join(mm)} }}",
+                f"if (g + 1 < {self.G}u) {{ cb_reserve_back({PART_CB}, 1); pack_tile({acc}, {PART_CB}); cb_push_back({PART_CB}, 1); }} else {{",
+                *post, "}", "release_dst(tt::DstMode::Full);", "}",
+                f"cb_pop_front({sa}, {parts * BM * BW}); cb_pop_front({sb}, {parts * BW * BN});", "}", "}"]
+        return body
+
+    def _l1_bytes(self, BW):
+        self.BW = BW
+        return sum(n * (2048 if cb in SPLIT_CB else 4096) for cb, n in self.cbs().items())
+
     def cbs(self):
         """{circular buffer: pages} this loop needs beside the kernel's own."""
+        if self.blocked:
+            parts = 3 if SPLIT else 1
+            return {RM_CB[0]: 2 * self.BW, RM_CB[1]: 2 * self.BN, MM_CB[0]: max(2, self.BW, parts * self.BM * self.BW * (not SPLIT)),
+                    MM_CB[1]: max(2, self.BN, parts * self.BW * self.BN * (not SPLIT)), PART_CB: self.BM * self.BN, READ_STAGE_CB: 8,
+                    **({OUT_ROWS_CB: 2 * self.BN} if self.untilize else {}),
+                    **({SPLIT_CB[0]: 3 * self.BM * self.BW, SPLIT_CB[1]: 3 * self.BW * self.BN} if SPLIT else {})}
         if self.kind == "matmul":
             return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 3, SPLIT_CB[1]: 3 * self.KB if self.cache_b else 3} if SPLIT else {})}
         return {SPLIT_CB[0]: 3, SCALER_CB: 1, RM_CB[0]: 2}

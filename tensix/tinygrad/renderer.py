@@ -16,8 +16,8 @@ from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
-from . import fp32_register
-from .reduce_loop import ROWS_CB, RM_CB, ReduceLoop, affine
+from . import chip_name, fp32_register
+from .reduce_loop import READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST}
 
@@ -112,6 +112,16 @@ class Kernel:
             if wide: raise Unsupported(f"{wide[0].dtype} values in the math engine: Grayskull's destination register holds "
                                        "bfloat16 (exact integers only up to 256); a Wormhole or Blackhole chip (TENSIX_DEVICE=n150) holds 32 bits")
         self.accesses = []  # (kind, uop, contiguous?) per global load and store, for the path report
+        # a matmul whose operands move in runs and whose tiles need nothing before the loop: by blocks of output tiles
+        loop = self.loop
+        if loop and loop.kind == "matmul" and all(loop.runs) and not any(
+                self.uops.index(u) < self.uops.index(loop.r) for u in self.on_tiles | set(self.idx_tiles)):
+            import tensix as tt
+            # one float32 output: the packer writes it as rows of the block (pack_untilize_dst), so the writer's runs
+            # are rows BN tiles long, not a face's 16 values
+            stores = [u for u in uops if u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM]
+            loop.untilize = len(stores) == 1 and root(stores[0].src[0].src[0]).dtype == dtypes.float32 == stores[0].src[1].dtype
+            loop.plan(tt.CHIPS[chip_name()])
         self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
         self.compute = self._compute()
         self.fallbacks = sum(1 for _, _, contiguous in self.accesses if not contiguous)
@@ -229,8 +239,21 @@ class Kernel:
         for v in self.vars: names[v] = f"var{self.vars.index(v)}"
         body, depth, gates = [], 1, []
         def emit(line): body.append("    " * depth + line)
-        skip = None
+        skip, start = None, 0
+        if self.loop and self.loop.blocked:
+            # per k-step, A's strips on the reader (NCRISC, NoC 1) and B's on the writer (BRISC, NoC 0), as tt-metal's
+            # matmul kernels split them; then each output tile of the block as the kernel's code after the loop has it
+            L, a = self.loop, which == "reader"
+            names[L.r] = "r_"
+            emit(L.block_head); depth += 1
+            emit(f"for (uint32_t g = 0; g < {L.G}u; g++) for (uint32_t s_ = 0; s_ < {L.BM if a else L.BW}u; s_++) {{"
+                 f" int32_t kb = (int32_t)(g * {L.BW}u{'' if a else ' + s_'});")
+            body.extend(self._lane_loop(L.loads[not a], names, gates, depth + 1, "load", "ab"[not a], RM_CB[not a], L.BW if a else L.BN,
+                                        run="run" if a else "rrun", share="sh" if L.mcast else None))
+            emit("}"); emit(L.rows_head if L.untilize and not a else L.tiles_head); depth += 1
+            start = self.uops.index(L.end) + 1
         for i, u in enumerate(self.uops):
+            if i < start: continue
             if skip is not None:
                 if u is skip: skip = None
                 continue
@@ -261,10 +284,12 @@ class Kernel:
                 body.extend(self._lane_loop(u, names, gates, depth, "load", block="rows" if rows else "a" if inside else None,
                                             cb=RM_CB[0] if rows else None))
             elif which == "writer" and u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
-                body.extend(self._lane_loop(u, names, gates, depth, "store"))
+                rows = self.loop is not None and self.loop.untilize
+                body.extend(self._lane_loop(u, names, gates, depth, "store", "c" if rows else None, pages=self.loop.BN if rows else 1))
+        if start: depth -= 2; emit("}}")
         return body
 
-    def _lane_loop(self, u, names, gates, depth, what, block=None, cb=None, pages=1):
+    def _lane_loop(self, u, names, gates, depth, what, block=None, cb=None, pages=1, run="run", share=None):
         """One tile's worth of a load (into the reader's circular buffer) or a store (out of the writer's); with a
         reduce loop on tiles, `block` "a" or "b" builds that operand's tile of k-block kb into circular buffer `cb`."""
         pad = "    " * depth
@@ -274,7 +299,7 @@ class Kernel:
             dt = buf.dtype
             if dt not in FORMAT: raise Unsupported(f"{dt} buffers")
             esize, fmt = dt.itemsize, FORMAT[dt]
-            contiguous = not gates and (self._contiguous(idx, gate) if not block else self.loop.runs["ab".index(block)]
+            contiguous = not gates and (self._contiguous(idx, gate) if block in (None, "c") else self.loop.runs["ab".index(block)]
                                         if self.loop.kind == "matmul" else self.loop.row_run(idx))
             self.accesses.append((what, u, contiguous))
             lines = self._lane_code([idx] + conds, names)
@@ -286,16 +311,16 @@ class Kernel:
                 cb = IN_CB[fmt] if cb is None else cb
                 head = [f"cb_reserve_back({cb}, {pages});", f"uint32_t tile = get_write_ptr({cb});"]
                 act = [f"if (!({cond})) {{ (({CTYPE.get(dt, 'float')}*)tile)[lane] = {self._alt(alt, dt)}; continue; }}",
-                       f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
-                tail = ["run.flush();", "gather_done();", "run.last_at = ~0ull;  // the next tile copies nothing from this one",
-                        f"cb_push_back({cb}, {pages});"]
+                       f"{run}.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
+                tail = [f"{run}.flush();", "gather_done();", f"{run}.last_at = ~0ull;  // the next tile copies nothing from this one",
+                        *([f"share({share}, tile, {pages * TILE_BYTES[FORMAT[dtypes.float32]]}u);"] if share else []), f"cb_push_back({cb}, {pages});"]
             else:
                 cb = OUT_CB[FORMAT[u.src[1].dtype] if u.src[1].dtype in FORMAT else fmt]
                 if FORMAT.get(u.src[1].dtype, fmt) != fmt: raise Unsupported("a store whose value is another format than its buffer")
-                head = [f"cb_wait_front({cb}, 1);", f"uint32_t tile = get_read_ptr({cb});"]
+                head = [f"cb_wait_front({cb}, {pages});", f"uint32_t tile = get_read_ptr({cb});"]
                 act = [f"if (!({cond})) continue;",
                        f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
-                tail = ["run.flush();", "noc_async_write_barrier();", f"cb_pop_front({cb}, 1);"]
+                tail = ["run.flush();", "noc_async_write_barrier();", f"cb_pop_front({cb}, {pages});"]
         else:  # an index value the arithmetic uses: a tile of it, one int32 per lane
             cb = IN_CB[FORMAT[dtypes.int32]]
             lines = self._lane_code([u], names)
@@ -304,8 +329,8 @@ class Kernel:
             tail = [f"cb_push_back({cb}, 1);"]
         out = [pad + "{"] + [pad + "    " + x for x in head]
         if self.loop:  # lanes are a 32x32 block of the output, or of a k-block's operand: skip (or zero) those outside
-            out.append(pad + f"    for (uint32_t lane = 0; lane < {1024 * pages}u; lane++) {{")
-            out.append(pad + "        " + self.loop.dims(block) + (" " + self.loop.block_index(block, names) if block else ""))
+            out.append(pad + f"    {f'if ({share}.sender) ' if share else ''}for (uint32_t lane = 0; lane < {1024 * pages}u; lane++) {{")
+            out.append(pad + "        " + self.loop.dims(block) + (" " + self.loop.block_index(block, names) if block in ("a", "b", "rows") else ""))
             ctype = CTYPE.get(u.dtype, "float") if u.op is Ops.LOAD else "int32_t"  # an index value's tile holds int32
             zero = f"(({ctype}*)tile)[lane] = 0; " if what == "load" else ""
             out.append(pad + f"        if (!({self.loop.valid(block or ('out' if what == 'store' else 'in'), names)})) {{ {zero}continue; }}")
@@ -421,6 +446,9 @@ class Kernel:
                 continue
             if u.op is Ops.RANGE and self.loop and u is self.loop.r and self.loop.kind == "matmul":  # matmul_tiles over the k-blocks
                 skip = self.loop.end
+                if self.loop.blocked:
+                    self.loop_at = (len(lines), reg_base[self.loop.acc][0])
+                    continue
                 for line in self.loop.compute(reg_base[self.loop.acc][0], lambda: take("a matmul"), free.append): emit(line)
                 continue
             if self.loop and u is self.loop.acc_store: pass  # reduce_tile accumulated it
@@ -454,7 +482,11 @@ class Kernel:
                 temps = []
                 d = tile_of(u.src[1], i, temps)
                 cb = OUT_CB[FORMAT[root(u.src[0].src[0]).dtype]]
-                emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
+                if self.loop and self.loop.untilize:  # into column j_ of the block's row; the row goes when its last tile is in
+                    L = self.loop
+                    emit((f"copy_dest_values({d}, 0); " if d != 0 else "") + f"cb_reserve_back({cb}, {L.BN}); pack_untilize_dst<1, {L.BN}>({cb}, 1, j_); "
+                         f"if (j_ + 1 == {L.BN}u || bn0 + j_ + 1 == {L.TN}u) cb_push_back({cb}, {L.BN});")
+                else: emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
                 free.extend(temps)
             if u in tiles and u.op is not Ops.STORE:
                 if u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles:
@@ -595,20 +627,29 @@ class Kernel:
                 "    uint32_t s0 = get_arg_val<uint32_t>(3), s1 = get_arg_val<uint32_t>(4), s2 = get_arg_val<uint32_t>(5);\n"
                 "    (void)s0; (void)s1; (void)s2;\n")
         loop = self.loop
+        blocked = loop is not None and loop.blocked
+        tiles = (lambda body: body) if blocked else lambda body: "    for (uint32_t t = t0; t < t1; t++) {\n" + body + "\n    }"
         dm = lambda body, run, pro=(): (f'#include <cstring>\n#include "dataflow_api.h"\n{run}\nvoid kernel_main() {{\n{args}{bufs}{vars_}'
                                 f"    Run run{{get_write_ptr({STAGE_CB})}};\n" + "".join(x + "\n" for x in pro) +
-                                "    for (uint32_t t = t0; t < t1; t++) {\n" + "\n".join(body) + "\n    }\n}\n")
+                                tiles("\n".join(body)) + "\n}\n")
+        if blocked:  # one tile's code, inside the block's loops
+            at, acc = self.loop_at
+            body = "\n".join(loop.compute_blocked(self.compute[:at], self.compute[at:], acc))
+        else: body = tiles("        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) + "\n        release_dst(tt::DstMode::Full);")
         compute = ('#include "compute_kernel_api/eltwise_unary/sfpu.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
                    '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n'
-                   '#include "compute_kernel_api/tilize.h"\n'
+                   '#include "compute_kernel_api/tilize.h"\n#include "compute_kernel_api/pack_untilize.h"\n'
                    "namespace NAMESPACE {\nvoid MAIN {\n    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1);\n"
                    + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) +
                    "".join(x + "\n" for x in (loop.compute_prologue() if loop else [])) +
-                   "    for (uint32_t t = t0; t < t1; t++) {\n        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) +
-                   "\n        release_dst(tt::DstMode::Full);\n    }\n" + "".join(x + "\n" for x in (loop.compute_epilogue() if loop else [])) +
+                   body + "\n" + "".join(x + "\n" for x in (loop.compute_epilogue() if loop else [])) +
                    "}\n}\n")
-        return {"name": self.name, "reader": dm(self.reader, GATHER, loop.reader_prologue() if loop else ()),
-                "writer": dm(self.writer, SCATTER), "compute": compute, "cb_pages": self.cb_pages,
+        mcast = blocked and loop.mcast  # the share's args follow the kernel's: A's to the reader, B's to the writer
+        sh = lambda sem: [f"    Share sh = share_args({nb + len(self.vars)}, {sem});"] if mcast else []
+        return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*(loop.reader_prologue() if loop else ()), *sh(0)]),
+                "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
+                             [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None,
+                "compute": compute, "cb_pages": self.cb_pages, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
@@ -619,7 +660,7 @@ _RUN = r"""
 static const uint32_t PAGE = %d, STAGE = %d * %d - 64;  // the last 64 bytes: where read_elem lands one element
 struct Pending { uint32_t from, to, n; };
 static Pending pending[1024]; static uint32_t npending = 0;
-struct Run {
+""" + (_STRUCT := r"""struct Run {
     uint32_t stage, used = 0;
     uint64_t far = 0; uint32_t l1 = 0, n = 0;
     uint64_t last_at = ~0ull; uint32_t last_l1 = 0;
@@ -634,7 +675,7 @@ struct Run {
     bool again(uint32_t local, uint32_t size);
     void flush();
 };
-// One element, for index arithmetic on a data-movement core (a gather's index): the aligned 64 bytes around it.
+""") + r"""// One element, for index arithmetic on a data-movement core (a gather's index): the aligned 64 bytes around it.
 template <typename T> static T read_elem(const InterleavedAddrGen<true>& b, uint32_t byte, uint32_t scratch) {
     uint64_t at = b.get_noc_addr(byte / PAGE, byte %% PAGE);
     uint32_t skew = (uint32_t)(at %% 32);
@@ -644,7 +685,7 @@ template <typename T> static T read_elem(const InterleavedAddrGen<true>& b, uint
     return v;
 }
 """
-GATHER = _RUN % (PAGE, STAGE_PAGES, PAGE) + r"""
+_GATHER = r"""
 static void gather_done() {
     noc_async_read_barrier();
     for (uint32_t i = 0; i < npending; i++) memcpy((void*)(uintptr_t)pending[i].to, (void*)(uintptr_t)pending[i].from, pending[i].n);
@@ -670,6 +711,8 @@ void Run::flush() {
     n = 0;
 }
 """
+GATHER = _RUN % (PAGE, STAGE_PAGES, PAGE) + _GATHER
+READ_RUN = (_STRUCT + _GATHER).replace("%%", "%").replace("Run", "ReadRun")  # the writer's reads (a matmul's B), beside its writes
 SCATTER = _RUN % (PAGE, STAGE_PAGES, PAGE) + r"""
 bool Run::again(uint32_t, uint32_t) { return false; }  // a store to the same element again: write it again
 void Run::flush() {
