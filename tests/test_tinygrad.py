@@ -282,7 +282,8 @@ def test_the_renderers_circular_buffers_are_distinct():
     from tensix.tinygrad import reduce_loop as rl, renderer as r
     used = [*r.IN_CB.values(), *r.OUT_CB.values(), r.STAGE_CB, *range(r.SPILL_CB, r.SPILL_CB + r.SPILL_DEPTHS), rl.ROWS_CB,
             *rl.RM_CB, *rl.MM_CB, *rl.SPLIT_CB, rl.SCALER_CB]
-    assert len(set(used)) == len(used) and max(used) < 32
+    for only_in_one_kind in ([*r.BITCAST_CB], [rl.PART_CB, rl.READ_STAGE_CB]):  # blocked matmuls have no bitcast
+        assert len(set(used + only_in_one_kind)) == len(used + only_in_one_kind) and max(used + only_in_one_kind) < 32
 
 
 GRAYSKULL = r"""
@@ -309,3 +310,16 @@ def test_grayskull_computes_in_bfloat16_and_refuses_wide_integers():
     assert r.returncode == 0, r.stderr
     assert all(0 < float(x) < 2 ** -6 for x in lines[:3]), lines
     assert lines[3].startswith("Unsupported") and "Grayskull" in lines[3], lines[3]
+
+
+def test_bitcast_moves_the_words_unchanged():
+    """BITCAST packs a register tile in one format and copies it back in another through one shared circular buffer;
+    integer constants beyond 2^24 are whole 32-bit words (tinygrad's random numbers or 0x3F800000 into their mantissas)."""
+    f = np.array([1.5, -2.0, 3e-3, 1e30, 0, -0.0, 1e-45, np.inf, np.nan, -7], np.float32)
+    u = np.array([0x3F800000, 0xBF800000, 0x7F7FFFFF, 1, 0x12345678, 0xFFFFFFFF, 0, 5, 0x80000000, 0x7FC00001], np.uint32)
+    np.testing.assert_array_equal(tt(f).bitcast(dtypes.uint32).numpy(), f.view(np.uint32))
+    np.testing.assert_array_equal(tt(f).bitcast(dtypes.int32).numpy(), f.view(np.int32))
+    np.testing.assert_array_equal(tt(u).bitcast(dtypes.float32).numpy().view(np.uint32), u)
+    np.testing.assert_array_equal(((tt(u) >> 9) | 0x3F800000).bitcast(dtypes.float32).numpy(), ((u >> 9) | 0x3F800000).view(np.float32))
+    h = np.array([1.5, -2.0, 65504, 6e-8, 0], np.float16)
+    np.testing.assert_array_equal(tt(h).bitcast(dtypes.uint16).numpy(), h.view(np.uint16))

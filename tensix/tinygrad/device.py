@@ -10,7 +10,7 @@ import tensix as tt
 from tensix.program import compile_kernel
 from . import chip_name
 from .reduce_loop import MM_CB, PART_CB, ROWS_CB, SPLIT_CB
-from .renderer import PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
+from .renderer import BITCAST_CB, PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
 # runs, those whose reduce loop ran on matmul_tiles / reduce_tile, and those that took the fallback path
@@ -18,10 +18,11 @@ STATS = {"kernels": 0, "loop_kernels": 0, "fallback_kernels": 0, "cycles": 0, "f
 
 
 def _kernels(src: dict, fp32: bool):
-    # 32-bit tiles unpack straight into a float32 register (as tt-metal's UnpackToDestFp32), not through the 19-bit
-    # source registers, so float32 work keeps float32 precision
+    # 32-bit tiles (and uint16 ones, whose integers above 2^11 the 19-bit source registers would round) unpack straight
+    # into a float32 register (as tt-metal's UnpackToDestFp32), so float32 work keeps float32 precision
     to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), *((0, SPILL_CB + d) for d in range(SPILL_DEPTHS)),
-                                                                       (0, MM_CB[0]), (0, MM_CB[1]), (0, ROWS_CB), (0, PART_CB)] if BY_CODE[f].tile_bytes == 4096} \
+                                                                       (0, MM_CB[0]), (0, MM_CB[1]), (0, ROWS_CB), (0, PART_CB),
+                                                                       *zip(src["bitcast"], BITCAST_CB)] if BY_CODE[f].tile_bytes == 4096 or f == 9} \
         if fp32 else None
     return (tt.Kernel(src["reader"], src["name"] + ".reader"), tt.Kernel(src["writer"], src["name"] + ".writer"),
             tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32, unpack_to_dest_mode=to_dest))
@@ -71,7 +72,8 @@ class TTProgram:
             writer_args = lambda c: [*args(c), *along(c, (c[0], min(1, rows - 1)), (c[0], rows - 1), (c[0], 0), rows - 1)]
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
-              [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) not in (*IN_CB.values(), *OUT_CB.values())]  # spills, reduce loops' tiles
+              [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) not in (*IN_CB.values(), *OUT_CB.values())] + \
+              ([tt.CB(BITCAST_CB[:len(s["bitcast"])], tuple(BY_CODE[f] for f in s["bitcast"]), pages=1)] if s["bitcast"] else [])  # spills, reduce loops' tiles, bitcasts
         reader, writer, compute = self.kernels
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=reader_args, writer_args=writer_args,
                           compute_args=args, cbs=cbs, semaphores=[0, 0, 0, 0] if s["mcast"] else ())

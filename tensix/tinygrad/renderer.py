@@ -19,7 +19,7 @@ from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
 from . import chip_name, fp32_register
 from .reduce_loop import READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine
 
-GROUP_ALU = GroupOp.ALU | {Ops.CAST}
+GROUP_ALU = GroupOp.ALU | {Ops.CAST, Ops.BITCAST}
 
 TILE = 1024     # lanes in a tile
 PAGE = 4096     # bytes in a page of a tinygrad buffer in DRAM (interleaved over the banks)
@@ -32,6 +32,7 @@ IN_CB = {f: i for i, f in enumerate(sorted(set(FORMAT.values())))}          # re
 OUT_CB = {f: 16 + i for i, f in enumerate(sorted(set(FORMAT.values())))}   # compute -> writer
 STAGE_CB, STAGE_PAGES = 24, 8   # L1 where the data-movement cores stage unaligned runs (pages of PAGE bytes)
 SPILL_CB = 7  # float32 tiles the compute kernel parks when its register is full: SPILL_CB + d for code at loop depth d
+BITCAST_CB = (23, 25, 31)  # one allocation under up to three formats of one tile size: packed as one, copied back as another
 SPILL_DEPTHS = 6  # 7..12 (13 is the reduce loops' ROWS_CB); a buffer per depth, so a tile parked for a whole loop never blocks the pops of the loop's own
 
 NARROW = (dtypes.uint8, dtypes.int8, dtypes.uint16, dtypes.int16)  # integers the register wraps to their width itself
@@ -66,6 +67,12 @@ def c_float(v) -> str:
 
 
 def fbits(v) -> str: return f"{struct.unpack('<I', struct.pack('<f', float(v)))[0]}u"
+
+
+def fill(d, v, dt) -> str:
+    """A register tile of constant v: an integer beyond float32's 24 exact bits as its 32-bit word, else the value."""
+    if dtypes.is_int(dt) and abs(int(v)) >= 1 << 24: return f"fill_tile_int<DataFormat::Int32>({d}, {int(v) & 0xFFFFFFFF}u);"
+    return f"fill_tile({d}, {fbits(v)});"
 
 
 def root(u: UOp) -> UOp:
@@ -111,10 +118,12 @@ class Kernel:
                     and (u in self.on_tiles or any(c.op is Ops.STORE for c in self._users(u)))]
             if wide: raise Unsupported(f"{wide[0].dtype} values in the math engine: Grayskull's destination register holds "
                                        "bfloat16 (exact integers only up to 256); a Wormhole or Blackhole chip (TENSIX_DEVICE=n150) holds 32 bits")
+        self.bitcasts = []  # the formats the compute kernel's bitcasts pass through, one BITCAST_CB index each
         self.accesses = []  # (kind, uop, contiguous?) per global load and store, for the path report
         # a matmul whose operands move in runs and whose tiles need nothing before the loop: by blocks of output tiles
         loop = self.loop
-        if loop and loop.kind == "matmul" and all(loop.runs) and not any(
+        # (a blocked matmul's PART_CB and READ_STAGE_CB share indices with BITCAST_CB: no bitcast in such a kernel)
+        if loop and loop.kind == "matmul" and all(loop.runs) and not any(u.op is Ops.BITCAST for u in uops) and not any(
                 self.uops.index(u) < self.uops.index(loop.r) for u in self.on_tiles | set(self.idx_tiles)):
             import tensix as tt
             # one float32 output: the packer writes it as rows of the block (pack_untilize_dst), so the writer's runs
@@ -158,7 +167,7 @@ class Kernel:
         if u.op in (Ops.BUFFER, Ops.AFTER, Ops.INDEX, Ops.STORE, Ops.END, Ops.SINK, Ops.GROUP, Ops.NOOP, Ops.IF, Ops.ENDIF, Ops.BARRIER):
             return "ctrl"
         if u.op is Ops.LOAD: return "val"
-        if u.op in (Ops.STACK, Ops.SHRINK, Ops.WMMA, Ops.BITCAST, Ops.CUSTOM, Ops.CUSTOMI): raise Unsupported(f"{u.op} in a TT kernel")
+        if u.op in (Ops.STACK, Ops.SHRINK, Ops.WMMA, Ops.CUSTOM, Ops.CUSTOMI): raise Unsupported(f"{u.op} in a TT kernel")
         srcs = [self.kind[s] for s in u.src]
         if u.dtype in (dtypes.float32, dtypes.float16, dtypes.bfloat16, dtypes.float64) or "val" in srcs: return "val"
         return "idx"
@@ -180,6 +189,7 @@ class Kernel:
         elif u.op is Ops.WHERE: e = f"({a[0]} ? {a[1]} : {a[2]})"
         elif u.op is Ops.NEG: e = f"(-{a[0]})"
         elif u.op is Ops.CAST: e = f"(({t}){a[0]})"
+        elif u.op is Ops.BITCAST: e = f"__builtin_bit_cast({t}, {a[0]})"
         else: raise Unsupported(f"index op {u.op}")
         return f"{t} v{self.uops.index(u)} = {e};"
 
@@ -431,7 +441,7 @@ class Kernel:
             d = take(what)
             if x in slot: emit(f"copy_dest_values({slot[x]}, {d});")
             elif x in in_cb: from_cb(x, d)
-            elif (v := const_of(x)) is not None: emit(f"fill_tile({d}, {fbits(v)});")
+            elif (v := const_of(x)) is not None: emit(fill(d, v, x.dtype))
             else: raise Unsupported(f"no tile for {x.op}")
             return d
         def tile_of(x, i, temps):
@@ -473,7 +483,7 @@ class Kernel:
                 x = u.src[1]
                 if x in slot: emit(f"copy_dest_values({slot[x]}, {target});")
                 elif x in in_cb: from_cb(x, target)
-                else: emit(f"fill_tile({target}, {fbits(const_of(x))});")
+                else: emit(fill(target, const_of(x), x.dtype))
             elif u.op is Ops.LOAD and root(u.src[0].src[0]) in reg_base:
                 k = const_of(u.src[0].src[1])
                 if k is None: raise Unsupported("a register array indexed by a variable")
@@ -578,6 +588,19 @@ class Kernel:
             if to in NARROW and not (frm == dtypes.bool or frm in NARROW and to.min <= frm.min and frm.max <= to.max):
                 self._wrap(d, to, take, free, emit)
             slot[u] = d
+        elif u.op is Ops.BITCAST:  # the register's words as another type: packed in one format, copied back in the other
+            s = srcs[0]
+            d = slot[s] if dies(s, i) else new_tile(s, "a bitcast")
+            a, b = FORMAT.get(s.dtype), FORMAT.get(u.dtype)
+            if a is None or b is None: raise Unsupported(f"a bitcast from {s.dtype} to {u.dtype}")
+            if a != b:
+                self.bitcasts += [f for f in (a, b) if f not in self.bitcasts]
+                if len(self.bitcasts) > len(BITCAST_CB) or len({TILE_BYTES[f] for f in self.bitcasts}) > 1:
+                    raise Unsupported(f"bitcasts between formats {self.bitcasts} in one kernel")
+                x, y = (BITCAST_CB[self.bitcasts.index(f)] for f in (a, b))
+                emit(f"cb_reserve_back({x}, 1); pack_tile({d}, {x}); cb_push_back({x}, 1); cb_wait_front({x}, 1); cb_pop_front({x}, 1); "
+                     f"cb_reserve_back({y}, 1); cb_push_back({y}, 1); cb_wait_front({y}, 1); copy_tile({y}, 0, {d}); cb_pop_front({y}, 1);")
+            slot[u] = d
         elif u.op in SFPU_UNARY:
             s = srcs[0]
             d = slot[s] if dies(s, i) else new_tile(s, str(u.op))
@@ -639,6 +662,7 @@ class Kernel:
         compute = ('#include "compute_kernel_api/eltwise_unary/sfpu.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
                    '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n'
                    '#include "compute_kernel_api/tilize.h"\n#include "compute_kernel_api/pack_untilize.h"\n'
+                   '#include "compute_kernel_api/eltwise_unary/fill.h"\n'
                    "namespace NAMESPACE {\nvoid MAIN {\n    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1);\n"
                    + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) +
                    "".join(x + "\n" for x in (loop.compute_prologue() if loop else [])) +
@@ -649,7 +673,7 @@ class Kernel:
         return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*(loop.reader_prologue() if loop else ()), *sh(0)]),
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
                              [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None,
-                "compute": compute, "cb_pages": self.cb_pages, "blocks": loop.blocks if blocked else None,
+                "compute": compute, "cb_pages": self.cb_pages, "bitcast": self.bitcasts, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
