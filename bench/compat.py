@@ -4,7 +4,9 @@
 
 Every kernel source under PATH's tt_eager/ and ttnn/ (in a kernels/ folder), tt_metal/kernels/ and
 tt_metal/programming_examples/ (a file that defines kernel_main or MAIN) is compiled as tt-metal's host would build
-it: the checkout's root as include directory (its helper headers are the user's code), the kind (compute, reader or
+it: the include directories tt-metal's build gives a kernel (USER_INCLUDES: the checkout's root and, in today's
+layout, ttnn/, ttnn/cpp/ and tt_metal/api/; its helper headers are the user's code) less the kernel API's own
+(tt_metal/hw/inc, tt-llk, hostdevcommon), which tensix provides; the kind (compute, reader or
 writer) found from the source, 32 compile-time args of 1 (or 2, see ARG_VALUES), a distinct value for each named
 compile-time arg the source asks for, and the defines tt-metal's host passes to such kernels
 (HOST_DEFINES). Prints how many compile, and the names still missing ranked by how many kernels each blocks.
@@ -30,6 +32,9 @@ HOST_DEFINES = {
 ARG_VALUES = (1, 2, 32)
 ARG_VALUE_ERRORS = re.compile(r"static assertion failed|narrowing conversion")
 ROOTS = [("tt_eager", True), ("ttnn", True), ("tt_metal/kernels", False), ("tt_metal/programming_examples", False)]
+# tt-metal's jit_build (build.cpp) gives every kernel these, beside the kernel API's directories; a 2024 checkout has
+# only the root of them
+USER_INCLUDES = ["", "ttnn", "ttnn/cpp", "tt_metal/api"]
 NAMED_ARG = re.compile(r'get_named_compile_time_arg_val\(\s*"(\w+)"\s*\)')
 ENTRY = re.compile(r"\bvoid\s+kernel_main\s*\(|\bvoid\s+MAIN\b")
 COMPUTE = re.compile(r"\bnamespace\s+NAMESPACE\b|\bvoid\s+MAIN\b|#\s*include\s*[<\"](compute_kernel_api|api/compute)")
@@ -86,6 +91,7 @@ def main(argv=None):
     chip = CHIPS["e150"]
     # as tt-metal's build gives a kernel its program's circular buffers (their page sizes and formats as constants):
     # here every index, a bfloat16 tile
+    includes = [root / d for d in USER_INCLUDES if (root / d).is_dir()]
     cbs = {i: (tt.bfloat16.tile_bytes, tt.bfloat16.code) for i in range(chip.num_circular_buffers)}
 
     def build(rel):
@@ -95,7 +101,7 @@ def main(argv=None):
         # today's named compile-time args: each name the source asks for, a value of its own (they are often CB indices)
         named = {n: i for i, n in enumerate(dict.fromkeys(NAMED_ARG.findall(src)))}
         for value in ARG_VALUES:
-            k = tt.Kernel(src, str(rel), compile_args=[value] * chip.max_compile_time_args, defines=HOST_DEFINES, includes=[root],
+            k = tt.Kernel(src, str(rel), compile_args=[value] * chip.max_compile_time_args, defines=HOST_DEFINES, includes=includes,
                           named_args=named)
             try:
                 compile_kernel(chip, kind, k, cbs)
