@@ -11,7 +11,7 @@ writer) found from the source, 32 compile-time args of 1 (or 2, see ARG_VALUES),
 compile-time arg the source asks for, and the defines tt-metal's host passes to such kernels
 (HOST_DEFINES). Prints how many compile, and the names still missing ranked by how many kernels each blocks.
 """
-import argparse, collections, os, re, sys, time
+import argparse, collections, functools, os, re, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import tensix as tt
@@ -25,7 +25,7 @@ HOST_DEFINES = {
     "BCAST_LLKOP": "EltwiseBinaryType::ELWADD", "BCAST_DIM": "BroadcastType::ROW", "BCAST_OP": "add_tiles_bcast",
     "BCAST_OP_INIT": "add_bcast_rows_init_short", "BCAST_SPECIFIC": None,
     "REDUCE_OP": "PoolType::SUM", "REDUCE_DIM": "ReduceDim::REDUCE_ROW", "ELTWISE_OP_CODE": "0",
-    "EXP_APPROX": "0", "WINDOW_INNER": "1", "LOOP_COUNT": "1", "LOOP_SIZE": "1",
+    "EXP_APPROX": "0", "WINDOW_INNER": "1", "LOOP_COUNT": "1", "LOOP_SIZE": "1", "ENABLE_FP32_DEST_ACC": "0",
 }
 # Compile-time args are all 1; a kernel that checks its args' values (a static_assert, a narrowing to bool) is tried
 # again with all 2, then all 32 (a tile width: max pool wants 16 or a multiple of 32 channels).
@@ -35,9 +35,11 @@ ROOTS = [("tt_eager", True), ("ttnn", True), ("tt_metal/kernels", False), ("tt_m
 # tt-metal's jit_build (build.cpp) gives every kernel these, beside the kernel API's directories; a 2024 checkout has
 # only the root of them
 USER_INCLUDES = ["", "ttnn", "ttnn/cpp", "tt_metal/api"]
+# Metal 2.0's generated bindings a source reaches by name (tt-metal's host declares them; here each name gets one)
+BINDING = re.compile(r"(?<![\w:])(args|dfb|sem|tensor)::(\w+)")
 NAMED_ARG = re.compile(r'get_named_compile_time_arg_val\(\s*"(\w+)"\s*\)')
 ENTRY = re.compile(r"\bvoid\s+kernel_main\s*\(|\bvoid\s+MAIN\b")
-COMPUTE = re.compile(r"\bnamespace\s+NAMESPACE\b|\bvoid\s+MAIN\b|#\s*include\s*[<\"](compute_kernel_api|api/compute)")
+COMPUTE = re.compile(r"\bnamespace\s+NAMESPACE\b|\bvoid\s+MAIN\b|#\s*include\s*[<\"](compute_kernel_api|api/compute|[^\">]*/kernel/compute/)")
 
 
 def kernel_sources(root: Path) -> list:
@@ -94,15 +96,25 @@ def main(argv=None):
     includes = [root / d for d in USER_INCLUDES if (root / d).is_dir()]
     cbs = {i: (tt.bfloat16.tile_bytes, tt.bfloat16.code) for i in range(chip.num_circular_buffers)}
 
+    @functools.lru_cache(None)
+    def tensor_buffer():  # a DRAM buffer for tensor:: bindings; only its layout reaches the binary
+        return tt.Device("e150").buffer(2048, page=2048)
+
     def build(rel):
         src = (root / rel).read_text(errors="replace")
         kind = kind_of(rel, src)
         err = None
         # today's named compile-time args: each name the source asks for, a value of its own (they are often CB indices)
         named = {n: i for i, n in enumerate(dict.fromkeys(NAMED_ARG.findall(src)))}
+        # Metal 2.0 bindings: every args:: name a compile-time value (so `constexpr auto x = get_arg(args::x)` holds
+        # whichever kind the host chose), every dfb:: a buffer index, sem:: an id, tensor:: a DRAM buffer
+        bound = collections.defaultdict(dict)
+        for space, n in BINDING.findall(src): bound[space].setdefault(n, len(bound[space]) + 1)
+        named.update({n: v for n, v in bound["args"].items() if n not in named})
+        metal2 = dict(dfbs=bound["dfb"], semaphores=bound["sem"], tensors={n: tensor_buffer() for n in bound["tensor"]})
         for value in ARG_VALUES:
             k = tt.Kernel(src, str(rel), compile_args=[value] * chip.max_compile_time_args, defines=HOST_DEFINES, includes=includes,
-                          named_args=named)
+                          named_args=named, **metal2)
             try:
                 compile_kernel(chip, kind, k, cbs)
                 return rel, kind, None

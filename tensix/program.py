@@ -496,7 +496,7 @@ def compile_kernel(chip, kind, k, cbs: dict = None, cached_only=False):
         defines["KERNEL_COMPILE_TIME_ARG_MAP"] = ",".join(
             f'{{"{n}",{checks.u32(f"{what}: named_args[{n!r}]", v)}u}}' for n, v in k.named_args.items())
     defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
-                   NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
+                   NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_L1_ALIGNMENT=chip.l1_alignment, TENSIX_DRAM_ALIGNMENT=chip.dram_alignment, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
                    TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base, NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size, TENSIX_WORKER_COLS=len(chip.worker_x),
                    **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
     if cbs:
@@ -511,7 +511,9 @@ def compile_kernel(chip, kind, k, cbs: dict = None, cached_only=False):
             raise TensixError(f"compute kernel {name!r}: fp32_dest_acc_en, but Grayskull's destination register holds bfloat16 only")
         to_dest = _unpack_to_dest(k, name, chip)
         defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None, TENSIX_MATH_FIDELITY=FIDELITY[k.math_fidelity],
-                       TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode), TENSIX_UNPACK_TO_DEST=f"{to_dest}u")
+                       TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en),
+                       ENABLE_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode), TENSIX_UNPACK_TO_DEST=f"{to_dest}u")
+        # (ENABLE_FP32_DEST_ACC: ttnn's kernel_lib reads it where tt-metal's three TRISC builds have DST_ACCUM_MODE)
         # 2024's compute kernels define `namespace NAMESPACE { void MAIN {...} }`, today's a plain `void kernel_main()`
         entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
         call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
