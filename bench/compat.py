@@ -4,12 +4,14 @@
 
 Every kernel source under PATH's tt_eager/ and ttnn/ (in a kernels/ folder), tt_metal/kernels/ and
 tt_metal/programming_examples/ (a file that defines kernel_main or MAIN) is compiled as tt-metal's host would build
-it: the checkout's root as include directory (its helper headers are the user's code), the kind (compute, reader or
+it: the include directories tt-metal's build gives a kernel (USER_INCLUDES: the checkout's root and, in today's
+layout, ttnn/, ttnn/cpp/ and tt_metal/api/; its helper headers are the user's code) less the kernel API's own
+(tt_metal/hw/inc, tt-llk, hostdevcommon), which tensix provides; the kind (compute, reader or
 writer) found from the source, 32 compile-time args of 1 (or 2, see ARG_VALUES), a distinct value for each named
 compile-time arg the source asks for, and the defines tt-metal's host passes to such kernels
 (HOST_DEFINES). Prints how many compile, and the names still missing ranked by how many kernels each blocks.
 """
-import argparse, collections, os, re, sys, time
+import argparse, collections, functools, os, re, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import tensix as tt
@@ -23,16 +25,21 @@ HOST_DEFINES = {
     "BCAST_LLKOP": "EltwiseBinaryType::ELWADD", "BCAST_DIM": "BroadcastType::ROW", "BCAST_OP": "add_tiles_bcast",
     "BCAST_OP_INIT": "add_bcast_rows_init_short", "BCAST_SPECIFIC": None,
     "REDUCE_OP": "PoolType::SUM", "REDUCE_DIM": "ReduceDim::REDUCE_ROW", "ELTWISE_OP_CODE": "0",
-    "EXP_APPROX": "0", "WINDOW_INNER": "1", "LOOP_COUNT": "1", "LOOP_SIZE": "1",
+    "EXP_APPROX": "0", "WINDOW_INNER": "1", "LOOP_COUNT": "1", "LOOP_SIZE": "1", "ENABLE_FP32_DEST_ACC": "0",
 }
 # Compile-time args are all 1; a kernel that checks its args' values (a static_assert, a narrowing to bool) is tried
 # again with all 2, then all 32 (a tile width: max pool wants 16 or a multiple of 32 channels).
 ARG_VALUES = (1, 2, 32)
 ARG_VALUE_ERRORS = re.compile(r"static assertion failed|narrowing conversion")
 ROOTS = [("tt_eager", True), ("ttnn", True), ("tt_metal/kernels", False), ("tt_metal/programming_examples", False)]
+# tt-metal's jit_build (build.cpp) gives every kernel these, beside the kernel API's directories; a 2024 checkout has
+# only the root of them
+USER_INCLUDES = ["", "ttnn", "ttnn/cpp", "tt_metal/api"]
+# Metal 2.0's generated bindings a source reaches by name (tt-metal's host declares them; here each name gets one)
+BINDING = re.compile(r"(?<![\w:])(args|dfb|sem|tensor)::(\w+)")
 NAMED_ARG = re.compile(r'get_named_compile_time_arg_val\(\s*"(\w+)"\s*\)')
 ENTRY = re.compile(r"\bvoid\s+kernel_main\s*\(|\bvoid\s+MAIN\b")
-COMPUTE = re.compile(r"\bnamespace\s+NAMESPACE\b|\bvoid\s+MAIN\b|#\s*include\s*[<\"](compute_kernel_api|api/compute)")
+COMPUTE = re.compile(r"\bnamespace\s+NAMESPACE\b|\bvoid\s+MAIN\b|#\s*include\s*[<\"](compute_kernel_api|api/compute|[^\">]*/kernel/compute/)")
 
 
 def kernel_sources(root: Path) -> list:
@@ -86,7 +93,12 @@ def main(argv=None):
     chip = CHIPS["e150"]
     # as tt-metal's build gives a kernel its program's circular buffers (their page sizes and formats as constants):
     # here every index, a bfloat16 tile
+    includes = [root / d for d in USER_INCLUDES if (root / d).is_dir()]
     cbs = {i: (tt.bfloat16.tile_bytes, tt.bfloat16.code) for i in range(chip.num_circular_buffers)}
+
+    @functools.lru_cache(None)
+    def tensor_buffer():  # a DRAM buffer for tensor:: bindings; only its layout reaches the binary
+        return tt.Device("e150").buffer(2048, page=2048)
 
     def build(rel):
         src = (root / rel).read_text(errors="replace")
@@ -94,9 +106,15 @@ def main(argv=None):
         err = None
         # today's named compile-time args: each name the source asks for, a value of its own (they are often CB indices)
         named = {n: i for i, n in enumerate(dict.fromkeys(NAMED_ARG.findall(src)))}
+        # Metal 2.0 bindings: every args:: name a compile-time value (so `constexpr auto x = get_arg(args::x)` holds
+        # whichever kind the host chose), every dfb:: a buffer index, sem:: an id, tensor:: a DRAM buffer
+        bound = collections.defaultdict(dict)
+        for space, n in BINDING.findall(src): bound[space].setdefault(n, len(bound[space]) + 1)
+        named.update({n: v for n, v in bound["args"].items() if n not in named})
+        metal2 = dict(dfbs=bound["dfb"], semaphores=bound["sem"], tensors={n: tensor_buffer() for n in bound["tensor"]})
         for value in ARG_VALUES:
-            k = tt.Kernel(src, str(rel), compile_args=[value] * chip.max_compile_time_args, defines=HOST_DEFINES, includes=[root],
-                          named_args=named)
+            k = tt.Kernel(src, str(rel), compile_args=[value] * chip.max_compile_time_args, defines=HOST_DEFINES, includes=includes,
+                          named_args=named, **metal2)
             try:
                 compile_kernel(chip, kind, k, cbs)
                 return rel, kind, None

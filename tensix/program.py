@@ -85,9 +85,22 @@ class Kernel:
     common_args: list = field(default_factory=list)
     # named compile-time args (tt-metal's named_compile_args): {name: value}, read with get_named_compile_time_arg_val
     named_args: dict = field(default_factory=dict)
+    # Metal 2.0's bindings (kernel_args_generated.h, kernel_bindings_generated.h), generated before the kernel: the
+    # first runtime args named (get_arg(args::NAME)), the rest read by get_vararg(i); the first common runtime args
+    # named, then each bound tensor's address, then the rest (get_common_vararg(i)); named_args are args:: too
+    arg_names: list = field(default_factory=list)
+    common_arg_names: list = field(default_factory=list)
+    dfbs: dict = field(default_factory=dict)        # {name: circular buffer index}: dfb::NAME
+    semaphores: dict = field(default_factory=dict)  # {name: semaphore id}: sem::NAME
+    tensors: dict = field(default_factory=dict)     # {name: Buffer}: tensor::NAME, for TensorAccessor(tensor::NAME)
 
     def __post_init__(self):
         self.includes = build.directories("includes", self.includes)
+
+    def common_words(self) -> list:
+        """The common runtime args as the kernel finds them: the named ones, the bound tensors' addresses, the rest."""
+        n = len(self.common_arg_names)
+        return [*self.common_args[:n], *(b.addr for b in self.tensors.values()), *self.common_args[n:]]
 
 
 
@@ -299,15 +312,24 @@ class Program:
         """The runtime args of `kind`'s kernel on `core`, as 32-bit words."""
         a = self.on_core[core].kernels[kind][1]
         if a is None: return []
-        if callable(a): return checks.words(f"{kind}_args({core})", a(core), self.chip.max_runtime_args, "runtime args")
-        if isinstance(a, dict): return a.get(core, [])
+        if callable(a): a = checks.words(f"{kind}_args({core})", a(core), self.chip.max_runtime_args, "runtime args")
+        elif isinstance(a, dict): a = a.get(core, [])
+        k = self.on_core[core].kernels[kind][0]
+        if len(a) < len(k.arg_names):
+            raise TensixError(f"{kind} kernel {k.name!r} on core {core}: {len(a)} runtime args for its named args "
+                              f"{', '.join(k.arg_names)}; give one value for each, first")
         return a
 
     def common_args_for(self, kind, k):
         """A kernel's common runtime args (the same on every core it runs on), as 32-bit words."""
         a = k.common_args
-        if type(a) is list and not a: return a  # the common case, quickly: checked at every run, as it may change
-        return checks.words(f"{kind} kernel {k.name!r}: common_args", a, self.chip.max_runtime_args, "common runtime args")
+        if type(a) is list and not a and not k.tensors and not k.common_arg_names: return a  # the common case, quickly: checked at every run, as it may change
+        what = f"{kind} kernel {k.name!r}: common_args"
+        a = checks.words(what, a, self.chip.max_runtime_args, "common runtime args")
+        if len(a) < len(k.common_arg_names):
+            raise TensixError(f"{what}: {len(a)} values for its named common args {', '.join(k.common_arg_names)}; give one "
+                              f"value for each, first")
+        return checks.words(what, k.common_words(), self.chip.max_runtime_args, "common runtime args")
 
     def layout(self):
         """[(core, _OnCore, (cb table bytes, semaphore bytes, formats))] for every core of the program, made once
@@ -404,6 +426,52 @@ def _unpack_to_dest(k: Kernel, name: str, chip) -> int:
     return mask
 
 
+METAL2 = re.compile(r"(?<![\w:])(args|dfb|sem|tensor)::\w|\bget_(common_)?vararg\s*\(")
+
+
+def _bindings(k: Kernel, what: str, kind: str, n_compile_args: int):
+    """Metal 2.0's generated headers for a kernel that uses them, as tt-metal's genfiles.cpp writes them (C++ put before
+    the kernel), and the compile-time args its bound tensors add after its own."""
+    names = {"arg_names": k.arg_names, "common_arg_names": k.common_arg_names}
+    for field_name, v in names.items():
+        if not isinstance(v, (list, tuple)) or not all(isinstance(n, str) and n.isidentifier() for n in v):
+            raise TensixError(f"{what}: {field_name} takes a list of names (identifiers); got {checks._got(v)}")
+    for field_name in ("dfbs", "semaphores", "tensors"):
+        v = getattr(k, field_name)
+        if not isinstance(v, dict) or not all(isinstance(n, str) and n.isidentifier() for n in v):
+            raise TensixError(f"{what}: {field_name} takes a dict of names (identifiers) to values; got {checks._got(v)}")
+    if not (k.arg_names or k.common_arg_names or k.dfbs or k.semaphores or k.tensors or METAL2.search(k.source)): return "", []
+    arg_space = [*k.arg_names, *k.common_arg_names, *k.named_args]
+    twice = sorted({n for n in arg_space if arg_space.count(n) > 1})
+    if twice: raise TensixError(f"{what}: {', '.join(twice)} named twice among arg_names, common_arg_names and named_args (all are args::)")
+    lines, extra = ['#include "experimental/kernel_args.h"'], []
+    if k.arg_names or k.common_arg_names or k.named_args:
+        lines.append("namespace args {")
+        lines += [f"constexpr experimental::RtaArg<uint32_t> {n}{{{4 * i}}};" for i, n in enumerate(k.arg_names)]
+        lines += [f"constexpr experimental::CrtaArg<uint32_t> {n}{{{4 * i}}};" for i, n in enumerate(k.common_arg_names)]
+        lines += [f"constexpr experimental::CtaVal<uint32_t> {n}{{{checks.u32(f'{what}: named_args[{n!r}]', v)}u}};" for n, v in k.named_args.items()]
+        lines.append("}")
+    if k.dfbs:
+        lines += ['#include "api/dataflow/dataflow_buffer.h"', "namespace dfb {"]
+        lines += [f"constexpr DFBAccessor {n}{{{checks.integer(f'{what}: dfbs[{n!r}]', v, 0, 255)}}};" for n, v in k.dfbs.items()]
+        lines.append("}")
+    if k.semaphores:
+        lines.append("namespace sem {")
+        lines += [f"constexpr uint32_t {n} = {checks.integer(f'{what}: semaphores[{n!r}]', v, 0, 255)}u;" for n, v in k.semaphores.items()]
+        lines.append("}")
+    if k.tensors:
+        if kind == COMPUTE: raise TensixError(f"{what}: tensors are bound to data-movement kernels (TensorAccessor reads and writes pages over the NoC)")
+        lines += ['#include "api/tensor/tensor_binding_token.h"', "namespace tensor {"]
+        for j, (n, buf) in enumerate(k.tensors.items()):
+            cta = n_compile_args + len(extra)
+            extra += TensorAccessorArgs(buf).get_compile_time_args()
+            lines += [f"using {n}_t = ::tensor_accessor::TensorBindingToken<{cta}u, {4 * (len(k.common_arg_names) + j)}u>;", f"constexpr {n}_t {n}{{}};"]
+        lines.append("}")
+    lines += [f"inline uint32_t get_vararg(uint32_t idx) {{ return get_arg_val<uint32_t>({len(k.arg_names)} + idx); }}",
+              f"inline uint32_t get_common_vararg(uint32_t idx) {{ return get_common_arg_val<uint32_t>({len(k.common_arg_names) + len(k.tensors)} + idx); }}"]
+    return "\n".join(lines), extra
+
+
 def compile_kernel(chip, kind, k, cbs: dict = None, cached_only=False):
     """A kernel's shared object for `chip`: the compile needs the chip's figures, not a running device. `cbs`:
     {index: (page size, format code)} of the circular buffers the kernel is given, which its get_tile_size and
@@ -412,6 +480,8 @@ def compile_kernel(chip, kind, k, cbs: dict = None, cached_only=False):
     checks.instance(f"{what}: source", k.source, str, "C++ source as a str")
     checks.instance(f"{what}: name", k.name, str, "a str")
     ct = checks.words(f"{what}: compile_args", k.compile_args, chip.max_compile_time_args, "compile-time args")
+    bindings, tensor_args = _bindings(k, what, kind, len(ct))
+    if tensor_args: ct = checks.words(f"{what}: compile_args with its tensors'", [*ct, *tensor_args], chip.max_compile_time_args, "compile-time args")
     noc = DEFAULT_NOC[kind] if k.noc is None else checks.integer(f"{what}: noc", k.noc, 0, 1)
     if not isinstance(k.defines, dict) or not all(isinstance(n, str) and n.isidentifier() for n in k.defines):
         raise TensixError(f"{what}: defines takes a dict of macro names (identifiers) to values; got {checks._got(k.defines)}")
@@ -426,7 +496,7 @@ def compile_kernel(chip, kind, k, cbs: dict = None, cached_only=False):
         defines["KERNEL_COMPILE_TIME_ARG_MAP"] = ",".join(
             f'{{"{n}",{checks.u32(f"{what}: named_args[{n!r}]", v)}u}}' for n, v in k.named_args.items())
     defines.update(KERNEL_COMPILE_TIME_ARGS="".join(f"{v}u," for v in ct), KERNEL_COMPILE_TIME_ARG_COUNT=len(ct),
-                   NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
+                   NOC_INDEX=noc, NOC_ADDR_LOCAL_BITS=chip.noc_addr_local_bits, TENSIX_L1_ALIGNMENT=chip.l1_alignment, TENSIX_DRAM_ALIGNMENT=chip.dram_alignment, TENSIX_ARG_BASE=chip.arg_base[PROC_OF[kind]],
                    TENSIX_COMMON_ARG_BASE=chip.common_arg_base[PROC_OF[kind]], L1_UNRESERVED_BASE=chip.l1_unreserved_base, NOC_MAX_BURST_SIZE=chip.timing.max_burst_bytes, MEM_ZEROS_BASE=chip.mem_zeros_base, MEM_ZEROS_SIZE=chip.mem_zeros_size, TENSIX_WORKER_COLS=len(chip.worker_x),
                    **{f"ARCH_{chip.arch.upper()}": None, ("COMPILE_FOR_BRISC", "COMPILE_FOR_NCRISC", "COMPILE_FOR_TRISC")[PROC_OF[kind]]: None})
     if cbs:
@@ -441,12 +511,14 @@ def compile_kernel(chip, kind, k, cbs: dict = None, cached_only=False):
             raise TensixError(f"compute kernel {name!r}: fp32_dest_acc_en, but Grayskull's destination register holds bfloat16 only")
         to_dest = _unpack_to_dest(k, name, chip)
         defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None, TENSIX_MATH_FIDELITY=FIDELITY[k.math_fidelity],
-                       TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode), TENSIX_UNPACK_TO_DEST=f"{to_dest}u")
+                       TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en),
+                       ENABLE_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode), TENSIX_UNPACK_TO_DEST=f"{to_dest}u")
+        # (ENABLE_FP32_DEST_ACC: ttnn's kernel_lib reads it where tt-metal's three TRISC builds have DST_ACCUM_MODE)
         # 2024's compute kernels define `namespace NAMESPACE { void MAIN {...} }`, today's a plain `void kernel_main()`
         entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
         call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
-        return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;', call, defines, k.includes,
-                            cached_only)
+        return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;\n' + bindings, call, defines,
+                            k.includes, cached_only)
     # tt-metal's data-movement firmware includes debug/dprint.h before the kernel: DPRINT works without an include
-    return build.kernel(k.source, name, '#include "dataflow_api.h"\n#include "debug/dprint.h"', "kernel_main()", defines, k.includes,
-                        cached_only)
+    return build.kernel(k.source, name, '#include "dataflow_api.h"\n#include "debug/dprint.h"\n' + bindings, "kernel_main()", defines,
+                        k.includes, cached_only)

@@ -2,6 +2,7 @@
 // tensix simulator. A data-movement kernel runs on BRISC or NCRISC; it moves bytes over a NoC between its core's L1,
 // other cores' L1 and the DRAM banks, and trades pages with the compute kernel through circular buffers.
 #pragma once
+#include <algorithm>  // tt-metal's kernels reach std::min and std::max through dataflow_api.h
 #include <cstdint>
 #include "tensix_abi.h"
 #include "tensix_args.h"
@@ -23,6 +24,9 @@
 #ifndef NOC_ADDR_LOCAL_BITS
 #define NOC_ADDR_LOCAL_BITS 32
 #endif
+#include "noc/noc_parameters.h"  // as tt-metal's dataflow_api.h brings them in
+#include "internal/risc_common.h"
+#include "debug/assert.h"  // as today's dataflow_api.h brings ASSERT in
 
 constexpr uint8_t noc_index = NOC_INDEX;  // the NoC this kernel was built for
 #define my_x (tensix_api->self->my_x)     // this core's NoC coordinates, indexed by NoC
@@ -85,9 +89,13 @@ FORCE_INLINE uint64_t tensix_bank_page_addr(uint32_t id, uint32_t bank_base_addr
                         addr, noc);
 }
 
+// Today's calls take the largest page size and tracing as template args (how the chip splits a transfer into
+// packets); the simulator moves any size in one call.
+template <uint32_t max_page_size = NOC_MAX_BURST_SIZE + 1, bool enable_noc_tracing = true>
 inline void noc_async_read(uint64_t src_noc_addr, uint32_t dst_local_l1_addr, uint32_t size, uint8_t noc = noc_index) {
     tensix_api->noc_read(noc, src_noc_addr, dst_local_l1_addr, size);
 }
+template <uint32_t max_page_size = NOC_MAX_BURST_SIZE + 1, bool enable_noc_tracing = true, bool posted = false>
 inline void noc_async_write(uint32_t src_local_l1_addr, uint64_t dst_noc_addr, uint32_t size, uint8_t noc = noc_index) {
     tensix_api->noc_write(noc, src_local_l1_addr, dst_noc_addr, size, "noc_async_write");
 }

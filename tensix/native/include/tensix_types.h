@@ -64,8 +64,8 @@ constexpr bool tensix_cb_known(int32_t cb) { return (uint32_t)cb < 32 && tensix_
 // The firmware's view of a circular buffer (tt-metal's LocalCBInterface) that kernels and kernel helpers read, such
 // as ttnn's get_cb_num_pages and its readers' page size; in bytes, or 16-byte units in a compute kernel, as on the chip.
 // A copy: writing it changes nothing.
+#include "tt-metalium/circular_buffer_constants.h"
 #ifdef COMPILE_FOR_TRISC
-#define CIRCULAR_BUFFER_COMPUTE_ADDR_SHIFT 4
 #define TENSIX_CB_UNIT_SHIFT 4
 #else
 #define TENSIX_CB_UNIT_SHIFT 0

@@ -8,6 +8,8 @@
 #include "tensix_types.h"
 #include "tools/profiler/kernel_profiler.hpp"
 #include "ckernel_ops.h"
+#include "llk_defs.h"
+#include "debug/assert.h"  // today's common.h brings ASSERT in
 
 #define ALWI inline __attribute__((always_inline))
 #define FORCE_INLINE inline __attribute__((always_inline))  // 2024's compute kernels use it as data-movement ones do
@@ -33,10 +35,6 @@ enum class DstMode : uint8_t { Full = 0, Half = 1, Tile = 2, NUM_DST_MODES = 3 }
 }
 
 namespace ckernel {  // compute kernels see this namespace (the wrapper says `using namespace ckernel`)
-enum BroadcastType : uint8_t { NONE = 0, COL = 1, ROW = 2, SCALAR = 3 };
-enum EltwiseBinaryType : uint8_t { ELWMUL = 0, ELWDIV = 1, ELWADD = 2, ELWSUB = 3, ELWLESS = 4 };
-enum PoolType : uint8_t { SUM = 0, AVG = 1, MAX = 2 };
-enum ReduceDim : uint8_t { REDUCE_ROW = 0, REDUCE_COL = 1, REDUCE_SCALAR = 2 };
 
 // ---- circular buffers (the compute side of the FIFO)
 ALWI void cb_wait_front(uint32_t cbid, uint32_t ntiles) { tensix_api->cb_wait_front(cbid, ntiles); }
@@ -104,7 +102,6 @@ ALWI void reconfig_data_format_srca(uint32_t srca_old, uint32_t srca_new) {}
 ALWI void reconfig_data_format_srcb(uint32_t srcb_new) {}
 ALWI void reconfig_data_format_srcb(uint32_t srcb_old, uint32_t srcb_new) {}
 // ReLU applied by the packer to every tile it packs, as tt-metal's PACK_RELU builds configure it.
-enum ReluType : uint8_t { NO_RELU = 0, ZERO_RELU = 1, MIN_THRESHOLD_RELU = 2, MAX_THRESHOLD_RELU = 3 };
 ALWI void llk_pack_relu_config(uint32_t relu_type) { tensix_api->pack_relu(relu_type); }
 // Packer L1 accumulation (tt-metal's PACKER_L1_ACC builds): while on, pack_tile adds the tile to the one already at
 // its place in L1, so a matmul's partial sums accumulate in place instead of coming back through the register.

@@ -12,7 +12,10 @@
 #endif
 
 namespace ckernel {
-constexpr uint32_t tensix_pool(PoolType p) { return p == MAX ? TX_POOL_MAX : p == AVG ? TX_POOL_AVG : TX_POOL_SUM; }
+uint32_t tensix_reduce_min_is_not_modelled();  // never defined: a reduce with PoolType::MIN fails to build
+constexpr uint32_t tensix_pool(PoolType p) {
+    return p == MIN ? tensix_reduce_min_is_not_modelled() : p == MAX ? TX_POOL_MAX : p == AVG ? TX_POOL_AVG : TX_POOL_SUM;
+}
 constexpr uint32_t tensix_dim(ReduceDim d) { return d == REDUCE_COL ? TX_REDUCE_COL : d == REDUCE_SCALAR ? TX_REDUCE_SCALAR : TX_REDUCE_ROW; }
 
 template <bool at_start = true, PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM>

@@ -1,5 +1,7 @@
 // experimental::CircularBuffer (2025), today's CircularBuffer (api/dataflow/circular_buffer.h).
 #pragma once
+#ifndef COMPILE_FOR_TRISC
 #include "experimental/noc.h"
+#endif
 #include "api/dataflow/circular_buffer.h"
 namespace experimental { using ::CircularBuffer; }

@@ -9,4 +9,7 @@ using ::noc_traits_t;
 using ::NocOptions;
 using ::CoreLocalMem;
 using ::UnicastEndpoint;
+using ::MulticastEndpoint;
+using ::AllocatorBankType;
+using ::AllocatorBank;
 }  // namespace experimental

@@ -1,12 +1,22 @@
 // Today's DataflowBuffer (api/dataflow/dataflow_buffer.h). On Wormhole and Blackhole it is a circular buffer by
 // another name, as here: entries are pages; finish() and write_barrier() are what they are on those chips.
-// The Metal 2.0 binding tokens (generated host headers) are not provided.
 #pragma once
 #include "api/dataflow/circular_buffer.h"
+
+// Metal 2.0's name for a dataflow buffer bound to a kernel (tt.Kernel(dfbs={name: index})): tensix generates
+// `dfb::NAME`, which builds a DataflowBuffer and stands for its index where one is expected.
+struct DFBAccessor {
+    explicit constexpr DFBAccessor(uint16_t id) noexcept : id(id) {}
+    constexpr operator uint32_t() const noexcept { return id; }
+    uint16_t id;
+};
+using DFBBindingToken = DFBAccessor;  // its later name
+namespace experimental { using ::DFBAccessor; }
 
 class DataflowBuffer : public CircularBuffer {
 public:
     explicit DataflowBuffer(uint16_t logical_dfb_id) : CircularBuffer(logical_dfb_id) {}
+    DataflowBuffer(DFBAccessor accessor) : CircularBuffer(accessor.id) {}
     uint16_t get_id() const { return (uint16_t)get_cb_id(); }
     uint32_t get_entry_size() const { return get_tile_size(); }
     uint32_t get_stride_size() const { return get_tile_size(); }

@@ -40,9 +40,26 @@ struct TensorAccessorArgs {
     constexpr uint32_t next_common_runtime_args_offset() const { return crta_offset(); }
 };
 
+namespace tensor_accessor {
+// Metal 2.0's tensor binding (the host's tt.Kernel(tensors={name: buffer})): tensix generates `tensor::NAME`, a token
+// naming where the buffer's TensorAccessorArgs sit among the compile-time args and where its address sits among the
+// common runtime args (in bytes); TensorAccessor(tensor::NAME) needs nothing else.
+template <uint32_t CTA_OFFSET, uint32_t ADDR_CRTA_OFFSET>
+struct TensorBindingToken {
+    using args_t = TensorAccessorArgs<CTA_OFFSET>;
+    static constexpr args_t args{};
+    static constexpr uint32_t addr_crta_offset = ADDR_CRTA_OFFSET;
+};
+template <uint32_t CTA_OFFSET, uint32_t ADDR_CRTA_OFFSET>
+using TensorAccessorBindingToken = TensorBindingToken<CTA_OFFSET, ADDR_CRTA_OFFSET>;  // its name in early 2026
+}  // namespace tensor_accessor
+
 template <typename DSpec>
 struct TensorAccessor : InterleavedAddrGen<DSpec::is_dram> {
     static constexpr bool is_dram = DSpec::is_dram;
+    template <uint32_t C, uint32_t A>
+    explicit TensorAccessor(tensor_accessor::TensorBindingToken<C, A>)
+        : InterleavedAddrGen<DSpec::is_dram>{get_common_arg_val<uint32_t>(A / sizeof(uint32_t)), TensorAccessorArgs<C>::AlignedPageSize} {}
     template <std::size_t C, std::size_t R>
     TensorAccessor(const TensorAccessorArgs<C, R>&, uint32_t bank_base_address, uint32_t page_size = TensorAccessorArgs<C, R>::AlignedPageSize)
         : InterleavedAddrGen<DSpec::is_dram>{bank_base_address, page_size} {}
@@ -53,6 +70,9 @@ template <std::size_t C, std::size_t R>
 TensorAccessor(const TensorAccessorArgs<C, R>&, uint32_t) -> TensorAccessor<tensor_accessor::Interleaved<TensorAccessorArgs<C, R>::is_dram>>;
 template <std::size_t C, std::size_t R>
 TensorAccessor(const TensorAccessorArgs<C, R>&, uint32_t, uint32_t) -> TensorAccessor<tensor_accessor::Interleaved<TensorAccessorArgs<C, R>::is_dram>>;
+
+template <uint32_t C, uint32_t A>
+TensorAccessor(tensor_accessor::TensorBindingToken<C, A>) -> TensorAccessor<tensor_accessor::Interleaved<TensorAccessorArgs<C>::is_dram>>;
 
 // The page-wise NoC calls, with an accessor where 2024's took an address generator. A size of 0: the whole page.
 template <typename D>

@@ -4,8 +4,7 @@
 #include "compute_kernel_api/eltwise_unary/eltwise_unary.h"
 
 namespace ckernel {
-// which faces an SFPU op covers (tt-metal's ckernel_defs.h); the simulator always does the whole tile
-enum VectorMode { None = 0, R = 1, C = 2, RC = 4, RC_custom = 6, Invalid = 0xFF };
+// VectorMode (llk_defs.h) says which faces an SFPU op covers; the simulator always does the whole tile
 // Each has today's pack-thread variant too (name_tile_init_pack, name_tile_pack): the same op, issued by the pack
 // thread on the tiles it holds after tile_regs_wait, while math goes on (ttnn's matmul runs fused activations there).
 #define TENSIX_UNARY(name, op)                                                  \
