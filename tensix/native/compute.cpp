@@ -15,12 +15,16 @@
 struct Operand {
     int32_t cb = -1;
     uint32_t addr = 0, popped = 0, role = 0, pins = 0;  // pins: matmuls waiting to use it
-    float v[1024], v2[1024];  // the operand as the multiplier's passes see it; v2: the second pass's part (HiFi3)
+    float* v2 = nullptr;  // HiFi3's second pass's part (in Math::second, made only for a kernel at HiFi3)
+    float v[1024];        // the operand as the multiplier's passes see it
 };
 
-const int CACHE = 64;  // operand tiles kept unpacked per compute thread (more made lookups and caches slower)
+// Operand tiles kept unpacked per compute thread: enough for a sub-block of matmul_multicast's operands and the in1
+// block it shares with the next (64 re-unpacked each in1 tile, and every 64 operands forced a flush of the matmuls
+// holding them). Found through a direct-mapped index by circular buffer, address and role, not a scan of every entry.
+const int CACHE = 256, INDEX = 1024;
 // Fewer queued matmuls than this run on this thread: waking a helper and moving the operands to its processor's cache
-// cost more than it saves (measured on matmul_multicast, whose 64 matmuls a flush ran slower when shared).
+// cost more than it saves (matmul_multicast 1024^3 flushes 256 matmuls into 8 tiles at a time).
 const size_t MIN_SPLIT = 128;
 struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile matmul not yet done
 
@@ -29,6 +33,8 @@ struct Math {
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
     std::vector<float*> targets;   // the destination tiles they go into
     Operand cache[CACHE];
+    int16_t index[INDEX];        // hash of (cb, address, role) -> the entry that last held it, or -1 (compute_init)
+    std::vector<float> second;  // every entry's v2, 1024 floats each
     uint32_t next = 0;  // the cache entry to replace next
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
@@ -263,6 +269,7 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.ints = mm.uints = 0;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
     for (Operand& o : mm.cache) { o.cb = -1; o.pins = 0; }
+    std::fill(std::begin(mm.index), std::end(mm.index), -1);
 }
 
 static void regs(uint32_t action) {
@@ -510,12 +517,20 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
         fail("matmul_tiles: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", tile, i, cb.waited);
     Math& mm = m();
     uint32_t addr = slot_addr(cb, cb.rd, tile);
-    for (Operand& o : mm.cache)
+    int16_t& at = mm.index[((addr >> 4) * 0x9E3779B1u ^ (uint32_t)(i * 3 + role) * 0x85EBCA77u) >> 22];
+    if (at >= 0 && at < CACHE) {  // (a kernel that never ran compute_init leaves the index unset)
+        Operand& o = mm.cache[at];
         if (o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) return o;
+    }
     for (int tries = 0; &mm.cache[mm.next % CACHE] == keep || mm.cache[mm.next % CACHE].pins; mm.next++)
         if (++tries > CACHE) { flush(mm); tries = 0; }  // every entry waits on a pending matmul: do them first
-    Operand& o = mm.cache[mm.next++ % CACHE];
+    at = mm.next++ % CACHE;
+    Operand& o = mm.cache[at];
     o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
+    if (mm.fidelity == 3 && !o.v2) {
+        if (mm.second.empty()) mm.second.resize(CACHE * 1024);
+        o.v2 = &mm.second[(&o - mm.cache) * 1024];
+    }
     float* x = o.v;  // decoded straight into the entry, then changed in place
     if (role == RIGHT_T) {
         float t[1024];

@@ -27,11 +27,19 @@ TimingMode timing_mode = TIMING_CALENDAR;
 namespace {
 
 struct Span { uint64_t start, end; };
-std::vector<std::vector<Span>> spare;  // chunks of calendars cleared by noc_reset, kept: a loop of runs allocates nothing
-std::vector<Span> new_chunk() {
-    if (spare.empty()) return {};
-    std::vector<Span> k = std::move(spare.back());
+// A chunk of a calendar's spans in one allocation, its count beside them: a booking that starts where the last one
+// ended reads the calendar's line, then the chunk's, nothing between (a vector of vectors read a third line first).
+struct Chunk {
+    static constexpr uint32_t CAP = 64;  // spans; a full chunk splits in two halves
+    uint32_t n = 0;
+    Span s[CAP];
+};
+std::vector<Chunk*> spare;  // chunks of calendars cleared by noc_reset, kept: a loop of runs allocates nothing
+Chunk* new_chunk() {
+    if (spare.empty()) return new Chunk;
+    Chunk* k = spare.back();
     spare.pop_back();
+    k->n = 0;
     return k;
 }
 struct alignas(64) Calendar {  // one cache line: a packet crosses a dozen of them
@@ -40,57 +48,66 @@ struct alignas(64) Calendar {  // one cache line: a packet crosses a dozen of th
     // after another, so each core books back in time, into the middle of a calendar of thousands of spans (packets
     // seldom touch), and one sorted vector paid a memmove of its tail for each. A chunk keeps that move short.
     // A core books its packets in time order, so a booking usually lands a span or two after the last one: the search
-    // starts there (`hint`), and only searches the whole calendar when that fails.
-    static constexpr size_t CHUNK = 64;  // spans a chunk is split to; it splits at twice that
-    std::vector<std::vector<Span>> chunks;  // none empty
-    Pos hint{0, 0};                         // where the last booking ended
-    const Span* near = nullptr;             // and that span, until the calendar changes
+    // starts there (`near`, `hint`), and only searches the whole calendar when that fails.
+    std::vector<Chunk*> chunks;  // none empty
+    Chunk* near = nullptr;       // the chunk where the last booking ended (chunks[hint.c]): no lookup in `chunks`
+    Pos hint{0, 0};              // and where in it
     uint64_t bytes = 0, cycles = 0;
 
-    Span& at(Pos p) { return chunks[p.c][p.i]; }
+    Span& at(Pos p) { return chunks[p.c]->s[p.i]; }
     bool is_end(Pos p) const { return p.c == chunks.size(); }
     bool has_prev(Pos p) const { return p.c || p.i; }
-    Pos prev(Pos p) const { return p.i ? Pos{p.c, p.i - 1} : Pos{p.c - 1, chunks[p.c - 1].size() - 1}; }
-    Pos next(Pos p) const { return p.i + 1 < chunks[p.c].size() ? Pos{p.c, p.i + 1} : Pos{p.c + 1, 0}; }
+    Pos prev(Pos p) const { return p.i ? Pos{p.c, p.i - 1} : Pos{p.c - 1, chunks[p.c - 1]->n - 1}; }
+    Pos next(Pos p) const { return p.i + 1 < chunks[p.c]->n ? Pos{p.c, p.i + 1} : Pos{p.c + 1, 0}; }
     Pos first_after(uint64_t t) const {  // the first span starting after t
-        if (near && near->start <= t)  // from the last booking: in its chunk, or the next
-            for (size_t c = hint.c, i = hint.i + 1; c < hint.c + 2; c++, i = 0) {
-                if (c == chunks.size()) return {c, 0};  // after every span
-                if ((i = gallop(chunks[c], i, t)) < chunks[c].size()) return {c, i};
-            }
-        size_t c = std::upper_bound(chunks.begin(), chunks.end(), t, [](uint64_t v, const std::vector<Span>& k) { return v < k.back().start; }) - chunks.begin();
-        return {c, c == chunks.size() ? 0 : gallop(chunks[c], 0, t)};
+        if (near && near->s[hint.i].start <= t) {  // from the last booking: in its chunk, or the next
+            size_t i = gallop(*near, hint.i + 1, t);
+            if (i < near->n) return {hint.c, i};
+            size_t c = hint.c + 1;
+            if (c == chunks.size()) return {c, 0};  // after every span
+            if ((i = gallop(*chunks[c], 0, t)) < chunks[c]->n) return {c, i};
+        }
+        size_t c = std::upper_bound(chunks.begin(), chunks.end(), t, [](uint64_t v, const Chunk* k) { return v < k->s[k->n - 1].start; }) - chunks.begin();
+        return {c, c == chunks.size() ? 0 : gallop(*chunks[c], 0, t)};
     }
-    // The first span of k from i on that starts after t, or k.size(), in steps that double: usually it is one of the
+    // The first span of k from i on that starts after t, or k.n, in steps that double: usually it is one of the
     // next few, and the chunk's far end is not touched.
-    static size_t gallop(const std::vector<Span>& k, size_t i, uint64_t t) {
-        auto later = [](uint64_t v, const Span& s) { return v < s.start; };
-        size_t n = k.size();
-        if (i >= n || k[i].start > t) return i;
+    static size_t gallop(const Chunk& k, size_t i, uint64_t t) {
+        size_t n = k.n;
+        if (i >= n || k.s[i].start > t) return i;
         for (size_t step = 1;; step *= 2) {  // k[i] starts at or before t
             size_t j = std::min(i + step, n - 1);
-            if (k[j].start > t) return std::upper_bound(k.begin() + i + 1, k.begin() + j, t, later) - k.begin();
+            if (k.s[j].start > t) {  // the answer is in (i, j]
+                while (j - i > 1) { size_t m = (i + j) / 2; (k.s[m].start > t ? j : i) = m; }
+                return j;
+            }
             if (j == n - 1) return n;
             i = j;
         }
     }
     void erase(Pos p) {
-        chunks[p.c].erase(chunks[p.c].begin() + p.i);
-        if (chunks[p.c].empty()) { spare.push_back(std::move(chunks[p.c])); chunks.erase(chunks.begin() + p.c); }
+        Chunk& k = *chunks[p.c];
+        std::memmove(&k.s[p.i], &k.s[p.i + 1], (k.n - p.i - 1) * sizeof(Span));
+        if (--k.n == 0) { spare.push_back(&k); chunks.erase(chunks.begin() + p.c); }
     }
     Pos insert(Pos p, Span s) {  // before p; returns where s is
         if (is_end(p)) {
-            if (chunks.empty() || chunks.back().size() >= 2 * CHUNK) chunks.push_back(new_chunk());
-            p = {chunks.size() - 1, chunks.back().size()};
+            if (chunks.empty() || chunks.back()->n == Chunk::CAP) chunks.push_back(new_chunk());
+            p = {chunks.size() - 1, chunks.back()->n};
+        } else if (chunks[p.c]->n == Chunk::CAP) {  // full: its upper half becomes a new chunk after it
+            Chunk& k = *chunks[p.c];
+            Chunk* half = new_chunk();
+            half->n = Chunk::CAP / 2;
+            std::memcpy(half->s, k.s + Chunk::CAP / 2, Chunk::CAP / 2 * sizeof(Span));
+            k.n = Chunk::CAP / 2;
+            chunks.insert(chunks.begin() + p.c + 1, half);
+            if (p.i > Chunk::CAP / 2) p = {p.c + 1, p.i - Chunk::CAP / 2};
         }
-        auto& k = chunks[p.c];
-        k.insert(k.begin() + p.i, s);
-        if (k.size() < 2 * CHUNK) return p;
-        std::vector<Span> half = new_chunk();
-        half.assign(k.begin() + CHUNK, k.end());
-        k.resize(CHUNK);
-        chunks.insert(chunks.begin() + p.c + 1, std::move(half));
-        return p.i < CHUNK ? p : Pos{p.c + 1, p.i - CHUNK};
+        Chunk& k = *chunks[p.c];
+        std::memmove(&k.s[p.i + 1], &k.s[p.i], (k.n - p.i) * sizeof(Span));
+        k.s[p.i] = s;
+        k.n++;
+        return p;
     }
 
     // Book `d` cycles from `t` on, in the gaps left by what was booked before: a packet interleaves with the packets
@@ -110,19 +127,18 @@ struct alignas(64) Calendar {  // one cache line: a packet crosses a dozen of th
             else if (joins_next) at(it).start = t;
             else it = insert(it, Span{t, t + use});
             d -= use;
-            if (!d) { end = std::max(end, t + use); hint = it; near = &at(it); return start; }
+            if (!d) { end = std::max(end, t + use); hint = it; near = chunks[it.c]; return start; }
             t = at(it).end;  // the span now holding what was booked, and the busy time after it
             it = next(it);
         }
     }
     void prefetch() const {  // where the next booking will likely look
         if (!near) return;
-        __builtin_prefetch(near);
-        __builtin_prefetch(near + 4);
-        __builtin_prefetch(&chunks[hint.c]);
+        __builtin_prefetch(&near->s[hint.i]);
+        __builtin_prefetch(&near->s[hint.i] + 4);
     }
     void clear() {
-        for (auto& k : chunks) { k.clear(); spare.push_back(std::move(k)); }
+        for (Chunk* k : chunks) spare.push_back(k);
         chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0;
     }
 };
