@@ -329,7 +329,8 @@ class Program:
         if len(a) < len(k.common_arg_names):
             raise TensixError(f"{what}: {len(a)} values for its named common args {', '.join(k.common_arg_names)}; give one "
                               f"value for each, first")
-        return checks.words(what, k.common_words(), self.chip.max_runtime_args, "common runtime args")
+        # bound tensors' addresses go in after the named args: the whole list is checked again for its length
+        return checks.words(what, k.common_words(), self.chip.max_runtime_args, "common runtime args") if k.tensors else a
 
     def layout(self):
         """[(core, _OnCore, (cb table bytes, semaphore bytes, formats))] for every core of the program, made once

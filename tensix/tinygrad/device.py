@@ -22,7 +22,7 @@ def _kernels(src: dict, fp32: bool):
     # into a float32 register (as tt-metal's UnpackToDestFp32), so float32 work keeps float32 precision
     to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), *((0, SPILL_CB + d) for d in range(SPILL_DEPTHS)),
                                                                        (0, MM_CB[0]), (0, MM_CB[1]), (0, ROWS_CB), (0, PART_CB),
-                                                                       *zip(src["bitcast"], BITCAST_CB)] if BY_CODE[f].tile_bytes == 4096 or f == 9} \
+                                                                       *zip(src["bitcast"], BITCAST_CB)] if BY_CODE[f].tile_bytes == 4096 or f == tt.uint16.code} \
         if fp32 else None
     return (tt.Kernel(src["reader"], src["name"] + ".reader"), tt.Kernel(src["writer"], src["name"] + ".writer"),
             tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32, unpack_to_dest_mode=to_dest))
