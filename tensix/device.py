@@ -118,7 +118,9 @@ class Buffer:
                 x = np.ascontiguousarray(src, np.float32)
                 lib.tensix_write_bfloat16_tiles(x.ctypes.data, mats, rows, cols, *where)
                 return True
-            out = np.empty(shape, np.float32)
+            whole = np.empty(mats * rows * cols + 16, np.float32)  # rows on 64-byte lines: the library streams them
+            at = -whole.ctypes.data % 64 // 4
+            out = whole[at:at + mats * rows * cols].reshape(shape)
             lib.tensix_read_bfloat16_tiles(out.ctypes.data, mats, rows, cols, *where)
             return out
 
