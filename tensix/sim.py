@@ -54,7 +54,9 @@ class Simulator:
         whole = np.frombuffer(self.mem, np.uint8)
         self.status = whole[:BLOCK]
         # engine.h's Status: progress, running core and processor, command lines sent, replies flushed
-        self.progress_word, self.counters = self.status[:8].view(np.uint64), self.status[16:32].view(np.uint64)
+        # read and written at every run, as Python ints: a memoryview's item costs a tenth of a numpy scalar's
+        words = memoryview(self.mem)[:32].cast("Q")
+        self.progress_word, self.counters = words[0:1], words[2:4]
         self.l1 = whole[BLOCK:dram_at].reshape(chip.num_cores, stride)[:, :chip.l1_size]
         self.l1_offset = lambda core: BLOCK + core * stride  # where a core's L1 starts in `mem`
         self.dram = whole[dram_at:].reshape(len(chip.dram_banks), chip.dram_bank_size)
@@ -73,7 +75,7 @@ class Simulator:
         self.cmd_fd = cmd_w
         self.reply_fd, self.pending = rep_r, b""
         self.sent, self.replies_seen, self.spin_armed = 0, 0, False
-        self.counters[:] = 0  # a fresh engine counts from 0
+        self.counters[0] = self.counters[1] = 0  # a fresh engine counts from 0
         self.slots, self.engine_max_cycles, self.run_lines = {}, None, {}
         c = self.chip
         t = c.timing
@@ -99,7 +101,7 @@ class Simulator:
 
     def _send(self, lines):
         text = "\n".join(lines) + "\n"
-        self.replies_seen, self.spin_armed = int(self.counters[1]), self.spin > 0
+        self.replies_seen, self.spin_armed = self.counters[1], self.spin > 0
         try:
             data = text.encode()
             while data: data = data[os.write(self.cmd_fd, data):]
@@ -137,7 +139,7 @@ class Simulator:
         return True
 
     def _watch(self, describe):
-        now, progress = time.monotonic(), int(self.progress_word[0])  # the engine counts API calls and switches
+        now, progress = time.monotonic(), self.progress_word[0]  # the engine counts API calls and switches
         if progress != self.progress: self.progress, self.progress_since = progress, now
         elif now - self.progress_since > self.hang_seconds:
             core, proc = self._running()
@@ -169,6 +171,8 @@ class Simulator:
     def close(self):
         """Stop the engine and let go of the device's memory."""
         self.stop()
+        for words in (self.progress_word, self.counters):
+            if words is not None: words.release()  # else mem.close() finds them still exported
         self.status = self.l1 = self.dram = self.progress_word = self.counters = None
         try:
             self.mem.close()
