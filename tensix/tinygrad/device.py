@@ -82,7 +82,7 @@ class TTProgram:
         if s["fallbacks"]: STATS["fallback_kernels"] += 1; STATS["fallback_cycles"] += run.cycles
         if DEBUG >= 2:
             path = f"fallback ({s['fallbacks']} of {s['accesses']} loads/stores gathered)" if s["fallbacks"] else "tile path"
-            path += {"matmul": ", matmul_tiles", "sum": ", reduce_tile"}.get(s["math"], "")
+            path += {"matmul": ", matmul_tiles", "sum": ", reduce_tile", "max": ", binary_max_tile + sfpu_reduce"}.get(s["math"], "")
             print(f"TT {self.name}: {path}, {run.cycles} cycles on {len(cores)} cores", file=sys.stderr)
         return run.seconds if wait else None
 
