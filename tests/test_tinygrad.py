@@ -166,6 +166,24 @@ def test_beam_keeps_the_matmul_on_tiles():
     fpu_close(got[0], a, b)
 
 
+
+def test_beam_timing_runs_are_whole_kernels():
+    """BEAM times a candidate on a smaller global size and multiplies its time by how much smaller; the device runs the
+    whole kernel and returns its time divided by that, so BEAM's estimate is the kernel's own simulated time (a shrunk
+    run's launch, multiplied, would favour candidates BEAM did not shrink)."""
+    from types import SimpleNamespace
+    from tinygrad import Device
+    a = rng.standard_normal((256, 1024)).astype(np.float32)
+    src = sources(lambda: (tt(a) * 3).realize())[-1]
+    g = src["global"]  # tinygrad splits the 262144 lanes in two dimensions (each at most 65535)
+    assert g[1] % 4 == 0 and g[0] * g[1] == 256 * 1024
+    prg = ttdev.TTProgram(Device["TT"], SimpleNamespace(lib=json.dumps(src).encode()))
+    x, out = tt(a).realize(), tt(np.zeros_like(a)).realize()
+    bufs = [out.uop.buffer._buf, x.uop.buffer._buf]
+    full = prg(*bufs, global_size=tuple(g), wait=True)
+    assert prg(*bufs, global_size=(g[0], g[1] // 4, 1), wait=True) * 4 == pytest.approx(full, rel=1e-9)
+    np.testing.assert_array_equal(out.numpy(), a * np.float32(3))  # and the whole output was written
+
 def test_sum_on_reduce_tile():
     """A sum over a contiguous axis goes through reduce_tile, its float32 operand split in three bfloat16 parts, so the
     result is float32's (tinygrad's CPU backend sums in float32 too)."""

@@ -388,6 +388,11 @@ class Kernel:
         if dt == dtypes.bool: return "true" if v else "false"
         return c_float(v) if dtypes.is_float(dt) else str(int(v))
 
+    def _global_size(self):
+        """The global size the kernel was rendered for (gidx0, 1, 2), or None if one is symbolic."""
+        sizes = {int(u.arg[-1]): const_of(u.src[0]) for u in self.uops if u.op is Ops.SPECIAL}
+        return None if None in sizes.values() else [int(sizes.get(i, 1)) for i in range(3)]
+
     # ---- the arithmetic, on tiles in the destination register
     def _compute(self):
         """The arithmetic. A loaded tile stays in its circular buffer until a use copies it into the register (so a
@@ -689,7 +694,7 @@ class Kernel:
         return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*(loop.reader_prologue() if loop else ()), *sh(0)]),
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
                              [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None,
-                "compute": compute, "cb_pages": self.cb_pages, "bitcast": self.bitcasts, "blocks": loop.blocks if blocked else None,
+                "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(), "bitcast": self.bitcasts, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
