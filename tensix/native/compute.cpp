@@ -944,6 +944,34 @@ static void transpose(int32_t cb, uint32_t t, uint32_t d) {
     unpack_then_math(1, chip.copy_cycles);
 }
 
+// sfpu_reduce: register tile d reduced in place over rows (into column 0) or columns (into row 0) at the register's full
+// width: float32 (or bfloat16) values, or 32-bit words for Int32 / UInt32 / UInt16. A max or min is exact; a sum folds
+// in order along the row or column (the chip's SFPU adds in a tree: its sum may round differently).
+static void sfpu_reduce(uint32_t pool, uint32_t dim, uint32_t d, uint32_t format) {
+    Math& mm = m();
+    if (pool > TX_POOL_MIN || dim > TX_REDUCE_COL) fail("sfpu_reduce: pool %u, dimension %u", pool, dim);
+    bool is_int = format == 8 || format == 24 || format == 9, is_unsigned = format != 8;
+    float* o = is_int ? words(d, "sfpu_reduce") : dst(d, "sfpu_reduce");
+    if (is_int && !(mm.ints >> d & 1))  // a tile of values reduced as integers: their words first
+        for (int i = 0; i < 1024; i++) o[i] = value(to_word(o[i]));
+    auto fold = [&](float acc, float x) -> float {
+        if (!is_int) return pool == TX_POOL_MAX ? std::max(acc, x) : pool == TX_POOL_MIN ? std::min(acc, x) : to_dst(mm, acc + x);
+        uint32_t a = word_of(acc), b = word_of(x);
+        if (pool == TX_POOL_SUM || pool == TX_POOL_AVG) return value(a + b);
+        bool less = is_unsigned ? a < b : (int32_t)a < (int32_t)b;
+        return value((pool == TX_POOL_MAX) == less ? b : a);
+    };
+    for (int k = 0; k < 32; k++) {  // row k (into [k][0]) or column k (into [0][k])
+        int at = dim == TX_REDUCE_ROW ? k * 32 : k, step = dim == TX_REDUCE_ROW ? 1 : 32;
+        float v = o[at];
+        for (int j = 1; j < 32; j++) v = fold(v, o[at + j * step]);
+        if (pool == TX_POOL_AVG) v = is_int ? value(is_unsigned ? word_of(v) / 32 : (uint32_t)((int32_t)word_of(v) / 32)) : to_dst(mm, v / 32.0f);
+        o[at] = v;
+    }
+    if (is_int) set_ints(mm, d, true, is_unsigned);
+    math_tick(chip.sfpu_reduce_cycles);
+}
+
 static void pack(uint32_t d, int32_t i, int32_t slot) {
     Math& mm = m();
     CB& cb = tile_cb(i, "pack_tile");
@@ -1076,7 +1104,7 @@ void compute_bind(TxApi& api) {
     api.pack_relu = pack_relu;
     api.pack_l1_acc = [](uint32_t enable) { m().l1_acc = enable != 0; };
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
-    api.unary = unary; api.unary3 = unary3; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
+    api.unary = unary; api.unary3 = unary3; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.sfpu_reduce = sfpu_reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;
     api.tilize_ab = tilize_ab; api.reduce_math = reduce_math; api.pack_untilize_faces = pack_untilize_faces;
     api.pack_untilize = pack_untilize;
