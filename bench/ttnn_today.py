@@ -18,7 +18,9 @@ from today_examples import run_programs, ttnn_binary_relu, ttnn_binary_sfpu_div_
 EX = "tt_metal/programming_examples/matmul/matmul_common/kernels"
 
 
-def source(root, rel, name, **kw): return tt.Kernel((root / rel).read_text(), name, includes=[str(root)], **kw)
+# the include directories tt-metal's build gives a kernel beside the kernel API's (bench/compat.py's USER_INCLUDES)
+def source(root, rel, name, **kw):
+    return tt.Kernel((root / rel).read_text(), name, includes=[str(root / d) for d in ("", "ttnn", "ttnn/cpp", "tt_metal/api")], **kw)
 
 
 def args_of(*bufs): return [a for b in bufs for a in tt.TensorAccessorArgs(b).get_compile_time_args()]
@@ -149,22 +151,6 @@ def matmul_multicore_reuse_mcast(dev, root, rng, M=2048, K=512, N=1024):
 
 REDUCE = "ttnn/cpp/ttnn/operations/reduction/generic/device/kernels/compute"
 UNARY_WRITER = "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow/writer_unary_interleaved_start_id.cpp"
-# ttnn's reduce reader, written here: the scaler tile once into c_2, then the input tiles into c_0 in the order the
-# compute kernel takes them (a list of tile ids as runtime args after the count).
-REDUCE_READER = r"""
-#include "api/dataflow/dataflow_api.h"
-void kernel_main() {
-    uint32_t x = get_arg_val<uint32_t>(0), s = get_arg_val<uint32_t>(1), n = get_arg_val<uint32_t>(2);
-    constexpr auto x_args = TensorAccessorArgs<0>();
-    constexpr auto s_args = TensorAccessorArgs<x_args.next_compile_time_args_offset()>();
-    const auto sx = TensorAccessor(x_args, x), ss = TensorAccessor(s_args, s);
-    cb_reserve_back(2, 1); noc_async_read_page(0, ss, get_write_ptr(2)); noc_async_read_barrier(); cb_push_back(2, 1);
-    for (uint32_t i = 0; i < n; i++) {
-        cb_reserve_back(0, 1); noc_async_read_page(get_arg_val<uint32_t>(3 + i), sx, get_write_ptr(0)); noc_async_read_barrier(); cb_push_back(0, 1);
-    }
-}"""
-
-
 def bf16_accumulated(tile_sums):
     """What a bfloat16 register holds after adding these per-tile sums one call at a time (each rounded to bfloat16)."""
     acc = np.zeros(tile_sums.shape[1:], np.float32)
@@ -173,32 +159,38 @@ def bf16_accumulated(tile_sums):
 
 
 def ttnn_reduce(dev, root, rng, dim, H=128, W=256):
-    """ttnn's reduce.cpp along w (REDUCE_ROW) or h (REDUCE_COL), through kernel_lib's reduce
-    (streaming, REDUCE_OP=SUM), with ttnn's writer_unary_interleaved_start_id; sums in a bfloat16 register."""
+    """ttnn's reduce.cpp along w (REDUCE_ROW) or h (REDUCE_COL) with SUM, on one core as ttnn's multi-core w and h factories
+    build it: their readers (reduce_universal_start_id; transpose_wh_universal_input_cols_partitioned, w chunked by
+    DEST_AUTO_LIMIT), which write the scaler tile through kernel_lib's prepare_reduce_scaler, and
+    writer_unary_interleaved_start_id. Along w kernel_lib reduces through the matmul (at HiFi4, a scaler whose column 0
+    is ones); along h with reduce_tile. Sums in a bfloat16 register."""
     x = rng.standard_normal((H, W)).astype(np.float32)
-    scaler = np.zeros((32, 32), np.float32)
-    scaler[[0, 16]] = 1.0  # generate_reduce_scaler: row 0 of each face holds the scaler
-    X, S = (bf16_buffer(dev, v) for v in (x, scaler))
+    X = bf16_buffer(dev, x)
     Ht, Wt = H // 32, W // 32
     n_out = Ht if dim == "ROW" else Wt
     out = dev.buffer(n_out * tt.bfloat16.tile_bytes, page=tt.bfloat16.tile_bytes)
-    chunk = 8  # DEST_AUTO_LIMIT without a sync-mode define: half sync, 16-bit register
-    order = ([h * Wt + w for h in range(Ht) for w in range(Wt)] if dim == "ROW" else
-             [h * Wt + w for w0 in range(0, Wt, chunk) for h in range(Ht) for w in range(w0, min(w0 + chunk, Wt))])
-    prog = tt.Program(dev, (0, 0), reader=tt.Kernel(REDUCE_READER, "reader", compile_args=args_of(X, S)),
-                      writer=source(root, UNARY_WRITER, "writer_unary_interleaved_start_id", compile_args=[3, *args_of(out)]),
-                      compute=source(root, f"{REDUCE}/reduce.cpp", "reduce", compile_args=[Ht, Wt, 1],
-                                     defines={"REDUCE_OP": "PoolType::SUM", "REDUCE_DIM": f"ReduceDim::REDUCE_{dim}"}),
-                      reader_args=[X.addr, S.addr, len(order), *order], writer_args=[out.addr, n_out, 0],
-                      cbs=[tt.CB(0), tt.CB(2), tt.CB(3)])
-    run = dev.run(prog)
-    xb = tt.round_bfloat16(x).astype(np.float64)
+    defines = {"REDUCE_OP": "ckernel::PoolType::SUM", "REDUCE_DIM": f"ckernel::ReduceDim::REDUCE_{dim}"}  # reduce_op_utils::get_defines
+    one = int(np.float32(1).view(np.uint32))
     if dim == "ROW":
-        got = tt.untilize(out.read(tt.bfloat16), H, 32)[:, 0]
-        want = bf16_accumulated(xb.reshape(H, Wt, 32).sum(2).T)
+        reader = source(root, f"{REDUCE}/../dataflow/reader_unary_reduce_universal_start_id.cpp", "reader_reduce",
+                        compile_args=[one, *args_of(X)], defines=defines)
+        reader_args = [X.addr, Ht * Wt, 0]
     else:
-        got = tt.untilize(out.read(tt.bfloat16), 32, W)[0]
-        want = bf16_accumulated(xb.reshape(Ht, 32, W).sum(1))
+        reader = source(root, f"{REDUCE}/../dataflow/reader_unary_transpose_wh_universal_input_cols_partitioned.cpp", "reader_reduce_h",
+                        compile_args=[Ht, Wt, Ht * Wt, one, 0, *args_of(X)],
+                        defines={**defines, "ENABLE_FP32_DEST_ACC": "0", "DST_SYNC_FULL": "0"})
+        reader_args = [X.addr, 0, 0, Wt]
+    prog = tt.Program(dev, (0, 0), reader=reader,
+                      writer=source(root, UNARY_WRITER, "writer_unary_interleaved_start_id", compile_args=[3, *args_of(out)]),
+                      compute=source(root, f"{REDUCE}/reduce.cpp", "reduce", compile_args=[Ht, Wt, 1], defines=defines),
+                      reader_args=reader_args, writer_args=[out.addr, n_out, 0], cbs=[tt.CB(0), tt.CB(2), tt.CB(3)])
+    run = dev.run(prog)
+    if dim == "ROW":  # x times Wt scaler tiles stacked: column 0 of each output tile holds the row sums, the rest zeros
+        ones = np.zeros((W, 32), np.float32)
+        ones[:, 0] = 1
+        return reference.matmul_matches(tt.untilize(out.read(tt.bfloat16), H, 32), x, ones), run
+    got = tt.untilize(out.read(tt.bfloat16), 32, W)[0]
+    want = bf16_accumulated(tt.round_bfloat16(x).astype(np.float64).reshape(Ht, 32, W).sum(1))
     # each tile's sum is exact before its rounding here; the chip's order within a tile may move it by one step
     return np.allclose(got, want, rtol=2 ** -7, atol=2 ** -6), run
 

@@ -79,6 +79,9 @@ struct TxApi {
     // unary with the SFPU ops' further float-bit params (hardtanh: min, max; selu: scale, alpha; softplus: beta,
     // 1 / beta, threshold)
     void (*unary3)(uint32_t op, uint32_t dst, uint32_t param0, uint32_t param1, uint32_t param2);
+    // the matmul's math fidelity from here on (llk_math_matmul_init<F>: ttnn's reduce along rows runs its matmul at
+    // HiFi4 whatever the kernel's fidelity; the matmul inits set the kernel's again)
+    void (*matmul_fidelity)(uint32_t math_fidelity);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
