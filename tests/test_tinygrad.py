@@ -375,3 +375,41 @@ def test_bitcast_moves_the_words_unchanged():
     np.testing.assert_array_equal(((tt(u) >> 9) | 0x3F800000).bitcast(dtypes.float32).numpy(), ((u >> 9) | 0x3F800000).view(np.float32))
     h = np.array([1.5, -2.0, 65504, 6e-8, 0], np.float16)
     np.testing.assert_array_equal(tt(h).bitcast(dtypes.uint16).numpy(), h.view(np.uint16))
+
+
+def test_fancy_indexing_pops_an_outer_loops_tile_before_the_inner_loop():
+    """x[a, ..., e] sums one-hot masks over two nested reduce loops; the inner loop's RANGE lists the outer one, which
+    is no use of the outer loop's index tile: the compute kernel pops that tile before the inner loop opens."""
+    x = rng.standard_normal((2, 5, 6, 5, 3, 4)).astype(np.float32)
+    a, e = np.array([-1, 0], np.int32).reshape(2, 1, 1, 1, 1, 1), rng.integers(-4, 4, (1, 1, 1, 1, 6, 1)).astype(np.int32)
+    close(tt(x)[tt(a), ..., tt(e)].numpy(), x[a, ..., e])
+
+
+def test_gated_load_whose_other_value_is_computed():
+    """cat and reflect padding load `gate ? x[i] : (computed value)`: the reader fills the closed lanes with 0 and the
+    compute kernel picks the other value there with where_tile."""
+    a, b = rng.standard_normal((64, 48)).astype(np.float32), rng.standard_normal((64, 16)).astype(np.float32)
+    close(tt(a).cat(tt(b), dim=1).sum(axis=1).numpy(), np.concatenate([a, b], 1).sum(1), rtol=1e-5, atol=1e-5)
+    x = rng.standard_normal((1, 1, 5, 5)).astype(np.float32)
+    close(tt(x).pad((0, 2, 3, 2), mode="reflect").numpy(), np.pad(x, ((0, 0), (0, 0), (3, 2), (0, 2)), mode="reflect"))
+    close(tt(x).pad((3, 11, 0, 30), mode="replicate").numpy(), np.pad(x, ((0, 0), (0, 0), (0, 30), (3, 11)), mode="edge"))
+
+
+def test_index_the_compute_kernel_computes_is_handed_to_the_data_movement_cores():
+    """masked_select gathers at a running count the compute kernel accumulates in its register, and nonzero stores where
+    such a count says: the compute kernel packs those values into a circular buffer the reader or writer reads."""
+    x = rng.uniform(-1.5, 1.5, (32, 10)).astype(np.float32)
+    close(tt(x).masked_select(tt(x) > 0.5).numpy(), x[x > 0.5])
+    np.testing.assert_array_equal(tt(np.array([1, 0, 2, 0, 3], np.int32)).nonzero(size=5, fill_value=-1).numpy(), [[0], [2], [4], [-1], [-1]])
+    np.testing.assert_array_equal(tt(np.array([[1, 0], [0, 2]], np.int32)).nonzero(size=2).numpy(), [[0, 0], [1, 1]])
+
+
+def test_cast_to_half_rounds():
+    """A cast to float16 rounds the register tile to half (packed to a float16 buffer and copied back), so a half matmul
+    is the float32 sum of products of half operands, rounded once, as tinygrad's CPU backend and torch compute it."""
+    x, y = rng.uniform(-1.5, 1.5, (64, 64)).astype(np.float32), rng.uniform(-1.5, 1.5, (64, 64)).astype(np.float32)
+    want = (x.astype(np.float16).astype(np.float64) @ y.astype(np.float16).astype(np.float64)).astype(np.float16)
+    got = (tt(x).half() @ tt(y).half()).numpy()
+    assert got.dtype == np.float16
+    close(got.astype(np.float32), want.astype(np.float32), rtol=2 ** -10, atol=2 ** -12)
+    np.testing.assert_array_equal((tt(x).half() * 3).numpy(), (x.astype(np.float16).astype(np.float32) * 3).astype(np.float16))

@@ -10,7 +10,7 @@ import tensix as tt
 from tensix.program import compile_kernel
 from . import chip_name
 from .reduce_loop import MM_CB, PART_CB, ROWS_CB, SPLIT_CB
-from .renderer import BITCAST_CB, PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
+from .renderer import BITCAST_CB, FED_CB, PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
 # runs, those whose reduce loop ran on matmul_tiles / reduce_tile, and those that took the fallback path
@@ -78,8 +78,11 @@ class TTProgram:
             writer_args = lambda c: [*args(c), *along(c, (c[0], min(1, rows - 1)), (c[0], rows - 1), (c[0], 0), rows - 1)]
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
-              [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else tt.float32, n) for cb, n in s["cb_pages"].items() if int(cb) not in (*IN_CB.values(), *OUT_CB.values())] + \
-              ([tt.CB(BITCAST_CB[:len(s["bitcast"])], tuple(BY_CODE[f] for f in s["bitcast"]), pages=1)] if s["bitcast"] else [])  # spills, reduce loops' tiles, bitcasts
+              [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else BY_CODE[s["fed"][cb]] if cb in s["fed"] else tt.float32, n)
+               for cb, n in s["cb_pages"].items() if int(cb) not in (*IN_CB.values(), *OUT_CB.values())] + \
+              [tt.CB(tuple(BITCAST_CB[i] for i, f in enumerate(s["bitcast"]) if TILE_BYTES[f] == size),
+                     tuple(BY_CODE[f] for f in s["bitcast"] if TILE_BYTES[f] == size), pages=1)
+               for size in {TILE_BYTES[f] for f in s["bitcast"]}]  # spills, reduce loops' tiles, bitcasts (an allocation per tile size)
         reader, writer, compute = self.kernels
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=reader_args, writer_args=writer_args,
                           compute_args=args, cbs=cbs, semaphores=[0, 0, 0, 0] if s["mcast"] else ())

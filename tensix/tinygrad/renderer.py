@@ -32,7 +32,8 @@ IN_CB = {f: i for i, f in enumerate(sorted(set(FORMAT.values())))}          # re
 OUT_CB = {f: 16 + i for i, f in enumerate(sorted(set(FORMAT.values())))}   # compute -> writer
 STAGE_CB, STAGE_PAGES = 24, 8   # L1 where the data-movement cores stage unaligned runs (pages of PAGE bytes)
 SPILL_CB = 7  # float32 tiles the compute kernel parks when its register is full: SPILL_CB + d for code at loop depth d
-BITCAST_CB = (23, 25, 31)  # one allocation under up to three formats of one tile size: packed as one, copied back as another
+BITCAST_CB = (23, 25, 31)  # up to three formats, one allocation per tile size: packed as one, copied back as another (or the same: rounded)
+FED_CB = {"reader": 26, "writer": 27}  # values the compute kernel hands the data-movement cores for an index (a matmul uses them: never both)
 SPILL_DEPTHS = 6  # 7..12 (13 is the reduce loops' ROWS_CB); a buffer per depth, so a tile parked for a whole loop never blocks the pops of the loop's own
 
 NARROW = (dtypes.uint8, dtypes.int8, dtypes.uint16, dtypes.int16)  # integers the register wraps to their width itself
@@ -103,16 +104,23 @@ class Kernel:
         self.lane_order = self._order()
         try: self.loop = ReduceLoop.find(self.uops)  # a reduce loop the math engine does on whole tiles (matmul, sum)
         except LookupError: self.loop = None
-        # the tiles the compute kernel works on: what the stores write, and everything that value is made of
-        self.on_tiles, stack = set(), [u.src[1] for u in uops if u.op is Ops.STORE]
-        while stack:
-            u = stack.pop()
-            if u in self.on_tiles or self.kind.get(u) != "val": continue
-            self.on_tiles.add(u)
-            if u.op is not Ops.LOAD: stack.extend(u.src)
+        # the tiles the compute kernel works on: what the stores write, and everything that value is made of; and the
+        # values the compute kernel hands back to the reader because a load's index needs them (see _feeds)
+        self.fed = []
+        while True:
+            self.on_tiles, stack = set(), [u.src[1] for u in uops if u.op is Ops.STORE] + self.fed
+            while stack:
+                u = stack.pop()
+                if u in self.on_tiles or self.kind.get(u) != "val": continue
+                self.on_tiles.add(u)
+                if u.op is not Ops.LOAD: stack.extend(u.src)
+                elif self._picked(u): stack.extend(self._picked(u))
+            if (fed := self._feeds()) == self.fed: break
+            self.fed = fed
         # index values the arithmetic needs: the reader builds a tile of them
         self.idx_tiles = [u for u in uops if self.kind[u] == "idx" and any(
-            (c in self.on_tiles and c.op is not Ops.LOAD) or (c.op is Ops.STORE and c.src[1] is u) for c in self._users(u))]
+            (c in self.on_tiles and (c.op is not Ops.LOAD or u in self._picked(c))) or (c.op is Ops.STORE and c.src[1] is u)
+            for c in self._users(u))]
         if not fp32_register():  # Grayskull: integers wider than bfloat16's 8-bit mantissa would round, silently
             wide = [u for u in self.on_tiles | set(self.idx_tiles) if u.dtype in (dtypes.int32, dtypes.uint32, dtypes.int16, dtypes.uint16)
                     and (u in self.on_tiles or any(c.op is Ops.STORE for c in self._users(u)))]
@@ -122,8 +130,9 @@ class Kernel:
         self.accesses = []  # (kind, uop, contiguous?) per global load and store, for the path report
         # a matmul whose operands move in runs and whose tiles need nothing before the loop: by blocks of output tiles
         loop = self.loop
-        # (a blocked matmul's PART_CB and READ_STAGE_CB share indices with BITCAST_CB: no bitcast in such a kernel)
-        if loop and loop.kind == "matmul" and all(loop.runs) and not any(u.op is Ops.BITCAST for u in uops) and not any(
+        # (a blocked matmul's PART_CB and READ_STAGE_CB share indices with BITCAST_CB: no bitcast or rounding cast in such a kernel)
+        if loop and loop.kind == "matmul" and all(loop.runs) and not any(u.op is Ops.BITCAST or u.op is Ops.CAST and u.dtype in
+                                                                          (dtypes.float16, dtypes.bfloat16) for u in uops) and not any(
                 self.uops.index(u) < self.uops.index(loop.r) for u in self.on_tiles | set(self.idx_tiles)):
             import tensix as tt
             # one float32 output: the packer writes it as rows of the block (pack_untilize_dst), so the writer's runs
@@ -134,6 +143,12 @@ class Kernel:
         if loop:  # a sum's or max's one load along k moves as rows of C k-blocks (runs of C x 128 bytes: the NoC's packets
             # reach its link rate from 1 KiB); two such loads would interleave their tiles in one circular buffer, so then one
             loop.RC = loop.C if sum(map(self._rows, uops)) == 1 else 1
+        loops_at = lambda u: {r for r in uops if r.op is Ops.RANGE and uops.index(r) < uops.index(u) < uops.index(
+            next(e for e in uops if e.op is Ops.END and r in e.src))}
+        if any(loops_at(u) != loops_at(self.fed_last[u]) or u.dtype not in FORMAT or any(FORMAT.get(x.dtype) != FORMAT[u.dtype] for x in self.fed
+               if self.fed_side[x] == self.fed_side[u]) for u in self.fed) or \
+                self.fed and loop and loop.kind == "matmul":
+            raise Unsupported("a load whose index the compute kernel computes in another loop or format, or beside a matmul")
         self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
         self.compute = self._compute()
         self.fallbacks = sum(1 for _, _, contiguous in self.accesses if not contiguous)
@@ -148,11 +163,53 @@ class Kernel:
 
     def _lane_ok(self, u):
         """Whether the data-movement cores can compute u for one lane: index arithmetic (float32 too: interpolate scales
-        indices), and the loads and arithmetic of data-dependent indices (a gather's index tensor)."""
-        if const_of(u) is not None or self.kind.get(u) == "idx": return True
+        indices), and the loads and arithmetic of data-dependent indices (a gather's index tensor), and values the
+        compute kernel hands them (self.fed)."""
+        if const_of(u) is not None or self.kind.get(u) == "idx" or u in self.fed: return True
         if u.op is Ops.LOAD:
-            return root(u.src[0].src[0]).op is Ops.PARAM and all(self._lane_ok(x) for x in self._access(u)[1:3] if x is not None)
+            return root(u.src[0].src[0]).op is Ops.PARAM and all(self._lane_ok(x) for x in self._access(u)[1:] if x is not None)
         return u.op in GROUP_ALU and u.dtype in CTYPE and all(self._lane_ok(x) for x in u.src)
+
+    def _feeds(self):
+        """The values a load's or store's index or gate needs that the data-movement cores cannot compute (a gather whose
+        index the compute kernel accumulated in its register, as a cumulative sum does; a store gated by one): the
+        compute kernel packs each tile of them into FED_CB[side] and the reader or writer reads its lanes there. Notes
+        per value its side and the last access that reads it (which pops it)."""
+        fed, self.fed_last, self.fed_side, memo = set(), {}, {}, {}
+        def computable(u):
+            if u not in memo:
+                if const_of(u) is not None or self.kind.get(u) == "idx" or u in fed: memo[u] = True
+                elif u.op is Ops.LOAD:
+                    memo[u] = root(u.src[0].src[0]).op is Ops.PARAM and all(computable(x) for x in self._access(u)[1:] if x is not None)
+                else: memo[u] = u.op in GROUP_ALU and u.dtype in CTYPE and all(computable(x) for x in u.src)
+            return memo[u]
+        def walk(u, top, side):
+            if computable(u): return
+            if u.op is Ops.LOAD and root(u.src[0].src[0]).op is Ops.PARAM:
+                for x in self._access(u)[1:]:
+                    if x is not None: walk(x, top, side)
+            elif self.kind.get(u) == "val":
+                if self.fed_side.get(u, side) != side: raise Unsupported("a value the reader and the writer both need from the compute kernel")
+                fed.add(u); memo.clear()
+                self.fed_last[u], self.fed_side[u] = top, side
+        gates = []
+        for u in self.uops:
+            if u.op is Ops.IF: gates.append(u.src[0])
+            elif u.op is Ops.ENDIF: gates.pop()
+            elif u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM:
+                for x in self._access(u)[1:3]:
+                    if x is not None: walk(x, u, "reader")
+            elif u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
+                for x in [*self._access(u)[1:3], *gates]:
+                    if x is not None: walk(x, u, "writer")
+        return sorted(fed, key=self.uops.index)
+
+    def _picked(self, u):
+        """(gate, other value) of a global load whose value where the gate is closed is computed, not a constant: the
+        reader fills those lanes with 0 and the compute kernel picks the other value there (where_tile); else ()."""
+        if u.op is not Ops.LOAD or root(u.src[0].src[0]).op is not Ops.PARAM: return ()
+        _, _, gate, alt = self._access(u)
+        return (gate, alt) if gate is not None and alt is not None and const_of(alt) is None else ()
 
     @staticmethod
     def _access(u):
@@ -204,16 +261,23 @@ class Kernel:
             if u in need or const_of(u) is not None or u.op in (Ops.RANGE, Ops.PARAM): continue
             if not self._lane_ok(u): raise Unsupported(f"an index computed from {u.op} on loaded values")
             need.add(u)
-            stack.extend(x for x in self._access(u)[1:3] if x is not None) if u.op is Ops.LOAD else stack.extend(u.src)
+            if u in self.fed: continue
+            stack.extend(x for x in self._access(u)[1:] if x is not None) if u.op is Ops.LOAD else stack.extend(u.src)
         out = []
         for u in self.uops:
             if u not in need: continue
             if u.op is Ops.SPECIAL: out.append(f"int32_t v{self.uops.index(u)} = g{u.arg[-1]};")
+            elif u in self.fed:  # the compute kernel's tile of it, waiting in FED_CB (see _feeds)
+                k = self.fed_here.index(u) - self.fed_front
+                self.fed_wait = max(self.fed_wait, k + 1)
+                t = CTYPE[u.dtype]
+                out.append(f"{t} v{self.uops.index(u)} = (({t}*)(fed_l1 + {k * TILE_BYTES[FORMAT[u.dtype]]}u))[lane];")
             elif u.op is Ops.LOAD:
                 buf, idx, gate, alt = self._access(u)
                 t, b = CTYPE.get(u.dtype) or "float", self.buf_index[buf]
                 read = f"read_elem<{t}>(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {u.dtype.itemsize}u, run.stage + STAGE)"
-                if gate is not None: read = f"({self._c(gate, names)} ? {read} : ({t}){self._alt(const_of(alt) or 0, u.dtype)})"
+                other = self._c(alt, names) if alt is not None and const_of(alt) is None else self._alt(const_of(alt) or 0 if alt is not None else 0, u.dtype)
+                if gate is not None: read = f"({self._c(gate, names)} ? {read} : ({t}){other})"
                 out.append(f"{t} v{self.uops.index(u)} = {read};")
             else: out.append(self._c_stmt(u, names))
         return out
@@ -256,6 +320,8 @@ class Kernel:
         """The reader (loads, and index values the arithmetic needs) or the writer (stores), walking the loop nest."""
         names = {u: f"v{i}" for i, u in enumerate(self.uops)}
         for v in self.vars: names[v] = f"var{self.vars.index(v)}"
+        self.side, self.fed_front, self.fed_wait = which, 0, 0
+        self.fed_here = [u for u in self.fed if self.fed_side[u] == which]
         body, depth, gates = [], 1, []
         def emit(line): body.append("    " * depth + line)
         skip, start = None, 0
@@ -327,8 +393,7 @@ class Kernel:
             lines = self._lane_code([idx] + conds, names)
             cond = " && ".join(f"({self._c(c, names)})" for c in conds) or "true"
             b = self.buf_index[buf]
-            if alt is not None and const_of(alt) is None: raise Unsupported("a gated load whose other value is not a constant")
-            alt = const_of(alt) if alt is not None else 0
+            alt = const_of(alt) or 0 if alt is not None else 0  # a computed one: the compute kernel picks it (_picked)
             if what == "load":
                 cb = IN_CB[fmt] if cb is None else cb
                 head = [f"cb_reserve_back({cb}, {pages});", f"uint32_t tile = get_write_ptr({cb});"]
@@ -349,6 +414,14 @@ class Kernel:
             head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
             act = [f"((int32_t*)tile)[lane] = (int32_t){self._c(u, names)};"]
             tail = [f"cb_push_back({cb}, 1);"]
+        if self.fed_wait:  # the compute kernel's tiles this index reads: wait for them, pop those no later access reads
+            if block is not None: raise Unsupported(f"a {what} in a reduce loop's tiles whose index the compute kernel computes")
+            cb, here = FED_CB[self.side], self.fed_here
+            head = [f"cb_wait_front({cb}, {self.fed_wait}); uint32_t fed_l1 = get_read_ptr({cb});"] + head
+            self.fed_wait, n = 0, 0
+            while self.fed_front + n < len(here) and self.uops.index(self.fed_last[here[self.fed_front + n]]) <= self.uops.index(u): n += 1
+            if n: tail.append(f"cb_pop_front({cb}, {n});")
+            self.fed_front += n
         out = [pad + "{"] + [pad + "    " + x for x in head]
         if self.loop:  # lanes are a 32x32 block of the output, or of a k-block's operand: skip (or zero) those outside
             out.append(pad + f"    {f'if ({share}.sender) ' if share else ''}for (uint32_t lane = 0; lane < {1024 * pages}u; lane++) {{")
@@ -404,7 +477,9 @@ class Kernel:
         regs = [u for u in uops if u.op is Ops.BUFFER and u.arg.addrspace == AddrSpace.REG]
         last = {}
         for i, u in enumerate(uops):
-            if u.op in (Ops.END, Ops.AFTER): continue  # ordering, not a use of the value
+            # ordering (a RANGE lists the loops around it), and the data-movement cores' index work: not uses of a tile
+            if u.op in (Ops.END, Ops.AFTER, Ops.RANGE) or u.op is Ops.INDEX and root(u.src[0]).op is Ops.PARAM: continue
+            if self.kind.get(u) in ("idx", "val") and u not in self.on_tiles and u not in self.idx_tiles: continue
             for x in u.src:
                 if x in pos: last[x] = max(last.get(x, -1), i)
         bounds = [i for i, u in enumerate(uops) if u.op in (Ops.RANGE, Ops.END)]
@@ -526,10 +601,16 @@ class Kernel:
                         emit((f"if (kb % {RC} == 0) " if RC > 1 else "") + f"{{ cb_wait_front({RM_CB[0]}, {RC}); cb_reserve_back({cb}, {RC}); "
                              f"tilize_block({RM_CB[0]}, {RC}, {cb}); cb_push_back({cb}, {RC}); cb_pop_front({RM_CB[0]}, {RC}); }}")
                     park(u, cb)
-                    if crosses(u):  # it must outlive a loop boundary: into the register now
+                    if crosses(u) or self._picked(u):  # it must outlive a loop boundary, or take its other value: into the register now
                         slot[u] = d = take("a load")
                         from_cb(u, d)
                         queue[in_cb.pop(u)][-1][1] = True
+                        if self._picked(u):
+                            temps = []
+                            c, alt = (tile_of(x, i, temps) for x in self._picked(u))
+                            fmt = ("<DataFormat::UInt32>" if dtypes.is_unsigned(u.dtype) else "<DataFormat::Int32>") if dtypes.is_int(u.dtype) else ""
+                            emit(f"where_tile{fmt}({c}, {d}, {alt}, {d});")
+                            free.extend(temps)
                 elif self.loop and u is self.loop.add:
                     x, acc = self.loop.x, reg_base[self.loop.acc][0]
                     d = slot[x] if dies(x, i) else new_tile(x, "a sum")
@@ -538,6 +619,12 @@ class Kernel:
                     slot[u] = acc
                 elif u.op is not Ops.LOAD or root(u.src[0].src[0]).op is Ops.PARAM:
                     self._alu(u, i, slot, take, free, dies, tile_of, new_tile, emit)
+            if u in self.fed:  # to the reader, for a load's index
+                temps = []
+                cb = FED_CB[self.fed_side[u]]
+                emit(f"cb_reserve_back({cb}, 1); pack_tile({tile_of(u, i, temps)}, {cb}); cb_push_back({cb}, 1);")
+                free.extend(temps)
+                if u in slot and slot[u] not in pinned and last.get(u, -1) <= i and slot[u] not in free: freed.add(u); free.append(slot[u])
             # free what died here, and pop the used-up tiles at the front of each circular buffer
             for x in u.src:
                 if x in slot and x not in freed and slot[x] not in pinned and last.get(x, -1) <= i:
@@ -553,7 +640,8 @@ class Kernel:
                     del q[:n]
         lines = [x for l in lines for x in ([l] if isinstance(l, str) else ["    " * l[2] + y for y in around[l[0]][l[1]]])]
         if any(n > 64 for n in depth_of.values()): raise Unsupported("more than 64 loaded tiles alive at once")
-        self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()} | (self.loop.cbs() if self.loop else {})
+        self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()} | (self.loop.cbs() if self.loop else {}) | \
+            {cb: max(2, sum(self.fed_side[u] == side for u in self.fed)) for side, cb in FED_CB.items() if side in self.fed_side.values()}
         if ROWS_CB in self.cb_pages: self.cb_pages[ROWS_CB] = max(self.cb_pages[ROWS_CB], self.loop.RC)
         return lines
 
@@ -565,7 +653,7 @@ class Kernel:
         for i, u in enumerate(self.uops):
             for x in u.src: first.setdefault(x, i)
         bounds = [i for i, u in enumerate(self.uops) if u.op in (Ops.RANGE, Ops.END)]
-        sinkable = {u for u in self.on_tiles if u.op is not Ops.LOAD and u not in self.idx_tiles and u in first
+        sinkable = {u for u in self.on_tiles if u.op is not Ops.LOAD and u not in self.idx_tiles and u not in self.fed and u in first
                     and not any(pos[u] < b < first[u] for b in bounds)}
         need = {}  # register tiles a subtree needs (Sethi-Ullman): the larger operand goes first
         def regs(u):
@@ -606,6 +694,9 @@ class Kernel:
             if to == dtypes.bool: emit(f"ne_binary_tile_init(); fill_tile({(t := take('a cast'))}, 0u); ne_binary_tile({d}, {t});"); free.append(t)
             elif to not in FORMAT and to not in NARROW: raise Unsupported(f"a cast to {to}")
             elif dtypes.is_int(to) and dtypes.is_float(frm): emit(f"trunc_tile({d});")
+            elif to in (dtypes.float16, dtypes.bfloat16) and frm not in (to, dtypes.bool):  # rounded as the packer rounds to its format
+                x = self._bitcast_cb(FORMAT[to])
+                emit(f"cb_reserve_back({x}, 1); pack_tile({d}, {x}); cb_push_back({x}, 1); cb_wait_front({x}, 1); copy_tile({x}, 0, {d}); cb_pop_front({x}, 1);")
             if to in NARROW and not (frm == dtypes.bool or frm in NARROW and to.min <= frm.min and frm.max <= to.max):
                 self._wrap(d, to, take, free, emit)
             slot[u] = d
@@ -615,10 +706,7 @@ class Kernel:
             a, b = FORMAT.get(s.dtype), FORMAT.get(u.dtype)
             if a is None or b is None: raise Unsupported(f"a bitcast from {s.dtype} to {u.dtype}")
             if a != b:
-                self.bitcasts += [f for f in (a, b) if f not in self.bitcasts]
-                if len(self.bitcasts) > len(BITCAST_CB) or len({TILE_BYTES[f] for f in self.bitcasts}) > 1:
-                    raise Unsupported(f"bitcasts between formats {self.bitcasts} in one kernel")
-                x, y = (BITCAST_CB[self.bitcasts.index(f)] for f in (a, b))
+                x, y = self._bitcast_cb(a), self._bitcast_cb(b)
                 emit(f"cb_reserve_back({x}, 1); pack_tile({d}, {x}); cb_push_back({x}, 1); cb_wait_front({x}, 1); cb_pop_front({x}, 1); "
                      f"cb_reserve_back({y}, 1); cb_push_back({y}, 1); cb_wait_front({y}, 1); copy_tile({y}, 0, {d}); cb_pop_front({y}, 1);")
             slot[u] = d
@@ -649,6 +737,12 @@ class Kernel:
         else: raise Unsupported(f"{u.op} on tiles")
         free.extend(temps)
         if u.dtype in NARROW and u.op in (Ops.ADD, Ops.SUB, Ops.MUL, Ops.SHL, Ops.NEG): self._wrap(slot[u], u.dtype, take, free, emit)
+
+    def _bitcast_cb(self, fmt):
+        """The BITCAST_CB index that holds tiles in format fmt in this kernel."""
+        if fmt not in self.bitcasts: self.bitcasts.append(fmt)
+        if len(self.bitcasts) > len(BITCAST_CB): raise Unsupported(f"bitcasts or roundings through formats {self.bitcasts} in one kernel")
+        return BITCAST_CB[self.bitcasts.index(fmt)]
 
     @staticmethod
     def _wrap(d, dt, take, free, emit):
@@ -694,7 +788,7 @@ class Kernel:
         return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*(loop.reader_prologue() if loop else ()), *sh(0)]),
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
                              [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None,
-                "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(), "bitcast": self.bitcasts, "blocks": loop.blocks if blocked else None,
+                "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(), "bitcast": self.bitcasts, "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
