@@ -357,7 +357,7 @@ class Kernel:
             head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
             act = [f"((int32_t*)tile)[lane] = (int32_t){self._c(u, names)};"]
             tail = [f"cb_push_back({cb}, 1);"]
-        if what == "load" and self.loop and self.loop.kind in ("sum", "max") and block is None and gate is None and not gates and self._column(idx):
+        if u.op is Ops.LOAD and self.loop and self.loop.kind in ("sum", "max") and block is None and gate is None and not gates and self._column(idx):
             # a value per row of the tile (softmax's max[row] beside its rows): the 32 rows' values in one run, then
             # copied along each row in L1 (the lanes' own order, face by face, would read each row's value twice)
             code = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});", "run.flush(); gather_done(); run.used = 0;",
