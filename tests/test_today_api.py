@@ -290,6 +290,35 @@ def test_matmul_with_todays_calls(dev):
     assert np.array_equal(got, np.concatenate([tiles(want[m * 32:(m + 1) * 32, n * 32:(n + 1) * 32]) for m in range(Mt) for n in range(Nt)]))
 
 
+def test_raw_llk_matmul_runs_at_its_own_fidelity_until_a_matmul_init(dev):
+    """ttnn's kernel_lib reduce calls the LLK directly: llk_math_matmul_init<HiFi4> and llk_math_matmul<HiFi4> multiply
+    at HiFi4 in a LoFi kernel (tt-llk's fidelity is the template's); matmul_init sets the kernel's LoFi again."""
+    rng = np.random.default_rng(12)
+    a, b = rng.standard_normal((64, 32)).astype(np.float32), rng.standard_normal((64, 32)).astype(np.float32)
+    got = run_today(dev, """compute_kernel_hw_startup(tt::CBIndex::c_0, tt::CBIndex::c_1, tt::CBIndex::c_16);
+    for (uint32_t t = 0; t < n; t++) {
+        cb_wait_front(tt::CBIndex::c_0, 1); cb_wait_front(tt::CBIndex::c_1, 1);
+        tile_regs_acquire();
+        if (t == 0) {
+            state_configure(tt::CBIndex::c_1, tt::CBIndex::c_0);
+            llk_math_matmul_init<ckernel::MathFidelity::HiFi4, MM_THROTTLE>(tt::CBIndex::c_0, tt::CBIndex::c_1, 0);
+            llk_unpack_AB_matmul_init(tt::CBIndex::c_0, tt::CBIndex::c_1, 0);
+            llk_unpack_AB_matmul(tt::CBIndex::c_0, tt::CBIndex::c_1, 0, 0);
+            llk_math_matmul<ckernel::MathFidelity::HiFi4, MM_THROTTLE>(0);
+        } else {
+            matmul_init(tt::CBIndex::c_0, tt::CBIndex::c_1);
+            matmul_tiles(tt::CBIndex::c_0, tt::CBIndex::c_1, 0, 0, 0);
+        }
+        tile_regs_commit(); tile_regs_wait();
+        cb_reserve_back(tt::CBIndex::c_16, 1); pack_tile(0, tt::CBIndex::c_16); cb_push_back(tt::CBIndex::c_16, 1);
+        tile_regs_release();
+        cb_pop_front(tt::CBIndex::c_0, 1); cb_pop_front(tt::CBIndex::c_1, 1);
+    }""", [a, b], math_fidelity="LoFi")
+    hifi4, lofi = reference.matmul(a[:32], b[:32], "HiFi4"), reference.matmul(a[32:], b[32:], "LoFi")
+    assert not np.array_equal(reference.matmul(a[:32], b[:32], "LoFi"), hifi4)
+    assert np.array_equal(got, np.concatenate([tiles(hifi4), tiles(lofi)]))
+
+
 def test_reduce_with_todays_template_order(dev):
     x = np.random.default_rng(9).uniform(0, 1, (32, 32)).astype(np.float32)
     got = run_today(dev, """reduce_init<PoolType::SUM, ReduceDim::REDUCE_ROW>(tt::CBIndex::c_0, tt::CBIndex::c_1, tt::CBIndex::c_16);

@@ -82,6 +82,9 @@ struct TxApi {
     // today's sfpu_reduce: register tile dst reduced in place over its rows (into column 0) or columns (into row 0);
     // format: a DataFormat code (Int32 and UInt32 reduce the words)
     void (*sfpu_reduce)(uint32_t pool, uint32_t dim, uint32_t dst, uint32_t format);
+    // the matmul's math fidelity from here on (llk_math_matmul_init<F>: ttnn's reduce along rows runs its matmul at
+    // HiFi4 whatever the kernel's fidelity; the matmul inits set the kernel's again)
+    void (*matmul_fidelity)(uint32_t math_fidelity);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
