@@ -90,7 +90,7 @@ class Simulator:
                  f"{' '.join(f'{n} {e}' for n, e in t.packet_efficiency)}",
                  f"compute_timing {t.matmul_pass_cycles} {t.binary_cycles} {t.copy_cycles} {t.sfpu_cycles} {t.exp_cycles} "
                  f"{t.exp_approx_cycles} {t.recip_cycles} {t.sqrt_cycles} {t.reduce_cycles} {t.unpack_tile_cycles} "
-                 f"{t.pack_tile_cycles} {t.math_block_cycles}"]
+                 f"{t.pack_tile_cycles} {t.math_block_cycles} {t.sfpu_reduce_cycles}"]
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
         lines += [f"bank {b} {x} {y}" for b, (x, y) in enumerate(c.dram_banks)]
         self.progress, self.progress_since = None, time.monotonic()

@@ -698,7 +698,7 @@ static void configure(const std::vector<std::string>& w) {
     } else if (k == "compute_timing") {
         uint64_t* f[] = {&chip.matmul_pass_cycles, &chip.binary_cycles, &chip.copy_cycles, &chip.sfpu_cycles, &chip.exp_cycles,
                          &chip.exp_approx_cycles, &chip.recip_cycles, &chip.sqrt_cycles, &chip.reduce_cycles,
-                         &chip.unpack_tile_cycles, &chip.pack_tile_cycles, &chip.math_block_cycles};
+                         &chip.unpack_tile_cycles, &chip.pack_tile_cycles, &chip.math_block_cycles, &chip.sfpu_reduce_cycles};
         for (size_t i = 0; i < sizeof f / sizeof *f; i++) *f[i] = num(w[1 + i]);
     }
 }

@@ -38,7 +38,7 @@ struct Chip {
     // compute, per tile (see tensix/chips.py)
     uint64_t matmul_pass_cycles = 36, binary_cycles = 101, copy_cycles = 56, sfpu_cycles = 56, exp_cycles = 2666,
              exp_approx_cycles = 668, recip_cycles = 915, sqrt_cycles = 159, reduce_cycles = 101;
-    uint64_t unpack_tile_cycles = 16, pack_tile_cycles = 16, math_block_cycles = 300;
+    uint64_t unpack_tile_cycles = 16, pack_tile_cycles = 16, math_block_cycles = 300, sfpu_reduce_cycles = 224;
     uint64_t max_cycles = ~0ull;  // a thread whose clock passes this in one run is a runaway (the host's max_cycles)
     // the shared resources (noc.cpp; see tensix/chips.py)
     double l1_bytes_per_cycle = 64;
