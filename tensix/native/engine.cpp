@@ -642,7 +642,8 @@ static void setup_cbs(Core& c, const std::string& formats) {
         CB& cb = c.cbs[i];
         cb = CB{};
         cb.addr = cfg[4 * i] << 4; cb.size = cfg[4 * i + 1] << 4; cb.pages = cfg[4 * i + 2]; cb.page_size = cfg[4 * i + 3] << 4;
-        cb.format = (uint32_t)strtoul(formats.substr(2 * i, 2).c_str(), nullptr, 16);
+        auto hex = [&](size_t k) { char ch = k < formats.size() ? formats[k] : '0'; return uint32_t(ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10); };
+        cb.format = hex(2 * i) << 4 | hex(2 * i + 1);  // two hex digits (program.py), read without a substring and strtoul per buffer
         cb.wr = cb.rd = cb.addr;
         cb.ready_at.assign(cb.pages, 0);
         cb.free_at.assign(cb.pages, 0);
@@ -837,23 +838,28 @@ int main(int argc, char** argv) {
                     }
             run_program();
             std::string r = "stats {\"noc\": " + noc_stats() + ", \"threads\": [", done = "done";
-            bool first = true;
-            for (auto& c : cores)
-                for (Thread* t : c.threads) {
-                    if (!t) continue;
-                    r += first ? "[" : ",[";
-                    for (uint64_t v : {(uint64_t)t->core, (uint64_t)t->proc, t->clock, t->wait_noc, t->wait_sem, t->flops}) { append_num(r, v); r += ','; }
-                    r += '[';
-                    uint64_t waits = t->wait_noc + t->wait_sem;
-                    for (int i = 0, n = 0; i < 32; i++)  // [cb, cycles] of the buffers it waited on
-                        if (t->wait_cb[i]) { r += n++ ? ",[" : "["; append_num(r, i); r += ','; append_num(r, t->wait_cb[i]); r += ']'; waits += t->wait_cb[i]; }
-                    // busy: a data-movement thread's time not waiting; a compute thread's time its math stage computed
-                    uint64_t busy = t->proc == TRISC ? t->math_busy : t->clock - t->started - std::min(waits, t->clock - t->started);
-                    r += "],"; append_num(r, t->started); r += ','; append_num(r, busy); r += ']';
-                    first = false;
-                    done += ' '; append_num(done, t->core); done += ':'; append_num(done, t->proc); done += ':'; append_num(done, t->clock);
-                }
-            r += "], \"launch\": "; append_num(r, launch); r += "}\n";
+            {
+                Record rec(r), ends(done);
+                bool first = true;
+                for (auto& c : cores)
+                    for (Thread* t : c.threads) {
+                        if (!t) continue;
+                        rec.str(first ? "[" : ",[").num(t->core).str(",").num(t->proc).str(",").num(t->clock).str(",")
+                            .num(t->wait_noc).str(",").num(t->wait_sem).str(",").num(t->flops).str(",[");
+                        uint64_t waits = t->wait_noc + t->wait_sem;
+                        for (int i = 0, n = 0; i < 32; i++)  // [cb, cycles] of the buffers it waited on
+                            if (t->wait_cb[i]) {
+                                rec.str(n++ ? ",[" : "[").num(i).str(",").num(t->wait_cb[i]).str("]");
+                                waits += t->wait_cb[i];
+                            }
+                        // busy: a data-movement thread's time not waiting; a compute thread's time its math stage computed
+                        uint64_t busy = t->proc == TRISC ? t->math_busy : t->clock - t->started - std::min(waits, t->clock - t->started);
+                        rec.str("],").num(t->started).str(",").num(busy).str("]");
+                        ends.str(" ").num(t->core).str(":").num(t->proc).str(":").num(t->clock);
+                        first = false;
+                    }
+                rec.str("], \"launch\": ").num(launch).str("}\n");
+            }
             r += done; r += '\n';
             fwrite(r.data(), 1, r.size(), out);
             reply();
