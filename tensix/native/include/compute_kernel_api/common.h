@@ -128,7 +128,7 @@ ALWI void llk_pack_relu_config(ReluConfig config) { tensix_api->pack_relu(config
 ALWI void pack_relu_config(ReluConfig config) { llk_pack_relu_config(config); }  // today's name
 // Low-level inits 2024's kernels call directly (moreh_common.hpp, bmm_tilize_untilize.cpp): they set up the unpacker
 // and math engine for what follows, which the simulator reads from each call itself.
-template <EltwiseBinaryType eltwise_binary_type, BroadcastType bcast = NONE, int fidelity = MATH_FIDELITY, auto... more>
+template <EltwiseBinaryType eltwise_binary_type, BroadcastType bcast = NONE, auto fidelity = MATH_FIDELITY, auto... more>
 ALWI void llk_math_eltwise_binary_init(uint32_t transpose = 0, uint32_t acc_to_dest = 0) {}
 template <BroadcastType bcast = NONE, auto... more>
 ALWI void llk_unpack_AB_init(uint32_t icb0 = 0, uint32_t icb1 = 1, uint32_t transpose = 0, uint32_t acc_to_dest = 0) {}
