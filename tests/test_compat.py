@@ -444,6 +444,42 @@ def test_a_programs_kernels_compile_at_the_same_time(dev, monkeypatch):
     assert not meet.broken
 
 
+MAILBOX_READER = HEAD + """#include "ckernel.h"
+#include "ckernel_defs.h"
+void kernel_main() {  // as ttnn's padded matmul readers: a word to each compute thread
+    for (uint32_t i = 0; i < get_arg_val<uint32_t>(0); i++) {
+        ckernel::mailbox_write(ckernel::ThreadId::UnpackThreadId, get_arg_val<uint32_t>(1 + i));
+        ckernel::mailbox_write(ckernel::ThreadId::MathThreadId, get_arg_val<uint32_t>(1 + i));
+        ckernel::mailbox_write(ckernel::ThreadId::PackThreadId, get_arg_val<uint32_t>(1 + i));
+    }
+}"""
+MAILBOX_COMPUTE = """#include "compute_kernel_api.h"
+#include "compute_kernel_api/eltwise_unary/sfpu.h"
+namespace NAMESPACE { void MAIN {
+    for (uint32_t i = 0; i < 2; i++) {
+        uint32_t u = 0, m = 0, p = 0;
+        UNPACK(u = mailbox_read(ckernel::ThreadId::BriscThreadId);)  // each TRISC reads its own word, in order
+        MATH(m = mailbox_read(ckernel::ThreadId::BriscThreadId);)
+        PACK(p = mailbox_read(ckernel::ThreadId::BriscThreadId);)
+        tile_regs_acquire(); fill_tile(0, m == u && p == u ? u : 0u); tile_regs_commit(); tile_regs_wait();
+        cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); tile_regs_release();
+    }
+} }"""
+
+
+def test_mailboxes_carry_a_word_from_a_data_movement_kernel_to_each_compute_thread(dev):
+    from test_compute import WRITER
+    out = dev.buffer(2 * 2048, page=2048)
+    words = [int(np.float32(v).view(np.uint32)) for v in (3.0, -0.5)]
+    dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(MAILBOX_READER, "mb_reader"), compute=tt.Kernel(MAILBOX_COMPUTE, "mb_compute"),
+                       writer=WRITER, reader_args=[2, *words], writer_args=[out.addr, 2], cbs=[tt.CB(16, pages=2)]))
+    assert tt.untilize(out.read(tt.bfloat16), 32, 64).tolist() == [[3.0] * 32 + [-0.5] * 32] * 32
+    with pytest.raises(tt.DeadlockError, match=r"compute kernel 'mb_compute' .* waits in mailbox_read"):  # only one word sent
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(MAILBOX_READER, "mb_reader"), compute=tt.Kernel(MAILBOX_COMPUTE, "mb_compute"),
+                           writer=WRITER, reader_args=[1, words[0]], writer_args=[out.addr, 2], cbs=[tt.CB(16, pages=2)]))
+    out.free()
+
+
 # ---- 2024's programs, written here in their shape, against numpy references with the chip's rounding
 
 @pytest.mark.parametrize("size, grid, block_w", [(256, (2, 2), None), (256, (2, 2), 2), (192, (3, 1), 3)])

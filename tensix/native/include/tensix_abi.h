@@ -84,6 +84,10 @@ struct TxApi {
     void (*matmul_fidelity)(uint32_t math_fidelity);
     // pack_untilize from a circular buffer's front tiles: as pack_untilize, the tiles read from in_cb
     void (*untilize_rows)(int32_t in_cb, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t cb);
+    // ckernel's mailboxes: a data-movement kernel sends a word to a compute thread; the compute kernel waits for it
+    void (*mailbox_write)(uint32_t thread, uint32_t data);
+    uint32_t (*mailbox_read)(uint32_t thread);
+    bool (*mailbox_not_empty)(uint32_t thread);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };

@@ -2,6 +2,7 @@
 // On the chip a compute kernel is compiled three times, for the unpack, math and pack RISC-Vs (UNPACK(...), MATH(...),
 // PACK(...) keep a statement to one of them); the simulator runs it once, as one thread that does all three.
 #pragma once
+#include <algorithm>  // today's compute kernels reach std::min and std::max through the API headers
 #include <cstdint>
 #include "tensix_abi.h"
 #include "tensix_args.h"
@@ -9,6 +10,7 @@
 #include "tools/profiler/kernel_profiler.hpp"
 #include "ckernel_ops.h"
 #include "llk_defs.h"
+#include "ckernel.h"  // mailbox_read, as tt-llk's headers bring it to compute kernels
 #include "debug/assert.h"  // today's common.h brings ASSERT in
 
 #define ALWI inline __attribute__((always_inline))
