@@ -135,6 +135,7 @@ static bool ready(Thread* t) {
         case SEM_EQ: return *(volatile uint32_t*)(l1(t->core) + w.addr) == w.value;
         case SEM_MIN: return *(volatile uint32_t*)(l1(t->core) + w.addr) >= w.value;
         case POLL: return changes != w.seen;  // something changed since it last looked
+        case MAILBOX: return !core_of(t).mailbox.empty();
     }
     return false;
 }
@@ -175,6 +176,7 @@ static std::string describe_wait(Thread* t) {
                      *(uint32_t*)(l1(t->core) + w.addr));
             break;
         case POLL: snprintf(s, sizeof s, "a loop polling cb_pages_*(cb %d, %d), which nothing will change", w.cb, w.pages); break;
+        case MAILBOX: snprintf(s, sizeof s, "mailbox_read: no word from the core's data-movement kernels"); break;
         default: snprintf(s, sizeof s, "nothing"); break;
     }
     return s;
@@ -458,6 +460,26 @@ static void sem_wait(volatile uint32_t* p, uint32_t v, WaitKind kind) {
     wait_until(it == sem_stamp.end() ? 0 : it->second, cur->wait_sem, EV_WAIT_SEM, a);
 }
 static void api_sem_wait(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_EQ); }
+// The mailboxes between a core's RISC-Vs (ckernel.h): a data-movement kernel writes a word to each TRISC, the compute
+// kernel reads them in order (here one thread runs all three, so it reads the three words one after the other).
+static void api_mailbox_write(uint32_t thread, uint32_t data) {
+    heartbeat();
+    if (cur->proc == TRISC) fail("mailbox_write: the compute kernel reads mailboxes; data-movement kernels write them");
+    if (thread < 1 || thread > 3) fail("mailbox_write(%u): the compute threads are UnpackThreadId, MathThreadId and PackThreadId (1-3)", thread);
+    changed();
+    cur->clock += chip.api_cycles;
+    core_of(cur).mailbox.push_back({data, cur->clock});
+}
+static uint32_t api_mailbox_read(uint32_t thread) {
+    heartbeat();
+    if (cur->proc != TRISC) fail("mailbox_read: data-movement kernels write mailboxes; the compute kernel reads them");
+    block({MAILBOX});
+    auto [data, at] = core_of(cur).mailbox.front();
+    core_of(cur).mailbox.pop_front();
+    wait_until(at, cur->wait_sem, EV_WAIT_SEM, 0);
+    return data;
+}
+static bool api_mailbox_not_empty(uint32_t thread) { heartbeat(); return !core_of(cur).mailbox.empty(); }
 static void api_sem_wait_min(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_MIN); }
 
 CB& cb_of(int32_t i, const char* what) {
@@ -712,6 +734,7 @@ static void start_api() {
     api.noc_read = api_noc_read; api.noc_write = api_noc_write; api.noc_write_mcast = api_noc_write_mcast;
     api.noc_read_barrier = api_read_barrier; api.noc_write_barrier = api_write_barrier; api.noc_atomic_barrier = api_atomic_barrier;
     api.sem_inc = api_sem_inc; api.sem_set = api_sem_set; api.sem_wait = api_sem_wait; api.sem_wait_min = api_sem_wait_min;
+    api.mailbox_write = api_mailbox_write; api.mailbox_read = api_mailbox_read; api.mailbox_not_empty = api_mailbox_not_empty;
     api.cb_reserve_back = api_cb_reserve_back; api.cb_push_back = api_cb_push_back;
     api.cb_wait_front = api_cb_wait_front; api.cb_pop_front = api_cb_pop_front;
     api.cb_pages_available = api_cb_available; api.cb_pages_reservable = api_cb_reservable;

@@ -1,5 +1,6 @@
 // What the engine's parts share: the chip, memory, threads, circular buffers, and how to fail.
 #pragma once
+#include <deque>
 #include <algorithm>
 #include <charconv>
 #include <cerrno>
@@ -75,7 +76,7 @@ static inline uint8_t* l1(uint32_t core) { return shm + l1_offset(core); }
 static inline uint8_t* dram(uint32_t bank) { return shm + l1_offset(chip.cores) + bank * chip.bank_size; }
 
 // ---------------------------------------------------------------- threads, circular buffers, cores
-enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN, POLL };
+enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN, POLL, MAILBOX };
 struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr = 0, value = 0; uint64_t seen = 0; };
 
 struct Core;
@@ -110,7 +111,8 @@ struct CB {
     uint32_t room() const { return pages - filled(); }
 };
 
-struct Core { uint32_t index; Thread* threads[NPROC] = {}; CB cbs[32]; };
+// mailbox: the words the data-movement kernels sent the compute kernel (ckernel's mailbox_write), each with its time
+struct Core { uint32_t index; Thread* threads[NPROC] = {}; CB cbs[32]; std::deque<std::pair<uint32_t, uint64_t>> mailbox; };
 
 extern std::vector<Core> cores;  // the cores of the running program
 
