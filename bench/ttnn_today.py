@@ -18,7 +18,9 @@ from today_examples import run_programs, ttnn_binary_relu, ttnn_binary_sfpu_div_
 EX = "tt_metal/programming_examples/matmul/matmul_common/kernels"
 
 
-def source(root, rel, name, **kw): return tt.Kernel((root / rel).read_text(), name, includes=[str(root)], **kw)
+# the include directories tt-metal's build gives a kernel beside the kernel API's (bench/compat.py's USER_INCLUDES)
+def source(root, rel, name, **kw):
+    return tt.Kernel((root / rel).read_text(), name, includes=[str(root / d) for d in ("", "ttnn", "ttnn/cpp", "tt_metal/api")], **kw)
 
 
 def args_of(*bufs): return [a for b in bufs for a in tt.TensorAccessorArgs(b).get_compile_time_args()]
@@ -91,7 +93,7 @@ def matmul_multicore_reuse(dev, root, rng, M=640, K=640, N=640):
                            tt.CB((16, 24), fmt=(tt.bfloat16, tt.bfloat16), pages=pcm * pcn)])
     run = dev.run(prog)
     got = tt.untilize(C.read(tt.bfloat16), M, N)
-    return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
+    return reference.matmul_matches(got, a, b), run
 
 
 def matmul_multicore_reuse_mcast(dev, root, rng, M=2048, K=512, N=1024):
@@ -144,27 +146,11 @@ def matmul_multicore_reuse_mcast(dev, root, rng, M=2048, K=512, N=1024):
                                              math_fidelity="HiFi4"))
     run = dev.run(prog)
     got = tt.untilize(C.read(tt.bfloat16), M, N)
-    return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
+    return reference.matmul_matches(got, a, b), run
 
 
 REDUCE = "ttnn/cpp/ttnn/operations/reduction/generic/device/kernels/compute"
 UNARY_WRITER = "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow/writer_unary_interleaved_start_id.cpp"
-# ttnn's reduce reader, written here: the scaler tile once into c_2, then the input tiles into c_0 in the order the
-# compute kernel takes them (a list of tile ids as runtime args after the count).
-REDUCE_READER = r"""
-#include "api/dataflow/dataflow_api.h"
-void kernel_main() {
-    uint32_t x = get_arg_val<uint32_t>(0), s = get_arg_val<uint32_t>(1), n = get_arg_val<uint32_t>(2);
-    constexpr auto x_args = TensorAccessorArgs<0>();
-    constexpr auto s_args = TensorAccessorArgs<x_args.next_compile_time_args_offset()>();
-    const auto sx = TensorAccessor(x_args, x), ss = TensorAccessor(s_args, s);
-    cb_reserve_back(2, 1); noc_async_read_page(0, ss, get_write_ptr(2)); noc_async_read_barrier(); cb_push_back(2, 1);
-    for (uint32_t i = 0; i < n; i++) {
-        cb_reserve_back(0, 1); noc_async_read_page(get_arg_val<uint32_t>(3 + i), sx, get_write_ptr(0)); noc_async_read_barrier(); cb_push_back(0, 1);
-    }
-}"""
-
-
 def bf16_accumulated(tile_sums):
     """What a bfloat16 register holds after adding these per-tile sums one call at a time (each rounded to bfloat16)."""
     acc = np.zeros(tile_sums.shape[1:], np.float32)
@@ -173,33 +159,38 @@ def bf16_accumulated(tile_sums):
 
 
 def ttnn_reduce(dev, root, rng, dim, H=128, W=256):
-    """ttnn's reduce_w.cpp (REDUCE_ROW) or reduce_h.cpp (REDUCE_COL) in their default build, through kernel_lib's reduce
-    (streaming, REDUCE_OP=SUM), with ttnn's writer_unary_interleaved_start_id; sums in a bfloat16 register."""
+    """ttnn's reduce.cpp along w (REDUCE_ROW) or h (REDUCE_COL) with SUM, on one core as ttnn's multi-core w and h factories
+    build it: their readers (reduce_universal_start_id; transpose_wh_universal_input_cols_partitioned, w chunked by
+    DEST_AUTO_LIMIT), which write the scaler tile through kernel_lib's prepare_reduce_scaler, and
+    writer_unary_interleaved_start_id. Along w kernel_lib reduces through the matmul (at HiFi4, a scaler whose column 0
+    is ones); along h with reduce_tile. Sums in a bfloat16 register."""
     x = rng.standard_normal((H, W)).astype(np.float32)
-    scaler = np.zeros((32, 32), np.float32)
-    scaler[[0, 16]] = 1.0  # generate_reduce_scaler: row 0 of each face holds the scaler
-    X, S = (bf16_buffer(dev, v) for v in (x, scaler))
+    X = bf16_buffer(dev, x)
     Ht, Wt = H // 32, W // 32
     n_out = Ht if dim == "ROW" else Wt
     out = dev.buffer(n_out * tt.bfloat16.tile_bytes, page=tt.bfloat16.tile_bytes)
-    chunk = 8  # DEST_AUTO_LIMIT without a sync-mode define: half sync, 16-bit register
-    order = ([h * Wt + w for h in range(Ht) for w in range(Wt)] if dim == "ROW" else
-             [h * Wt + w for w0 in range(0, Wt, chunk) for h in range(Ht) for w in range(w0, min(w0 + chunk, Wt))])
-    name = "reduce_w" if dim == "ROW" else "reduce_h"
-    prog = tt.Program(dev, (0, 0), reader=tt.Kernel(REDUCE_READER, "reader", compile_args=args_of(X, S)),
-                      writer=source(root, UNARY_WRITER, "writer_unary_interleaved_start_id", compile_args=[3, *args_of(out)]),
-                      compute=source(root, f"{REDUCE}/{name}.cpp", name, compile_args=[Ht, Wt, 1],
-                                     defines={"REDUCE_OP": "PoolType::SUM", "REDUCE_DIM": f"ReduceDim::REDUCE_{dim}"}),
-                      reader_args=[X.addr, S.addr, len(order), *order], writer_args=[out.addr, n_out, 0],
-                      cbs=[tt.CB(0), tt.CB(2), tt.CB(3)])
-    run = dev.run(prog)
-    xb = tt.round_bfloat16(x).astype(np.float64)
+    defines = {"REDUCE_OP": "ckernel::PoolType::SUM", "REDUCE_DIM": f"ckernel::ReduceDim::REDUCE_{dim}"}  # reduce_op_utils::get_defines
+    one = int(np.float32(1).view(np.uint32))
     if dim == "ROW":
-        got = tt.untilize(out.read(tt.bfloat16), H, 32)[:, 0]
-        want = bf16_accumulated(xb.reshape(H, Wt, 32).sum(2).T)
+        reader = source(root, f"{REDUCE}/../dataflow/reader_unary_reduce_universal_start_id.cpp", "reader_reduce",
+                        compile_args=[one, *args_of(X)], defines=defines)
+        reader_args = [X.addr, Ht * Wt, 0]
     else:
-        got = tt.untilize(out.read(tt.bfloat16), 32, W)[0]
-        want = bf16_accumulated(xb.reshape(Ht, 32, W).sum(1))
+        reader = source(root, f"{REDUCE}/../dataflow/reader_unary_transpose_wh_universal_input_cols_partitioned.cpp", "reader_reduce_h",
+                        compile_args=[Ht, Wt, Ht * Wt, one, 0, *args_of(X)],
+                        defines={**defines, "ENABLE_FP32_DEST_ACC": "0", "DST_SYNC_FULL": "0"})
+        reader_args = [X.addr, 0, 0, Wt]
+    prog = tt.Program(dev, (0, 0), reader=reader,
+                      writer=source(root, UNARY_WRITER, "writer_unary_interleaved_start_id", compile_args=[3, *args_of(out)]),
+                      compute=source(root, f"{REDUCE}/reduce.cpp", "reduce", compile_args=[Ht, Wt, 1], defines=defines),
+                      reader_args=reader_args, writer_args=[out.addr, n_out, 0], cbs=[tt.CB(0), tt.CB(2), tt.CB(3)])
+    run = dev.run(prog)
+    if dim == "ROW":  # x times Wt scaler tiles stacked: column 0 of each output tile holds the row sums, the rest zeros
+        ones = np.zeros((W, 32), np.float32)
+        ones[:, 0] = 1
+        return reference.matmul_matches(tt.untilize(out.read(tt.bfloat16), H, 32), x, ones), run
+    got = tt.untilize(out.read(tt.bfloat16), 32, W)[0]
+    want = bf16_accumulated(tt.round_bfloat16(x).astype(np.float64).reshape(Ht, 32, W).sum(1))
     # each tile's sum is exact before its rounding here; the chip's order within a tile may move it by one step
     return np.allclose(got, want, rtol=2 ** -7, atol=2 ** -6), run
 
@@ -247,7 +238,7 @@ def ttnn_bmm(dev, root, rng, M=192, K=256, N=160):
                       reader_args=[A.addr, B.addr, Mt, Kt, Nt], writer_args=[C.addr, Mt, Nt], cbs=[tt.CB(0), tt.CB(1), tt.CB(16)])
     run = dev.run(prog)
     got = tt.untilize(C.read(tt.bfloat16), M, N)
-    return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
+    return reference.matmul_matches(got, a, b), run
 
 
 UNARY = "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels"
@@ -271,10 +262,10 @@ def ttnn_unary(dev, root, rng, H=64, W=256):
         prog = tt.Program(dev, (0, 0),
                           reader=source(root, f"{UNARY}/dataflow/reader_unary_interleaved_start_id.cpp", "reader_unary", compile_args=args_of(X)),
                           writer=source(root, UNARY_WRITER, "writer_unary", compile_args=[2, *args_of(Y)]),
-                          compute=source(root, f"{UNARY}/compute/eltwise_sfpu.cpp", "eltwise_sfpu", compile_args=[n, 1],
+                          compute=source(root, f"{UNARY}/compute/eltwise_sfpu.cpp", "eltwise_sfpu",
                                          defines={include: "1", "SFPU_OP_CHAIN_0": "SFPU_OP_CHAIN_0_INIT_0 SFPU_OP_CHAIN_0_FUNC_0",
                                                   "SFPU_OP_CHAIN_0_INIT_0": init, "SFPU_OP_CHAIN_0_FUNC_0": call}),
-                          reader_args=[X.addr, n, 0], writer_args=[Y.addr, n, 0], cbs=[tt.CB(0), tt.CB(2)])
+                          reader_args=[X.addr, n, 0], writer_args=[Y.addr, n, 0], compute_args=[n], cbs=[tt.CB(0), tt.CB(2)])
         run = dev.run(prog)
         got = tt.untilize(Y.read(tt.bfloat16), H, W)
         want = f(tt.round_bfloat16(x).astype(np.float64))
@@ -308,7 +299,8 @@ def ttnn_matmul_reuse(dev, root, rng, M=512, K=512, N=1024):
     writer_args = lambda c: [C.addr, block_of[c][1] * pcn + block_of[c][0] * pcm * Nt, 1, Nt, sbw, sbh * Nt, sbw, sbh,
                              sbw * sbh, pcn // sbw, pcm // sbh, Mt * Nt, 1]
     names = {"cb_in0": 0, "cb_in1": 1, "cb_out": 16, "cb_intermed0": 24}
-    prog = tt.Program(dev, cores, reader=source(root, f"{MM}/dataflow/reader_bmm_tile_layout.cpp", "reader_bmm_tile_layout", compile_args=args_of(A, B)),
+    prog = tt.Program(dev, cores, reader=source(root, f"{MM}/dataflow/reader_bmm_tile_layout.cpp", "reader_bmm_tile_layout", compile_args=args_of(A, B),
+                                    named_args={"cb_in0": 0, "cb_in1": 1}),
                       writer=source(root, f"{MM}/dataflow/writer_bmm_tile_layout.cpp", "writer_bmm_tile_layout", compile_args=args_of(C),
                                     named_args={"cb_out": 16}),
                       compute=source(root, f"{MM}/compute/bmm_large_block_zm.cpp", "bmm_large_block_zm", compile_args=compute_args,
@@ -318,7 +310,7 @@ def ttnn_matmul_reuse(dev, root, rng, M=512, K=512, N=1024):
                            tt.CB((16, 24), fmt=(tt.bfloat16, tt.bfloat16), pages=pcm * pcn)])
     run = dev.run(prog)
     got = tt.untilize(C.read(tt.bfloat16), M, N)
-    return np.array_equal(got, tt.round_bfloat16(reference.matmul(a, b))), run
+    return reference.matmul_matches(got, a, b), run
 
 
 PROGRAMS = [matmul_multicore_reuse, matmul_multicore_reuse_mcast, ttnn_reduce_w, ttnn_reduce_h, ttnn_binary_relu,

@@ -26,6 +26,7 @@ class Timing:
     recip_cycles: int = 915
     sqrt_cycles: int = 159
     reduce_cycles: int = 101            # estimated: as an add
+    sfpu_reduce_cycles: int = 224       # estimated: sfpu_reduce of a tile in the register, four SFPU passes (loads, transposes, compares)
     # the compute pipeline: unpack, math and pack each on their own clock (the figures above are the math stage's)
     unpack_tile_cycles: int = 16        # estimated: one operand tile into a source register (fast enough for LoFi matmul)
     pack_tile_cycles: int = 16          # estimated: one tile out of the destination register into L1

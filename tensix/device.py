@@ -118,7 +118,9 @@ class Buffer:
                 x = np.ascontiguousarray(src, np.float32)
                 lib.tensix_write_bfloat16_tiles(x.ctypes.data, mats, rows, cols, *where)
                 return True
-            out = np.empty(shape, np.float32)
+            whole = np.empty(mats * rows * cols + 16, np.float32)  # rows on 64-byte lines: the library streams them
+            at = -whole.ctypes.data % 64 // 4
+            out = whole[at:at + mats * rows * cols].reshape(shape)
             lib.tensix_read_bfloat16_tiles(out.ctypes.data, mats, rows, cols, *where)
             return out
 
@@ -190,6 +192,10 @@ def _decoder(fmt, size):
     if size % dt.itemsize:
         raise TensixError(f"read(fmt={dt}): the buffer's {size} bytes are not a whole number of {dt.itemsize}-byte values")
     return lambda raw: raw.view(dt)
+
+
+@functools.lru_cache(None)
+def _words(n): return struct.Struct(f"<{n}I")  # n 32-bit words, little-endian
 
 
 @dataclass
@@ -381,18 +387,19 @@ class Device:
     def _launch(self, prog: Program, max_cycles=None) -> Run:
         c, mem = self.chip, self.sim.mem
         lowest_buffer = self.l1.lowest
+        plan, names = self._plan(prog)
         entries = []
-        for core, cbs_top, i, kernels, config, paths, formats in self._plan(prog):
+        for core, cbs_top, i, kernels, config, paths, formats in plan:
             if cbs_top > lowest_buffer:
                 raise TensixError(f"the circular buffers of core {core} reach L1 {cbs_top:#x}, past the lowest L1 buffer "
                                   f"at {lowest_buffer:#x}")
             nargs = [0, 0, 0]
             for kind, k, proc, at, common_at in kernels:  # args change between runs: written at every run
                 args = prog.args_for(kind, core)  # checked: at most max_runtime_args 32-bit words
-                struct.pack_into(f"<{len(args)}I", mem, at, *args)
+                _words(len(args)).pack_into(mem, at, *args)
                 nargs[proc] = len(args)
                 common = prog.common_args_for(kind, k)
-                struct.pack_into(f"<{len(common) + 1}I", mem, common_at, len(common), *common)
+                _words(len(common) + 1).pack_into(mem, common_at, len(common), *common)
             for at, table in config: mem[at:at + len(table)] = table  # kernels may have changed them: fresh each run
             entries.append((i, paths, tuple(nargs), formats))
         prints = collections.deque(maxlen=PRINTS_KEPT)
@@ -408,19 +415,20 @@ class Device:
 
         self.runs += 1  # before the launch: a failed run also ends what the engine remembers of the one before
         cycles = self.sim.launch(entries, prog.describe, on_print, max_cycles)
-        self.last_run = Run({(c.core_at(k), PROCS[p]): n for (k, p), n in cycles.items()}, list(prints), c.clock_hz,
-                            printed - len(prints), self.sim.stats, self, self.runs, prog.describe)
+        self.last_run = Run({names[k]: n for k, n in cycles.items()}, list(prints), c.clock_hz, printed - len(prints),
+                            self.sim.stats, self, self.runs, prog.describe)
         top.record(self, self.last_run)  # for `tensix top`: at most once a second
         return self.last_run
 
     def _plan(self, prog):
         """What launching `prog` writes where, worked out once per program layout: per core, its circular buffers' top,
         its index, (kind, kernel, processor, L1 offset of its args, of its common args) per kernel, (offset, bytes) of
-        its circular-buffer table and semaphores, its kernels' binaries and its buffers' formats."""
+        its circular-buffer table and semaphores, its kernels' binaries and its buffers' formats; and the name of each
+        (core index, processor) the engine reports cycles for."""
         layout = prog.layout()
         if prog._plan is not None and prog._plan[0] is layout: return prog._plan[1]
         prog.compile()  # every kernel, in parallel; all their errors at once
-        c, plan = self.chip, []
+        c, plan, names = self.chip, [], {}
         for core, on, (cb_cfg, sems, formats) in layout:
             i = c.core_index(core)
             base = self.sim.l1_offset(i)
@@ -430,10 +438,11 @@ class Device:
                 p = PROC_OF[kind]
                 paths[p] = str(prog.binary(kind, k))
                 kernels.append((kind, k, p, base + c.arg_base[p], base + c.common_arg_base[p]))
+                names[i, p] = (core, PROCS[p])
             config = ((base + c.cb_config_base, cb_cfg.tobytes()), (base + c.semaphore_base, sems.tobytes()))
             plan.append((core, on.top, i, kernels, config, tuple(paths), formats))
-        prog._plan = (layout, plan)
-        return plan
+        prog._plan = (layout, (plan, names))
+        return plan, names
 
     def reset(self):
         """Stop the engine; the next run starts a fresh one. Memory (buffers) is kept."""

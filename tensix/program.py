@@ -513,8 +513,10 @@ def compile_kernel(chip, kind, k, cbs: dict = None, cached_only=False):
         to_dest = _unpack_to_dest(k, name, chip)
         defines.update(NAMESPACE="tensix_compute", MAIN="kernel_main()", TENSIX_COMPUTE=None, TENSIX_MATH_FIDELITY=FIDELITY[k.math_fidelity],
                        TENSIX_FP32_DEST_ACC=int(k.fp32_dest_acc_en),
-                       ENABLE_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode), TENSIX_UNPACK_TO_DEST=f"{to_dest}u")
-        # (ENABLE_FP32_DEST_ACC: ttnn's kernel_lib reads it where tt-metal's three TRISC builds have DST_ACCUM_MODE)
+                       ENABLE_FP32_DEST_ACC=int(k.fp32_dest_acc_en), TENSIX_APPROX=int(k.math_approx_mode), TENSIX_UNPACK_TO_DEST=f"{to_dest}u",
+                       DST_SYNC_MODE="DstSync::SyncHalf")
+        # (ENABLE_FP32_DEST_ACC: ttnn's kernel_lib reads it where tt-metal's three TRISC builds have DST_ACCUM_MODE;
+        # DST_SYNC_MODE as tt-metal's genfiles writes it: the engine's register is double-buffered, half per acquire)
         # 2024's compute kernels define `namespace NAMESPACE { void MAIN {...} }`, today's a plain `void kernel_main()`
         entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
         call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry

@@ -46,6 +46,24 @@ def matmul(a, b, fidelity="HiFi4", fp32_dest=False):
     return acc
 
 
+def matmul_matches(got, a, b, fidelity="HiFi4", fp32_dest=False):
+    """Whether got (packed to bfloat16) is matmul(a, b) with each tile's 32 products summed in k order in float32.
+    numpy's BLAS sums them in an order of its own (it differs by CPU), which rounds the other way in a few elements
+    of a large matmul: those few are summed again here in k order."""
+    want = round_bfloat16(matmul(a, b, fidelity, fp32_dest))
+    i, j = np.nonzero(got != want)
+    p = FIDELITY_PASSES[fidelity]
+    if p == 3 or len(i) > max(64, 1e-3 * got.size): return len(i) == 0
+    a, b = round_bfloat16(a), round_bfloat16(b)
+    left, right = (a if p >= 4 else hi_srcb(a))[i], (hi_srca(b) if p == 1 else b)[:, j]
+    acc = np.zeros(len(i), np.float32)
+    for k0 in range(0, a.shape[1], 32):
+        part = np.zeros(len(i), np.float32)
+        for k in range(k0, k0 + 32): part += left[:, k] * right[k]
+        acc = acc + part if fp32_dest else round_bfloat16(acc + part)
+    return np.array_equal(got[i, j], round_bfloat16(acc))
+
+
 def reduce(x, pool="sum", dim="row", scaler=1.0, fp32_dest=False):
     """A reduction as reduce_tile does it, tile by tile along the reduced dimension: each tile's values times the
     scaler are summed (or maxed) in float32, then added to the destination, which rounds. Returns one value per row

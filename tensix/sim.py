@@ -54,7 +54,9 @@ class Simulator:
         whole = np.frombuffer(self.mem, np.uint8)
         self.status = whole[:BLOCK]
         # engine.h's Status: progress, running core and processor, command lines sent, replies flushed
-        self.progress_word, self.counters = self.status[:8].view(np.uint64), self.status[16:32].view(np.uint64)
+        # read and written at every run, as Python ints: a memoryview's item costs a tenth of a numpy scalar's
+        words = memoryview(self.mem)[:32].cast("Q")
+        self.progress_word, self.counters = words[0:1], words[2:4]
         self.l1 = whole[BLOCK:dram_at].reshape(chip.num_cores, stride)[:, :chip.l1_size]
         self.l1_offset = lambda core: BLOCK + core * stride  # where a core's L1 starts in `mem`
         self.dram = whole[dram_at:].reshape(len(chip.dram_banks), chip.dram_bank_size)
@@ -69,10 +71,11 @@ class Simulator:
         self.engine = subprocess.Popen([str(path), str(cmd_r), str(rep_w), str(self.fd), str(os.getpid())],
                                        pass_fds=(cmd_r, rep_w, self.fd), stdin=subprocess.DEVNULL)
         os.close(cmd_r); os.close(rep_w)
+        os.set_blocking(rep_r, False)  # _reply reads without select when the spin saw a reply: it must not block then
         self.cmd_fd = cmd_w
         self.reply_fd, self.pending = rep_r, b""
         self.sent, self.replies_seen, self.spin_armed = 0, 0, False
-        self.counters[:] = 0  # a fresh engine counts from 0
+        self.counters[0] = self.counters[1] = 0  # a fresh engine counts from 0
         self.slots, self.engine_max_cycles, self.run_lines = {}, None, {}
         c = self.chip
         t = c.timing
@@ -87,7 +90,7 @@ class Simulator:
                  f"{' '.join(f'{n} {e}' for n, e in t.packet_efficiency)}",
                  f"compute_timing {t.matmul_pass_cycles} {t.binary_cycles} {t.copy_cycles} {t.sfpu_cycles} {t.exp_cycles} "
                  f"{t.exp_approx_cycles} {t.recip_cycles} {t.sqrt_cycles} {t.reduce_cycles} {t.unpack_tile_cycles} "
-                 f"{t.pack_tile_cycles} {t.math_block_cycles}"]
+                 f"{t.pack_tile_cycles} {t.math_block_cycles} {t.sfpu_reduce_cycles}"]
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
         lines += [f"bank {b} {x} {y}" for b, (x, y) in enumerate(c.dram_banks)]
         self.progress, self.progress_since = None, time.monotonic()
@@ -98,27 +101,29 @@ class Simulator:
 
     def _send(self, lines):
         text = "\n".join(lines) + "\n"
-        self.replies_seen, self.spin_armed = int(self.counters[1]), self.spin > 0
+        self.replies_seen, self.spin_armed = self.counters[1], self.spin > 0
         try:
             data = text.encode()
             while data: data = data[os.write(self.cmd_fd, data):]
         except BrokenPipeError:
-            pass  # the engine died; _reply reports how
+            return False  # the engine has ended; _reply reports how
         self.sent += text.count("\n")
         self.counters[0] = self.sent  # after the write: the engine, seeing it, finds the lines in the pipe
+        return True
 
     def _reply(self, describe):
-        """The next line from the engine. While waiting, and between lines (a kernel may print in an endless loop),
-        watch that the engine makes progress: its threads call the kernel API or switch."""
+        """The next line from the engine. While waiting, watch that the engine makes progress: its threads call the
+        kernel API or switch (the caller watches between printed lines: a kernel may print in an endless loop)."""
         while b"\n" not in self.pending:
-            if self.spin_armed: self._spin()  # a hint only: the counter may count a reply already read, so select still
-            if select.select([self.reply_fd], [], [], 0.2)[0]:
-                chunk = os.read(self.reply_fd, 1 << 16)
+            # once the spin saw the engine flush, its reply is in the pipe: no select (the count may be of a reply
+            # already read, so the read does not block, and select waits then)
+            if self.spin_armed and self._spin() or select.select([self.reply_fd], [], [], 0.2)[0]:
+                try: chunk = os.read(self.reply_fd, 1 << 16)
+                except BlockingIOError: continue
                 if not chunk: return self._died(describe)
                 self.pending += chunk
             else:
                 self._watch(describe)
-        self._watch(describe)
         line, self.pending = self.pending.split(b"\n", 1)
         word, _, rest = line.decode(errors="replace").partition(" ")
         return word, rest
@@ -134,7 +139,7 @@ class Simulator:
         return True
 
     def _watch(self, describe):
-        now, progress = time.monotonic(), int(self.progress_word[0])  # the engine counts API calls and switches
+        now, progress = time.monotonic(), self.progress_word[0]  # the engine counts API calls and switches
         if progress != self.progress: self.progress, self.progress_since = progress, now
         elif now - self.progress_since > self.hang_seconds:
             core, proc = self._running()
@@ -166,6 +171,8 @@ class Simulator:
     def close(self):
         """Stop the engine and let go of the device's memory."""
         self.stop()
+        for words in (self.progress_word, self.counters):
+            if words is not None: words.release()  # else mem.close() finds them still exported
         self.status = self.l1 = self.dram = self.progress_word = self.counters = None
         try:
             self.mem.close()
@@ -197,10 +204,28 @@ class Simulator:
 
     def _launch(self, cores, describe, on_print, max_cycles):
         self.progress, self.progress_since = None, time.monotonic()
-        if self.engine is None or self.engine.poll() is not None:
+        self.stats = None
+        if self.engine is None: self._start()
+        if not self._send(self._commands(cores, max_cycles)):  # the engine ended since the last run (it was killed)
             self.stop()
             self._start()
-        self.stats, lines = None, []
+            self._send(self._commands(cores, max_cycles))
+        while True:
+            word, rest = self._reply(describe)
+            if word == "print":
+                core, proc, text = (rest.split(" ", 2) + [""])[:3]
+                on_print(int(core), int(proc), text)
+                self._watch(describe)
+            elif word == "stats":
+                self.stats = rest
+            elif word == "done":
+                return {(int(c), int(p)): int(n) for c, p, n in (f.split(":") for f in rest.split())}
+            else:
+                self._failed(word, rest, describe, max_cycles)
+
+    def _commands(self, cores, max_cycles):
+        """The lines that run `cores` (launch's argument) on the engine: new kernels, a new budget, the run."""
+        lines = []
         if max_cycles != self.engine_max_cycles:
             lines.append(f"max_cycles {max_cycles}")
             self.engine_max_cycles = max_cycles
@@ -217,18 +242,8 @@ class Simulator:
                 run += [str(core), *(str(self.slots[p]) if p is not None else "-1" for p in paths), *map(str, nargs), formats]
             if len(self.run_lines) > 64: self.run_lines.clear()
             run = self.run_lines[key] = " ".join(run)
-        self._send(lines + [run])
-        while True:
-            word, rest = self._reply(describe)
-            if word == "print":
-                core, proc, text = (rest.split(" ", 2) + [""])[:3]
-                on_print(int(core), int(proc), text)
-            elif word == "stats":
-                self.stats = rest
-            elif word == "done":
-                return {(int(c), int(p)): int(n) for c, p, n in (f.split(":") for f in rest.split())}
-            else:
-                self._failed(word, rest, describe, max_cycles)
+        lines.append(run)
+        return lines
 
     def trace(self, path):
         """Write the last run's event log (trace.cpp's records) to `path`; returns how many events."""
@@ -238,7 +253,9 @@ class Simulator:
         if word != "traced": raise TensixError(f"unexpected reply from the engine: {word} {rest}")
         size = int(rest) * TRACE_EVENT_BYTES
         while len(self.pending) < size:
-            chunk = os.read(self.reply_fd, max(1 << 16, size - len(self.pending)))
+            select.select([self.reply_fd], [], [], 0.2)
+            try: chunk = os.read(self.reply_fd, max(1 << 16, size - len(self.pending)))
+            except BlockingIOError: continue
             if not chunk: return self._died(None)
             self.pending += chunk
         records, self.pending = self.pending[:size], self.pending[size:]

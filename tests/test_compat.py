@@ -1,6 +1,6 @@
 """What tt-metal kernels lean on beyond the core API: the zeros block, the reduce scaler helper, pack-time ReLU,
 format reconfiguration, and build-time errors where the chip's build would stop."""
-import math
+import math, os
 import numpy as np
 import pytest
 import tensix as tt
@@ -59,6 +59,24 @@ def test_reduce_without_an_op_stops_the_build(dev):
     src = ('#include "compute_kernel_api/reduce.h"\nnamespace NAMESPACE { void MAIN { reduce_tile(0, 1, 0, 0, 0); } }')
     with pytest.raises(tt.CompileError, match="reduce_tile needs REDUCE_OP and REDUCE_DIM"):
         dev.run(tt.Program(dev, (0, 0), compute=src))
+
+
+@pytest.mark.parametrize("fidelity, code", [("HiFi2", 2), ("LoFi", 0)])
+def test_math_fidelity_profiler_zones_and_force_inline_in_compute_kernels(dev, fidelity, code):
+    """MATH_FIDELITY is the kernel's math_fidelity as tt-metal's build defines it (MathFidelity's value); profiler zones
+    and the data-format uninit calls compile (on the chip their effect is timing or unpacker set-up)."""
+    src = f"""#include "compute_kernel_api/tilize.h"
+#include "tools/profiler/kernel_profiler.hpp"
+FORCE_INLINE constexpr uint32_t twice(uint32_t x) {{ return 2 * x; }}
+namespace NAMESPACE {{ void MAIN {{
+    DeviceZoneScopedN("compute");
+    static_assert(MATH_FIDELITY == {code} && twice(1) == 2, "MATH_FIDELITY");
+    tilize_uninit_with_dt(0, 1);
+}} }}"""
+    dev.run(tt.Program(dev, (0, 0), compute=tt.Kernel(src, "fid", math_fidelity=fidelity),
+                       writer=HEAD + '#include "tools/profiler/kernel_profiler.hpp"\nvoid kernel_main() { DeviceZoneScopedN("w"); }'))
+    with pytest.raises(tt.CompileError, match="MATH_FIDELITY"):
+        tt.Program(dev, (0, 0), compute=tt.Kernel(src, "fid", math_fidelity="HiFi4")).compile()
 
 
 # ---- the 2024 kernel API, written from tt-metal's own definitions (tt_metal/hw/inc, compute_kernel_api, the op host code)
@@ -353,6 +371,34 @@ def test_the_cache_key_covers_the_compiler_itself(dev, tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("CXX")
         build.compiler.cache_clear()
+
+
+def test_the_cache_key_covers_defines_compile_time_args_named_args_and_flags(dev, monkeypatch):
+    from tensix import build
+    src = HEAD + "void kernel_main() {}"
+    binary = lambda **kw: tt.Program(dev, (0, 0), writer=src).binary("writer", tt.Kernel(src, **kw))
+    base = binary()
+    assert binary() == base  # the same kernel: the same entry
+    others = [binary(defines={"X": "1"}), binary(defines={"X": "2"}), binary(compile_args=[1]), binary(compile_args=[2]),
+              binary(named_args={"n": 1})]
+    assert len({base, *others}) == 6
+    monkeypatch.setattr(build, "KERNEL_FLAGS", [*build.KERNEL_FLAGS, "-DTENSIX_ANOTHER_FLAG"])
+    assert binary() != base
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one CPU: the kernels compile one after the other")
+def test_a_programs_kernels_compile_at_the_same_time(dev, monkeypatch):
+    """Program.compile: every kernel of a program that is not in the cache compiles in its own thread, at once. Each
+    compile here waits for the other at a barrier; one after the other they could never meet (the timeout only stops
+    a broken build from hanging the suite)."""
+    import threading
+    from tensix import build
+    meet, real = threading.Barrier(2, timeout=120), build._compile
+    monkeypatch.setattr(build, "_compile", lambda *a, **kw: (meet.wait(), real(*a, **kw))[1])
+    salt = np.random.default_rng().integers(1 << 62)  # not in the cache yet
+    prog = tt.Program(dev, (0, 0), reader=HEAD + f"// {salt}\nvoid kernel_main() {{}}", writer=HEAD + f"// {salt} w\nvoid kernel_main() {{}}")
+    prog.compile()
+    assert not meet.broken
 
 
 # ---- 2024's programs, written here in their shape, against numpy references with the chip's rounding

@@ -179,3 +179,20 @@ def test_bfp8_b_flushes_denormals_to_zero():
     x[:3] = [1e-45, -1e-40, 2e-38]  # two denormals and a small normal
     back = tt.bfp8_b.decode(tt.bfp8_b.encode(x))
     assert back[0] == 0 and back[1] == 0 and abs(back[2] - 2e-38) < 2e-38 / 64
+
+
+def test_matmul_reference_sums_a_tile_in_k_order_where_blas_may_not():
+    """reference.matmul_matches: a tile's 32 products summed in k order in float32. Row 0: 2^24, then thirty ones (each
+    lost: 2^24 + 1 rounds back to even), then -2^24: 0 in k order, 30 exactly; any other value is rejected."""
+    from tensix import reference
+    a = np.random.default_rng(0).standard_normal((64, 64)).astype(np.float32)
+    b = np.ones((64, 32), np.float32)
+    a[0, :32] = [2.0 ** 24] + [1.0] * 30 + [-2.0 ** 24]
+    a[0, 32:] = 0
+    got = tt.round_bfloat16(reference.matmul(a, b))
+    got[0] = 0.0
+    assert reference.matmul_matches(got, a, b)
+    for wrong in (30.0, got[1, 1] + 2 ** -4):
+        bad = got.copy()
+        bad[1 if wrong != 30.0 else 0, 1] = wrong
+        assert not reference.matmul_matches(bad, a, b)

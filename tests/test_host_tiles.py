@@ -1,5 +1,6 @@
 """The host library's one-pass bfloat16 tiles (Buffer.write(x, tt.bfloat16, tilize=True), read(..., untilize=shape))
 held byte for byte to the numpy path: tt.tilize with formats.py's bfloat16 rounding, then the buffer's interleaving."""
+import os
 import numpy as np
 import pytest
 import tensix as tt
@@ -87,3 +88,17 @@ def test_tilizing_a_shape_that_is_not_whole_tiles_says_so(dev):
     for shape in [(64,), (32, 48), (40, 32)]:
         with pytest.raises(tt.TensixError, match=r"multiples of 32; got shape \(" + str(shape[0])):
             buf.write(np.zeros(shape, np.float32), tt.bfloat16, tilize=True)
+
+
+@pytest.mark.skipif("avx2" not in open("/proc/cpuinfo").read() if os.path.exists("/proc/cpuinfo") else True,
+                    reason="needs an x86 processor with AVX2")
+def test_an_avx2_only_build_matches_numpy_too(dev, monkeypatch):
+    """The library has hand-written AVX2 paths for processors without AVX-512 (which the native build here may skip)."""
+    from tensix import build
+    monkeypatch.setattr(build, "HOST_FLAGS", [f if f != "-march=native" else "-march=x86-64-v3" for f in build.HOST_FLAGS])
+    device._host_library.cache_clear()
+    try:
+        for shape, page in [((64, 96), 2048), ((3, 96, 64), 4096), ((96, 160), 2080), ((32, 64), 32)]:
+            test_native_write_and_read_match_numpy_byte_for_byte(dev, shape, page, False)
+    finally:
+        device._host_library.cache_clear()

@@ -80,12 +80,13 @@ def test_reduce():
 
 
 def sources(f):
-    """Runs f; the sources of each kernel it rendered (tinygrad renders a kernel once per process)."""
+    """Runs f; the sources of each kernel it rendered (tinygrad renders a kernel once per process; here, not in its
+    worker processes, which compile several kernels at once)."""
     from tensix.tinygrad.renderer import TTRenderer
     render, out = TTRenderer.render, []
     try:
         TTRenderer.render = lambda self, uops: out.append(render(self, uops)) or out[-1]
-        f()
+        with Context(PARALLEL=0): f()
     finally:
         TTRenderer.render = render
     return [json.loads(k) for k in out]
@@ -165,6 +166,24 @@ def test_beam_keeps_the_matmul_on_tiles():
     fpu_close(got[0], a, b)
 
 
+
+def test_beam_timing_runs_are_whole_kernels():
+    """BEAM times a candidate on a smaller global size and multiplies its time by how much smaller; the device runs the
+    whole kernel and returns its time divided by that, so BEAM's estimate is the kernel's own simulated time (a shrunk
+    run's launch, multiplied, would favour candidates BEAM did not shrink)."""
+    from types import SimpleNamespace
+    from tinygrad import Device
+    a = rng.standard_normal((256, 1024)).astype(np.float32)
+    src = sources(lambda: (tt(a) * 3).realize())[-1]
+    g = src["global"]  # tinygrad splits the 262144 lanes in two dimensions (each at most 65535)
+    assert g[1] % 4 == 0 and g[0] * g[1] == 256 * 1024
+    prg = ttdev.TTProgram(Device["TT"], SimpleNamespace(lib=json.dumps(src).encode()))
+    x, out = tt(a).realize(), tt(np.zeros_like(a)).realize()
+    bufs = [out.uop.buffer._buf, x.uop.buffer._buf]
+    full = prg(*bufs, global_size=tuple(g), wait=True)
+    assert prg(*bufs, global_size=(g[0], g[1] // 4, 1), wait=True) * 4 == pytest.approx(full, rel=1e-9)
+    np.testing.assert_array_equal(out.numpy(), a * np.float32(3))  # and the whole output was written
+
 def test_sum_on_reduce_tile():
     """A sum over a contiguous axis goes through reduce_tile, its float32 operand split in three bfloat16 parts, so the
     result is float32's (tinygrad's CPU backend sums in float32 too)."""
@@ -175,6 +194,35 @@ def test_sum_on_reduce_tile():
     x = rng.standard_normal((3, 5, 300)).astype(np.float32) + 2
     close((tt(x).sum(2)).numpy(), x.astype(np.float64).sum(2), rtol=2e-6)
 
+
+
+def test_max_and_min_on_tiles_are_exact():
+    """A max over a contiguous axis: binary_max_tile across the k-blocks, then sfpu_reduce over each row, both at the
+    register's float32 width, so the result equals numpy's bit for bit (reduce_tile's bfloat16 operands would not).
+    Values differ only in their low bits; lanes past the edge (k = 77) are -inf, so an all-negative row still wins."""
+    a = (-1 - rng.integers(0, 1 << 16, (40, 77)) * 2.0 ** -23).astype(np.float32)
+    got = []
+    assert paths(lambda: got.append(tt(a).max(1).numpy())) == [("max", 0)]
+    assert np.array_equal(got[0], a.max(1))
+    b = (rng.integers(0, 1 << 16, (33, 96)) * 2.0 ** -20 - 1).astype(np.float32)
+    b[3, :] = -np.inf
+    got = []
+    assert paths(lambda: got.append(tt(b).min(1).numpy())) == [("max", 0)]  # tinygrad's min: -max(-x), k in whole blocks
+    assert np.array_equal(got[0], b.min(1))
+    c = rng.standard_normal((50, 512)).astype(np.float32)  # rows of 8 k-blocks read at once
+    assert np.array_equal(tt(c).max(1).numpy(), c.max(1))
+
+
+def test_reductions_of_expressions_past_the_last_k_block():
+    """k = 77: an expression of the loaded tiles would turn their padding (-inf for a max, 0 for a sum) into values
+    (-inf * -inf = inf, 2^0 = 1); the last k-block is masked back to the padding, so these stay on tiles."""
+    d = rng.standard_normal((20, 77)).astype(np.float32)
+    got = []
+    assert paths(lambda: got.append((tt(d) * tt(d)).max(1).numpy())) == [("max", 0)]
+    assert np.array_equal(got[0], (d * d).max(1))
+    got = []
+    assert paths(lambda: got.append(tt(d).exp2().sum(1).numpy())) == [("sum", 0)]
+    close(got[0], np.exp2(d.astype(np.float64)).sum(1), rtol=2e-6)
 
 def test_bias_relu_after_matmul():
     """What follows the loop (a bias load, relu) works per lane on the output tile."""
@@ -196,9 +244,13 @@ def test_causal_attention():
 
 
 def test_softmax():
+    """Its max and its sum run on tiles; the last kernel reads max[row] and sum[row] once per row (a broadcast along
+    the row, not a gather)."""
     a = rng.standard_normal((30, 100)).astype(np.float32) * 3
     e = np.exp(a - a.max(1, keepdims=True))
-    close(tt(a).softmax(1).numpy(), e / e.sum(1, keepdims=True), rtol=1e-5, atol=1e-6)
+    got = []
+    assert paths(lambda: got.append(tt(a).softmax(1).numpy())) == [("max", 0), ("sum", 0), ("sfpu", 0)]
+    close(got[0], e / e.sum(1, keepdims=True), rtol=1e-5, atol=1e-6)
 
 
 def test_gather():

@@ -290,6 +290,35 @@ def test_matmul_with_todays_calls(dev):
     assert np.array_equal(got, np.concatenate([tiles(want[m * 32:(m + 1) * 32, n * 32:(n + 1) * 32]) for m in range(Mt) for n in range(Nt)]))
 
 
+def test_raw_llk_matmul_runs_at_its_own_fidelity_until_a_matmul_init(dev):
+    """ttnn's kernel_lib reduce calls the LLK directly: llk_math_matmul_init<HiFi4> and llk_math_matmul<HiFi4> multiply
+    at HiFi4 in a LoFi kernel (tt-llk's fidelity is the template's); matmul_init sets the kernel's LoFi again."""
+    rng = np.random.default_rng(12)
+    a, b = rng.standard_normal((64, 32)).astype(np.float32), rng.standard_normal((64, 32)).astype(np.float32)
+    got = run_today(dev, """compute_kernel_hw_startup(tt::CBIndex::c_0, tt::CBIndex::c_1, tt::CBIndex::c_16);
+    for (uint32_t t = 0; t < n; t++) {
+        cb_wait_front(tt::CBIndex::c_0, 1); cb_wait_front(tt::CBIndex::c_1, 1);
+        tile_regs_acquire();
+        if (t == 0) {
+            state_configure(tt::CBIndex::c_1, tt::CBIndex::c_0);
+            llk_math_matmul_init<ckernel::MathFidelity::HiFi4, MM_THROTTLE>(tt::CBIndex::c_0, tt::CBIndex::c_1, 0);
+            llk_unpack_AB_matmul_init(tt::CBIndex::c_0, tt::CBIndex::c_1, 0);
+            llk_unpack_AB_matmul(tt::CBIndex::c_0, tt::CBIndex::c_1, 0, 0);
+            llk_math_matmul<ckernel::MathFidelity::HiFi4, MM_THROTTLE>(0);
+        } else {
+            matmul_init(tt::CBIndex::c_0, tt::CBIndex::c_1);
+            matmul_tiles(tt::CBIndex::c_0, tt::CBIndex::c_1, 0, 0, 0);
+        }
+        tile_regs_commit(); tile_regs_wait();
+        cb_reserve_back(tt::CBIndex::c_16, 1); pack_tile(0, tt::CBIndex::c_16); cb_push_back(tt::CBIndex::c_16, 1);
+        tile_regs_release();
+        cb_pop_front(tt::CBIndex::c_0, 1); cb_pop_front(tt::CBIndex::c_1, 1);
+    }""", [a, b], math_fidelity="LoFi")
+    hifi4, lofi = reference.matmul(a[:32], b[:32], "HiFi4"), reference.matmul(a[32:], b[32:], "LoFi")
+    assert not np.array_equal(reference.matmul(a[:32], b[:32], "LoFi"), hifi4)
+    assert np.array_equal(got, np.concatenate([tiles(hifi4), tiles(lofi)]))
+
+
 def test_reduce_with_todays_template_order(dev):
     x = np.random.default_rng(9).uniform(0, 1, (32, 32)).astype(np.float32)
     got = run_today(dev, """reduce_init<PoolType::SUM, ReduceDim::REDUCE_ROW>(tt::CBIndex::c_0, tt::CBIndex::c_1, tt::CBIndex::c_16);
@@ -300,6 +329,39 @@ def test_reduce_with_todays_template_order(dev):
     sums = tt.untilize(got, 32, 32)[:, 0]
     np.testing.assert_allclose(sums, tt.round_bfloat16(x).sum(1), rtol=1e-2)
 
+
+
+ONE = """for (uint32_t i = 0; i < n; i++) {
+    cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); %s
+    tile_regs_commit(); tile_regs_wait(); cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); tile_regs_release(); cb_pop_front(0, 1);
+}"""
+
+
+@pytest.mark.parametrize("pool, dim", [("MAX", "ROW"), ("MIN", "ROW"), ("MAX", "COL"), ("MIN", "COL"), ("SUM", "COL")])
+def test_sfpu_reduce_keeps_float32_whole(pool, dim):
+    """tt-metal's sfpu_reduce: the register tile reduced in place, rows into column 0 or columns into row 0. Values that
+    differ only past bfloat16's and TF32's bits: a max through the source registers (reduce_tile) would tie them."""
+    rng = np.random.default_rng(3)
+    x = (1 + rng.integers(0, 1 << 20, (64, 32)) * 2.0 ** -23).astype(np.float32) * rng.choice([-1, 1], (64, 1)).astype(np.float32)
+    x[5, 7] = -np.inf
+    got = run_today(tt.Device("n150"), ONE % f"sfpu_reduce_init<PoolType::{pool}, DataFormat::Float32>(); "
+                    f"sfpu_reduce<PoolType::{pool}, DataFormat::Float32, ReduceDim::REDUCE_{dim}>(0);", [x], **F32)
+    got = tt.untilize(got, 64, 32).reshape(2, 32, 32)
+    x = x.reshape(2, 32, 32)
+    f = {"MAX": np.max, "MIN": np.min, "SUM": np.sum}[pool]
+    if dim == "ROW": assert np.array_equal(got[:, :, 0], f(x, axis=2))
+    elif pool == "SUM": np.testing.assert_allclose(got[:, 0, :], x.astype(np.float64).sum(1), rtol=1e-6)
+    else: assert np.array_equal(got[:, 0, :], f(x, axis=1))
+
+
+def test_sfpu_reduce_of_int32_words_and_its_refusals():
+    x = np.random.default_rng(4).integers(-2 ** 31, 2 ** 31, (32, 32)).astype(np.int32)
+    got = run_today(tt.Device("n150"), ONE % "sfpu_reduce<PoolType::MAX, DataFormat::Int32, ReduceDim::REDUCE_ROW>(0);", [x], **int_mode(tt.int32))
+    assert np.array_equal(tt.untilize(got, 32, 32)[:, 0], x.max(1))
+    with pytest.raises(tt.CompileError, match="REDUCE_ROW for SUM, MAX, MIN"):
+        run_today(tt.Device("n150"), ONE % "sfpu_reduce<PoolType::AVG, DataFormat::Float32, ReduceDim::REDUCE_ROW>(0);", [x.astype(np.float32)], **F32)
+    with pytest.raises(tt.TensixError, match="one tile"):
+        run_today(tt.Device("n150"), ONE % "sfpu_reduce<PoolType::MAX, DataFormat::Float32, ReduceDim::REDUCE_ROW>(0, 2, 1);", [x.astype(np.float32)], **F32)
 
 COMMON = r"""
 #include "api/dataflow/dataflow_api.h"

@@ -42,6 +42,7 @@ struct Math {
     // register in 32-bit mode keeps whatever word the unpacker or an integer SFPU op put there, every bit of it.
     uint32_t ints = 0, uints = 0;
     uint32_t fidelity = 4, state = 0, capacity = 16;
+    uint32_t mm_fidelity = 4;  // the matmul's: the kernel's, or what llk_math_matmul_init<F> set
     uint32_t unpack_to_dest = 0;  // a bit per circular buffer: copy_tile takes its float32 tiles straight to the register
     bool fp32 = false, approx = false, relu = false, l1_acc = false;  // l1_acc: packs add to what L1 holds
     std::vector<std::vector<float>> srca;  // tiles unpack_tilizeA_B_block put in source register A, for reduce_tile_math
@@ -263,7 +264,7 @@ static void unpack_then_math(uint32_t tiles, uint64_t c) {  // operand tiles to 
 static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint32_t unpack_to_dest) {
     Math& mm = m();
     mm.unpack_to_dest = unpack_to_dest;
-    mm.fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
+    mm.fidelity = mm.mm_fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
     mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false; mm.l1_acc = false;
     mm.srca.clear(); mm.tilize_face_r_dim = 16;
     mm.ints = mm.uints = 0;
@@ -501,7 +502,7 @@ static void flush(Math& mm) {
     split_work(mm.pending.size() < MIN_SPLIT ? 1 : mm.targets.size(), [](void* ctx, int chunk) {
         Math& mm = *(Math*)ctx;
         for (const Pending& p : mm.pending)
-            if (mm.pending.size() < MIN_SPLIT || p.dst == mm.targets[chunk]) do_matmul(p, mm.fidelity, mm.fp32);
+            if (mm.pending.size() < MIN_SPLIT || p.dst == mm.targets[chunk]) do_matmul(p, mm.mm_fidelity, mm.fp32);
     }, &mm);
     for (Pending& p : mm.pending) { const_cast<Operand*>(p.a)->pins--; const_cast<Operand*>(p.b)->pins--; }
     mm.pending.clear();
@@ -527,7 +528,7 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     at = mm.next++ % CACHE;
     Operand& o = mm.cache[at];
     o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
-    if (mm.fidelity == 3 && !o.v2) {
+    if (mm.mm_fidelity == 3 && !o.v2) {
         if (mm.second.empty()) mm.second.resize(CACHE * 1024);
         o.v2 = &mm.second[(&o - mm.cache) * 1024];
     }
@@ -542,11 +543,11 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     if (cb.format != 5 && cb.format != 6 && cb.format != 7)  // bfloat16 and block floats are bfloat16 values already
         for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);      // separate simple loops: the compiler vectorizes each
     if (role == LEFT) {
-        if (mm.fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
-        if (mm.fidelity < 4) for (int k = 0; k < 1024; k++) x[k] = hi_b(x[k]);
+        if (mm.mm_fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
+        if (mm.mm_fidelity < 4) for (int k = 0; k < 1024; k++) x[k] = hi_b(x[k]);
     } else {
-        if (mm.fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
-        if (mm.fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
+        if (mm.mm_fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
+        if (mm.mm_fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
     }
     return o;
 }
@@ -560,7 +561,7 @@ static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t 
     Math& mm = m();
     a.pins++; b.pins++;
     mm.pending.push_back({&a, &b, o});
-    unpack_then_math(2, chip.matmul_pass_cycles * mm.fidelity);
+    unpack_then_math(2, chip.matmul_pass_cycles * mm.mm_fidelity);
     cur->flops += 2 * 32 * 32 * 32;
 }
 
@@ -944,6 +945,34 @@ static void transpose(int32_t cb, uint32_t t, uint32_t d) {
     unpack_then_math(1, chip.copy_cycles);
 }
 
+// sfpu_reduce: register tile d reduced in place over rows (into column 0) or columns (into row 0) at the register's full
+// width: float32 (or bfloat16) values, or 32-bit words for Int32 / UInt32 / UInt16. A max or min is exact; a sum folds
+// in order along the row or column (the chip's SFPU adds in a tree: its sum may round differently).
+static void sfpu_reduce(uint32_t pool, uint32_t dim, uint32_t d, uint32_t format) {
+    Math& mm = m();
+    if (pool > TX_POOL_MIN || dim > TX_REDUCE_COL) fail("sfpu_reduce: pool %u, dimension %u", pool, dim);
+    bool is_int = format == 8 || format == 24 || format == 9, is_unsigned = format != 8;
+    float* o = is_int ? words(d, "sfpu_reduce") : dst(d, "sfpu_reduce");
+    if (is_int && !(mm.ints >> d & 1))  // a tile of values reduced as integers: their words first
+        for (int i = 0; i < 1024; i++) o[i] = value(to_word(o[i]));
+    auto fold = [&](float acc, float x) -> float {
+        if (!is_int) return pool == TX_POOL_MAX ? std::max(acc, x) : pool == TX_POOL_MIN ? std::min(acc, x) : to_dst(mm, acc + x);
+        uint32_t a = word_of(acc), b = word_of(x);
+        if (pool == TX_POOL_SUM || pool == TX_POOL_AVG) return value(a + b);
+        bool less = is_unsigned ? a < b : (int32_t)a < (int32_t)b;
+        return value((pool == TX_POOL_MAX) == less ? b : a);
+    };
+    for (int k = 0; k < 32; k++) {  // row k (into [k][0]) or column k (into [0][k])
+        int at = dim == TX_REDUCE_ROW ? k * 32 : k, step = dim == TX_REDUCE_ROW ? 1 : 32;
+        float v = o[at];
+        for (int j = 1; j < 32; j++) v = fold(v, o[at + j * step]);
+        if (pool == TX_POOL_AVG) v = is_int ? value(is_unsigned ? word_of(v) / 32 : (uint32_t)((int32_t)word_of(v) / 32)) : to_dst(mm, v / 32.0f);
+        o[at] = v;
+    }
+    if (is_int) set_ints(mm, d, true, is_unsigned);
+    math_tick(chip.sfpu_reduce_cycles);
+}
+
 static void pack(uint32_t d, int32_t i, int32_t slot) {
     Math& mm = m();
     CB& cb = tile_cb(i, "pack_tile");
@@ -1067,6 +1096,17 @@ static void pack_untilize_faces(uint32_t d0, uint32_t tiles, int32_t i, uint32_t
     stage_tick(PACK_STAGE, 0, chip.pack_tile_cycles * tiles);
 }
 
+// Operands are kept truncated to the fidelity's bits: a new fidelity does the queued matmuls, then forgets them.
+static void matmul_fidelity(uint32_t fidelity) {
+    Math& mm = m();
+    uint32_t passes = fidelity == 0 ? 1 : fidelity;
+    if (passes == mm.mm_fidelity) return;
+    flush(mm);
+    mm.mm_fidelity = passes;
+    for (Operand& o : mm.cache) o.cb = -1;
+    std::fill(std::begin(mm.index), std::end(mm.index), -1);
+}
+
 static void pack_relu(uint32_t type) {
     if (type > 1) fail("llk_pack_relu_config(%u): only NO_RELU and ZERO_RELU are modelled", type);
     m().relu = type == 1;
@@ -1076,8 +1116,8 @@ void compute_bind(TxApi& api) {
     api.pack_relu = pack_relu;
     api.pack_l1_acc = [](uint32_t enable) { m().l1_acc = enable != 0; };
     api.compute_init = compute_init; api.regs = regs; api.copy_tile = copy_tile; api.binary = binary; api.matmul = matmul;
-    api.unary = unary; api.unary3 = unary3; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.transpose = transpose; api.pack = pack;
+    api.unary = unary; api.unary3 = unary3; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.sfpu_reduce = sfpu_reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;
     api.tilize_ab = tilize_ab; api.reduce_math = reduce_math; api.pack_untilize_faces = pack_untilize_faces;
-    api.pack_untilize = pack_untilize;
+    api.pack_untilize = pack_untilize; api.matmul_fidelity = matmul_fidelity;
 }

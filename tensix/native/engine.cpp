@@ -697,7 +697,7 @@ static void configure(const std::vector<std::string>& w) {
     } else if (k == "compute_timing") {
         uint64_t* f[] = {&chip.matmul_pass_cycles, &chip.binary_cycles, &chip.copy_cycles, &chip.sfpu_cycles, &chip.exp_cycles,
                          &chip.exp_approx_cycles, &chip.recip_cycles, &chip.sqrt_cycles, &chip.reduce_cycles,
-                         &chip.unpack_tile_cycles, &chip.pack_tile_cycles, &chip.math_block_cycles};
+                         &chip.unpack_tile_cycles, &chip.pack_tile_cycles, &chip.math_block_cycles, &chip.sfpu_reduce_cycles};
         for (size_t i = 0; i < sizeof f / sizeof *f; i++) *f[i] = num(w[1 + i]);
     }
 }
@@ -836,31 +836,26 @@ int main(int argc, char** argv) {
                         t->half_free[0] = t->half_free[1] = t->clock;
                     }
             run_program();
-            fputs("stats {\"noc\": ", out);  // fputs, not a %s: printf scans a long string slowly
-            fputs(noc_stats().c_str(), out);
-            fputs(", \"threads\": [", out);
+            std::string r = "stats {\"noc\": " + noc_stats() + ", \"threads\": [", done = "done";
             bool first = true;
             for (auto& c : cores)
                 for (Thread* t : c.threads) {
                     if (!t) continue;
-                    fprintf(out, "%s[%u,%u,%lu,%lu,%lu,%lu,[", first ? "" : ",", t->core, t->proc, (unsigned long)t->clock,
-                            (unsigned long)t->wait_noc, (unsigned long)t->wait_sem, (unsigned long)t->flops);
+                    r += first ? "[" : ",[";
+                    for (uint64_t v : {(uint64_t)t->core, (uint64_t)t->proc, t->clock, t->wait_noc, t->wait_sem, t->flops}) { append_num(r, v); r += ','; }
+                    r += '[';
                     uint64_t waits = t->wait_noc + t->wait_sem;
                     for (int i = 0, n = 0; i < 32; i++)  // [cb, cycles] of the buffers it waited on
-                        if (t->wait_cb[i]) { fprintf(out, "%s[%d,%lu]", n++ ? "," : "", i, (unsigned long)t->wait_cb[i]); waits += t->wait_cb[i]; }
+                        if (t->wait_cb[i]) { r += n++ ? ",[" : "["; append_num(r, i); r += ','; append_num(r, t->wait_cb[i]); r += ']'; waits += t->wait_cb[i]; }
                     // busy: a data-movement thread's time not waiting; a compute thread's time its math stage computed
                     uint64_t busy = t->proc == TRISC ? t->math_busy : t->clock - t->started - std::min(waits, t->clock - t->started);
-                    fprintf(out, "],%lu,%lu]", (unsigned long)t->started, (unsigned long)busy);
+                    r += "],"; append_num(r, t->started); r += ','; append_num(r, busy); r += ']';
                     first = false;
+                    done += ' '; append_num(done, t->core); done += ':'; append_num(done, t->proc); done += ':'; append_num(done, t->clock);
                 }
-            fprintf(out, "], \"launch\": %lu}\n", (unsigned long)launch);
-            std::string clocks;
-            for (auto& c : cores)
-                for (Thread* t : c.threads)
-                    if (t) clocks += " " + std::to_string(t->core) + ":" + std::to_string(t->proc) + ":" + std::to_string(t->clock);
-            fputs("done", out);
-            fputs(clocks.c_str(), out);
-            fputc('\n', out);
+            r += "], \"launch\": "; append_num(r, launch); r += "}\n";
+            r += done; r += '\n';
+            fwrite(r.data(), 1, r.size(), out);
             reply();
         } else if (w[0] == "trace") {  // trace: the last run's event log, its records after the reply line
             fprintf(out, "traced %zu\n", trace_events());

@@ -1,6 +1,7 @@
 // What the engine's parts share: the chip, memory, threads, circular buffers, and how to fail.
 #pragma once
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <csignal>
 #include <cstdarg>
@@ -37,7 +38,7 @@ struct Chip {
     // compute, per tile (see tensix/chips.py)
     uint64_t matmul_pass_cycles = 36, binary_cycles = 101, copy_cycles = 56, sfpu_cycles = 56, exp_cycles = 2666,
              exp_approx_cycles = 668, recip_cycles = 915, sqrt_cycles = 159, reduce_cycles = 101;
-    uint64_t unpack_tile_cycles = 16, pack_tile_cycles = 16, math_block_cycles = 300;
+    uint64_t unpack_tile_cycles = 16, pack_tile_cycles = 16, math_block_cycles = 300, sfpu_reduce_cycles = 224;
     uint64_t max_cycles = ~0ull;  // a thread whose clock passes this in one run is a runaway (the host's max_cycles)
     // the shared resources (noc.cpp; see tensix/chips.py)
     double l1_bytes_per_cycle = 64;
@@ -57,6 +58,8 @@ extern Status* status;
 // Layout of the memory file (tensix/sim.py lays it out the same way): a status block, each core's L1, each DRAM bank.
 // Blocks start on 64 KiB boundaries so that any host page size can map a core's L1 on its own.
 const uint64_t BLOCK = 1 << 16;
+// A number's digits onto s, for the reports written after every run (snprintf parses its format at every call).
+inline void append_num(std::string& s, uint64_t v) { char b[20]; s.append(b, std::to_chars(b, b + 20, v).ptr); }
 inline uint64_t l1_stride() { return (chip.l1_size + BLOCK - 1) / BLOCK * BLOCK; }
 inline uint64_t l1_offset(uint32_t core) { return BLOCK + core * l1_stride(); }
 static inline uint8_t* l1(uint32_t core) { return shm + l1_offset(core); }

@@ -3,7 +3,7 @@ run reports the simulated chip's time. tinygrad finds it as tinygrad.runtime.ops
 
 The chip defaults to a Wormhole n150 with a float32 destination register (TENSIX_DEVICE picks another; on Grayskull the
 arithmetic runs in bfloat16)."""
-import json, os, sys
+import json, math, os, sys
 from tinygrad.device import Allocator, Compiled, Compiler
 from tinygrad.helpers import DEBUG, NOOPT
 import tensix as tt
@@ -46,6 +46,12 @@ class TTProgram:
 
     def __call__(self, *bufs, global_size=(1, 1, 1), local_size=(1, 1, 1), vals=(), wait=False, **kw):
         d, s = self.dev.tt, self.src
+        # BEAM times a candidate on a smaller global size and multiplies its time by how much smaller: that multiplies the
+        # launch too, and candidates whose size it did not shrink (upcasts) win for that alone. The simulated clock is
+        # deterministic, so the whole kernel runs and its time comes back divided, which tinygrad's factor undoes.
+        share_of_run = 1.0
+        if s.get("global") and math.prod(s["global"]) > math.prod(global_size):
+            share_of_run, global_size = math.prod(global_size) / math.prod(s["global"]), tuple(s["global"])
         lanes = global_size[0] * global_size[1] * global_size[2]
         tiles = -(-lanes // TILE)
         # a reduce loop on tiles: 32x32 blocks of the output; BEAM times a smaller global size (and scales the time up)
@@ -85,9 +91,9 @@ class TTProgram:
         if s["fallbacks"]: STATS["fallback_kernels"] += 1; STATS["fallback_cycles"] += run.cycles
         if DEBUG >= 2:
             path = f"fallback ({s['fallbacks']} of {s['accesses']} loads/stores gathered)" if s["fallbacks"] else "tile path"
-            path += {"matmul": ", matmul_tiles", "sum": ", reduce_tile"}.get(s["math"], "")
+            path += {"matmul": ", matmul_tiles", "sum": ", reduce_tile", "max": ", binary_max_tile + sfpu_reduce"}.get(s["math"], "")
             print(f"TT {self.name}: {path}, {run.cycles} cycles on {len(cores)} cores", file=sys.stderr)
-        return run.seconds if wait else None
+        return run.seconds * share_of_run if wait else None
 
 
 class TTAllocator(Allocator):

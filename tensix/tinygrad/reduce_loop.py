@@ -28,7 +28,7 @@ RM_CB = (14, 15)     # the A rows of C k-blocks and the B rows of one, as the re
 MM_CB = (26, 27)     # those tilized: the A and B tiles of a k-block
 ROWS_CB = 13         # a sum's loaded rows, tilized
 SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel for the FPU
-SCALER_CB = 30       # reduce_tile's scaler: a tile of ones the reader writes once
+SCALER_CB = 30       # reduce_tile's scaler (a tile of ones), then the mask of the last k-block's lanes: the reader writes them once
 PART_CB = 25         # a matmul block's partial sums between k-steps (float32 tiles)
 READ_STAGE_CB = 31   # where the writer stages its reads of B (the reader's staging area is its own)
 OUT_ROWS_CB = 16     # the renderer's float32 output buffer: a blocked matmul's rows of output go out through it
@@ -129,7 +129,7 @@ class ReduceLoop:
         acc = _root(acc_store.src[0].src[0])
         if acc.op is not Ops.BUFFER or acc.arg.addrspace != AddrSpace.REG or acc.dtype != dtypes.float32: return None
         add = acc_store.src[1]
-        if add.op is not Ops.ADD: return None
+        if add.op not in (Ops.ADD, Ops.MAX): return None
         acc_load = next((s for s in add.src if s.op is Ops.LOAD and _root(s.src[0].src[0]) is acc), None)
         if acc_load is None: return None
         x = add.src[1] if add.src[0] is acc_load else add.src[0]
@@ -140,17 +140,22 @@ class ReduceLoop:
         if None in sizes.values(): return None
         K = int(_const(r.src[0]))
         loop = ReduceLoop(r, uops[end], acc, acc_store, add, x, sizes, K)
+        # lanes past the last k: a loaded tile holds the reader's padding there (0 for a sum, -infinity for a max); an
+        # expression of loads is masked to it on the last k-block (mask())
+        mask = bool(K % 32) and x.op is not Ops.LOAD
+        if add.op is Ops.MAX:
+            loop.kind, loop.mask = "max", mask
+            return loop
         if x.op is Ops.MUL and len(loads) == 2 and set(x.src) == set(loads) and all(len(l.src) == 1 and len(l.src[0].src) == 2 and
                                                                                     l.dtype == dtypes.float32 for l in loads):
             maps = [affine(l.src[0].src[1], {**sizes, r: K}) for l in x.src]
             if None not in maps and all(m[0].get(r) for m in maps) and loop.as_matmul(list(x.src), *(m[0] for m in maps)): return loop
-        # a sum: lanes past the last k are zeros in the loaded tiles, so an expression of them needs whole k-blocks
-        if x.op is not Ops.LOAD and K % 32: return None
+        loop.mask = mask
         return loop
 
     def __init__(self, r, end, acc, acc_store, add, x, sizes, K):
         self.r, self.end, self.acc, self.acc_store, self.add, self.x, self.sizes, self.K = r, end, acc, acc_store, add, x, sizes, K
-        self.kind, self.loads, self.n = "sum", [], None
+        self.kind, self.loads, self.n, self.RC, self.mask = "sum", [], None, 1, False
         self.m = max(sizes, key=lambda s: sizes[s]) if sizes else None  # the output's rows; the rest go along the tiles
         self._shape()
 
@@ -214,7 +219,8 @@ class ReduceLoop:
         """C for lane `lane` of tile `t`: its row ti and column tj in the tile (or in the rows of a matmul's A or B
         block), and the global indices g<d> it stands for. A blocked matmul's A rows are strip s_ of its block's rows,
         BW tiles of k wide; its B rows and its output rows ("c", row i_ of the block) BN tiles of n wide."""
-        w = (self.BW if block == "a" else self.BN) if self.blocked and block in ("a", "b", "c") else self.C if block == "a" else 1
+        w = (self.BW if block == "a" else self.BN) if self.blocked and block in ("a", "b", "c") else self.C if block == "a" else \
+            self.RC if block == "rows" else 1
         rows = f"int32_t ti = (int32_t)(lane / {32 * w}u), tj = (int32_t)(lane % {32 * w}u);"
         at = (f"uint32_t tm_ = bm0{' + s_' if block == 'a' else ' + i_' if block == 'c' else ''}, tn_ = bn0, tb_ = bb_;" if self.blocked and block in ("a", "b", "c") else
               f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u;")
@@ -258,14 +264,22 @@ class ReduceLoop:
         return lines + [f"cb_reserve_back({out}, 1); pack_tile({a}, {out}); cb_push_back({out}, 1); cb_wait_front({out}, {base} + 3);"]
 
     def reduce(self, d, acc, take, give):
-        """A sum's step: the k-block's tile of terms in register tile d (overwritten) reduced over rows into acc."""
+        """A sum's step: the k-block's tile of terms in register tile d (overwritten) reduced over rows into acc. A max's:
+        acc, lane by lane, the largest so far (exact in any register; sfpu_reduce takes it over the rows after the loop)."""
+        pre = []
+        if self.mask:  # the last k-block's lanes past k: the padding, whatever the expression made of it
+            m, p = take(), take()
+            pre = [f"if (kb == {self.KB - 1}) {{ copy_tile({SCALER_CB}, {int(self.kind == 'sum')}, {m}); "
+                   f"fill_tile({p}, {'0xff800000u' if self.kind == 'max' else '0u'}); where_tile({m}, {d}, {p}, {d}); }}"]
+            give(m); give(p)
+        if self.kind == "max": return pre + [f"binary_max_tile({acc}, {d}, {acc});"]
         red = "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>"
-        if not SPLIT: return [f"cb_reserve_back({SPLIT_CB[0]}, 1); pack_tile({d}, {SPLIT_CB[0]}); cb_push_back({SPLIT_CB[0]}, 1); "
+        if not SPLIT: return pre + [f"cb_reserve_back({SPLIT_CB[0]}, 1); pack_tile({d}, {SPLIT_CB[0]}); cb_push_back({SPLIT_CB[0]}, 1); "
                               f"cb_wait_front({SPLIT_CB[0]}, 1); {red}({SPLIT_CB[0]}, {SCALER_CB}, 0, 0, {acc}); cb_pop_front({SPLIT_CB[0]}, 1);"]
         t = take()
         lines = self.split(d, t, SPLIT_CB[0])
         give(t)
-        return lines + [" ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) + f" cb_pop_front({SPLIT_CB[0]}, 3);"]
+        return pre + lines + [" ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) + f" cb_pop_front({SPLIT_CB[0]}, 3);"]
 
     def compute(self, acc, take, give):
         """A matmul's k-block loop in the compute kernel, accumulating into register tile `acc`: the rows the reader
@@ -333,15 +347,31 @@ class ReduceLoop:
                     **({SPLIT_CB[0]: 3 * self.BM * self.BW, SPLIT_CB[1]: 3 * self.BW * self.BN} if SPLIT else {})}
         if self.kind == "matmul":
             return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 3, SPLIT_CB[1]: 3 * self.KB if self.cache_b else 3} if SPLIT else {})}
-        return {SPLIT_CB[0]: 3, SCALER_CB: 1, RM_CB[0]: 2}
+        scaler = {SCALER_CB: self._scalers()} if self._scalers() else {}
+        return {SPLIT_CB[0]: 3, RM_CB[0]: 2 * self.RC, **scaler} if self.kind == "sum" else {RM_CB[0]: 2 * self.RC, **scaler}
+
+    def _scalers(self): return (self.kind == "sum") + self.mask if self.kind in ("sum", "max") else 0
 
     def reader_prologue(self):
-        if self.kind != "sum": return []
-        return [f"    cb_reserve_back({SCALER_CB}, 1); for (uint32_t i = 0; i < 1024; i++) ((float*)get_write_ptr({SCALER_CB}))[i] = 1.0f; "
-                f"cb_push_back({SCALER_CB}, 1);"]
+        out = []
+        if self.kind == "sum": out.append(f"    cb_reserve_back({SCALER_CB}, 1); for (uint32_t i = 0; i < 1024; i++) "
+                                          f"((float*)get_write_ptr({SCALER_CB}))[i] = 1.0f; cb_push_back({SCALER_CB}, 1);")
+        if self.mask: out.append(f"    cb_reserve_back({SCALER_CB}, 1); for (uint32_t lane = 0; lane < 1024; lane++) {{ {FACES} "
+                                 f"((float*)get_write_ptr({SCALER_CB}))[lane] = tj < {self.K % 32} ? 1.0f : 0.0f; (void)ti; }} cb_push_back({SCALER_CB}, 1);")
+        return out
+
+    def after_loop(self, acc):
+        """After the loop, in the compute kernel: a max's lanes reduced over each row into column 0, at full width."""
+        if self.kind != "max": return []
+        fmt = "DataFormat::Float32" if fp32_register() else "DataFormat::Float16_b"
+        return [f"sfpu_reduce_init<PoolType::MAX, {fmt}>(); sfpu_reduce<PoolType::MAX, {fmt}, ReduceDim::REDUCE_ROW>({acc});"]
+
+    def pad(self):
+        """What the reader puts in a loaded tile's lanes past the operand's edge."""
+        return "-__builtin_inff()" if self.kind == "max" else "0"
 
     def compute_epilogue(self):
         return [f"    if (t1 > t0) cb_pop_front({SPLIT_CB[1]}, {3 * self.KB});"] if self.kind == "matmul" and self.cache_b else []
 
     def compute_prologue(self):
-        return [f"    cb_wait_front({SCALER_CB}, 1);"] if self.kind == "sum" else []
+        return [f"    cb_wait_front({SCALER_CB}, {self._scalers()});"] if self._scalers() else []

@@ -146,6 +146,9 @@ class Kernel:
                if self.fed_side[x] == self.fed_side[u]) for u in self.fed) or \
                 self.fed and loop and loop.kind == "matmul":
             raise Unsupported("a load whose index the compute kernel computes in another loop or format, or beside a matmul")
+        if loop:  # a sum's or max's one load along k moves as rows of C k-blocks (runs of C x 128 bytes: the NoC's packets
+            # reach its link rate from 1 KiB); two such loads would interleave their tiles in one circular buffer, so then one
+            loop.RC = loop.C if sum(map(self._rows, uops)) == 1 else 1
         self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
         self.compute = self._compute()
         self.fallbacks = sum(1 for _, _, contiguous in self.accesses if not contiguous)
@@ -279,13 +282,19 @@ class Kernel:
             else: out.append(self._c_stmt(u, names))
         return out
 
-    def _contiguous(self, idx, gate):
+    def _contiguous(self, idx, gate, load=False):
         """Whether an index takes the lanes of a tile to one contiguous run (lane i -> base + i) with every gate open,
-        tried on the first tile with loops and variables at 0."""
+        tried on the first tile with loops and variables at 0; or, for a load, to one element per run of at least 32
+        lanes along the fastest dimension (a per-row value broadcast along the row, softmax's x - max[row]): the reader
+        reads each such element once and copies it along its run in L1 (Run::again)."""
+        specials = {s: const_of(s.src[0]) for s in self.uops if s.op is Ops.SPECIAL}
         if self.loop:
-            specials = {s: const_of(s.src[0]) for s in self.uops if s.op is Ops.SPECIAL}
             found = affine(idx, specials) if gate is None else None
             return found is not None and self.loop.contiguous(found[0])
+        fast = next((s for s in specials if int(s.arg[-1]) == self.lane_order[0]), None) if self.lane_order else None
+        if load and gate is None and fast is not None and (specials[fast] or 0) >= 32 and None not in specials.values():
+            found = affine(idx, specials)
+            if found is not None and not found[0].get(fast): return True
         vals = {}
         def ev(u, lane):
             if (v := const_of(u)) is not None: return v
@@ -356,9 +365,12 @@ class Kernel:
             elif u.op is Ops.ENDIF: gates.pop()
             elif which == "reader" and (u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles):
                 inside = self.loop and self.uops.index(self.loop.r) < i < self.uops.index(self.loop.end)
-                rows = self._rows(u)  # a sum's rows move as 128-byte rows, tilized by the compute kernel
-                body.extend(self._lane_loop(u, names, gates, depth, "load", block="rows" if rows else "a" if inside else None,
-                                            cb=RM_CB[0] if rows else None))
+                rows = self._rows(u)  # a sum's rows move as rows of RC k-blocks, tilized by the compute kernel
+                wide = rows and self.loop.RC > 1
+                if wide: emit(f"if (kb % {self.loop.RC} == 0) {{")
+                body.extend(self._lane_loop(u, names, gates, depth + wide, "load", block="rows" if rows else "a" if inside else None,
+                                            cb=RM_CB[0] if rows else None, pages=self.loop.RC if rows else 1))
+                if wide: emit("}")
             elif which == "writer" and u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
                 rows = self.loop is not None and self.loop.untilize
                 body.extend(self._lane_loop(u, names, gates, depth, "store", "c" if rows else None, pages=self.loop.BN if rows else 1))
@@ -375,7 +387,7 @@ class Kernel:
             dt = buf.dtype
             if dt not in FORMAT: raise Unsupported(f"{dt} buffers")
             esize, fmt = dt.itemsize, FORMAT[dt]
-            contiguous = not gates and (self._contiguous(idx, gate) if block in (None, "c") else self.loop.runs["ab".index(block)]
+            contiguous = not gates and (self._contiguous(idx, gate, what == "load") if block in (None, "c") else self.loop.runs["ab".index(block)]
                                         if self.loop.kind == "matmul" else self.loop.row_run(idx))
             self.accesses.append((what, u, contiguous))
             lines = self._lane_code([idx] + conds, names)
@@ -415,7 +427,7 @@ class Kernel:
             out.append(pad + f"    {f'if ({share}.sender) ' if share else ''}for (uint32_t lane = 0; lane < {1024 * pages}u; lane++) {{")
             out.append(pad + "        " + self.loop.dims(block) + (" " + self.loop.block_index(block, names) if block in ("a", "b", "rows") else ""))
             ctype = CTYPE.get(u.dtype, "float") if u.op is Ops.LOAD else "int32_t"  # an index value's tile holds int32
-            zero = f"(({ctype}*)tile)[lane] = 0; " if what == "load" else ""
+            zero = f"(({ctype}*)tile)[lane] = {self.loop.pad() if block in ('a', 'rows') else 0}; " if what == "load" else ""
             out.append(pad + f"        if (!({self.loop.valid(block or ('out' if what == 'store' else 'in'), names)})) {{ {zero}continue; }}")
         else:
             out.append(pad + "    for (uint32_t lane = 0; lane < 1024u && t * 1024u + lane < lanes; lane++) {")
@@ -448,6 +460,11 @@ class Kernel:
     def _alt(v, dt):
         if dt == dtypes.bool: return "true" if v else "false"
         return c_float(v) if dtypes.is_float(dt) else str(int(v))
+
+    def _global_size(self):
+        """The global size the kernel was rendered for (gidx0, 1, 2), or None if one is symbolic."""
+        sizes = {int(u.arg[-1]): const_of(u.src[0]) for u in self.uops if u.op is Ops.SPECIAL}
+        return None if None in sizes.values() else [int(sizes.get(i, 1)) for i in range(3)]
 
     # ---- the arithmetic, on tiles in the destination register
     def _compute(self):
@@ -545,7 +562,9 @@ class Kernel:
                 depth += 1
                 lines.append((u, 1, depth))
                 loops.append(u)
-            elif u.op is Ops.END: depth -= 1; emit("}"); loops.pop()
+            elif u.op is Ops.END:
+                depth -= 1; emit("}"); loops.pop()
+                if self.loop and self.loop.r in u.src: [emit(x) for x in self.loop.after_loop(reg_base[self.loop.acc][0])]
             elif u.op is Ops.BUFFER and u in regs:
                 n = const_of(u.src[0]) if u.src else u.arg.size
                 if n is None: raise Unsupported("a register array of unknown size")
@@ -578,8 +597,9 @@ class Kernel:
                     cb = IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[root(u.src[0].src[0]).dtype]]
                     if self._rows(u):  # the compute kernel makes this tile: a circular buffer of its own (one producer each)
                         cb = ROWS_CB
-                        emit(f"cb_wait_front({RM_CB[0]}, 1); cb_reserve_back({cb}, 1); tilize_block({RM_CB[0]}, 1, {cb}); "
-                             f"cb_push_back({cb}, 1); cb_pop_front({RM_CB[0]}, 1);")
+                        RC = self.loop.RC  # RC k-blocks' rows at once, their tiles used one per k-block
+                        emit((f"if (kb % {RC} == 0) " if RC > 1 else "") + f"{{ cb_wait_front({RM_CB[0]}, {RC}); cb_reserve_back({cb}, {RC}); "
+                             f"tilize_block({RM_CB[0]}, {RC}, {cb}); cb_push_back({cb}, {RC}); cb_pop_front({RM_CB[0]}, {RC}); }}")
                     park(u, cb)
                     if crosses(u) or self._picked(u):  # it must outlive a loop boundary, or take its other value: into the register now
                         slot[u] = d = take("a load")
@@ -622,6 +642,7 @@ class Kernel:
         if any(n > 64 for n in depth_of.values()): raise Unsupported("more than 64 loaded tiles alive at once")
         self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()} | (self.loop.cbs() if self.loop else {}) | \
             {cb: max(2, sum(self.fed_side[u] == side for u in self.fed)) for side, cb in FED_CB.items() if side in self.fed_side.values()}
+        if ROWS_CB in self.cb_pages: self.cb_pages[ROWS_CB] = max(self.cb_pages[ROWS_CB], self.loop.RC)
         return lines
 
     def _sunk(self):
@@ -652,7 +673,7 @@ class Kernel:
 
     def _rows(self, u):
         """Whether u is a float32 load in a sum's loop whose lanes walk k along memory: the reader reads it as rows."""
-        if not self.loop or self.loop.kind != "sum" or u.op is not Ops.LOAD or u in self.idx_tiles: return False
+        if not self.loop or self.loop.kind not in ("sum", "max") or u.op is not Ops.LOAD or u in self.idx_tiles: return False
         if not self.uops.index(self.loop.r) < self.uops.index(u) < self.uops.index(self.loop.end): return False
         buf, idx, gate, _ = self._access(u)
         return buf.op is Ops.PARAM and buf.dtype == dtypes.float32 and gate is None and self.loop.row_run(idx)
@@ -753,7 +774,7 @@ class Kernel:
             at, acc = self.loop_at
             body = "\n".join(loop.compute_blocked(self.compute[:at], self.compute[at:], acc))
         else: body = tiles("        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) + "\n        release_dst(tt::DstMode::Full);")
-        compute = ('#include "compute_kernel_api/eltwise_unary/sfpu.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
+        compute = ('#include "compute_kernel_api.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
                    '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n'
                    '#include "compute_kernel_api/tilize.h"\n#include "compute_kernel_api/pack_untilize.h"\n'
                    '#include "compute_kernel_api/eltwise_unary/fill.h"\n'
@@ -767,7 +788,7 @@ class Kernel:
         return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*(loop.reader_prologue() if loop else ()), *sh(0)]),
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
                              [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None,
-                "compute": compute, "cb_pages": self.cb_pages, "bitcast": self.bitcasts, "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
+                "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(), "bitcast": self.bitcasts, "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 

@@ -79,6 +79,12 @@ struct TxApi {
     // unary with the SFPU ops' further float-bit params (hardtanh: min, max; selu: scale, alpha; softplus: beta,
     // 1 / beta, threshold)
     void (*unary3)(uint32_t op, uint32_t dst, uint32_t param0, uint32_t param1, uint32_t param2);
+    // today's sfpu_reduce: register tile dst reduced in place over its rows (into column 0) or columns (into row 0);
+    // format: a DataFormat code (Int32 and UInt32 reduce the words)
+    void (*sfpu_reduce)(uint32_t pool, uint32_t dim, uint32_t dst, uint32_t format);
+    // the matmul's math fidelity from here on (llk_math_matmul_init<F>: ttnn's reduce along rows runs its matmul at
+    // HiFi4 whatever the kernel's fidelity; the matmul inits set the kernel's again)
+    void (*matmul_fidelity)(uint32_t math_fidelity);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
@@ -112,7 +118,7 @@ enum TxUnary : uint32_t {
 };
 const uint32_t TX_WHERE_INT = 1u << 16;  // or-ed into where's output tile: the choices are integer words
 const uint32_t TX_ON_PACKER = 1u << 20;  // or-ed into a TxUnary op: issued by the pack thread on the tiles it holds
-enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX };
+enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX, TX_POOL_MIN };
 enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };
 
 extern "C" TxApi* tensix_api;

@@ -50,15 +50,17 @@ inline uint32_t get_absolute_logical_y() { return tensix_api->self->core / TENSI
 inline uint32_t get_relative_logical_x() { return get_absolute_logical_x(); }
 inline uint32_t get_relative_logical_y() { return get_absolute_logical_y(); }
 #endif
-#ifdef COMPILE_FOR_TRISC
-// tt-metal's generated descriptors of each circular buffer for the compute threads (chlkc_*_data_format.h,
-// chlkc_*_tile_dims.h), which kernel helpers read: its format, and its tiles' rows and columns (32 x 32 here)
-constexpr const uint8_t (&unpack_src_format)[32] = tensix_cb_format, (&pack_dst_format)[32] = tensix_cb_format;
+// tt-metal's generated descriptors of each circular buffer (chlkc_descriptors.h), which kernel helpers read: its
+// format, and its tiles' rows and columns (32 x 32 here); the unpacker's for every kernel but the packer's (data-movement
+// kernels too: ttnn's prepare_reduce_scaler reads them), the packer's for compute kernels
 #define TENSIX_32_TIMES(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+constexpr const uint8_t (&unpack_src_format)[32] = tensix_cb_format;
 constexpr uint8_t unpack_tile_r_dim[32] = {TENSIX_32_TIMES(32)}, unpack_tile_c_dim[32] = {TENSIX_32_TIMES(32)};
+#ifdef COMPILE_FOR_TRISC
+constexpr const uint8_t (&pack_dst_format)[32] = tensix_cb_format;
 constexpr uint8_t pack_tile_r_dim[32] = {TENSIX_32_TIMES(32)}, pack_tile_c_dim[32] = {TENSIX_32_TIMES(32)};
-#undef TENSIX_32_TIMES
 #endif
+#undef TENSIX_32_TIMES
 constexpr bool tensix_cb_known(int32_t cb) { return (uint32_t)cb < 32 && tensix_cb_page_size[cb] != 0; }
 
 // The firmware's view of a circular buffer (tt-metal's LocalCBInterface) that kernels and kernel helpers read, such

@@ -138,4 +138,10 @@ template <auto... t> ALWI void llk_unpack_reconfig_data_format_srca(uint32_t src
 template <auto... t> ALWI void llk_math_reconfig_data_format_srca(uint32_t srca_old, uint32_t srca_new) {}
 template <auto... t> ALWI void llk_unpack_AB_reduce_init(uint32_t icb, uint32_t icb_scaler) {}
 template <auto... t> ALWI void llk_math_reduce_init() {}
+using ::MathFidelity;  // tt-llk's name is ckernel::MathFidelity
+// Today's compute-kernel sentinel checks which formats the unpacker and packer are set up for: the simulator unpacks and
+// packs each buffer in its own format, so there is nothing to check (the overloads are tt-metal's, without defaults)
+template <auto... operand> ALWI void state_configure(uint32_t cb, uint32_t call_line) {}
+template <auto... operand> ALWI void state_configure(uint32_t cb_a, uint32_t cb_b, uint32_t call_line) {}
+ALWI void state_configure(uint32_t cb_a, uint32_t cb_b, uint32_t cb_out, uint32_t call_line) {}
 }  // namespace ckernel

@@ -3,13 +3,13 @@
 #include "compute_kernel_api/common.h"
 
 namespace ckernel {
-ALWI void mm_init(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, uint32_t out_cb_id = 16, const uint32_t transpose = 0) {}
-ALWI void mm_init_short(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, const uint32_t transpose = 0) {}
-ALWI void mm_init_short_with_dt(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, uint32_t c_in_old_srca = 2, const uint32_t transpose = 0) {}
+ALWI void mm_init(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, uint32_t out_cb_id = 16, const uint32_t transpose = 0) { tensix_api->matmul_fidelity(MATH_FIDELITY); }
+ALWI void mm_init_short(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, const uint32_t transpose = 0) { tensix_api->matmul_fidelity(MATH_FIDELITY); }
+ALWI void mm_init_short_with_dt(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, uint32_t c_in_old_srca = 2, const uint32_t transpose = 0) { tensix_api->matmul_fidelity(MATH_FIDELITY); }
 // Today's names: matmul_init / matmul_block_init (the output buffer went to compute_kernel_hw_startup), matmul_tile.
-ALWI void matmul_init(uint32_t in0_cb_id, uint32_t in1_cb_id, const uint32_t transpose = 0, uint32_t call_line = 0) {}
+ALWI void matmul_init(uint32_t in0_cb_id, uint32_t in1_cb_id, const uint32_t transpose = 0, uint32_t call_line = 0) { tensix_api->matmul_fidelity(MATH_FIDELITY); }
 ALWI void matmul_block_init(uint32_t in0_cb_id, uint32_t in1_cb_id, const uint32_t transpose = 0, uint32_t ct_dim = 1, uint32_t rt_dim = 1,
-                            uint32_t kt_dim = 1, uint32_t call_line = 0) {}
+                            uint32_t kt_dim = 1, uint32_t call_line = 0) { tensix_api->matmul_fidelity(MATH_FIDELITY); }
 ALWI void matmul_tile(uint32_t in0_cb_id, uint32_t in1_cb_id, uint32_t in0_tile_index, uint32_t in1_tile_index, uint32_t idst,
                       const uint32_t transpose = 0) {
     tensix_api->matmul(in0_cb_id, in1_cb_id, in0_tile_index, in1_tile_index, idst, transpose);
@@ -19,16 +19,42 @@ ALWI void matmul_tiles(uint32_t in0_cb_id, uint32_t in1_cb_id, uint32_t in0_tile
     tensix_api->matmul(in0_cb_id, in1_cb_id, in0_tile_index, in1_tile_index, idst, transpose);
 }
 ALWI void mm_block_init(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, uint32_t out_cb_id = 16, const uint32_t transpose = 0,
-                        uint32_t ct_dim = 1, uint32_t rt_dim = 1, uint32_t kt_dim = 1) {}
+                        uint32_t ct_dim = 1, uint32_t rt_dim = 1, uint32_t kt_dim = 1) { tensix_api->matmul_fidelity(MATH_FIDELITY); }
 ALWI void mm_block_init_short(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, const uint32_t transpose = 0, uint32_t ct_dim = 1,
-                              uint32_t rt_dim = 1, uint32_t kt_dim = 1) {}
+                              uint32_t rt_dim = 1, uint32_t kt_dim = 1) { tensix_api->matmul_fidelity(MATH_FIDELITY); }
 ALWI void mm_block_init_short_with_dt(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, uint32_t old_in1_cb_id = 2, const uint32_t transpose = 0,
-                                      uint32_t ct_dim = 1, uint32_t rt_dim = 1, uint32_t kt_dim = 1) {}
+                                      uint32_t ct_dim = 1, uint32_t rt_dim = 1, uint32_t kt_dim = 1) { tensix_api->matmul_fidelity(MATH_FIDELITY); }
 // One step along k for a block of rt_dim x ct_dim output tiles: in0 holds rows of kt_dim tiles, in1 rows of ct_dim tiles.
 ALWI void matmul_block(uint32_t in0_cb_id, uint32_t in1_cb_id, uint32_t in0_tile_index, uint32_t in1_tile_index, uint32_t idst,
                        const uint32_t transpose, uint32_t ct_dim, uint32_t rt_dim, uint32_t kt_dim) {
     for (uint32_t r = 0; r < rt_dim; r++)
         for (uint32_t c = 0; c < ct_dim; c++)
             tensix_api->matmul(in0_cb_id, in1_cb_id, in0_tile_index + r * kt_dim, in1_tile_index + c, idst + r * ct_dim + c, transpose);
+}
+
+// The LLK calls under those, which kernels (ttnn's kernel_lib reduce) also make directly: the init sets the fidelity
+// (the template's, not the kernel's); the unpack call names the operand tiles, the math call multiplies them into the
+// register (MM_THROTTLE only slows the chip's math down: its effect is timing).
+#ifndef MM_THROTTLE
+#define MM_THROTTLE 0
+#endif
+#define MM_THROTTLE_MAX 5
+template <auto math_fidelity = MATH_FIDELITY, int throttle = 0, auto... more>
+ALWI void llk_math_matmul_init(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, uint32_t transpose = 0, uint32_t ct_dim = 1,
+                               uint32_t rt_dim = 1, uint32_t kt_dim = 1) { tensix_api->matmul_fidelity((uint32_t)math_fidelity); }
+ALWI void llk_unpack_AB_matmul_init(uint32_t in0_cb_id = 0, uint32_t in1_cb_id = 1, uint32_t transpose = 0, uint32_t ct_dim = 1,
+                                    uint32_t rt_dim = 1, uint32_t kt_dim = 1) {}
+struct TensixUnpackedMatmul { uint32_t cb0, cb1, t0, t1, kt_dim; };
+inline TensixUnpackedMatmul tensix_unpacked_matmul;
+ALWI void llk_unpack_AB_matmul(uint32_t in0_cb_id, uint32_t in1_cb_id, uint32_t in0_tile_index, uint32_t in1_tile_index,
+                               uint32_t ct_dim = 1, uint32_t rt_dim = 1, uint32_t kt_dim = 1) {
+    tensix_unpacked_matmul = {in0_cb_id, in1_cb_id, in0_tile_index, in1_tile_index, kt_dim};
+}
+template <auto math_fidelity = MATH_FIDELITY, int throttle = 0, auto... more>
+ALWI void llk_math_matmul(uint32_t idst, uint32_t ct_dim = 1, uint32_t rt_dim = 1) {
+    tensix_api->matmul_fidelity((uint32_t)math_fidelity);
+    const TensixUnpackedMatmul& u = tensix_unpacked_matmul;
+    for (uint32_t r = 0; r < rt_dim; r++)
+        for (uint32_t c = 0; c < ct_dim; c++) tensix_api->matmul(u.cb0, u.cb1, u.t0 + r * u.kt_dim, u.t1 + c, idst + r * ct_dim + c, 0);
 }
 }  // namespace ckernel

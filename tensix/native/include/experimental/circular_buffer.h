@@ -4,4 +4,8 @@
 #include "experimental/noc.h"
 #endif
 #include "api/dataflow/circular_buffer.h"
-namespace experimental { using ::CircularBuffer; }
+namespace experimental { using ::CircularBuffer;
+#ifndef COMPILE_FOR_TRISC
+using ::CircularBufferView; using ::use;
+#endif
+}
