@@ -200,7 +200,7 @@ class Kernel:
             if u.op is Ops.IF: gates.append(u.src[0])
             elif u.op is Ops.ENDIF: gates.pop()
             elif u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM:
-                for x in self._access(u)[1:3]:
+                for x in [*self._access(u)[1:3], *gates]:
                     if x is not None: walk(x, u, "reader")
             elif u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
                 for x in [*self._access(u)[1:3], *gates]:
