@@ -23,6 +23,7 @@ class _Allocator:
 
     def __init__(self, lo, hi, top_down=False):
         self.lo, self.hi, self.top_down, self.used = lo, hi, top_down, {}  # addr -> size
+        self.lowest = hi  # the lowest block's address (hi when none): every launch checks circular buffers against it
 
     def alloc(self, size, align, what):
         spans = sorted(self.used.items())
@@ -34,14 +35,14 @@ class _Allocator:
             addr = (g1 - size) // align * align if self.top_down else _align(g0, align)
             if g0 <= addr and addr + size <= g1:
                 self.used[addr] = size
+                self.lowest = min(self.lowest, addr)
                 return addr
         raise TensixError(f"out of {what}: no room for {size} bytes per bank ({sum(self.used.values())} of "
                           f"{self.hi - self.lo} in use)")
 
-    def free(self, addr): self.used.pop(addr, None)
-
-    @property
-    def lowest(self): return min(self.used, default=self.hi)
+    def free(self, addr):
+        self.used.pop(addr, None)
+        self.lowest = min(self.used, default=self.hi)
 
 
 class Buffer:
@@ -402,13 +403,13 @@ class Device:
                 _words(len(common) + 1).pack_into(mem, common_at, len(common), *common)
             for at, table in config: mem[at:at + len(table)] = table  # kernels may have changed them: fresh each run
             entries.append((i, paths, tuple(nargs), formats))
-        prints = collections.deque(maxlen=PRINTS_KEPT)
-        printed = 0
+        prints, printed = (), 0  # a deque once something prints: most runs print nothing
 
         def on_print(core, proc, text):
-            nonlocal printed
+            nonlocal prints, printed
             x, y = c.core_at(core)
             line = f"0:(x={x},y={y}):{PROC_SHORT[proc]}: {text}"
+            if not printed: prints = collections.deque(maxlen=PRINTS_KEPT)
             prints.append(line)
             printed += 1
             if self.echo: print(line, file=sys.stdout, flush=True)
