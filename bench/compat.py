@@ -28,8 +28,9 @@ HOST_DEFINES = {
     "EXP_APPROX": "0", "WINDOW_INNER": "1", "LOOP_COUNT": "1", "LOOP_SIZE": "1", "ENABLE_FP32_DEST_ACC": "0",
 }
 # Compile-time args are all 1; a kernel that checks its args' values (a static_assert, a narrowing to bool) is tried
-# again with all 2, then all 32 (a tile width: max pool wants 16 or a multiple of 32 channels).
-ARG_VALUES = (1, 2, 32)
+# again with all 2, then all 32 (a tile width: max pool wants 16 or a multiple of 32 channels), then arg i = i (ttnn's
+# tilize and untilize kernels assert that their input and output circular buffers, two args, differ).
+ARG_VALUES = (1, 2, 32, None)
 ARG_VALUE_ERRORS = re.compile(r"static assertion failed|narrowing conversion")
 ROOTS = [("tt_eager", True), ("ttnn", True), ("tt_metal/kernels", False), ("tt_metal/programming_examples", False)]
 # tt-metal's jit_build (build.cpp) gives every kernel these, beside the kernel API's directories; a 2024 checkout has
@@ -113,7 +114,9 @@ def main(argv=None):
         named.update({n: v for n, v in bound["args"].items() if n not in named})
         metal2 = dict(dfbs=bound["dfb"], semaphores=bound["sem"], tensors={n: tensor_buffer() for n in bound["tensor"]})
         for value in ARG_VALUES:
-            k = tt.Kernel(src, str(rel), compile_args=[value] * chip.max_compile_time_args, defines=HOST_DEFINES, includes=includes,
+            args = list(range(chip.max_compile_time_args)) if value is None else [value] * chip.max_compile_time_args
+            # tt-metal's build includes the kernel file by its path: its quoted includes start from its own folder
+            k = tt.Kernel(src, str(rel), compile_args=args, defines=HOST_DEFINES, includes=[(root / rel).parent, *includes],
                           named_args=named, **metal2)
             try:
                 compile_kernel(chip, kind, k, cbs)
