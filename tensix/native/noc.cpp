@@ -27,126 +27,95 @@ TimingMode timing_mode = TIMING_CALENDAR;
 
 namespace {
 
-struct Span { uint64_t start, end; };
-// A chunk of a calendar's spans in one allocation, its count beside them: a booking that starts where the last one
-// ended reads the calendar's line, then the chunk's, nothing between (a vector of vectors read a third line first).
-struct Chunk {
-    static constexpr uint32_t CAP = 64;  // spans; a full chunk splits in two halves
-    uint32_t n = 0;
-    Span s[CAP];
-};
-std::vector<Chunk*> spare;  // chunks of calendars cleared by noc_reset, kept: a loop of runs allocates nothing
-Chunk* new_chunk() {
-    if (spare.empty()) return new Chunk;
-    Chunk* k = spare.back();
-    spare.pop_back();
-    k->n = 0;
-    return k;
+// A calendar's busy time in buckets of 2^SHIFT cycles, each bucket a short sorted list of the spans in it (a span
+// that crosses a bucket's end is kept as one piece in each: the bookings depend only on which cycles are busy). The
+// scheduler runs cores one after another, so each core books back in time, into a calendar of thousands of spans
+// (packets seldom touch): one sorted list paid a search and a move of its tail for each booking; a bucket is found by
+// its time and holds a few spans.
+constexpr uint32_t SHIFT = 10, BUCKET = 1u << SHIFT, PAGE = 256;  // cycles per bucket; buckets per page
+static_assert(SHIFT <= 15, "a span's ends, counted from its bucket's start, fit 16 bits");
+
+// The spans of every bucket, in chunks of 2^c words: word 0 holds the chunk's span count and c << 16, then the spans,
+// one word each: start | end << 16, from the bucket's start. Offset 0 is no chunk.
+std::vector<uint32_t> arena(1);
+std::vector<uint32_t> freed[12];  // chunks outgrown, by size class; noc_reset forgets them with the arena
+uint32_t alloc(uint32_t c) {
+    if (!freed[c].empty()) { uint32_t o = freed[c].back(); freed[c].pop_back(); return o; }
+    uint32_t o = arena.size();
+    arena.resize(o + (1u << c));
+    return o;
 }
+std::vector<uint32_t*> spare;  // zeroed pages of calendars cleared by noc_reset, kept: a loop of runs allocates nothing
+
 struct Calendar;
 std::vector<Calendar*> touched;  // the calendars booked since noc_reset: a run of a few cores clears and reports only those
-struct alignas(64) Calendar {  // one cache line: a packet crosses a dozen of them
-    struct Pos { size_t c, i; };  // chunk and index in it; {chunks.size(), 0} is the end
-    // The busy spans, sorted, disjoint, touching spans merged, in chunks of a few dozen: the scheduler runs cores one
-    // after another, so each core books back in time, into the middle of a calendar of thousands of spans (packets
-    // seldom touch), and one sorted vector paid a memmove of its tail for each. A chunk keeps that move short.
-    // A core books its packets in time order, so a booking usually lands a span or two after the last one: the search
-    // starts there (`near`, `hint`), and only searches the whole calendar when that fails.
-    std::vector<Chunk*> chunks;  // none empty
-    Chunk* near = nullptr;       // the chunk where the last booking ended (chunks[hint.c]): no lookup in `chunks`
-    Pos hint{0, 0};              // and where in it
+struct Calendar {
+    std::vector<uint32_t*> pages;  // pages[k / PAGE][k % PAGE]: where in `arena` bucket k's spans are, 0 if none
     uint64_t bytes = 0, cycles = 0;
 
-    Span& at(Pos p) { return chunks[p.c]->s[p.i]; }
-    bool is_end(Pos p) const { return p.c == chunks.size(); }
-    bool has_prev(Pos p) const { return p.c || p.i; }
-    Pos prev(Pos p) const { return p.i ? Pos{p.c, p.i - 1} : Pos{p.c - 1, chunks[p.c - 1]->n - 1}; }
-    Pos next(Pos p) const { return p.i + 1 < chunks[p.c]->n ? Pos{p.c, p.i + 1} : Pos{p.c + 1, 0}; }
-    Pos first_after(uint64_t t) const {  // the first span starting after t
-        if (near && near->s[hint.i].start <= t) {  // from the last booking: in its chunk, or the next
-            size_t i = gallop(*near, hint.i + 1, t);
-            if (i < near->n) return {hint.c, i};
-            size_t c = hint.c + 1;
-            if (c == chunks.size()) return {c, 0};  // after every span
-            if ((i = gallop(*chunks[c], 0, t)) < chunks[c]->n) return {c, i};
+    uint32_t& head(uint64_t k) {
+        size_t p = k / PAGE;
+        if (p >= pages.size()) pages.resize(p + 1, nullptr);
+        if (!pages[p]) {
+            if (spare.empty()) pages[p] = new uint32_t[PAGE]();
+            else { pages[p] = spare.back(); spare.pop_back(); }
         }
-        size_t c = std::upper_bound(chunks.begin(), chunks.end(), t, [](uint64_t v, const Chunk* k) { return v < k->s[k->n - 1].start; }) - chunks.begin();
-        return {c, c == chunks.size() ? 0 : gallop(*chunks[c], 0, t)};
+        return pages[p][k % PAGE];
     }
-    // The first span of k from i on that starts after t, or k.n, in steps that double: usually it is one of the
-    // next few, and the chunk's far end is not touched.
-    static size_t gallop(const Chunk& k, size_t i, uint64_t t) {
-        size_t n = k.n;
-        if (i >= n || k.s[i].start > t) return i;
-        for (size_t step = 1;; step *= 2) {  // k[i] starts at or before t
-            size_t j = std::min(i + step, n - 1);
-            if (k.s[j].start > t) {  // the answer is in (i, j]
-                while (j - i > 1) { size_t m = (i + j) / 2; (k.s[m].start > t ? j : i) = m; }
-                return j;
-            }
-            if (j == n - 1) return n;
-            i = j;
+    static void insert(uint32_t& h, uint32_t i, uint32_t span) {  // span i of bucket h from now on
+        if (!h) { h = alloc(2); arena[h] = 2 << 16; }
+        uint32_t m = arena[h] & 0xffff, c = arena[h] >> 16;
+        if (m + 1 == 1u << c) {  // full: into a chunk twice its size
+            uint32_t o = alloc(c + 1);
+            std::memcpy(&arena[o], &arena[h], (m + 1) * 4);
+            arena[o] = m | (c + 1) << 16;
+            freed[c].push_back(h);
+            h = o;
         }
-    }
-    void erase(Pos p) {
-        Chunk& k = *chunks[p.c];
-        std::memmove(&k.s[p.i], &k.s[p.i + 1], (k.n - p.i - 1) * sizeof(Span));
-        if (--k.n == 0) { spare.push_back(&k); chunks.erase(chunks.begin() + p.c); }
-    }
-    Pos insert(Pos p, Span s) {  // before p; returns where s is
-        if (is_end(p)) {
-            if (chunks.empty() || chunks.back()->n == Chunk::CAP) chunks.push_back(new_chunk());
-            p = {chunks.size() - 1, chunks.back()->n};
-        } else if (chunks[p.c]->n == Chunk::CAP) {  // full: its upper half becomes a new chunk after it
-            Chunk& k = *chunks[p.c];
-            Chunk* half = new_chunk();
-            half->n = Chunk::CAP / 2;
-            std::memcpy(half->s, k.s + Chunk::CAP / 2, Chunk::CAP / 2 * sizeof(Span));
-            k.n = Chunk::CAP / 2;
-            chunks.insert(chunks.begin() + p.c + 1, half);
-            if (p.i > Chunk::CAP / 2) p = {p.c + 1, p.i - Chunk::CAP / 2};
-        }
-        Chunk& k = *chunks[p.c];
-        std::memmove(&k.s[p.i + 1], &k.s[p.i], (k.n - p.i) * sizeof(Span));
-        k.s[p.i] = s;
-        k.n++;
-        return p;
+        uint32_t* s = &arena[h];
+        std::memmove(&s[2 + i], &s[1 + i], (m - i) * 4);
+        s[1 + i] = span;
+        s[0]++;
     }
 
     // Book `d` cycles from `t` on, in the gaps left by what was booked before: a packet interleaves with the packets
     // already on the resource (as packets on different virtual channels share a link). Returns when its first cycle
     // starts; `end` becomes at least when its last cycle ends.
     uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
-        if (chunks.empty() && !bytes) touched.push_back(this);  // its first booking since noc_reset
+        if (!cycles) touched.push_back(this);  // its first booking since noc_reset (each books a cycle or more)
         bytes += n; cycles += d;
-        Pos it = first_after(t);
-        if (has_prev(it) && at(prev(it)).end >= t) t = at(prev(it)).end;  // it would start inside (or right after) a span
-        uint64_t start = t;
-        for (;;) {  // `it` is the first span after t
-            bool more = !is_end(it);
-            uint64_t gap_end = more ? at(it).start : ~0ull, use = std::min(d, gap_end - t);
-            bool joins_prev = has_prev(it) && at(prev(it)).end == t, joins_next = more && at(it).start == t + use;
-            if (joins_prev && joins_next) { Pos p = prev(it); at(p).end = at(it).end; erase(it); it = p; }
-            else if (joins_prev) { it = prev(it); at(it).end = t + use; }
-            else if (joins_next) at(it).start = t;
-            else it = insert(it, Span{t, t + use});
+        uint64_t start = ~0ull;
+        for (;;) {
+            uint64_t k = t >> SHIFT;
+            uint32_t r = t & (BUCKET - 1), &h = head(k), *s = &arena[h], m = h ? s[0] & 0xffff : 0, i = 0;
+            while (i < m && s[1 + i] >> 16 <= r) i++;  // the spans that end by r
+            if (i < m && (s[1 + i] & 0xffff) <= r) r = s[1 + i++] >> 16;  // r is busy: the first free cycle after
+            if (r == BUCKET) { t = (k + 1) << SHIFT; continue; }          // (spans in a bucket never touch)
+            if (start == ~0ull) start = (k << SHIFT) + r;
+            uint32_t gap_end = i < m ? s[1 + i] & 0xffff : BUCKET, use = std::min<uint64_t>(d, gap_end - r);
+            bool joins_prev = i && s[i] >> 16 == r, joins_next = i < m && r + use == gap_end;
+            if (joins_prev && joins_next) {
+                s[i] = (s[i] & 0xffff) | (s[1 + i] & 0xffff0000);
+                std::memmove(&s[1 + i], &s[2 + i], (m - i - 1) * 4);
+                s[0]--;
+            } else if (joins_prev) s[i] = (s[i] & 0xffff) | (r + use) << 16;
+            else if (joins_next) s[1 + i] = (s[1 + i] & 0xffff0000) | r;
+            else insert(h, i, r | (r + use) << 16);
             d -= use;
-            if (!d) { end = std::max(end, t + use); hint = it; near = chunks[it.c]; return start; }
-            t = at(it).end;  // the span now holding what was booked, and the busy time after it
-            it = next(it);
+            t = (k << SHIFT) + r + use;
+            if (!d) { end = std::max(end, t); return start; }
         }
     }
-    void prefetch() const {  // where the next booking will likely look
-        if (!near) return;
-        __builtin_prefetch(&near->s[hint.i]);
-        __builtin_prefetch(&near->s[hint.i] + 4);
+    void prefetch(uint64_t t) const {  // the bucket a booking from t looks at first
+        size_t k = t >> SHIFT, p = k / PAGE;
+        if (p < pages.size() && pages[p]) __builtin_prefetch(&pages[p][k % PAGE]);
     }
     void clear() {
-        for (Chunk* k : chunks) spare.push_back(k);
-        chunks.clear(); hint = {0, 0}; near = nullptr; bytes = cycles = 0;
+        for (uint32_t* p : pages)
+            if (p) { std::memset(p, 0, PAGE * 4); spare.push_back(p); }
+        pages.clear(); bytes = cycles = 0;
     }
 };
-static_assert(sizeof(Calendar) == 64, "a calendar's header is one cache line");
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
 uint64_t drained;
@@ -215,7 +184,7 @@ uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, 
     path[k++] = &eject(noc, x1, y1);
     path[k++] = &to_mem;
     for (uint32_t i = 0; i < k; i++) __builtin_prefetch(path[i]);
-    for (uint32_t i = 0; i < k; i++) path[i]->prefetch();
+    for (uint32_t i = 0; i < k; i++) path[i]->prefetch(t);
     uint64_t on_link = link_cycles(n), end = 0;
     t = from_mem.take(t, rate_cycles(n, from_rate), n, end);
     for (uint32_t i = 1; i + 1 < k; i++) t = path[i]->take(t, on_link, n, end);
@@ -242,9 +211,11 @@ uint64_t landed(uint32_t kind, uint8_t noc, uint64_t issue, uint64_t t, uint32_t
 
 void noc_reset() {
     size_t n = 8 * nodes() + chip.banks + chip.cores;
-    if (res.size() != n) res.assign(n, Calendar{});
-    else for (Calendar* c : touched) c->clear();  // keeps the memory: a loop of runs allocates nothing
+    for (Calendar* c : touched) c->clear();  // keeps the memory: a loop of runs allocates nothing
     touched.clear();
+    if (res.size() != n) res.assign(n, Calendar{});
+    arena.resize(1);
+    for (auto& f : freed) f.clear();
     drained = 0;
     known_size = ~0u;
 }
