@@ -69,7 +69,7 @@ def main():
             print(f"{name:<34}{beam:>5}{d['kernels']:>8}{d['loop_kernels']:>9}{d['fallback_kernels']:>9}"
                   f"{d['fallback_cycles'] / max(d['cycles'], 1):>10.0%}{secs * 1e6:>10.1f}{flops / secs / 1e12:>8.3f}"
                   f"{nbytes / secs / 1e9:>7.1f}{wall:>9.3f}{cpu_wall:>9.4f}")
-    print("'on tiles': kernels whose reduce loop ran as matmul_tiles or reduce_tile; 'fallback': kernels with gathered "
+    print("'on tiles': kernels whose reduce loop ran as matmul_tiles, reduce_tile or binary_max_tile + sfpu_reduce; 'fallback': kernels with gathered "
           "loads or scattered stores, and their share of the chip's cycles")
     if "--no-examples" not in sys.argv:
         for name, tflops, gbs in examples(n):

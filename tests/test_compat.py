@@ -125,6 +125,32 @@ def test_host_and_device_common_values_division_helpers_and_noc_limits(dev):
     assert got[:8].tolist() == [1, 0, 1000 // 12, 1000 % 94, 100000 // 124, 123 * 456, 256 * 32, 3]
 
 
+def test_debug_register_addresses_are_the_chips_and_reading_one_is_named(dev):
+    """tensix.h's RISCV_DEBUG_REG_WALL_CLOCK_L/H (ttnn's data_movement common.hpp names them in spin()): the chip's
+    addresses, so helpers that name them compile; the simulator maps no registers, and a read stops the run."""
+    assert words_from(dev, "out[0] = RISCV_DEBUG_REG_WALL_CLOCK_L; out[1] = RISCV_DEBUG_REG_WALL_CLOCK_H;")[:2].tolist() == [0xFFB121F0, 0xFFB121F8]
+    with pytest.raises(tt.KernelError, match="at address 0xffb121f0"):
+        words_from(dev, "out[0] = *(volatile uint32_t*)RISCV_DEBUG_REG_WALL_CLOCK_L;")
+
+
+@pytest.mark.parametrize("noc", [0, 1])
+def test_the_firmware_bank_tables_find_a_page(dev, noc):
+    """dram_bank_to_noc_xy[noc][bank] and bank_to_dram_offset[bank] (ttnn's sharding_addrgen.hpp builds NoC addresses
+    from them): page i of an interleaved buffer is in bank i % banks at row i / banks (ARCH.md), from either NoC."""
+    src = dev.buffer(np.arange(64 * 8, dtype=np.uint32), page=32)
+    body = f"""uint32_t banks = NUM_DRAM_BANKS, page = 13, bank = page % banks;
+        uint32_t addr = get_arg_val<uint32_t>(1) + (page / banks) * 32 + bank_to_dram_offset[bank];
+        uint64_t at = ((uint64_t)dram_bank_to_noc_xy[{noc}][bank] << NOC_ADDR_COORD_SHIFT) | addr;
+        noc_async_read(at, SCRATCH, 32, {noc}); noc_async_read_barrier();"""
+    out = dev.buffer(32)
+    k = tt.Kernel(HEAD + "void kernel_main() {" + body + """
+        noc_async_write(SCRATCH, get_noc_addr(0, InterleavedAddrGen<true>{get_arg_val<uint32_t>(0), 32}), 32);
+        noc_async_write_barrier(); }""", "w", defines={"SCRATCH": dev.chip.l1_unreserved_base})
+    dev.run(tt.Program(dev, (0, 0), writer=k, writer_args=[out.addr, src.addr]))
+    assert out.read(np.uint32).tolist() == list(range(13 * 8, 14 * 8))
+    src.free(); out.free()
+
+
 def test_kernels_include_helper_headers_from_include_dirs_and_a_changed_header_is_rebuilt(dev, tmp_path, monkeypatch):
     (tmp_path / "helpers").mkdir()
     header = tmp_path / "helpers" / "constants.hpp"
@@ -211,6 +237,23 @@ def test_sfpu_ops_from_the_2024_op_list(dev, op, x, ref):
     got = sfpu(dev, x, op)
     want = tt.round_bfloat16(np.asarray(ref(x.astype(np.float64)), np.float32))
     np.testing.assert_allclose(got, want, rtol=2 ** -7, atol=1e-6)
+
+
+def _power_by_squaring(x, n):  # ckernel_sfpu_unary_power.h's calculate_unary_power_iterative, in float32
+    if n == 0: return np.ones_like(x)
+    x = x.astype(np.float32)
+    result, e = x.copy(), n - 1
+    while e:
+        if e & 1: result = result * x
+        x, e = x * x, e >> 1
+    return result
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 6])
+def test_power_iterative_multiplies_by_squaring(dev, n):
+    """power_iterative_tile (moreh_common.hpp's power): a non-negative integer exponent, x multiplied by squaring."""
+    got = sfpu(dev, WIDE, f"power_iterative_tile_init(); power_iterative_tile(0, {n});")
+    np.testing.assert_allclose(got, tt.round_bfloat16(_power_by_squaring(WIDE, n)), rtol=2 ** -7, atol=1e-6)
 
 
 def test_sfpu_predicates_on_special_values(dev):
@@ -399,6 +442,42 @@ def test_a_programs_kernels_compile_at_the_same_time(dev, monkeypatch):
     prog = tt.Program(dev, (0, 0), reader=HEAD + f"// {salt}\nvoid kernel_main() {{}}", writer=HEAD + f"// {salt} w\nvoid kernel_main() {{}}")
     prog.compile()
     assert not meet.broken
+
+
+MAILBOX_READER = HEAD + """#include "ckernel.h"
+#include "ckernel_defs.h"
+void kernel_main() {  // as ttnn's padded matmul readers: a word to each compute thread
+    for (uint32_t i = 0; i < get_arg_val<uint32_t>(0); i++) {
+        ckernel::mailbox_write(ckernel::ThreadId::UnpackThreadId, get_arg_val<uint32_t>(1 + i));
+        ckernel::mailbox_write(ckernel::ThreadId::MathThreadId, get_arg_val<uint32_t>(1 + i));
+        ckernel::mailbox_write(ckernel::ThreadId::PackThreadId, get_arg_val<uint32_t>(1 + i));
+    }
+}"""
+MAILBOX_COMPUTE = """#include "compute_kernel_api.h"
+#include "compute_kernel_api/eltwise_unary/sfpu.h"
+namespace NAMESPACE { void MAIN {
+    for (uint32_t i = 0; i < 2; i++) {
+        uint32_t u = 0, m = 0, p = 0;
+        UNPACK(u = mailbox_read(ckernel::ThreadId::BriscThreadId);)  // each TRISC reads its own word, in order
+        MATH(m = mailbox_read(ckernel::ThreadId::BriscThreadId);)
+        PACK(p = mailbox_read(ckernel::ThreadId::BriscThreadId);)
+        tile_regs_acquire(); fill_tile(0, m == u && p == u ? u : 0u); tile_regs_commit(); tile_regs_wait();
+        cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); tile_regs_release();
+    }
+} }"""
+
+
+def test_mailboxes_carry_a_word_from_a_data_movement_kernel_to_each_compute_thread(dev):
+    from test_compute import WRITER
+    out = dev.buffer(2 * 2048, page=2048)
+    words = [int(np.float32(v).view(np.uint32)) for v in (3.0, -0.5)]
+    dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(MAILBOX_READER, "mb_reader"), compute=tt.Kernel(MAILBOX_COMPUTE, "mb_compute"),
+                       writer=WRITER, reader_args=[2, *words], writer_args=[out.addr, 2], cbs=[tt.CB(16, pages=2)]))
+    assert tt.untilize(out.read(tt.bfloat16), 32, 64).tolist() == [[3.0] * 32 + [-0.5] * 32] * 32
+    with pytest.raises(tt.DeadlockError, match=r"compute kernel 'mb_compute' .* waits in mailbox_read"):  # only one word sent
+        dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(MAILBOX_READER, "mb_reader"), compute=tt.Kernel(MAILBOX_COMPUTE, "mb_compute"),
+                           writer=WRITER, reader_args=[1, words[0]], writer_args=[out.addr, 2], cbs=[tt.CB(16, pages=2)]))
+    out.free()
 
 
 # ---- 2024's programs, written here in their shape, against numpy references with the chip's rounding

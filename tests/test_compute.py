@@ -294,6 +294,29 @@ def test_pack_untilize_gives_rows(dev):
     assert np.array_equal(got, x.reshape(-1))
 
 
+def test_pack_untilize_of_a_wide_row_in_column_blocks_and_fast_tilize_back(dev):
+    """Today's pack_untilize_block<block_ct, full_ct>(icb, 1, ocb, block_c_index) (ttnn's untilize helpers): a row 2 tiles
+    wide untilized a tile at a time, each block at its columns of the 32 rows; then pack_untilize_dest the same way
+    from the register, and fast_tilize_block (the same tiles as tilize_block) back to tiles."""
+    x = A[:32, :64]
+    body = """pack_untilize_init<1, 2>(0, 24); cb_reserve_back(24, 2);
+    for (uint32_t b = 0; b < 2; b++) { cb_wait_front(0, 1); pack_untilize_block<1, 2>(0, 1, 24, b); cb_pop_front(0, 1); }
+    cb_push_back(24, 2); pack_untilize_uninit(24);
+    cb_wait_front(24, 2); cb_reserve_back(16, 2);
+    fast_tilize_init(24, 2, 16); fast_tilize_block(24, 2, 16); fast_tilize_uninit(24, 16);
+    cb_push_back(16, 2); cb_pop_front(24, 2);"""
+    got, _ = compute(dev, body, [x], n_out=2, cbs=[tt.CB(24, tt.bfloat16, 2)])
+    assert np.array_equal(tt.untilize(got, 32, 64), x)
+    rows = """pack_untilize_dest_init<1, 2>(16); cb_reserve_back(16, 2);
+    for (uint32_t b = 0; b < 2; b++) {
+        cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); tile_regs_commit();
+        tile_regs_wait(); pack_untilize_dest<1, 2>(16, 1, b); tile_regs_release(); cb_pop_front(0, 1);
+    }
+    cb_push_back(16, 2);"""
+    got, _ = compute(dev, rows, [x], n_out=2)
+    assert np.array_equal(got, x.reshape(-1))
+
+
 @pytest.mark.parametrize("fmt", [tt.float16, tt.float32, tt.uint16, tt.int32, tt.uint8])
 def test_copy_through_other_formats(dev, fmt):
     x = np.abs(np.round(A * 10)) if fmt in (tt.uint16, tt.uint8) else np.round(A * 10) if fmt is tt.int32 else A

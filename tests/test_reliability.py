@@ -141,6 +141,16 @@ def test_the_engine_outlives_the_thread_that_started_it():
         assert add(d, 13, 7).tolist() == [20] * 1024 and d.sim.engine.pid == engine
 
 
+def test_an_engine_killed_between_runs_is_replaced_at_the_next():
+    # the host learns of it when the run's command finds no reader on the pipe: it starts another engine and runs there
+    with tt.Device(echo=False) as d:
+        assert add(d, 1, 2).tolist() == [3] * 1024
+        for _ in range(2):
+            engine = d.sim.engine
+            engine.kill(); engine.wait()
+            assert add(d, 13, 7).tolist() == [20] * 1024 and d.sim.engine is not engine
+
+
 # ---- threads
 def test_threads_compiling_the_same_new_kernel_at_once():
     for attempt in range(3):

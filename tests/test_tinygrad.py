@@ -213,6 +213,19 @@ def test_max_and_min_on_tiles_are_exact():
     assert np.array_equal(tt(c).max(1).numpy(), c.max(1))
 
 
+
+def test_reductions_split_over_cores():
+    """Two output tiles on a 72-core chip: each tile's 64 k-blocks go to 8 cores in parts; each part's partial tile is
+    written into the tile's first core's L1 and counted on a semaphore, and that core folds them in (max exactly)."""
+    a = rng.standard_normal((64, 2048)).astype(np.float32)
+    got = []
+    srcs = sources(lambda: got.append(tt(a).max(1).numpy()))
+    assert srcs[0]["split"][0] == 8 and np.array_equal(got[0], a.max(1))
+    got = []
+    srcs = sources(lambda: got.append((tt(a) - tt(a[:, :1])).exp().sum(1).numpy()))  # a row broadcast before the loop too
+    assert srcs[0]["split"][0] == 8 and (srcs[0]["math"], srcs[0]["fallbacks"]) == ("sum", 0)
+    close(got[0], np.exp(a.astype(np.float64) - a[:, :1]).sum(1), rtol=2e-6)
+
 def test_reductions_of_expressions_past_the_last_k_block():
     """k = 77: an expression of the loaded tiles would turn their padding (-inf for a max, 0 for a sum) into values
     (-inf * -inf = inf, 2^0 = 1); the last k-block is masked back to the padding, so these stay on tiles."""

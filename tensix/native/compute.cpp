@@ -633,6 +633,16 @@ static void unary3(uint32_t op, uint32_t d, uint32_t param, uint32_t param1, uin
             case TX_NEG: y = -x; break;
             case TX_SQUARE: y = x * x; break;
             case TX_POWER: y = std::pow(x, param < 0x10000 ? (float)param : p); break;  // an integer, or float bits
+            case TX_POWER_ITERATIVE: {  // ckernel_sfpu_unary_power.h: x times itself by squaring, each product in float32
+                if (param == 0) { y = 1.0f; break; }
+                float in = x;
+                y = x;
+                for (uint32_t e = param - 1; e; e >>= 1) {
+                    if (e & 1) y *= in;
+                    in *= in;
+                }
+                break;
+            }
             case TX_SIN: y = std::sin(x); break;
             case TX_COS: y = std::cos(x); break;
             case TX_TAN: y = std::tan(x); break;
@@ -1037,23 +1047,24 @@ static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
     stage_tick(PACK_STAGE, cur->stage[MATH_STAGE], chip.pack_tile_cycles * tiles);
 }
 
-// Rows straight from the register: `rows` x block_ct tiles from register tile d0 on, into cb's reserved pages, which
-// hold rows of full_ct tiles; this block's columns start at tile column col_block * block_ct.
-static void pack_untilize(uint32_t d0, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t i) {
-    CB& cb = tile_cb(i, "pack_untilize_dst");
+// Rows out of tiles: `rows` x block_ct tiles (tile_of(k), k in row order) into cb's reserved pages, which hold rows of
+// full_ct tiles; this block's columns start at tile column col_block * block_ct.
+template <class TileOf>
+static void rows_out(const char* what, TileOf tile_of, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t i) {
+    CB& cb = tile_cb(i, what);
     uint32_t size = cb.format == 0 ? 4 : cb.format == 5 || cb.format == 1 ? 2 : 0;
-    if (!size) fail("pack_untilize_dst(cb %d): rows are packed as float32, bfloat16 or float16; the buffer's format is %u", i, cb.format);
-    if ((col_block + 1) * block_ct > full_ct) fail("pack_untilize_dst: column block %u of %u tiles is past a row of %u tiles", col_block, block_ct, full_ct);
+    if (!size) fail("%s(cb %d): rows are packed as float32, bfloat16 or float16; the buffer's format is %u", what, i, cb.format);
+    if ((col_block + 1) * block_ct > full_ct) fail("%s: column block %u of %u tiles is past a row of %u tiles", what, col_block, block_ct, full_ct);
     uint64_t need = (uint64_t)rows * 32 * full_ct * 32 * size;
     if (need > (uint64_t)cb.reserved * cb.page_size)
-        fail("pack_untilize_dst(cb %d): %u rows of %u tiles need %llu bytes; %u pages of %u are reserved (cb_reserve_back first)", i, rows * 32,
+        fail("%s(cb %d): %u rows of %u tiles need %llu bytes; %u pages of %u are reserved (cb_reserve_back first)", what, i, rows * 32,
              full_ct, (unsigned long long)need, cb.reserved, cb.page_size);
     Math& mm = m();
     uint8_t* mem = l1(cur->core);
     uint32_t width = full_ct * 32;
     for (uint32_t tr = 0; tr < rows; tr++)
         for (uint32_t t = 0; t < block_ct; t++) {
-            const float* o = dst(d0 + tr * block_ct + t, "pack_untilize_dst", true);
+            const float* o = tile_of(tr * block_ct + t);
             for (int r = 0; r < 32; r++)
                 for (int c = 0; c < 32; c++) {
                     float v = mm.relu && o[r * 32 + c] < 0 ? 0.0f : o[r * 32 + c];
@@ -1063,7 +1074,26 @@ static void pack_untilize(uint32_t d0, uint32_t block_ct, uint32_t full_ct, uint
                     else { uint16_t h = cb.format == 1 ? float_to_half(v) : bits(bf16(v)) >> 16; memcpy(p, &h, 2); }
                 }
         }
+}
+
+// Rows straight from the register: register tiles from d0 on (pack_untilize_dst / pack_untilize_dest).
+static void pack_untilize(uint32_t d0, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t i) {
+    rows_out("pack_untilize_dst", [&](uint32_t k) { return (const float*)dst(d0 + k, "pack_untilize_dst", true); }, block_ct, full_ct,
+             col_block, rows, i);
     stage_tick(PACK_STAGE, 0, chip.pack_tile_cycles * rows * block_ct);  // after tile_regs_wait
+}
+
+// The same from the front tiles of a circular buffer, through the register (pack_untilize_block with a column block of
+// a wider row).
+static void untilize_rows(int32_t in, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t out) {
+    const char* what = "pack_untilize_block";
+    CB& a = tile_cb(in, what);
+    if (a.waited < rows * block_ct) fail("%s: this thread has waited for %u pages of circular buffer %d; it needs %u (cb_wait_front first)", what, a.waited, in, rows * block_ct);
+    float tile[1024];
+    rows_out(what, [&](uint32_t k) { decode(l1(cur->core) + slot_addr(a, a.rd, k), a.format, tile); return (const float*)tile; }, block_ct,
+             full_ct, col_block, rows, out);
+    unpack_then_math(rows * block_ct, chip.copy_cycles * rows * block_ct);
+    stage_tick(PACK_STAGE, cur->stage[MATH_STAGE], chip.pack_tile_cycles * rows * block_ct);
 }
 
 // pack_untilize_dst of part of each tile (2024's max pool packs one row): face_r_dim rows of the first num_faces faces
@@ -1119,5 +1149,5 @@ void compute_bind(TxApi& api) {
     api.unary = unary; api.unary3 = unary3; api.dst_binary = dst_binary; api.dst_where = dst_where; api.reduce = reduce; api.sfpu_reduce = sfpu_reduce; api.transpose = transpose; api.pack = pack;
     api.tilize = tilize;
     api.tilize_ab = tilize_ab; api.reduce_math = reduce_math; api.pack_untilize_faces = pack_untilize_faces;
-    api.pack_untilize = pack_untilize; api.matmul_fidelity = matmul_fidelity;
+    api.pack_untilize = pack_untilize; api.matmul_fidelity = matmul_fidelity; api.untilize_rows = untilize_rows;
 }

@@ -135,6 +135,7 @@ static bool ready(Thread* t) {
         case SEM_EQ: return *(volatile uint32_t*)(l1(t->core) + w.addr) == w.value;
         case SEM_MIN: return *(volatile uint32_t*)(l1(t->core) + w.addr) >= w.value;
         case POLL: return changes != w.seen;  // something changed since it last looked
+        case MAILBOX: return !core_of(t).mailbox.empty();
     }
     return false;
 }
@@ -175,6 +176,7 @@ static std::string describe_wait(Thread* t) {
                      *(uint32_t*)(l1(t->core) + w.addr));
             break;
         case POLL: snprintf(s, sizeof s, "a loop polling cb_pages_*(cb %d, %d), which nothing will change", w.cb, w.pages); break;
+        case MAILBOX: snprintf(s, sizeof s, "mailbox_read: no word from the core's data-movement kernels"); break;
         default: snprintf(s, sizeof s, "nothing"); break;
     }
     return s;
@@ -458,6 +460,26 @@ static void sem_wait(volatile uint32_t* p, uint32_t v, WaitKind kind) {
     wait_until(it == sem_stamp.end() ? 0 : it->second, cur->wait_sem, EV_WAIT_SEM, a);
 }
 static void api_sem_wait(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_EQ); }
+// The mailboxes between a core's RISC-Vs (ckernel.h): a data-movement kernel writes a word to each TRISC, the compute
+// kernel reads them in order (here one thread runs all three, so it reads the three words one after the other).
+static void api_mailbox_write(uint32_t thread, uint32_t data) {
+    heartbeat();
+    if (cur->proc == TRISC) fail("mailbox_write: the compute kernel reads mailboxes; data-movement kernels write them");
+    if (thread < 1 || thread > 3) fail("mailbox_write(%u): the compute threads are UnpackThreadId, MathThreadId and PackThreadId (1-3)", thread);
+    changed();
+    cur->clock += chip.api_cycles;
+    core_of(cur).mailbox.push_back({data, cur->clock});
+}
+static uint32_t api_mailbox_read(uint32_t thread) {
+    heartbeat();
+    if (cur->proc != TRISC) fail("mailbox_read: data-movement kernels write mailboxes; the compute kernel reads them");
+    block({MAILBOX});
+    auto [data, at] = core_of(cur).mailbox.front();
+    core_of(cur).mailbox.pop_front();
+    wait_until(at, cur->wait_sem, EV_WAIT_SEM, 0);
+    return data;
+}
+static bool api_mailbox_not_empty(uint32_t thread) { heartbeat(); return !core_of(cur).mailbox.empty(); }
 static void api_sem_wait_min(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_MIN); }
 
 CB& cb_of(int32_t i, const char* what) {
@@ -642,7 +664,8 @@ static void setup_cbs(Core& c, const std::string& formats) {
         CB& cb = c.cbs[i];
         cb = CB{};
         cb.addr = cfg[4 * i] << 4; cb.size = cfg[4 * i + 1] << 4; cb.pages = cfg[4 * i + 2]; cb.page_size = cfg[4 * i + 3] << 4;
-        cb.format = (uint32_t)strtoul(formats.substr(2 * i, 2).c_str(), nullptr, 16);
+        auto hex = [&](size_t k) { char ch = k < formats.size() ? formats[k] : '0'; return uint32_t(ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10); };
+        cb.format = hex(2 * i) << 4 | hex(2 * i + 1);  // two hex digits (program.py), read without a substring and strtoul per buffer
         cb.wr = cb.rd = cb.addr;
         cb.ready_at.assign(cb.pages, 0);
         cb.free_at.assign(cb.pages, 0);
@@ -711,6 +734,7 @@ static void start_api() {
     api.noc_read = api_noc_read; api.noc_write = api_noc_write; api.noc_write_mcast = api_noc_write_mcast;
     api.noc_read_barrier = api_read_barrier; api.noc_write_barrier = api_write_barrier; api.noc_atomic_barrier = api_atomic_barrier;
     api.sem_inc = api_sem_inc; api.sem_set = api_sem_set; api.sem_wait = api_sem_wait; api.sem_wait_min = api_sem_wait_min;
+    api.mailbox_write = api_mailbox_write; api.mailbox_read = api_mailbox_read; api.mailbox_not_empty = api_mailbox_not_empty;
     api.cb_reserve_back = api_cb_reserve_back; api.cb_push_back = api_cb_push_back;
     api.cb_wait_front = api_cb_wait_front; api.cb_pop_front = api_cb_pop_front;
     api.cb_pages_available = api_cb_available; api.cb_pages_reservable = api_cb_reservable;
@@ -837,23 +861,28 @@ int main(int argc, char** argv) {
                     }
             run_program();
             std::string r = "stats {\"noc\": " + noc_stats() + ", \"threads\": [", done = "done";
-            bool first = true;
-            for (auto& c : cores)
-                for (Thread* t : c.threads) {
-                    if (!t) continue;
-                    r += first ? "[" : ",[";
-                    for (uint64_t v : {(uint64_t)t->core, (uint64_t)t->proc, t->clock, t->wait_noc, t->wait_sem, t->flops}) { append_num(r, v); r += ','; }
-                    r += '[';
-                    uint64_t waits = t->wait_noc + t->wait_sem;
-                    for (int i = 0, n = 0; i < 32; i++)  // [cb, cycles] of the buffers it waited on
-                        if (t->wait_cb[i]) { r += n++ ? ",[" : "["; append_num(r, i); r += ','; append_num(r, t->wait_cb[i]); r += ']'; waits += t->wait_cb[i]; }
-                    // busy: a data-movement thread's time not waiting; a compute thread's time its math stage computed
-                    uint64_t busy = t->proc == TRISC ? t->math_busy : t->clock - t->started - std::min(waits, t->clock - t->started);
-                    r += "],"; append_num(r, t->started); r += ','; append_num(r, busy); r += ']';
-                    first = false;
-                    done += ' '; append_num(done, t->core); done += ':'; append_num(done, t->proc); done += ':'; append_num(done, t->clock);
-                }
-            r += "], \"launch\": "; append_num(r, launch); r += "}\n";
+            {
+                Record rec(r), ends(done);
+                bool first = true;
+                for (auto& c : cores)
+                    for (Thread* t : c.threads) {
+                        if (!t) continue;
+                        rec.str(first ? "[" : ",[").num(t->core).str(",").num(t->proc).str(",").num(t->clock).str(",")
+                            .num(t->wait_noc).str(",").num(t->wait_sem).str(",").num(t->flops).str(",[");
+                        uint64_t waits = t->wait_noc + t->wait_sem;
+                        for (int i = 0, n = 0; i < 32; i++)  // [cb, cycles] of the buffers it waited on
+                            if (t->wait_cb[i]) {
+                                rec.str(n++ ? ",[" : "[").num(i).str(",").num(t->wait_cb[i]).str("]");
+                                waits += t->wait_cb[i];
+                            }
+                        // busy: a data-movement thread's time not waiting; a compute thread's time its math stage computed
+                        uint64_t busy = t->proc == TRISC ? t->math_busy : t->clock - t->started - std::min(waits, t->clock - t->started);
+                        rec.str("],").num(t->started).str(",").num(busy).str("]");
+                        ends.str(" ").num(t->core).str(":").num(t->proc).str(":").num(t->clock);
+                        first = false;
+                    }
+                rec.str("], \"launch\": ").num(launch).str("}\n");
+            }
             r += done; r += '\n';
             fwrite(r.data(), 1, r.size(), out);
             reply();

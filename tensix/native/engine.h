@@ -1,5 +1,6 @@
 // What the engine's parts share: the chip, memory, threads, circular buffers, and how to fail.
 #pragma once
+#include <deque>
 #include <algorithm>
 #include <charconv>
 #include <cerrno>
@@ -58,15 +59,24 @@ extern Status* status;
 // Layout of the memory file (tensix/sim.py lays it out the same way): a status block, each core's L1, each DRAM bank.
 // Blocks start on 64 KiB boundaries so that any host page size can map a core's L1 on its own.
 const uint64_t BLOCK = 1 << 16;
-// A number's digits onto s, for the reports written after every run (snprintf parses its format at every call).
-inline void append_num(std::string& s, uint64_t v) { char b[20]; s.append(b, std::to_chars(b, b + 20, v).ptr); }
+// The reports written after every run, built in a buffer that goes onto the report when full or done (snprintf parses
+// its format at every call, and appending to a std::string piece by piece cost more than the digits).
+struct Record {
+    std::string& out;
+    char b[512], *p = b;
+    explicit Record(std::string& s) : out(s) {}
+    ~Record() { flush(); }
+    void flush() { out.append(b, p - b); p = b; }
+    Record& num(uint64_t v) { if (p > b + sizeof b - 24) flush(); p = std::to_chars(p, b + sizeof b, v).ptr; return *this; }
+    Record& str(const char* s) { for (; *s; *p++ = *s++) if (p == b + sizeof b) flush(); return *this; }
+};
 inline uint64_t l1_stride() { return (chip.l1_size + BLOCK - 1) / BLOCK * BLOCK; }
 inline uint64_t l1_offset(uint32_t core) { return BLOCK + core * l1_stride(); }
 static inline uint8_t* l1(uint32_t core) { return shm + l1_offset(core); }
 static inline uint8_t* dram(uint32_t bank) { return shm + l1_offset(chip.cores) + bank * chip.bank_size; }
 
 // ---------------------------------------------------------------- threads, circular buffers, cores
-enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN, POLL };
+enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN, POLL, MAILBOX };
 struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr = 0, value = 0; uint64_t seen = 0; };
 
 struct Core;
@@ -101,7 +111,8 @@ struct CB {
     uint32_t room() const { return pages - filled(); }
 };
 
-struct Core { uint32_t index; Thread* threads[NPROC] = {}; CB cbs[32]; };
+// mailbox: the words the data-movement kernels sent the compute kernel (ckernel's mailbox_write), each with its time
+struct Core { uint32_t index; Thread* threads[NPROC] = {}; CB cbs[32]; std::deque<std::pair<uint32_t, uint64_t>> mailbox; };
 
 extern std::vector<Core> cores;  // the cores of the running program
 

@@ -326,7 +326,7 @@ uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dest
 
 uint64_t noc_drained() { return drained; }
 
-std::string noc_stats() {  // built with append_num(), not snprintf: a tiny program run in a loop spent a third of its time here
+std::string noc_stats() {  // in Records, not snprintf: a tiny program run in a loop spent a third of its time here
     std::sort(touched.begin(), touched.end());  // in the order of `res`: links by NoC, y, x, direction
     std::string s = "{\"links\": [";
     size_t links = 4 * (size_t)nodes(), l1 = 8 * (size_t)nodes() + chip.banks;
@@ -336,20 +336,23 @@ std::string noc_stats() {  // built with append_num(), not snprintf: a tiny prog
         if (i >= links) break;
         if (!c->bytes) continue;  // only zero-byte packets
         uint32_t d = i % 2, noc = i / 2 / nodes(), at = i / 2 % nodes();
-        s += first ? "[" : ",["; first = false;
-        append_num(s, noc); s += ','; append_num(s, at % chip.noc_w); s += ','; append_num(s, at / chip.noc_w);
-        s += d ? ",\"y\"," : ",\"x\","; append_num(s, c->bytes); s += ','; append_num(s, c->cycles); s += ']';
+        Record(s).str(first ? "[" : ",[").num(noc).str(",").num(at % chip.noc_w).str(",").num(at / chip.noc_w)
+            .str(d ? ",\"y\"," : ",\"x\",").num(c->bytes).str(",").num(c->cycles).str("]");
+        first = false;
     }
-    s += "], \"banks\": [";
-    for (uint32_t i = 0; i < chip.banks; i++) { s += i ? ",[" : "["; append_num(s, bank(i).bytes); s += ','; append_num(s, bank(i).cycles); s += ']'; }
-    s += "], \"l1\": [";  // the cores whose port moved anything: [core, bytes, busy]
+    {
+        Record r(s);
+        r.str("], \"banks\": [");
+        for (uint32_t i = 0; i < chip.banks; i++) r.str(i ? ",[" : "[").num(bank(i).bytes).str(",").num(bank(i).cycles).str("]");
+        r.str("], \"l1\": [");  // the cores whose port moved anything: [core, bytes, busy]
+    }
     first = true;
     for (Calendar* c : touched) {
         size_t i = c - res.data();
         if (i < l1 || !c->bytes) continue;
-        s += first ? "[" : ",["; first = false;
-        append_num(s, i - l1); s += ','; append_num(s, c->bytes); s += ','; append_num(s, c->cycles); s += ']';
+        Record(s).str(first ? "[" : ",[").num(i - l1).str(",").num(c->bytes).str(",").num(c->cycles).str("]");
+        first = false;
     }
-    s += "], \"drained\": "; append_num(s, drained); s += '}';
+    Record(s).str("], \"drained\": ").num(drained).str("}");
     return s;
 }

@@ -47,9 +47,10 @@ void prune(std::vector<Flight>& v, uint32_t proc, uint64_t now) {  // the thread
 }  // namespace
 
 void race_reset() {  // a new run
-    reads_into.assign(chip.cores, {});
-    writes_from.assign(chip.cores, {});
-    writes_into.assign(chip.cores, {});
+    for (auto* per_core : {&reads_into, &writes_from, &writes_into}) {  // emptied, their memory kept for the next run
+        per_core->resize(chip.cores);
+        for (auto& v : *per_core) v.clear();
+    }
     last_landing.clear();
 }
 

@@ -62,6 +62,15 @@ class TTProgram:
         # else a core does a run of tiles
         share = (lambda c: (cores.index(c), len(cores))) if s["blocks"] else \
             lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
+        split = None
+        if s.get("split"):  # a split reduce loop: core i does part i % S of tile i // S, whose parts start on groups of rc k-blocks
+            S, groups, rc = s["split"]
+            cores = [(i % grid[0], i // grid[0]) for i in range(tiles * S)]
+            share = lambda c: (cores.index(c) // S, cores.index(c) // S + 1)
+            def split(c):
+                i = cores.index(c)
+                p, owner = i % S, cores[i - i % S]
+                return [p, p * groups // S * rc, (p + 1) * groups // S * rc, *d.chip.noc_xy(owner)]
         if s["mcast"]:
             cols, rows = s["mcast"]
             cores = [(x, y) for y in range(rows) for x in range(cols)]
@@ -69,7 +78,7 @@ class TTProgram:
         common = [lanes, *global_size]
         for b in bufs: common += [b[0].addr, b[1]]
         common += [v & 0xFFFFFFFF for v in vals]
-        args = lambda c: [*share(c), *common]
+        args = (lambda c: [*share(c), *common, *split(c)]) if split else lambda c: [*share(c), *common]
         reader_args = writer_args = args
         if s["mcast"]:  # the row's first core sends A to the rest of the row, the column's first B down the column
             xy = d.chip.noc_xy
@@ -85,7 +94,7 @@ class TTProgram:
                for size in {TILE_BYTES[f] for f in s["bitcast"]}]  # spills, reduce loops' tiles, bitcasts (an allocation per tile size)
         reader, writer, compute = self.kernels
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=reader_args, writer_args=writer_args,
-                          compute_args=args, cbs=cbs, semaphores=[0, 0, 0, 0] if s["mcast"] else ())
+                          compute_args=args, cbs=cbs, semaphores=[0, 0, 0, 0] if s["mcast"] else [0] if split else ())
         run = d.run(prog)
         STATS["kernels"] += 1; STATS["cycles"] += run.cycles; STATS["loop_kernels"] += s["math"] != "sfpu"
         if s["fallbacks"]: STATS["fallback_kernels"] += 1; STATS["fallback_cycles"] += run.cycles

@@ -31,10 +31,12 @@ SPLIT_CB = (28, 29)  # their high and low parts, packed by the compute kernel fo
 SCALER_CB = 30       # reduce_tile's scaler (a tile of ones), then the mask of the last k-block's lanes: the reader writes them once
 PART_CB = 25         # a matmul block's partial sums between k-steps (float32 tiles)
 READ_STAGE_CB = 31   # where the writer stages its reads of B (the reader's staging area is its own)
+SPLIT_OUT_CB, SPLIT_IN_CB = MM_CB  # a split loop's partial tile out of a core, and the partials its tile's first core receives
 OUT_ROWS_CB = 16     # the renderer's float32 output buffer: a blocked matmul's rows of output go out through it
 BLOCK = getenv("TT_MATMUL_BLOCK", 4)      # a core's block of output tiles is at most BLOCK x BLOCK
 BLOCK_K = getenv("TT_MATMUL_BLOCK_K", 0)  # tiles of k a k-step reads of each operand; 0: as many as L1 holds
 OTHER_CBS = 128 << 10  # L1 left for the kernel's other circular buffers (loads, outputs, staging) beside a block's
+SPLIT_K = getenv("TT_SPLIT_K", 72)        # at most this many cores share a sum's or max's output tile (1: no split)
 MCAST = getenv("TT_MATMUL_MCAST", 1)      # 0: every core reads its own strips from DRAM
 SPLIT = not getenv("TT_BF16_MATMUL", 0) and fp32_register()  # parts of float32 need a float32 register
 PASSES = ((2, 0), (1, 1), (0, 2), (1, 0), (0, 1), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
@@ -155,7 +157,7 @@ class ReduceLoop:
 
     def __init__(self, r, end, acc, acc_store, add, x, sizes, K):
         self.r, self.end, self.acc, self.acc_store, self.add, self.x, self.sizes, self.K = r, end, acc, acc_store, add, x, sizes, K
-        self.kind, self.loads, self.n, self.RC, self.mask = "sum", [], None, 1, False
+        self.kind, self.loads, self.n, self.RC, self.mask, self.S = "sum", [], None, 1, False, 1
         self.m = max(sizes, key=lambda s: sizes[s]) if sizes else None  # the output's rows; the rest go along the tiles
         self._shape()
 
@@ -348,6 +350,7 @@ class ReduceLoop:
         if self.kind == "matmul":
             return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 3, SPLIT_CB[1]: 3 * self.KB if self.cache_b else 3} if SPLIT else {})}
         scaler = {SCALER_CB: self._scalers()} if self._scalers() else {}
+        if self.S > 1: scaler |= {SPLIT_OUT_CB: 1, SPLIT_IN_CB: self.S - 1}
         return {SPLIT_CB[0]: 3, RM_CB[0]: 2 * self.RC, **scaler} if self.kind == "sum" else {RM_CB[0]: 2 * self.RC, **scaler}
 
     def _scalers(self): return (self.kind == "sum") + self.mask if self.kind in ("sum", "max") else 0
@@ -365,6 +368,40 @@ class ReduceLoop:
         if self.kind != "max": return []
         fmt = "DataFormat::Float32" if fp32_register() else "DataFormat::Float16_b"
         return [f"sfpu_reduce_init<PoolType::MAX, {fmt}>(); sfpu_reduce<PoolType::MAX, {fmt}, ReduceDim::REDUCE_ROW>({acc});"]
+
+    def split_k(self, cores):
+        """A sum or max with fewer output tiles than the grid has cores: each tile's k-blocks in S parts on S cores (one
+        part a core), the partial tiles sent to the tile's first core, which combines them and does the rest."""
+        # parts start on a group of RC k-blocks (the reader's rows; shorter rows for more parts measured slower)
+        if self.kind in ("sum", "max") and 2 * self.tiles <= cores: self.S = min(cores // self.tiles, self.KB // self.RC, SPLIT_K)
+
+    def kb_loop(self):
+        """The C loop over this core's k-blocks."""
+        return "for (int32_t kb = (int32_t)kb0_; kb < (int32_t)kb1_; kb++) {" if self.S > 1 else f"for (int32_t kb = 0; kb < {self.KB}; kb++) {{"
+
+    def split_args(self, first):
+        """The C lines that read a split loop's args (after the kernel's own): this core's part, its k-blocks, the NoC
+        coordinates of the tile's first core."""
+        if self.S == 1: return []
+        return [f"    uint32_t part_ = get_arg_val<uint32_t>({first}), kb0_ = get_arg_val<uint32_t>({first + 1}), kb1_ = get_arg_val<uint32_t>({first + 2});",
+                f"    uint32_t ox_ = get_arg_val<uint32_t>({first + 3}), oy_ = get_arg_val<uint32_t>({first + 4}); (void)part_; (void)kb0_; (void)kb1_; (void)ox_; (void)oy_;"]
+
+    def combine(self, which, acc=None, tmp=None):
+        """After the loop: a part's partial tile goes to the tile's first core (compute packs it, the writer writes it
+        into that core's SPLIT_IN_CB slot and counts it on semaphore 0); the first core's reader waits for all of them,
+        its compute folds them into acc. What follows (to the tile's end) is the first core's only: an open `{`."""
+        n = self.S - 1
+        if which == "compute":
+            op = "binary_max_tile" if self.kind == "max" else "add_binary_tile"
+            return [f"if (part_ != 0) {{ cb_reserve_back({SPLIT_OUT_CB}, 1); pack_tile({acc}, {SPLIT_OUT_CB}); cb_push_back({SPLIT_OUT_CB}, 1); }} else {{",
+                    f"cb_wait_front({SPLIT_IN_CB}, {n}); for (uint32_t p_ = 0; p_ < {n}u; p_++) {{ copy_tile({SPLIT_IN_CB}, p_, {tmp}); "
+                    f"{op}({acc}, {tmp}, {acc}); }} cb_pop_front({SPLIT_IN_CB}, {n});"]
+        if which == "reader":
+            return [f"if (part_ == 0) {{ cb_reserve_back({SPLIT_IN_CB}, {n}); volatile tt_l1_ptr uint32_t* got = (volatile tt_l1_ptr uint32_t*)get_semaphore(0); "
+                    f"noc_semaphore_wait(got, {n}); noc_semaphore_set(got, 0); cb_push_back({SPLIT_IN_CB}, {n});"]
+        return [f"if (part_ != 0) {{ cb_wait_front({SPLIT_OUT_CB}, 1); noc_async_write(get_read_ptr({SPLIT_OUT_CB}), "
+                f"get_noc_addr(ox_, oy_, get_write_ptr({SPLIT_IN_CB}) + (part_ - 1) * 4096u), 4096); noc_async_write_barrier(); "
+                f"noc_semaphore_inc(get_noc_addr(ox_, oy_, get_semaphore(0)), 1); cb_pop_front({SPLIT_OUT_CB}, 1); }} else {{"]
 
     def pad(self):
         """What the reader puts in a loaded tile's lanes past the operand's edge."""

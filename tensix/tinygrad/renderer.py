@@ -17,7 +17,7 @@ from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
 from . import chip_name, fp32_register
-from .reduce_loop import READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine
+from .reduce_loop import FACES, READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST, Ops.BITCAST}
 
@@ -140,15 +140,18 @@ class Kernel:
             stores = [u for u in uops if u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM]
             loop.untilize = len(stores) == 1 and root(stores[0].src[0].src[0]).dtype == dtypes.float32 == stores[0].src[1].dtype
             loop.plan(tt.CHIPS[chip_name()])
+        if loop:  # a sum's or max's one load along k moves as rows of C k-blocks (runs of C x 128 bytes: the NoC's packets
+            # reach its link rate from 1 KiB); two such loads would interleave their tiles in one circular buffer, so then one
+            loop.RC = loop.C if sum(map(self._rows, uops)) == 1 else 1
+            if not loop.blocked:
+                import tensix as tt
+                loop.split_k(math.prod(tt.CHIPS[chip_name()].grid))
         loops_at = lambda u: {r for r in uops if r.op is Ops.RANGE and uops.index(r) < uops.index(u) < uops.index(
             next(e for e in uops if e.op is Ops.END and r in e.src))}
         if any(loops_at(u) != loops_at(self.fed_last[u]) or u.dtype not in FORMAT or any(FORMAT.get(x.dtype) != FORMAT[u.dtype] for x in self.fed
                if self.fed_side[x] == self.fed_side[u]) for u in self.fed) or \
                 self.fed and loop and loop.kind == "matmul":
             raise Unsupported("a load whose index the compute kernel computes in another loop or format, or beside a matmul")
-        if loop:  # a sum's or max's one load along k moves as rows of C k-blocks (runs of C x 128 bytes: the NoC's packets
-            # reach its link rate from 1 KiB); two such loads would interleave their tiles in one circular buffer, so then one
-            loop.RC = loop.C if sum(map(self._rows, uops)) == 1 else 1
         self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
         self.compute = self._compute()
         self.fallbacks = sum(1 for _, _, contiguous in self.accesses if not contiguous)
@@ -340,13 +343,15 @@ class Kernel:
         for i, u in enumerate(self.uops):
             if i < start: continue
             if skip is not None:
-                if u is skip: skip = None
+                if u is skip:
+                    skip = None
+                    if which == "writer" and u is self.loop.end and self.loop.S > 1: [emit(x) for x in self.loop.combine("writer")]
                 continue
             if u.op is Ops.RANGE and self.loop and u is self.loop.r:  # the k-blocks of the loaded tiles
                 names[u] = f"r{i}"
                 if which == "writer" or self.loop.kind == "matmul": skip = self.loop.end
                 if which == "writer": continue
-                emit(f"for (int32_t kb = 0; kb < {self.loop.KB}; kb++) {{"); depth += 1
+                emit(self.loop.kb_loop()); depth += 1
                 if self.loop.kind == "matmul":  # rows of A for C k-blocks at once, rows of B for one
                     emit(f"if (kb % {self.loop.C} == 0) {{")
                     body.extend(self._lane_loop(self.loop.loads[0], names, gates, depth + 1, "load", "a", RM_CB[0], self.loop.C))
@@ -360,7 +365,9 @@ class Kernel:
                 names[u] = f"r{i}"
                 emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{"); depth += 1
                 if which == "reader" and u in self.idx_tiles: body.extend(self._lane_loop(u, names, gates, depth, "load"))
-            elif u.op is Ops.END: depth -= 1; emit("}")
+            elif u.op is Ops.END:
+                depth -= 1; emit("}")
+                if self.loop and u is self.loop.end and self.loop.S > 1: [emit(x) for x in self.loop.combine("reader")]
             elif u.op is Ops.IF: gates.append(u.src[0])
             elif u.op is Ops.ENDIF: gates.pop()
             elif which == "reader" and (u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles):
@@ -375,6 +382,7 @@ class Kernel:
                 rows = self.loop is not None and self.loop.untilize
                 body.extend(self._lane_loop(u, names, gates, depth, "store", "c" if rows else None, pages=self.loop.BN if rows else 1))
         if start: depth -= 2; emit("}}")
+        if self.loop and self.loop.S > 1: emit("}")  # the tile's first core's part (combine())
         return body
 
     def _lane_loop(self, u, names, gates, depth, what, block=None, cb=None, pages=1, run="run", share=None):
@@ -414,6 +422,18 @@ class Kernel:
             head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
             act = [f"((int32_t*)tile)[lane] = (int32_t){self._c(u, names)};"]
             tail = [f"cb_push_back({cb}, 1);"]
+        if u.op is Ops.LOAD and self.loop and self.loop.kind in ("sum", "max") and block is None and gate is None and not gates and not self.fed_wait and self._column(idx):
+            # a value per row of the tile (softmax's max[row] beside its rows): the 32 rows' values in one run, then
+            # copied along each row in L1 (the lanes' own order, face by face, would read each row's value twice)
+            code = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});", "run.flush(); gather_done(); run.used = 0;",
+                    "uint32_t col = run.stage + STAGE - 256;  // below read_elem's 64 bytes", "for (uint32_t r_ = 0; r_ < 32u; r_++) {",
+                    "    uint32_t lane = r_ / 16u * 512u + r_ % 16u * 16u;", "    " + self.loop.dims(None),
+                    f"    if (!({self.loop.valid('in', names)})) continue;", *("    " + x for x in lines),
+                    f"    run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, col + r_ * {esize}u, {esize}u);", "}",
+                    "run.flush(); gather_done(); run.last_at = ~0ull;",
+                    f"for (uint32_t lane = 0; lane < 1024u; lane++) {{ {FACES} (void)tj; memcpy((void*)(uintptr_t)(tile + lane * {esize}u), "
+                    f"(const void*)(uintptr_t)(col + (uint32_t)ti * {esize}u), {esize}); }}", f"cb_push_back({cb}, 1);"]
+            return [pad + "{"] + [pad + "    " + x for x in code] + [pad + "}"]
         if self.fed_wait:  # the compute kernel's tiles this index reads: wait for them, pop those no later access reads
             if block is not None: raise Unsupported(f"a {what} in a reduce loop's tiles whose index the compute kernel computes")
             cb, here = FED_CB[self.side], self.fed_here
@@ -435,6 +455,13 @@ class Kernel:
         out += [pad + "        " + x for x in lines + act]
         out += [pad + "    }"] + [pad + "    " + x for x in tail] + [pad + "}"]
         return out
+
+    def _column(self, idx):
+        """Whether a load outside a sum's or max's loop takes one value per row of the output (consecutive rows,
+        consecutive elements), the same along the row."""
+        L = self.loop
+        found = affine(idx, L.sizes)
+        return found is not None and found[0].get(L.m) == 1 and all(not c for s, c in found[0].items() if s is not L.m and s not in L.batch)
 
     def _lane_dims(self):
         """The global indices of lane L, the dimension with the smallest stride in memory taking consecutive lanes."""
@@ -557,14 +584,20 @@ class Kernel:
             elif u.op is Ops.RANGE:
                 around[u] = ([], [])
                 lines.append((u, 0, depth))
-                if self.loop and u is self.loop.r: emit(f"for (int32_t kb = 0; kb < {self.loop.KB}; kb++) {{")  # a sum: its terms tile by tile, reduce_tile of each
+                if self.loop and u is self.loop.r: emit(self.loop.kb_loop())  # a sum: its terms tile by tile, reduce_tile of each
                 else: emit(f"for (int32_t r{i} = 0; r{i} < {self._bound(u)}; r{i}++) {{")
                 depth += 1
                 lines.append((u, 1, depth))
                 loops.append(u)
             elif u.op is Ops.END:
                 depth -= 1; emit("}"); loops.pop()
-                if self.loop and self.loop.r in u.src: [emit(x) for x in self.loop.after_loop(reg_base[self.loop.acc][0])]
+                if self.loop and self.loop.r in u.src:
+                    acc = reg_base[self.loop.acc][0]
+                    if self.loop.S > 1:
+                        tmp = take("a partial tile")
+                        for x in self.loop.combine("compute", acc, tmp): emit(x)
+                        free.append(tmp)
+                    for x in self.loop.after_loop(acc): emit(x)
             elif u.op is Ops.BUFFER and u in regs:
                 n = const_of(u.src[0]) if u.src else u.arg.size
                 if n is None: raise Unsupported("a register array of unknown size")
@@ -639,6 +672,7 @@ class Kernel:
                     emit(" ".join([f"cb_pop_front({cb}, 1);"] * n))  # one page at a time: any number of pages wraps evenly
                     del q[:n]
         lines = [x for l in lines for x in ([l] if isinstance(l, str) else ["    " * l[2] + y for y in around[l[0]][l[1]]])]
+        if self.loop and self.loop.S > 1: lines.append("    }")  # the tile's first core's part (combine())
         if any(n > 64 for n in depth_of.values()): raise Unsupported("more than 64 loaded tiles alive at once")
         self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()} | (self.loop.cbs() if self.loop else {}) | \
             {cb: max(2, sum(self.fed_side[u] == side for u in self.fed)) for side, cb in FED_CB.items() if side in self.fed_side.values()}
@@ -767,7 +801,8 @@ class Kernel:
         loop = self.loop
         blocked = loop is not None and loop.blocked
         tiles = (lambda body: body) if blocked else lambda body: "    for (uint32_t t = t0; t < t1; t++) {\n" + body + "\n    }"
-        dm = lambda body, run, pro=(): (f'#include <cstring>\n#include "dataflow_api.h"\n{run}\nvoid kernel_main() {{\n{args}{bufs}{vars_}'
+        split = "".join(x + "\n" for x in (loop.split_args(nb + len(self.vars)) if loop else []))
+        dm = lambda body, run, pro=(): (f'#include <cstring>\n#include "dataflow_api.h"\n{run}\nvoid kernel_main() {{\n{args}{bufs}{vars_}{split}'
                                 f"    Run run{{get_write_ptr({STAGE_CB})}};\n" + "".join(x + "\n" for x in pro) +
                                 tiles("\n".join(body)) + "\n}\n")
         if blocked:  # one tile's code, inside the block's loops
@@ -779,7 +814,7 @@ class Kernel:
                    '#include "compute_kernel_api/tilize.h"\n#include "compute_kernel_api/pack_untilize.h"\n'
                    '#include "compute_kernel_api/eltwise_unary/fill.h"\n'
                    "namespace NAMESPACE {\nvoid MAIN {\n    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1);\n"
-                   + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) +
+                   + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) + split +
                    "".join(x + "\n" for x in (loop.compute_prologue() if loop else [])) +
                    body + "\n" + "".join(x + "\n" for x in (loop.compute_epilogue() if loop else [])) +
                    "}\n}\n")
@@ -788,7 +823,8 @@ class Kernel:
         return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*(loop.reader_prologue() if loop else ()), *sh(0)]),
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
                              [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None,
-                "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(), "bitcast": self.bitcasts, "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
+                "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(),
+                "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "bitcast": self.bitcasts, "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 

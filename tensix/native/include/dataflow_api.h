@@ -12,6 +12,11 @@
 
 #define tt_l1_ptr
 #define tt_reg_ptr
+// The RISC-V debug registers (tensix.h), which ttnn's helper headers name (data_movement's spin() reads the wall clock
+// there). The simulator maps no registers: a kernel that reads one stops with an error naming the address.
+#define RISCV_DEBUG_REGS_START_ADDR 0xFFB12000
+#define RISCV_DEBUG_REG_WALL_CLOCK_L (RISCV_DEBUG_REGS_START_ADDR | 0x1F0)
+#define RISCV_DEBUG_REG_WALL_CLOCK_H (RISCV_DEBUG_REGS_START_ADDR | 0x1F8)
 #define FORCE_INLINE inline __attribute__((always_inline))
 #ifndef NOC_INDEX
 #define NOC_INDEX 0
@@ -254,6 +259,28 @@ FORCE_INLINE uint64_t get_noc_addr_from_bank_id(uint32_t bank_id, uint32_t bank_
     return get_noc_addr(DRAM ? tensix_api->dram_x[bank_id] : tensix_api->l1_x[bank_id], DRAM ? tensix_api->dram_y[bank_id] : tensix_api->l1_y[bank_id],
                         bank_address_offset, noc);
 }
+// The firmware's bank tables (dataflow_api_common.h), which kernel helpers index directly: each bank's NoC xy in a NoC's
+// frame ((y << NOC_ADDR_NODE_ID_BITS) | x, shifted by NOC_ADDR_COORD_SHIFT into a NoC address) and its address offset
+// (0 here: every bank of a buffer starts at the buffer's address). Read-only views of the device's banks.
+template <bool DRAM>
+struct TensixBankXY {
+    struct Row {
+        uint8_t noc;
+        uint16_t operator[](uint32_t bank) const {
+            uint32_t x = DRAM ? tensix_api->dram_x[bank] : tensix_api->l1_x[bank], y = DRAM ? tensix_api->dram_y[bank] : tensix_api->l1_y[bank];
+            if (noc) { x = noc_size_x - 1 - x; y = noc_size_y - 1 - y; }
+            return (uint16_t)((y << NOC_ADDR_NODE_ID_BITS) | x);
+        }
+    };
+    Row operator[](uint32_t noc) const { return {(uint8_t)noc}; }
+};
+struct TensixBankOffsets { int32_t operator[](uint32_t) const { return 0; } };
+inline constexpr TensixBankXY<true> dram_bank_to_noc_xy{};
+inline constexpr TensixBankXY<false> l1_bank_to_noc_xy{};
+inline constexpr TensixBankOffsets bank_to_dram_offset{}, bank_to_l1_offset{};
+// A coordinate in a NoC's frame, that NoC given at run time (risc_common.h)
+#define DYNAMIC_NOC_X(noc, x) ((noc) == 0 ? (x) : (noc_size_x - 1 - (x)))
+#define DYNAMIC_NOC_Y(noc, y) ((noc) == 0 ? (y) : (noc_size_y - 1 - (y)))
 inline uint64_t get_dram_noc_addr(const uint32_t id, const uint32_t page_size, const uint32_t bank_base_address, const uint32_t offset = 0,
                                   uint8_t noc = noc_index) {
     return tensix_bank_page_addr<true>(id, bank_base_address, align(page_size, 32), offset, noc);

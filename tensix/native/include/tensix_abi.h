@@ -85,6 +85,12 @@ struct TxApi {
     // the matmul's math fidelity from here on (llk_math_matmul_init<F>: ttnn's reduce along rows runs its matmul at
     // HiFi4 whatever the kernel's fidelity; the matmul inits set the kernel's again)
     void (*matmul_fidelity)(uint32_t math_fidelity);
+    // pack_untilize from a circular buffer's front tiles: as pack_untilize, the tiles read from in_cb
+    void (*untilize_rows)(int32_t in_cb, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t cb);
+    // ckernel's mailboxes: a data-movement kernel sends a word to a compute thread; the compute kernel waits for it
+    void (*mailbox_write)(uint32_t thread, uint32_t data);
+    uint32_t (*mailbox_read)(uint32_t thread);
+    bool (*mailbox_not_empty)(uint32_t thread);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
@@ -115,6 +121,7 @@ enum TxUnary : uint32_t {
     TX_RPOW, TX_RDIV, TX_RDIV_TRUNC, TX_RDIV_FLOOR,  // param: float bits; pow(param, x), param / x (then rounded)
     // today's fused matmul activations (unary_sfpu3: up to three float-bit params)
     TX_HARDSIGMOID, TX_HARDTANH, TX_SELU, TX_SOFTPLUS, TX_MISH, TX_GELU_TANH,
+    TX_POWER_ITERATIVE,  // param: a non-negative integer exponent, by repeated squaring in float32
 };
 const uint32_t TX_WHERE_INT = 1u << 16;  // or-ed into where's output tile: the choices are integer words
 const uint32_t TX_ON_PACKER = 1u << 20;  // or-ed into a TxUnary op: issued by the pack thread on the tiles it holds

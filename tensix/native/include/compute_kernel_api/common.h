@@ -2,6 +2,7 @@
 // On the chip a compute kernel is compiled three times, for the unpack, math and pack RISC-Vs (UNPACK(...), MATH(...),
 // PACK(...) keep a statement to one of them); the simulator runs it once, as one thread that does all three.
 #pragma once
+#include <algorithm>  // today's compute kernels reach std::min and std::max through the API headers
 #include <cstdint>
 #include "tensix_abi.h"
 #include "tensix_args.h"
@@ -9,6 +10,7 @@
 #include "tools/profiler/kernel_profiler.hpp"
 #include "ckernel_ops.h"
 #include "llk_defs.h"
+#include "ckernel.h"  // mailbox_read, as tt-llk's headers bring it to compute kernels
 #include "debug/assert.h"  // today's common.h brings ASSERT in
 
 #define ALWI inline __attribute__((always_inline))
@@ -128,7 +130,7 @@ ALWI void llk_pack_relu_config(ReluConfig config) { tensix_api->pack_relu(config
 ALWI void pack_relu_config(ReluConfig config) { llk_pack_relu_config(config); }  // today's name
 // Low-level inits 2024's kernels call directly (moreh_common.hpp, bmm_tilize_untilize.cpp): they set up the unpacker
 // and math engine for what follows, which the simulator reads from each call itself.
-template <EltwiseBinaryType eltwise_binary_type, BroadcastType bcast = NONE, int fidelity = MATH_FIDELITY, auto... more>
+template <EltwiseBinaryType eltwise_binary_type, BroadcastType bcast = NONE, auto fidelity = MATH_FIDELITY, auto... more>
 ALWI void llk_math_eltwise_binary_init(uint32_t transpose = 0, uint32_t acc_to_dest = 0) {}
 template <BroadcastType bcast = NONE, auto... more>
 ALWI void llk_unpack_AB_init(uint32_t icb0 = 0, uint32_t icb1 = 1, uint32_t transpose = 0, uint32_t acc_to_dest = 0) {}

@@ -3,14 +3,18 @@
 #include "compute_kernel_api/untilize.h"
 
 namespace ckernel {
-template <uint32_t block_ct_dim = 8>
-ALWI void pack_untilize_init(uint32_t icb, uint32_t ocb) {}
-template <uint32_t block_ct_dim = 8>
+// full_ct_dim (today's): the output rows are full_ct_dim tiles wide, and this block of block_ct_dim tiles goes to
+// column block block_c_index of them (ttnn's untilize helpers untilize a wide row in blocks the register holds).
+template <uint32_t block_ct_dim = 8, uint32_t full_ct_dim = block_ct_dim>
+ALWI void pack_untilize_init(uint32_t icb, uint32_t ocb, uint32_t call_line = 0) {}
+template <uint32_t block_ct_dim = 8, uint32_t full_ct_dim = block_ct_dim>
 ALWI void pack_untilize_init_short(uint32_t icb, uint32_t ocb) {}
 ALWI void pack_untilize_uninit(uint32_t ocb = 16) {}
-template <uint32_t block_ct_dim = 8>
-ALWI void pack_untilize_block(uint32_t icb, uint32_t block_rt_dim, uint32_t ocb) {
-    for (uint32_t r = 0; r < block_rt_dim; r++) tensix_api->tilize(icb, block_ct_dim, ocb, 1);
+template <uint32_t block_ct_dim = 8, uint32_t full_ct_dim = block_ct_dim>
+ALWI void pack_untilize_block(uint32_t icb, uint32_t block_rt_dim, uint32_t ocb, uint32_t block_c_index = 0) {
+    if (full_ct_dim == block_ct_dim && block_c_index == 0)
+        for (uint32_t r = 0; r < block_rt_dim; r++) tensix_api->tilize(icb, block_ct_dim, ocb, 1);
+    else tensix_api->untilize_rows(icb, block_ct_dim, full_ct_dim, block_c_index, block_rt_dim, ocb);
 }
 // Untilize from the register: block_rt_dim x block_ct_dim register tiles go out as rows into the pages reserved in ocb,
 // which hold rows full_ct_dim tiles wide; this block lands at column block block_c_index (the fused matmul's
@@ -26,5 +30,21 @@ ALWI void pack_untilize_dst(uint32_t ocb, uint32_t block_rt_dim = 1, uint32_t bl
         return;
     }
     tensix_api->pack_untilize(0, block_ct_dim, full_ct_dim, block_c_index, block_rt_dim, ocb);
+}
+// Today's names for those two (pack_untilize_dest_init, pack_untilize_dest); narrow rows, diagonal packing, dense
+// two-face tiles and destination offsets are not modelled: a kernel that asks for them stops, naming the call.
+template <uint32_t block_ct_dim = 8, uint32_t full_ct_dim = block_ct_dim, bool narrow_row = false, uint32_t row_num_datums = 32,
+          bool dense = false>
+ALWI void pack_untilize_dest_init(uint32_t ocb, uint32_t face_r_dim = 16, uint32_t num_faces = 4, uint32_t call_line = 0) {
+    static_assert(!narrow_row && !dense, "pack_untilize_dest_init: narrow rows and dense tiles are not modelled by tensix");
+}
+template <uint32_t block_ct_dim = 8, uint32_t full_ct_dim = block_ct_dim, bool diagonal = false, bool narrow_row = false,
+          uint32_t row_num_datums = 32, uint32_t tile_dst_ct_offset = 0, bool dense = false>
+ALWI void pack_untilize_dest(uint32_t ocb, uint32_t block_rt_dim = 1, uint32_t block_c_index = 0, uint32_t face_r_dim = 16,
+                             uint32_t num_faces = 4, uint32_t tile_dst_rt_offset = 0) {
+    static_assert(!diagonal && !narrow_row && !dense && tile_dst_ct_offset == 0,
+                  "pack_untilize_dest: diagonal packing, narrow rows, dense tiles and register offsets are not modelled by tensix");
+    if (tile_dst_rt_offset) tensix_api->fail("pack_untilize_dest: a register offset (tile_dst_rt_offset) is not modelled");
+    pack_untilize_dst<block_ct_dim, full_ct_dim>(ocb, block_rt_dim, block_c_index, face_r_dim, num_faces);
 }
 }  // namespace ckernel

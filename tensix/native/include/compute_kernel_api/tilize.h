@@ -8,7 +8,17 @@ ALWI void tilize_init_short(uint32_t icb, uint32_t block, uint32_t ocb = 16) {}
 ALWI void tilize_init_short_with_dt(uint32_t old_icb, uint32_t new_icb, uint32_t block, uint32_t ocb = 16) {}
 ALWI void tilize_uninit(uint32_t icb = 0, uint32_t ocb = 16) {}
 ALWI void tilize_uninit_with_dt(uint32_t old_icb = 0, uint32_t new_icb = 1) {}
-ALWI void tilize_block(uint32_t icb, uint32_t block, uint32_t ocb) { tensix_api->tilize(icb, block, ocb, 0); }
+ALWI void tilize_block(uint32_t icb, uint32_t block, uint32_t ocb, uint32_t input_tile_index = 0, uint32_t output_tile_index = 0) {
+    if (input_tile_index || output_tile_index) tensix_api->fail("tilize_block: tile indices other than 0 are not modelled");
+    tensix_api->tilize(icb, block, ocb, 0);
+}
+// Today's fast tilize (Wormhole: through the register, a unit of two tiles at a time) gives the same tiles faster.
+ALWI void fast_tilize_init(uint32_t icb, uint32_t full_dim, uint32_t ocb, uint32_t call_line = 0) {}
+ALWI void fast_tilize_init_with_dt(uint32_t icb, uint32_t full_dim, uint32_t ocb) {}
+ALWI void fast_tilize_uninit(uint32_t icb, uint32_t ocb) {}
+ALWI void fast_tilize_block(uint32_t icb, uint32_t block, uint32_t ocb, uint32_t input_tile_index = 0, uint32_t output_tile_index = 0) {
+    tilize_block(icb, block, ocb, input_tile_index, output_tile_index);
+}
 // 2024's max pool: tilize on the unpacker straight into source register A, for reduce_tile_math (reduce.h). The init
 // sets how many rows of each face later unpacks take (the pool window's size).
 ALWI void tilizeA_B_reduce_init(uint32_t icb0, uint32_t icb1_scaler, uint32_t block, uint32_t ocb = 16, uint32_t num_faces = 4,
