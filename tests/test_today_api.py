@@ -399,6 +399,21 @@ def test_a_common_arg_past_those_given_names_the_call(dev):
         dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "r", common_args=[0] * 256)))
 
 
+def test_address_generator_traits_as_todays_helpers_ask_them(dev):
+    """dataflow_api_addrgen.h's traits (sdpa's dataflow_common.hpp picks a page size by them): a TensorAccessor has
+    get_aligned_page_size(), InterleavedAddrGenFast a page_size, InterleavedPow2AddrGen log_base_2_of_page_size."""
+    src = """#include "api/dataflow/dataflow_api.h"
+    using TA = decltype(TensorAccessor(TensorAccessorArgs<0>(), 0u));
+    static_assert(has_get_aligned_page_size_v<TA> && has_get_noc_addr_v<TA> && has_required_addrgen_traits_v<TA>);
+    static_assert(!has_get_aligned_page_size_v<InterleavedAddrGenFast<true>> && has_page_size_v<InterleavedAddrGenFast<true>>);
+    static_assert(has_log_base_2_of_page_size_v<InterleavedPow2AddrGen<true>> && !has_page_size_v<InterleavedPow2AddrGen<true>>);
+    static_assert(!has_required_addrgen_traits_v<int>);
+    void kernel_main() {}"""
+    buf = dev.buffer(2048, page=2048)
+    dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(src, "traits", compile_args=tt.TensorAccessorArgs(buf).get_compile_time_args())))
+    buf.free()
+
+
 def test_tensor_accessor_args_from_the_host(dev):
     d, l = dev.buffer(4096, page=100), dev.buffer(4096, page=2048, l1=True)
     assert tt.TensorAccessorArgs(d).get_compile_time_args() == [2, 128]  # IsDram; the page rounded to DRAM's 32 bytes

@@ -4,6 +4,8 @@
 #pragma once
 #include <algorithm>  // tt-metal's kernels reach std::min and std::max through dataflow_api.h
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 #include "tensix_abi.h"
 #include "tensix_args.h"
 #include "tensix_types.h"
@@ -289,6 +291,24 @@ inline uint64_t get_l1_noc_addr(const uint32_t id, const uint32_t page_size, con
                                 uint8_t noc = noc_index) {
     return tensix_bank_page_addr<false>(id, bank_base_address, align(page_size, 32), offset, noc);
 }
+
+// What an address generator offers, as today's helpers ask it (dataflow_api_addrgen.h): get_noc_addr(id, offset, noc),
+// and its page size as get_aligned_page_size(), a page_size member or log_base_2_of_page_size.
+template <typename, typename = void> inline constexpr bool has_get_noc_addr_v = false;
+template <typename T>
+inline constexpr bool has_get_noc_addr_v<T, std::void_t<decltype(std::declval<T>().get_noc_addr(
+    std::declval<uint32_t>(), std::declval<uint32_t>(), std::declval<uint8_t>()))>> = true;
+template <typename, typename = void> inline constexpr bool has_page_size_v = false;
+template <typename T> inline constexpr bool has_page_size_v<T, std::void_t<decltype(std::declval<T>().page_size)>> = true;
+template <typename, typename = void> inline constexpr bool has_get_aligned_page_size_v = false;
+template <typename T>
+inline constexpr bool has_get_aligned_page_size_v<T, std::void_t<decltype(std::declval<T>().get_aligned_page_size())>> = true;
+template <typename, typename = void> inline constexpr bool has_log_base_2_of_page_size_v = false;
+template <typename T>
+inline constexpr bool has_log_base_2_of_page_size_v<T, std::void_t<decltype(std::declval<T>().log_base_2_of_page_size)>> = true;
+template <typename T>
+inline constexpr bool has_required_addrgen_traits_v =
+    has_get_noc_addr_v<T> && (has_get_aligned_page_size_v<T> || has_page_size_v<T> || has_log_base_2_of_page_size_v<T>);
 
 // ---- semaphores: 32-bit words in L1 that cores set, increment and wait on
 FORCE_INLINE uint32_t get_semaphore(uint32_t semaphore_id) { return tensix_api->semaphore(semaphore_id); }
