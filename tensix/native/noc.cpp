@@ -37,12 +37,13 @@ static_assert(SHIFT <= 15, "a span's ends, counted from its bucket's start, fit 
 
 // The spans of every bucket, in chunks of 2^c words: word 0 holds the chunk's span count and c << 16, then the spans,
 // one word each: start | end << 16, from the bucket's start. Offset 0 is no chunk.
-std::vector<uint32_t> arena(1);
+std::vector<uint32_t> arena(1 << 12);  // its size only grows: a loop of runs allocates nothing
+uint32_t arena_top = 1;                 // the words in use
 std::vector<uint32_t> freed[12];  // chunks outgrown, by size class; noc_reset forgets them with the arena
 uint32_t alloc(uint32_t c) {
     if (!freed[c].empty()) { uint32_t o = freed[c].back(); freed[c].pop_back(); return o; }
-    uint32_t o = arena.size();
-    arena.resize(o + (1u << c));
+    uint32_t o = arena_top;
+    if ((arena_top += 1u << c) > arena.size()) arena.resize(2 * arena.size());  // a chunk is smaller than the arena
     return o;
 }
 std::vector<uint32_t*> spare;  // zeroed pages of calendars cleared by noc_reset, kept: a loop of runs allocates nothing
@@ -234,7 +235,7 @@ void noc_reset() {
     for (Calendar* c : touched) c->clear();  // keeps the memory: a loop of runs allocates nothing
     touched.clear();
     if (res.size() != n) res.assign(n, Calendar{});
-    arena.resize(1);
+    arena_top = 1;
     for (auto& f : freed) f.clear();
     drained = 0;
     known_size = ~0u;
