@@ -46,8 +46,9 @@ uint32_t alloc(uint32_t c) {
     if ((arena_top += 1u << c) > arena.size()) arena.resize(2 * arena.size());  // a chunk is smaller than the arena
     return o;
 }
-std::vector<uint32_t*> spare;  // zeroed pages of calendars cleared by noc_reset, kept: a loop of runs allocates nothing
 
+std::vector<uint32_t*> filled;  // the buckets given spans since noc_reset: it empties them, the pages stay (a loop of runs
+                                // allocates nothing, and zeroes only what it used)
 struct Calendar;
 std::vector<Calendar*> touched;  // the calendars booked since noc_reset: a run of a few cores clears and reports only those
 struct Calendar {
@@ -61,10 +62,7 @@ struct Calendar {
     }
     __attribute__((noinline)) uint32_t* new_page(size_t p) {
         if (p >= pages.size()) pages.resize(p + 1, nullptr);
-        if (spare.empty()) return pages[p] = new uint32_t[PAGE]();
-        pages[p] = spare.back();
-        spare.pop_back();
-        return pages[p];
+        return pages[p] = new uint32_t[PAGE]();
     }
     // Book the cycles [r, r + use) of bucket h, before its span i (the first that ends after r), merged with the
     // spans it touches.
@@ -78,7 +76,7 @@ struct Calendar {
         } else if (joins_prev) s[i - 1] = (s[i - 1] & 0xffff) | e << 16;
         else if (joins_next) s[i] = (s[i] & 0xffff0000) | r;
         else {
-            if (!h) { h = alloc(2); arena[h] = 2 << 16; }
+            if (!h) { h = alloc(2); arena[h] = 2 << 16; filled.push_back(&h); }
             uint32_t c = arena[h] >> 16;
             if (m + 1 == 1u << c) {  // full: into a chunk twice its size
                 uint32_t o = alloc(c + 1);
@@ -131,11 +129,7 @@ struct Calendar {
         size_t k = t >> SHIFT, p = k / PAGE;
         if (p < pages.size() && pages[p]) __builtin_prefetch(&pages[p][k % PAGE]);
     }
-    void clear() {
-        for (uint32_t* p : pages)
-            if (p) { std::memset(p, 0, PAGE * 4); spare.push_back(p); }
-        pages.clear(); bytes = cycles = 0;
-    }
+    void clear() { bytes = cycles = 0; }  // its pages stay, noc_reset empties their buckets
 };
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
@@ -236,6 +230,8 @@ void noc_reset() {
     touched.clear();
     if (res.size() != n) res.assign(n, Calendar{});
     arena_top = 1;
+    for (uint32_t* h : filled) *h = 0;
+    filled.clear();
     for (auto& f : freed) f.clear();
     drained = 0;
     known_size = ~0u;
