@@ -39,14 +39,13 @@ static_assert(SHIFT <= 15, "a span's ends, counted from its bucket's start, fit 
 // one word each: start | end << 16, from the bucket's start. Offset 0 is no chunk.
 std::vector<uint32_t> arena(1 << 12);  // its size only grows: a loop of runs allocates nothing
 uint32_t arena_top = 1;                 // the words in use
-std::vector<uint32_t> freed[12];  // chunks outgrown, by size class; noc_reset forgets them with the arena
-uint32_t alloc(uint32_t c) {
-    if (!freed[c].empty()) { uint32_t o = freed[c].back(); freed[c].pop_back(); return o; }
+uint32_t freed[12];  // chunks outgrown, by size class: a list through their first words; noc_reset forgets them
+inline uint32_t alloc(uint32_t c) {
+    if (uint32_t o = freed[c]) { freed[c] = arena[o]; return o; }
     uint32_t o = arena_top;
     if ((arena_top += 1u << c) > arena.size()) arena.resize(2 * arena.size());  // a chunk is smaller than the arena
     return o;
 }
-
 std::vector<uint32_t*> filled;  // the buckets given spans since noc_reset: it empties them, the pages stay (a loop of runs
                                 // allocates nothing, and zeroes only what it used)
 struct Calendar;
@@ -66,7 +65,7 @@ struct Calendar {
     }
     // Book the cycles [r, r + use) of bucket h, before its span i (the first that ends after r), merged with the
     // spans it touches.
-    static void book(uint32_t& h, uint32_t i, uint32_t r, uint32_t use) {
+    __attribute__((always_inline)) static void book(uint32_t& h, uint32_t i, uint32_t r, uint32_t use) {
         uint32_t* s = &arena[h] + 1, m = s[-1] & 0xffff, e = r + use;
         bool joins_prev = i && s[i - 1] >> 16 == r, joins_next = i < m && (s[i] & 0xffff) == e;
         if (joins_prev && joins_next) {  // it fills the gap between two spans
@@ -82,7 +81,8 @@ struct Calendar {
                 uint32_t o = alloc(c + 1);
                 std::memcpy(&arena[o], &arena[h], (m + 1) * 4);
                 arena[o] = m | (c + 1) << 16;
-                freed[c].push_back(h);
+                arena[h] = freed[c];
+                freed[c] = h;
                 h = o;
             }
             s = &arena[h] + 1;
@@ -94,7 +94,7 @@ struct Calendar {
     // Book `d` cycles from `t` on, in the gaps left by what was booked before: a packet interleaves with the packets
     // already on the resource (as packets on different virtual channels share a link). Returns when its first cycle
     // starts; `end` becomes at least when its last cycle ends.
-    uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
+    __attribute__((always_inline)) uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
         if (__builtin_expect(!cycles, 0)) touched.push_back(this);  // its first booking since noc_reset (each books a cycle or more)
         bytes += n; cycles += d;
         uint64_t k = t >> SHIFT;
@@ -232,7 +232,7 @@ void noc_reset() {
     arena_top = 1;
     for (uint32_t* h : filled) *h = 0;
     filled.clear();
-    for (auto& f : freed) f.clear();
+    std::fill(std::begin(freed), std::end(freed), 0);
     drained = 0;
     known_size = ~0u;
 }
