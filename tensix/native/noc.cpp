@@ -37,16 +37,17 @@ static_assert(SHIFT <= 15, "a span's ends, counted from its bucket's start, fit 
 
 // The spans of every bucket, in chunks of 2^c words: word 0 holds the chunk's span count and c << 16, then the spans,
 // one word each: start | end << 16, from the bucket's start. Offset 0 is no chunk.
-std::vector<uint32_t> arena(1);
-std::vector<uint32_t> freed[12];  // chunks outgrown, by size class; noc_reset forgets them with the arena
-uint32_t alloc(uint32_t c) {
-    if (!freed[c].empty()) { uint32_t o = freed[c].back(); freed[c].pop_back(); return o; }
-    uint32_t o = arena.size();
-    arena.resize(o + (1u << c));
+std::vector<uint32_t> arena(1 << 12);  // its size only grows: a loop of runs allocates nothing
+uint32_t arena_top = 1;                 // the words in use
+uint32_t freed[12];  // chunks outgrown, by size class: a list through their first words; noc_reset forgets them
+inline uint32_t alloc(uint32_t c) {
+    if (uint32_t o = freed[c]) { freed[c] = arena[o]; return o; }
+    uint32_t o = arena_top;
+    if ((arena_top += 1u << c) > arena.size()) arena.resize(2 * arena.size());  // a chunk is smaller than the arena
     return o;
 }
-std::vector<uint32_t*> spare;  // zeroed pages of calendars cleared by noc_reset, kept: a loop of runs allocates nothing
-
+std::vector<uint32_t*> filled;  // the buckets given spans since noc_reset: it empties them, the pages stay (a loop of runs
+                                // allocates nothing, and zeroes only what it used)
 struct Calendar;
 std::vector<Calendar*> touched;  // the calendars booked since noc_reset: a run of a few cores clears and reports only those
 struct Calendar {
@@ -55,52 +56,70 @@ struct Calendar {
 
     uint32_t& head(uint64_t k) {
         size_t p = k / PAGE;
-        if (p >= pages.size()) pages.resize(p + 1, nullptr);
-        if (!pages[p]) {
-            if (spare.empty()) pages[p] = new uint32_t[PAGE]();
-            else { pages[p] = spare.back(); spare.pop_back(); }
-        }
-        return pages[p][k % PAGE];
+        if (__builtin_expect(p < pages.size() && pages[p], 1)) return pages[p][k % PAGE];
+        return new_page(p)[k % PAGE];
     }
-    static void insert(uint32_t& h, uint32_t i, uint32_t span) {  // span i of bucket h from now on
-        if (!h) { h = alloc(2); arena[h] = 2 << 16; }
-        uint32_t m = arena[h] & 0xffff, c = arena[h] >> 16;
-        if (m + 1 == 1u << c) {  // full: into a chunk twice its size
-            uint32_t o = alloc(c + 1);
-            std::memcpy(&arena[o], &arena[h], (m + 1) * 4);
-            arena[o] = m | (c + 1) << 16;
-            freed[c].push_back(h);
-            h = o;
+    __attribute__((noinline)) uint32_t* new_page(size_t p) {
+        if (p >= pages.size()) pages.resize(p + 1, nullptr);
+        return pages[p] = new uint32_t[PAGE]();
+    }
+    // Book the cycles [r, r + use) of bucket h, before its span i (the first that ends after r), merged with the
+    // spans it touches.
+    __attribute__((always_inline)) static void book(uint32_t& h, uint32_t i, uint32_t r, uint32_t use) {
+        uint32_t* s = &arena[h] + 1, m = s[-1] & 0xffff, e = r + use;
+        bool joins_prev = i && s[i - 1] >> 16 == r, joins_next = i < m && (s[i] & 0xffff) == e;
+        if (joins_prev && joins_next) {  // it fills the gap between two spans
+            s[i - 1] = (s[i - 1] & 0xffff) | (s[i] & 0xffff0000);
+            for (; i + 1 < m; i++) s[i] = s[i + 1];
+            s[-1]--;
+        } else if (joins_prev) s[i - 1] = (s[i - 1] & 0xffff) | e << 16;
+        else if (joins_next) s[i] = (s[i] & 0xffff0000) | r;
+        else {
+            if (!h) { h = alloc(2); arena[h] = 2 << 16; filled.push_back(&h); }
+            uint32_t c = arena[h] >> 16;
+            if (m + 1 == 1u << c) {  // full: into a chunk twice its size
+                uint32_t o = alloc(c + 1);
+                std::memcpy(&arena[o], &arena[h], (m + 1) * 4);
+                arena[o] = m | (c + 1) << 16;
+                arena[h] = freed[c];
+                freed[c] = h;
+                h = o;
+            }
+            s = &arena[h] + 1;
+            for (uint32_t v = r | e << 16; i <= m; i++) std::swap(v, s[i]);  // a rotation, not a memmove call
+            s[-1]++;
         }
-        uint32_t* s = &arena[h];
-        std::memmove(&s[2 + i], &s[1 + i], (m - i) * 4);
-        s[1 + i] = span;
-        s[0]++;
     }
 
     // Book `d` cycles from `t` on, in the gaps left by what was booked before: a packet interleaves with the packets
     // already on the resource (as packets on different virtual channels share a link). Returns when its first cycle
     // starts; `end` becomes at least when its last cycle ends.
-    uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
-        if (!cycles) touched.push_back(this);  // its first booking since noc_reset (each books a cycle or more)
+    __attribute__((always_inline)) uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
+        if (__builtin_expect(!cycles, 0)) touched.push_back(this);  // its first booking since noc_reset (each books a cycle or more)
         bytes += n; cycles += d;
+        uint64_t k = t >> SHIFT;
+        uint32_t r = t & (BUCKET - 1), &h = head(k), *s = &arena[h] + 1, m = s[-1] & 0xffff, i = 0;  // arena[0] is 0
+        while (i < m && s[i] >> 16 <= r) i++;  // the spans that end by r
+        if (i < m && (s[i] & 0xffff) <= r) r = s[i++] >> 16;  // r is busy: the first free cycle after (spans never touch)
+        uint32_t gap_end = i < m ? s[i] & 0xffff : BUCKET;
+        if (__builtin_expect(r == BUCKET || gap_end - r < d, 0)) return take_pieces(t, d, end);
+        book(h, i, r, d);
+        t = (k << SHIFT) + r;
+        end = std::max(end, t + d);
+        return t;
+    }
+    // take() when the first gap is too short: the cycles go in the gaps from t on, over as many buckets as it takes.
+    __attribute__((noinline)) uint64_t take_pieces(uint64_t t, uint64_t d, uint64_t& end) {
         uint64_t start = ~0ull;
         for (;;) {
             uint64_t k = t >> SHIFT;
-            uint32_t r = t & (BUCKET - 1), &h = head(k), *s = &arena[h], m = h ? s[0] & 0xffff : 0, i = 0;
-            while (i < m && s[1 + i] >> 16 <= r) i++;  // the spans that end by r
-            if (i < m && (s[1 + i] & 0xffff) <= r) r = s[1 + i++] >> 16;  // r is busy: the first free cycle after
-            if (r == BUCKET) { t = (k + 1) << SHIFT; continue; }          // (spans in a bucket never touch)
+            uint32_t r = t & (BUCKET - 1), &h = head(k), *s = &arena[h] + 1, m = s[-1] & 0xffff, i = 0;
+            while (i < m && s[i] >> 16 <= r) i++;
+            if (i < m && (s[i] & 0xffff) <= r) r = s[i++] >> 16;
+            if (r == BUCKET) { t = (k + 1) << SHIFT; continue; }
             if (start == ~0ull) start = (k << SHIFT) + r;
-            uint32_t gap_end = i < m ? s[1 + i] & 0xffff : BUCKET, use = std::min<uint64_t>(d, gap_end - r);
-            bool joins_prev = i && s[i] >> 16 == r, joins_next = i < m && r + use == gap_end;
-            if (joins_prev && joins_next) {
-                s[i] = (s[i] & 0xffff) | (s[1 + i] & 0xffff0000);
-                std::memmove(&s[1 + i], &s[2 + i], (m - i - 1) * 4);
-                s[0]--;
-            } else if (joins_prev) s[i] = (s[i] & 0xffff) | (r + use) << 16;
-            else if (joins_next) s[1 + i] = (s[1 + i] & 0xffff0000) | r;
-            else insert(h, i, r | (r + use) << 16);
+            uint32_t use = std::min<uint64_t>(d, (i < m ? s[i] & 0xffff : BUCKET) - r);
+            book(h, i, r, use);
             d -= use;
             t = (k << SHIFT) + r + use;
             if (!d) { end = std::max(end, t); return start; }
@@ -110,11 +129,7 @@ struct Calendar {
         size_t k = t >> SHIFT, p = k / PAGE;
         if (p < pages.size() && pages[p]) __builtin_prefetch(&pages[p][k % PAGE]);
     }
-    void clear() {
-        for (uint32_t* p : pages)
-            if (p) { std::memset(p, 0, PAGE * 4); spare.push_back(p); }
-        pages.clear(); bytes = cycles = 0;
-    }
+    void clear() { bytes = cycles = 0; }  // its pages stay, noc_reset empties their buckets
 };
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
@@ -214,8 +229,10 @@ void noc_reset() {
     for (Calendar* c : touched) c->clear();  // keeps the memory: a loop of runs allocates nothing
     touched.clear();
     if (res.size() != n) res.assign(n, Calendar{});
-    arena.resize(1);
-    for (auto& f : freed) f.clear();
+    arena_top = 1;
+    for (uint32_t* h : filled) *h = 0;
+    filled.clear();
+    std::fill(std::begin(freed), std::end(freed), 0);
     drained = 0;
     known_size = ~0u;
 }
