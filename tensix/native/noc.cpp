@@ -35,8 +35,9 @@ namespace {
 constexpr uint32_t SHIFT = 10, BUCKET = 1u << SHIFT, PAGE = 256;  // cycles per bucket; buckets per page
 static_assert(SHIFT <= 15, "a span's ends, counted from its bucket's start, fit 16 bits");
 
-// The spans of every bucket, in chunks of 2^c words: word 0 holds the chunk's span count and c << 16, then the spans,
-// one word each: start | end << 16, from the bucket's start. Offset 0 is no chunk.
+// A bucket is four words: its span count | c << 16, then, while c is 0, up to three spans in place (one word each:
+// start | end << 16, from the bucket's start), else where in `arena` its chunk of 2^c spans is. A link's bucket seldom
+// holds more than three, so a booking reads one line for it.
 std::vector<uint32_t> arena(1 << 12);  // its size only grows: a loop of runs allocates nothing
 uint32_t arena_top = 1;                 // the words in use
 uint32_t freed[12];  // chunks outgrown, by size class: a list through their first words; noc_reset forgets them
@@ -48,46 +49,47 @@ inline uint32_t alloc(uint32_t c) {
 }
 std::vector<uint32_t*> filled;  // the buckets given spans since noc_reset: it empties them, the pages stay (a loop of runs
                                 // allocates nothing, and zeroes only what it used)
+inline uint32_t* spans(uint32_t* b) { return b[0] >> 16 ? &arena[b[1]] : b + 1; }
+
 struct Calendar;
 std::vector<Calendar*> touched;  // the calendars booked since noc_reset: a run of a few cores clears and reports only those
 struct Calendar {
-    std::vector<uint32_t*> pages;  // pages[k / PAGE][k % PAGE]: where in `arena` bucket k's spans are, 0 if none
+    std::vector<uint32_t*> pages;  // pages[k / PAGE] + 4 * (k % PAGE): bucket k
     uint64_t bytes = 0, cycles = 0;
 
-    uint32_t& head(uint64_t k) {
+    uint32_t* bucket(uint64_t k) {
         size_t p = k / PAGE;
-        if (__builtin_expect(p < pages.size() && pages[p], 1)) return pages[p][k % PAGE];
-        return new_page(p)[k % PAGE];
+        if (__builtin_expect(p < pages.size() && pages[p], 1)) return pages[p] + 4 * (k % PAGE);
+        return new_page(p) + 4 * (k % PAGE);
     }
     __attribute__((noinline)) uint32_t* new_page(size_t p) {
         if (p >= pages.size()) pages.resize(p + 1, nullptr);
-        return pages[p] = new uint32_t[PAGE]();
+        return pages[p] = new (std::align_val_t(64)) uint32_t[4 * PAGE]();
     }
-    // Book the cycles [r, r + use) of bucket h, before its span i (the first that ends after r), merged with the
+    // Book the cycles [r, r + use) of bucket b, before its span i (the first that ends after r), merged with the
     // spans it touches.
-    __attribute__((always_inline)) static void book(uint32_t& h, uint32_t i, uint32_t r, uint32_t use) {
-        uint32_t* s = &arena[h] + 1, m = s[-1] & 0xffff, e = r + use;
+    __attribute__((always_inline)) static void book(uint32_t* b, uint32_t i, uint32_t r, uint32_t use) {
+        uint32_t* s = spans(b), m = b[0] & 0xffff, e = r + use;
         bool joins_prev = i && s[i - 1] >> 16 == r, joins_next = i < m && (s[i] & 0xffff) == e;
         if (joins_prev && joins_next) {  // it fills the gap between two spans
             s[i - 1] = (s[i - 1] & 0xffff) | (s[i] & 0xffff0000);
             for (; i + 1 < m; i++) s[i] = s[i + 1];
-            s[-1]--;
+            b[0]--;
         } else if (joins_prev) s[i - 1] = (s[i - 1] & 0xffff) | e << 16;
         else if (joins_next) s[i] = (s[i] & 0xffff0000) | r;
         else {
-            if (!h) { h = alloc(2); arena[h] = 2 << 16; filled.push_back(&h); }
-            uint32_t c = arena[h] >> 16;
-            if (m + 1 == 1u << c) {  // full: into a chunk twice its size
-                uint32_t o = alloc(c + 1);
-                std::memcpy(&arena[o], &arena[h], (m + 1) * 4);
-                arena[o] = m | (c + 1) << 16;
-                arena[h] = freed[c];
-                freed[c] = h;
-                h = o;
+            uint32_t c = b[0] >> 16;
+            if (!m) filled.push_back(b);
+            if (m == (c ? 1u << c : 3)) {  // full: into a chunk twice its size
+                uint32_t o = alloc(c ? c + 1 : 3);
+                std::memcpy(&arena[o], spans(b), m * 4);
+                if (c) { arena[b[1]] = freed[c]; freed[c] = b[1]; }
+                b[0] = m | (c ? c + 1 : 3) << 16;
+                b[1] = o;
+                s = &arena[o];
             }
-            s = &arena[h] + 1;
             for (uint32_t v = r | e << 16; i <= m; i++) std::swap(v, s[i]);  // a rotation, not a memmove call
-            s[-1]++;
+            b[0]++;
         }
     }
 
@@ -98,12 +100,12 @@ struct Calendar {
         if (__builtin_expect(!cycles, 0)) touched.push_back(this);  // its first booking since noc_reset (each books a cycle or more)
         bytes += n; cycles += d;
         uint64_t k = t >> SHIFT;
-        uint32_t r = t & (BUCKET - 1), &h = head(k), *s = &arena[h] + 1, m = s[-1] & 0xffff, i = 0;  // arena[0] is 0
+        uint32_t r = t & (BUCKET - 1), *b = bucket(k), *s = spans(b), m = b[0] & 0xffff, i = 0;
         while (i < m && s[i] >> 16 <= r) i++;  // the spans that end by r
         if (i < m && (s[i] & 0xffff) <= r) r = s[i++] >> 16;  // r is busy: the first free cycle after (spans never touch)
         uint32_t gap_end = i < m ? s[i] & 0xffff : BUCKET;
         if (__builtin_expect(r == BUCKET || gap_end - r < d, 0)) return take_pieces(t, d, end);
-        book(h, i, r, d);
+        book(b, i, r, d);
         t = (k << SHIFT) + r;
         end = std::max(end, t + d);
         return t;
@@ -113,13 +115,13 @@ struct Calendar {
         uint64_t start = ~0ull;
         for (;;) {
             uint64_t k = t >> SHIFT;
-            uint32_t r = t & (BUCKET - 1), &h = head(k), *s = &arena[h] + 1, m = s[-1] & 0xffff, i = 0;
+            uint32_t r = t & (BUCKET - 1), *b = bucket(k), *s = spans(b), m = b[0] & 0xffff, i = 0;
             while (i < m && s[i] >> 16 <= r) i++;
             if (i < m && (s[i] & 0xffff) <= r) r = s[i++] >> 16;
             if (r == BUCKET) { t = (k + 1) << SHIFT; continue; }
             if (start == ~0ull) start = (k << SHIFT) + r;
             uint32_t use = std::min<uint64_t>(d, (i < m ? s[i] & 0xffff : BUCKET) - r);
-            book(h, i, r, use);
+            book(b, i, r, use);
             d -= use;
             t = (k << SHIFT) + r + use;
             if (!d) { end = std::max(end, t); return start; }
@@ -127,7 +129,7 @@ struct Calendar {
     }
     void prefetch(uint64_t t) const {  // the bucket a booking from t looks at first
         size_t k = t >> SHIFT, p = k / PAGE;
-        if (p < pages.size() && pages[p]) __builtin_prefetch(&pages[p][k % PAGE]);
+        if (p < pages.size() && pages[p]) __builtin_prefetch(pages[p] + 4 * (k % PAGE));
     }
     void clear() { bytes = cycles = 0; }  // its pages stay, noc_reset empties their buckets
 };
@@ -230,7 +232,7 @@ void noc_reset() {
     touched.clear();
     if (res.size() != n) res.assign(n, Calendar{});
     arena_top = 1;
-    for (uint32_t* h : filled) *h = 0;
+    for (uint32_t* b : filled) b[0] = 0;
     filled.clear();
     std::fill(std::begin(freed), std::end(freed), 0);
     drained = 0;
