@@ -193,6 +193,14 @@ def test_sum_on_reduce_tile():
     close(got[0], a.astype(np.float64).sum(1), rtol=1e-6, atol=4e-6)
     x = rng.standard_normal((3, 5, 300)).astype(np.float32) + 2
     close((tt(x).sum(2)).numpy(), x.astype(np.float64).sum(2), rtol=2e-6)
+    # infinities: the high part is inf, and inf - inf must not leave a NaN rest (tinygrad's scatter(reduce="add") of inf)
+    y = rng.standard_normal((37, 70)).astype(np.float32)
+    y[1, 5], y[2, 3], y[3, 4:6], y[4, 7] = np.inf, -np.inf, [np.inf, -np.inf], np.nan
+    got = []
+    assert paths(lambda: got.append(tt(y).sum(1).numpy())) == [("sum", 0)]
+    want = y.astype(np.float64).sum(1)
+    assert np.array_equal(np.isnan(got[0]), np.isnan(want)) and np.array_equal(got[0][1:3], want[1:3])
+    close(got[0][5:], want[5:], rtol=1e-6, atol=4e-6)
 
 
 

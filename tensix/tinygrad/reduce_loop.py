@@ -256,13 +256,15 @@ class ReduceLoop:
 
     # ---- the compute kernel's part
     @staticmethod
-    def split(a, t, out, base=0):
+    def split(a, t, out, base=0, zero=None):
         """Register tile a (float32) as three bfloat16 parts into bfloat16 circular buffer `out`, whose front holds `base`
-        pages before them (see the module's note); a and t are overwritten."""
-        lines = []
+        pages before them (see the module's note); a and t are overwritten. With register tile `zero` (all 0), a lane
+        whose high part is infinite keeps no rest (inf - inf would make the rest, and so the sum of the parts, NaN)."""
+        lines = [f"fill_tile({zero}, 0u);"] if zero is not None else []
         for p in range(2):  # the packer rounds a to bfloat16: the high part; unpacked, it leaves the rest exactly in a
             lines.append(f"cb_reserve_back({out}, 1); pack_tile({a}, {out}); cb_push_back({out}, 1); "
-                         f"cb_wait_front({out}, {base} + {p + 1}); copy_tile({out}, {base} + {p}, {t}); sub_binary_tile({a}, {t});")
+                         f"cb_wait_front({out}, {base} + {p + 1}); copy_tile({out}, {base} + {p}, {t}); sub_binary_tile({a}, {t});"
+                         + (f" isinf_tile({t}); where_tile({t}, {zero}, {a}, {a});" if zero is not None else ""))
         return lines + [f"cb_reserve_back({out}, 1); pack_tile({a}, {out}); cb_push_back({out}, 1); cb_wait_front({out}, {base} + 3);"]
 
     def reduce(self, d, acc, take, give):
@@ -278,9 +280,9 @@ class ReduceLoop:
         red = "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>"
         if not SPLIT: return pre + [f"cb_reserve_back({SPLIT_CB[0]}, 1); pack_tile({d}, {SPLIT_CB[0]}); cb_push_back({SPLIT_CB[0]}, 1); "
                               f"cb_wait_front({SPLIT_CB[0]}, 1); {red}({SPLIT_CB[0]}, {SCALER_CB}, 0, 0, {acc}); cb_pop_front({SPLIT_CB[0]}, 1);"]
-        t = take()
-        lines = self.split(d, t, SPLIT_CB[0])
-        give(t)
+        t, z = take(), take()
+        lines = self.split(d, t, SPLIT_CB[0], zero=z)  # a sum of terms that reach inf is inf, as tinygrad's CPU gives
+        give(t); give(z)
         return pre + lines + [" ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) + f" cb_pop_front({SPLIT_CB[0]}, 3);"]
 
     def compute(self, acc, take, give):
