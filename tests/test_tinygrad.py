@@ -396,6 +396,11 @@ def test_bitcast_moves_the_words_unchanged():
     np.testing.assert_array_equal(((tt(u) >> 9) | 0x3F800000).bitcast(dtypes.float32).numpy(), ((u >> 9) | 0x3F800000).view(np.float32))
     h = np.array([1.5, -2.0, 65504, 6e-8, 0], np.float16)
     np.testing.assert_array_equal(tt(h).bitcast(dtypes.uint16).numpy(), h.view(np.uint16))
+    # a shape-changing bitcast passes through four formats in one kernel (int32 -> uint32 -> uint16 -> bfloat16, float16)
+    w = np.array([0x3F80BF80, 0x12345678, -1, 0x7F7F0000], np.int32)
+    np.testing.assert_array_equal(tt(w).bitcast(dtypes.bfloat16).bitcast(dtypes.uint16).numpy(), w.view(np.uint16))
+    w = np.array([0x3C00BC00, 0x12345678, 0x7BFF0001], np.int32)  # float16 halves that are numbers (a NaN's payload is the register's)
+    np.testing.assert_array_equal(tt(w).bitcast(dtypes.float16).numpy().view(np.uint16), w.view(np.uint16))
 
 
 def test_fancy_indexing_pops_an_outer_loops_tile_before_the_inner_loop():

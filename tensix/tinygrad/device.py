@@ -10,7 +10,7 @@ import tensix as tt
 from tensix.program import compile_kernel
 from . import chip_name
 from .reduce_loop import MM_CB, PART_CB, ROWS_CB, SPLIT_CB
-from .renderer import BITCAST_CB, FED_CB, PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
+from .renderer import FED_CB, PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
 # runs, those whose reduce loop ran on matmul_tiles / reduce_tile, and those that took the fallback path
@@ -20,9 +20,9 @@ STATS = {"kernels": 0, "loop_kernels": 0, "fallback_kernels": 0, "cycles": 0, "f
 def _kernels(src: dict, fp32: bool):
     # 32-bit tiles (and uint16 ones, whose integers above 2^11 the 19-bit source registers would round) unpack straight
     # into a float32 register (as tt-metal's UnpackToDestFp32), so float32 work keeps float32 precision
-    to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), *((0, SPILL_CB + d) for d in range(SPILL_DEPTHS)),
+    to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), *((0, SPILL_CB + d) for d in range(SPILL_DEPTHS) if SPILL_CB + d not in src["bitcast_cbs"]),
                                                                        (0, MM_CB[0]), (0, MM_CB[1]), (0, ROWS_CB), (0, PART_CB),
-                                                                       *zip(src["bitcast"], BITCAST_CB)] if BY_CODE[f].tile_bytes == 4096 or f == tt.uint16.code} \
+                                                                       *zip(src["bitcast"], src["bitcast_cbs"])] if BY_CODE[f].tile_bytes == 4096 or f == tt.uint16.code} \
         if fp32 else None
     return (tt.Kernel(src["reader"], src["name"] + ".reader"), tt.Kernel(src["writer"], src["name"] + ".writer"),
             tt.Kernel(src["compute"], src["name"] + ".compute", fp32_dest_acc_en=fp32, unpack_to_dest_mode=to_dest))
@@ -89,7 +89,7 @@ class TTProgram:
               [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
               [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else BY_CODE[s["fed"][cb]] if cb in s["fed"] else tt.float32, n)
                for cb, n in s["cb_pages"].items() if int(cb) not in (*IN_CB.values(), *OUT_CB.values())] + \
-              [tt.CB(tuple(BITCAST_CB[i] for i, f in enumerate(s["bitcast"]) if TILE_BYTES[f] == size),
+              [tt.CB(tuple(s["bitcast_cbs"][i] for i, f in enumerate(s["bitcast"]) if TILE_BYTES[f] == size),
                      tuple(BY_CODE[f] for f in s["bitcast"] if TILE_BYTES[f] == size), pages=1)
                for size in {TILE_BYTES[f] for f in s["bitcast"]}]  # spills, reduce loops' tiles, bitcasts (an allocation per tile size)
         reader, writer, compute = self.kernels

@@ -126,7 +126,10 @@ class Kernel:
                     and (u in self.on_tiles or any(c.op is Ops.STORE for c in self._users(u)))]
             if wide: raise Unsupported(f"{wide[0].dtype} values in the math engine: Grayskull's destination register holds "
                                        "bfloat16 (exact integers only up to 256); a Wormhole or Blackhole chip (TENSIX_DEVICE=n150) holds 32 bits")
-        self.bitcasts = []  # the formats the compute kernel's bitcasts pass through, one BITCAST_CB index each
+        self.bitcasts = []  # the formats the compute kernel's bitcasts pass through, one circular buffer index each:
+        # BITCAST_CB's, then the spill buffers of loop depths this kernel cannot reach (a shape-changing bitcast such as
+        # int32 -> bfloat16 passes through four formats)
+        self.bitcast_cbs = [*BITCAST_CB, *range(SPILL_CB + sum(u.op is Ops.RANGE for u in uops) + 1, SPILL_CB + SPILL_DEPTHS)]
         self.accesses = []  # (kind, uop, contiguous?) per global load and store, for the path report
         # a matmul whose operands move in runs and whose tiles need nothing before the loop: by blocks of output tiles
         loop = self.loop
@@ -773,10 +776,10 @@ class Kernel:
         if u.dtype in NARROW and u.op in (Ops.ADD, Ops.SUB, Ops.MUL, Ops.SHL, Ops.NEG): self._wrap(slot[u], u.dtype, take, free, emit)
 
     def _bitcast_cb(self, fmt):
-        """The BITCAST_CB index that holds tiles in format fmt in this kernel."""
+        """The circular buffer index that holds tiles in format fmt in this kernel's bitcasts."""
         if fmt not in self.bitcasts: self.bitcasts.append(fmt)
-        if len(self.bitcasts) > len(BITCAST_CB): raise Unsupported(f"bitcasts or roundings through formats {self.bitcasts} in one kernel")
-        return BITCAST_CB[self.bitcasts.index(fmt)]
+        if len(self.bitcasts) > len(self.bitcast_cbs): raise Unsupported(f"bitcasts or roundings through formats {self.bitcasts} in one kernel")
+        return self.bitcast_cbs[self.bitcasts.index(fmt)]
 
     @staticmethod
     def _wrap(d, dt, take, free, emit):
@@ -824,7 +827,7 @@ class Kernel:
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
                              [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None,
                 "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(),
-                "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "bitcast": self.bitcasts, "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
+                "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "bitcast": self.bitcasts, "bitcast_cbs": self.bitcast_cbs[:len(self.bitcasts)], "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
