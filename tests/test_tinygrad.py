@@ -350,6 +350,21 @@ def test_narrow_integers_wrap_as_c_does():
     np.testing.assert_array_equal(tt(f).cast(dtypes.int16).cast(dtypes.int32).numpy(), f.astype(np.int32).astype(np.int16))
 
 
+def test_int8_and_int16_buffers():
+    """No tile format holds int8 or int16: the reader sign-extends their elements to int32 in L1 and the writer narrows
+    them back, so they load, compute, store and bitcast as numpy's do."""
+    a = np.array([-128, -1, 0, 1, 127, -77, 5], np.int8)
+    h = np.array([-32768, -1, 0, 1, 32767, -1234, 99], np.int16)
+    np.testing.assert_array_equal(tt(a).numpy(), a)
+    np.testing.assert_array_equal((tt(a) * 3 + 1).numpy(), a * np.int8(3) + np.int8(1))
+    np.testing.assert_array_equal((tt(h) * 2).numpy(), h * np.int16(2))
+    np.testing.assert_array_equal(tt(a).cast(dtypes.float32).numpy(), a.astype(np.float32))
+    np.testing.assert_array_equal(tt(a).bitcast(dtypes.uint8).numpy(), a.view(np.uint8))
+    np.testing.assert_array_equal(tt(a.view(np.uint8)).bitcast(dtypes.int8).numpy(), a)
+    np.testing.assert_array_equal(tt(h).bitcast(dtypes.float16).numpy().view(np.uint16), h.view(np.uint16))
+    assert tt(h).sum().item() == h.astype(np.int64).sum() and tt(a).max().item() == 127
+
+
 def test_the_renderers_circular_buffers_are_distinct():
     """Every circular buffer the rendered kernels use has an index of its own, below tt-metal's 32."""
     from tensix.tinygrad import reduce_loop as rl, renderer as r

@@ -27,6 +27,10 @@ DST_TILES = 8   # register tiles with a float32 destination register held whole 
 # element formats a tile can hold (tt-metal's DataFormat codes) and the circular buffers that carry them
 FORMAT = {dtypes.float32: 0, dtypes.float16: 1, dtypes.bfloat16: 5, dtypes.int32: 8, dtypes.uint32: 24, dtypes.uint16: 9,
           dtypes.uint8: 30, dtypes.bool: 30}
+# int8 and int16 buffers hold their narrow elements in DRAM; their tiles hold int32 (no tile format has them): the
+# reader sign-extends the elements in L1 and the writer narrows them back, so the compute kernel sees int32 words
+WIDE = {dtypes.int8: "int8_t", dtypes.int16: "int16_t"}
+UNSIGNED_OF = {dtypes.int8: dtypes.uint8, dtypes.int16: dtypes.uint16}
 TILE_BYTES = {0: 4096, 1: 2048, 5: 2048, 8: 4096, 24: 4096, 9: 2048, 30: 1024}
 IN_CB = {f: i for i, f in enumerate(sorted(set(FORMAT.values())))}          # reader -> compute, one per format
 OUT_CB = {f: 16 + i for i, f in enumerate(sorted(set(FORMAT.values())))}   # compute -> writer
@@ -396,8 +400,10 @@ class Kernel:
             buf, idx, gate, alt = self._access(u)
             conds = [g for g in gates + ([gate] if gate is not None else [])]
             dt = buf.dtype
-            if dt not in FORMAT: raise Unsupported(f"{dt} buffers")
-            esize, fmt = dt.itemsize, FORMAT[dt]
+            if dt not in FORMAT and dt not in WIDE: raise Unsupported(f"{dt} buffers")
+            if dt in WIDE and (pages != 1 or block not in (None, "c")): raise Unsupported(f"{dt} operands of a reduce loop on tiles")
+            esize, fmt = dt.itemsize, FORMAT[dtypes.int32 if dt in WIDE else dt]
+            widen = f"{{ {WIDE[dt]}* e = ({WIDE[dt]}*)tile; int32_t* w = (int32_t*)tile;" if dt in WIDE else None
             contiguous = not gates and (self._contiguous(idx, gate, what == "load") if block in (None, "c") else self.loop.runs["ab".index(block)]
                                         if self.loop.kind == "matmul" else self.loop.row_run(idx))
             self.accesses.append((what, u, contiguous))
@@ -411,11 +417,14 @@ class Kernel:
                 act = [f"if (!({cond})) {{ (({CTYPE.get(dt, 'float')}*)tile)[lane] = {self._alt(alt, dt)}; continue; }}",
                        f"{run}.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
                 tail = [f"{run}.flush();", "gather_done();", f"{run}.last_at = ~0ull;  // the next tile copies nothing from this one",
-                        *([f"share({share}, tile, {pages * TILE_BYTES[FORMAT[dtypes.float32]]}u);"] if share else []), f"cb_push_back({cb}, {pages});"]
+                        *([f"share({share}, tile, {pages * TILE_BYTES[FORMAT[dtypes.float32]]}u);"] if share else []),
+                        *([widen + " for (int32_t i = 1023; i >= 0; i--) w[i] = e[i]; }  // sign-extended in place, last first"] if widen else []),
+                        f"cb_push_back({cb}, {pages});"]
             else:
                 cb = OUT_CB[FORMAT[u.src[1].dtype] if u.src[1].dtype in FORMAT else fmt]
                 if FORMAT.get(u.src[1].dtype, fmt) != fmt: raise Unsupported("a store whose value is another format than its buffer")
-                head = [f"cb_wait_front({cb}, {pages});", f"uint32_t tile = get_read_ptr({cb});"]
+                head = [f"cb_wait_front({cb}, {pages});", f"uint32_t tile = get_read_ptr({cb});",
+                        *([widen + f" for (uint32_t i = 0; i < 1024u; i++) e[i] = ({WIDE[dt]})w[i]; }}  // narrowed in place, first first"] if widen else [])]
                 act = [f"if (!({cond})) continue;",
                        f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
                 tail = ["run.flush();", "noc_async_write_barrier();", f"cb_pop_front({cb}, {pages});"]
@@ -425,7 +434,7 @@ class Kernel:
             head = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});"]
             act = [f"((int32_t*)tile)[lane] = (int32_t){self._c(u, names)};"]
             tail = [f"cb_push_back({cb}, 1);"]
-        if u.op is Ops.LOAD and self.loop and self.loop.kind in ("sum", "max") and block is None and gate is None and not gates and not self.fed_wait and self._column(idx):
+        if u.op is Ops.LOAD and self.loop and self.loop.kind in ("sum", "max") and block is None and gate is None and not gates and not self.fed_wait and u.dtype not in WIDE and self._column(idx):
             # a value per row of the tile (softmax's max[row] beside its rows): the 32 rows' values in one run, then
             # copied along each row in L1 (the lanes' own order, face by face, would read each row's value twice)
             code = [f"cb_reserve_back({cb}, 1);", f"uint32_t tile = get_write_ptr({cb});", "run.flush(); gather_done(); run.used = 0;",
@@ -621,7 +630,7 @@ class Kernel:
             elif u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
                 temps = []
                 d = tile_of(u.src[1], i, temps)
-                cb = OUT_CB[FORMAT[root(u.src[0].src[0]).dtype]]
+                cb = OUT_CB[FORMAT[self._tile_dtype(root(u.src[0].src[0]).dtype)]]
                 if self.loop and self.loop.untilize:  # into column j_ of the block's row; the row goes when its last tile is in
                     L = self.loop
                     emit((f"copy_dest_values({d}, 0); " if d != 0 else "") + f"cb_reserve_back({cb}, {L.BN}); pack_untilize_dst<1, {L.BN}>({cb}, 1, j_); "
@@ -630,7 +639,7 @@ class Kernel:
                 free.extend(temps)
             if u in tiles and u.op is not Ops.STORE:
                 if u.op is Ops.LOAD and u in self.on_tiles and root(u.src[0].src[0]).op is Ops.PARAM or u in self.idx_tiles:
-                    cb = IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[root(u.src[0].src[0]).dtype]]
+                    cb = IN_CB[FORMAT[dtypes.int32]] if u in self.idx_tiles else IN_CB[FORMAT[self._tile_dtype(root(u.src[0].src[0]).dtype)]]
                     if self._rows(u):  # the compute kernel makes this tile: a circular buffer of its own (one producer each)
                         cb = ROWS_CB
                         RC = self.loop.RC  # RC k-blocks' rows at once, their tiles used one per k-block
@@ -740,12 +749,14 @@ class Kernel:
         elif u.op is Ops.BITCAST:  # the register's words as another type: packed in one format, copied back in the other
             s = srcs[0]
             d = slot[s] if dies(s, i) else new_tile(s, "a bitcast")
-            a, b = FORMAT.get(s.dtype), FORMAT.get(u.dtype)
+            if s.dtype in WIDE: self._wrap(d, UNSIGNED_OF[s.dtype], take, free, emit)  # its bits: the unsigned type's value
+            a, b = FORMAT.get(UNSIGNED_OF.get(s.dtype, s.dtype)), FORMAT.get(UNSIGNED_OF.get(u.dtype, u.dtype))
             if a is None or b is None: raise Unsupported(f"a bitcast from {s.dtype} to {u.dtype}")
             if a != b:
                 x, y = self._bitcast_cb(a), self._bitcast_cb(b)
                 emit(f"cb_reserve_back({x}, 1); pack_tile({d}, {x}); cb_push_back({x}, 1); cb_wait_front({x}, 1); cb_pop_front({x}, 1); "
                      f"cb_reserve_back({y}, 1); cb_push_back({y}, 1); cb_wait_front({y}, 1); copy_tile({y}, 0, {d}); cb_pop_front({y}, 1);")
+            if u.dtype in WIDE: self._wrap(d, u.dtype, take, free, emit)  # the unsigned type's value, sign-extended
             slot[u] = d
         elif u.op in SFPU_UNARY:
             s = srcs[0]
@@ -774,6 +785,9 @@ class Kernel:
         else: raise Unsupported(f"{u.op} on tiles")
         free.extend(temps)
         if u.dtype in NARROW and u.op in (Ops.ADD, Ops.SUB, Ops.MUL, Ops.SHL, Ops.NEG): self._wrap(slot[u], u.dtype, take, free, emit)
+
+    @staticmethod
+    def _tile_dtype(dt): return dtypes.int32 if dt in WIDE else dt
 
     def _bitcast_cb(self, fmt):
         """The circular buffer index that holds tiles in format fmt in this kernel's bitcasts."""
@@ -922,7 +936,7 @@ class TTRenderer(Renderer):
         from .device import TTCompiler
         self.compiler = TTCompiler()
 
-    def supported_dtypes(self): return set(FORMAT)
+    def supported_dtypes(self): return set(FORMAT) | set(WIDE)
 
     def render(self, uops: list) -> str:
         sink = uops[-1]
