@@ -363,6 +363,9 @@ def test_int8_and_int16_buffers():
     np.testing.assert_array_equal(tt(a.view(np.uint8)).bitcast(dtypes.int8).numpy(), a)
     np.testing.assert_array_equal(tt(h).bitcast(dtypes.float16).numpy().view(np.uint16), h.view(np.uint16))
     assert tt(h).sum().item() == h.astype(np.int64).sum() and tt(a).max().item() == 127
+    x, y = rng.integers(-128, 128, (20, 40)).astype(np.int8), rng.integers(-128, 128, (40, 9)).astype(np.int8)  # reduce loops' operands
+    np.testing.assert_array_equal((tt(x).float() @ tt(y).float()).numpy(), x.astype(np.float32) @ y.astype(np.float32))
+    np.testing.assert_array_equal(tt(x).min(1).numpy(), x.min(1))
 
 
 def test_the_renderers_circular_buffers_are_distinct():

@@ -401,7 +401,7 @@ class Kernel:
             conds = [g for g in gates + ([gate] if gate is not None else [])]
             dt = buf.dtype
             if dt not in FORMAT and dt not in WIDE: raise Unsupported(f"{dt} buffers")
-            if dt in WIDE and (pages != 1 or block not in (None, "c")): raise Unsupported(f"{dt} operands of a reduce loop on tiles")
+            if dt in WIDE and (pages != 1 or cb is not None): raise Unsupported(f"{dt} operands of a reduce loop read as rows")
             esize, fmt = dt.itemsize, FORMAT[dtypes.int32 if dt in WIDE else dt]
             widen = f"{{ {WIDE[dt]}* e = ({WIDE[dt]}*)tile; int32_t* w = (int32_t*)tile;" if dt in WIDE else None
             contiguous = not gates and (self._contiguous(idx, gate, what == "load") if block in (None, "c") else self.loop.runs["ab".index(block)]
