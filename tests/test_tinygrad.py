@@ -457,3 +457,16 @@ def test_cast_to_half_rounds():
     assert got.dtype == np.float16
     close(got.astype(np.float32), want.astype(np.float32), rtol=2 ** -10, atol=2 ** -12)
     np.testing.assert_array_equal((tt(x).half() * 3).numpy(), (x.astype(np.float16).astype(np.float32) * 3).astype(np.float16))
+
+
+def test_bfloat16_arithmetic_rounds_each_result():
+    """tinygrad hands bfloat16 ops typed bfloat16; the register computes in float32, so each result is rounded to
+    bfloat16 (as tinygrad's own bfloat16 and torch's are), not just when stored."""
+    def bf16(x):  # float32 -> bfloat16 -> float32, rounded to nearest even
+        u = np.asarray(x, np.float32).view(np.uint32)
+        return ((u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000).astype(np.uint32).view(np.float32)
+    data = [326.0, 339.0, 10603200512.0]  # tinygrad's test_dtype: their square roots are not bfloat16 numbers
+    np.testing.assert_array_equal(Tensor(data, dtype=dtypes.bfloat16, device="TT").sqrt().numpy(), bf16(np.sqrt(bf16(data))))
+    a, b = bf16(rng.standard_normal(300)), bf16(rng.standard_normal(300))
+    x, y = (Tensor(v, device="TT").cast(dtypes.bfloat16) for v in (a, b))
+    np.testing.assert_array_equal((x * y + x).cast(dtypes.float32).numpy(), bf16(bf16(a * b) + a))

@@ -61,6 +61,9 @@ SFPU_UNARY = {Ops.NEG: ["negative_tile({d})"], Ops.RECIPROCAL: ["recip_tile({d})
               Ops.LOG2: ["log_tile({d})", f"mul_unary_tile({{d}}, {struct.unpack('<I', struct.pack('<f', 1 / math.log(2)))[0]}u)"]}
 
 
+ROUNDED = (Ops.ADD, Ops.SUB, Ops.MUL, Ops.FDIV, Ops.RECIPROCAL, Ops.SQRT, Ops.EXP2, Ops.LOG2, Ops.SIN)  # inexact ops
+
+
 class Unsupported(Exception): pass
 
 
@@ -139,7 +142,7 @@ class Kernel:
         loop = self.loop
         # (a blocked matmul's PART_CB and READ_STAGE_CB share indices with BITCAST_CB: no bitcast or rounding cast in such a kernel)
         if loop and loop.kind == "matmul" and all(loop.runs) and not any(u.op is Ops.BITCAST or u.op is Ops.CAST and u.dtype in
-                                                                          (dtypes.float16, dtypes.bfloat16) for u in uops) and not any(
+                                                                          (dtypes.float16, dtypes.bfloat16) or u.op in ROUNDED and u.dtype == dtypes.bfloat16 for u in uops) and not any(
                 self.uops.index(u) < self.uops.index(loop.r) for u in self.on_tiles | set(self.idx_tiles)):
             import tensix as tt
             # one float32 output: the packer writes it as rows of the block (pack_untilize_dst), so the writer's runs
@@ -740,9 +743,7 @@ class Kernel:
             if to == dtypes.bool: emit(f"ne_binary_tile_init(); fill_tile({(t := take('a cast'))}, 0u); ne_binary_tile({d}, {t});"); free.append(t)
             elif to not in FORMAT and to not in NARROW: raise Unsupported(f"a cast to {to}")
             elif dtypes.is_int(to) and dtypes.is_float(frm): emit(f"trunc_tile({d});")
-            elif to in (dtypes.float16, dtypes.bfloat16) and frm not in (to, dtypes.bool):  # rounded as the packer rounds to its format
-                x = self._bitcast_cb(FORMAT[to])
-                emit(f"cb_reserve_back({x}, 1); pack_tile({d}, {x}); cb_push_back({x}, 1); cb_wait_front({x}, 1); copy_tile({x}, 0, {d}); cb_pop_front({x}, 1);")
+            elif to in (dtypes.float16, dtypes.bfloat16) and frm not in (to, dtypes.bool): self._round(d, to, emit)
             if to in NARROW and not (frm == dtypes.bool or frm in NARROW and to.min <= frm.min and frm.max <= to.max):
                 self._wrap(d, to, take, free, emit)
             slot[u] = d
@@ -785,6 +786,15 @@ class Kernel:
         else: raise Unsupported(f"{u.op} on tiles")
         free.extend(temps)
         if u.dtype in NARROW and u.op in (Ops.ADD, Ops.SUB, Ops.MUL, Ops.SHL, Ops.NEG): self._wrap(slot[u], u.dtype, take, free, emit)
+        # arithmetic in bfloat16 rounds each result to it, as tinygrad's own bfloat16 (float32 ops, each result rounded)
+        # and torch's do: the register computes in float32. float16 rounds at a cast or a store, as C's _Float16 does
+        # within an expression (clang's excess precision: tinygrad's CPU backend sums a half matmul's products unrounded)
+        if u.dtype == dtypes.bfloat16 and u.op in ROUNDED: self._round(slot[u], u.dtype, emit)
+
+    def _round(self, d, dt, emit):
+        """Round register tile d to float16 or bfloat16, as the packer rounds to that format."""
+        x = self._bitcast_cb(FORMAT[dt])
+        emit(f"cb_reserve_back({x}, 1); pack_tile({d}, {x}); cb_push_back({x}, 1); cb_wait_front({x}, 1); copy_tile({x}, 0, {d}); cb_pop_front({x}, 1);")
 
     @staticmethod
     def _tile_dtype(dt): return dtypes.int32 if dt in WIDE else dt
