@@ -97,6 +97,27 @@ def test_bad_addresses_and_calls_name_the_kernel_core_and_what_is_wrong(dev, bod
     still_works(dev)
 
 
+def test_a_noc_transfer_running_past_its_circular_buffer_is_an_error(dev):
+    # A circular buffer owns pages * page bytes of L1 (tt-metal's CircularBufferConfig total size) and the next one
+    # starts right after it: 4096 bytes into a buffer of one 2048-byte page would land half in circular buffer 1.
+    buf = dev.buffer(8192)
+    cbs = [tt.CB(0, pages=1), tt.CB(1, pages=1)]
+    read = HEAD + ("void kernel_main() {\n  uint32_t l1 = get_write_ptr(0);\n"
+                   "  noc_async_read(get_noc_addr(1, 0, get_arg_val<uint32_t>(0)), l1, 4096);\n  noc_async_read_barrier(); }")
+    with pytest.raises(tt.KernelError, match=r"reader kernel 'r' on core \(0, 0\) \(NCRISC\): noc_async_read at line 4 of the "
+                       r"kernel: L1 0x1e000 \+ 4096 bytes on the core at NoC \(1,1\) starts in circular buffer 0 "
+                       r"\[0x1e000, 0x1e800\) and runs 2048 bytes past its end"):
+        run(dev, reader=read, args=[buf.addr], cbs=cbs)
+    write = HEAD + ("void kernel_main() { uint32_t l1 = get_write_ptr(1);\n"
+                    "  noc_async_write(l1, get_noc_addr(1, 1, l1 + 1024), 2048); noc_async_write_barrier(); }")
+    with pytest.raises(tt.KernelError, match=r"noc_async_write at line 3 of the kernel: L1 0x1ec00 \+ 2048 bytes .* circular "
+                       r"buffer 1 \[0x1e800, 0x1f000\)"):
+        run(dev, write, cbs=cbs)
+    ok = read.replace("4096", "2048")  # the whole page: fine
+    run(dev, reader=ok, args=[buf.addr], cbs=cbs)
+    still_works(dev)
+
+
 def test_compile_errors_carry_the_kernel_name_and_line(dev):
     src = HEAD + "void kernel_main() {\n    uint32_t x = 1\n}\n"
     with pytest.raises(tt.CompileError, match=r"kernel w failed to compile:[\s\S]*w:4:1: error: expected"):

@@ -304,6 +304,23 @@ static void check_align(const char* what, const Place& far, uint32_t local) {
              what, far.dram ? "DRAM" : "remote L1", far.addr, local, align);
 }
 
+// A NoC transfer that starts in a circular buffer's pages must end inside them: on the chip the bytes past its end land
+// in whatever follows (the next buffer's pages), a wrong result said nowhere. Cheap: a bit per configured buffer.
+static std::vector<uint32_t> core_pos;  // chip core index -> its place in `cores` (stale entries are caught by the index)
+static void check_cb_spill(const char* what, uint32_t core, uint32_t addr, uint32_t size, const void* at) {
+    uint32_t i = core < core_pos.size() ? core_pos[core] : ~0u;
+    if (i >= cores.size() || cores[i].index != core) return;  // no program on that core: no circular buffers
+    const Core& c = cores[i];
+    for (uint32_t m = c.cb_used; m; m &= m - 1) {
+        const CB& cb = c.cbs[__builtin_ctz(m)];
+        if (addr >= cb.addr && addr < cb.addr + cb.size && (uint64_t)addr + size > cb.addr + cb.size)
+            fail("%s%s: L1 %#x + %u bytes on %s starts in circular buffer %d [%#x, %#x) and runs %u bytes past its end "
+                 "into what follows it; transfer at most %u bytes there, or make the buffer larger", what, where(at).c_str(),
+                 addr, size, core_name(core), __builtin_ctz(m), cb.addr, cb.addr + cb.size,
+                 (uint32_t)((uint64_t)addr + size - cb.addr - cb.size), cb.addr + cb.size - addr);
+    }
+}
+
 static Endpoint endpoint(const Place& p) { return {p.dram, p.core_or_bank, p.x, p.y}; }
 
 // ---------------------------------------------------------------- the kernel API, as the engine implements it
@@ -330,6 +347,7 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, src, size, "noc_async_read", true);
     check_l1("noc_async_read", cur->core, dst, size, false);
+    check_cb_spill("noc_async_read", cur->core, dst, size, __builtin_return_address(0));
     check_align("noc_async_read", p, dst);
     memmove(l1(cur->core) + dst, p.host, size);
     cur->clock += chip.noc_issue_cycles;
@@ -344,6 +362,7 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
     Place p = resolve(noc, dst, size, what, false);
     check_l1(what, cur->core, src, size, true);
     check_align(what, p, src);
+    if (!p.dram) check_cb_spill(what, p.core_or_bank, p.addr, size, __builtin_return_address(0));
     memmove(p.host, l1(cur->core) + src, size);
     changed();
     cur->clock += chip.noc_issue_cycles;
@@ -373,6 +392,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
             int32_t c = chip.endpoint[y * chip.noc_w + x];
             if (c < 0 || (c == (int32_t)cur->core && !self)) continue;
             check_l1(what, c, addr, size, false);
+            check_cb_spill(what, c, addr, size, __builtin_return_address(0));
             if (addr % chip.l1_align != src % chip.l1_align) fail("%s: destination %#x and source %#x differ modulo %u bytes", what, addr, src, chip.l1_align);
             dests.push_back(c);
         }
@@ -669,7 +689,10 @@ static void setup_cbs(Core& c, const std::string& formats) {
         cb.wr = cb.rd = cb.addr;
         cb.ready_at.assign(cb.pages, 0);
         cb.free_at.assign(cb.pages, 0);
+        if (cb.pages) c.cb_used |= 1u << i;
     }
+    if (core_pos.size() <= c.index) core_pos.resize(c.index + 1);
+    core_pos[c.index] = &c - cores.data();
 }
 
 // ---------------------------------------------------------------- host protocol
