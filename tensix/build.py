@@ -161,9 +161,10 @@ __attribute__((visibility("default"))) void tensix_kernel_entry() {{ {call}; }}
 # -z norelro keeps a kernel's data writable, so the engine can restore its globals before each run;
 # stack-clash protection makes a frame larger than the stack hit the guard gap instead of jumping it;
 # --no-undefined turns a call to something that exists nowhere into a compile error, not a failed load;
-# -MMD lists every header the kernel reaches, so a changed header is a new binary (see _reached).
+# -MMD lists every header the kernel reaches, so a changed header is a new binary (see _reached);
+# no sibling calls: a kernel's last API call (its final barrier) returns into the kernel, so an error there names its line.
 KERNEL_FLAGS = ["-std=c++17", "-O2", "-g", "-fPIC", "-shared", "-fvisibility=hidden", "-fstack-clash-protection",
-                "-Wl,-Bsymbolic", "-Wl,-z,norelro", "-Wl,--no-undefined", "-MMD"]
+                "-fno-optimize-sibling-calls", "-Wl,-Bsymbolic", "-Wl,-z,norelro", "-Wl,--no-undefined", "-MMD"]
 
 
 def _tag() -> str:

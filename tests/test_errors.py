@@ -118,6 +118,19 @@ def test_a_noc_transfer_running_past_its_circular_buffer_is_an_error(dev):
     still_works(dev)
 
 
+@pytest.mark.parametrize("call", ["noc_async_read(get_noc_addr(1, 0, 64), 0x1e000, 32);", "noc_async_write_barrier();",
+                                  "noc_semaphore_inc(get_noc_addr(1, 1, get_semaphore(0)), 1);"])
+def test_a_noc_call_in_a_compute_kernel_is_an_error(dev, call):
+    # tt-metal's TRISCs have no NoC: dataflow_api.h may be included (the compat sweep compiles such kernels) but a NoC
+    # call cannot run on a card, so it stops the run, naming the call's line.
+    src = ('#include "compute_kernel_api.h"\n#include "dataflow_api.h"\nnamespace NAMESPACE { void MAIN {\n'
+           f"    {call}\n}} }}")
+    with pytest.raises(tt.KernelError, match=r"compute kernel 'c' on core \(0, 0\) \(TRISC\): noc_\w+ at line 4 of the kernel: "
+                       "compute kernels have no NoC; move this to the reader or writer"):
+        dev.run(tt.Program(dev, (0, 0), compute=tt.Kernel(src, "c"), semaphores=[0]))
+    still_works(dev)
+
+
 def test_compile_errors_carry_the_kernel_name_and_line(dev):
     src = HEAD + "void kernel_main() {\n    uint32_t x = 1\n}\n"
     with pytest.raises(tt.CompileError, match=r"kernel w failed to compile:[\s\S]*w:4:1: error: expected"):

@@ -342,8 +342,16 @@ static uint32_t api_semaphore(uint32_t id) {
     return chip.sem_base + id * chip.sem_stride;
 }
 
+// The TRISCs have no NoC on the chip: a compute kernel that includes dataflow_api.h compiles there too, but a NoC call
+// from it cannot run. It would run here, so it stops the run instead.
+static void no_noc_in_compute(const char* what, const void* at) {
+    if (__builtin_expect(cur->proc == TRISC, 0))
+        fail("%s%s: compute kernels have no NoC; move this to the reader or writer", what, where(at).c_str());
+}
+
 static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size) {
     heartbeat();
+    no_noc_in_compute("noc_async_read", __builtin_return_address(0));
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, src, size, "noc_async_read", true);
     check_l1("noc_async_read", cur->core, dst, size, false);
@@ -358,6 +366,7 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
 
 static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, const char* what) {
     heartbeat();
+    no_noc_in_compute(what, __builtin_return_address(0));
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, dst, size, what, false);
     check_l1(what, cur->core, src, size, true);
@@ -376,6 +385,7 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
 static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, uint32_t num_dests, bool self,
                                 const char* what) {
     heartbeat();
+    no_noc_in_compute(what, __builtin_return_address(0));
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     check_noc(noc, what);
     uint32_t lb = chip.local_bits, addr = (uint32_t)dst;
@@ -426,17 +436,20 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
 
 static void api_read_barrier(uint8_t noc) {
     heartbeat();
+    no_noc_in_compute("noc_async_read_barrier", __builtin_return_address(0));
     check_noc(noc, "noc_async_read_barrier");
     wait_until(cur->reads_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
     race_barrier();
 }
 static void api_atomic_barrier(uint8_t noc) {  // the semaphore increments this thread sent have landed
     heartbeat();
+    no_noc_in_compute("noc_async_atomic_barrier", __builtin_return_address(0));
     check_noc(noc, "noc_async_atomic_barrier");
     wait_until(cur->atomics_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
 }
 static void api_write_barrier(uint8_t noc) {
     heartbeat();
+    no_noc_in_compute("noc_async_write_barrier", __builtin_return_address(0));
     check_noc(noc, "noc_async_write_barrier");
     wait_until(cur->writes_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
     race_barrier();
@@ -444,6 +457,7 @@ static void api_write_barrier(uint8_t noc) {
 
 static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
     heartbeat();
+    no_noc_in_compute("noc_semaphore_inc", __builtin_return_address(0));
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     changed();
     Place p = resolve(noc, dst, 4, "noc_semaphore_inc", false);
