@@ -144,6 +144,9 @@ def test_a_kernel_without_its_entry_point_gets_a_hint(dev):
         dev.run(tt.Program(dev, (0, 0), compute='#include "api/compute/common.h"\nvoid kernel_man() {}'))
     with pytest.raises(tt.CompileError, match="hint: a kernel defines its entry as `void kernel_main"):
         dev.run(tt.Program(dev, (0, 0), writer=HEAD + "void main2() {}"))
+    compute = '#include "compute_kernel_api/eltwise_binary.h"\nnamespace NAMESPACE { void MAIN { add_tiles_init(); } }'
+    with pytest.raises(tt.CompileError, match=r"hint: this looks like a compute kernel \(MAIN\); pass it as compute=$"):
+        dev.run(tt.Program(dev, (0, 0), reader=compute))  # a compute kernel given as a data-movement one
 
 
 def test_an_api_call_the_simulator_lacks_fails_to_compile_naming_it(dev):
