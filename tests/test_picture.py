@@ -1,7 +1,7 @@
 """Pictures of a run and `tensix top`: the grid shows what the run did (the bank every core hammered is the busy one),
 and top shows the device's state from another process's point of view."""
 import gc
-import importlib, json, re
+import importlib, json, re, sys
 import numpy as np
 import pytest
 import tensix as tt
@@ -41,6 +41,13 @@ def test_top_shows_the_last_run(dev, tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert f"{dev.runs:,}" in out and "e150" in out and "running" in out
     assert f"{run.cycles:,} cycles" in out and "last to finish" in out
+    assert "\x1b[" not in out  # not a terminal: no colour codes
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    main(["top"])
+    assert "\x1b[38;5;" in capsys.readouterr().out  # a terminal: the grid in colour
+    monkeypatch.setenv("NO_COLOR", "1")  # no-color.org: set and not empty means no colour
+    main(["top"])
+    assert "\x1b[" not in capsys.readouterr().out
     state = json.loads(next(tmp_path.glob("*.json")).read_text())
     assert state["dram_used"] >= buf.size
     buf.free()
@@ -65,3 +72,8 @@ def test_top_passes_over_a_damaged_state(dev, tmp_path, monkeypatch, capsys, tex
     assert main(["top", "--all"]) == 0
     out = capsys.readouterr().out
     assert out.count("tensix top: simulated") == 1 and f"{run.cycles:,} cycles" in out
+
+
+def test_a_run_of_one_thread_says_thread(dev):
+    ok, run = importlib.import_module("tensix.examples.add_13_7").main(dev)  # one reader kernel on one core
+    assert "(1 thread; launch" in str(run)
