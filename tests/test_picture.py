@@ -18,6 +18,7 @@ def test_grid_text_shows_the_hammered_bank(dev):
     run = read_all(dev, lambda i: (8 * i * 32, 8))  # every core reads bank 0 only
     text = run.picture()
     assert "\x1b[" not in text and "\x1b[" in run.picture(colour=True)
+    assert isinstance(text, str) and repr(text) == text  # a REPL shows the picture, not an escaped string
     found = cells(text.rsplit("\n", 1)[0])  # the grid, not its legend
     cores = [c for c, d in found if c != "" or d == ""]
     banks = [int(d) for c, d in found if d != ""]
