@@ -14,7 +14,8 @@
 // across a row or column of outputs). A pop of that buffer, or a new run, retires it.
 struct Operand {
     int32_t cb = -1;
-    uint32_t addr = 0, popped = 0, role = 0, pins = 0;  // pins: matmuls waiting to use it
+    uint32_t addr = 0, popped = 0, role = 0, pins = 0, format = 0;  // pins: matmuls waiting to use it
+    const uint8_t* tile = nullptr;  // the tile in L1 while it waits to be unpacked (with the queued matmuls)
     float* v2 = nullptr;  // HiFi3's second pass's part (in Math::second, made only for a kernel at HiFi3)
     float v[1024];        // the operand as the multiplier's passes see it
 };
@@ -24,14 +25,16 @@ struct Operand {
 // holding them). Found through a direct-mapped index by circular buffer, address and role, not a scan of every entry.
 const int CACHE = 256, INDEX = 1024;
 // Fewer queued matmuls than this run on this thread: waking a helper and moving the operands to its processor's cache
-// cost more than it saves (matmul_multicast 1024^3 flushes 256 matmuls into 8 tiles at a time).
-const size_t MIN_SPLIT = 128;
+// cost more than it saves (matmul_multicast 1024^3 flushes 256 matmuls into 8 tiles at a time). Operands to unpack
+// are shared out UNPACK_CHUNK at a time, when there are at least MIN_UNPACK_SPLIT.
+const size_t MIN_SPLIT = 128, MIN_UNPACK_SPLIT = 32, UNPACK_CHUNK = 8;
 struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile matmul not yet done
 
 struct Math {
     float dst[16][1024];
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
     std::vector<float*> targets;   // the destination tiles they go into
+    std::vector<Operand*> unpacking;  // their operands not yet unpacked
     Operand cache[CACHE];
     int16_t index[INDEX];        // hash of (cb, address, role) -> the entry that last held it, or -1 (compute_init)
     std::vector<float> second;  // every entry's v2, 1024 floats each
@@ -269,7 +272,8 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.srca.clear(); mm.tilize_face_r_dim = 16;
     mm.ints = mm.uints = 0;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
-    for (Operand& o : mm.cache) { o.cb = -1; o.pins = 0; }
+    mm.unpacking.clear();
+    for (Operand& o : mm.cache) { o.cb = -1; o.pins = 0; o.tile = nullptr; }
     std::fill(std::begin(mm.index), std::end(mm.index), -1);
 }
 
@@ -491,10 +495,51 @@ static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32) {
     else for (int i = 0; i < 1024; i++) o[i] = bf16(o[i] + acc[i]);
 }
 
+enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed
+
+// The operand of a matmul as the passes at this fidelity see it: in0 by its 7 high bits (all 8 at HiFi4) plus, for
+// HiFi3's second pass, its low bit; in1 by its 5 high bits at LoFi, whole otherwise, plus its 5 high bits for HiFi3.
+// It reads only the entry and its tile in L1, so any thread may run it.
+static void unpack_operand(Operand& o, uint32_t fidelity) {
+    float* x = o.v;  // decoded straight into the entry, then changed in place
+    if (o.role == RIGHT_T) {
+        float t[1024];
+        decode(o.tile, o.format, t);
+        for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
+    } else {
+        decode(o.tile, o.format, x);
+    }
+    if (o.format != 5 && o.format != 6 && o.format != 7)  // bfloat16 and block floats are bfloat16 values already
+        for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);  // separate simple loops: the compiler vectorizes each
+    if (o.role == LEFT) {
+        if (fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
+        if (fidelity < 4) for (int k = 0; k < 1024; k++) x[k] = hi_b(x[k]);
+    } else {
+        if (fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
+        if (fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
+    }
+    o.tile = nullptr;
+}
+
+// Operands are unpacked with their matmuls, shared out between the threads like them, but never later than the moment
+// their pages could change: before the compute thread pops a circular buffer or gives way to another thread.
+void unpack_queued(Math* mm) {
+    if (mm->unpacking.empty()) return;
+    size_t n = mm->unpacking.size();
+    split_work(n < MIN_UNPACK_SPLIT ? 1 : (int)((n + UNPACK_CHUNK - 1) / UNPACK_CHUNK), [](void* ctx, int chunk) {
+        Math& mm = *(Math*)ctx;
+        size_t n = mm.unpacking.size(), from = n < MIN_UNPACK_SPLIT ? 0 : chunk * UNPACK_CHUNK;
+        size_t to = n < MIN_UNPACK_SPLIT ? n : std::min(n, from + UNPACK_CHUNK);
+        for (size_t i = from; i < to; i++) unpack_operand(*mm.unpacking[i], mm.mm_fidelity);
+    }, mm);
+    mm->unpacking.clear();
+}
+
 // The queued matmuls into one destination tile run in order, on one thread; those into different tiles do not depend
 // on each other, so when there are many, each destination tile is a chunk for whichever thread (this one or a helper)
 // is free. The bytes are the same as done one by one, whatever the number of threads.
 static void flush(Math& mm) {
+    unpack_queued(&mm);
     if (mm.pending.empty()) return;
     mm.targets.clear();
     for (const Pending& p : mm.pending)
@@ -508,10 +553,7 @@ static void flush(Math& mm) {
     mm.pending.clear();
 }
 
-enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed
-
-// The operand of a matmul as the passes at this fidelity see it: in0 by its 7 high bits (all 8 at HiFi4) plus, for
-// HiFi3's second pass, its low bit; in1 by its 5 high bits at LoFi, whole otherwise, plus its 5 high bits for HiFi3.
+// An operand tile from the cache, or a new entry that will be unpacked from its page with the queued matmuls.
 static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* keep = nullptr) {
     CB& cb = tile_cb(i, "matmul_tiles");
     if (tile >= cb.waited)
@@ -532,23 +574,8 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
         if (mm.second.empty()) mm.second.resize(CACHE * 1024);
         o.v2 = &mm.second[(&o - mm.cache) * 1024];
     }
-    float* x = o.v;  // decoded straight into the entry, then changed in place
-    if (role == RIGHT_T) {
-        float t[1024];
-        decode(l1(cur->core) + addr, cb.format, t);
-        for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
-    } else {
-        decode(l1(cur->core) + addr, cb.format, x);
-    }
-    if (cb.format != 5 && cb.format != 6 && cb.format != 7)  // bfloat16 and block floats are bfloat16 values already
-        for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);      // separate simple loops: the compiler vectorizes each
-    if (role == LEFT) {
-        if (mm.mm_fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
-        if (mm.mm_fidelity < 4) for (int k = 0; k < 1024; k++) x[k] = hi_b(x[k]);
-    } else {
-        if (mm.mm_fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
-        if (mm.mm_fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
-    }
+    mm.unpacking.push_back(&o);  // (an entry waiting to be unpacked is pinned: never replaced)
+    o.tile = l1(cur->core) + addr; o.format = cb.format;
     return o;
 }
 
