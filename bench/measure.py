@@ -44,7 +44,7 @@ def interleaved(cases, repeat=5, dev=None):
             t1 = time.perf_counter()
             e, here = engine_cpu_seconds(dev) - e0, time.thread_time() - h0
             others = max(0.0, time.process_time() - c0 - here)
-            got[name].append((t1 - t0, here + e, e, others) if e > 0 else (t1 - t0, here + others, 0.0, 0.0))
+            got[name].append((t1 - t0, here + e, e, others) if e > 5e-4 else (t1 - t0, here + others + e, e, 0.0))
     return {k: tuple(float(v) for v in np.median(np.array(got[k]), axis=0)) for k in cases}
 
 
