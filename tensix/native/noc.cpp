@@ -56,6 +56,7 @@ std::vector<Calendar*> touched;  // the calendars booked since noc_reset: a run 
 struct Calendar {
     std::vector<uint32_t*> pages;  // pages[k / PAGE] + 4 * (k % PAGE): bucket k
     uint64_t bytes = 0, cycles = 0;
+    uint64_t last = 0;  // when the last booking asked from: the next is likely as far on again (see take)
 
     uint32_t* bucket(uint64_t k) {
         size_t p = k / PAGE;
@@ -99,6 +100,10 @@ struct Calendar {
     __attribute__((always_inline)) uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
         if (__builtin_expect(!cycles, 0)) touched.push_back(this);  // its first booking since noc_reset (each books a cycle or more)
         bytes += n; cycles += d;
+        // A core books on its path's calendars one packet after another, each a few buckets on from the last: fetched
+        // now, the bucket the next booking likely looks at is in the cache by then (each was a miss to memory).
+        prefetch(t + (t - std::min(t, last)));
+        last = t;
         uint64_t k = t >> SHIFT;
         uint32_t r = t & (BUCKET - 1), *b = bucket(k), *s = spans(b), m = b[0] & 0xffff, i = 0;
         while (i < m && s[i] >> 16 <= r) i++;  // the spans that end by r
@@ -131,7 +136,7 @@ struct Calendar {
         size_t k = t >> SHIFT, p = k / PAGE;
         if (p < pages.size() && pages[p]) __builtin_prefetch(pages[p] + 4 * (k % PAGE));
     }
-    void clear() { bytes = cycles = 0; }  // its pages stay, noc_reset empties their buckets
+    void clear() { bytes = cycles = last = 0; }  // its pages stay, noc_reset empties their buckets
 };
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
