@@ -195,7 +195,8 @@ uint32_t hop_count(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t 
 // One packet from the source's memory to the destination's, cut-through: it starts on each resource no earlier than
 // it started on the one before, and is in when it has finished on all of them. Returns when its last byte is in.
 // Its path is known before it books: the calendars along it are fetched from memory together first (thousands of them,
-// scattered, each a cache miss when booked one after another).
+// scattered, each a cache miss when booked one after another); each fetched the bucket this booking looks at when it
+// was last booked (Calendar::take).
 uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
                 Calendar& to_mem, double to_rate, uint32_t n, uint64_t t) {
     Calendar* path[256];  // memory, injection port, links, ejection port, memory
@@ -206,7 +207,6 @@ uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, 
     path[k++] = &eject(noc, x1, y1);
     path[k++] = &to_mem;
     for (uint32_t i = 0; i < k; i++) __builtin_prefetch(path[i]);
-    for (uint32_t i = 0; i < k; i++) path[i]->prefetch(t);
     uint64_t on_link = link_cycles(n), end = 0;
     t = from_mem.take(t, rate_cycles(n, from_rate), n, end);
     for (uint32_t i = 1; i + 1 < k; i++) t = path[i]->take(t, on_link, n, end);
