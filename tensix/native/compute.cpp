@@ -38,6 +38,7 @@ struct Math {
     uint32_t next = 0;  // the cache entry to replace next
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
+    uint32_t unzeroed = 0;    // tiles zeroed by an acquire that still hold old words: zeroed when first used, unless overwritten
     // Tiles holding 32-bit integer words, not float32 values (and of them, those the kernel treats as unsigned): the
     // register in 32-bit mode keeps whatever word the unpacker or an integer SFPU op put there, every bit of it.
     uint32_t ints = 0, uints = 0;
@@ -219,8 +220,9 @@ static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {
 
 static void flush(Math& mm);
 
-// A tile of the register as its 32-bit words, whatever they hold.
-static float* words(uint32_t d, const char* what, bool packing = false, bool queueing = false) {
+// A tile of the register as its 32-bit words, whatever they hold (`overwrite`: the caller writes every word of it
+// before it reads any).
+static float* words(uint32_t d, const char* what, bool packing = false, bool queueing = false, bool overwrite = false) {
     Math& mm = m();
     if (!queueing) flush(mm);  // whatever reads or writes the register sees every matmul before it
     bool ok = mm.state == FULL || mm.state == BOTH || mm.state == (packing ? PACKING : MATH);
@@ -233,6 +235,10 @@ static float* words(uint32_t d, const char* what, bool packing = false, bool que
     }
     if (d >= mm.capacity) fail("%s: destination tile %u, but the register holds %u tiles in this mode", what, d, mm.capacity);
     mm.fresh[d] = mm.fresh[d] && packing;
+    if (mm.unzeroed >> d & 1) {
+        if (!overwrite) memset(mm.dst[d], 0, sizeof mm.dst[d]);
+        mm.unzeroed &= ~(1u << d);
+    }
     if (!packing) mm.dirty |= 1u << d;
     return mm.dst[d];
 }
@@ -243,8 +249,8 @@ static void set_ints(Math& mm, uint32_t d, bool is_int, bool is_unsigned) {
 // A tile as float32 values, for the float ops. A tile of integer words becomes the integers' values first: the chip's
 // float ops would read the words' bits as float32 (a kernel converts with typecast_tile first), but tinygrad's kernels
 // here mix float and integer ops on one tile, so tensix hands a float op the integers' values (docs/math.md).
-static float* dst(uint32_t d, const char* what, bool packing = false, bool queueing = false) {
-    float* o = words(d, what, packing, queueing);
+static float* dst(uint32_t d, const char* what, bool packing = false, bool queueing = false, bool overwrite = false) {
+    float* o = words(d, what, packing, queueing, overwrite);
     Math& mm = m();
     if (mm.ints >> d & 1) {
         bool u = mm.uints >> d & 1;
@@ -284,9 +290,8 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
 static void regs(uint32_t action) {
     Math& mm = m();
     flush(mm);
-    auto zero = [&] {  // only the tiles written since they were last zeroed
-        for (int d = 0; d < 16; d++)
-            if (mm.dirty >> d & 1) memset(mm.dst[d], 0, sizeof mm.dst[d]);
+    auto zero = [&] {  // only the tiles written since they were last zeroed, and those when first used (words)
+        mm.unzeroed |= mm.dirty;
         mm.dirty = 0;
         mm.ints = mm.uints = 0;  // zeros are zeros either way
         for (bool& f : mm.fresh) f = true;
@@ -396,7 +401,7 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     Math& mm = m();
     uint32_t fa, fb;
     const uint8_t *pa = front(cb0, t0, names[op], &fa), *pb = front(cb1, t1, names[op], &fb);
-    float* o = dst(d, names[op]);
+    float* o = dst(d, names[op], false, false, !acc);
     if (op != TX_MUL && bcast == TX_BCAST_NONE && !acc && !mm.fp32 && fa == 5 && fb == 5) add_bfloat16(op, pa, pb, o);
     else binary_values(op, bcast, pa, fa, pb, fb, o, acc);
     // tt-budabackend's fit scales by the format (df: 2 for 16-bit values, 4 for float32, 1 for block floats);
