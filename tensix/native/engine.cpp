@@ -10,6 +10,9 @@
 //
 // Host protocol: text lines on two pipes (commands in, replies out), counted in the status page; see tensix/sim.py.
 #include "engine.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <exception>
 #include <link.h>
 #ifdef __linux__
@@ -326,6 +329,28 @@ static uint32_t api_semaphore(uint32_t id) {
     return chip.sem_base + id * chip.sem_stride;
 }
 
+// A kernel reading a DRAM buffer page after page finds the next page of the same bank right after this one (an
+// interleaved buffer's pages sit one after another in each bank). Fetched now, it is in the cache when asked for, a few
+// pages later: a page from memory each time cost more than the rest of the call.
+static void read_ahead(const uint8_t* p, uint32_t size) {
+    for (uint32_t off = 0; off < std::min(size, 4096u); off += 64) __builtin_prefetch(p + off);
+}
+
+// Bytes written to DRAM go straight to memory, past the cache: nothing in this process reads them soon (the host reads
+// results after the run, a kernel reads DRAM through the NoC, seldom what it just wrote), and stores through the cache
+// first read every line they fill and then push out lines the run still uses (the calendars, the cores' L1).
+static void to_dram(uint8_t* to, const uint8_t* from, uint32_t size) {
+#if defined(__AVX2__)
+    if ((uintptr_t)to % 32 == 0 && size % 32 == 0) {
+        for (uint32_t o = 0; o < size; o += 32)
+            _mm256_stream_si256((__m256i*)(to + o), _mm256_loadu_si256((const __m256i*)(from + o)));
+        _mm_sfence();  // in memory before the host or another thread looks
+        return;
+    }
+#endif
+    memmove(to, from, size);
+}
+
 static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size) {
     heartbeat();
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
@@ -333,6 +358,7 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
     check_l1("noc_async_read", cur->core, dst, size, false);
     check_align("noc_async_read", p, dst);
     memmove(l1(cur->core) + dst, p.host, size);
+    if (p.dram) read_ahead(p.host + size, size);
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_read(noc, cur->core, endpoint(p), size, cur->clock);
     race_read(dst, size, cur->clock, done, __builtin_return_address(0));
@@ -345,7 +371,8 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
     Place p = resolve(noc, dst, size, what, false);
     check_l1(what, cur->core, src, size, true);
     check_align(what, p, src);
-    memmove(p.host, l1(cur->core) + src, size);
+    if (p.dram) to_dram(p.host, l1(cur->core) + src, size);
+    else memmove(p.host, l1(cur->core) + src, size);
     changed();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_write(noc, cur->core, endpoint(p), size, cur->clock);
