@@ -17,7 +17,7 @@ from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
 from . import chip_name, fp32_register
-from .reduce_loop import FACES, READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine
+from .reduce_loop import FACES, READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine, ungroup
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST, Ops.BITCAST}
 
@@ -93,6 +93,8 @@ class Kernel:
     """One tinygrad kernel, split. `reader`, `compute` and `writer` are the three sources."""
 
     def __init__(self, uops: list, name: str):
+        try: uops, self.group = ungroup(uops)  # tinygrad's GROUP / GROUPTOP: a reduce split over cores (reduce_loop.ungroup)
+        except ValueError as e: raise Unsupported(str(e)) from None
         self.uops, self.name = uops, name
         self.params = sorted({u.arg.slot: u for u in uops if u.op is Ops.PARAM and u.arg.addrspace != AddrSpace.ALU}.values(),
                              key=lambda u: u.arg.slot)
@@ -145,7 +147,9 @@ class Kernel:
             loop.RC = loop.C if sum(map(self._rows, uops)) == 1 else 1
             if not loop.blocked:
                 import tensix as tt
-                loop.split_k(math.prod(tt.CHIPS[chip_name()].grid))
+                try: loop.split_k(math.prod(tt.CHIPS[chip_name()].grid), self.group)
+                except ValueError as e: raise Unsupported(str(e)) from None
+        if self.group and not (loop and loop.S == self.group): raise Unsupported("a group of a loop that is not a sum or max on tiles")
         loops_at = lambda u: {r for r in uops if r.op is Ops.RANGE and uops.index(r) < uops.index(u) < uops.index(
             next(e for e in uops if e.op is Ops.END and r in e.src))}
         if any(loops_at(u) != loops_at(self.fed_last[u]) or u.dtype not in FORMAT or any(FORMAT.get(x.dtype) != FORMAT[u.dtype] for x in self.fed
