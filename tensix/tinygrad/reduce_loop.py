@@ -431,19 +431,20 @@ def ungroup(uops):
     UOps and None for a kernel without a group. Raises ValueError for any other use of shared memory."""
     local = [u for u in uops if u.op is Ops.BUFFER and u.arg.addrspace == AddrSpace.LOCAL]
     if not local: return uops, None
-    lids = [u for u in uops if u.op is Ops.SPECIAL and u.arg.startswith("l")]
+    acc_of = lambda u: _root(u.src[0].src[0]) if u.op in (Ops.LOAD, Ops.STORE) and u.src[0].op is Ops.INDEX else None
+    puts = [u for u in uops if u.op is Ops.STORE and acc_of(u) in local]
     ranges = [u for u in uops if u.op is Ops.RANGE]
     ifs = [u for u in uops if u.op is Ops.IF]
-    if len(local) != 1 or len(lids) != 1 or len(ranges) != 2 or len(ifs) != 1 or any(u.op is Ops.BARRIER for u in uops[:uops.index(ranges[0])]):
+    if len(local) != 1 or len(puts) != 1 or puts[0].src[0].src[1].op is not Ops.SPECIAL or len(ranges) != 2 or len(ifs) != 1 or \
+            any(u.op is Ops.BARRIER for u in uops[:uops.index(ranges[0])]):
         raise ValueError("shared memory other than one group of a reduce")
-    lbuf, l, (r, r2), gate = local[0], lids[0], ranges, ifs[0]
+    # (a local dimension of tinygrad's LOCAL opt beside the group's stays for renderer.unlocal)
+    lbuf, put, l, (r, r2), gate = local[0], puts[0], puts[0].src[0].src[1], ranges, ifs[0]
     G, KR = _const(l.src[0]), _const(r.src[0])
     if G is None or KR is None or _const(r2.src[0]) != G or gate.src[0].op is not Ops.CMPEQ or gate.src[0].src[0] is not l:
         raise ValueError("a group whose parts are not one loop's")
     # the parts' partial sums: stored to shared memory from a register after the first loop, combined by the second with
     # the first's op; the combined value (loaded after the second loop) becomes the first's
-    acc_of = lambda u: _root(u.src[0].src[0]) if u.op in (Ops.LOAD, Ops.STORE) and u.src[0].op is Ops.INDEX else None
-    put = next(u for u in uops if u.op is Ops.STORE and acc_of(u) is lbuf)
     part = put.src[1]
     accs = [u for u in uops if u.op is Ops.STORE and acc_of(u) is not None and acc_of(u).op is Ops.BUFFER
             and acc_of(u).arg.addrspace == AddrSpace.REG and u.src[1].op in (Ops.ADD, Ops.MAX)]
