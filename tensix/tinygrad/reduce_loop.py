@@ -21,7 +21,7 @@ the float32 register, which keeps each product to float32's precision (three pas
 import math, random
 from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import getenv
-from tinygrad.uop.ops import AxisType, Ops, exec_alu
+from tinygrad.uop.ops import AxisType, Ops, UOp, exec_alu
 from . import fp32_register
 
 RM_CB = (14, 15)     # the A rows of C k-blocks and the B rows of one, as the reader reads them (float32 rows)
@@ -371,9 +371,15 @@ class ReduceLoop:
         fmt = "DataFormat::Float32" if fp32_register() else "DataFormat::Float16_b"
         return [f"sfpu_reduce_init<PoolType::MAX, {fmt}>(); sfpu_reduce<PoolType::MAX, {fmt}, ReduceDim::REDUCE_ROW>({acc});"]
 
-    def split_k(self, cores):
+    def split_k(self, cores, parts=None):
         """A sum or max with fewer output tiles than the grid has cores: each tile's k-blocks in S parts on S cores (one
-        part a core), the partial tiles sent to the tile's first core, which combines them and does the rest."""
+        part a core), the partial tiles sent to the tile's first core, which combines them and does the rest. `parts`:
+        tinygrad's GROUP / GROUPTOP asked for that many (see ungroup), each a whole number of the reader's rows."""
+        if parts:
+            if self.kind not in ("sum", "max") or self.KB % parts or parts * self.tiles > cores:
+                raise ValueError(f"{parts} parts of {self.KB} k-blocks for each of {self.tiles} tiles on {cores} cores")
+            self.S, self.RC = parts, next(c for c in (8, 4, 2, 1) if c <= self.RC and self.KB // parts % c == 0)
+            return
         # parts start on a group of RC k-blocks (the reader's rows; shorter rows for more parts measured slower)
         if self.kind in ("sum", "max") and 2 * self.tiles <= cores: self.S = min(cores // self.tiles, self.KB // self.RC, SPLIT_K)
 
@@ -414,3 +420,56 @@ class ReduceLoop:
 
     def compute_prologue(self):
         return [f"    cb_wait_front({SCALER_CB}, {self._scalers()});"] if self._scalers() else []
+
+
+def ungroup(uops):
+    """tinygrad's GROUP / GROUPTOP opt splits a reduce over G local threads: each sums its share of k, stores it in
+    shared memory, and after a barrier thread 0 sums the G partial sums and stores the result. The chip's version of
+    that is split_k: G cores each reduce their part of a tile's k-blocks and send the partial tile into the tile's
+    first core's L1 (the shared memory), where a semaphore (the barrier) lets it fold them in. Returns the kernel's UOps
+    with the two loops made one over all of k (lidx and the loop index as the part and the place in it) and G; or the
+    UOps and None for a kernel without a group. Raises ValueError for any other use of shared memory."""
+    local = [u for u in uops if u.op is Ops.BUFFER and u.arg.addrspace == AddrSpace.LOCAL]
+    if not local: return uops, None
+    acc_of = lambda u: _root(u.src[0].src[0]) if u.op in (Ops.LOAD, Ops.STORE) and u.src[0].op is Ops.INDEX else None
+    puts = [u for u in uops if u.op is Ops.STORE and acc_of(u) in local]
+    ranges = [u for u in uops if u.op is Ops.RANGE]
+    ifs = [u for u in uops if u.op is Ops.IF]
+    if len(local) != 1 or len(puts) != 1 or puts[0].src[0].src[1].op is not Ops.SPECIAL or len(ranges) != 2 or len(ifs) != 1 or \
+            any(u.op is Ops.BARRIER for u in uops[:uops.index(ranges[0])]):
+        raise ValueError("shared memory other than one group of a reduce")
+    # (a local dimension of tinygrad's LOCAL opt beside the group's stays for renderer.unlocal)
+    lbuf, put, l, (r, r2), gate = local[0], puts[0], puts[0].src[0].src[1], ranges, ifs[0]
+    G, KR = _const(l.src[0]), _const(r.src[0])
+    if G is None or KR is None or _const(r2.src[0]) != G or gate.src[0].op is not Ops.CMPEQ or gate.src[0].src[0] is not l:
+        raise ValueError("a group whose parts are not one loop's")
+    # the parts' partial sums: stored to shared memory from a register after the first loop, combined by the second with
+    # the first's op; the combined value (loaded after the second loop) becomes the first's
+    part = put.src[1]
+    accs = [u for u in uops if u.op is Ops.STORE and acc_of(u) is not None and acc_of(u).op is Ops.BUFFER
+            and acc_of(u).arg.addrspace == AddrSpace.REG and u.src[1].op in (Ops.ADD, Ops.MAX)]
+    if len(accs) != 2 or accs[0].src[1].op is not accs[1].src[1].op or acc_of(part) is not acc_of(accs[0]): raise ValueError("a group's combine")
+    acc2 = acc_of(accs[1])
+    whole = next(u for u in uops[uops.index(r2):] if u.op is Ops.LOAD and acc_of(u) is acc2 and uops.index(u) > uops.index(accs[1]))
+    # which of k's parts lidx is: the high one (GROUPTOP, k = lidx * KR + r) or the low one (GROUP, k = r * G + lidx)
+    specials = {s: _const(s.src[0]) for s in uops if s.op is Ops.SPECIAL}
+    maps = [affine(u.src[0].src[1], {**specials, r: KR}) for u in uops if u.op is Ops.LOAD and _root(u.src[0].src[0]).op is Ops.PARAM
+            and uops.index(r) < uops.index(u) < uops.index(put)]
+    if not maps or None in maps: raise ValueError("a group over loads whose index is not affine")
+    top = {m[0].get(l, 0) == m[0].get(r, 0) * KR for m in maps}
+    if top != {True} and {m[0].get(r, 0) == m[0].get(l, 0) * G for m in maps} != {True}: raise ValueError("a group whose parts are not runs of k")
+    k = UOp(Ops.RANGE, r.dtype, (UOp.const(G * KR, r.dtype),), r.arg)
+    c = lambda v: UOp.const(v, r.dtype)
+    new = {r: UOp(Ops.CMOD if top == {True} else Ops.CDIV, r.dtype, (k, c(KR if top == {True} else G))),
+           l: UOp(Ops.CDIV if top == {True} else Ops.CMOD, l.dtype, (k, c(KR if top == {True} else G)))}
+    gone, out, wait = {lbuf, acc2, r2, gate, gate.src[0]}, [], []
+    for u in uops:
+        if u is r: out += [*(x for x in (k.src[0], new[r].src[1]) if x not in uops), k, new[r], new[l], *wait]; continue  # what used lidx before the loop comes after it now
+        if u is l: continue
+        if u is whole: new[u] = new.get(part, part); continue
+        if u in gone or any(s in gone for s in u.src) or u.op in (Ops.ENDIF, Ops.BARRIER):
+            gone.add(u); continue
+        if any(s in new for s in u.src):  # the loop itself where a loop is meant (END, AFTER), else the index in it
+            new[u] = u.replace(src=tuple(k if s is r and u.op in (Ops.END, Ops.AFTER) else new.get(s, s) for s in u.src))
+        (wait if uops.index(u) < uops.index(r) and u in new else out).append(new.get(u, u))
+    return out, G
