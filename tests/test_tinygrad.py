@@ -143,6 +143,30 @@ def test_matmul_in_blocks(shape, mcast, monkeypatch):
     for i in np.ndindex(*batch): fpu_close(got[0][i], a[i], b[i])
 
 
+@pytest.mark.parametrize("m,k,n,blocked", [(40, 70, 50, False), (300, 96, 290, True)])
+def test_matmul_of_infinities(m, k, n, blocked):
+    """inf and NaN operands give inf and NaN exactly where numpy's float32 does: inf x b is inf whatever b's split
+    parts are (b exact in bfloat16 has middle and low parts 0, and inf x 0 would be NaN), inf x 0 and inf - inf are
+    NaN, a product past float32's range is inf; every other element stays float32's. In blocks, and one tile at a time (a
+    transposed A: gathered, then the same matmul_tiles)."""
+    a, b = rng.standard_normal((m, k)).astype(np.float32), rng.standard_normal((k, n)).astype(np.float32)
+    a[1, 3], a[2, 5], a[3, 3], a[3, 5], a[4, 9] = np.inf, -np.inf, np.inf, np.inf, np.nan
+    b[3, :7] = [1.5, 0, -2, 0.25, 0, 3, -1]  # exact in bfloat16: parts 0 beside the high one
+    b[5, 1] = 0
+    a[7, 11], b[11, :], b[11, 8] = 3e38, 0.5, 4  # a product past float32's range (by less than 2^8: see the README)
+    b[5, 2] = np.float32(-b[3, 2] * 0.5)  # row 3: inf * b[3, 2] + inf * b[5, 2], of opposite signs: NaN
+    got = []
+    at = np.ascontiguousarray(a.T)
+    kernels = sources(lambda: got.append(((tt(a) if blocked else tt(at).T) @ tt(b)).numpy()))
+    assert [k_["math"] for k_ in kernels] == ["matmul"] and bool(kernels[0]["blocks"]) == blocked
+    with np.errstate(invalid="ignore", over="ignore"): want = (a.astype(np.float64) @ b).astype(np.float32)
+    assert np.isinf(want).sum() > 50 and np.isnan(want).sum() > 50  # the cases above, along whole rows
+    np.testing.assert_array_equal(np.isnan(got[0]), np.isnan(want))
+    np.testing.assert_array_equal(got[0][np.isinf(want)], want[np.isinf(want)])
+    fine = np.isfinite(want).all(1)
+    fpu_close(got[0][fine], a[fine], b)
+
+
 def test_matmul_transposed_and_batched():
     """A transposed operand is gathered (counted as fallback) but still multiplied by matmul_tiles; a batch of
     matrices is a batch of output tiles."""
