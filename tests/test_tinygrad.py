@@ -123,22 +123,26 @@ def test_matmul_tiles_at_edges(m, k, n):
     fpu_close(got[0], a, b)
 
 
-@pytest.mark.parametrize("shape,mcast", [((310, 300, 275), [5, 5]), ((2, 100, 170, 290), [5, 4]), ((150, 200, 260), None)])
-def test_matmul_in_blocks(shape, mcast, monkeypatch):
+@pytest.mark.parametrize("shape,mcast,senders", [((310, 300, 275), [5, 5], False), ((2, 100, 170, 290), [5, 4], True), ((150, 200, 260), None, False)])
+def test_matmul_in_blocks(shape, mcast, senders, monkeypatch):
     """A core computes a block of output tiles, reading each k-step's A and B strips once for the whole block and
     keeping its partial sums in L1 between k-steps: here blocks of 2x2 tiles that pass the output's edges (10x9 tiles
     on a 8x9 grid), k-steps past k's end (300 = 9.4 tiles in steps of 4), and a batch of them. With multicast (a grid
     of 5x5 and 5x4 cores), the first core of a row reads A's strips and multicasts them along the row, the first of a
     column B's down the column (the race detector, on by default, would flag an unsynchronized one); without, every
-    core reads its own. The packer writes the output as rows of the block, which the writer moves in long runs."""
+    core reads its own. With senders, a spare column of cores reads and splits A's strips and a spare row B's, and
+    multicasts the parts: the block's cores only multiply. The packer writes the output as rows of the block, which the
+    writer moves in long runs."""
     from tensix.tinygrad import reduce_loop
     monkeypatch.setattr(reduce_loop, "MCAST", mcast is not None)
+    monkeypatch.setattr(reduce_loop, "SENDERS", senders)
     *batch, m, k, n = shape
     a, b = rng.standard_normal((*batch, m, k)).astype(np.float32), rng.standard_normal((*batch, k, n)).astype(np.float32)
     got = []
     kernels = sources(lambda: got.append((tt(a) @ tt(b)).numpy()))
     assert len(kernels) == 1 and kernels[0]["math"] == "matmul" and kernels[0]["blocks"] and kernels[0]["fallbacks"] == 0
     assert kernels[0]["mcast"] == mcast and ("noc_async_write_multicast" in kernels[0]["reader"]) == (mcast is not None)
+    assert kernels[0]["senders"] == senders and ("role_" in kernels[0]["compute"]) == senders
     assert "pack_untilize_dst" in kernels[0]["compute"]  # the output leaves as rows of the block (the last one cut at n)
     for i in np.ndindex(*batch): fpu_close(got[0][i], a[i], b[i])
 

@@ -38,6 +38,10 @@ BLOCK_K = getenv("TT_MATMUL_BLOCK_K", 0)  # tiles of k a k-step reads of each op
 OTHER_CBS = 128 << 10  # L1 left for the kernel's other circular buffers (loads, outputs, staging) beside a block's
 SPLIT_K = getenv("TT_SPLIT_K", 72)        # at most this many cores share a sum's or max's output tile (1: no split)
 MCAST = getenv("TT_MATMUL_MCAST", 1)      # 0: every core reads its own strips from DRAM
+SENDERS = getenv("TT_MATMUL_SENDERS", 1)  # 0: every core of a block splits the float32 strips it multiplies
+# k-steps at least, with senders: a sender splits the next k-step while the cores multiply this one, but the first one's
+# split is a wait before any product, and each k-step costs each output tile a register acquire and its partial sums
+SENDER_STEPS = getenv("TT_MATMUL_SENDER_STEPS", 2)
 SPLIT = not getenv("TT_BF16_MATMUL", 0) and fp32_register()  # parts of float32 need a float32 register
 PARTS = 4  # a matmul operand's pages in SPLIT_CB: the high part, the high part with its infinities as 0, the middle, the low
 PASSES = ((3, 1), (2, 2), (1, 3), (2, 1), (1, 2), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
@@ -186,25 +190,32 @@ class ReduceLoop:
         # k stay in L1 (PARTS x 2 KiB per k-block) while the column lasts, read and split once per column
         self.cache_b = self.kind == "matmul" and SPLIT and self.KB <= 32
         self.new_column = f"(t == t0 || t % {self.TM}u == 0)"
-        self.blocked = self.untilize = False  # the renderer decides (Kernel.__init__) and calls plan()
+        self.blocked = self.untilize = self.senders = False  # the renderer decides (Kernel.__init__) and calls plan()
 
     def plan(self, chip):
         """Blocks of BM x BN output tiles, so that each operand tile read serves a row or column of the block (tt-metal's
         bmm_large_block): as small as lets the blocks cover the grid's cores, at most BLOCK a side. The k loop goes in
         k-steps of BW tiles; a block's partial sums wait in L1 between them."""
         self.blocked, self.cache_b = True, False
-        gx, gy = chip.grid
-        self.BM, self.BN = min(BLOCK, -(-self.TM // gy)), min(BLOCK, -(-self.TN // gx))
-        self.NBM, self.NBN = -(-self.TM // self.BM), -(-self.TN // self.BN)
-        # as few k-steps as L1 holds (fewer partial sums to and from L1, fewer register acquires), of equal length
-        room = chip.l1_size - chip.l1_unreserved_base - OTHER_CBS
+        # when the blocks of one matrix fit the grid, core (x, y) takes block (y, x) of each matrix of the batch: the cores
+        # of a row share A's strips, those of a column B's, each read from DRAM once by the row's or column's first core.
+        # With float32's split, a column and a row of cores to spare: core (NBN, y) reads and splits the strips of A for
+        # row y of blocks, core (x, NBM) those of B for column x, and multicasts their bfloat16 parts (each along its own
+        # row or column of links), so no core repeats a split and the block's cores only multiply
+        for self.senders in ((True, False) if SPLIT and SENDERS and MCAST else (False,)):
+            gx, gy = chip.grid[0] - self.senders, chip.grid[1] - self.senders
+            cap = 2 * BLOCK if self.senders else BLOCK  # (fewer cores: larger blocks)
+            self.BM, self.BN = min(cap, -(-self.TM // max(gy, 1))), min(cap, -(-self.TN // max(gx, 1)))
+            self.NBM, self.NBN = -(-self.TM // self.BM), -(-self.TN // self.BN)
+            self.mcast = (self.NBN, self.NBM) if self.NBM <= gy and self.NBN <= gx and MCAST else None
+            if self.mcast or not self.senders: break
+        # else as few k-steps as L1 holds (fewer partial sums to and from L1, fewer register acquires), of equal length
+        # (with senders, in k-steps short enough that the senders split the next one while the cores multiply this one)
+        room, first = chip.l1_size - chip.l1_unreserved_base - OTHER_CBS, min(SENDER_STEPS, self.KB) if self.senders else 1
         self.BW = min(BLOCK_K, self.KB) if BLOCK_K else \
-            next(w for w in (-(-self.KB // g) for g in range(1, self.KB + 1)) if w == 1 or self._l1_bytes(w) <= room)
+            next(w for w in (-(-self.KB // g) for g in range(first, self.KB + 1)) if w == 1 or self._l1_bytes(w) <= room)
         self.G = -(-self.KB // self.BW)
         self.blocks = math.prod(self.sizes[s] for s in self.batch) * self.NBM * self.NBN
-        # when the blocks of one matrix fit the grid, core (x, y) takes block (y, x) of each matrix of the batch: the cores
-        # of a row share A's strips, those of a column B's, each read from DRAM once by the row's or column's first core
-        self.mcast = (self.NBN, self.NBM) if self.NBM <= gy and self.NBN <= gx and MCAST else None
         # block blk: tiles (bm0 + i_, bn0 + j_) of batch bb_; a core does blocks t0, t0 + t1, ... (runtime args 0, 1)
         self.block_head = (f"for (uint32_t blk = t0; blk < {self.blocks}u; blk += t1) {{ uint32_t bm0 = blk % {self.NBM}u * {self.BM}u, "
                            f"bn0 = blk / {self.NBM}u % {self.NBN}u * {self.BN}u, bb_ = blk / {self.NBM * self.NBN}u; (void)bb_;")
@@ -321,11 +332,12 @@ class ReduceLoop:
                          f"cb_pop_front({ta}, 1); cb_pop_front({tb}, 1);")
         return lines + ["}"]
 
-    def compute_blocked(self, pre, post, acc):
+    def compute_blocked(self, pre, post, acc, role_arg):
         """A blocked matmul's compute kernel: per k-step, the A strips and B strips the data-movement cores read are
         tilized and split once, then every output tile of the block takes its 6 x BW products (its partial sums come
         back from L1 after the first k-step). `pre` starts a tile's accumulator, `post` is the kernel's code after the
-        loop, on the finished tile."""
+        loop, on the finished tile. With senders, runtime arg `role_arg` says whether this core splits (1: A's strips, 2:
+        B's; its data-movement cores multicast them) or multiplies the parts its data-movement cores receive (0)."""
         (ra, rb), (ta, tb), (sa, sb) = RM_CB, MM_CB, SPLIT_CB if SPLIT else MM_CB
         BM, BN, BW, parts = self.BM, self.BN, self.BW, PARTS if SPLIT else 1
         def operand(rows, tiled, split, n, base):  # one strip of n tiles: tilized, then (float32) each split in three
@@ -334,17 +346,23 @@ class ReduceLoop:
                               *("    " + x for x in self.split(0, 1, split, f"({base} + x_) * {PARTS}", 2, 3)), "}"]
             return out
         mm = [f"matmul_tiles({sa}, {sb}, (i_ * {BW}u + k_) * {parts}u + {i}, (k_ * {BN}u + j_) * {parts}u + {j}, {acc});" for i, j in (PASSES if SPLIT else [(0, 0)])]
-        body = [self.block_head, f"for (uint32_t g = 0; g < {self.G}u; g++) {{", "acquire_dst(tt::DstMode::Full);",
-                *(["fill_tile(2, 0u);"] if SPLIT else []),  # the 0 the k-step's splits put where an operand is infinite
-                f"for (uint32_t s_ = 0; s_ < {BM}u; s_++) {{", *operand(ra, ta, sa, BW, f"s_ * {BW}u"), "}",
-                f"for (uint32_t s_ = 0; s_ < {BW}u; s_++) {{", *operand(rb, tb, sb, BN, f"s_ * {BN}u"), "}",
-                "release_dst(tt::DstMode::Full);", f"cb_wait_front({sa}, {parts * BM * BW}); cb_wait_front({sb}, {parts * BW * BN});",
+        a = [f"for (uint32_t s_ = 0; s_ < {BM}u; s_++) {{", *operand(ra, ta, sa, BW, f"s_ * {BW}u"), "}"]
+        b = [f"for (uint32_t s_ = 0; s_ < {BW}u; s_++) {{", *operand(rb, tb, sb, BN, f"s_ * {BN}u"), "}"]
+        fill = ["fill_tile(2, 0u);"] if SPLIT else []  # the 0 the k-step's splits put where an operand is infinite
+        if self.senders:
+            split, a, b = [f"for (uint32_t blk = 0; blk < {self.blocks}u; blk += t1) for (uint32_t g = 0; g < {self.G}u; g++) {{",
+                           "acquire_dst(tt::DstMode::Full);", *fill, "if (role_ & 1) {", *a, "}", "if (role_ & 2) {", *b, "}",
+                           "release_dst(tt::DstMode::Full);", "}"], [], []
+        body = [self.block_head, f"for (uint32_t g = 0; g < {self.G}u; g++) {{",
+                *(["acquire_dst(tt::DstMode::Full);", *fill, *a, *b, "release_dst(tt::DstMode::Full);"] if a else []),
+                f"cb_wait_front({sa}, {parts * BM * BW}); cb_wait_front({sb}, {parts * BW * BN});",
                 self.tiles_head, "acquire_dst(tt::DstMode::Full);", "if (g == 0) {", *pre,
                 f"}} else {{ cb_wait_front({PART_CB}, 1); copy_tile({PART_CB}, 0, {acc}); cb_pop_front({PART_CB}, 1); }}",
                 f"for (uint32_t k_ = 0; k_ < {BW}u; k_++) {{ {' '.join(mm)} }}",
                 f"if (g + 1 < {self.G}u) {{ cb_reserve_back({PART_CB}, 1); pack_tile({acc}, {PART_CB}); cb_push_back({PART_CB}, 1); }} else {{",
                 *post, "}", "release_dst(tt::DstMode::Full);", "}",
                 f"cb_pop_front({sa}, {parts * BM * BW}); cb_pop_front({sb}, {parts * BW * BN});", "}", "}"]
+        if self.senders: body = [f"uint32_t role_ = get_arg_val<uint32_t>({role_arg});", "if (role_) {", *split, "} else {", *body, "}"]
         return body
 
     def _l1_bytes(self, BW):
@@ -354,7 +372,7 @@ class ReduceLoop:
     def cbs(self):
         """{circular buffer: pages} this loop needs beside the kernel's own."""
         if self.blocked:
-            parts = 3 if SPLIT else 1
+            parts = PARTS if SPLIT else 1
             return {RM_CB[0]: 2 * self.BW, RM_CB[1]: 2 * self.BN, MM_CB[0]: max(2, self.BW, parts * self.BM * self.BW * (not SPLIT)),
                     MM_CB[1]: max(2, self.BN, parts * self.BW * self.BN * (not SPLIT)), PART_CB: self.BM * self.BN, READ_STAGE_CB: 8,
                     **({OUT_ROWS_CB: 2 * self.BN} if self.untilize else {}),
