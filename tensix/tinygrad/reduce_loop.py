@@ -17,7 +17,14 @@ Precision: the FPU takes matmul and reduce operands as bfloat16. float32 operand
 on the SFPU, leaving the rest exactly in the float32 register; that again for the middle part, and the rest is the low
 part. A matmul sums the six products of parts whose weights reach 2^-16 (hi*hi, hi*mid, mid*hi, hi*lo, mid*mid, lo*hi) into
 the float32 register, which keeps each product to float32's precision (three passes, hi*hi + hi*mid + mid*hi, left
-2^-16 of |a||b|: tinygrad's 256^3 gemm test failed at that); a sum reduces the three parts. TT_BF16_MATMUL=1 does one pass on the operands as the FPU rounds them."""
+2^-16 of |a||b|: tinygrad's 256^3 gemm test failed at that); a sum reduces the three parts. TT_BF16_MATMUL=1 does one pass on the operands as the FPU rounds them.
+Infinities: where the high part is inf the rest is 0, not inf - inf; a matmul's products of the high part with the other
+operand's smaller parts take a copy of it with its infinities as 0 (inf times those parts, 0 or of either sign, would
+be NaN), so only hi*hi meets them, as numpy's float32 does.
+Fewer passes on wider operands would not do: with fp32_dest_acc_en tt-metal unpacks float32 tiles to srcA/srcB as TF32
+(jit_build genfiles: unpack_conditional_dst_format), and at HiFi4 the multiplier takes 11 bits of srcB and 10 of srcA (the
+ISA's fidelity phases), but the unpacker truncates float32 to TF32: two parts (bfloat16 high, TF32 rest) and four
+products leave up to 2^-17 of |a||b|, which fails tinygrad's 64^3 gemm test (atol 1e-6) where rounding would pass."""
 import math, random
 from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import getenv
@@ -364,6 +371,15 @@ class ReduceLoop:
                 f"cb_pop_front({sa}, {parts * BM * BW}); cb_pop_front({sb}, {parts * BW * BN});", "}", "}"]
         if self.senders: body = [f"uint32_t role_ = get_arg_val<uint32_t>({role_arg});", "if (role_) {", *split, "} else {", *body, "}"]
         return body
+
+    def shared_parts(self, a):
+        """With senders, a k-step's parts after its strips (the reader's A, the writer's B): the sender multicasts what its
+        compute kernel split (and lets its pages go once the NoC has read them), a block's core receives them; then
+        only the block's cores go on to the output."""
+        cb, n = SPLIT_CB[not a], PARTS * self.BW * (self.BM if a else self.BN)
+        return [f"cb_wait_front({cb}, {n}); share(sh, get_read_ptr({cb}), {n * 2048}u); noc_async_write_barrier(); cb_pop_front({cb}, {n});",
+                f"}} else {{ cb_reserve_back({cb}, {n}); share(sh, get_write_ptr({cb}), {n * 2048}u); cb_push_back({cb}, {n}); }}",
+                "if (sh.sender) continue;"]
 
     def _l1_bytes(self, BW):
         self.BW = BW

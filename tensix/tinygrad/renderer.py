@@ -17,7 +17,7 @@ from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
 from . import chip_name, fp32_register
-from .reduce_loop import FACES, PARTS, READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, SPLIT_CB, ReduceLoop, affine
+from .reduce_loop import FACES, READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST, Ops.BITCAST}
 
@@ -338,11 +338,8 @@ class Kernel:
             read = lambda share: self._lane_loop(L.loads[not a], names, gates, depth + 1, "load", "ab"[not a], RM_CB[not a], L.BW if a else L.BN,
                                                  run="run" if a else "rrun", share=share)
             if L.senders:  # the sender reads the strips for its compute kernel to split, and multicasts the parts; the rest receive them
-                cb, n = SPLIT_CB[not a], PARTS * L.BW * (L.BM if a else L.BN)
                 emit(f"for (uint32_t g = 0; g < {L.G}u; g++) if (sh.sender) {{"); emit(strips); body.extend(read(None)); emit("}")
-                emit(f"cb_wait_front({cb}, {n}); share(sh, get_read_ptr({cb}), {n * 2048}u); noc_async_write_barrier(); cb_pop_front({cb}, {n});")
-                emit(f"}} else {{ cb_reserve_back({cb}, {n}); share(sh, get_write_ptr({cb}), {n * 2048}u); cb_push_back({cb}, {n}); }}")
-                emit("if (sh.sender) continue;")  # the rest is the block's cores'
+                for line in L.shared_parts(a): emit(line)
             else:
                 emit(f"for (uint32_t g = 0; g < {L.G}u; g++) {strips}"); body.extend(read("sh" if L.mcast else None)); emit("}")
             emit(L.rows_head if L.untilize and not a else L.tiles_head); depth += 1
