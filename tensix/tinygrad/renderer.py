@@ -371,11 +371,15 @@ class Kernel:
             L, a = self.loop, which == "reader"
             names[L.r] = "r_"
             emit(L.block_head); depth += 1
-            emit(f"for (uint32_t g = 0; g < {L.G}u; g++) for (uint32_t s_ = 0; s_ < {L.BM if a else L.BW}u; s_++) {{"
-                 f" int32_t kb = (int32_t)(g * {L.BW}u{'' if a else ' + s_'});")
-            body.extend(self._lane_loop(L.loads[not a], names, gates, depth + 1, "load", "ab"[not a], RM_CB[not a], L.BW if a else L.BN,
-                                        run="run" if a else "rrun", share="sh" if L.mcast else None))
-            emit("}"); emit(L.rows_head if L.untilize and not a else L.tiles_head); depth += 1
+            strips = f"for (uint32_t s_ = 0; s_ < {L.BM if a else L.BW}u; s_++) {{ int32_t kb = (int32_t)(g * {L.BW}u{'' if a else ' + s_'});"
+            read = lambda share: self._lane_loop(L.loads[not a], names, gates, depth + 1, "load", "ab"[not a], RM_CB[not a], L.BW if a else L.BN,
+                                                 run="run" if a else "rrun", share=share)
+            if L.senders:  # the sender reads the strips for its compute kernel to split, and multicasts the parts; the rest receive them
+                emit(f"for (uint32_t g = 0; g < {L.G}u; g++) if (sh.sender) {{"); emit(strips); body.extend(read(None)); emit("}")
+                for line in L.shared_parts(a): emit(line)
+            else:
+                emit(f"for (uint32_t g = 0; g < {L.G}u; g++) {strips}"); body.extend(read("sh" if L.mcast else None)); emit("}")
+            emit(L.rows_head if L.untilize and not a else L.tiles_head); depth += 1
             start = self.uops.index(L.end) + 1
         for i, u in enumerate(self.uops):
             if i < start: continue
@@ -844,7 +848,7 @@ class Kernel:
                                 tiles("\n".join(body)) + "\n}\n")
         if blocked:  # one tile's code, inside the block's loops
             at, acc = self.loop_at
-            body = "\n".join(loop.compute_blocked(self.compute[:at], self.compute[at:], acc))
+            body = "\n".join(loop.compute_blocked(self.compute[:at], self.compute[at:], acc, nb + len(self.vars)))
         else: body = tiles("        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) + "\n        release_dst(tt::DstMode::Full);")
         compute = ('#include "compute_kernel_api.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
                    '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n'
@@ -859,7 +863,7 @@ class Kernel:
         sh = lambda sem: [f"    Share sh = share_args({nb + len(self.vars)}, {sem});"] if mcast else []
         return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*(loop.reader_prologue() if loop else ()), *sh(0)]),
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
-                             [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None,
+                             [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None, "senders": blocked and loop.senders,
                 "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(),
                 "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "locals": self.locals, "bitcast": self.bitcasts, "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
