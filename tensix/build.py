@@ -133,7 +133,7 @@ def engine() -> Path:
     return out
 
 
-HOST_FLAGS = ["-std=c++17", "-O3", "-march=native", "-fPIC", "-shared", "-pthread"]
+HOST_FLAGS = ["-std=c++17", "-O3", "-march=native", "-fPIC", "-shared"]
 
 
 def host_library() -> Path:

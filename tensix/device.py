@@ -117,12 +117,12 @@ class Buffer:
             where = (mem.ctypes.data, mem.strides[0], self.addr, self.banks, self.stride, self.page)
             if how == "write":
                 x = np.ascontiguousarray(src, np.float32)
-                lib.tensix_write_bfloat16_tiles(x.ctypes.data, mats, rows, cols, *where, _host_threads())
+                lib.tensix_write_bfloat16_tiles(x.ctypes.data, mats, rows, cols, *where)
                 return True
             whole = np.empty(mats * rows * cols + 16, np.float32)  # rows on 64-byte lines: the library streams them
             at = -whole.ctypes.data % 64 // 4
             out = whole[at:at + mats * rows * cols].reshape(shape)
-            lib.tensix_read_bfloat16_tiles(out.ctypes.data, mats, rows, cols, *where, _host_threads())
+            lib.tensix_read_bfloat16_tiles(out.ctypes.data, mats, rows, cols, *where)
             return out
 
     def _read_pages(self):
@@ -161,28 +161,8 @@ def _host_library():
               file=sys.stderr, flush=True)
         return None
     for f in (lib.tensix_write_bfloat16_tiles, lib.tensix_read_bfloat16_tiles):
-        f.argtypes, f.restype = [ctypes.c_void_p, *[ctypes.c_int64] * 3, ctypes.c_void_p, *[ctypes.c_int64] * 6], None
+        f.argtypes, f.restype = [ctypes.c_void_p, *[ctypes.c_int64] * 3, ctypes.c_void_p, *[ctypes.c_int64] * 5], None
     return lib
-
-
-def _host_threads():
-    """Threads a large conversion may use, as the engine counts its own: TENSIX_THREADS, else the processors this
-    process may use (its affinity mask, capped by a cgroup v2 CPU quota)."""
-    try: n = int(os.environ.get("TENSIX_THREADS", ""))
-    except ValueError: n = 0
-    return min(n, 16) if n > 0 else _usable_cpus()
-
-
-@functools.lru_cache(None)
-def _usable_cpus():
-    n = len(os.sched_getaffinity(0))
-    try:
-        group = next(line[3:].strip() for line in open("/proc/self/cgroup") if line.startswith("0::"))
-        quota, period = open(f"/sys/fs/cgroup{group}/cpu.max").read().split()
-        if quota != "max": n = min(n, -(-int(quota) // int(period)))
-    except (OSError, StopIteration, ValueError):
-        pass  # no cgroup v2 quota to read: the affinity mask alone
-    return max(n, 1)
 
 
 def _raw(data, fmt, name):

@@ -42,14 +42,6 @@ def test_native_write_and_read_match_numpy_byte_for_byte(dev, shape, page, l1):
     buf.free()
 
 
-@pytest.mark.parametrize("page", [2048, 2080, 1024])
-def test_large_conversions_shared_by_threads_match_numpy_byte_for_byte(dev, monkeypatch, page):
-    """4 MB and more is shared out a few tile rows at a time (three threads here, whatever the machine has): each
-    thread starts in the middle of the buffer's pages and of the matrices."""
-    monkeypatch.setenv("TENSIX_THREADS", "3")
-    test_native_write_and_read_match_numpy_byte_for_byte(dev, (3, 352, 1024), page, False)
-
-
 def test_untilized_read_of_bfloat16_is_the_rounded_input(dev):
     x = awkward((64, 64), 5)
     buf = dev.buffer(x.size * 2, page=2048)

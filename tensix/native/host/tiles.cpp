@@ -2,11 +2,8 @@
 // NaN) -> tile order (32 x 32 tiles, four 16 x 16 faces, rows in a face) -> each page straight into its bank, and back.
 // numpy does the same in three passes with two temporaries (tensix/formats.py is the reference the tests hold it to).
 // Built with the host compiler on first use (tensix/build.py host_library) and called through ctypes.
-#include <algorithm>
-#include <atomic>
 #include <cstdint>
 #include <cstring>
-#include <thread>
 #include <vector>
 #include <immintrin.h>
 
@@ -30,11 +27,6 @@ inline uint16_t to_bfloat16(uint32_t u) {
 struct Pages {
     uint8_t* mem; int64_t bank_bytes, addr, banks, stride, page;
     int64_t bank = 0, slot = 0, at = 0;
-    Pages& from(int64_t offset) {  // the next face row is `offset` bytes into the buffer
-        int64_t i = offset / page;
-        bank = i % banks; slot = i / banks; at = offset % page;
-        return *this;
-    }
     uint8_t* next() {
         if (at == page) { at = 0; if (++bank == banks) { bank = 0; slot++; } }
         uint8_t* p = mem + bank * bank_bytes + addr + slot * stride + at;
@@ -48,123 +40,99 @@ struct Pages {
 // sequential stream with stores that skip the cache (the matrix is larger than it; they neither read the lines first
 // nor evict the tiles). Tile by tile, each face row went to a matrix row 16 KB and more from the last: twice as slow.
 constexpr int64_t TILE_BYTES = TILE * TILE * 2;
-bool can_read_by_rows(const float* dst, int64_t cols, int64_t page) {
+bool read_by_rows(float* dst, int64_t mats, int64_t rows, int64_t cols, const uint8_t* mem, int64_t bank_bytes,
+                  int64_t addr, int64_t banks, int64_t stride, int64_t page) {
 #if defined(__AVX2__)
-    return page % TILE_BYTES == 0 && (uintptr_t)dst % 64 == 0 && cols % 16 == 0;
+    if (page % TILE_BYTES || (uintptr_t)dst % 64 || cols % 16) return false;
+    std::vector<const uint16_t*> tiles(cols / TILE);
+    int64_t per_page = page / TILE_BYTES, t = 0;
+    for (int64_t m = 0; m < mats; m++)
+        for (int64_t tr = 0; tr < rows; tr += TILE) {
+            for (auto& p : tiles) {
+                int64_t pg = t / per_page;
+                p = (const uint16_t*)(mem + (pg % banks) * bank_bytes + addr + (pg / banks) * stride + (t % per_page) * TILE_BYTES);
+                t++;
+            }
+            for (int64_t r = 0; r < TILE; r++) {
+                float* out = dst + (m * rows + tr + r) * cols;
+                int64_t face_row = (r / FACE) * 2 * FACE * FACE + (r % FACE) * FACE;  // the row's left face row in a tile
+                for (const uint16_t* tile : tiles)
+                    for (const uint16_t* in : {tile + face_row, tile + face_row + FACE * FACE}) {  // left face, right face
+#if defined(__AVX512F__)
+                        __m512i v = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)in));
+                        _mm512_stream_si512((__m512i*)out, _mm512_slli_epi32(v, 16));
+#else
+                        for (int h = 0; h < 2; h++) {
+                            __m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*)(in + 8 * h)));
+                            _mm256_stream_si256((__m256i*)(out + 8 * h), _mm256_slli_epi32(v, 16));
+                        }
+#endif
+                        out += FACE;
+                    }
+            }
+        }
+    _mm_sfence();  // the streamed stores are in memory before the caller reads the matrix
+    return true;
 #else
     return false;
 #endif
 }
-// Tile rows [g0, g1) (the matrices' rows 32 g0 to 32 g1).
-void read_by_rows(float* dst, int64_t g0, int64_t g1, int64_t cols, const uint8_t* mem, int64_t bank_bytes,
-                  int64_t addr, int64_t banks, int64_t stride, int64_t page) {
-#if defined(__AVX2__)
-    std::vector<const uint16_t*> tiles(cols / TILE);
-    int64_t per_page = page / TILE_BYTES, t = g0 * (cols / TILE);
-    for (int64_t g = g0; g < g1; g++) {
-        for (auto& p : tiles) {
-            int64_t pg = t / per_page;
-            p = (const uint16_t*)(mem + (pg % banks) * bank_bytes + addr + (pg / banks) * stride + (t % per_page) * TILE_BYTES);
-            t++;
-        }
-        for (int64_t r = 0; r < TILE; r++) {
-            float* out = dst + (g * TILE + r) * cols;
-            int64_t face_row = (r / FACE) * 2 * FACE * FACE + (r % FACE) * FACE;  // the row's left face row in a tile
-            for (const uint16_t* tile : tiles)
-                for (const uint16_t* in : {tile + face_row, tile + face_row + FACE * FACE}) {  // left face, right face
-#if defined(__AVX512F__)
-                    __m512i v = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)in));
-                    _mm512_stream_si512((__m512i*)out, _mm512_slli_epi32(v, 16));
-#else
-                    for (int h = 0; h < 2; h++) {
-                        __m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*)(in + 8 * h)));
-                        _mm256_stream_si256((__m256i*)(out + 8 * h), _mm256_slli_epi32(v, 16));
-                    }
-#endif
-                    out += FACE;
-                }
-        }
-    }
-    _mm_sfence();  // the streamed stores are in memory before the caller reads the matrix
-#endif
-}
 
-// Calls f(first value of the face row in the row-major matrices, its 32 bytes in the banks) for every face row of tile
-// rows [g0, g1), in the buffer's order: tile rows (of every matrix in turn), tiles, faces, rows in a face.
-template <class F> void each_face_row(int64_t g0, int64_t g1, int64_t cols, Pages pg, F f) {
-    pg.from(g0 * (cols / TILE) * TILE * TILE * 2);
-    for (int64_t g = g0; g < g1; g++)
-        for (int64_t tc = 0; tc < cols; tc += TILE)
-            for (int64_t face = 0; face < 4; face++)
-                for (int64_t i = 0; i < FACE; i++)
-                    f((g * TILE + (face / 2) * FACE + i) * cols + tc + (face % 2) * FACE, pg.next());
-}
-
-// f(g0, g1) over every tile row, shared by `threads` threads when the matrices are large: each takes the next few tile
-// rows until none is left, so a thread the OS has not scheduled yet holds nothing up (the caller takes its share).
-// Each tile row's bytes are the same whoever converts it.
-template <class F> void tile_rows(int64_t count, int64_t cols, int64_t threads, F f) {
-    int64_t step = std::max<int64_t>(1, (256 << 10) / (cols * TILE * 4));  // about 256 KB of float32 values a take
-    int64_t takes = (count + step - 1) / step;
-    threads = count * cols * TILE * 4 < (4 << 20) ? 1 : std::min(threads, takes);  // a thread costs about 50 us to start
-    std::atomic<int64_t> next{0};
-    auto run = [&] { for (int64_t i; (i = next++) < takes;) f(i * step, std::min(count, (i + 1) * step)); };
-    std::vector<std::thread> helpers;
-    for (int64_t i = 1; i < threads; i++) helpers.emplace_back(run);
-    run();
-    for (auto& t : helpers) t.join();
+// Calls f(first value of the face row in the row-major matrices, its 32 bytes in the banks) for every face row, in the
+// buffer's order: matrices, tile rows, tiles, faces, rows in a face.
+template <class F> void each_face_row(int64_t mats, int64_t rows, int64_t cols, Pages pg, F f) {
+    for (int64_t m = 0; m < mats; m++)
+        for (int64_t tr = 0; tr < rows; tr += TILE)
+            for (int64_t tc = 0; tc < cols; tc += TILE)
+                for (int64_t face = 0; face < 4; face++)
+                    for (int64_t i = 0; i < FACE; i++)
+                        f((m * rows + tr + (face / 2) * FACE + i) * cols + tc + (face % 2) * FACE, pg.next());
 }
 }  // namespace
 
 extern "C" {
 // src: `mats` float32 matrices of rows x cols, row-major. mem: the banks, each `bank_bytes` long; the buffer's page i
 // sits in bank i % banks at addr + (i / banks) * stride. The caller checks rows and cols are multiples of 32, the
-// page a multiple of 32 bytes, and that the buffer holds the values. `threads`: how many may share a large conversion.
+// page a multiple of 32 bytes, and that the buffer holds the values.
 void tensix_write_bfloat16_tiles(const float* src, int64_t mats, int64_t rows, int64_t cols, uint8_t* mem,
-                                 int64_t bank_bytes, int64_t addr, int64_t banks, int64_t stride, int64_t page, int64_t threads) {
-    tile_rows(mats * rows / TILE, cols, threads, [&](int64_t g0, int64_t g1) {
-        each_face_row(g0, g1, cols, Pages{mem, bank_bytes, addr, banks, stride, page}, [&](int64_t at, uint8_t* dst) {
-            __builtin_prefetch(src + at + AHEAD);
+                                 int64_t bank_bytes, int64_t addr, int64_t banks, int64_t stride, int64_t page) {
+    each_face_row(mats, rows, cols, Pages{mem, bank_bytes, addr, banks, stride, page}, [&](int64_t at, uint8_t* dst) {
+        __builtin_prefetch(src + at + AHEAD);
 #if defined(__AVX2__) && !defined(__AVX512BW__)
-            // AVX2 has no 32-to-16-bit narrowing and gcc leaves the loop below scalar there (and copies through the
-            // stack, stalling on each reload): 3x slower than by hand
-            __m256i v[2];
-            for (int h = 0; h < 2; h++) {
-                __m256i u = _mm256_loadu_si256((const __m256i*)(src + at + 8 * h)), high = _mm256_srli_epi32(u, 16);
-                __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(u, _mm256_add_epi32(_mm256_set1_epi32(0x7FFF),
-                                                    _mm256_and_si256(high, _mm256_set1_epi32(1)))), 16);
-                __m256i nan = _mm256_or_si256(_mm256_and_si256(high, _mm256_set1_epi32(0x8000)), _mm256_set1_epi32(0x7FC0));
-                __m256i is_nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, _mm256_set1_epi32(0x7FFFFFFF)),
-                                                    _mm256_set1_epi32(0x7F800000));
-                v[h] = _mm256_blendv_epi8(rounded, nan, is_nan);
-            }
-            // packus works within 128-bit halves, giving values 0-3, 8-11, 4-7, 12-15: put back in order
-            _mm256_storeu_si256((__m256i*)dst, _mm256_permute4x64_epi64(_mm256_packus_epi32(v[0], v[1]), 0xD8));
+        // AVX2 has no 32-to-16-bit narrowing and gcc leaves the loop below scalar there (and copies through the stack,
+        // stalling on each reload): 3x slower than by hand
+        __m256i v[2];
+        for (int h = 0; h < 2; h++) {
+            __m256i u = _mm256_loadu_si256((const __m256i*)(src + at + 8 * h)), high = _mm256_srli_epi32(u, 16);
+            __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(u, _mm256_add_epi32(_mm256_set1_epi32(0x7FFF),
+                                                _mm256_and_si256(high, _mm256_set1_epi32(1)))), 16);
+            __m256i nan = _mm256_or_si256(_mm256_and_si256(high, _mm256_set1_epi32(0x8000)), _mm256_set1_epi32(0x7FC0));
+            __m256i is_nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, _mm256_set1_epi32(0x7FFFFFFF)), _mm256_set1_epi32(0x7F800000));
+            v[h] = _mm256_blendv_epi8(rounded, nan, is_nan);
+        }
+        // packus works within 128-bit halves, giving values 0-3, 8-11, 4-7, 12-15: put back in order
+        _mm256_storeu_si256((__m256i*)dst, _mm256_permute4x64_epi64(_mm256_packus_epi32(v[0], v[1]), 0xD8));
 #else
-            uint32_t in[FACE];
-            uint16_t out[FACE];
-            std::memcpy(in, src + at, sizeof in);
-            for (int i = 0; i < FACE; i++) out[i] = to_bfloat16(in[i]);
-            std::memcpy(dst, out, ROW_BYTES);
+        uint32_t in[FACE];
+        uint16_t out[FACE];
+        std::memcpy(in, src + at, sizeof in);
+        for (int i = 0; i < FACE; i++) out[i] = to_bfloat16(in[i]);
+        std::memcpy(dst, out, ROW_BYTES);
 #endif
-        });
     });
 }
 
 // The inverse: the banks' bfloat16 tiles -> `mats` float32 matrices of rows x cols, row-major (exact: bfloat16 is the
 // top half of a float32).
 void tensix_read_bfloat16_tiles(float* dst, int64_t mats, int64_t rows, int64_t cols, const uint8_t* mem,
-                                int64_t bank_bytes, int64_t addr, int64_t banks, int64_t stride, int64_t page, int64_t threads) {
-    bool by_rows = can_read_by_rows(dst, cols, page);
-    tile_rows(mats * rows / TILE, cols, threads, [&](int64_t g0, int64_t g1) {
-        if (by_rows) return read_by_rows(dst, g0, g1, cols, mem, bank_bytes, addr, banks, stride, page);
-        each_face_row(g0, g1, cols, Pages{const_cast<uint8_t*>(mem), bank_bytes, addr, banks, stride, page},
-                      [&](int64_t at, const uint8_t* src) {
-            uint16_t in[FACE];
-            __builtin_prefetch(src + AHEAD_BYTES);
-            std::memcpy(in, src, ROW_BYTES);
-            for (int i = 0; i < FACE; i++) { uint32_t u = uint32_t(in[i]) << 16; std::memcpy(dst + at + i, &u, 4); }
-        });
+                                int64_t bank_bytes, int64_t addr, int64_t banks, int64_t stride, int64_t page) {
+    if (read_by_rows(dst, mats, rows, cols, mem, bank_bytes, addr, banks, stride, page)) return;
+    each_face_row(mats, rows, cols, Pages{const_cast<uint8_t*>(mem), bank_bytes, addr, banks, stride, page},
+                  [&](int64_t at, const uint8_t* src) {
+        uint16_t in[FACE];
+        __builtin_prefetch(src + AHEAD_BYTES);
+        std::memcpy(in, src, ROW_BYTES);
+        for (int i = 0; i < FACE; i++) { uint32_t u = uint32_t(in[i]) << 16; std::memcpy(dst + at + i, &u, 4); }
     });
 }
 }
