@@ -494,7 +494,8 @@ def ungroup(uops):
             and acc_of(u).arg.addrspace == AddrSpace.REG and u.src[1].op in (Ops.ADD, Ops.MAX)]
     if len(accs) != 2 or accs[0].src[1].op is not accs[1].src[1].op or acc_of(part) is not acc_of(accs[0]): raise ValueError("a group's combine")
     acc2 = acc_of(accs[1])
-    whole = next(u for u in uops[uops.index(r2):] if u.op is Ops.LOAD and acc_of(u) is acc2 and uops.index(u) > uops.index(accs[1]))
+    whole = next((u for u in uops[uops.index(accs[1]):] if u.op is Ops.LOAD and acc_of(u) is acc2), None)
+    if whole is None: raise ValueError("a group's combine")
     # which of k's parts lidx is: the high one (GROUPTOP, k = lidx * KR + r) or the low one (GROUP, k = r * G + lidx)
     specials = {s: _const(s.src[0]) for s in uops if s.op is Ops.SPECIAL}
     maps = [affine(u.src[0].src[1], {**specials, r: KR}) for u in uops if u.op is Ops.LOAD and _root(u.src[0].src[0]).op is Ops.PARAM

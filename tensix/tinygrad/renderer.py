@@ -949,7 +949,7 @@ void Run::flush() {
 class TTRenderer(Renderer):
     device = "TT"
     has_local, has_shared, supports_float4 = True, False, False  # has_local: loops over outputs become lanes (global dims)
-    local_max = (1, 1, 1)  # a lane is a tile lane; tinygrad's local dims have nothing to map to here
+    local_max = (1, 1, 1)  # a lane is a tile lane: a GROUP's local dimension becomes cores (ungroup), a LOCAL's lanes (unlocal)
     global_max = (65535, 65535, 65535)
     code_for_op = {op: None for op in (Ops.EXP2, Ops.LOG2, Ops.SIN, Ops.SQRT, Ops.RECIPROCAL, Ops.NEG, Ops.TRUNC, Ops.ADD, Ops.SUB,
                                        Ops.MUL, Ops.FDIV, Ops.MAX, Ops.CMPLT, Ops.CMPNE, Ops.CMPEQ, Ops.WHERE, Ops.CDIV, Ops.CMOD,
