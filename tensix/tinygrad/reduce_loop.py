@@ -201,8 +201,8 @@ class ReduceLoop:
 
     def plan(self, chip):
         """Blocks of BM x BN output tiles, so that each operand tile read serves a row or column of the block (tt-metal's
-        bmm_large_block): as small as lets the blocks cover the grid's cores, at most BLOCK a side. The k loop goes in
-        k-steps of BW tiles; a block's partial sums wait in L1 between them."""
+        bmm_large_block): as small as lets the blocks cover the grid's cores, at most BLOCK a side (2 BLOCK with senders).
+        The k loop goes in k-steps of BW tiles; a block's partial sums wait in L1 between them."""
         self.blocked, self.cache_b = True, False
         # when the blocks of one matrix fit the grid, core (x, y) takes block (y, x) of each matrix of the batch: the cores
         # of a row share A's strips, those of a column B's, each read from DRAM once by the row's or column's first core.
@@ -216,8 +216,8 @@ class ReduceLoop:
             self.NBM, self.NBN = -(-self.TM // self.BM), -(-self.TN // self.BN)
             self.mcast = (self.NBN, self.NBM) if self.NBM <= gy and self.NBN <= gx and MCAST else None
             if self.mcast or not self.senders: break
-        # else as few k-steps as L1 holds (fewer partial sums to and from L1, fewer register acquires), of equal length
-        # (with senders, in k-steps short enough that the senders split the next one while the cores multiply this one)
+        # as few k-steps as L1 holds (fewer partial sums to and from L1, fewer register acquires), of equal length; with
+        # senders at least SENDER_STEPS, so that the senders split the next one while the cores multiply this one
         room, first = chip.l1_size - chip.l1_unreserved_base - OTHER_CBS, min(SENDER_STEPS, self.KB) if self.senders else 1
         self.BW = min(BLOCK_K, self.KB) if BLOCK_K else \
             next(w for w in (-(-self.KB // g) for g in range(first, self.KB + 1)) if w == 1 or self._l1_bytes(w) <= room)
