@@ -10,6 +10,9 @@
 //
 // Host protocol: text lines on two pipes (commands in, replies out), counted in the status page; see tensix/sim.py.
 #include "engine.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <exception>
 #include <link.h>
 #ifdef __linux__
@@ -154,6 +157,7 @@ static void resume(Thread* t) {
     status->core = t->core; status->proc = t->proc;
     heartbeat();
     fiber_switch(scheduler, t->fiber);
+    if (t->math) unpack_queued(t->math);  // before any other thread runs: a compute thread's operands, as they are now
     cur = nullptr;
 }
 
@@ -349,6 +353,28 @@ static void no_noc_in_compute(const char* what, const void* at) {
         fail("%s%s: compute kernels have no NoC; move this to the reader or writer", what, where(at).c_str());
 }
 
+// A kernel reading a DRAM buffer page after page finds the next page of the same bank right after this one (an
+// interleaved buffer's pages sit one after another in each bank). Fetched now, it is in the cache when asked for, a few
+// pages later: a page from memory each time cost more than the rest of the call.
+static void read_ahead(const uint8_t* p, uint32_t size) {
+    for (uint32_t off = 0; off < std::min(size, 4096u); off += 64) __builtin_prefetch(p + off);
+}
+
+// Bytes written to DRAM go straight to memory, past the cache: nothing in this process reads them soon (the host reads
+// results after the run, a kernel reads DRAM through the NoC, seldom what it just wrote), and stores through the cache
+// first read every line they fill and then push out lines the run still uses (the calendars, the cores' L1).
+static void to_dram(uint8_t* to, const uint8_t* from, uint32_t size) {
+#if defined(__AVX2__)
+    if ((uintptr_t)to % 32 == 0 && size % 32 == 0) {
+        for (uint32_t o = 0; o < size; o += 32)
+            _mm256_stream_si256((__m256i*)(to + o), _mm256_loadu_si256((const __m256i*)(from + o)));
+        _mm_sfence();  // in memory before the host or another thread looks
+        return;
+    }
+#endif
+    memmove(to, from, size);
+}
+
 static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size) {
     heartbeat();
     no_noc_in_compute("noc_async_read", __builtin_return_address(0));
@@ -358,6 +384,7 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
     check_cb_spill("noc_async_read", cur->core, dst, size, __builtin_return_address(0));
     check_align("noc_async_read", p, dst);
     memmove(l1(cur->core) + dst, p.host, size);
+    if (p.dram) read_ahead(p.host + size, size);
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_read(noc, cur->core, endpoint(p), size, cur->clock);
     race_read(dst, size, cur->clock, done, __builtin_return_address(0));
@@ -372,7 +399,8 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
     check_l1(what, cur->core, src, size, true);
     check_align(what, p, src);
     if (!p.dram) check_cb_spill(what, p.core_or_bank, p.addr, size, __builtin_return_address(0));
-    memmove(p.host, l1(cur->core) + src, size);
+    if (p.dram) to_dram(p.host, l1(cur->core) + src, size);
+    else memmove(p.host, l1(cur->core) + src, size);
     changed();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_write(noc, cur->core, endpoint(p), size, cur->clock);
@@ -579,6 +607,7 @@ static void api_cb_pop_front(int32_t i, int32_t n) {
     StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_pop_front");
     check_pages(cb, i, n, "cb_pop_front");
+    if (cur->math) unpack_queued(cur->math);  // the popped pages may be refilled
     if (cb.filled() < (uint32_t)n) fail("cb_pop_front(cb %d, %d): only %u pages are filled", i, n, cb.filled());
     cur->clock += chip.api_cycles;
     race_cb_pop(i, n, cb.rd, n * cb.page_size, __builtin_return_address(0));

@@ -146,6 +146,7 @@ extern uint64_t changes;
 inline void changed() { changes++; }
 CB& cb_of(int32_t i, const char* what);
 void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the kernel API
+void unpack_queued(Math* mm);   // compute.cpp: unpack the queued matmuls' operands now (their pages may change next)
 // helper.cpp: run work(ctx, i) for every chunk i < chunks, on this thread and the helper threads, and return when all are
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run.
 void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx);
