@@ -312,16 +312,21 @@ static void check_align(const char* what, const Place& far, uint32_t local) {
 // in whatever follows (the next buffer's pages), a wrong result said nowhere. Cheap: a bit per configured buffer.
 static std::vector<uint32_t> core_pos;  // chip core index -> its place in `cores` (stale entries are caught by the index)
 static void check_cb_spill(const char* what, uint32_t core, uint32_t addr, uint32_t size, const void* at) {
-    uint32_t i = core < core_pos.size() ? core_pos[core] : ~0u;
-    if (i >= cores.size() || cores[i].index != core) return;  // no program on that core: no circular buffers
-    const Core& c = cores[i];
-    for (uint32_t m = c.cb_used; m; m &= m - 1) {
-        const CB& cb = c.cbs[__builtin_ctz(m)];
-        if (addr >= cb.addr && addr < cb.addr + cb.size && (uint64_t)addr + size > cb.addr + cb.size)
+    const Core* c = cur->c;
+    if (core != c->index) {  // another core's L1: the program's core there, if any
+        uint32_t i = core < core_pos.size() ? core_pos[core] : ~0u;
+        if (i >= cores.size() || cores[i].index != core) return;  // no program on that core: no circular buffers
+        c = &cores[i];
+    }
+    for (uint32_t m = c->cb_used; m; m &= m - 1) {
+        const CB& cb = c->cbs[__builtin_ctz(m)];
+        if (addr - cb.addr >= cb.size) continue;  // not in this one (unsigned: below it wraps round)
+        if ((uint64_t)addr + size > cb.addr + cb.size)
             fail("%s%s: L1 %#x + %u bytes on %s starts in circular buffer %d [%#x, %#x) and runs %u bytes past its end "
                  "into what follows it; transfer at most %u bytes there, or make the buffer larger", what, where(at).c_str(),
                  addr, size, core_name(core), __builtin_ctz(m), cb.addr, cb.addr + cb.size,
                  (uint32_t)((uint64_t)addr + size - cb.addr - cb.size), cb.addr + cb.size - addr);
+        return;  // buffers do not overlap (indices sharing one have the same bounds)
     }
 }
 
