@@ -1,5 +1,8 @@
 """What every benchmark here prints: wall time and CPU time (this process and the engine process; CPU time far above
-wall time means threads spin), medians over interleaved runs, and the machine's load while they ran."""
+wall time means threads spin), medians over interleaved runs, and the machine's load while they ran.
+
+numpy's BLAS (OpenBLAS) keeps its threads spinning for about 0.1 s after each matmul, waiting for the next one: the
+CPU they burn while tensix runs right after is numpy's, not tensix's, and is shown apart ("BLAS threads spinning")."""
 import os, time
 import numpy as np
 
@@ -29,20 +32,24 @@ def load():
 
 def interleaved(cases, repeat=5, dev=None):
     """Run each case of {name: f} in turn, `repeat` rounds (so a change in load hits all of them alike); returns
-    {name: (median wall s, median CPU s, median engine CPU s)}. The first call of each is a warm-up, not counted."""
+    {name: (median wall s, median CPU s, median engine CPU s, median CPU s of this process's other threads while the
+    engine ran)}. A case that runs the engine counts this thread and the engine; one that does not (numpy) counts the
+    whole process. The first call of each is a warm-up, not counted."""
     for f in cases.values(): f()
     got = {k: [] for k in cases}
     for _ in range(repeat):
         for name, f in cases.items():
-            c0, e0, t0 = time.process_time(), engine_cpu_seconds(dev), time.perf_counter()
+            c0, h0, e0, t0 = time.process_time(), time.thread_time(), engine_cpu_seconds(dev), time.perf_counter()
             f()
             t1 = time.perf_counter()
-            e = engine_cpu_seconds(dev) - e0
-            got[name].append((t1 - t0, time.process_time() - c0 + e, e))
+            e, here = engine_cpu_seconds(dev) - e0, time.thread_time() - h0
+            others = max(0.0, time.process_time() - c0 - here)
+            got[name].append((t1 - t0, here + e, e, others) if e > 5e-4 else (t1 - t0, here + others + e, e, 0.0))
     return {k: tuple(float(v) for v in np.median(np.array(got[k]), axis=0)) for k in cases}
 
 
-def ms(wall_cpu):
-    """'12.3 ms (CPU 20 ms, engine 15 ms)' from what interleaved() gives."""
-    wall, cpu, engine = wall_cpu
-    return f"{wall * 1e3:.1f} ms (CPU {cpu * 1e3:.0f} ms" + (f", engine {engine * 1e3:.0f} ms)" if engine >= 5e-4 else ")")
+def ms(r):
+    """'12.3 ms (CPU 20 ms, engine 15 ms)' from what interleaved() gives, and what other threads spun meanwhile."""
+    wall, cpu, engine, others = r
+    return (f"{wall * 1e3:.1f} ms (CPU {cpu * 1e3:.0f} ms" + (f", engine {engine * 1e3:.0f} ms" if engine >= 5e-4 else "") +
+            (f"; numpy's BLAS threads spinning meanwhile {others * 1e3:.0f} ms" if others >= 1e-3 else "") + ")")

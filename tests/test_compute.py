@@ -100,6 +100,22 @@ def test_add_and_sub_round_once_to_bfloat16(dev, op, ref):
     assert np.array_equal(tt.untilize(got, 64, 64), tt.round_bfloat16(ref(A, B)))
 
 
+@pytest.mark.parametrize("op, ref", [("add_tiles", np.add), ("sub_tiles", np.subtract)])
+def test_add_and_sub_of_special_values(dev, op, ref):
+    """Every pair of infinities, NaN, signed zeros, subnormals, the largest values (sums past them overflow) and sums that
+    fall halfway between two bfloat16 values (ties go to even)."""
+    v = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 2.0 ** -8, 3 * 2.0 ** -9, 2.0 ** -133, -2.0 ** -133,
+                  2.0 ** -126, 3.3e38, -3.3e38, 256.0, 1.0 + 2.0 ** -7], np.float32)
+    a, b = np.repeat(v, len(v)), np.tile(v, len(v))
+    a, b = (tt.round_bfloat16(np.concatenate([x, rng.standard_normal(1024 - x.size)])).reshape(32, 32) for x in (a, b))
+    got = tt.untilize(compute(dev, binary_body(f"{op}(0, 1, 0, 0, 0);"), [a, b])[0], 32, 32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        want = tt.round_bfloat16(ref(a, b))
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(np.signbit(got[~np.isnan(got)]), np.signbit(want[~np.isnan(want)]))
+    assert np.array_equal(got[~np.isnan(got)], want[~np.isnan(want)])
+
+
 @pytest.mark.parametrize("kind, pick", [("rows", lambda b: b[0:1, :]), ("cols", lambda b: b[:, 0:1]), ("scalar", lambda b: b[0:1, 0:1])])
 @pytest.mark.parametrize("op, ref", [("add", np.add), ("sub", np.subtract), ("mul", np.multiply)])
 def test_broadcasts_repeat_row_zero_column_zero_or_the_first_value(dev, kind, pick, op, ref):

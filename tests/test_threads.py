@@ -94,14 +94,56 @@ def test_queued_matmuls_shared_between_threads_give_the_reference_and_the_same_b
     assert run1.cycles_by_thread == run3.cycles_by_thread
 
 
-def test_matmul_multicast_is_bit_identical_with_one_and_with_several_threads():
+# Each core flushes 128 queued matmuls into 8 tiles and unpacks 96 operand tiles at a time: both are shared out.
+@pytest.mark.parametrize("fidelity, threads", [("HiFi4", (1, 2, 4)), ("HiFi3", (1, 3)), ("LoFi", (1, 3))])
+def test_matmul_multicast_is_bit_identical_with_one_and_with_several_threads(fidelity, threads):
     a, b = inputs(512, 512, 512, seed=5)
-    results = {n: with_threads(n, lambda dev: matmul_multicast.run_matmul(dev, a, b, (4, 4))) for n in (1, 2, 4)}
+    results = {n: with_threads(n, lambda dev: matmul_multicast.run_matmul(dev, a, b, (4, 4), fidelity=fidelity)) for n in threads}
     (c1, r1) = results[1]
-    assert np.allclose(c1, reference.matmul(a, b), rtol=2 ** -6, atol=0.5)
+    assert reference.matmul_matches(c1, a, b, fidelity)
     for c, r in results.values():
         assert np.array_equal(c.view(np.uint32), c1.view(np.uint32))
         assert r.cycles_by_thread == r1.cycles_by_thread
+
+
+# The operands of queued matmuls are unpacked late (with the matmuls, by any thread), but as their pages were when
+# matmul_tiles named them: here in0's one page is popped and refilled between two matmuls into the same tile.
+REFILL_READER = r"""
+#include "dataflow_api.h"
+void kernel_main() {
+    uint32_t a = get_arg_val<uint32_t>(0), b = get_arg_val<uint32_t>(1), n = get_arg_val<uint32_t>(2);
+    const InterleavedAddrGenFast<true> A = {a, get_tile_size(0), get_dataformat(0)}, B = {b, get_tile_size(1), get_dataformat(1)};
+    cb_reserve_back(1, 1); noc_async_read_tile(0, B, get_write_ptr(1)); noc_async_read_barrier(); cb_push_back(1, 1);
+    for (uint32_t i = 0; i < n; i++) {
+        cb_reserve_back(0, 1); noc_async_read_tile(i, A, get_write_ptr(0)); noc_async_read_barrier(); cb_push_back(0, 1);
+    }
+}"""
+REFILL_COMPUTE = r"""
+#include "compute_kernel_api/matmul.h"
+namespace NAMESPACE { void MAIN {
+    uint32_t n = get_arg_val<uint32_t>(0);
+    mm_init(0, 1, 16);
+    cb_wait_front(1, 1);
+    acquire_dst(tt::DstMode::Full);
+    for (uint32_t i = 0; i < n; i++) { cb_wait_front(0, 1); matmul_tiles(0, 1, 0, 0, 0, false); cb_pop_front(0, 1); }
+    cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1);
+    release_dst(tt::DstMode::Full);
+} }"""
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_queued_matmul_uses_its_operand_page_as_it_was_before_the_pop(threads):
+    a_tiles = [tt.round_bfloat16(rng.standard_normal((32, 32))) for _ in range(3)]
+    def run(dev):
+        a = dev.buffer(np.concatenate([tt.tilize(x) for x in a_tiles]), fmt=tt.bfloat16)
+        b = dev.buffer(tt.tilize(B[0]), fmt=tt.bfloat16)
+        c = dev.buffer(2048, page=2048)
+        dev.run(tt.Program(dev, (0, 0), reader=REFILL_READER, compute=REFILL_COMPUTE, writer=WRITER.replace("8", "1"),
+                           reader_args=[a.addr, b.addr, 3], compute_args=[3], writer_args=[c.addr],
+                           cbs=[tt.CB(0, tt.bfloat16, 1), tt.CB(1, tt.bfloat16, 1), tt.CB(16, tt.bfloat16, 1)]))
+        return tt.untilize(c.read(tt.bfloat16), 32, 32)
+    got = with_threads(threads, run)
+    assert reference.matmul_matches(got, np.hstack(a_tiles), np.vstack([B[0]] * 3))
 
 
 COUNT = """

@@ -123,24 +123,52 @@ def test_matmul_tiles_at_edges(m, k, n):
     fpu_close(got[0], a, b)
 
 
-@pytest.mark.parametrize("shape,mcast", [((310, 300, 275), [5, 5]), ((2, 100, 170, 290), [5, 4]), ((150, 200, 260), None)])
-def test_matmul_in_blocks(shape, mcast, monkeypatch):
+@pytest.mark.parametrize("shape,mcast,senders", [((310, 300, 275), [5, 5], False), ((2, 100, 170, 290), [5, 4], True), ((150, 200, 260), None, False)])
+def test_matmul_in_blocks(shape, mcast, senders, monkeypatch):
     """A core computes a block of output tiles, reading each k-step's A and B strips once for the whole block and
     keeping its partial sums in L1 between k-steps: here blocks of 2x2 tiles that pass the output's edges (10x9 tiles
     on a 8x9 grid), k-steps past k's end (300 = 9.4 tiles in steps of 4), and a batch of them. With multicast (a grid
     of 5x5 and 5x4 cores), the first core of a row reads A's strips and multicasts them along the row, the first of a
     column B's down the column (the race detector, on by default, would flag an unsynchronized one); without, every
-    core reads its own. The packer writes the output as rows of the block, which the writer moves in long runs."""
+    core reads its own. With senders, a spare column of cores reads and splits A's strips and a spare row B's, and
+    multicasts the parts: the block's cores only multiply. The packer writes the output as rows of the block, which the
+    writer moves in long runs."""
     from tensix.tinygrad import reduce_loop
     monkeypatch.setattr(reduce_loop, "MCAST", mcast is not None)
+    monkeypatch.setattr(reduce_loop, "SENDERS", senders)
     *batch, m, k, n = shape
     a, b = rng.standard_normal((*batch, m, k)).astype(np.float32), rng.standard_normal((*batch, k, n)).astype(np.float32)
     got = []
     kernels = sources(lambda: got.append((tt(a) @ tt(b)).numpy()))
     assert len(kernels) == 1 and kernels[0]["math"] == "matmul" and kernels[0]["blocks"] and kernels[0]["fallbacks"] == 0
     assert kernels[0]["mcast"] == mcast and ("noc_async_write_multicast" in kernels[0]["reader"]) == (mcast is not None)
+    assert kernels[0]["senders"] == senders and ("role_" in kernels[0]["compute"]) == senders
     assert "pack_untilize_dst" in kernels[0]["compute"]  # the output leaves as rows of the block (the last one cut at n)
     for i in np.ndindex(*batch): fpu_close(got[0][i], a[i], b[i])
+
+
+@pytest.mark.parametrize("m,k,n,blocked", [(40, 70, 50, False), (300, 96, 290, True)])
+def test_matmul_of_infinities(m, k, n, blocked):
+    """inf and NaN operands give inf and NaN exactly where numpy's float32 does: inf x b is inf whatever b's split
+    parts are (b exact in bfloat16 has middle and low parts 0, and inf x 0 would be NaN), inf x 0 and inf - inf are
+    NaN, a product past float32's range is inf; every other element stays float32's. In blocks, and one tile at a time (a
+    transposed A: gathered, then the same matmul_tiles)."""
+    a, b = rng.standard_normal((m, k)).astype(np.float32), rng.standard_normal((k, n)).astype(np.float32)
+    a[1, 3], a[2, 5], a[3, 3], a[3, 5], a[4, 9] = np.inf, -np.inf, np.inf, np.inf, np.nan
+    b[3, :7] = [1.5, 0, -2, 0.25, 0, 3, -1]  # exact in bfloat16: parts 0 beside the high one
+    b[5, 1] = 0
+    a[7, 11], b[11, :], b[11, 8] = 3e38, 0.5, 4  # a product past float32's range (by less than 2^8: see the README)
+    b[5, 2] = np.float32(-b[3, 2] * 0.5)  # row 3: inf * b[3, 2] + inf * b[5, 2], of opposite signs: NaN
+    got = []
+    at = np.ascontiguousarray(a.T)
+    kernels = sources(lambda: got.append(((tt(a) if blocked else tt(at).T) @ tt(b)).numpy()))
+    assert [k_["math"] for k_ in kernels] == ["matmul"] and bool(kernels[0]["blocks"]) == blocked
+    with np.errstate(invalid="ignore", over="ignore"): want = (a.astype(np.float64) @ b).astype(np.float32)
+    assert np.isinf(want).sum() > 50 and np.isnan(want).sum() > 50  # the cases above, along whole rows
+    np.testing.assert_array_equal(np.isnan(got[0]), np.isnan(want))
+    np.testing.assert_array_equal(got[0][np.isinf(want)], want[np.isinf(want)])
+    fine = np.isfinite(want).all(1)
+    fpu_close(got[0][fine], a[fine], b)
 
 
 def test_matmul_transposed_and_batched():
@@ -183,6 +211,35 @@ def test_beam_timing_runs_are_whole_kernels():
     full = prg(*bufs, global_size=tuple(g), wait=True)
     assert prg(*bufs, global_size=(g[0], g[1] // 4, 1), wait=True) * 4 == pytest.approx(full, rel=1e-9)
     np.testing.assert_array_equal(out.numpy(), a * np.float32(3))  # and the whole output was written
+
+@pytest.mark.parametrize("op", ["sum", "max"])
+def test_beam_groups_are_reduces_split_over_cores(op):
+    """tinygrad's GROUP / GROUPTOP opts (a reduce split over G local threads, combined through shared memory) render as
+    the chip's k split: G cores a tile, the partial tiles folded in the tile's first core's L1. Each candidate BEAM
+    builds from one is a different kernel (G parts) that computes the same result; the one it picks too. A LOCAL opt
+    without shared memory renders the kernel it started from (one global dimension of the threads)."""
+    from types import SimpleNamespace
+    from tinygrad import Device
+    a = rng.standard_normal((64, 512)).astype(np.float32)  # 2 output tiles of 16 k-blocks: on its own, 2 parts a tile
+    want, check = (np.exp(a.astype(np.float64)).sum(1), lambda got: close(got, want, rtol=2e-6)) if op == "sum" else \
+        (a.max(1), lambda got: np.testing.assert_array_equal(got, want))  # a max is exact whatever the parts
+    got = []
+    with Context(BEAM=2, IGNORE_BEAM_CACHE=1):
+        srcs = sources(lambda: got.append((tt(a).exp().sum(1) if op == "sum" else tt(a).max(1)).numpy()))
+    check(got[0])
+    parts = {k["split"][0]: k for k in srcs if k["name"] == "test" and k["split"]}
+    assert {4, 8, 16} <= set(parts) and srcs[-1]["split"] and srcs[-1]["split"][0] in parts  # GROUP 4, 8, 16 and GROUPTOP 16
+    # a LOCAL opt only groups threads (no shared memory): one global dimension again, launched as global x local
+    grouped = [k for k in srcs if k["name"] == "test" and k["locals"]]
+    assert grouped and all(k["split"][0] == 2 for k in grouped)  # the parts it takes on its own
+    x = tt(a).realize()
+    for src in [*parts.values(), grouped[0]]:
+        out, size, local = tt(np.zeros(64, np.float32)).realize(), list(src["global"]), [1, 1, 1]
+        for g, l in src["locals"]: size[g], local[l] = size[g] // 4, 4
+        ttdev.TTProgram(Device["TT"], SimpleNamespace(lib=json.dumps(src).encode()))(
+            out.uop.buffer._buf, x.uop.buffer._buf, global_size=tuple(size), local_size=tuple(local), wait=True)
+        check(out.numpy())
+
 
 def test_sum_on_reduce_tile():
     """A sum over a contiguous axis goes through reduce_tile, its float32 operand split in three bfloat16 parts, so the

@@ -14,7 +14,8 @@
 // across a row or column of outputs). A pop of that buffer, or a new run, retires it.
 struct Operand {
     int32_t cb = -1;
-    uint32_t addr = 0, popped = 0, role = 0, pins = 0;  // pins: matmuls waiting to use it
+    uint32_t addr = 0, popped = 0, role = 0, pins = 0, format = 0;  // pins: matmuls waiting to use it
+    const uint8_t* tile = nullptr;  // the tile in L1 while it waits to be unpacked (with the queued matmuls)
     float* v2 = nullptr;  // HiFi3's second pass's part (in Math::second, made only for a kernel at HiFi3)
     float v[1024];        // the operand as the multiplier's passes see it
 };
@@ -24,20 +25,24 @@ struct Operand {
 // holding them). Found through a direct-mapped index by circular buffer, address and role, not a scan of every entry.
 const int CACHE = 256, INDEX = 1024;
 // Fewer queued matmuls than this run on this thread: waking a helper and moving the operands to its processor's cache
-// cost more than it saves (matmul_multicast 1024^3 flushes 256 matmuls into 8 tiles at a time).
-const size_t MIN_SPLIT = 128;
+// cost more than it saves (matmul_multicast 1024^3 flushes 256 matmuls into 8 tiles at a time). Operands to unpack
+// are shared out UNPACK_CHUNK at a time, when there are at least MIN_UNPACK_SPLIT.
+const size_t MIN_SPLIT = 128, MIN_UNPACK_SPLIT = 32, UNPACK_CHUNK = 8;
 struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile matmul not yet done
 
 struct Math {
     float dst[16][1024];
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
     std::vector<float*> targets;   // the destination tiles they go into
+    std::vector<Operand*> unpacking;  // their operands not yet unpacked
     Operand cache[CACHE];
     int16_t index[INDEX];        // hash of (cb, address, role) -> the entry that last held it, or -1 (compute_init)
     std::vector<float> second;  // every entry's v2, 1024 floats each
     uint32_t next = 0;  // the cache entry to replace next
+    uint32_t first = 0;  // `next` at compute_init: entries first to next (at most all) were filled since
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
+    uint32_t unzeroed = 0;    // tiles zeroed by an acquire that still hold old words: zeroed when first used, unless overwritten
     // Tiles holding 32-bit integer words, not float32 values (and of them, those the kernel treats as unsigned): the
     // register in 32-bit mode keeps whatever word the unpacker or an integer SFPU op put there, every bit of it.
     uint32_t ints = 0, uints = 0;
@@ -141,11 +146,19 @@ static void decode(const uint8_t* p, uint32_t format, float* rm) {  // one tile 
 }
 
 static void encode(const float* rm, uint32_t format, uint8_t* p) {  // row-major floats -> one tile in L1
+    if (format == 5) {  // bfloat16, the common case: round each face row of 16 straight into place
+        for (int r = 0; r < 32; r++)
+            for (int half = 0; half < 2; half++) {
+                const float* src = rm + r * 32 + half * 16;
+                uint16_t* dst = (uint16_t*)p + (r / 16) * 512 + half * 256 + (r % 16) * 16;
+                for (int c = 0; c < 16; c++) dst[c] = bits(bf16(src[c])) >> 16;
+            }
+        return;
+    }
     float f[1024];
     rows_to_faces(rm, f);
     switch (format) {
         case 0: memcpy(p, f, 4096); break;
-        case 5: for (int i = 0; i < 1024; i++) ((uint16_t*)p)[i] = bits(bf16(f[i])) >> 16; break;
         case 1: for (int i = 0; i < 1024; i++) ((uint16_t*)p)[i] = float_to_half(f[i]); break;
         case 6: case 7: {  // one exponent per 16 values (a face row), the largest; magnitudes to 7 or 3 bits, ties to even
             uint32_t nbits = format == 6 ? 7 : 3;
@@ -211,8 +224,9 @@ static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {
 
 static void flush(Math& mm);
 
-// A tile of the register as its 32-bit words, whatever they hold.
-static float* words(uint32_t d, const char* what, bool packing = false, bool queueing = false) {
+// A tile of the register as its 32-bit words, whatever they hold (`overwrite`: the caller writes every word of it
+// before it reads any).
+static float* words(uint32_t d, const char* what, bool packing = false, bool queueing = false, bool overwrite = false) {
     Math& mm = m();
     if (!queueing) flush(mm);  // whatever reads or writes the register sees every matmul before it
     bool ok = mm.state == FULL || mm.state == BOTH || mm.state == (packing ? PACKING : MATH);
@@ -225,6 +239,10 @@ static float* words(uint32_t d, const char* what, bool packing = false, bool que
     }
     if (d >= mm.capacity) fail("%s: destination tile %u, but the register holds %u tiles in this mode", what, d, mm.capacity);
     mm.fresh[d] = mm.fresh[d] && packing;
+    if (mm.unzeroed >> d & 1) {
+        if (!overwrite) memset(mm.dst[d], 0, sizeof mm.dst[d]);
+        mm.unzeroed &= ~(1u << d);
+    }
     if (!packing) mm.dirty |= 1u << d;
     return mm.dst[d];
 }
@@ -235,8 +253,8 @@ static void set_ints(Math& mm, uint32_t d, bool is_int, bool is_unsigned) {
 // A tile as float32 values, for the float ops. A tile of integer words becomes the integers' values first: the chip's
 // float ops would read the words' bits as float32 (a kernel converts with typecast_tile first), but tinygrad's kernels
 // here mix float and integer ops on one tile, so tensix hands a float op the integers' values (docs/math.md).
-static float* dst(uint32_t d, const char* what, bool packing = false, bool queueing = false) {
-    float* o = words(d, what, packing, queueing);
+static float* dst(uint32_t d, const char* what, bool packing = false, bool queueing = false, bool overwrite = false) {
+    float* o = words(d, what, packing, queueing, overwrite);
     Math& mm = m();
     if (mm.ints >> d & 1) {
         bool u = mm.uints >> d & 1;
@@ -269,16 +287,22 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.srca.clear(); mm.tilize_face_r_dim = 16;
     mm.ints = mm.uints = 0;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
-    for (Operand& o : mm.cache) { o.cb = -1; o.pins = 0; }
+    mm.unpacking.clear();
+    // only the entries filled since the last init: each is 4 KB on, one cache miss apiece, paid by every core at every
+    // run (2% of the 4096^2 grid add's engine time when all were cleared)
+    for (uint32_t k = mm.first; k != mm.next && k - mm.first < CACHE; k++) {
+        Operand& o = mm.cache[k % CACHE];
+        o.cb = -1; o.pins = 0; o.tile = nullptr;
+    }
+    mm.first = mm.next;
     std::fill(std::begin(mm.index), std::end(mm.index), -1);
 }
 
 static void regs(uint32_t action) {
     Math& mm = m();
     flush(mm);
-    auto zero = [&] {  // only the tiles written since they were last zeroed
-        for (int d = 0; d < 16; d++)
-            if (mm.dirty >> d & 1) memset(mm.dst[d], 0, sizeof mm.dst[d]);
+    auto zero = [&] {  // only the tiles written since they were last zeroed, and those when first used (words)
+        mm.unzeroed |= mm.dirty;
         mm.dirty = 0;
         mm.ints = mm.uints = 0;  // zeros are zeros either way
         for (bool& f : mm.fresh) f = true;
@@ -347,19 +371,18 @@ static inline float product(uint32_t fidelity, float a, float b) {
     }
 }
 
-static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t acc) {
-    static const char* names[] = {"add_tiles", "sub_tiles", "mul_tiles"};
-    float a[1024], b[1024];
-    unpack(cb0, t0, a, names[op]);
-    unpack(cb1, t1, b, names[op]);
-    float* o = dst(d, names[op]);
+// Any other binary op: both tiles as float32 values, then each step in a simple loop the compiler vectorizes.
+static void binary_values(uint32_t op, uint32_t bcast, const uint8_t* pa, uint32_t fa, const uint8_t* pb, uint32_t fb, float* o,
+                          uint32_t acc) {
     Math& mm = m();
+    float a[1024], b[1024];
+    decode(pa, fa, a);
+    decode(pb, fb, b);
     if (bcast != TX_BCAST_NONE) {
         float t[1024];
         for (int i = 0; i < 1024; i++) t[i] = bcast == TX_BCAST_ROW ? b[i % 32] : bcast == TX_BCAST_COL ? b[i / 32 * 32] : b[0];
         memcpy(b, t, sizeof t);
     }
-    // one simple loop per step, each of which the compiler vectorizes
     if (mm.fp32) for (int i = 0; i < 1024; i++) { a[i] = tf32(a[i]); b[i] = tf32(b[i]); }  // srcA/srcB beside a float32 register
     else for (int i = 0; i < 1024; i++) { a[i] = bf16(a[i]); b[i] = bf16(b[i]); }
     if (op == TX_ADD) for (int i = 0; i < 1024; i++) a[i] += b[i];
@@ -368,9 +391,33 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
     if (acc) for (int i = 0; i < 1024; i++) a[i] += o[i];
     if (mm.fp32) memcpy(o, a, sizeof a);
     else for (int i = 0; i < 1024; i++) o[i] = bf16(a[i]);
+}
+
+// Two bfloat16 tiles added or subtracted into a bfloat16 register (the common case), a face row at a time straight from
+// L1: the values are bfloat16 already, so rounding them into srcA and srcB changes only a NaN's bits, and the result's
+// rounding makes any NaN the canonical one anyway.
+static void add_bfloat16(uint32_t op, const uint8_t* pa, const uint8_t* pb, float* o) {
+    const uint16_t *ha = (const uint16_t*)pa, *hb = (const uint16_t*)pb;
+    float sign = op == TX_SUB ? -1.0f : 1.0f;  // x - y is x + (-y), exactly
+    for (int r = 0; r < 32; r++)
+        for (int half = 0; half < 2; half++) {
+            int at = (r / 16) * 512 + half * 256 + (r % 16) * 16;
+            float* out = o + r * 32 + half * 16;
+            for (int c = 0; c < 16; c++) out[c] = bf16(value((uint32_t)ha[at + c] << 16) + sign * value((uint32_t)hb[at + c] << 16));
+        }
+}
+
+static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t acc) {
+    static const char* names[] = {"add_tiles", "sub_tiles", "mul_tiles"};
+    Math& mm = m();
+    uint32_t fa, fb;
+    const uint8_t *pa = front(cb0, t0, names[op], &fa), *pb = front(cb1, t1, names[op], &fb);
+    float* o = dst(d, names[op], false, false, !acc);
+    if (op != TX_MUL && bcast == TX_BCAST_NONE && !acc && !mm.fp32 && fa == 5 && fb == 5) add_bfloat16(op, pa, pb, o);
+    else binary_values(op, bcast, pa, fa, pb, fb, o, acc);
     // tt-budabackend's fit scales by the format (df: 2 for 16-bit values, 4 for float32, 1 for block floats);
     // binary_cycles is the 16-bit figure
-    uint32_t df = std::max(1u, tile_bytes(core_of(cur).cbs[cb0].format) / 1024);
+    uint32_t df = std::max(1u, tile_bytes(fa) / 1024);
     uint64_t cycles = chip.binary_cycles * df / 2;
     unpack_then_math(2, op == TX_MUL ? cycles * mm.fidelity : cycles);
     cur->flops += 1024;
@@ -491,10 +538,51 @@ static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32) {
     else for (int i = 0; i < 1024; i++) o[i] = bf16(o[i] + acc[i]);
 }
 
+enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed
+
+// The operand of a matmul as the passes at this fidelity see it: in0 by its 7 high bits (all 8 at HiFi4) plus, for
+// HiFi3's second pass, its low bit; in1 by its 5 high bits at LoFi, whole otherwise, plus its 5 high bits for HiFi3.
+// It reads only the entry and its tile in L1, so any thread may run it.
+static void unpack_operand(Operand& o, uint32_t fidelity) {
+    float* x = o.v;  // decoded straight into the entry, then changed in place
+    if (o.role == RIGHT_T) {
+        float t[1024];
+        decode(o.tile, o.format, t);
+        for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
+    } else {
+        decode(o.tile, o.format, x);
+    }
+    if (o.format != 5 && o.format != 6 && o.format != 7)  // bfloat16 and block floats are bfloat16 values already
+        for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);  // separate simple loops: the compiler vectorizes each
+    if (o.role == LEFT) {
+        if (fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
+        if (fidelity < 4) for (int k = 0; k < 1024; k++) x[k] = hi_b(x[k]);
+    } else {
+        if (fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
+        if (fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
+    }
+    o.tile = nullptr;
+}
+
+// Operands are unpacked with their matmuls, shared out between the threads like them, but never later than the moment
+// their pages could change: before the compute thread pops a circular buffer or gives way to another thread.
+void unpack_queued(Math* mm) {
+    if (mm->unpacking.empty()) return;
+    size_t n = mm->unpacking.size();
+    split_work(n < MIN_UNPACK_SPLIT ? 1 : (int)((n + UNPACK_CHUNK - 1) / UNPACK_CHUNK), [](void* ctx, int chunk) {
+        Math& mm = *(Math*)ctx;
+        size_t n = mm.unpacking.size(), from = n < MIN_UNPACK_SPLIT ? 0 : chunk * UNPACK_CHUNK;
+        size_t to = n < MIN_UNPACK_SPLIT ? n : std::min(n, from + UNPACK_CHUNK);
+        for (size_t i = from; i < to; i++) unpack_operand(*mm.unpacking[i], mm.mm_fidelity);
+    }, mm);
+    mm->unpacking.clear();
+}
+
 // The queued matmuls into one destination tile run in order, on one thread; those into different tiles do not depend
 // on each other, so when there are many, each destination tile is a chunk for whichever thread (this one or a helper)
 // is free. The bytes are the same as done one by one, whatever the number of threads.
 static void flush(Math& mm) {
+    unpack_queued(&mm);
     if (mm.pending.empty()) return;
     mm.targets.clear();
     for (const Pending& p : mm.pending)
@@ -508,10 +596,7 @@ static void flush(Math& mm) {
     mm.pending.clear();
 }
 
-enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed
-
-// The operand of a matmul as the passes at this fidelity see it: in0 by its 7 high bits (all 8 at HiFi4) plus, for
-// HiFi3's second pass, its low bit; in1 by its 5 high bits at LoFi, whole otherwise, plus its 5 high bits for HiFi3.
+// An operand tile from the cache, or a new entry that will be unpacked from its page with the queued matmuls.
 static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* keep = nullptr) {
     CB& cb = tile_cb(i, "matmul_tiles");
     if (tile >= cb.waited)
@@ -532,23 +617,8 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
         if (mm.second.empty()) mm.second.resize(CACHE * 1024);
         o.v2 = &mm.second[(&o - mm.cache) * 1024];
     }
-    float* x = o.v;  // decoded straight into the entry, then changed in place
-    if (role == RIGHT_T) {
-        float t[1024];
-        decode(l1(cur->core) + addr, cb.format, t);
-        for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
-    } else {
-        decode(l1(cur->core) + addr, cb.format, x);
-    }
-    if (cb.format != 5 && cb.format != 6 && cb.format != 7)  // bfloat16 and block floats are bfloat16 values already
-        for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);      // separate simple loops: the compiler vectorizes each
-    if (role == LEFT) {
-        if (mm.mm_fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
-        if (mm.mm_fidelity < 4) for (int k = 0; k < 1024; k++) x[k] = hi_b(x[k]);
-    } else {
-        if (mm.mm_fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
-        if (mm.mm_fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
-    }
+    mm.unpacking.push_back(&o);  // (an entry waiting to be unpacked is pinned: never replaced)
+    o.tile = l1(cur->core) + addr; o.format = cb.format;
     return o;
 }
 

@@ -6,6 +6,11 @@
 //
 // No thread spins for long: a helper spins about SPIN_NS for the next burst of work, then sleeps on a futex; the
 // engine's thread, once it finds no chunk left, waits the same way for chunks a helper still holds.
+//
+// A helper the OS takes off its processor in the middle of a chunk (a busy neighbour, numpy's BLAS threads spinning
+// after a matmul) holds the engine's thread up for a time slice, milliseconds, where the chunk takes microseconds.
+// So a wait that long makes the engine's thread do the next jobs alone, for longer after each such wait in a row:
+// with a busy neighbour the engine runs about as fast as with one thread, never much slower.
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -24,6 +29,9 @@
 #endif
 
 static const int64_t SPIN_NS = 20000;  // about what a futex wake-up costs; longer spins take a busy neighbour's CPU
+static const int64_t STALL_NS = 300000;  // a wait this long for a helper's chunk: the helper lost its processor
+// jobs done alone after a stall: doubled by each stall, one less for each job shared without one
+static const uint32_t SOLO_JOBS = 64, MAX_SOLO_JOBS = 8192;
 
 static struct {
     // the job: its generation (high 32 bits), chunk count (bits 16-31) and next chunk to hand out (bits 0-15)
@@ -36,6 +44,7 @@ static struct {
     void* ctx = nullptr;
     uint32_t generation = 0;
     int helpers = 0;
+    uint32_t solo = 0, backoff = SOLO_JOBS;  // jobs left to do alone; how many the next stall gives
 } pool;
 
 static void futex_wait(std::atomic<uint32_t>& word, uint32_t seen) {
@@ -141,8 +150,9 @@ void start_helpers() {  // at start-up, before anything could forbid making thre
 
 void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx) {
     if (chunks <= 0) return;
-    if (pool.helpers == 0 || chunks == 1 || chunks > 0xffff) {
+    if (pool.helpers == 0 || chunks == 1 || chunks > 0xffff || pool.solo) {
         for (int i = 0; i < chunks; i++) work(ctx, i);
+        if (pool.solo) pool.solo--;
         return;
     }
     pool.work = work; pool.ctx = ctx;
@@ -153,11 +163,18 @@ void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx) {
     if (pool.sleepers.load()) futex_wake(pool.posted, std::min(pool.helpers, chunks - 1));
     run_chunks(g, false);
     auto unfinished = [&] { return pool.done.load(std::memory_order_acquire) != (uint32_t)chunks; };
+    if (!unfinished()) return (void)(pool.backoff = std::max(pool.backoff - 1, SOLO_JOBS));
+    int64_t from = now_ns();
     wait_while(unfinished);
     while (unfinished()) {
         pool.waiting.store(true);
         uint32_t d = pool.done.load();
         if (d != (uint32_t)chunks) futex_wait(pool.done, d);
         pool.waiting.store(false);
+    }
+    if (now_ns() - from < STALL_NS) pool.backoff = std::max(pool.backoff - 1, SOLO_JOBS);
+    else {
+        pool.solo = pool.backoff;
+        pool.backoff = std::min(pool.backoff * 2, MAX_SOLO_JOBS);
     }
 }

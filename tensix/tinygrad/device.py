@@ -46,6 +46,9 @@ class TTProgram:
 
     def __call__(self, *bufs, global_size=(1, 1, 1), local_size=(1, 1, 1), vals=(), wait=False, **kw):
         d, s = self.dev.tt, self.src
+        if s.get("locals"):  # tinygrad's LOCAL split these global dimensions in two; the kernel runs them as one (renderer.unlocal)
+            global_size = list(global_size)
+            for g, l in s["locals"]: global_size[g] *= local_size[l]
         # BEAM times a candidate on a smaller global size and multiplies its time by how much smaller: that multiplies the
         # launch too, and candidates whose size it did not shrink (upcasts) win for that alone. The simulated clock is
         # deterministic, so the whole kernel runs and its time comes back divided, which tinygrad's factor undoes.
@@ -75,16 +78,23 @@ class TTProgram:
             cols, rows = s["mcast"]
             cores = [(x, y) for y in range(rows) for x in range(cols)]
             share = lambda c: (c[0] * rows + c[1], cols * rows)
+            if s.get("senders"): cores += [(cols, y) for y in range(rows)] + [(x, rows) for x in range(cols)]  # A's, B's
         common = [lanes, *global_size]
         for b in bufs: common += [b[0].addr, b[1]]
         common += [v & 0xFFFFFFFF for v in vals]
         args = (lambda c: [*share(c), *common, *split(c)]) if split else lambda c: [*share(c), *common]
-        reader_args = writer_args = args
+        reader_args = writer_args = compute_args = args
         if s["mcast"]:  # the row's first core sends A to the rest of the row, the column's first B down the column
             xy = d.chip.noc_xy
             along = lambda c, first, last, sender, n: [c == sender, *xy(first), *xy(last), n if c == sender else 0, *xy(sender)]
             reader_args = lambda c: [*args(c), *along(c, (min(1, cols - 1), c[1]), (cols - 1, c[1]), (0, c[1]), cols - 1)]
             writer_args = lambda c: [*args(c), *along(c, (c[0], min(1, rows - 1)), (c[0], rows - 1), (c[0], 0), rows - 1)]
+        if s.get("senders"):  # core (cols, y) sends row y's A (its t0: block (y, 0)), core (x, rows) column x's B (block (0, x))
+            a_send, b_send, none = lambda c: c[0] == cols, lambda c: c[1] == rows, lambda c: [0, *xy(c), *xy(c), 0, *xy(c)]
+            start = lambda c, role, t0: [t0 if role else s["blocks"], cols * rows, *args(c)[2:]] if a_send(c) or b_send(c) else args(c)
+            reader_args = lambda c: [*start(c, a_send(c), c[1]), *(none(c) if b_send(c) else along(c, (0, c[1]), (cols - 1, c[1]), (cols, c[1]), cols))]
+            writer_args = lambda c: [*start(c, b_send(c), c[0] * rows), *(none(c) if a_send(c) else along(c, (c[0], 0), (c[0], rows - 1), (c[0], rows), rows))]
+            compute_args = lambda c: [*args(c), a_send(c) | b_send(c) << 1]  # 1: A's splits, 2: B's; 0: a block's products
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
               [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else BY_CODE[s["fed"][cb]] if cb in s["fed"] else tt.float32, n)
@@ -94,7 +104,7 @@ class TTProgram:
                for size in {TILE_BYTES[f] for f in s["bitcast"]}]  # spills, reduce loops' tiles, bitcasts (an allocation per tile size)
         reader, writer, compute = self.kernels
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=reader_args, writer_args=writer_args,
-                          compute_args=args, cbs=cbs, semaphores=[0, 0, 0, 0] if s["mcast"] else [0] if split else ())
+                          compute_args=compute_args, cbs=cbs, semaphores=[0, 0, 0, 0] if s["mcast"] else [0] if split else ())
         run = d.run(prog)
         STATS["kernels"] += 1; STATS["cycles"] += run.cycles; STATS["loop_kernels"] += s["math"] != "sfpu"
         if s["fallbacks"]: STATS["fallback_kernels"] += 1; STATS["fallback_cycles"] += run.cycles

@@ -17,11 +17,18 @@ Precision: the FPU takes matmul and reduce operands as bfloat16. float32 operand
 on the SFPU, leaving the rest exactly in the float32 register; that again for the middle part, and the rest is the low
 part. A matmul sums the six products of parts whose weights reach 2^-16 (hi*hi, hi*mid, mid*hi, hi*lo, mid*mid, lo*hi) into
 the float32 register, which keeps each product to float32's precision (three passes, hi*hi + hi*mid + mid*hi, left
-2^-16 of |a||b|: tinygrad's 256^3 gemm test failed at that); a sum reduces the three parts. TT_BF16_MATMUL=1 does one pass on the operands as the FPU rounds them."""
+2^-16 of |a||b|: tinygrad's 256^3 gemm test failed at that); a sum reduces the three parts. TT_BF16_MATMUL=1 does one pass on the operands as the FPU rounds them.
+Infinities: where the high part is inf the rest is 0, not inf - inf; a matmul's products of the high part with the other
+operand's smaller parts take a copy of it with its infinities as 0 (inf times those parts, 0 or of either sign, would
+be NaN), so only hi*hi meets them, as numpy's float32 does.
+Fewer passes on wider operands would not do: with fp32_dest_acc_en tt-metal unpacks float32 tiles to srcA/srcB as TF32
+(jit_build genfiles: unpack_conditional_dst_format), and at HiFi4 the multiplier takes 11 bits of srcB and 10 of srcA (the
+ISA's fidelity phases), but the unpacker truncates float32 to TF32: two parts (bfloat16 high, TF32 rest) and four
+products leave up to 2^-17 of |a||b|, which fails tinygrad's 64^3 gemm test (atol 1e-6) where rounding would pass."""
 import math, random
 from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import getenv
-from tinygrad.uop.ops import AxisType, Ops, exec_alu
+from tinygrad.uop.ops import AxisType, Ops, UOp, exec_alu
 from . import fp32_register
 
 RM_CB = (14, 15)     # the A rows of C k-blocks and the B rows of one, as the reader reads them (float32 rows)
@@ -38,8 +45,13 @@ BLOCK_K = getenv("TT_MATMUL_BLOCK_K", 0)  # tiles of k a k-step reads of each op
 OTHER_CBS = 128 << 10  # L1 left for the kernel's other circular buffers (loads, outputs, staging) beside a block's
 SPLIT_K = getenv("TT_SPLIT_K", 72)        # at most this many cores share a sum's or max's output tile (1: no split)
 MCAST = getenv("TT_MATMUL_MCAST", 1)      # 0: every core reads its own strips from DRAM
+SENDERS = getenv("TT_MATMUL_SENDERS", 1)  # 0: every core of a block splits the float32 strips it multiplies
+# k-steps at least, with senders: a sender splits the next k-step while the cores multiply this one, but the first one's
+# split is a wait before any product, and each k-step costs each output tile a register acquire and its partial sums
+SENDER_STEPS = getenv("TT_MATMUL_SENDER_STEPS", 2)
 SPLIT = not getenv("TT_BF16_MATMUL", 0) and fp32_register()  # parts of float32 need a float32 register
-PASSES = ((2, 0), (1, 1), (0, 2), (1, 0), (0, 1), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
+PARTS = 4  # a matmul operand's pages in SPLIT_CB: the high part, the high part with its infinities as 0, the middle, the low
+PASSES = ((3, 1), (2, 2), (1, 3), (2, 1), (1, 2), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
 FACES = "int32_t ti = (int32_t)(lane / 512u * 16u + lane % 256u / 16u), tj = (int32_t)(lane / 256u % 2u * 16u + lane % 16u);"
 
 
@@ -182,28 +194,35 @@ class ReduceLoop:
         self.KB = -(-self.K // 32)
         self.C = next(c for c in (8, 4, 2, 1) if self.KB % c == 0)  # k-blocks of A a reader's rows span
         # a core's output tiles go down a column (m fastest), so consecutive tiles share B: its split tiles for the whole
-        # k stay in L1 (3 x 4 KiB per k-block) while the column lasts, read and split once per column
+        # k stay in L1 (PARTS x 2 KiB per k-block) while the column lasts, read and split once per column
         self.cache_b = self.kind == "matmul" and SPLIT and self.KB <= 32
         self.new_column = f"(t == t0 || t % {self.TM}u == 0)"
-        self.blocked = self.untilize = False  # the renderer decides (Kernel.__init__) and calls plan()
+        self.blocked = self.untilize = self.senders = False  # the renderer decides (Kernel.__init__) and calls plan()
 
     def plan(self, chip):
         """Blocks of BM x BN output tiles, so that each operand tile read serves a row or column of the block (tt-metal's
-        bmm_large_block): as small as lets the blocks cover the grid's cores, at most BLOCK a side. The k loop goes in
-        k-steps of BW tiles; a block's partial sums wait in L1 between them."""
+        bmm_large_block): as small as lets the blocks cover the grid's cores, at most BLOCK a side (2 BLOCK with senders).
+        The k loop goes in k-steps of BW tiles; a block's partial sums wait in L1 between them."""
         self.blocked, self.cache_b = True, False
-        gx, gy = chip.grid
-        self.BM, self.BN = min(BLOCK, -(-self.TM // gy)), min(BLOCK, -(-self.TN // gx))
-        self.NBM, self.NBN = -(-self.TM // self.BM), -(-self.TN // self.BN)
-        # as few k-steps as L1 holds (fewer partial sums to and from L1, fewer register acquires), of equal length
-        room = chip.l1_size - chip.l1_unreserved_base - OTHER_CBS
+        # when the blocks of one matrix fit the grid, core (x, y) takes block (y, x) of each matrix of the batch: the cores
+        # of a row share A's strips, those of a column B's, each read from DRAM once by the row's or column's first core.
+        # With float32's split, a column and a row of cores to spare: core (NBN, y) reads and splits the strips of A for
+        # row y of blocks, core (x, NBM) those of B for column x, and multicasts their bfloat16 parts (each along its own
+        # row or column of links), so no core repeats a split and the block's cores only multiply
+        for self.senders in ((True, False) if SPLIT and SENDERS and MCAST else (False,)):
+            gx, gy = chip.grid[0] - self.senders, chip.grid[1] - self.senders
+            cap = 2 * BLOCK if self.senders else BLOCK  # (fewer cores: larger blocks)
+            self.BM, self.BN = min(cap, -(-self.TM // max(gy, 1))), min(cap, -(-self.TN // max(gx, 1)))
+            self.NBM, self.NBN = -(-self.TM // self.BM), -(-self.TN // self.BN)
+            self.mcast = (self.NBN, self.NBM) if self.NBM <= gy and self.NBN <= gx and MCAST else None
+            if self.mcast or not self.senders: break
+        # as few k-steps as L1 holds (fewer partial sums to and from L1, fewer register acquires), of equal length; with
+        # senders at least SENDER_STEPS, so that the senders split the next one while the cores multiply this one
+        room, first = chip.l1_size - chip.l1_unreserved_base - OTHER_CBS, min(SENDER_STEPS, self.KB) if self.senders else 1
         self.BW = min(BLOCK_K, self.KB) if BLOCK_K else \
-            next(w for w in (-(-self.KB // g) for g in range(1, self.KB + 1)) if w == 1 or self._l1_bytes(w) <= room)
+            next(w for w in (-(-self.KB // g) for g in range(first, self.KB + 1)) if w == 1 or self._l1_bytes(w) <= room)
         self.G = -(-self.KB // self.BW)
         self.blocks = math.prod(self.sizes[s] for s in self.batch) * self.NBM * self.NBN
-        # when the blocks of one matrix fit the grid, core (x, y) takes block (y, x) of each matrix of the batch: the cores
-        # of a row share A's strips, those of a column B's, each read from DRAM once by the row's or column's first core
-        self.mcast = (self.NBN, self.NBM) if self.NBM <= gy and self.NBN <= gx and MCAST else None
         # block blk: tiles (bm0 + i_, bn0 + j_) of batch bb_; a core does blocks t0, t0 + t1, ... (runtime args 0, 1)
         self.block_head = (f"for (uint32_t blk = t0; blk < {self.blocks}u; blk += t1) {{ uint32_t bm0 = blk % {self.NBM}u * {self.BM}u, "
                            f"bn0 = blk / {self.NBM}u % {self.NBN}u * {self.BN}u, bb_ = blk / {self.NBM * self.NBN}u; (void)bb_;")
@@ -256,16 +275,22 @@ class ReduceLoop:
 
     # ---- the compute kernel's part
     @staticmethod
-    def split(a, t, out, base=0, zero=None):
-        """Register tile a (float32) as three bfloat16 parts into bfloat16 circular buffer `out`, whose front holds `base`
-        pages before them (see the module's note); a and t are overwritten. With register tile `zero` (all 0), a lane
-        whose high part is infinite keeps no rest (inf - inf would make the rest, and so the sum of the parts, NaN)."""
-        lines = [f"fill_tile({zero}, 0u);"] if zero is not None else []
-        for p in range(2):  # the packer rounds a to bfloat16: the high part; unpacked, it leaves the rest exactly in a
-            lines.append(f"cb_reserve_back({out}, 1); pack_tile({a}, {out}); cb_push_back({out}, 1); "
-                         f"cb_wait_front({out}, {base} + {p + 1}); copy_tile({out}, {base} + {p}, {t}); sub_binary_tile({a}, {t});"
-                         + (f" isinf_tile({t}); where_tile({t}, {zero}, {a}, {a});" if zero is not None else ""))
-        return lines + [f"cb_reserve_back({out}, 1); pack_tile({a}, {out}); cb_push_back({out}, 1); cb_wait_front({out}, {base} + 3);"]
+    def split(a, t, out, base=0, zero=None, c=None):
+        """Register tile a (float32) as bfloat16 parts into bfloat16 circular buffer `out`, whose front holds `base`
+        pages before them (see the module's note); a, t and c are overwritten. With register tile `zero` (all 0), a lane
+        whose high part is infinite keeps no rest (inf - inf would make the rest, and so the sum of the parts, NaN):
+        pages high, middle, low. With register tile c as well (a matmul's operand, PARTS pages), the second page is the
+        high part with its infinities as 0: the products with the other operand's smaller parts take it, since inf times
+        those (0, or of either sign) would add NaN where inf x high gives numpy's inf; the smaller parts are finite."""
+        pack = lambda r: f"cb_reserve_back({out}, 1); pack_tile({r}, {out}); cb_push_back({out}, 1);"
+        # the packer rounds a to bfloat16: the high part; unpacked, it leaves the rest exactly in a
+        high = f"{pack(a)} cb_wait_front({out}, {base} + 1); copy_tile({out}, {base}, {t}); sub_binary_tile({a}, {t});"
+        if zero is not None and c is None: high += f" isinf_tile({t}); where_tile({t}, {zero}, {a}, {a});"
+        if c is not None: high += (f" copy_dest_values({t}, {c}); isinf_tile({c}); where_tile({c}, {zero}, {a}, {a}); "
+                                   f"where_tile({c}, {zero}, {t}, {t}); {pack(t)}")
+        mid = 2 if c is not None else 1  # the rest is finite from here: the middle part cannot round to inf
+        return [high, f"{pack(a)} cb_wait_front({out}, {base} + {mid + 1}); copy_tile({out}, {base} + {mid}, {t}); sub_binary_tile({a}, {t});",
+                f"{pack(a)} cb_wait_front({out}, {base} + {mid + 2});"]
 
     def reduce(self, d, acc, take, give):
         """A sum's step: the k-block's tile of terms in register tile d (overwritten) reduced over rows into acc. A max's:
@@ -281,7 +306,7 @@ class ReduceLoop:
         if not SPLIT: return pre + [f"cb_reserve_back({SPLIT_CB[0]}, 1); pack_tile({d}, {SPLIT_CB[0]}); cb_push_back({SPLIT_CB[0]}, 1); "
                               f"cb_wait_front({SPLIT_CB[0]}, 1); {red}({SPLIT_CB[0]}, {SCALER_CB}, 0, 0, {acc}); cb_pop_front({SPLIT_CB[0]}, 1);"]
         t, z = take(), take()
-        lines = self.split(d, t, SPLIT_CB[0], zero=z)  # a sum of terms that reach inf is inf, as tinygrad's CPU gives
+        lines = [f"fill_tile({z}, 0u);"] + self.split(d, t, SPLIT_CB[0], zero=z)  # a sum of terms that reach inf is inf, as tinygrad's CPU gives
         give(t); give(z)
         return pre + lines + [" ".join(f"{red}({SPLIT_CB[0]}, {SCALER_CB}, {k}, 0, {acc});" for k in (2, 1, 0)) + f" cb_pop_front({SPLIT_CB[0]}, 3);"]
 
@@ -294,48 +319,67 @@ class ReduceLoop:
                  f"cb_push_back({ta}, {C}); cb_pop_front({ra}, {C}); }}",
                  f"    cb_wait_front({rb}, 1); cb_reserve_back({tb}, 1); tilize_block({rb}, 1, {tb}); cb_push_back({tb}, 1); cb_pop_front({rb}, 1);"]
         if SPLIT:
-            a, t = take(), take()
-            (sa, sb), b0 = SPLIT_CB, "3 * kb + " if self.cache_b else ""
+            a, t, c, z = take(), take(), take(), take()
+            (sa, sb), P = SPLIT_CB, PARTS
+            b0 = f"{P} * kb + " if self.cache_b else ""
             b_lines = lines[-1:] + [f"    cb_wait_front({tb}, 1); copy_tile({tb}, 0, {a}); cb_pop_front({tb}, 1);"] + \
-                ["    " + x for x in self.split(a, t, sb, "3 * kb" if self.cache_b else 0)]
+                ["    " + x for x in self.split(a, t, sb, f"{P} * kb" if self.cache_b else 0, z, c)]
             if self.cache_b:  # a new column: the last one's B parts go, this one's come
-                b_lines = [f"    if ({self.new_column}) {{", f"    if (kb == 0 && t != t0) cb_pop_front({sb}, {3 * self.KB});"] + \
-                    b_lines[:-1] + [b_lines[-1].replace(f"cb_wait_front({sb}, 3);", ""), "    }", f"    cb_wait_front({sb}, 3 * kb + 3);"]
+                b_lines = [f"    if ({self.new_column}) {{", f"    if (kb == 0 && t != t0) cb_pop_front({sb}, {P * self.KB});"] + \
+                    b_lines[:-1] + [b_lines[-1].replace(f"cb_wait_front({sb}, {P} * kb + {P});", ""), "    }", f"    cb_wait_front({sb}, {P} * kb + {P});"]
             lines[-1:] = b_lines
             lines.append(f"    cb_wait_front({ta}, 1); copy_tile({ta}, 0, {a}); cb_pop_front({ta}, 1);")
-            lines += ["    " + x for x in self.split(a, t, sa)]
-            for d in (a, t): give(d)
+            lines += ["    " + x for x in self.split(a, t, sa, 0, z, c)]
+            for d in (a, t, c, z): give(d)
+            lines.insert(0, f"fill_tile({z}, 0u);")  # the 0 the splits put where an operand is infinite, once for the tile
             lines.append("    " + " ".join(f"matmul_tiles({sa}, {sb}, {i}, {b0}{j}, {acc});" for i, j in PASSES))
-            lines.append(f"    cb_pop_front({sa}, 3);" + ("" if self.cache_b else f" cb_pop_front({sb}, 3);"))
+            lines.append(f"    cb_pop_front({sa}, {P});" + ("" if self.cache_b else f" cb_pop_front({sb}, {P});"))
         else:
             lines.append(f"    cb_wait_front({ta}, 1); cb_wait_front({tb}, 1); matmul_tiles({ta}, {tb}, 0, 0, {acc}); "
                          f"cb_pop_front({ta}, 1); cb_pop_front({tb}, 1);")
         return lines + ["}"]
 
-    def compute_blocked(self, pre, post, acc):
+    def compute_blocked(self, pre, post, acc, role_arg):
         """A blocked matmul's compute kernel: per k-step, the A strips and B strips the data-movement cores read are
         tilized and split once, then every output tile of the block takes its 6 x BW products (its partial sums come
         back from L1 after the first k-step). `pre` starts a tile's accumulator, `post` is the kernel's code after the
-        loop, on the finished tile."""
+        loop, on the finished tile. With senders, runtime arg `role_arg` says whether this core splits (1: A's strips, 2:
+        B's; its data-movement cores multicast them) or multiplies the parts its data-movement cores receive (0)."""
         (ra, rb), (ta, tb), (sa, sb) = RM_CB, MM_CB, SPLIT_CB if SPLIT else MM_CB
-        BM, BN, BW, parts = self.BM, self.BN, self.BW, 3 if SPLIT else 1
+        BM, BN, BW, parts = self.BM, self.BN, self.BW, PARTS if SPLIT else 1
         def operand(rows, tiled, split, n, base):  # one strip of n tiles: tilized, then (float32) each split in three
             out = [f"cb_wait_front({rows}, {n}); cb_reserve_back({tiled}, {n}); tilize_block({rows}, {n}, {tiled}); cb_push_back({tiled}, {n}); cb_pop_front({rows}, {n});"]
             if SPLIT: out += [f"for (uint32_t x_ = 0; x_ < {n}u; x_++) {{", f"    cb_wait_front({tiled}, 1); copy_tile({tiled}, 0, 0); cb_pop_front({tiled}, 1);",
-                              *("    " + x for x in self.split(0, 1, split, f"({base} + x_) * 3")), "}"]
+                              *("    " + x for x in self.split(0, 1, split, f"({base} + x_) * {PARTS}", 2, 3)), "}"]
             return out
         mm = [f"matmul_tiles({sa}, {sb}, (i_ * {BW}u + k_) * {parts}u + {i}, (k_ * {BN}u + j_) * {parts}u + {j}, {acc});" for i, j in (PASSES if SPLIT else [(0, 0)])]
-        body = [self.block_head, f"for (uint32_t g = 0; g < {self.G}u; g++) {{", "acquire_dst(tt::DstMode::Full);",
-                f"for (uint32_t s_ = 0; s_ < {BM}u; s_++) {{", *operand(ra, ta, sa, BW, f"s_ * {BW}u"), "}",
-                f"for (uint32_t s_ = 0; s_ < {BW}u; s_++) {{", *operand(rb, tb, sb, BN, f"s_ * {BN}u"), "}",
-                "release_dst(tt::DstMode::Full);", f"cb_wait_front({sa}, {parts * BM * BW}); cb_wait_front({sb}, {parts * BW * BN});",
+        a = [f"for (uint32_t s_ = 0; s_ < {BM}u; s_++) {{", *operand(ra, ta, sa, BW, f"s_ * {BW}u"), "}"]
+        b = [f"for (uint32_t s_ = 0; s_ < {BW}u; s_++) {{", *operand(rb, tb, sb, BN, f"s_ * {BN}u"), "}"]
+        fill = ["fill_tile(2, 0u);"] if SPLIT else []  # the 0 the k-step's splits put where an operand is infinite
+        if self.senders:
+            split, a, b = [f"for (uint32_t blk = 0; blk < {self.blocks}u; blk += t1) for (uint32_t g = 0; g < {self.G}u; g++) {{",
+                           "acquire_dst(tt::DstMode::Full);", *fill, "if (role_ & 1) {", *a, "}", "if (role_ & 2) {", *b, "}",
+                           "release_dst(tt::DstMode::Full);", "}"], [], []
+        body = [self.block_head, f"for (uint32_t g = 0; g < {self.G}u; g++) {{",
+                *(["acquire_dst(tt::DstMode::Full);", *fill, *a, *b, "release_dst(tt::DstMode::Full);"] if a else []),
+                f"cb_wait_front({sa}, {parts * BM * BW}); cb_wait_front({sb}, {parts * BW * BN});",
                 self.tiles_head, "acquire_dst(tt::DstMode::Full);", "if (g == 0) {", *pre,
                 f"}} else {{ cb_wait_front({PART_CB}, 1); copy_tile({PART_CB}, 0, {acc}); cb_pop_front({PART_CB}, 1); }}",
                 f"for (uint32_t k_ = 0; k_ < {BW}u; k_++) {{ {' '.join(mm)} }}",
                 f"if (g + 1 < {self.G}u) {{ cb_reserve_back({PART_CB}, 1); pack_tile({acc}, {PART_CB}); cb_push_back({PART_CB}, 1); }} else {{",
                 *post, "}", "release_dst(tt::DstMode::Full);", "}",
                 f"cb_pop_front({sa}, {parts * BM * BW}); cb_pop_front({sb}, {parts * BW * BN});", "}", "}"]
+        if self.senders: body = [f"uint32_t role_ = get_arg_val<uint32_t>({role_arg});", "if (role_) {", *split, "} else {", *body, "}"]
         return body
+
+    def shared_parts(self, a):
+        """With senders, a k-step's parts after its strips (the reader's A, the writer's B): the sender multicasts what its
+        compute kernel split (and lets its pages go once the NoC has read them), a block's core receives them; then
+        only the block's cores go on to the output."""
+        cb, n = SPLIT_CB[not a], PARTS * self.BW * (self.BM if a else self.BN)
+        return [f"cb_wait_front({cb}, {n}); share(sh, get_read_ptr({cb}), {n * 2048}u); noc_async_write_barrier(); cb_pop_front({cb}, {n});",
+                f"}} else {{ cb_reserve_back({cb}, {n}); share(sh, get_write_ptr({cb}), {n * 2048}u); cb_push_back({cb}, {n}); }}",
+                "if (sh.sender) continue;"]
 
     def _l1_bytes(self, BW):
         self.BW = BW
@@ -344,13 +388,13 @@ class ReduceLoop:
     def cbs(self):
         """{circular buffer: pages} this loop needs beside the kernel's own."""
         if self.blocked:
-            parts = 3 if SPLIT else 1
+            parts = PARTS if SPLIT else 1
             return {RM_CB[0]: 2 * self.BW, RM_CB[1]: 2 * self.BN, MM_CB[0]: max(2, self.BW, parts * self.BM * self.BW * (not SPLIT)),
                     MM_CB[1]: max(2, self.BN, parts * self.BW * self.BN * (not SPLIT)), PART_CB: self.BM * self.BN, READ_STAGE_CB: 8,
                     **({OUT_ROWS_CB: 2 * self.BN} if self.untilize else {}),
-                    **({SPLIT_CB[0]: 3 * self.BM * self.BW, SPLIT_CB[1]: 3 * self.BW * self.BN} if SPLIT else {})}
+                    **({SPLIT_CB[0]: PARTS * self.BM * self.BW, SPLIT_CB[1]: PARTS * self.BW * self.BN} if SPLIT else {})}
         if self.kind == "matmul":
-            return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: 3, SPLIT_CB[1]: 3 * self.KB if self.cache_b else 3} if SPLIT else {})}
+            return {RM_CB[0]: 2 * self.C, RM_CB[1]: 2, MM_CB[0]: max(2, self.C), MM_CB[1]: 2, **({SPLIT_CB[0]: PARTS, SPLIT_CB[1]: PARTS * self.KB if self.cache_b else PARTS} if SPLIT else {})}
         scaler = {SCALER_CB: self._scalers()} if self._scalers() else {}
         if self.S > 1: scaler |= {SPLIT_OUT_CB: 1, SPLIT_IN_CB: self.S - 1}
         return {SPLIT_CB[0]: 3, RM_CB[0]: 2 * self.RC, **scaler} if self.kind == "sum" else {RM_CB[0]: 2 * self.RC, **scaler}
@@ -371,9 +415,15 @@ class ReduceLoop:
         fmt = "DataFormat::Float32" if fp32_register() else "DataFormat::Float16_b"
         return [f"sfpu_reduce_init<PoolType::MAX, {fmt}>(); sfpu_reduce<PoolType::MAX, {fmt}, ReduceDim::REDUCE_ROW>({acc});"]
 
-    def split_k(self, cores):
+    def split_k(self, cores, parts=None):
         """A sum or max with fewer output tiles than the grid has cores: each tile's k-blocks in S parts on S cores (one
-        part a core), the partial tiles sent to the tile's first core, which combines them and does the rest."""
+        part a core), the partial tiles sent to the tile's first core, which combines them and does the rest. `parts`:
+        tinygrad's GROUP / GROUPTOP asked for that many (see ungroup), each a whole number of the reader's rows."""
+        if parts:
+            if self.kind not in ("sum", "max") or self.KB % parts or parts * self.tiles > cores:
+                raise ValueError(f"{parts} parts of {self.KB} k-blocks for each of {self.tiles} tiles on {cores} cores")
+            self.S, self.RC = parts, next(c for c in (8, 4, 2, 1) if c <= self.RC and self.KB // parts % c == 0)
+            return
         # parts start on a group of RC k-blocks (the reader's rows; shorter rows for more parts measured slower)
         if self.kind in ("sum", "max") and 2 * self.tiles <= cores: self.S = min(cores // self.tiles, self.KB // self.RC, SPLIT_K)
 
@@ -410,7 +460,61 @@ class ReduceLoop:
         return "-__builtin_inff()" if self.kind == "max" else "0"
 
     def compute_epilogue(self):
-        return [f"    if (t1 > t0) cb_pop_front({SPLIT_CB[1]}, {3 * self.KB});"] if self.kind == "matmul" and self.cache_b else []
+        return [f"    if (t1 > t0) cb_pop_front({SPLIT_CB[1]}, {PARTS * self.KB});"] if self.kind == "matmul" and self.cache_b else []
 
     def compute_prologue(self):
         return [f"    cb_wait_front({SCALER_CB}, {self._scalers()});"] if self._scalers() else []
+
+
+def ungroup(uops):
+    """tinygrad's GROUP / GROUPTOP opt splits a reduce over G local threads: each sums its share of k, stores it in
+    shared memory, and after a barrier thread 0 sums the G partial sums and stores the result. The chip's version of
+    that is split_k: G cores each reduce their part of a tile's k-blocks and send the partial tile into the tile's
+    first core's L1 (the shared memory), where a semaphore (the barrier) lets it fold them in. Returns the kernel's UOps
+    with the two loops made one over all of k (lidx and the loop index as the part and the place in it) and G; or the
+    UOps and None for a kernel without a group. Raises ValueError for any other use of shared memory."""
+    local = [u for u in uops if u.op is Ops.BUFFER and u.arg.addrspace == AddrSpace.LOCAL]
+    if not local: return uops, None
+    acc_of = lambda u: _root(u.src[0].src[0]) if u.op in (Ops.LOAD, Ops.STORE) and u.src[0].op is Ops.INDEX else None
+    puts = [u for u in uops if u.op is Ops.STORE and acc_of(u) in local]
+    ranges = [u for u in uops if u.op is Ops.RANGE]
+    ifs = [u for u in uops if u.op is Ops.IF]
+    if len(local) != 1 or len(puts) != 1 or puts[0].src[0].src[1].op is not Ops.SPECIAL or len(ranges) != 2 or len(ifs) != 1 or \
+            any(u.op is Ops.BARRIER for u in uops[:uops.index(ranges[0])]):
+        raise ValueError("shared memory other than one group of a reduce")
+    # (a local dimension of tinygrad's LOCAL opt beside the group's stays for renderer.unlocal)
+    lbuf, put, l, (r, r2), gate = local[0], puts[0], puts[0].src[0].src[1], ranges, ifs[0]
+    G, KR = _const(l.src[0]), _const(r.src[0])
+    if G is None or KR is None or _const(r2.src[0]) != G or gate.src[0].op is not Ops.CMPEQ or gate.src[0].src[0] is not l:
+        raise ValueError("a group whose parts are not one loop's")
+    # the parts' partial sums: stored to shared memory from a register after the first loop, combined by the second with
+    # the first's op; the combined value (loaded after the second loop) becomes the first's
+    part = put.src[1]
+    accs = [u for u in uops if u.op is Ops.STORE and acc_of(u) is not None and acc_of(u).op is Ops.BUFFER
+            and acc_of(u).arg.addrspace == AddrSpace.REG and u.src[1].op in (Ops.ADD, Ops.MAX)]
+    if len(accs) != 2 or accs[0].src[1].op is not accs[1].src[1].op or acc_of(part) is not acc_of(accs[0]): raise ValueError("a group's combine")
+    acc2 = acc_of(accs[1])
+    whole = next((u for u in uops[uops.index(accs[1]):] if u.op is Ops.LOAD and acc_of(u) is acc2), None)
+    if whole is None: raise ValueError("a group's combine")
+    # which of k's parts lidx is: the high one (GROUPTOP, k = lidx * KR + r) or the low one (GROUP, k = r * G + lidx)
+    specials = {s: _const(s.src[0]) for s in uops if s.op is Ops.SPECIAL}
+    maps = [affine(u.src[0].src[1], {**specials, r: KR}) for u in uops if u.op is Ops.LOAD and _root(u.src[0].src[0]).op is Ops.PARAM
+            and uops.index(r) < uops.index(u) < uops.index(put)]
+    if not maps or None in maps: raise ValueError("a group over loads whose index is not affine")
+    top = {m[0].get(l, 0) == m[0].get(r, 0) * KR for m in maps}
+    if top != {True} and {m[0].get(r, 0) == m[0].get(l, 0) * G for m in maps} != {True}: raise ValueError("a group whose parts are not runs of k")
+    k = UOp(Ops.RANGE, r.dtype, (UOp.const(G * KR, r.dtype),), r.arg)
+    c = lambda v: UOp.const(v, r.dtype)
+    new = {r: UOp(Ops.CMOD if top == {True} else Ops.CDIV, r.dtype, (k, c(KR if top == {True} else G))),
+           l: UOp(Ops.CDIV if top == {True} else Ops.CMOD, l.dtype, (k, c(KR if top == {True} else G)))}
+    gone, out, wait = {lbuf, acc2, r2, gate, gate.src[0]}, [], []
+    for u in uops:
+        if u is r: out += [*(x for x in (k.src[0], new[r].src[1]) if x not in uops), k, new[r], new[l], *wait]; continue  # what used lidx before the loop comes after it now
+        if u is l: continue
+        if u is whole: new[u] = new.get(part, part); continue
+        if u in gone or any(s in gone for s in u.src) or u.op in (Ops.ENDIF, Ops.BARRIER):
+            gone.add(u); continue
+        if any(s in new for s in u.src):  # the loop itself where a loop is meant (END, AFTER), else the index in it
+            new[u] = u.replace(src=tuple(k if s is r and u.op in (Ops.END, Ops.AFTER) else new.get(s, s) for s in u.src))
+        (wait if uops.index(u) < uops.index(r) and u in new else out).append(new.get(u, u))
+    return out, G

@@ -17,7 +17,7 @@ from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp, exec_alu
 from . import chip_name, fp32_register
-from .reduce_loop import FACES, READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine
+from .reduce_loop import FACES, READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine, ungroup
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST, Ops.BITCAST}
 
@@ -96,10 +96,45 @@ def const_of(u: UOp):
     return None
 
 
+def unlocal(uops):
+    """tinygrad's LOCAL opt splits a global dimension g into (g // n, g % n) as a global and a local index: workgroups of
+    n threads. Without shared memory that only groups threads, and a thread is a tile's lane either way, so the two go
+    back to one global dimension of their product (tinygrad launches them as global and local sizes: the device
+    multiplies them back, Kernel.locals). BEAM so gets the kernel it started from among its candidates (it never times
+    the start itself). Returns the UOps and [(global, local) dimension pairs]."""
+    lids = [u for u in uops if u.op is Ops.SPECIAL and u.arg.startswith("l")]
+    if not lids: return uops, []
+    sizes = {u: const_of(u.src[0]) for u in uops if u.op is Ops.SPECIAL}
+    store = next((u for u in uops if u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM), None)
+    found = affine(store.src[0].src[1], sizes) if store is not None and None not in sizes.values() else None
+    if found is None: raise Unsupported("a local dimension whose threads the output does not take in order")
+    coef, new, pairs = found[0], {}, []
+    for l in lids:
+        gs = [g for g in sizes if g.arg.startswith("g") and coef.get(l) and coef.get(g) == coef[l] * sizes[l]]
+        if len(gs) != 1 or gs[0] in new: raise Unsupported(f"local dimension {l.arg} (a lane is a tile lane)")
+        g, n = gs[0], UOp.const(sizes[l], dtypes.int)
+        merged = UOp(Ops.SPECIAL, g.dtype, (UOp.const(sizes[g] * sizes[l], dtypes.int),), g.arg)
+        new[g], new[l] = UOp(Ops.CDIV, g.dtype, (merged, n)), UOp(Ops.CMOD, l.dtype, (merged, n))
+        pairs.append((int(g.arg[-1]), int(l.arg[-1])))
+    out = []
+    for u in uops:
+        if u in lids: continue
+        if u in new:
+            out += [x for x in (*new[u].src[0].src, new[u].src[1]) if x not in uops and x not in out] + [new[u].src[0], new[u]]
+            out += [new[l] for l in lids if new[l].src[0] is new[u].src[0]]
+            continue
+        if any(s in new for s in u.src): new[u] = u.replace(src=tuple(new.get(s, s) for s in u.src))
+        out.append(new.get(u, u))
+    return out, pairs
+
+
 class Kernel:
     """One tinygrad kernel, split. `reader`, `compute` and `writer` are the three sources."""
 
     def __init__(self, uops: list, name: str):
+        try: uops, self.group = ungroup(uops)  # tinygrad's GROUP / GROUPTOP: a reduce split over cores (reduce_loop.ungroup)
+        except ValueError as e: raise Unsupported(str(e)) from None
+        uops, self.locals = unlocal(uops)
         self.uops, self.name = uops, name
         self.params = sorted({u.arg.slot: u for u in uops if u.op is Ops.PARAM and u.arg.addrspace != AddrSpace.ALU}.values(),
                              key=lambda u: u.arg.slot)
@@ -155,7 +190,9 @@ class Kernel:
             loop.RC = loop.C if sum(map(self._rows, uops)) == 1 else 1
             if not loop.blocked:
                 import tensix as tt
-                loop.split_k(math.prod(tt.CHIPS[chip_name()].grid))
+                try: loop.split_k(math.prod(tt.CHIPS[chip_name()].grid), self.group)
+                except ValueError as e: raise Unsupported(str(e)) from None
+        if self.group and not (loop and loop.S == self.group): raise Unsupported("a group of a loop that is not a sum or max on tiles")
         loops_at = lambda u: {r for r in uops if r.op is Ops.RANGE and uops.index(r) < uops.index(u) < uops.index(
             next(e for e in uops if e.op is Ops.END and r in e.src))}
         if any(loops_at(u) != loops_at(self.fed_last[u]) or u.dtype not in FORMAT or any(FORMAT.get(x.dtype) != FORMAT[u.dtype] for x in self.fed
@@ -344,11 +381,15 @@ class Kernel:
             L, a = self.loop, which == "reader"
             names[L.r] = "r_"
             emit(L.block_head); depth += 1
-            emit(f"for (uint32_t g = 0; g < {L.G}u; g++) for (uint32_t s_ = 0; s_ < {L.BM if a else L.BW}u; s_++) {{"
-                 f" int32_t kb = (int32_t)(g * {L.BW}u{'' if a else ' + s_'});")
-            body.extend(self._lane_loop(L.loads[not a], names, gates, depth + 1, "load", "ab"[not a], RM_CB[not a], L.BW if a else L.BN,
-                                        run="run" if a else "rrun", share="sh" if L.mcast else None))
-            emit("}"); emit(L.rows_head if L.untilize and not a else L.tiles_head); depth += 1
+            strips = f"for (uint32_t s_ = 0; s_ < {L.BM if a else L.BW}u; s_++) {{ int32_t kb = (int32_t)(g * {L.BW}u{'' if a else ' + s_'});"
+            read = lambda share: self._lane_loop(L.loads[not a], names, gates, depth + 1, "load", "ab"[not a], RM_CB[not a], L.BW if a else L.BN,
+                                                 run="run" if a else "rrun", share=share)
+            if L.senders:  # the sender reads the strips for its compute kernel to split, and multicasts the parts; the rest receive them
+                emit(f"for (uint32_t g = 0; g < {L.G}u; g++) if (sh.sender) {{"); emit(strips); body.extend(read(None)); emit("}")
+                for line in L.shared_parts(a): emit(line)
+            else:
+                emit(f"for (uint32_t g = 0; g < {L.G}u; g++) {strips}"); body.extend(read("sh" if L.mcast else None)); emit("}")
+            emit(L.rows_head if L.untilize and not a else L.tiles_head); depth += 1
             start = self.uops.index(L.end) + 1
         for i, u in enumerate(self.uops):
             if i < start: continue
@@ -834,7 +875,7 @@ class Kernel:
                                 tiles("\n".join(body)) + "\n}\n")
         if blocked:  # one tile's code, inside the block's loops
             at, acc = self.loop_at
-            body = "\n".join(loop.compute_blocked(self.compute[:at], self.compute[at:], acc))
+            body = "\n".join(loop.compute_blocked(self.compute[:at], self.compute[at:], acc, nb + len(self.vars)))
         else: body = tiles("        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) + "\n        release_dst(tt::DstMode::Full);")
         compute = ('#include "compute_kernel_api.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
                    '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n'
@@ -849,9 +890,9 @@ class Kernel:
         sh = lambda sem: [f"    Share sh = share_args({nb + len(self.vars)}, {sem});"] if mcast else []
         return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*(loop.reader_prologue() if loop else ()), *sh(0)]),
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
-                             [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None,
+                             [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None, "senders": blocked and loop.senders,
                 "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(),
-                "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "bitcast": self.bitcasts, "bitcast_cbs": self.bitcast_cbs[:len(self.bitcasts)], "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
+                "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "locals": self.locals, "bitcast": self.bitcasts, "bitcast_cbs": self.bitcast_cbs[:len(self.bitcasts)], "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
@@ -935,7 +976,7 @@ void Run::flush() {
 class TTRenderer(Renderer):
     device = "TT"
     has_local, has_shared, supports_float4 = True, False, False  # has_local: loops over outputs become lanes (global dims)
-    local_max = (1, 1, 1)  # a lane is a tile lane; tinygrad's local dims have nothing to map to here
+    local_max = (1, 1, 1)  # a lane is a tile lane: a GROUP's local dimension becomes cores (ungroup), a LOCAL's lanes (unlocal)
     global_max = (65535, 65535, 65535)
     code_for_op = {op: None for op in (Ops.EXP2, Ops.LOG2, Ops.SIN, Ops.SQRT, Ops.RECIPROCAL, Ops.NEG, Ops.TRUNC, Ops.ADD, Ops.SUB,
                                        Ops.MUL, Ops.FDIV, Ops.MAX, Ops.CMPLT, Ops.CMPNE, Ops.CMPEQ, Ops.WHERE, Ops.CDIV, Ops.CMOD,
