@@ -527,3 +527,12 @@ def test_bfloat16_arithmetic_rounds_each_result():
     a, b = bf16(rng.standard_normal(300)), bf16(rng.standard_normal(300))
     x, y = (Tensor(v, device="TT").cast(dtypes.bfloat16) for v in (a, b))
     np.testing.assert_array_equal((x * y + x).cast(dtypes.float32).numpy(), bf16(bf16(a * b) + a))
+
+
+def test_index_by_a_bound_variable():
+    """A kernel with a symbolic variable (its PARAM lists an empty STACK): x[Tensor(v.bind(12))] is row 12, as in
+    tinygrad's test_arange test_index_variable."""
+    from tinygrad import Variable
+    x = rng.standard_normal((64, 32)).astype(np.float32)
+    with Context(NOOPT=1):
+        np.testing.assert_array_equal(tt(x)[Tensor(Variable("v", 0, 63).bind(12), device="TT")].numpy(), x[12])

@@ -277,6 +277,7 @@ class Kernel:
         if u.op in (Ops.BUFFER, Ops.AFTER, Ops.INDEX, Ops.STORE, Ops.END, Ops.SINK, Ops.GROUP, Ops.NOOP, Ops.IF, Ops.ENDIF, Ops.BARRIER):
             return "ctrl"
         if u.op is Ops.LOAD: return "val"
+        if u.op is Ops.STACK and u.dtype == dtypes.void and not u.src: return "ctrl"  # a variable's PARAM lists an empty one
         if u.op in (Ops.STACK, Ops.SHRINK, Ops.WMMA, Ops.CUSTOM, Ops.CUSTOMI): raise Unsupported(f"{u.op} in a TT kernel")
         srcs = [self.kind[s] for s in u.src]
         if u.dtype in (dtypes.float32, dtypes.float16, dtypes.bfloat16, dtypes.float64) or "val" in srcs: return "val"
