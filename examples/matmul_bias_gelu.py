@@ -10,7 +10,7 @@ with copy_block_matmul_partials; after the last block the bias row is added with
 on the SFPU from the host's SFPU_OP_*_ACTIVATION defines; c_intermed0 and c_out0 are two indices over one buffer (a
 sub-block of partial sums is popped before its result is packed over it), which is what lets large blocks fit L1.
 `python matmul_bias_gelu.py 2048` runs a larger one."""
-import math, sys
+import math
 import numpy as np
 import tensix as tt
 from tensix import reference
@@ -266,7 +266,11 @@ def main(dev=None, size=1024, grid=(8, 8), fidelity="HiFi4"):
 
 
 if __name__ == "__main__":
-    size = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("size", nargs="?", type=int, default=1024, help="M = K = N, a multiple of 256 (8x8 cores of 32x32 "
+                    "tiles); default 1024")
+    size = ap.parse_args().size
     ok, run = main(size=size)
     print(f"matmul_bias_gelu {size}^3, bfp8_b weights, on 8x8 cores: {'PASS' if ok else 'FAIL'} "
           f"({run.cycles} cycles, {run.seconds * 1e3:.3f} ms on the chip)")

@@ -4,7 +4,6 @@ B and multicast them down their column. Every core then multiplies what it was g
 each receiver says when its circular buffer has room, the sender waits for all of them, writes the block into every
 receiver's L1 at once, and sets their semaphore to VALID. DRAM is read once per row or column, not once per core.
 `python matmul_multicast.py 2048` runs a larger one."""
-import sys
 import tensix as tt
 from tensix.examples.matmul_single_core import check, inputs
 
@@ -185,6 +184,10 @@ def main(dev=None, size=1024, grid=(8, 8), fidelity="HiFi4"):
 
 
 if __name__ == "__main__":
-    size = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("size", nargs="?", type=int, default=1024, help="M = K = N, a multiple of 256 (8x8 cores of 32x32 "
+                    "tiles); default 1024")
+    size = ap.parse_args().size
     ok, run = main(size=size)
     print(f"matmul_multicast {size}x{size}x{size} on 8x8 cores: {'PASS' if ok else 'FAIL'} ({run.cycles} cycles, {run.seconds * 1e3:.3f} ms on the chip)")

@@ -46,10 +46,13 @@ def _key(*parts) -> str:
     return _sha256(repr((parts, _native_hash(), compiler()[1])).encode()).hexdigest()[:24]
 
 
-# What a failure in the generated wrapper means, in the user's terms.
-HINTS = {"tensix_compute": "a compute kernel defines its entry as `namespace NAMESPACE { void MAIN { ... } }`",
-         "kernel_main": "a kernel defines its entry as `void kernel_main() { ... }` (a compute kernel in 2024's API: "
-                        "`namespace NAMESPACE { void MAIN { ... } }`)"}
+# What a compiler error means, in the user's terms: the first pattern found gives the hint. `void MAIN {` outside a
+# compute build (MAIN is the compute build's define): g++ and clang++ word it differently.
+HINTS = {r"error: variable or field .MAIN. declared void|error: variable has incomplete type 'void'\n\s*void MAIN\b":
+             "this looks like a compute kernel (MAIN); pass it as compute=",
+         r"wrapper\.cpp:\d+:\d+: error: .*tensix_compute": "a compute kernel defines its entry as `namespace NAMESPACE { void MAIN { ... } }`",
+         r"wrapper\.cpp:\d+:\d+: error: .*kernel_main": "a kernel defines its entry as `void kernel_main() { ... }` (a compute "
+                                                      "kernel in 2024's API: `namespace NAMESPACE { void MAIN { ... } }`)"}
 
 
 def _compile(args, out: Path, cwd: Path, what: str, rename=None):
@@ -61,7 +64,7 @@ def _compile(args, out: Path, cwd: Path, what: str, rename=None):
         r = subprocess.run([compiler()[0], *args, "-o", tmp], capture_output=True, text=True, cwd=cwd)
         if r.returncode:
             text = rename(r.stderr) if rename else r.stderr
-            hints = [h for name, h in HINTS.items() if re.search(rf"wrapper\.cpp:\d+:\d+: error: .*{name}", text)]
+            hints = [h for pattern, h in HINTS.items() if re.search(pattern, text)]
             raise CompileError(f"{what} failed to compile:\n{text}".rstrip() + "".join(f"\nhint: {h}" for h in hints[:1]))
         os.replace(tmp, out)
     finally:
@@ -161,9 +164,10 @@ __attribute__((visibility("default"))) void tensix_kernel_entry() {{ {call}; }}
 # -z norelro keeps a kernel's data writable, so the engine can restore its globals before each run;
 # stack-clash protection makes a frame larger than the stack hit the guard gap instead of jumping it;
 # --no-undefined turns a call to something that exists nowhere into a compile error, not a failed load;
-# -MMD lists every header the kernel reaches, so a changed header is a new binary (see _reached).
+# -MMD lists every header the kernel reaches, so a changed header is a new binary (see _reached);
+# no sibling calls: a kernel's last API call (its final barrier) returns into the kernel, so an error there names its line.
 KERNEL_FLAGS = ["-std=c++17", "-O2", "-g", "-fPIC", "-shared", "-fvisibility=hidden", "-fstack-clash-protection",
-                "-Wl,-Bsymbolic", "-Wl,-z,norelro", "-Wl,--no-undefined", "-MMD"]
+                "-fno-optimize-sibling-calls", "-Wl,-Bsymbolic", "-Wl,-z,norelro", "-Wl,--no-undefined", "-MMD"]
 
 
 def _tag() -> str:

@@ -70,19 +70,31 @@ def top(args):
 
 
 def main(argv=None):
+    from . import __version__
     p = argparse.ArgumentParser(prog="tensix", description="Program Tenstorrent Tensix chips from Python, on a simulator of the chip.")
+    p.add_argument("--version", action="version", version=f"tensix {__version__}")
     p.add_argument("--device", default=os.environ.get("TENSIX_DEVICE", "e150"), choices=sorted(CHIPS), help="which chip to simulate")
+    # The global options are also taken after the command (`tensix demo --device n150`); there they are SUPPRESSed
+    # when absent, so they do not undo one given before the command.
+    glob = argparse.ArgumentParser(add_help=False)
+    glob.add_argument("--device", default=argparse.SUPPRESS, choices=sorted(CHIPS), help="which chip to simulate")
     sub = p.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("demo", help="run every example and print one table")
-    sub.add_parser("info", help="show the device: chip, grid, cores, L1, DRAM banks")
+    sub.add_parser("demo", parents=[glob], help="run every example and print one table")
+    sub.add_parser("info", parents=[glob], help="show the device: chip, grid, cores, L1, DRAM banks")
     t = sub.add_parser("top", help="the simulated device's state and its last run: grid, memory, bandwidth, hot spots")
     t.add_argument("--watch", action="store_true", help="redraw every second (live for a program in another process)")
     t.add_argument("--all", action="store_true", help="every device that has run, not only the freshest")
-    t = sub.add_parser("trace", help="run an example and write a Perfetto trace of it")
+    t = sub.add_parser("trace", parents=[glob], help="run an example and write a Perfetto trace of it")
     t.add_argument("example", help=f"one of: {', '.join(EXAMPLES)}")
     t.add_argument("-o", "--output", help="where to write the trace (default EXAMPLE.trace.json)")
     args = p.parse_args(argv)
-    return {"demo": demo, "info": info, "trace": trace, "top": top}[args.cmd](args) or 0
+    try:
+        code = {"demo": demo, "info": info, "trace": trace, "top": top}[args.cmd](args) or 0
+        sys.stdout.flush()  # here, not at exit, so that a reader that has gone (`tensix info | head`) is caught below
+        return code
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's own flush would fail again
+        return 1
 
 
 if __name__ == "__main__":

@@ -232,7 +232,8 @@ class Run:
     def __str__(self): return str(self.stats) if self.stats else f"{self.cycles:,} cycles"
 
     def picture(self, colour=False):
-        """The grid in text: cores shaded by busy share, DRAM banks and NoC links by load (tensix.picture)."""
+        """The grid as text (a str that a REPL shows as the picture; print() it in a script): cores shaded by busy
+        share, DRAM banks and NoC links by load (tensix.picture)."""
         from .picture import grid_text
         return grid_text(self.stats, colour)
 

@@ -25,6 +25,11 @@ def loads(stats):
     return core, bank, link
 
 
+class Picture(str):
+    """Text whose repr is itself, so that a REPL shows `run.picture()` as the grid, not as an escaped string."""
+    def __repr__(self): return str(self)
+
+
 def grid_text(stats, colour=False):
     chip = stats.chip
     core, bank, link = loads(stats)
@@ -44,7 +49,7 @@ def grid_text(stats, colour=False):
         lines.append("     " + "".join(f" {vchar(link.get((x, y, 'y'), 0))}  " for x in range(w)))
     lines.append(f"  [ ] a core, by its busiest thread's busy share: '{SHADES}' = 0..100%;  D0..D9: a DRAM bank busy 0..90%+ "
                  f"of the run;  links . - = (across) . : | (down): busy under 25%, under 60%, more")
-    return "\n".join(lines)
+    return Picture("\n".join(lines))
 
 
 def grid_png(stats, path):

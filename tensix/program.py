@@ -233,7 +233,7 @@ class Program:
         checks.words("semaphores", semaphores)  # a list of integers
         semaphores = [checks.integer(f"semaphores[{i}]", v, 0, (1 << 32) - 1) for i, v in enumerate(semaphores)]
         if len(semaphores) > self.chip.num_semaphores:
-            raise TensixError(f"{len(semaphores)} semaphores asked for; a {self.chip.name} core has {self.chip.num_semaphores}")
+            raise TensixError(f"{len(semaphores)} semaphores asked for; a core of the {self.chip.name} has {self.chip.num_semaphores}")
         self._added.update(cs)
         for kind, k, a in ((READER, reader, reader_args), (WRITER, writer, writer_args), (COMPUTE, compute, compute_args)):
             if k is not None: self.kernel(cs, kind, k, a)
@@ -272,7 +272,7 @@ class Program:
                 if i in on.cbs: raise TensixError(f"circular buffer {i} is given twice on core {c}")
             if addr + cb.size > chip.l1_size:
                 raise TensixError(f"the circular buffers need {addr + cb.size - chip.l1_unreserved_base} bytes of L1 from "
-                                  f"{chip.l1_unreserved_base:#x} on core {c}; a {chip.name} core has {chip.l1_size - chip.l1_unreserved_base}")
+                                  f"{chip.l1_unreserved_base:#x} on core {c}; a core of the {chip.name} has {chip.l1_size - chip.l1_unreserved_base}")
         for c in cs:
             on = self.on_core[c]
             for i in cb.indices: on.cbs[i] = (cb, addr)
@@ -294,7 +294,7 @@ class Program:
         if sem is None:
             full = next(c for c in cs if len(self.on_core[c].sems) == chip.num_semaphores) if any(
                 len(self.on_core[c].sems) == chip.num_semaphores for c in cs) else cs[0]
-            raise TensixError(f"{chip.num_semaphores + 1} semaphores asked for on core {full}; a {chip.name} core has {chip.num_semaphores}")
+            raise TensixError(f"{chip.num_semaphores + 1} semaphores asked for on core {full}; a core of the {chip.name} has {chip.num_semaphores}")
         for c in cs: self.on_core[c].sems[sem] = initial
         return chip.semaphore_base + sem * chip.semaphore_stride
 

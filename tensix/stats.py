@@ -82,7 +82,7 @@ class Stats:
         c, hz = self.chip, self.chip.clock_hz
         pct = lambda a, b: f"{100 * a / b:.0f}%" if b else "-"
         lines = [f"{self.cycles:,} cycles = {self.seconds * 1e6:.1f} us on a simulated {c.name} "
-                 f"({len(self.threads)} threads; launch {self.launch:,} cycles)"]
+                 f"({len(self.threads)} thread{'s' * (len(self.threads) != 1)}; launch {self.launch:,} cycles)"]
         key, who = self.critical()
         t = self.threads[key]
         waits = ", ".join(f"{what} {pct(n, t.cycles)}" for what, n in t.waits()[:3]) or "nothing"

@@ -77,7 +77,7 @@ def render(st):
              f"DRAM in use {mib(st['dram_used'])} of {st['dram_size'] >> 30} GiB"]
     last = st.get("last")
     if last:
-        lines += [f"  last run: {last['cycles']:,} cycles = {last['us']:.1f} us on {last['active_cores']} cores; "
+        lines += [f"  last run: {last['cycles']:,} cycles = {last['us']:.1f} us on {last['active_cores']} core{'s' * (last['active_cores'] != 1)}; "
                   f"DRAM {last['dram_gbps']:.1f} GB/s; {last['tflops']:.2f} TFLOPS", "", last["picture"], "", last["summary"]]
     else:
         lines.append("  no program run yet")
@@ -85,11 +85,16 @@ def render(st):
 
 
 def main(watch=False, all_devices=False):
+    import re, sys
+    # Colour and clearing the screen only on a terminal, and no colour where NO_COLOR is set (no-color.org).
+    tty = sys.stdout.isatty()
+    colour = tty and not os.environ.get("NO_COLOR")
     while True:
         found = states()
         text = "\n\n".join(render(s) for s in (found if all_devices else found[:1])) or \
             f"tensix top: no simulated device has run a program yet (states live in {folder()})"
-        if watch: print("\x1b[H\x1b[2J", end="")
+        if not colour: text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+        if watch and tty: print("\x1b[H\x1b[2J", end="")
         print(text, flush=True)
         if not watch: return 0
         try: time.sleep(1)

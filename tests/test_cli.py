@@ -38,3 +38,30 @@ def test_every_engine_source_and_kernel_header_ships_in_the_package():
     missing = [str(Path(d, f).relative_to(root)) for d, _, files in os.walk(root / "tensix" / "native", followlinks=True)
                for f in files if f.endswith((".h", ".hpp", ".cpp")) and os.path.realpath(Path(d, f)) not in shipped]
     assert not missing, missing
+
+
+def test_global_options_go_before_or_after_the_command(monkeypatch):
+    from tensix import cli
+    seen = []
+    monkeypatch.setattr(cli, "demo", lambda args: seen.append(args.device))
+    for argv in (["demo", "--device", "n150"], ["--device", "n150", "demo"], ["--device", "p150", "demo", "--device", "n150"]):
+        assert cli.main(argv) == 0
+    monkeypatch.setenv("TENSIX_DEVICE", "e75")
+    assert cli.main(["demo"]) == 0  # the environment's default survives a subcommand given no --device
+    assert seen == ["n150", "n150", "n150", "e75"]
+    r = tensix("info", "--device", "n150")
+    assert r.returncode == 0 and r.stdout.startswith("n150 (wormhole)"), r.stdout + r.stderr
+
+
+def test_version_is_the_installed_distributions():
+    import importlib.metadata, tensix as tt
+    r = tensix("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"tensix {importlib.metadata.version('tensix')}" == f"tensix {tt.__version__}"
+
+
+def test_a_reader_that_goes_away_is_no_traceback():
+    """`tensix info | head`: the pipe's reader has gone before tensix writes; that ends it quietly (as cat does)."""
+    p = subprocess.Popen([sys.executable, "-m", "tensix.cli", "info"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=600) != 0 and err == "", err

@@ -97,6 +97,40 @@ def test_bad_addresses_and_calls_name_the_kernel_core_and_what_is_wrong(dev, bod
     still_works(dev)
 
 
+def test_a_noc_transfer_running_past_its_circular_buffer_is_an_error(dev):
+    # A circular buffer owns pages * page bytes of L1 (tt-metal's CircularBufferConfig total size) and the next one
+    # starts right after it: 4096 bytes into a buffer of one 2048-byte page would land half in circular buffer 1.
+    buf = dev.buffer(8192)
+    cbs = [tt.CB(0, pages=1), tt.CB(1, pages=1)]
+    read = HEAD + ("void kernel_main() {\n  uint32_t l1 = get_write_ptr(0);\n"
+                   "  noc_async_read(get_noc_addr(1, 0, get_arg_val<uint32_t>(0)), l1, 4096);\n  noc_async_read_barrier(); }")
+    with pytest.raises(tt.KernelError, match=r"reader kernel 'r' on core \(0, 0\) \(NCRISC\): noc_async_read at line 4 of the "
+                       r"kernel: L1 0x1e000 \+ 4096 bytes on the core at NoC \(1,1\) starts in circular buffer 0 "
+                       r"\[0x1e000, 0x1e800\) and runs 2048 bytes past its end"):
+        run(dev, reader=read, args=[buf.addr], cbs=cbs)
+    write = HEAD + ("void kernel_main() { uint32_t l1 = get_write_ptr(1);\n"
+                    "  noc_async_write(l1, get_noc_addr(1, 1, l1 + 1024), 2048); noc_async_write_barrier(); }")
+    with pytest.raises(tt.KernelError, match=r"noc_async_write at line 3 of the kernel: L1 0x1ec00 \+ 2048 bytes .* circular "
+                       r"buffer 1 \[0x1e800, 0x1f000\)"):
+        run(dev, write, cbs=cbs)
+    ok = read.replace("4096", "2048")  # the whole page: fine
+    run(dev, reader=ok, args=[buf.addr], cbs=cbs)
+    still_works(dev)
+
+
+@pytest.mark.parametrize("call", ["noc_async_read(get_noc_addr(1, 0, 64), 0x1e000, 32);", "noc_async_write_barrier();",
+                                  "noc_semaphore_inc(get_noc_addr(1, 1, get_semaphore(0)), 1);"])
+def test_a_noc_call_in_a_compute_kernel_is_an_error(dev, call):
+    # tt-metal's TRISCs have no NoC: dataflow_api.h may be included (the compat sweep compiles such kernels) but a NoC
+    # call cannot run on a card, so it stops the run, naming the call's line.
+    src = ('#include "compute_kernel_api.h"\n#include "dataflow_api.h"\nnamespace NAMESPACE { void MAIN {\n'
+           f"    {call}\n}} }}")
+    with pytest.raises(tt.KernelError, match=r"compute kernel 'c' on core \(0, 0\) \(TRISC\): noc_\w+ at line 4 of the kernel: "
+                       "compute kernels have no NoC; move this to the reader or writer"):
+        dev.run(tt.Program(dev, (0, 0), compute=tt.Kernel(src, "c"), semaphores=[0]))
+    still_works(dev)
+
+
 def test_compile_errors_carry_the_kernel_name_and_line(dev):
     src = HEAD + "void kernel_main() {\n    uint32_t x = 1\n}\n"
     with pytest.raises(tt.CompileError, match=r"kernel w failed to compile:[\s\S]*w:4:1: error: expected"):
@@ -110,6 +144,9 @@ def test_a_kernel_without_its_entry_point_gets_a_hint(dev):
         dev.run(tt.Program(dev, (0, 0), compute='#include "api/compute/common.h"\nvoid kernel_man() {}'))
     with pytest.raises(tt.CompileError, match="hint: a kernel defines its entry as `void kernel_main"):
         dev.run(tt.Program(dev, (0, 0), writer=HEAD + "void main2() {}"))
+    compute = '#include "compute_kernel_api/eltwise_binary.h"\nnamespace NAMESPACE { void MAIN { add_tiles_init(); } }'
+    with pytest.raises(tt.CompileError, match=r"hint: this looks like a compute kernel \(MAIN\); pass it as compute=$"):
+        dev.run(tt.Program(dev, (0, 0), reader=compute))  # a compute kernel given as a data-movement one
 
 
 def test_an_api_call_the_simulator_lacks_fails_to_compile_naming_it(dev):

@@ -1,7 +1,7 @@
 """Pictures of a run and `tensix top`: the grid shows what the run did (the bank every core hammered is the busy one),
 and top shows the device's state from another process's point of view."""
 import gc
-import importlib, json, re
+import importlib, json, re, sys
 import numpy as np
 import pytest
 import tensix as tt
@@ -18,6 +18,7 @@ def test_grid_text_shows_the_hammered_bank(dev):
     run = read_all(dev, lambda i: (8 * i * 32, 8))  # every core reads bank 0 only
     text = run.picture()
     assert "\x1b[" not in text and "\x1b[" in run.picture(colour=True)
+    assert isinstance(text, str) and repr(text) == text  # a REPL shows the picture, not an escaped string
     found = cells(text.rsplit("\n", 1)[0])  # the grid, not its legend
     cores = [c for c, d in found if c != "" or d == ""]
     banks = [int(d) for c, d in found if d != ""]
@@ -41,6 +42,13 @@ def test_top_shows_the_last_run(dev, tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert f"{dev.runs:,}" in out and "e150" in out and "running" in out
     assert f"{run.cycles:,} cycles" in out and "last to finish" in out
+    assert "\x1b[" not in out  # not a terminal: no colour codes
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    main(["top"])
+    assert "\x1b[38;5;" in capsys.readouterr().out  # a terminal: the grid in colour
+    monkeypatch.setenv("NO_COLOR", "1")  # no-color.org: set and not empty means no colour
+    main(["top"])
+    assert "\x1b[" not in capsys.readouterr().out
     state = json.loads(next(tmp_path.glob("*.json")).read_text())
     assert state["dram_used"] >= buf.size
     buf.free()
@@ -65,3 +73,8 @@ def test_top_passes_over_a_damaged_state(dev, tmp_path, monkeypatch, capsys, tex
     assert main(["top", "--all"]) == 0
     out = capsys.readouterr().out
     assert out.count("tensix top: simulated") == 1 and f"{run.cycles:,} cycles" in out
+
+
+def test_a_run_of_one_thread_says_thread(dev):
+    ok, run = importlib.import_module("tensix.examples.add_13_7").main(dev)  # one reader kernel on one core
+    assert "(1 thread; launch" in str(run)

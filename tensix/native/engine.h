@@ -111,8 +111,9 @@ struct CB {
     uint32_t room() const { return pages - filled(); }
 };
 
+// cb_used: a bit per configured circular buffer index.
 // mailbox: the words the data-movement kernels sent the compute kernel (ckernel's mailbox_write), each with its time
-struct Core { uint32_t index; Thread* threads[NPROC] = {}; CB cbs[32]; std::deque<std::pair<uint32_t, uint64_t>> mailbox; };
+struct Core { uint32_t index, cb_used = 0; Thread* threads[NPROC] = {}; CB cbs[32]; std::deque<std::pair<uint32_t, uint64_t>> mailbox; };
 
 extern std::vector<Core> cores;  // the cores of the running program
 
@@ -183,6 +184,7 @@ const char* sandbox_enter(int reply_fd);  // null once the engine is restricted 
 // ---------------------------------------------------------------- the race detector (races.cpp)
 extern bool races_on;
 void race_reset();
+std::string where(const void* at);  // " [at kernel.so 0x1234]": the host turns it into the kernel's source line
 void race_barrier();  // after a barrier: this thread's transfers that have landed are no longer in flight
 void race_read(uint32_t dst, uint32_t size, uint64_t issue, uint64_t done, const void* at);
 uint64_t race_write(uint8_t noc, uint32_t src, uint32_t size, int32_t dest, uint32_t dst, uint64_t issue, uint64_t done,

@@ -15,14 +15,6 @@
 
 bool races_on = true;
 
-namespace {
-
-struct Flight { uint32_t addr, size; uint64_t issue, done; uint32_t core, proc; int32_t dest; const void* at; };
-std::vector<std::vector<Flight>> reads_into, writes_from, writes_into;  // per core
-std::unordered_map<uint64_t, uint64_t> last_landing;  // (source core, NoC, destination core) -> when its last write lands
-
-bool overlaps(const Flight& f, uint32_t addr, uint32_t size) { return f.addr < addr + size && addr < f.addr + f.size; }
-
 // " (kernel.so+0x1234)", which the host turns into the kernel's source line
 std::string where(const void* at) {
     Dl_info dl{};
@@ -31,6 +23,14 @@ std::string where(const void* at) {
     snprintf(s, sizeof s, " [at %s %#lx]", dl.dli_fname, (unsigned long)((uintptr_t)at - 1 - (uintptr_t)dl.dli_fbase));
     return s;
 }
+
+namespace {
+
+struct Flight { uint32_t addr, size; uint64_t issue, done; uint32_t core, proc; int32_t dest; const void* at; };
+std::vector<std::vector<Flight>> reads_into, writes_from, writes_into;  // per core
+std::unordered_map<uint64_t, uint64_t> last_landing;  // (source core, NoC, destination core) -> when its last write lands
+
+bool overlaps(const Flight& f, uint32_t addr, uint32_t size) { return f.addr < addr + size && addr < f.addr + f.size; }
 
 std::string core_label(uint32_t core) {
     char s[64];
