@@ -238,10 +238,14 @@ def kernel(source: str, name: str, prelude: str, call: str, defines: dict, inclu
     directories. Cached by all of those, the compiler and its flags, and the content of every header it reaches.
     With cached_only, None when the cache has no entry for it (nothing is compiled then)."""
     includes = include_path(includes)
+    memo = (str(cache_dir()), source, prelude, call, tuple(sorted(defines.items())), tuple(includes), tuple(KERNEL_FLAGS),
+            compiler()[1], _native_hash())
+    seen = _seen.get(memo)
+    if seen and _stats(seen[1]) == seen[2]: return seen[0]
     key = _key("kernel", source, prelude, call, sorted(defines.items()), includes, KERNEL_FLAGS)
     d = cache_dir() / "kernels" / key[:2] / key
     reached = _reached(d)
-    if reached and _usable(d / f"kernel-{reached}.so", f"kernel {name!r}"): return d / f"kernel-{reached}.so"
+    if reached and _usable(d / f"kernel-{reached}.so", f"kernel {name!r}"): return _remember(memo, d, d / f"kernel-{reached}.so")
     if cached_only and not reached: return None  # a damaged entry is rebuilt now, said once
     if d.is_file(): d.unlink()  # damage in the entry's place
     d.mkdir(parents=True, exist_ok=True)
@@ -262,4 +266,29 @@ def kernel(source: str, name: str, prelude: str, call: str, defines: dict, inclu
     _record_reached(d, deps)
     out = d / f"kernel-{_reached(d)}.so"
     _seal(tmp, out)
+    return _remember(memo, d, out)
+
+
+# Kernels this process found usable, with what the check read: the entry's files and every header it reached. A new
+# Program of the same kernels (each run of an example makes one) then stats those files instead of hashing its key
+# and reading its lists again; any change to one of them (a header edited, an entry damaged) takes the full check.
+_seen = {}
+
+
+def _stats(paths):
+    try:
+        return [(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_mode) for st in map(os.stat, paths)]
+    except OSError:
+        return None
+
+
+def _remember(memo, d: Path, out: Path) -> Path:
+    try:
+        paths = [out, _sum_of(out), d / "reached", *(d / "reached").read_text().splitlines()]
+    except (OSError, ValueError):
+        return out
+    stats = _stats(paths)
+    if stats is not None:
+        if len(_seen) > 4096: _seen.clear()
+        _seen[memo] = (out, paths, stats)
     return out

@@ -1,6 +1,6 @@
 """A program is data: kernels (reader on NCRISC, writer on BRISC, compute on the TRISCs) with their args, the circular
 buffers that join them, and semaphores, each on the cores it is given."""
-import os, re
+import functools, os, re
 from dataclasses import dataclass, field
 import numpy as np
 from . import build, checks
@@ -430,6 +430,13 @@ def _unpack_to_dest(k: Kernel, name: str, chip) -> int:
 METAL2 = re.compile(r"(?<![\w:])(args|dfb|sem|tensor)::\w|\bget_(common_)?vararg\s*\(")
 
 
+@functools.lru_cache(256)
+def _search(pattern, source: str) -> bool:
+    """Whether `pattern` occurs in a kernel's source; remembered, as each run of an example makes a new Program of the
+    same sources and a search takes a third of a millisecond (a hash of the same str object is kept by Python)."""
+    return re.search(pattern, source) is not None
+
+
 def _bindings(k: Kernel, what: str, kind: str, n_compile_args: int):
     """Metal 2.0's generated headers for a kernel that uses them, as tt-metal's genfiles.cpp writes them (C++ put before
     the kernel), and the compile-time args its bound tensors add after its own."""
@@ -441,7 +448,7 @@ def _bindings(k: Kernel, what: str, kind: str, n_compile_args: int):
         v = getattr(k, field_name)
         if not isinstance(v, dict) or not all(isinstance(n, str) and n.isidentifier() for n in v):
             raise TensixError(f"{what}: {field_name} takes a dict of names (identifiers) to values; got {checks._got(v)}")
-    if not (k.arg_names or k.common_arg_names or k.dfbs or k.semaphores or k.tensors or METAL2.search(k.source)): return "", []
+    if not (k.arg_names or k.common_arg_names or k.dfbs or k.semaphores or k.tensors or _search(METAL2, k.source)): return "", []
     arg_space = [*k.arg_names, *k.common_arg_names, *k.named_args]
     twice = sorted({n for n in arg_space if arg_space.count(n) > 1})
     if twice: raise TensixError(f"{what}: {', '.join(twice)} named twice among arg_names, common_arg_names and named_args (all are args::)")
@@ -518,7 +525,7 @@ def compile_kernel(chip, kind, k, cbs: dict = None, cached_only=False):
         # (ENABLE_FP32_DEST_ACC: ttnn's kernel_lib reads it where tt-metal's three TRISC builds have DST_ACCUM_MODE;
         # DST_SYNC_MODE as tt-metal's genfiles writes it: the engine's register is double-buffered, half per acquire)
         # 2024's compute kernels define `namespace NAMESPACE { void MAIN {...} }`, today's a plain `void kernel_main()`
-        entry = "tensix_compute::kernel_main()" if re.search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
+        entry = "tensix_compute::kernel_main()" if _search(r"\bnamespace\s+NAMESPACE\b", k.source) else "kernel_main()"
         call = "tensix_api->compute_init(TENSIX_MATH_FIDELITY, TENSIX_FP32_DEST_ACC, TENSIX_APPROX, TENSIX_UNPACK_TO_DEST); " + entry
         return build.kernel(k.source, name, '#include "compute_kernel_api.h"\nusing namespace ckernel;\n' + bindings, call, defines,
                             k.includes, cached_only)

@@ -17,7 +17,7 @@ struct Operand {
     uint32_t addr = 0, popped = 0, role = 0, pins = 0, format = 0;  // pins: matmuls waiting to use it
     const uint8_t* tile = nullptr;  // the tile in L1 while it waits to be unpacked (with the queued matmuls)
     float* v2 = nullptr;  // HiFi3's second pass's part (in Math::second, made only for a kernel at HiFi3)
-    float v[1024];        // the operand as the multiplier's passes see it
+    float* v = nullptr;   // the operand as the multiplier's passes see it (in Math::values)
 };
 
 // Operand tiles kept unpacked per compute thread: enough for a sub-block of matmul_multicast's operands and the in1
@@ -31,11 +31,14 @@ const size_t MIN_SPLIT = 128, MIN_UNPACK_SPLIT = 32, UNPACK_CHUNK = 8;
 struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile matmul not yet done
 
 struct Math {
-    float dst[16][1024];
+    alignas(64) float dst[16][1024];
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
     std::vector<float*> targets;   // the destination tiles they go into
     std::vector<Operand*> unpacking;  // their operands not yet unpacked
+    // The entries' keys together, their values apart: a lookup or a compute_init touches a few lines, not one line and
+    // one page per entry; each value starts a cache line, so a 16-wide load or store takes one line, not two.
     Operand cache[CACHE];
+    alignas(64) float values[CACHE][1024];
     int16_t index[INDEX];        // hash of (cb, address, role) -> the entry that last held it, or -1 (compute_init)
     std::vector<float> second;  // every entry's v2, 1024 floats each
     uint32_t next = 0;  // the cache entry to replace next
@@ -53,6 +56,7 @@ struct Math {
     std::vector<std::vector<float>> srca;  // tiles unpack_tilizeA_B_block put in source register A, for reduce_tile_math
     float srcb_scaler = 1.0f;
     uint32_t tilize_face_r_dim = 16;  // rows of a face unpack_tilizeA_B_block takes, as tilizeA_B_reduce_init set it
+    Math() { for (int k = 0; k < CACHE; k++) cache[k].v = values[k]; }
 };
 // The destination register's protocol, as tile_regs_* / acquire_dst drive it. BOTH: the packer waited before the math
 // side committed, as a kernel whose math and pack run in one block may write it (on the chip the pack thread's
