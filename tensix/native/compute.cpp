@@ -85,21 +85,25 @@ static inline float tf32(float f) {  // round to the source registers' 19 bits (
 // A value on its way into srcA or srcB: bfloat16, or TF32 when the register is float32 (tt-metal's unpacker formats).
 static inline float to_src(const Math& mm, float f) { return mm.fp32 ? tf32(f) : bf16(f); }
 
+// A tile in L1 is four 16x16 faces (top-left, top-right, bottom-left, bottom-right), each row-major: row r's half
+// `half` (columns 16 * half to 16 * half + 15) is 16 values in a row, starting here.
+static inline int face_row(int r, int half) { return (r / 16) * 512 + half * 256 + (r % 16) * 16; }
+
 static uint16_t face_index[1024];  // row-major (r, c) -> position in the tile's faces
 static bool faces_ready = [] {
     for (int r = 0; r < 32; r++)
-        for (int c = 0; c < 32; c++) face_index[r * 32 + c] = (r / 16) * 512 + (c / 16) * 256 + (r % 16) * 16 + c % 16;
+        for (int c = 0; c < 32; c++) face_index[r * 32 + c] = face_row(r, c / 16) + c % 16;
     return true;
 }();
 
 // A face row is 16 values in a row either way: move them 16 at a time.
 static void faces_to_rows(const float* f, float* rm) {
     for (int r = 0; r < 32; r++)
-        for (int h = 0; h < 2; h++) memcpy(rm + r * 32 + h * 16, f + (r / 16) * 512 + h * 256 + (r % 16) * 16, 64);
+        for (int h = 0; h < 2; h++) memcpy(rm + r * 32 + h * 16, f + face_row(r, h), 64);
 }
 static void rows_to_faces(const float* rm, float* f) {
     for (int r = 0; r < 32; r++)
-        for (int h = 0; h < 2; h++) memcpy(f + (r / 16) * 512 + h * 256 + (r % 16) * 16, rm + r * 32 + h * 16, 64);
+        for (int h = 0; h < 2; h++) memcpy(f + face_row(r, h), rm + r * 32 + h * 16, 64);
 }
 
 static uint32_t tile_bytes(uint32_t format) {
@@ -121,7 +125,7 @@ static void decode(const uint8_t* p, uint32_t format, float* rm) {  // one tile 
         const uint16_t* h = (const uint16_t*)p;
         for (int r = 0; r < 32; r++)
             for (int half = 0; half < 2; half++) {
-                const uint16_t* src = h + (r / 16) * 512 + half * 256 + (r % 16) * 16;
+                const uint16_t* src = h + face_row(r, half);
                 float* dst = rm + r * 32 + half * 16;
                 for (int c = 0; c < 16; c++) dst[c] = value((uint32_t)src[c] << 16);
             }
@@ -154,7 +158,7 @@ static void encode(const float* rm, uint32_t format, uint8_t* p) {  // row-major
         for (int r = 0; r < 32; r++)
             for (int half = 0; half < 2; half++) {
                 const float* src = rm + r * 32 + half * 16;
-                uint16_t* dst = (uint16_t*)p + (r / 16) * 512 + half * 256 + (r % 16) * 16;
+                uint16_t* dst = (uint16_t*)p + face_row(r, half);
                 for (int c = 0; c < 16; c++) dst[c] = bits(bf16(src[c])) >> 16;
             }
         return;
@@ -405,7 +409,7 @@ static void add_bfloat16(uint32_t op, const uint8_t* pa, const uint8_t* pb, floa
     float sign = op == TX_SUB ? -1.0f : 1.0f;  // x - y is x + (-y), exactly
     for (int r = 0; r < 32; r++)
         for (int half = 0; half < 2; half++) {
-            int at = (r / 16) * 512 + half * 256 + (r % 16) * 16;
+            int at = face_row(r, half);
             float* out = o + r * 32 + half * 16;
             for (int c = 0; c < 16; c++) out[c] = bf16(value((uint32_t)ha[at + c] << 16) + sign * value((uint32_t)hb[at + c] << 16));
         }

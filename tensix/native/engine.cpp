@@ -403,9 +403,11 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
     Place p = resolve(noc, dst, size, what, false);
     check_l1(what, cur->core, src, size, true);
     check_align(what, p, src);
-    if (!p.dram) check_cb_spill(what, p.core_or_bank, p.addr, size, __builtin_return_address(0));
     if (p.dram) to_dram(p.host, l1(cur->core) + src, size);
-    else memmove(p.host, l1(cur->core) + src, size);
+    else {
+        check_cb_spill(what, p.core_or_bank, p.addr, size, __builtin_return_address(0));
+        memmove(p.host, l1(cur->core) + src, size);
+    }
     changed();
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_write(noc, cur->core, endpoint(p), size, cur->clock);
