@@ -235,7 +235,7 @@ def test_beam_groups_are_reduces_split_over_cores(op):
     x = tt(a).realize()
     for src in [*parts.values(), grouped[0]]:
         out, size, local = tt(np.zeros(64, np.float32)).realize(), list(src["global"]), [1, 1, 1]
-        for g, l in src["locals"]: size[g], local[l] = size[g] // 4, 4
+        for g, l, n in src["locals"]: size[g], local[l] = size[g] // n, local[l] * n
         ttdev.TTProgram(Device["TT"], SimpleNamespace(lib=json.dumps(src).encode()))(
             out.uop.buffer._buf, x.uop.buffer._buf, global_size=tuple(size), local_size=tuple(local), wait=True)
         check(out.numpy())
@@ -536,3 +536,19 @@ def test_index_by_a_bound_variable():
     x = rng.standard_normal((64, 32)).astype(np.float32)
     with Context(NOOPT=1):
         np.testing.assert_array_equal(tt(x)[Tensor(Variable("v", 0, 63).bind(12), device="TT")].numpy(), x[12])
+
+
+def test_local_dimensions_of_hand_coded_opts():
+    """tinygrad's hand-coded opts (NOOPT=0) add up to three LOCAL dimensions: a gather of 64 images gets locals of 32
+    and 4 (which a local maximum of 1 merged into one index, taken apart with >> and &), an embedding's 3 columns a
+    local of 3 with no global dimension left beside it (which a local maximum of 1 cannot fit). A thread is a tile lane
+    either way: each local goes back into its global dimension, or becomes a global dimension of its own."""
+    from tinygrad import Device
+    Device["TT"]  # (its creation turns the hand-coded opts off unless NOOPT is in the environment)
+    x, s = rng.integers(0, 256, (256, 28, 28), dtype=np.uint8), rng.integers(0, 256, 64).astype(np.int32)
+    w, i = rng.standard_normal((10, 3)).astype(np.float32), np.array([1, 2, 3, 4], np.int32)
+    got = []
+    with Context(NOOPT=0): srcs = sources(lambda: got.extend([tt(x)[tt(s)].numpy(), tt(w)[tt(i)].numpy()]))
+    assert [len(k["locals"]) for k in srcs] == [2, 1]
+    np.testing.assert_array_equal(got[0], x[s])
+    np.testing.assert_array_equal(got[1], w[i])

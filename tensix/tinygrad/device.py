@@ -49,7 +49,7 @@ class TTProgram:
         d, s = self.dev.tt, self.src
         if s.get("locals"):  # tinygrad's LOCAL split these global dimensions in two; the kernel runs them as one (renderer.unlocal)
             global_size = list(global_size)
-            for g, l in s["locals"]: global_size[g] *= local_size[l]
+            for g, _, n in s["locals"]: global_size[g] *= n
         # BEAM times a candidate on a smaller global size and multiplies its time by how much smaller: that multiplies the
         # launch too, and candidates whose size it did not shrink (upcasts) win for that alone. The simulated clock is
         # deterministic, so the whole kernel runs and its time comes back divided, which tinygrad's factor undoes.

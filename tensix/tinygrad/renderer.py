@@ -71,31 +71,39 @@ def unlocal(uops):
     """tinygrad's LOCAL opt splits a global dimension g into (g // n, g % n) as a global and a local index: workgroups of
     n threads. Without shared memory that only groups threads, and a thread is a tile's lane either way, so the two go
     back to one global dimension of their product (tinygrad launches them as global and local sizes: the device
-    multiplies them back, Kernel.locals). BEAM so gets the kernel it started from among its candidates (it never times
-    the start itself). Returns the UOps and [(global, local) dimension pairs]."""
+    multiplies them back, Kernel.locals); a local that took a whole dimension becomes a global dimension of its own.
+    BEAM so gets the kernel it started from among its candidates (it never times the start itself). Returns the UOps
+    and [(global, local, n)]: global dimension g grows n times, from local l."""
     lids = [u for u in uops if u.op is Ops.SPECIAL and u.arg.startswith("l")]
     if not lids: return uops, []
     sizes = {u: const_of(u.src[0]) for u in uops if u.op is Ops.SPECIAL}
+    if None in sizes.values(): raise Unsupported("a local dimension beside a symbolic one")
     store = next((u for u in uops if u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM), None)
-    found = affine(store.src[0].src[1], sizes) if store is not None and None not in sizes.values() else None
+    found = affine(store.src[0].src[1], sizes) if store is not None else None
     if found is None: raise Unsupported("a local dimension whose threads the output does not take in order")
     coef, new, pairs = found[0], {}, []
+    gids = {g: n for g, n in sizes.items() if g.arg.startswith("g")}
+    spare = sorted({0, 1, 2} - {int(g.arg[-1]) for g in gids})
     for l in lids:
-        gs = [g for g in sizes if g.arg.startswith("g") and coef.get(l) and coef.get(g) == coef[l] * sizes[l]]
-        if len(gs) != 1 or gs[0] in new: raise Unsupported(f"local dimension {l.arg} (a lane is a tile lane)")
-        g, n = gs[0], UOp.const(sizes[l], dtypes.int)
-        merged = UOp(Ops.SPECIAL, g.dtype, (UOp.const(sizes[g] * sizes[l], dtypes.int),), g.arg)
-        new[g], new[l] = UOp(Ops.CDIV, g.dtype, (merged, n)), UOp(Ops.CMOD, l.dtype, (merged, n))
-        pairs.append((int(g.arg[-1]), int(l.arg[-1])))
-    out = []
-    for u in uops:
-        if u in lids: continue
-        if u in new:
-            out += [x for x in (*new[u].src[0].src, new[u].src[1]) if x not in uops and x not in out] + [new[u].src[0], new[u]]
-            out += [new[l] for l in lids if new[l].src[0] is new[u].src[0]]
+        gs = [g for g in gids if coef.get(l) and coef.get(g) == coef[l] * sizes[l]]
+        if len(gs) > 1 or gs and gs[0] in new or not gs and not spare: raise Unsupported(f"local dimension {l.arg} (a lane is a tile lane)")
+        if not gs:  # the whole dimension: a global one where tinygrad launches none
+            new[l] = UOp(Ops.SPECIAL, l.dtype, l.src, f"gidx{(g := spare.pop(0))}")
+            pairs.append((g, int(l.arg[-1]), sizes[l]))
             continue
-        if any(s in new for s in u.src): new[u] = u.replace(src=tuple(new.get(s, s) for s in u.src))
-        out.append(new.get(u, u))
+        g, n = gs[0], UOp.const(sizes[l], dtypes.int)
+        merged = UOp(Ops.SPECIAL, g.dtype, (UOp.const(gids[g] * sizes[l], dtypes.int),), g.arg)
+        new[g], new[l] = UOp(Ops.CDIV, g.dtype, (merged, n)), UOp(Ops.CMOD, l.dtype, (merged, n))
+        pairs.append((int(g.arg[-1]), int(l.arg[-1]), sizes[l]))
+    out, placed = [], set()
+    def place(u):  # u with its sources before it (a global's merged dimension may come after its local)
+        if u in placed: return
+        placed.add(u)
+        for s in u.src: place(s)
+        out.append(u)
+    for u in uops:
+        if u not in new and any(s in new for s in u.src): new[u] = u.replace(src=tuple(new.get(s, s) for s in u.src))
+        place(new.get(u, u))
     return out, pairs
 
 
@@ -676,7 +684,7 @@ class Kernel(DataMovement):
 class TTRenderer(Renderer):
     device = "TT"
     has_local, has_shared, supports_float4 = True, False, False  # has_local: loops over outputs become lanes (global dims)
-    local_max = (1, 1, 1)  # a lane is a tile lane: a GROUP's local dimension becomes cores (ungroup), a LOCAL's lanes (unlocal)
+    local_max = (1024, 1024, 1024)  # a tile's lanes per dimension: each local stays its own index (a GROUP's becomes cores: ungroup; a LOCAL's lanes: unlocal)
     global_max = (65535, 65535, 65535)
     code_for_op = {op: None for op in (Ops.EXP2, Ops.LOG2, Ops.SIN, Ops.SQRT, Ops.RECIPROCAL, Ops.NEG, Ops.TRUNC, Ops.ADD, Ops.SUB,
                                        Ops.MUL, Ops.FDIV, Ops.MAX, Ops.CMPLT, Ops.CMPNE, Ops.CMPEQ, Ops.WHERE, Ops.CDIV, Ops.CMOD,
