@@ -552,3 +552,12 @@ def test_local_dimensions_of_hand_coded_opts():
     assert [len(k["locals"]) for k in srcs] == [2, 1]
     np.testing.assert_array_equal(got[0], x[s])
     np.testing.assert_array_equal(got[1], w[i])
+
+
+def test_loop_bound_computed_from_variables():
+    """A sum over a symbolic slice loops var * 3 times (tinygrad's test_symbolic_ops test_mean): the bound is arithmetic
+    on the kernel's variables, the same for every lane."""
+    from tinygrad import Variable
+    a = rng.standard_normal((10, 3)).astype(np.float32)
+    got = tt(a)[:Variable("i", 1, 10).bind(4)].sum().numpy()
+    close(got, a[:4].astype(np.float64).sum(), rtol=1e-6)

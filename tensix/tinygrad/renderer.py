@@ -554,10 +554,15 @@ class Kernel(DataMovement):
         return buf.op is Ops.PARAM and buf.dtype == dtypes.float32 and gate is None and self.loop.row_run(idx)
 
     def _bound(self, r):
-        v = const_of(r.src[0])
-        if v is not None: return str(int(v))
-        if r.src[0] in self.vars: return f"var{self.vars.index(r.src[0])}"
-        raise Unsupported("a loop bound computed per lane")
+        """A loop's bound as C: a constant, or arithmetic on the kernel's variables (a[:i].sum() loops i * 3 times)."""
+        def c(u):
+            if (v := const_of(u)) is not None: return f"({int(v)})"
+            if u in self.vars: return f"var{self.vars.index(u)}"
+            if u.op is Ops.CAST and dtypes.is_int(u.dtype): return c(u.src[0])
+            if u.op in C_BINARY and len(u.src) == 2: return f"({c(u.src[0])} {C_BINARY[u.op]} {c(u.src[1])})"
+            if u.op is Ops.MAX: return f"({c(u.src[0])} > {c(u.src[1])} ? {c(u.src[0])} : {c(u.src[1])})"
+            raise Unsupported("a loop bound computed per lane")
+        return c(r.src[0])
 
     def _alu(self, u, i, slot, take, free, dies, tile_of, new_tile, emit):
         temps = []
