@@ -178,6 +178,8 @@ class Kernel(DataMovement):
                if self.fed_side[x] == self.fed_side[u]) for u in self.fed) or \
                 self.fed and loop and loop.kind == "matmul":
             raise Unsupported("a load whose index the compute kernel computes in another loop or format, or beside a matmul")
+        self.hoisted, self._inv = {}, {}  # per side, the lane-invariant statements (uop -> C), before the tile loop
+        self.stored = {root(u.src[0].src[0]) for u in uops if u.op is Ops.STORE}
         self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
         self.compute = self._compute()
         self.fallbacks = sum(1 for _, _, contiguous in self.accesses if not contiguous)
@@ -283,6 +285,17 @@ class Kernel(DataMovement):
         else: raise Unsupported(f"index op {u.op}")
         return f"{t} v{self.uops.index(u)} = {e};"
 
+    def _invariant(self, u):
+        """Whether u is the same for every lane and loop step: arithmetic on constants, variables and loads at such an
+        index from a buffer the kernel does not store to (a scatter's index list: setitem's t[:, ind] = v)."""
+        if u not in self._inv:
+            if const_of(u) is not None or u in self.vars: self._inv[u] = True
+            elif u.op is Ops.LOAD:
+                buf, idx, gate, alt = self._access(u)
+                self._inv[u] = buf.op is Ops.PARAM and buf not in self.stored and all(x is None or self._invariant(x) for x in (idx, gate, alt))
+            else: self._inv[u] = u.op in GROUP_ALU and u not in self.fed and all(self._invariant(x) for x in u.src)
+        return self._inv[u]
+
     def _lane_code(self, targets, names):
         """C statements computing `targets` for one lane, in program order (loads among them read one element)."""
         need, stack = set(), list(targets)
@@ -293,9 +306,9 @@ class Kernel(DataMovement):
             need.add(u)
             if u in self.fed: continue
             stack.extend(x for x in self._access(u)[1:] if x is not None) if u.op is Ops.LOAD else stack.extend(u.src)
-        out = []
+        out, once = [], self.hoisted.setdefault(self.side, {})
         for u in self.uops:
-            if u not in need: continue
+            if u not in need or u in once: continue
             if u.op is Ops.SPECIAL: out.append(f"int32_t v{self.uops.index(u)} = g{u.arg[-1]};")
             elif u in self.fed:  # the compute kernel's tile of it, waiting in FED_CB (see _feeds)
                 k = self.fed_here.index(u) - self.fed_front
@@ -310,6 +323,7 @@ class Kernel(DataMovement):
                 if gate is not None: read = f"({self._c(gate, names)} ? {read} : ({t}){other})"
                 out.append(f"{t} v{self.uops.index(u)} = {read};")
             else: out.append(self._c_stmt(u, names))
+            if self._invariant(u): once[u] = out.pop()  # the same for every lane: computed (read) once, before the tiles
         return out
 
     def _order(self):
@@ -678,9 +692,10 @@ class Kernel(DataMovement):
                    "}\n}\n")
         mcast = blocked and loop.mcast  # the share's args follow the kernel's: A's to the reader, B's to the writer
         sh = lambda sem: [f"    Share sh = share_args({nb + len(self.vars)}, {sem});"] if mcast else []
-        return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*(loop.reader_prologue() if loop else ()), *sh(0)]),
+        once = {side: ["    " + x for x in self.hoisted.get(side, {}).values()] for side in ("reader", "writer")}
+        return {"name": self.name, "reader": dm(self.reader, GATHER + (SHARE if mcast else ""), [*once["reader"], *(loop.reader_prologue() if loop else ()), *sh(0)]),
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
-                             [f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ()), "mcast": mcast or None, "senders": blocked and loop.senders,
+                             [*once["writer"], *([f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ())]), "mcast": mcast or None, "senders": blocked and loop.senders,
                 "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(),
                 "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "locals": self.locals, "bitcast": self.bitcasts, "bitcast_cbs": self.bitcast_cbs[:len(self.bitcasts)], "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
