@@ -578,3 +578,14 @@ def test_scatter_reads_its_index_list_once(monkeypatch):
     np.testing.assert_array_equal(t.numpy(), n)
     # the reader reads v once per entry of the list (tinygrad picks among the candidates with a where): 4 x 40 KB
     assert max(sum(b for b, _ in r.stats.banks) for r in runs) < 6 * n.nbytes
+
+
+def test_integer_negation_and_spills_keep_all_32_bits():
+    """An int32 or uint32 negation is negative_tile_int32 on the register's words (the float negation rounds beyond
+    2^24); tinygrad's int64, which it emulates in pairs of uint32 words, needs more than the register's 8 tiles for a
+    remainder, and its spilled tiles keep their words (a float32 spill buffer took 0xFFFFFFFF's value: 2^32)."""
+    x = np.array([16777217, -2**31 + 5, 3, 0, -1], np.int32)
+    np.testing.assert_array_equal((-tt(x)).numpy(), -x)
+    np.testing.assert_array_equal((-Tensor(x.view(np.uint32), device="TT")).numpy(), -x.view(np.uint32))
+    a, b = np.array([-1, -7, 7, 5, -2**40], np.int64), np.array([2, 3, -3, 2, 3], np.int64)
+    np.testing.assert_array_equal((tt(a) % tt(b)).numpy(), a % b)

@@ -677,6 +677,12 @@ static void unary3(uint32_t op, uint32_t d, uint32_t param, uint32_t param1, uin
         set_ints(mm, d, true, false);
         return math_tick(chip.sfpu_cycles);
     }
+    if (op == TX_NEG_INT) {  // on the words: negative_tile's float negation would round integers beyond 2^24
+        float* o = words(d, "negative_tile_int32", packer);
+        for (int i = 0; i < 1024; i++) o[i] = value(0u - (mm.ints >> d & 1 ? word_of(o[i]) : to_word(o[i])));
+        set_ints(mm, d, true, mm.uints >> d & 1);
+        return math_tick(chip.sfpu_cycles);
+    }
     if (op >= TX_EQZ_INT && op <= TX_GEZ_INT) {  // comparisons with zero of int32 words (a tile of values: its integers)
         bool is_int = mm.ints >> d & 1;
         float* o = words(d, "SFPU op", packer);

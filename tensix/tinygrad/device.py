@@ -98,7 +98,7 @@ class TTProgram:
             compute_args = lambda c: [*args(c), a_send(c) | b_send(c) << 1]  # 1: A's splits, 2: B's; 0: a block's products
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
-              [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else BY_CODE[s["fed"][cb]] if cb in s["fed"] else tt.float32, n)
+              [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else BY_CODE[s["fed"].get(cb, s.get("spills", {}).get(cb, 0))], n)
                for cb, n in s["cb_pages"].items() if int(cb) not in (*IN_CB.values(), *OUT_CB.values())] + \
               [tt.CB(tuple(s["bitcast_cbs"][i] for i, f in enumerate(s["bitcast"]) if TILE_BYTES[f] == size),
                      tuple(BY_CODE[f] for f in s["bitcast"] if TILE_BYTES[f] == size), pages=1)

@@ -373,6 +373,7 @@ class Kernel(DataMovement):
             for x, l in list(last.items()):
                 if pos[x] < pos[r] < l <= e: last[x] = e
         slot, free, lines, depth = {}, list(range(DST_TILES)), [], 2
+        self.spilled = {}  # spill circular buffer -> the kinds of tile parked in it (float, int, unsigned, bool)
         reg_base, pinned, freed = {}, set(), set()
         queue, in_cb, depth_of = {}, {}, {}  # circular buffer -> [[uop, used up]]; uop -> its circular buffer
         loops, around = [], {}  # the RANGEs open at this point; a RANGE -> lines to put before and after its `for`
@@ -400,6 +401,8 @@ class Kernel(DataMovement):
             d, level = slot.pop(x), len(loops) - len(crossed)
             if level >= SPILL_DEPTHS: raise Unsupported(f"a spill {level} loops deep")
             cb = SPILL_CB + level
+            self.spilled.setdefault(cb, set()).add("u" if dtypes.is_unsigned(x.dtype) else "i" if dtypes.is_int(x.dtype) else
+                                                   "b" if x.dtype == dtypes.bool else "f")
             if not crossed: emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
             k = park(x, cb)
             if crossed:
@@ -607,7 +610,8 @@ class Kernel(DataMovement):
         elif u.op in SFPU_UNARY:
             s = srcs[0]
             d = slot[s] if dies(s, i) else new_tile(s, str(u.op))
-            for line in SFPU_UNARY[u.op]: emit(line.format(d=d) + ";")
+            if u.op is Ops.NEG and dtypes.is_int(u.dtype): emit(f"negative_tile_int32({d});")  # on the words, all 32 bits
+            else: [emit(line.format(d=d) + ";") for line in SFPU_UNARY[u.op]]
             slot[u] = d
         elif u.op is Ops.WHERE:
             c, a, b = (tile_of(s, i, temps) for s in srcs)
@@ -635,6 +639,13 @@ class Kernel(DataMovement):
         # and torch's do: the register computes in float32. float16 rounds at a cast or a store, as C's _Float16 does
         # within an expression (clang's excess precision: tinygrad's CPU backend sums a half matmul's products unrounded)
         if u.dtype == dtypes.bfloat16 and u.op in ROUNDED: self._round(slot[u], u.dtype, emit)
+
+    @staticmethod
+    def _spill_format(kinds):
+        """A spill buffer's format: integer tiles go to an Int32 or UInt32 buffer as their words (a float32 one takes
+        their values, which round beyond 2^24: emulated int64 keeps its high words in uint32 tiles); float32 otherwise."""
+        if "f" in kinds or kinds <= {"b"}: return FORMAT[dtypes.float32]
+        return FORMAT[dtypes.uint32 if "i" not in kinds else dtypes.int32]
 
     def _round(self, d, dt, emit):
         """Round register tile d to float16 or bfloat16, as the packer rounds to that format."""
@@ -697,7 +708,7 @@ class Kernel(DataMovement):
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
                              [*once["writer"], *([f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ())]), "mcast": mcast or None, "senders": blocked and loop.senders,
                 "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(),
-                "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "locals": self.locals, "bitcast": self.bitcasts, "bitcast_cbs": self.bitcast_cbs[:len(self.bitcasts)], "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
+                "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "locals": self.locals, "bitcast": self.bitcasts, "spills": {cb: self._spill_format(k) for cb, k in self.spilled.items()}, "bitcast_cbs": self.bitcast_cbs[:len(self.bitcasts)], "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 

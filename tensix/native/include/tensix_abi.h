@@ -122,6 +122,7 @@ enum TxUnary : uint32_t {
     // today's fused matmul activations (unary_sfpu3: up to three float-bit params)
     TX_HARDSIGMOID, TX_HARDTANH, TX_SELU, TX_SOFTPLUS, TX_MISH, TX_GELU_TANH,
     TX_POWER_ITERATIVE,  // param: a non-negative integer exponent, by repeated squaring in float32
+    TX_NEG_INT,  // negative_tile_int32: each 32-bit word's two's complement (wraps, as C's unsigned and int32 do)
 };
 const uint32_t TX_WHERE_INT = 1u << 16;  // or-ed into where's output tile: the choices are integer words
 const uint32_t TX_ON_PACKER = 1u << 20;  // or-ed into a TxUnary op: issued by the pack thread on the tiles it holds

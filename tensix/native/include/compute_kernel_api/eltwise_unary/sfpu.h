@@ -75,6 +75,7 @@ TENSIX_UNARY(gtz, TX_GTZ)
 TENSIX_UNARY(lez, TX_LEZ)
 TENSIX_UNARY(gez, TX_GEZ)
 // today's comparisons of int32 words with zero (comp.h): 1 or 0, as a word; uint variants of eqz/nez are the same
+ALWI void negative_tile_int32(uint32_t idst) { tensix_api->unary(TX_NEG_INT, idst, 0); }  // negative.h
 ALWI void eqz_tile_int32(uint32_t idst) { tensix_api->unary(TX_EQZ_INT, idst, 0); }
 ALWI void nez_tile_int32(uint32_t idst) { tensix_api->unary(TX_NEZ_INT, idst, 0); }
 ALWI void ltz_tile_int32(uint32_t idst) { tensix_api->unary(TX_LTZ_INT, idst, 0); }
