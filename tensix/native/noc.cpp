@@ -54,9 +54,8 @@ inline uint32_t* spans(uint32_t* b) { return b[0] >> 16 ? &arena[b[1]] : b + 1; 
 struct Calendar;
 std::vector<Calendar*> touched;  // the calendars booked since noc_reset: a run of a few cores clears and reports only those
 struct alignas(64) Calendar {  // one line holds what a booking reads before its bucket: the counts and the first pages
-    static constexpr size_t NEAR = 5;  // pages whose address sits in the calendar itself: 1.3M cycles, most runs
+    static constexpr size_t NEAR = 6;  // pages whose address sits in the calendar itself (1.5M cycles: most runs)
     uint64_t bytes = 0, cycles = 0;
-    uint64_t last = 0;  // when the last booking asked from: the next is likely as far on again (see take)
     uint32_t* near[NEAR] = {};     // near[k / PAGE] + 4 * (k % PAGE): bucket k, for the first pages (no second miss)
     std::vector<uint32_t*> far;    // the pages after them
 
@@ -105,10 +104,6 @@ struct alignas(64) Calendar {  // one line holds what a booking reads before its
     __attribute__((always_inline)) uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
         if (__builtin_expect(!cycles, 0)) touched.push_back(this);  // its first booking since noc_reset (each books a cycle or more)
         bytes += n; cycles += d;
-        // A core books on its path's calendars one packet after another, each a few buckets on from the last: fetched
-        // now, the bucket the next booking likely looks at is in the cache by then (each was a miss to memory).
-        prefetch(t + (t - std::min(t, last)));
-        last = t;
         uint64_t k = t >> SHIFT;
         uint32_t r = t & (BUCKET - 1), *b = bucket(k), *s = spans(b), m = b[0] & 0xffff, i = 0;
         while (i < m && s[i] >> 16 <= r) i++;  // the spans that end by r
@@ -141,7 +136,7 @@ struct alignas(64) Calendar {  // one line holds what a booking reads before its
         size_t k = t >> SHIFT;
         if (uint32_t* pg = page(k / PAGE)) __builtin_prefetch(pg + 4 * (k % PAGE));
     }
-    void clear() { bytes = cycles = last = 0; }  // its pages stay, noc_reset empties their buckets
+    void clear() { bytes = cycles = 0; }  // its pages stay, noc_reset empties their buckets
 };
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
@@ -197,20 +192,27 @@ uint32_t hop_count(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t 
     return noc == 0 ? (x1 + w - x0) % w + (y1 + h - y0) % h : (x0 + w - x1) % w + (y0 + h - y1) % h;
 }
 
-// One packet from the source's memory to the destination's, cut-through: it starts on each resource no earlier than
-// it started on the one before, and is in when it has finished on all of them. Returns when its last byte is in.
-// Its path is known before it books: the calendars along it are fetched from memory together first (thousands of them,
-// scattered, each a cache miss when booked one after another); each fetched the bucket this booking looks at when it
-// was last booked (Calendar::take).
-uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
-                Calendar& to_mem, double to_rate, uint32_t n, uint64_t t) {
-    Calendar* path[256];  // memory, injection port, links, ejection port, memory
+// The calendars a packet from (x0, y0) to (x1, y1) books, in order: memory, injection port, links, ejection port, memory.
+uint32_t path_of(Calendar** path, uint8_t noc, Calendar& from_mem, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
+                 Calendar& to_mem) {
     uint32_t k = 0;
     path[k++] = &from_mem;
     path[k++] = &inject(noc, x0, y0);
     route(noc, x0, y0, x1, y1, [&](Calendar& l) { path[k++] = &l; });
     path[k++] = &eject(noc, x1, y1);
     path[k++] = &to_mem;
+    return k;
+}
+
+// One packet from the source's memory to the destination's, cut-through: it starts on each resource no earlier than
+// it started on the one before, and is in when it has finished on all of them. Returns when its last byte is in.
+// Its path is known before it books: the calendars along it (fetched by noc_ahead while the data was copied) and the
+// bucket at its start on each are fetched from memory together first (thousands of calendars, scattered, each a cache
+// miss when booked one after another).
+uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
+                Calendar& to_mem, double to_rate, uint32_t n, uint64_t t) {
+    Calendar* path[256];
+    uint32_t k = path_of(path, noc, from_mem, x0, y0, x1, y1, to_mem);
     for (uint32_t i = 0; i < k; i++) __builtin_prefetch(path[i]);
     for (uint32_t i = 1; i < k; i++) path[i]->prefetch(t);  // then the buckets from t on each (where most bookings go)
     uint64_t on_link = link_cycles(n), end = 0;
@@ -248,6 +250,16 @@ void noc_reset() {
     std::fill(std::begin(freed), std::end(freed), 0);
     drained = 0;
     known_size = ~0u;
+}
+
+void noc_ahead(uint8_t noc, uint32_t core, const Endpoint& far, bool read, uint64_t issue) {
+    if (timing_mode == TIMING_SIMPLE) return;
+    Endpoint me{false, core, chip.core_x[core], chip.core_y[core]};
+    const Endpoint &a = read ? far : me, &b = read ? me : far;
+    Calendar* path[256];
+    uint32_t k = path_of(path, noc, memory(a), a.x, a.y, b.x, b.y, memory(b));
+    uint64_t t = read ? issue + chip.hop_cycles * hop_count(noc, me.x, me.y, far.x, far.y) : issue;
+    for (uint32_t i = 0; i < k; i++) path[i]->prefetch(t);
 }
 
 uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue) {
