@@ -111,7 +111,9 @@ void tensix_write_bfloat16_tiles(const float* src, int64_t mats, int64_t rows, i
             v[h] = _mm256_blendv_epi8(rounded, nan, is_nan);
         }
         // packus works within 128-bit halves, giving values 0-3, 8-11, 4-7, 12-15: put back in order
-        _mm256_storeu_si256((__m256i*)dst, _mm256_permute4x64_epi64(_mm256_packus_epi32(v[0], v[1]), 0xD8));
+        __m256i out = _mm256_permute4x64_epi64(_mm256_packus_epi32(v[0], v[1]), 0xD8);
+        if ((uintptr_t)dst % 32 == 0) _mm256_stream_si256((__m256i*)dst, out);  // past the cache, as below
+        else _mm256_storeu_si256((__m256i*)dst, out);
 #elif defined(__AVX512BW__)
         // the banks are larger than the cache: stores that skip it neither read each line first nor push out the
         // matrix's rows still to come (two face rows fill a line, in the write-combining buffer)
