@@ -388,7 +388,6 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
     check_l1("noc_async_read", cur->core, dst, size, false);
     check_cb_spill("noc_async_read", cur->core, dst, size, __builtin_return_address(0));
     check_align("noc_async_read", p, dst);
-    noc_ahead(noc, cur->core, endpoint(p), true, cur->clock + chip.noc_issue_cycles);
     memmove(l1(cur->core) + dst, p.host, size);
     if (p.dram) read_ahead(p.host + size, size);
     cur->clock += chip.noc_issue_cycles;
@@ -404,7 +403,6 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
     Place p = resolve(noc, dst, size, what, false);
     check_l1(what, cur->core, src, size, true);
     check_align(what, p, src);
-    noc_ahead(noc, cur->core, endpoint(p), false, cur->clock + chip.noc_issue_cycles);
     if (p.dram) to_dram(p.host, l1(cur->core) + src, size);
     else {
         check_cb_spill(what, p.core_or_bank, p.addr, size, __builtin_return_address(0));

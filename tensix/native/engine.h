@@ -163,9 +163,6 @@ struct Endpoint { bool dram; uint32_t id, x, y; };  // a DRAM bank or a core, at
 void noc_reset();  // a new run: every resource idle
 // When a transfer issued at `issue` has landed (data in the destination), given what else uses its path.
 uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue);
-// Fetch the calendars a read from (or write to) `far` books: called before the transfer's data is copied, they are in
-// the cache when it books.
-void noc_ahead(uint8_t noc, uint32_t core, const Endpoint& far, bool read, uint64_t issue);
 uint64_t noc_write(uint8_t noc, uint32_t core, const Endpoint& to, uint32_t size, uint64_t issue);
 uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dests, uint32_t x0, uint32_t y0, uint32_t x1,
                    uint32_t y1, uint32_t size, uint64_t issue);

@@ -192,27 +192,19 @@ uint32_t hop_count(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t 
     return noc == 0 ? (x1 + w - x0) % w + (y1 + h - y0) % h : (x0 + w - x1) % w + (y0 + h - y1) % h;
 }
 
-// The calendars a packet from (x0, y0) to (x1, y1) books, in order: memory, injection port, links, ejection port, memory.
-uint32_t path_of(Calendar** path, uint8_t noc, Calendar& from_mem, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
-                 Calendar& to_mem) {
+// One packet from the source's memory to the destination's, cut-through: it starts on each resource no earlier than
+// it started on the one before, and is in when it has finished on all of them. Returns when its last byte is in.
+// Its path is known before it books: the calendars along it and the bucket at its start on each are fetched from
+// memory together first (thousands of calendars, scattered, each a cache miss when booked one after another).
+uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
+                Calendar& to_mem, double to_rate, uint32_t n, uint64_t t) {
+    Calendar* path[256];  // memory, injection port, links, ejection port, memory
     uint32_t k = 0;
     path[k++] = &from_mem;
     path[k++] = &inject(noc, x0, y0);
     route(noc, x0, y0, x1, y1, [&](Calendar& l) { path[k++] = &l; });
     path[k++] = &eject(noc, x1, y1);
     path[k++] = &to_mem;
-    return k;
-}
-
-// One packet from the source's memory to the destination's, cut-through: it starts on each resource no earlier than
-// it started on the one before, and is in when it has finished on all of them. Returns when its last byte is in.
-// Its path is known before it books: the calendars along it (fetched by noc_ahead while the data was copied) and the
-// bucket at its start on each are fetched from memory together first (thousands of calendars, scattered, each a cache
-// miss when booked one after another).
-uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
-                Calendar& to_mem, double to_rate, uint32_t n, uint64_t t) {
-    Calendar* path[256];
-    uint32_t k = path_of(path, noc, from_mem, x0, y0, x1, y1, to_mem);
     for (uint32_t i = 0; i < k; i++) __builtin_prefetch(path[i]);
     for (uint32_t i = 1; i < k; i++) path[i]->prefetch(t);  // then the buckets from t on each (where most bookings go)
     uint64_t on_link = link_cycles(n), end = 0;
@@ -250,16 +242,6 @@ void noc_reset() {
     std::fill(std::begin(freed), std::end(freed), 0);
     drained = 0;
     known_size = ~0u;
-}
-
-void noc_ahead(uint8_t noc, uint32_t core, const Endpoint& far, bool read, uint64_t issue) {
-    if (timing_mode == TIMING_SIMPLE) return;
-    Endpoint me{false, core, chip.core_x[core], chip.core_y[core]};
-    const Endpoint &a = read ? far : me, &b = read ? me : far;
-    Calendar* path[256];
-    uint32_t k = path_of(path, noc, memory(a), a.x, a.y, b.x, b.y, memory(b));
-    uint64_t t = read ? issue + chip.hop_cycles * hop_count(noc, me.x, me.y, far.x, far.y) : issue;
-    for (uint32_t i = 0; i < k; i++) path[i]->prefetch(t);
 }
 
 uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue) {
