@@ -536,3 +536,18 @@ def test_index_by_a_bound_variable():
     x = rng.standard_normal((64, 32)).astype(np.float32)
     with Context(NOOPT=1):
         np.testing.assert_array_equal(tt(x)[Tensor(Variable("v", 0, 63).bind(12), device="TT")].numpy(), x[12])
+
+
+def test_jit_runs_again_after_freeing_its_intermediates():
+    """A JIT's free_intermediates frees the arena its intermediates are views of; the views keep their old buffer, and
+    the next call reallocates the arena: the allocator hands the freed buffer back, as tinygrad's GPU backends do
+    (tinygrad's test_jit TestJitFree.test_free_intermediates)."""
+    from tinygrad import TinyJit
+    ext = tt(np.array([1, 24, 23, 45, 1], np.int32))
+    @TinyJit
+    def f(x):
+        t1 = (x * 2).contiguous().realize()
+        return ((t1 + ext).contiguous().realize().sum()).contiguous().realize()
+    for i in range(3): assert f(tt(np.array([i, 1, 2, 3, 4], np.int32))).item() == 114 + 2 * i
+    f.captured.free_intermediates()
+    assert f(tt(np.array([11, 1, 2, 3, 4], np.int32))).item() == 136
