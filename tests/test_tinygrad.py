@@ -185,12 +185,14 @@ def test_matmul_transposed_and_batched():
 
 def test_beam_keeps_the_matmul_on_tiles():
     """BEAM=2 times its candidates on the simulated clock; those that would gather are refused, so what it picks still
-    runs on matmul_tiles (tinygrad takes a candidate even when none beats the kernel it started from)."""
+    runs on matmul_tiles (tinygrad takes a candidate even when none beats the kernel it started from). A LOCAL on the
+    high part of m renders too, as a global dimension of its own: a sum loop on tiles, slower, not picked."""
     a, b = rng.standard_normal((40, 64)).astype(np.float32), rng.standard_normal((64, 48)).astype(np.float32)
     got = []
     with Context(BEAM=2, IGNORE_BEAM_CACHE=1):
         kernels = paths(lambda: got.append((tt(a) @ tt(b)).numpy()))
-    assert kernels and all(k == ("matmul", 0) for k in kernels)  # the candidates rendered (none if tinygrad cached the search), and the kernel run
+    # the candidates rendered (none if tinygrad cached the search), and the kernel run
+    assert kernels and all(f == 0 for _, f in kernels) and kernels[-1] == ("matmul", 0) and kernels.count(("matmul", 0)) > len(kernels) // 2
     fpu_close(got[0], a, b)
 
 
