@@ -10,7 +10,8 @@ import tensix as tt
 from tensix.program import compile_kernel
 from . import chip_name
 from .reduce_loop import MM_CB, PART_CB, ROWS_CB, SPLIT_CB
-from .renderer import FED_CB, PAGE, SPILL_CB, SPILL_DEPTHS, STAGE_CB, STAGE_PAGES, TILE, IN_CB, OUT_CB, TILE_BYTES, TTRenderer
+from .data_movement import IN_CB, OUT_CB, PAGE, STAGE_CB, STAGE_PAGES, TILE, TILE_BYTES
+from .renderer import SPILL_CB, SPILL_DEPTHS, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
 # runs, those whose reduce loop ran on matmul_tiles / reduce_tile, and those that took the fallback path
