@@ -291,6 +291,27 @@ def test_reductions_split_over_cores():
     assert srcs[0]["split"][0] == 8 and (srcs[0]["math"], srcs[0]["fallbacks"]) == ("sum", 0)
     close(got[0], np.exp(a.astype(np.float64) - a[:, :1]).sum(1), rtol=2e-6)
 
+def test_matmul_gradients_sum_once_and_move_in_runs():
+    """out.sum()'s gradients of a @ b are sums tinygrad renders with an output dimension the sum ignores: ones @ b.T is
+    b's row sums along every row, a.T @ ones a's column sums along every column (a transposed operand). Each sum is
+    done once and stored along that dimension; a's columns are read as rows and turned by transpose_wh_tile."""
+    a, b = rng.standard_normal((40, 70)).astype(np.float32), rng.standard_normal((70, 50)).astype(np.float32)
+    x, y, got = tt(a), tt(b), []
+    def grads():
+        gx, gy = (x @ y).sum().gradient(x, y)
+        got.extend([gx.numpy(), gy.numpy()])
+    srcs = sources(grads)
+    sums = [k for k in srcs if k["math"] == "sum"]
+    assert len(sums) == 2 and all(k["fallbacks"] == 0 and k["tiles"] == 3 for k in sums)  # 70 rows: 3 tiles, not 120 or 150
+    close(got[0], np.broadcast_to(b.astype(np.float64).sum(1), (40, 70)), rtol=1e-6, atol=4e-6)
+    close(got[1], np.broadcast_to(a.astype(np.float64).sum(0)[:, None], (70, 50)), rtol=1e-6, atol=4e-6)
+    c = rng.standard_normal((300, 45)).astype(np.float32)  # a column's max and sum: transposed, k past the last block
+    got = []
+    assert paths(lambda: got.extend([tt(c).max(0).numpy(), tt(c).sum(0).numpy()])) == [("max", 0), ("sum", 0)]
+    assert np.array_equal(got[0], c.max(0))
+    close(got[1], c.astype(np.float64).sum(0), rtol=1e-6, atol=1e-5)
+
+
 def test_reductions_of_expressions_past_the_last_k_block():
     """k = 77: an expression of the loaded tiles would turn their padding (-inf for a max, 0 for a sum) into values
     (-inf * -inf = inf, 2^0 = 1); the last k-block is masked back to the padding, so these stay on tiles."""
@@ -536,3 +557,18 @@ def test_index_by_a_bound_variable():
     x = rng.standard_normal((64, 32)).astype(np.float32)
     with Context(NOOPT=1):
         np.testing.assert_array_equal(tt(x)[Tensor(Variable("v", 0, 63).bind(12), device="TT")].numpy(), x[12])
+
+
+def test_jit_runs_again_after_freeing_its_intermediates():
+    """A JIT's free_intermediates frees the arena its intermediates are views of; the views keep their old buffer, and
+    the next call reallocates the arena: the allocator hands the freed buffer back, as tinygrad's GPU backends do
+    (tinygrad's test_jit TestJitFree.test_free_intermediates)."""
+    from tinygrad import TinyJit
+    ext = tt(np.array([1, 24, 23, 45, 1], np.int32))
+    @TinyJit
+    def f(x):
+        t1 = (x * 2).contiguous().realize()
+        return ((t1 + ext).contiguous().realize().sum()).contiguous().realize()
+    for i in range(3): assert f(tt(np.array([i, 1, 2, 3, 4], np.int32))).item() == 114 + 2 * i
+    f.captured.free_intermediates()
+    assert f(tt(np.array([11, 1, 2, 3, 4], np.int32))).item() == 136

@@ -53,19 +53,23 @@ inline uint32_t* spans(uint32_t* b) { return b[0] >> 16 ? &arena[b[1]] : b + 1; 
 
 struct Calendar;
 std::vector<Calendar*> touched;  // the calendars booked since noc_reset: a run of a few cores clears and reports only those
-struct Calendar {
-    std::vector<uint32_t*> pages;  // pages[k / PAGE] + 4 * (k % PAGE): bucket k
+struct alignas(64) Calendar {  // one line holds what a booking reads before its bucket: the counts and the first pages
+    static constexpr size_t NEAR = 6;  // pages whose address sits in the calendar itself (1.5M cycles: most runs)
     uint64_t bytes = 0, cycles = 0;
-    uint64_t last = 0;  // when the last booking asked from: the next is likely as far on again (see take)
+    uint32_t* near[NEAR] = {};     // near[k / PAGE] + 4 * (k % PAGE): bucket k, for the first pages (no second miss)
+    std::vector<uint32_t*> far;    // the pages after them
 
+    uint32_t* page(size_t p) const { return p < NEAR ? near[p] : p - NEAR < far.size() ? far[p - NEAR] : nullptr; }
     uint32_t* bucket(uint64_t k) {
-        size_t p = k / PAGE;
-        if (__builtin_expect(p < pages.size() && pages[p], 1)) return pages[p] + 4 * (k % PAGE);
-        return new_page(p) + 4 * (k % PAGE);
+        uint32_t* pg = page(k / PAGE);
+        if (__builtin_expect(pg != nullptr, 1)) return pg + 4 * (k % PAGE);
+        return new_page(k / PAGE) + 4 * (k % PAGE);
     }
     __attribute__((noinline)) uint32_t* new_page(size_t p) {
-        if (p >= pages.size()) pages.resize(p + 1, nullptr);
-        return pages[p] = new (std::align_val_t(64)) uint32_t[4 * PAGE]();
+        uint32_t* pg = new (std::align_val_t(64)) uint32_t[4 * PAGE]();
+        if (p < NEAR) return near[p] = pg;
+        if (p - NEAR >= far.size()) far.resize(p - NEAR + 1, nullptr);
+        return far[p - NEAR] = pg;
     }
     // Book the cycles [r, r + use) of bucket b, before its span i (the first that ends after r), merged with the
     // spans it touches.
@@ -100,10 +104,6 @@ struct Calendar {
     __attribute__((always_inline)) uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
         if (__builtin_expect(!cycles, 0)) touched.push_back(this);  // its first booking since noc_reset (each books a cycle or more)
         bytes += n; cycles += d;
-        // A core books on its path's calendars one packet after another, each a few buckets on from the last: fetched
-        // now, the bucket the next booking likely looks at is in the cache by then (each was a miss to memory).
-        prefetch(t + (t - std::min(t, last)));
-        last = t;
         uint64_t k = t >> SHIFT;
         uint32_t r = t & (BUCKET - 1), *b = bucket(k), *s = spans(b), m = b[0] & 0xffff, i = 0;
         while (i < m && s[i] >> 16 <= r) i++;  // the spans that end by r
@@ -133,10 +133,10 @@ struct Calendar {
         }
     }
     void prefetch(uint64_t t) const {  // the bucket a booking from t looks at first
-        size_t k = t >> SHIFT, p = k / PAGE;
-        if (p < pages.size() && pages[p]) __builtin_prefetch(pages[p] + 4 * (k % PAGE));
+        size_t k = t >> SHIFT;
+        if (uint32_t* pg = page(k / PAGE)) __builtin_prefetch(pg + 4 * (k % PAGE));
     }
-    void clear() { bytes = cycles = last = 0; }  // its pages stay, noc_reset empties their buckets
+    void clear() { bytes = cycles = 0; }  // its pages stay, noc_reset empties their buckets
 };
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
@@ -194,9 +194,8 @@ uint32_t hop_count(uint8_t noc, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t 
 
 // One packet from the source's memory to the destination's, cut-through: it starts on each resource no earlier than
 // it started on the one before, and is in when it has finished on all of them. Returns when its last byte is in.
-// Its path is known before it books: the calendars along it are fetched from memory together first (thousands of them,
-// scattered, each a cache miss when booked one after another); each fetched the bucket this booking looks at when it
-// was last booked (Calendar::take).
+// Its path is known before it books: the calendars along it and the bucket at its start on each are fetched from
+// memory together first (thousands of calendars, scattered, each a cache miss when booked one after another).
 uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
                 Calendar& to_mem, double to_rate, uint32_t n, uint64_t t) {
     Calendar* path[256];  // memory, injection port, links, ejection port, memory
@@ -207,6 +206,7 @@ uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, 
     path[k++] = &eject(noc, x1, y1);
     path[k++] = &to_mem;
     for (uint32_t i = 0; i < k; i++) __builtin_prefetch(path[i]);
+    for (uint32_t i = 1; i < k; i++) path[i]->prefetch(t);  // then the buckets from t on each (where most bookings go)
     uint64_t on_link = link_cycles(n), end = 0;
     t = from_mem.take(t, rate_cycles(n, from_rate), n, end);
     for (uint32_t i = 1; i + 1 < k; i++) t = path[i]->take(t, on_link, n, end);

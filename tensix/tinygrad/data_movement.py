@@ -140,7 +140,7 @@ class DataMovement:
                 rows = self._rows(u)  # a sum's rows move as rows of RC k-blocks, tilized by the compute kernel
                 wide = rows and self.loop.RC > 1
                 if wide: emit(f"if (kb % {self.loop.RC} == 0) {{")
-                body.extend(self._lane_loop(u, names, gates, depth + wide, "load", block="rows" if rows else "a" if inside else None,
+                body.extend(self._lane_loop(u, names, gates, depth + wide, "load", block=rows or ("a" if inside else None),
                                             cb=RM_CB[0] if rows else None, pages=self.loop.RC if rows else 1))
                 if wide: emit("}")
             elif which == "writer" and u.op is Ops.STORE and root(u.src[0].src[0]).op is Ops.PARAM:
@@ -153,7 +153,7 @@ class DataMovement:
     def _lane_loop(self, u, names, gates, depth, what, block=None, cb=None, pages=1, run="run", share=None):
         """One tile's worth of a load (into the reader's circular buffer) or a store (out of the writer's); with a
         reduce loop on tiles, `block` "a" or "b" builds that operand's tile of k-block kb into circular buffer `cb`."""
-        pad = "    " * depth
+        pad, column = "    " * depth, False
         if u.op in (Ops.LOAD, Ops.STORE):
             buf, idx, gate, alt = self._access(u)
             conds = [g for g in gates + ([gate] if gate is not None else [])]
@@ -163,7 +163,7 @@ class DataMovement:
             esize, fmt = dt.itemsize, FORMAT[dtypes.int32 if dt in WIDE else dt]
             widen = f"{{ {WIDE[dt]}* e = ({WIDE[dt]}*)tile; int32_t* w = (int32_t*)tile;" if dt in WIDE else None
             contiguous = not gates and (self._contiguous(idx, gate, what == "load") if block in (None, "c") else self.loop.runs["ab".index(block)]
-                                        if self.loop.kind == "matmul" else self.loop.row_run(idx))
+                                        if self.loop.kind == "matmul" else block == "columns" or self.loop.row_run(idx))
             self.accesses.append((what, u, contiguous))
             lines = self._lane_code([idx] + conds, names)
             cond = " && ".join(f"({self._c(c, names)})" for c in conds) or "true"
@@ -179,12 +179,24 @@ class DataMovement:
                         *([widen + " for (int32_t i = 1023; i >= 0; i--) w[i] = e[i]; }  // sign-extended in place, last first"] if widen else []),
                         f"cb_push_back({cb}, {pages});"]
             else:
+                # a sum's or max's results are column 0 of its tile: moved into row 0 (the lanes in order, each to a
+                # place at or before its own), so that results consecutive in memory leave in one NoC write
+                column = self.loop is not None and self.loop.kind in ("sum", "max")
+                # a dimension it is stored along that is consecutive in memory: the value copied along a row in L1 (the
+                # tile past row 0) leaves in runs
+                coef = (affine(idx, self.loop.sizes) or ({},))[0] if column else {}
+                inner = next((s for s in self.loop.bcast if coef.get(s) == 1), None) if column else None
+                copies = min(self.loop.sizes[inner], TILE - 32) if inner is not None else 0
+                src = f"tile + (32u + (uint32_t)g{inner.arg[-1]} % {copies}u) * {esize}u" if inner is not None else \
+                    f"tile + {'r_' if column else 'lane'} * {esize}u"
                 cb = OUT_CB[FORMAT[u.src[1].dtype] if u.src[1].dtype in FORMAT else fmt]
                 if FORMAT.get(u.src[1].dtype, fmt) != fmt: raise Unsupported("a store whose value is another format than its buffer")
                 head = [f"cb_wait_front({cb}, {pages});", f"uint32_t tile = get_read_ptr({cb});",
-                        *([widen + f" for (uint32_t i = 0; i < 1024u; i++) e[i] = ({WIDE[dt]})w[i]; }}  // narrowed in place, first first"] if widen else [])]
+                        *([widen + f" for (uint32_t i = 0; i < 1024u; i++) e[i] = ({WIDE[dt]})w[i]; }}  // narrowed in place, first first"] if widen else []),
+                        *([f"for (uint32_t r_ = 1; r_ < 32u; r_++) memcpy((void*)(uintptr_t)(tile + r_ * {esize}u), "
+                           f"(const void*)(uintptr_t)(tile + (r_ / 16u * 512u + r_ % 16u * 16u) * {esize}u), {esize});"] if column else [])]
                 act = [f"if (!({cond})) continue;",
-                       f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, tile + lane * {esize}u, {esize}u);"]
+                       f"run.add(buf{b}, off{b} + (uint32_t){self._c(idx, names)} * {esize}u, {src}, {esize}u);"]
                 tail = ["run.flush();", "noc_async_write_barrier();", f"cb_pop_front({cb}, {pages});"]
         else:  # an index value the arithmetic uses: a tile of it, one int32 per lane
             cb = IN_CB[FORMAT[dtypes.int32]]
@@ -213,11 +225,23 @@ class DataMovement:
             if n: tail.append(f"cb_pop_front({cb}, {n});")
             self.fed_front += n
         out = [pad + "{"] + [pad + "    " + x for x in head]
-        if self.loop:  # lanes are a 32x32 block of the output, or of a k-block's operand: skip (or zero) those outside
+        if what == "store" and column:  # its row 0, stored again along each dimension the value does not depend on
+            L = self.loop
+            loop_of = lambda s: f"for (int32_t g{s.arg[-1]} = 0; g{s.arg[-1]} < {L.sizes[s]}; g{s.arg[-1]}++) "
+            out.append(pad + "    " + "".join(loop_of(s) for s in L.bcast if s is not inner) +
+                       f"for (uint32_t r_ = 0; r_ < {32 if L.m is not None else 1}u; r_++) {{")
+            out.append(pad + "        uint32_t lane = r_ / 16u * 512u + r_ % 16u * 16u; " + L.dims(None))
+            out.append(pad + f"        if (!({L.valid('out', names)})) continue;")
+            if inner is not None:  # (the last row's copies leave first)
+                out.append(pad + f"        run.flush(); noc_async_write_barrier(); for (uint32_t i_ = 0; i_ < {copies}u; i_++) "
+                           f"memcpy((void*)(uintptr_t)(tile + (32u + i_) * {esize}u), (const void*)(uintptr_t)(tile + r_ * {esize}u), {esize});")
+                out.append(pad + "        " + loop_of(inner) + "{")
+                act = act + ["}"]
+        elif self.loop:  # lanes are a 32x32 block of the output, or of a k-block's operand: skip (or zero) those outside
             out.append(pad + f"    {f'if ({share}.sender) ' if share else ''}for (uint32_t lane = 0; lane < {1024 * pages}u; lane++) {{")
-            out.append(pad + "        " + self.loop.dims(block) + (" " + self.loop.block_index(block, names) if block in ("a", "b", "rows") else ""))
+            out.append(pad + "        " + self.loop.dims(block) + (" " + self.loop.block_index(block, names) if block in ("a", "b", "rows", "columns") else ""))
             ctype = CTYPE.get(u.dtype, "float") if u.op is Ops.LOAD else "int32_t"  # an index value's tile holds int32
-            zero = f"(({ctype}*)tile)[lane] = {self.loop.pad() if block in ('a', 'rows') else 0}; " if what == "load" else ""
+            zero = f"(({ctype}*)tile)[lane] = {self.loop.pad() if block in ('a', 'rows', 'columns') else 0}; " if what == "load" else ""
             out.append(pad + f"        if (!({self.loop.valid(block or ('out' if what == 'store' else 'in'), names)})) {{ {zero}continue; }}")
         else:
             out.append(pad + "    for (uint32_t lane = 0; lane < 1024u && t * 1024u + lane < lanes; lane++) {")

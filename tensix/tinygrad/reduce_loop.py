@@ -153,7 +153,7 @@ class ReduceLoop:
         sizes = {s: _const(s.src[0]) for s in specials}
         if None in sizes.values(): return None
         K = int(_const(r.src[0]))
-        loop = ReduceLoop(r, uops[end], acc, acc_store, add, x, sizes, K)
+        loop = ReduceLoop(r, uops[end], acc, acc_store, add, x, sizes, K, _broadcast(uops, sizes))
         # lanes past the last k: a loaded tile holds the reader's padding there (0 for a sum, -infinity for a max); an
         # expression of loads is masked to it on the last k-block (mask())
         mask = bool(K % 32) and x.op is not Ops.LOAD
@@ -167,10 +167,13 @@ class ReduceLoop:
         loop.mask = mask
         return loop
 
-    def __init__(self, r, end, acc, acc_store, add, x, sizes, K):
+    def __init__(self, r, end, acc, acc_store, add, x, sizes, K, bcast=()):
         self.r, self.end, self.acc, self.acc_store, self.add, self.x, self.sizes, self.K = r, end, acc, acc_store, add, x, sizes, K
         self.kind, self.loads, self.n, self.RC, self.mask, self.S = "sum", [], None, 1, False, 1
-        self.m = max(sizes, key=lambda s: sizes[s]) if sizes else None  # the output's rows; the rest go along the tiles
+        # output dimensions only the stores' addresses use: each sum is done once, and the writer stores it along them
+        self.bcast = list(bcast)
+        own = [s for s in sizes if s not in self.bcast]
+        self.m = max(own, key=lambda s: sizes[s]) if own else None  # the output's rows; the rest go along the tiles
         self._shape()
 
     def as_matmul(self, loads, ca, cb):
@@ -178,7 +181,7 @@ class ReduceLoop:
         ms = [s for s in self.sizes if ca.get(s) and not cb.get(s)]
         ns = [s for s in self.sizes if cb.get(s) and not ca.get(s)]
         if len(ms) > 1 or len(ns) > 1: return False  # (an output of size 1 along m or n has no index)
-        self.kind, self.loads = "matmul", loads
+        self.kind, self.loads, self.bcast = "matmul", loads, []
         self.m, self.n = (ms or [None])[0], (ns or [None])[0]
         # A's elements along a tile row must be k, B's along a column k: both as they come
         self.runs = [ca[self.r] == 1, cb.get(self.n) == 1]
@@ -186,7 +189,7 @@ class ReduceLoop:
         return True
 
     def _shape(self):
-        self.batch = [s for s in self.sizes if s is not self.m and s is not self.n]
+        self.batch = [s for s in self.sizes if s is not self.m and s is not self.n and s not in self.bcast]
         self.M = self.sizes[self.m] if self.m is not None else 1
         self.N = self.sizes[self.n] if self.n is not None else 1
         self.TM, self.TN = -(-self.M // 32), -(-self.N // 32)
@@ -236,6 +239,13 @@ class ReduceLoop:
         found = affine(idx, {**self.sizes, self.r: self.K})
         return found is not None and found[0].get(self.r) == 1
 
+    def column_run(self, idx):
+        """Whether a load in a sum's loop moves in runs down the tile's columns (the output's rows consecutive in memory,
+        k strided: a transposed operand, as a's gradient of a matmul sums a[k, m] over k): the reader reads each k as a
+        row of 32 m's, and the compute kernel turns the tilized tile with transpose_wh_tile."""
+        found = affine(idx, {**self.sizes, self.r: self.K})
+        return found is not None and self.m is not None and found[0].get(self.m) == 1 and bool(found[0].get(self.r))
+
     def dims(self, block=None):
         """C for lane `lane` of tile `t`: its row ti and column tj in the tile (or in the rows of a matmul's A or B
         block), and the global indices g<d> it stands for. A blocked matmul's A rows are strip s_ of its block's rows,
@@ -243,9 +253,10 @@ class ReduceLoop:
         w = (self.BW if block == "a" else self.BN) if self.blocked and block in ("a", "b", "c") else self.C if block == "a" else \
             self.RC if block == "rows" else 1
         rows = f"int32_t ti = (int32_t)(lane / {32 * w}u), tj = (int32_t)(lane % {32 * w}u);"
+        if block == "columns": rows = "int32_t ti = (int32_t)(lane % 32u), tj = (int32_t)(lane / 32u);"  # row tj holds k = kb * 32 + tj
         at = (f"uint32_t tm_ = bm0{' + s_' if block == 'a' else ' + i_' if block == 'c' else ''}, tn_ = bn0, tb_ = bb_;" if self.blocked and block in ("a", "b", "c") else
               f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u;")
-        out = [rows if block and self.kind == "matmul" or block == "rows" else FACES, at + " (void)tn_; (void)tb_;"]
+        out = [rows if block and self.kind == "matmul" or block in ("rows", "columns") else FACES, at + " (void)tn_; (void)tb_;"]
         if self.m is not None: out.append(f"int32_t g{self.m.arg[-1]} = (int32_t)tm_ * 32 + ti;")
         if self.n is not None: out.append(f"int32_t g{self.n.arg[-1]} = (int32_t)tn_ * 32 + tj;")
         for s in reversed(self.batch):
@@ -259,7 +270,7 @@ class ReduceLoop:
         rk = f"{names[self.r]} < {self.K}"
         if which == "in": conds = inside(self.m) + inside(self.n)  # a load outside the loop: a sum's rows are alike
         elif which in ("out", "c"): conds = inside(self.m) + (inside(self.n) if self.n is not None else ["tj == 0"])
-        elif which in ("a", "rows"): conds = inside(self.m) + [rk]
+        elif which in ("a", "rows", "columns"): conds = inside(self.m) + [rk]
         else: conds = [rk] + inside(self.n)
         return " && ".join(conds) or "true"
 
@@ -269,9 +280,10 @@ class ReduceLoop:
 
     def contiguous(self, coef):
         """Whether an access outside the loop moves in runs along the tile's rows (16 lanes of a face row), or is a sum's
-        output column (one element a row: the reduce leaves one value per row)."""
+        output column (one element a row: the reduce leaves one value per row), or a store of it along a dimension it
+        is broadcast over that is consecutive in memory (the writer copies it along a row in L1)."""
         if self.kind == "matmul": return coef.get(self.n) == 1 if self.n is not None else coef.get(self.m) in (1, None)
-        return self.m is None or coef.get(self.m) == 1 or coef.get(self.m) is None
+        return self.m is None or coef.get(self.m) in (1, None) or any(coef.get(s) == 1 for s in self.bcast)
 
     # ---- the compute kernel's part
     @staticmethod
@@ -464,6 +476,25 @@ class ReduceLoop:
 
     def compute_prologue(self):
         return [f"    cb_wait_front({SCALER_CB}, {self._scalers()});"] if self._scalers() else []
+
+
+def _broadcast(uops, sizes):
+    """The global dimensions (SPECIALs) that only the addresses of unconditional stores to global buffers use: the
+    kernel's value is the same all along them (ones @ b.T's rows in a matmul's gradient)."""
+    users = {}
+    for u in uops:
+        for s in u.src: users.setdefault(s, []).append(u)
+    def address_only(u, seen):
+        if u in seen: return True
+        seen.add(u)
+        for x in users.get(u, []):
+            if x.op is Ops.INDEX:
+                if x.src[1] is not u or len(x.src) != 2 or _root(x.src[0]).op is not Ops.PARAM or \
+                        any(y.op is not Ops.STORE or y.src[0] is not x or len(y.src) != 2 for y in users.get(x, [])): return False
+            elif x.op not in (Ops.ADD, Ops.MUL, Ops.SHL, Ops.SHR, Ops.CDIV, Ops.CMOD, Ops.SUB, Ops.CAST) or not dtypes.is_int(x.dtype) or \
+                    not address_only(x, seen): return False
+        return True
+    return [s for s in sizes if users.get(s) and address_only(s, set())]
 
 
 def ungroup(uops):

@@ -158,7 +158,8 @@ class Kernel(DataMovement):
             loop.plan(tt.CHIPS[chip_name()])
         if loop:  # a sum's or max's one load along k moves as rows of C k-blocks (runs of C x 128 bytes: the NoC's packets
             # reach its link rate from 1 KiB); two such loads would interleave their tiles in one circular buffer, so then one
-            loop.RC = loop.C if sum(map(self._rows, uops)) == 1 else 1
+            # (a transposed operand's tiles are row-major blocks one above the other: one k-block at a time)
+            loop.RC = loop.C if [r for r in map(self._rows, uops) if r] == ["rows"] else 1
             if not loop.blocked:
                 import tensix as tt
                 try: loop.split_k(math.prod(tt.CHIPS[chip_name()].grid), self.group)
@@ -388,7 +389,7 @@ class Kernel(DataMovement):
         def from_cb(x, d):
             cb = in_cb[x]
             k = [e[0] for e in queue[cb]].index(x)
-            emit(f"cb_wait_front({cb}, {k + 1}); copy_tile({cb}, {k}, {d});")
+            emit(f"cb_wait_front({cb}, {k + 1}); {'transpose_wh_tile' if self._rows(x) == 'columns' else 'copy_tile'}({cb}, {k}, {d});")
         def new_tile(x, what):  # a fresh register tile holding x's value
             d = take(what)
             if x in slot: emit(f"copy_dest_values({slot[x]}, {d});")
@@ -539,11 +540,14 @@ class Kernel(DataMovement):
         return order
 
     def _rows(self, u):
-        """Whether u is a float32 load in a sum's loop whose lanes walk k along memory: the reader reads it as rows."""
+        """Whether u is a float32 load in a sum's loop that the reader reads as rows: "rows" if its lanes walk k along
+        memory, "columns" if they walk the output's rows (a transposed operand: the compute kernel transposes it), else
+        False."""
         if not self.loop or self.loop.kind not in ("sum", "max") or u.op is not Ops.LOAD or u in self.idx_tiles: return False
         if not self.uops.index(self.loop.r) < self.uops.index(u) < self.uops.index(self.loop.end): return False
         buf, idx, gate, _ = self._access(u)
-        return buf.op is Ops.PARAM and buf.dtype == dtypes.float32 and gate is None and self.loop.row_run(idx)
+        if buf.op is not Ops.PARAM or buf.dtype != dtypes.float32 or gate is not None: return False
+        return "rows" if self.loop.row_run(idx) else "columns" if self.loop.column_run(idx) else False
 
     def _bound(self, r):
         v = const_of(r.src[0])
@@ -656,7 +660,7 @@ class Kernel(DataMovement):
         else: body = tiles("        acquire_dst(tt::DstMode::Full);\n" + "\n".join(self.compute) + "\n        release_dst(tt::DstMode::Full);")
         compute = ('#include "compute_kernel_api.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
                    '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n'
-                   '#include "compute_kernel_api/tilize.h"\n#include "compute_kernel_api/pack_untilize.h"\n'
+                   '#include "compute_kernel_api/tilize.h"\n#include "compute_kernel_api/pack_untilize.h"\n#include "compute_kernel_api/transpose_wh.h"\n'
                    '#include "compute_kernel_api/eltwise_unary/fill.h"\n'
                    "namespace NAMESPACE {\nvoid MAIN {\n    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1);\n"
                    + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) + split +

@@ -111,7 +111,20 @@ void tensix_write_bfloat16_tiles(const float* src, int64_t mats, int64_t rows, i
             v[h] = _mm256_blendv_epi8(rounded, nan, is_nan);
         }
         // packus works within 128-bit halves, giving values 0-3, 8-11, 4-7, 12-15: put back in order
-        _mm256_storeu_si256((__m256i*)dst, _mm256_permute4x64_epi64(_mm256_packus_epi32(v[0], v[1]), 0xD8));
+        __m256i out = _mm256_permute4x64_epi64(_mm256_packus_epi32(v[0], v[1]), 0xD8);
+        if ((uintptr_t)dst % 32 == 0) _mm256_stream_si256((__m256i*)dst, out);  // past the cache, as below
+        else _mm256_storeu_si256((__m256i*)dst, out);
+#elif defined(__AVX512BW__)
+        // the banks are larger than the cache: stores that skip it neither read each line first nor push out the
+        // matrix's rows still to come (two face rows fill a line, in the write-combining buffer)
+        __m512i u = _mm512_loadu_si512(src + at), high = _mm512_srli_epi32(u, 16);
+        __m512i rounded = _mm512_srli_epi32(_mm512_add_epi32(u, _mm512_add_epi32(_mm512_set1_epi32(0x7FFF),
+                                            _mm512_and_si512(high, _mm512_set1_epi32(1)))), 16);
+        __m512i nan = _mm512_or_si512(_mm512_and_si512(high, _mm512_set1_epi32(0x8000)), _mm512_set1_epi32(0x7FC0));
+        __mmask16 is_nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7FFFFFFF)), _mm512_set1_epi32(0x7F800000));
+        __m256i v = _mm512_cvtepi32_epi16(_mm512_mask_blend_epi32(is_nan, rounded, nan));
+        if ((uintptr_t)dst % 32 == 0) _mm256_stream_si256((__m256i*)dst, v);
+        else _mm256_storeu_si256((__m256i*)dst, v);
 #else
         uint32_t in[FACE];
         uint16_t out[FACE];
@@ -120,6 +133,7 @@ void tensix_write_bfloat16_tiles(const float* src, int64_t mats, int64_t rows, i
         std::memcpy(dst, out, ROW_BYTES);
 #endif
     });
+    _mm_sfence();  // streamed stores are in memory before the engine reads the banks
 }
 
 // The inverse: the banks' bfloat16 tiles -> `mats` float32 matrices of rows x cols, row-major (exact: bfloat16 is the
