@@ -665,3 +665,18 @@ def test_compute_kernels_call_each_init_their_tile_ops_need():
     # and the checker catches a missing one
     with pytest.raises(AssertionError, match="exp2_tile"): check_inits(exp.replace("exp2_tile_init();", ""))
     with pytest.raises(AssertionError, match="reduce_init"): check_inits(next(k["compute"] for k in kernels if k["math"] == "sum").replace("reduce_uninit();", ""))
+
+
+def test_jit_runs_again_after_freeing_its_intermediates():
+    """A JIT's free_intermediates frees the arena its intermediates are views of; the views keep their old buffer, and
+    the next call reallocates the arena: the allocator hands the freed buffer back, as tinygrad's GPU backends do
+    (tinygrad's test_jit TestJitFree.test_free_intermediates)."""
+    from tinygrad import TinyJit
+    ext = tt(np.array([1, 24, 23, 45, 1], np.int32))
+    @TinyJit
+    def f(x):
+        t1 = (x * 2).contiguous().realize()
+        return ((t1 + ext).contiguous().realize().sum()).contiguous().realize()
+    for i in range(3): assert f(tt(np.array([i, 1, 2, 3, 4], np.int32))).item() == 114 + 2 * i
+    f.captured.free_intermediates()
+    assert f(tt(np.array([11, 1, 2, 3, 4], np.int32))).item() == 136

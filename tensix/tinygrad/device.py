@@ -4,7 +4,7 @@ run reports the simulated chip's time. tinygrad finds it as tinygrad.runtime.ops
 The chip defaults to a Wormhole n150 with a float32 destination register (TENSIX_DEVICE picks another; on Grayskull the
 arithmetic runs in bfloat16)."""
 import json, math, os, sys
-from tinygrad.device import Allocator, Compiled, Compiler
+from tinygrad.device import Compiled, Compiler, LRUAllocator
 from tinygrad.helpers import DEBUG, NOOPT
 import tensix as tt
 from tensix.program import compile_kernel
@@ -116,10 +116,17 @@ class TTProgram:
         return run.seconds * share_of_run if wait else None
 
 
-class TTAllocator(Allocator):
-    """A tinygrad buffer is a tensix DRAM buffer interleaved in pages of PAGE bytes, and an offset into it (views)."""
+class TTAllocator(LRUAllocator):
+    """A tinygrad buffer is a tensix DRAM buffer interleaved in pages of PAGE bytes, and an offset into it (views).
+    Freed buffers are kept for the next allocation of their size, as tinygrad's GPU backends keep theirs: tinygrad
+    relies on that (a JIT's free_intermediates frees an arena whose views keep their old address, which the next
+    allocation of that size hands back); out of DRAM, the kept ones are freed and the allocation tried again."""
 
-    def _alloc(self, size, options): return (self.dev.tt.buffer(max(size, 1), page=PAGE), 0)
+    def _alloc(self, size, options):
+        try: return (self.dev.tt.buffer(max(size, 1), page=PAGE), 0)
+        except tt.TensixError as e:
+            if "out of" in str(e): raise MemoryError(str(e)) from None
+            raise
     def _free(self, opaque, options): opaque[0].free()
     def _copyin(self, dest, src: memoryview):
         buf, off = dest
