@@ -587,11 +587,20 @@ SFPU_INIT = {"binop_with_scalar_tile_init": ["add_unary_tile", "sub_unary_tile",
                                               "lt_int_tile", "binary_max_int32_tile", "binary_max_uint32_tile",
                                               "div_int32_trunc_tile", "fmod_int32_tile", "copy_dest_values", "sfpu_reduce")}}
 SFPU_OP = {op: init for init, ops in SFPU_INIT.items() for op in ops}
+# The data formats: the unpacker's srcA and srcB and the packer stay configured for the buffers compute_kernel_hw_startup
+# or the last reconfig_data_format_srca / _srcb / pack_reconfig_data_format named (compute_kernel_hw_startup.h: "If the
+# operands for the next operation require a different data format than what was configured here, you must call one of
+# the reconfig_data_format functions"; tile_move_copy.h's init "does not reconfigure the unpacker data types"). A
+# matmul unpacks in0 to srcB and in1 to srcA (matmul.h's llk_unpack_AB_matmul); tilize_block packs into its output.
+# (Any other buffer counts as another format here.) Operand positions: (srcA, srcB, packer).
+FORMAT_ARGS = {"copy_tile": (0, None, None), "transpose_wh_tile": (0, None, None), "tilize_block": (0, None, 2),
+               "reduce_tile": (0, 1, None), "matmul_tiles": (1, 0, None), "pack_tile": (None, None, 1), "pack_untilize_dst": (None, None, 0)}
 
 
 def check_inits(src):
     """Every tile op of a compute kernel, on every path through it (each loop run 0, 1 or 2 times, each branch taken
-    or not), runs after the init its unit needs and no other init of that unit since."""
+    or not), runs after the init its unit needs and no other init of that unit since, with its buffers' formats
+    configured."""
     import re
     body = src[re.search(r"void MAIN\s*\{", src).end():]
     calls = re.findall(r"([A-Za-z_]\w*)\s*(<[^()]*>)?\s*\(", body)
@@ -625,7 +634,9 @@ def check_inits(src):
             if not m: continue
             name, targs, args = m.group(1), m.group(2) or "", [x.strip() for x in m.group(3).split(",")]
             call = f"{name}{targs}({m.group(3)})"
-            for fpu, pack, sfpu in states:
+            for fpu, pack, sfpu, *fmt in states:
+                for unit, i in enumerate(FORMAT_ARGS.get(name, (None,) * 3)):
+                    if i is not None: assert fmt[unit] == args[i], f"{call} with the {('srcA', 'srcB', 'packer')[unit]} format of buffer {fmt[unit]}"
                 if name in FPU_RULES: assert fpu in FPU_RULES[name](args, targs), f"{call} after {fpu}"
                 if name == "pack_tile": assert pack is None and not fpu.startswith("reduce_init"), f"{call} after {pack or fpu}"
                 if name == "pack_untilize_dst": assert pack == f"pack_untilize_dst_init_short{targs}({args[0]})", f"{call} after {pack}"
@@ -634,15 +645,18 @@ def check_inits(src):
                 if name in FPU_INITS and not name.endswith("_uninit"):  # tilize.h, reduce.h: uninit before another init
                     assert not fpu.startswith(("tilize_init", "reduce_init")), f"{call} after {fpu} without its uninit"
             new = set()
-            for fpu, pack, sfpu in states:
+            for fpu, pack, sfpu, *fmt in states:
+                if name == "compute_kernel_hw_startup": fmt = [args[0], args[1], args[2]] if len(args) == 3 else [args[0], args[0], args[1]]
+                for unit, f in enumerate(("reconfig_data_format_srca", "reconfig_data_format_srcb", "pack_reconfig_data_format")):
+                    if name == f: fmt[unit] = args[-1]
                 if name in FPU_INITS: fpu = call
                 if name in PACK_INITS: pack = call if name.endswith("_init_short") or name == "reduce_init" else None
                 if name.endswith("_init") and name not in FPU_INITS and name not in PACK_INITS or name.startswith("sfpu_reduce_init"):
                     sfpu = name if name != "sfpu_reduce_init" else "sfpu_reduce_init"
-                new.add((fpu, pack, sfpu))
+                new.add((fpu, pack, sfpu, *fmt))
             states = new
         return states
-    run(parse(0)[0], {("", None, "")})
+    run(parse(0)[0], {("", None, "", None, None, None)})
 
 
 def test_compute_kernels_call_each_init_their_tile_ops_need():
@@ -664,6 +678,8 @@ def test_compute_kernels_call_each_init_their_tile_ops_need():
     assert mx.index("binary_max_tile_init") < mx.index("for (int32_t kb")
     # and the checker catches a missing one
     with pytest.raises(AssertionError, match="exp2_tile"): check_inits(exp.replace("exp2_tile_init();", ""))
+    with pytest.raises(AssertionError, match="srcA format"): check_inits(exp.replace("copy_tile(0, 0, 0)", "copy_tile(1, 0, 0)").replace(
+        "copy_tile_to_dst_init_short(0)", "copy_tile_to_dst_init_short(1)"))
     with pytest.raises(AssertionError, match="reduce_init"): check_inits(next(k["compute"] for k in kernels if k["math"] == "sum").replace("reduce_uninit();", ""))
 
 

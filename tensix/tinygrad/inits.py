@@ -26,9 +26,30 @@ SFPU_OTHER = {"eqz_tile_int32": "eqz_tile_init()", "nez_tile_int32": "nez_tile_i
 NOT_TILE_OPS = {"pack_tile", "copy_tile", "transpose_wh_tile", "matmul_tiles", "reduce_tile"}
 
 
+def formats(name, a):
+    """{unit: (cb, reconfig call, None)}: the circular buffers whose data format the call's unpacker sources and packer
+    use (a matmul unpacks in0 to srcB and in1 to srcA; tilize_block packs into its output). The mode inits leave the
+    formats as they were ("This does not reconfigure the unpacker data types", tile_move_copy.h); a buffer in another
+    format than the one configured needs reconfig_data_format_srca/srcb or pack_reconfig_data_format (compute_kernel_api/
+    reconfig_data_format.h, pack.h; compute_kernel_hw_startup.h says so). Here any other buffer counts as another format."""
+    srca = a[1] if name == "matmul_tiles" else a[0] if name in ("copy_tile", "transpose_wh_tile", "tilize_block", "reduce_tile") else None
+    srcb = a[0] if name == "matmul_tiles" else a[1] if name == "reduce_tile" else None
+    pack = a[1] if name == "pack_tile" else a[0] if name == "pack_untilize_dst" else a[2] if name == "tilize_block" else None
+    out = {}
+    if srca: out["srca"] = (("fmt", srca), f"reconfig_data_format_srca({srca})", None)
+    if srcb: out["srcb"] = (("fmt", srcb), f"reconfig_data_format_srcb({srcb})", None)
+    if pack: out["packfmt"] = (("fmt", pack), f"pack_reconfig_data_format({pack})", None)
+    return out
+
+
 def need(name, targs, args):
-    """{unit: (mode, init call, uninit call or None)} the call needs, or {} for a call that is no tile op."""
+    """{unit: (mode, init call, uninit call or None)} the call needs, or {} for a call that is no tile op; the formats
+    first (a reconfig goes before the op's init, as in tt-metal's kernels)."""
     a = [x.strip() for x in args.split(",")]
+    return {**formats(name, a), **modes(name, targs, a)}
+
+
+def modes(name, targs, a):
     if name == "copy_tile": return {"unpack": (("copy", a[0]), f"copy_tile_to_dst_init_short({a[0]})", None)}
     if name == "transpose_wh_tile": return {"unpack": (("transpose", a[0]), f"transpose_wh_init_short({a[0]})", None)}
     if name == "matmul_tiles": return {"unpack": (("mm", a[0], a[1]), f"mm_init_short({a[0]}, {a[1]})", None)}
@@ -87,11 +108,12 @@ def walk(stmts, state, ins):
             if not header.strip():  # a bare block
                 state = walk(body, state, ins)
             elif header.strip().startswith("for"):
-                hoist = hoistable(body)
-                for u, (mode, init, _) in hoist.items():
+                pre = ""
+                for u, (mode, init, _) in hoistable(body).items():
                     if state.get(u) != {mode} and init:
-                        if ins is not None: ins.append((start, leave(state, u, mode) + init + "; "))
+                        pre += leave(state, u, mode) + init + "; "
                         state[u] = {mode}
+                if ins is not None and pre: ins.append((start, pre))
                 entry = state
                 while True:
                     end = walk(body, entry, None)
@@ -109,15 +131,16 @@ def walk(stmts, state, ins):
             continue
         m = CALL.match(text)
         if not m: continue
+        un, pre = "", ""  # the uninits first: tilize_uninit restores the unpacker for its buffer's format (tilize.h)
         for u, (mode, init, _) in need(m.group(1), m.group(2) or "", m.group(3)).items():
             if mode == "no reduce":
                 if any(x and x[0] == "reduce" for x in state.get(u, ())):
-                    if ins is not None: ins.append((start, "reduce_uninit(); "))
+                    un += "reduce_uninit(); "
                     state[u] = {x for x in state[u] if not (x and x[0] == "reduce")} or {None}
             elif state.get(u) != {mode}:
-                pre = leave(state, u, mode) + (init + "; " if init else "")
-                if ins is not None and pre: ins.append((start, pre))
+                un, pre = un + leave(state, u, mode), pre + (init + "; " if init else "")
                 state[u] = {mode}
+        if ins is not None and un + pre: ins.append((start, un + pre))
     return state
 
 
@@ -159,16 +182,16 @@ def add_inits(src):
             elif (c := CALL.match(s[1])) and (n := need(c.group(1), c.group(2) or "", c.group(3))):
                 for u, (mode, _, uninit) in n.items():
                     if uninit: UNINITS[mode] = uninit
-                calls.append((c.group(1), [x.strip() for x in c.group(3).split(",")]))
+                calls.append(n)
     collect(stmts)
     ins = []
-    walk(stmts, {"unpack": {None}, "pack": {"tiles"}, "sfpu": {None}}, ins)
     # the start-up configures the unpacker, math and packer for the first op's circular buffers (tt-metal asks the
     # same ones as the next init's)
-    first = next((a for n, a in calls if n in ("copy_tile", "transpose_wh_tile", "tilize_block", "reduce_tile", "matmul_tiles")), None)
-    out_cb = next((a[1] for n, a in calls if n == "pack_tile"), None) or next((a[0] for n, a in calls if n == "pack_untilize_dst"), "16")
-    in0 = first[0] if first else out_cb
-    in1 = first[1] if first and next(n for n, a in calls if a is first) in ("reduce_tile", "matmul_tiles") else in0
+    first = lambda unit: next((n[unit][0][1] for n in calls if unit in n), None)
+    in0, out_cb = first("srca") or "0", first("packfmt") or "16"
+    in1 = first("srcb") or in0
+    walk(stmts, {"unpack": {None}, "pack": {"tiles"}, "sfpu": {None}, "srca": {("fmt", in0)}, "srcb": {("fmt", in1)},
+                 "packfmt": {("fmt", out_cb)}}, ins)
     ins.append((stmts[0][0] if stmts else m.end(), f"compute_kernel_hw_startup({in0}, {in1}, {out_cb});\n    "))
     for at, text in sorted(ins, key=lambda x: x[0], reverse=True): src = src[:at] + text + src[at:]
     return src
