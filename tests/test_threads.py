@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensix as tt
 from tensix import reference
-from tensix.examples import matmul_multicast
+from tensix.examples import matmul_multicast, matmul_single_core
 from tensix.examples.matmul_single_core import inputs
 
 READER = r"""
@@ -79,6 +79,18 @@ def with_threads(n, f, chip="e150"):
     finally:
         if old is None: del os.environ["TENSIX_THREADS"]
         else: os.environ["TENSIX_THREADS"] = old
+
+
+def on_engine(f, chip="e150", **env):
+    """f(device) on an engine started with these environment variables set."""
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        with tt.Device(chip, echo=False) as dev: return f(dev)
+    finally:
+        for k, v in old.items():
+            if v is None: del os.environ[k]
+            else: os.environ[k] = v
 
 
 def test_queued_matmuls_shared_between_threads_give_the_reference_and_the_same_bytes():
@@ -164,3 +176,43 @@ def test_the_engine_uses_the_processors_its_affinity_allows(cpus):
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) <= cpus  # a cgroup quota may allow fewer
     if cpus == 1: assert int(out.stdout) == 1
+
+
+def awkward_operands():
+    """a @ b along six k tiles, where some tile pairs' products or sums leave float32's normal range: on a processor
+    with AVX512_BF16 those take fused multiply-adds, the rest VDPBF16PS, which reads denormals as zero."""
+    rng = np.random.default_rng(7)
+    a, b = tt.round_bfloat16(rng.uniform(-1, 1, (64, 192))), tt.round_bfloat16(rng.uniform(-1, 1, (192, 64)))
+    sign = lambda shape: np.where(rng.random(shape) < 0.5, -1, 1).astype(np.float32)
+    half_to_one = lambda shape: tt.round_bfloat16(rng.uniform(0.5, 1, shape))
+    # k tile 1: tiny times tiny, products near 2^-121 (exact), sums of them may cancel below 2^-126
+    a[:32, 32:64] = sign((32, 32)) * half_to_one((32, 32)) * np.float32(2 ** -60)
+    b[32:64, :32] = sign((32, 32)) * half_to_one((32, 32)) * np.float32(2 ** -60)
+    # k tile 2: row 32 of a holds only denormals (m * 2^-133), so its row of c is their products' sums (exact)
+    a[32] = 0
+    a[32, 64:96] = sign(32) * rng.integers(1, 128, 32) * np.float32(2 ** -133)
+    b[64:96] = sign((32, 64)) * half_to_one((32, 64)) * 2
+    a[33, :32] = -0.0
+    # k tile 3: an infinity in row 0 of a, times a positive row of b
+    a[0, 96] = np.inf
+    b[96] = half_to_one(64)
+    # k tile 4: row 1 of a near 2^100 times b near 2^30: products overflow to infinity
+    a[:32, 128:160] *= np.float32(2 ** -40)
+    a[1, 128:160] = half_to_one(32) * np.float32(2 ** 100)
+    b[128:160] = half_to_one((32, 64)) * np.float32(2 ** 30)
+    return a, b
+
+
+@pytest.mark.parametrize("fidelity", ["HiFi4", "HiFi2", "LoFi"])
+def test_matmuls_through_vdpbf16ps_and_fused_multiply_adds_give_the_same_bits(fidelity):
+    a, b = awkward_operands()
+    run = lambda dev: matmul_single_core.run_matmul(dev, a, b, [(0, 0), (1, 0)], fidelity)
+    (c, r), (portable, rp) = on_engine(run), on_engine(run, TENSIX_PORTABLE_MATH="1")
+    assert np.all(np.isinf(c[:2])) and np.all(c[32] != 0) and np.all(np.abs(c[32]) < 2 ** -120)
+    with np.errstate(over="ignore"):  # row 1's products overflow, as on the chip
+        assert reference.matmul_matches(c, a, b, fidelity)
+    assert np.array_equal(c.view(np.uint32), portable.view(np.uint32))
+    assert r.cycles_by_thread == rp.cycles_by_thread
+    # into a float32 register too
+    many = on_engine(many_matmuls, "n150"), on_engine(many_matmuls, "n150", TENSIX_PORTABLE_MATH="1")
+    assert all(np.array_equal(x.view(np.uint32), y.view(np.uint32)) for x, y in zip(many[0][0], many[1][0]))

@@ -10,6 +10,8 @@
 #include <numeric>
 #include "engine.h"
 
+enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed
+
 // An unpacked operand tile, kept while its page stays at the front of its circular buffer (matmuls reuse each tile
 // across a row or column of outputs). A pop of that buffer, or a new run, retires it.
 struct Operand {
@@ -18,6 +20,9 @@ struct Operand {
     const uint8_t* tile = nullptr;  // the tile in L1 while it waits to be unpacked (with the queued matmuls)
     float* v2 = nullptr;  // HiFi3's second pass's part (in Math::second, made only for a kernel at HiFi3)
     float* v = nullptr;   // the operand as the multiplier's passes see it (in Math::values)
+    uint32_t* pairs = nullptr;  // the same as bfloat16 pairs along k, for dot() (in Math::pairs), if `paired`
+    int32_t lo = 0, hi = 0;     // the smallest exponent field of its nonzero values, and the largest
+    bool paired = false;
 };
 
 // Operand tiles kept unpacked per compute thread: enough for a sub-block of matmul_multicast's operands and the in1
@@ -39,6 +44,9 @@ struct Math {
     // one page per entry; each value starts a cache line, so a 16-wide load or store takes one line, not two.
     Operand cache[CACHE];
     alignas(64) float values[CACHE][1024];
+#ifdef __AVX512BF16__
+    alignas(64) uint32_t pairs[CACHE][512];
+#endif
     int16_t index[INDEX];        // hash of (cb, address, role) -> the entry that last held it, or -1 (compute_init)
     std::vector<float> second;  // every entry's v2, 1024 floats each
     uint32_t next = 0;  // the cache entry to replace next
@@ -56,7 +64,12 @@ struct Math {
     std::vector<std::vector<float>> srca;  // tiles unpack_tilizeA_B_block put in source register A, for reduce_tile_math
     float srcb_scaler = 1.0f;
     uint32_t tilize_face_r_dim = 16;  // rows of a face unpack_tilizeA_B_block takes, as tilizeA_B_reduce_init set it
-    Math() { for (int k = 0; k < CACHE; k++) cache[k].v = values[k]; }
+    Math() {
+        for (int k = 0; k < CACHE; k++) cache[k].v = values[k];
+#ifdef __AVX512BF16__
+        for (int k = 0; k < CACHE; k++) cache[k].pairs = pairs[k];
+#endif
+    }
 };
 // The destination register's protocol, as tile_regs_* / acquire_dst drive it. BOTH: the packer waited before the math
 // side committed, as a kernel whose math and pack run in one block may write it (on the chip the pack thread's
@@ -444,6 +457,20 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
 enum { INTO_ACC, INTO_DST_BF16, INTO_DST_FP32 };
 #if defined(__AVX512F__)
 #include <immintrin.h>
+// acc += s for 16 sums, rounded as `out` says
+template <int out>
+static inline void add_into(float* acc, __m512 s) {
+    __m512 sum = _mm512_add_ps(_mm512_loadu_ps(acc), s);
+    if (out == INTO_DST_BF16) {  // round to bfloat16, ties to even; NaN stays NaN
+        __m512i u = _mm512_castps_si512(sum);
+        __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+        __m512i rounded = _mm512_and_si512(_mm512_add_epi32(u, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff))),
+                                           _mm512_set1_epi32((int)0xffff0000));
+        __mmask16 nan = _mm512_cmp_ps_mask(sum, sum, _CMP_UNORD_Q);
+        sum = _mm512_castsi512_ps(_mm512_mask_blend_epi32(nan, rounded, _mm512_set1_epi32(0x7fc00000)));
+    }
+    _mm512_storeu_ps(acc, sum);
+}
 // The same, written for AVX-512: eight whole rows of sums in sixteen registers, each row of r loaded once for eight.
 template <int out>
 static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, int r0, int r1) {
@@ -459,19 +486,7 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
             }
         }
         for (int q = 0; q < 8; q++)
-            for (int h = 0; h < 2; h++) {
-                float* a = acc + (i + q) * 32 + h * 16;
-                __m512 sum = _mm512_add_ps(_mm512_loadu_ps(a), s[q][h]);
-                if (out == INTO_DST_BF16) {  // round to bfloat16, ties to even; NaN stays NaN
-                    __m512i u = _mm512_castps_si512(sum);
-                    __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
-                    __m512i rounded = _mm512_and_si512(_mm512_add_epi32(u, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff))),
-                                                       _mm512_set1_epi32((int)0xffff0000));
-                    __mmask16 nan = _mm512_cmp_ps_mask(sum, sum, _CMP_UNORD_Q);
-                    sum = _mm512_castsi512_ps(_mm512_mask_blend_epi32(nan, rounded, _mm512_set1_epi32(0x7fc00000)));
-                }
-                _mm512_storeu_ps(a, sum);
-            }
+            for (int h = 0; h < 2; h++) add_into<out>(acc + (i + q) * 32 + h * 16, s[q][h]);
     }
 }
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -532,11 +547,125 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
 
 #endif
 
+#ifdef __AVX512BF16__
+// Twice the products per instruction where the processor has AVX512_BF16: VDPBF16PS multiplies two bfloat16 pairs
+// and adds both products to a float32 sum, the pair's high half first, each add rounded to nearest even: what two fused
+// multiply-adds in k order give (a product of two bfloat16 values is exact in float32), so the same bits as mac().
+// Unlike them it reads denormal inputs as zero and flushes denormal sums to zero, and it may make another NaN: it takes
+// only operand pairs whose every product and partial sum stays normal and finite (dot_fits); the rest take mac().
+// l: in0 row by row, 16 pairs (k, k + 1) a row; r: in1 by pairs of rows, 32 pairs (r[k][j], r[k + 1][j]) each.
+template <int out>
+static void dot(float* __restrict acc, const uint32_t* __restrict l, const uint32_t* __restrict r) {
+    for (int i = 0; i < 32; i += 8) {
+        __m512 s[8][2];
+        for (int q = 0; q < 8; q++) s[q][0] = s[q][1] = _mm512_setzero_ps();
+        for (int k = 0; k < 16; k++) {
+            __m512bh ra = (__m512bh)_mm512_loadu_si512(r + k * 32), rb = (__m512bh)_mm512_loadu_si512(r + k * 32 + 16);
+            for (int q = 0; q < 8; q++) {
+                __m512bh lv = (__m512bh)_mm512_set1_epi32((int)l[(i + q) * 16 + k]);
+                s[q][0] = _mm512_dpbf16_ps(s[q][0], lv, ra);
+                s[q][1] = _mm512_dpbf16_ps(s[q][1], lv, rb);
+            }
+        }
+        for (int q = 0; q < 8; q++)
+            for (int h = 0; h < 2; h++) add_into<out>(acc + (i + q) * 32 + h * 16, s[q][h]);
+    }
+}
+
+// Products of values with exponent fields ea and eb are multiples of 2^(ea + eb - 268) (8-bit significands), so every
+// sum of them, rounded or not, is 0 or at least that: normal when ea + eb >= 142 for the smallest nonzero values. 32
+// products below 2^(ea + eb - 252) each sum below 2^(ea + eb - 247): finite when ea + eb <= 374 for the largest.
+static inline bool dot_fits(const Operand& a, const Operand& b) {
+    return a.paired && b.paired && a.lo + b.lo >= 142 && a.hi + b.hi <= 374;
+}
+
+// A bfloat16 operand tile from L1 (in0, or in1 untransposed) straight into pairs as dot() reads them, cut to the
+// fidelity's bits, with the range of its exponents; false if it holds a denormal, an infinity or a NaN.
+static bool unpack_pairs(Operand& o, uint32_t fidelity) {
+    const uint16_t* t = (const uint16_t*)o.tile;
+    uint16_t keep = o.role == LEFT ? (fidelity < 4 ? 0xfffe : 0xffff) : (fidelity == 1 ? 0xfff8 : 0xffff);  // hi_b, hi_a
+    const __m512i cut = _mm512_set1_epi16((short)keep), magnitude = _mm512_set1_epi16(0x7fff), top = _mm512_set1_epi16(255),
+                  zero = _mm512_setzero_si512();
+    __m512i lo = top, hi = zero;
+    __mmask32 odd = 0;
+    for (int k = 0; k < 1024; k += 32) {
+        __m512i u = _mm512_and_si512(_mm512_and_si512(_mm512_loadu_si512(t + k), cut), magnitude), e = _mm512_srli_epi16(u, 7);
+        __mmask32 nonzero = _mm512_test_epi16_mask(u, u);
+        odd |= _mm512_cmpeq_epi16_mask(e, top) | _mm512_mask_cmpeq_epi16_mask(nonzero, e, zero);
+        lo = _mm512_mask_min_epu16(lo, nonzero, lo, e);
+        hi = _mm512_max_epu16(hi, e);
+    }
+    if (odd) return false;
+    auto wide = [](__m512i x, int half) { return _mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64(x, half)); };
+    o.lo = (int32_t)_mm512_reduce_min_epu32(_mm512_min_epu32(wide(lo, 0), wide(lo, 1)));
+    o.hi = (int32_t)_mm512_reduce_max_epu32(_mm512_max_epu32(wide(hi, 0), wide(hi, 1)));
+    uint32_t* p = o.pairs;
+    auto half_row = [&](int r, int half) { return _mm256_loadu_si256((const __m256i*)(t + face_row(r, half))); };
+    if (o.role == LEFT) {  // row r: its values (k, k + 1) as one pair, k's the high half
+        for (int r = 0; r < 32; r++) {
+            __m512i row = _mm512_inserti64x4(_mm512_castsi256_si512(half_row(r, 0)), half_row(r, 1), 1);
+            _mm512_storeu_si512(p + r * 16, _mm512_rol_epi32(_mm512_and_si512(row, cut), 16));
+        }
+    } else {  // pair row k: rows 2k (the high halves) and 2k + 1 side by side
+        for (int k = 0; k < 16; k++)
+            for (int h = 0; h < 2; h++) {
+                __m512i pair = _mm512_or_si512(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half_row(2 * k, h)), 16),
+                                               _mm512_cvtepu16_epi32(half_row(2 * k + 1, h)));
+                _mm512_storeu_si512(p + k * 32 + h * 16, _mm512_and_si512(pair, cut));
+            }
+    }
+    return true;
+}
+
+// A paired operand as mac() reads it, for a partner dot() cannot take.
+static const float* unpair(const Operand& o, float* x) {
+    const uint32_t* p = o.pairs;
+    if (o.role == LEFT) for (int n = 0; n < 512; n++) { x[2 * n] = value(p[n] & 0xffff0000); x[2 * n + 1] = value(p[n] << 16); }
+    else for (int k = 0; k < 16; k++)
+        for (int j = 0; j < 32; j++) { x[2 * k * 32 + j] = value(p[k * 32 + j] & 0xffff0000); x[(2 * k + 1) * 32 + j] = value(p[k * 32 + j] << 16); }
+    return x;
+}
+
+// Whether this processor's VDPBF16PS sums as dot() needs (checked once, on sums of random pairs against fused
+// multiply-adds in k order); TENSIX_PORTABLE_MATH=1 keeps every matmul on mac().
+static const bool dot_ok = [] {
+    if (getenv("TENSIX_PORTABLE_MATH") && atoi(getenv("TENSIX_PORTABLE_MATH"))) return false;
+    uint32_t seed = 1, l[16][16], r[16][16];
+    auto next = [&] { seed = seed * 1664525u + 1013904223u; return seed >> 8; };
+    auto half = [&] { uint32_t x = next(); return (x & 0x807f) | (107 + x % 41) << 7; };  // exponents 107 to 147
+    for (int round = 0; round < 16; round++) {
+        for (int q = 0; q < 16; q++) for (int k = 0; k < 16; k++) { l[q][k] = half() << 16 | half(); r[q][k] = half() << 16 | half(); }
+        __m512 s = _mm512_setzero_ps();
+        for (int k = 0; k < 16; k++) {
+            uint32_t a[16], b[16];
+            for (int q = 0; q < 16; q++) { a[q] = l[q][k]; b[q] = r[q][k]; }
+            s = _mm512_dpbf16_ps(s, (__m512bh)_mm512_loadu_si512(a), (__m512bh)_mm512_loadu_si512(b));
+        }
+        float got[16];
+        _mm512_storeu_ps(got, s);
+        for (int q = 0; q < 16; q++) {
+            float want = 0;
+            for (int k = 0; k < 16; k++)
+                for (int h : {16, 0}) want = std::fma(value(l[q][k] >> h << 16), value(r[q][k] >> h << 16), want);
+            if (bits(want) != bits(got[q])) return false;
+        }
+    }
+    return true;
+}();
+#endif
+
 static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32) {
     float* o = p.dst;
     if (fidelity != 3) {  // one pass: its sums go straight into the register (Grayskull's rounds each partial sum)
-        if (fp32) mac<INTO_DST_FP32>(o, p.a->v, p.b->v, 0, 32);
-        else mac<INTO_DST_BF16>(o, p.a->v, p.b->v, 0, 32);
+        const float *l = p.a->v, *r = p.b->v;
+#ifdef __AVX512BF16__
+        if (dot_fits(*p.a, *p.b)) return fp32 ? dot<INTO_DST_FP32>(o, p.a->pairs, p.b->pairs) : dot<INTO_DST_BF16>(o, p.a->pairs, p.b->pairs);
+        alignas(64) float lv[1024], rv[1024];
+        if (p.a->paired) l = unpair(*p.a, lv);
+        if (p.b->paired) r = unpair(*p.b, rv);
+#endif
+        if (fp32) mac<INTO_DST_FP32>(o, l, r, 0, 32);
+        else mac<INTO_DST_BF16>(o, l, r, 0, 32);
         return;
     }
     float acc[1024] = {};
@@ -546,12 +675,14 @@ static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32) {
     else for (int i = 0; i < 1024; i++) o[i] = bf16(o[i] + acc[i]);
 }
 
-enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed
-
 // The operand of a matmul as the passes at this fidelity see it: in0 by its 7 high bits (all 8 at HiFi4) plus, for
 // HiFi3's second pass, its low bit; in1 by its 5 high bits at LoFi, whole otherwise, plus its 5 high bits for HiFi3.
 // It reads only the entry and its tile in L1, so any thread may run it.
 static void unpack_operand(Operand& o, uint32_t fidelity) {
+#ifdef __AVX512BF16__
+    o.paired = dot_ok && fidelity != 3 && o.format == 5 && o.role != RIGHT_T && unpack_pairs(o, fidelity);
+    if (o.paired) return (void)(o.tile = nullptr);
+#endif
     float* x = o.v;  // decoded straight into the entry, then changed in place
     if (o.role == RIGHT_T) {
         float t[1024];
