@@ -614,6 +614,130 @@ def test_integer_negation_and_spills_keep_all_32_bits():
     np.testing.assert_array_equal((tt(a) % tt(b)).numpy(), a % b)
 
 
+# What each tile op needs configured before it on silicon: the unit whose mode it needs, and the init calls that set
+# it (their arguments as the op's where they name circular buffers). From tt-metal's tt_metal/include/compute_kernel_api:
+# tile_move_copy.h (copy_tile after copy_tile_to_dst_init_short / copy_tile_init), transpose_wh.h, matmul.h (mm_init,
+# mm_init_short), reduce.h (reduce_init; reduce_uninit restores the unpacker and the packer's edge mask), tilize.h
+# (tilize_init; tilize_uninit "before re-initializing for another operation"), pack_untilize.h (pack_untilize_dst_init_short; pack_untilize_uninit); the packer is in
+# its tile mode after compute_kernel_hw_startup (compute_kernel_hw_startup.h) and the uninits. The SFPU: each op's
+# *_tile_init is due since any other SFPU op's init (eltwise_unary/*.h, eltwise_binary_sfpu.h, binary_max_min.h,
+# binary_comp.h, add_int_sfpu.h, mul_int_sfpu.h, binary_bitwise_sfpu.h, binary_shift.h, div_int32_floor.h, fmod_int32.h,
+# copy_dest_values.h, compute_kernel_api.h's sfpu_reduce).
+FPU_RULES = {"copy_tile": lambda a, t: {f"copy_tile_to_dst_init_short({a[0]})", f"copy_tile_init({a[0]})"},
+             "transpose_wh_tile": lambda a, t: {f"transpose_wh_init_short({a[0]})"},
+             "matmul_tiles": lambda a, t: {f"mm_init_short({a[0]}, {a[1]})"},
+             "reduce_tile": lambda a, t: {f"reduce_init{t}({a[0]}, {a[1]}, 16)"},
+             "tilize_block": lambda a, t: {f"tilize_init({a[0]}, {a[1]}, {a[2]})"}}
+FPU_INITS = ("copy_tile_to_dst_init_short", "copy_tile_init", "transpose_wh_init_short", "mm_init_short", "reduce_init",
+             "reduce_uninit", "tilize_init", "tilize_uninit")
+PACK_INITS = ("reduce_init", "reduce_uninit", "pack_untilize_dst_init_short", "pack_untilize_uninit")
+SFPU_INIT = {"binop_with_scalar_tile_init": ["add_unary_tile", "sub_unary_tile", "mul_unary_tile", "div_unary_tile"],
+             "binary_bitwise_tile_init": ["bitwise_and_binary_tile", "bitwise_or_binary_tile", "bitwise_xor_binary_tile"],
+             "binary_shift_tile_init": ["binary_left_shift_tile", "binary_right_shift_tile", "binary_logical_right_shift_tile"],
+             "eqz_tile_init": ["eqz_tile_int32"], "nez_tile_init": ["nez_tile_int32"], "fill_tile_init": ["fill_tile", "fill_tile_int"],
+             **{f"{op}_init": [op] for op in ("exp2_tile", "log_tile", "sin_tile", "sqrt_tile", "recip_tile", "negative_tile",
+                                              "trunc_tile", "isinf_tile", "where_tile", "add_binary_tile", "sub_binary_tile",
+                                              "mul_binary_tile", "div_binary_tile", "binary_max_tile", "lt_binary_tile",
+                                              "eq_binary_tile", "ne_binary_tile", "add_int_tile", "sub_int_tile", "mul_int_tile",
+                                              "lt_int_tile", "binary_max_int32_tile", "binary_max_uint32_tile",
+                                              "div_int32_trunc_tile", "fmod_int32_tile", "copy_dest_values", "sfpu_reduce")}}
+SFPU_OP = {op: init for init, ops in SFPU_INIT.items() for op in ops}
+# The data formats: the unpacker's srcA and srcB and the packer stay configured for the buffers compute_kernel_hw_startup
+# or the last reconfig_data_format_srca / _srcb / pack_reconfig_data_format named (compute_kernel_hw_startup.h: "If the
+# operands for the next operation require a different data format than what was configured here, you must call one of
+# the reconfig_data_format functions"; tile_move_copy.h's init "does not reconfigure the unpacker data types"). A
+# matmul unpacks in0 to srcB and in1 to srcA (matmul.h's llk_unpack_AB_matmul); tilize_block packs into its output.
+# (Any other buffer counts as another format here.) Operand positions: (srcA, srcB, packer).
+FORMAT_ARGS = {"copy_tile": (0, None, None), "transpose_wh_tile": (0, None, None), "tilize_block": (0, None, 2),
+               "reduce_tile": (0, 1, None), "matmul_tiles": (1, 0, None), "pack_tile": (None, None, 1), "pack_untilize_dst": (None, None, 0)}
+
+
+def check_inits(src):
+    """Every tile op of a compute kernel, on every path through it (each loop run 0, 1 or 2 times, each branch taken
+    or not), runs after the init its unit needs and no other init of that unit since, with its buffers' formats
+    configured."""
+    import re
+    body = src[re.search(r"void MAIN\s*\{", src).end():]
+    calls = re.findall(r"([A-Za-z_]\w*)\s*(<[^()]*>)?\s*\(", body)
+    assert calls[0][0] == "compute_kernel_hw_startup", "the kernel must start with compute_kernel_hw_startup"
+    def parse(i):  # [(text) or (header, [body], [else body] or None)], the index after the closing brace
+        out = []
+        while True:
+            while i < len(body) and body[i].isspace(): i += 1
+            if i >= len(body) or body[i] == "}": return out, i + 1
+            j, depth = i, 0
+            while not (depth == 0 and body[j] in ";{"): depth += (body[j] == "(") - (body[j] == ")"); j += 1
+            if body[j] == ";": out.append(body[i:j]); i = j + 1; continue
+            inner, k = parse(j + 1)
+            m = re.match(r"\s*else\s*\{", body[k:])
+            other = None
+            if m: other, k = parse(k + m.end())
+            out.append((body[i:j], inner, other)); i = k
+    def run(stmts, states):
+        for s in stmts:
+            if isinstance(s, tuple):
+                header, inner, other = s
+                if header.strip().startswith("for"):
+                    once = run(inner, states)
+                    states = states | once | run(inner, once)
+                elif header.strip().startswith("if"): states = run(inner, states) | (run(other, states) if other is not None else states)
+                else: states = run(inner, states)
+                continue
+            if (g := re.match(r"\s*if\s*\((?:[^()]|\([^()]*\))*\)", s)):
+                states = states | run([s[g.end():]], states); continue
+            m = re.match(r"\s*([A-Za-z_]\w*)\s*(<[^()]*>)?\s*\((.*)\)\s*$", s, re.S)
+            if not m: continue
+            name, targs, args = m.group(1), m.group(2) or "", [x.strip() for x in m.group(3).split(",")]
+            call = f"{name}{targs}({m.group(3)})"
+            for fpu, pack, sfpu, *fmt in states:
+                for unit, i in enumerate(FORMAT_ARGS.get(name, (None,) * 3)):
+                    if i is not None: assert fmt[unit] == args[i], f"{call} with the {('srcA', 'srcB', 'packer')[unit]} format of buffer {fmt[unit]}"
+                if name in FPU_RULES: assert fpu in FPU_RULES[name](args, targs), f"{call} after {fpu}"
+                if name == "pack_tile": assert pack is None and not fpu.startswith("reduce_init"), f"{call} after {pack or fpu}"
+                if name == "pack_untilize_dst": assert pack == f"pack_untilize_dst_init_short{targs}({args[0]})", f"{call} after {pack}"
+                if name in SFPU_OP: assert sfpu == SFPU_OP[name], f"{call} after {sfpu}"
+                if name.endswith("_tile") and name not in FPU_RULES and name != "pack_tile": assert name in SFPU_OP, f"no rule for {name}"
+                if name in FPU_INITS and not name.endswith("_uninit"):  # tilize.h, reduce.h: uninit before another init
+                    assert not fpu.startswith(("tilize_init", "reduce_init")), f"{call} after {fpu} without its uninit"
+            new = set()
+            for fpu, pack, sfpu, *fmt in states:
+                if name == "compute_kernel_hw_startup": fmt = [args[0], args[1], args[2]] if len(args) == 3 else [args[0], args[0], args[1]]
+                for unit, f in enumerate(("reconfig_data_format_srca", "reconfig_data_format_srcb", "pack_reconfig_data_format")):
+                    if name == f: fmt[unit] = args[-1]
+                if name in FPU_INITS: fpu = call
+                if name in PACK_INITS: pack = call if name.endswith("_init_short") or name == "reduce_init" else None
+                if name.endswith("_init") and name not in FPU_INITS and name not in PACK_INITS or name.startswith("sfpu_reduce_init"):
+                    sfpu = name if name != "sfpu_reduce_init" else "sfpu_reduce_init"
+                new.add((fpu, pack, sfpu, *fmt))
+            states = new
+        return states
+    run(parse(0)[0], {("", None, "", None, None, None)})
+
+
+def test_compute_kernels_call_each_init_their_tile_ops_need():
+    """The renderer's compute kernels run unchanged on the chip only with tt-metal's inits (the simulator's are no-ops):
+    each tile op after the init of its mode since the last change. Also that an init is not before every call: the
+    element-wise kernel's copy and a max's binary_max_tile inits are out of their loops."""
+    a, b = rng.standard_normal((40, 70)).astype(np.float32), rng.standard_normal((70, 50)).astype(np.float32)
+    i = rng.integers(-100, 100, (40, 70)).astype(np.int32)
+    kernels = sources(lambda: [(tt(a) * 2).exp().numpy(), tt(a).sum(1).numpy(), tt(a).max(1).numpy(), (tt(a) @ tt(b)).numpy(),
+                               tt(a).sum(0).numpy(), tt(a).cast(dtypes.int32).numpy(), tt(a).cast(dtypes.bool).numpy(),
+                               tt(a).half().numpy(), ((tt(i) // 7) ^ tt(i)).numpy(), tt(a).log().sqrt().reciprocal().sin().numpy()])
+    assert {k["math"] for k in kernels} == {"sfpu", "sum", "max", "matmul"}
+    for k in kernels:
+        try: check_inits(k["compute"])
+        except AssertionError as e: raise AssertionError(f"kernel {k['name']}: {e}\n{k['compute']}") from None
+    exp = next(k["compute"] for k in kernels if "exp2_tile" in k["compute"])
+    assert exp.index("copy_tile_to_dst_init_short") < exp.index("for (") and exp.count("copy_tile_to_dst_init_short") == 1
+    mx = next(k["compute"] for k in kernels if k["math"] == "max")
+    assert mx.index("binary_max_tile_init") < mx.index("for (int32_t kb")
+    # and the checker catches a missing one
+    with pytest.raises(AssertionError, match="exp2_tile"): check_inits(exp.replace("exp2_tile_init();", ""))
+    with pytest.raises(AssertionError, match="srcA format"): check_inits(exp.replace("copy_tile(0, 0, 0)", "copy_tile(1, 0, 0)").replace(
+        "copy_tile_to_dst_init_short(0)", "copy_tile_to_dst_init_short(1)"))
+    with pytest.raises(AssertionError, match="reduce_init"): check_inits(next(k["compute"] for k in kernels if k["math"] == "sum").replace("reduce_uninit();", ""))
+
+
 def test_jit_runs_again_after_freeing_its_intermediates():
     """A JIT's free_intermediates frees the arena its intermediates are views of; the views keep their old buffer, and
     the next call reallocates the arena: the allocator hands the freed buffer back, as tinygrad's GPU backends do

@@ -425,7 +425,7 @@ class ReduceLoop:
         """After the loop, in the compute kernel: a max's lanes reduced over each row into column 0, at full width."""
         if self.kind != "max": return []
         fmt = "DataFormat::Float32" if fp32_register() else "DataFormat::Float16_b"
-        return [f"sfpu_reduce_init<PoolType::MAX, {fmt}>(); sfpu_reduce<PoolType::MAX, {fmt}, ReduceDim::REDUCE_ROW>({acc});"]
+        return [f"sfpu_reduce<PoolType::MAX, {fmt}, ReduceDim::REDUCE_ROW>({acc});"]
 
     def split_k(self, cores, parts=None):
         """A sum or max with fewer output tiles than the grid has cores: each tile's k-blocks in S parts on S cores (one

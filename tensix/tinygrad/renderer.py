@@ -17,6 +17,7 @@ from tinygrad.helpers import ansistrip
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp
 from . import chip_name, fp32_register
+from .inits import add_inits
 from .reduce_loop import READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine, ungroup
 from .data_movement import (CTYPE, FED_CB, FORMAT, GATHER, IN_CB, OUT_CB, PAGE, READ_RUN, SCATTER, STAGE_CB, TILE_BYTES,
                             WIDE, DataMovement, Unsupported, const_of, root)
@@ -592,7 +593,7 @@ class Kernel(DataMovement):
             s = srcs[0]
             d = slot[s] if dies(s, i) else new_tile(s, "a cast")
             to, frm = u.dtype, s.dtype
-            if to == dtypes.bool: emit(f"ne_binary_tile_init(); fill_tile({(t := take('a cast'))}, 0u); ne_binary_tile({d}, {t});"); free.append(t)
+            if to == dtypes.bool: emit(f"fill_tile({(t := take('a cast'))}, 0u); ne_binary_tile({d}, {t});"); free.append(t)
             elif to not in FORMAT and to not in NARROW: raise Unsupported(f"a cast to {to}")
             elif dtypes.is_int(to) and dtypes.is_float(frm): emit(f"trunc_tile({d});")
             elif to in (dtypes.float16, dtypes.bfloat16) and frm not in (to, dtypes.bool): self._round(d, to, emit)
@@ -699,12 +700,13 @@ class Kernel(DataMovement):
         compute = ('#include "compute_kernel_api.h"\n#include "compute_kernel_api/tile_move_copy.h"\n'
                    '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n'
                    '#include "compute_kernel_api/tilize.h"\n#include "compute_kernel_api/pack_untilize.h"\n#include "compute_kernel_api/transpose_wh.h"\n'
-                   '#include "compute_kernel_api/eltwise_unary/fill.h"\n'
+                   '#include "compute_kernel_api/eltwise_unary/fill.h"\n#include "compute_kernel_api/compute_kernel_hw_startup.h"\n'
                    "namespace NAMESPACE {\nvoid MAIN {\n    uint32_t t0 = get_arg_val<uint32_t>(0), t1 = get_arg_val<uint32_t>(1);\n"
                    + "".join(f"    int32_t var{i} = (int32_t)get_arg_val<uint32_t>({nb + i});\n" for i in range(len(self.vars))) + split +
                    "".join(x + "\n" for x in (loop.compute_prologue() if loop else [])) +
                    body + "\n" + "".join(x + "\n" for x in (loop.compute_epilogue() if loop else [])) +
                    "}\n}\n")
+        compute = add_inits(compute)  # what silicon needs before each tile op (inits.py)
         mcast = blocked and loop.mcast  # the share's args follow the kernel's: A's to the reader, B's to the writer
         sh = lambda sem: [f"    Share sh = share_args({nb + len(self.vars)}, {sem});"] if mcast else []
         once = {side: ["    " + x for x in self.hoisted.get(side, {}).values()] for side in ("reader", "writer")}

@@ -244,7 +244,8 @@ ALWI void binary_shift_tile_init() {}
 ALWI void copy_dest_values_init() {}
 template <auto... fmt>
 ALWI void copy_dest_values(uint32_t idst_in, uint32_t idst_out) { tensix_api->dst_binary(TX_DST_COPY, idst_in, idst_in, idst_out); }
-ALWI void rounding_op_tile_init() {}
+ALWI void rounding_op_tile_init() {}  // 2024 (rounding.h); today trunc_tile_init (trunc.h)
+ALWI void trunc_tile_init() {}
 ALWI void trunc_tile(uint32_t idst) { tensix_api->unary(TX_TRUNC, idst, 0); }
 #undef TENSIX_DST_BINARY_ROUNDED
 #undef TENSIX_UNARY
