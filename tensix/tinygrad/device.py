@@ -15,7 +15,7 @@ from .renderer import SPILL_CB, SPILL_DEPTHS, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
 # runs, those whose reduce loop ran on matmul_tiles / reduce_tile, and those that took the fallback path
-STATS = {"kernels": 0, "loop_kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}
+STATS = {"kernels": 0, "loop_kernels": 0, "im2col_kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}
 
 
 def _kernels(src: dict, fp32: bool):
@@ -107,11 +107,12 @@ class TTProgram:
         prog = tt.Program(d, cores, reader=reader, writer=writer, compute=compute, reader_args=reader_args, writer_args=writer_args,
                           compute_args=compute_args, cbs=cbs, semaphores=[0, 0, 0, 0] if s["mcast"] else [0] if split else ())
         run = d.run(prog)
-        STATS["kernels"] += 1; STATS["cycles"] += run.cycles; STATS["loop_kernels"] += s["math"] != "sfpu"
+        STATS["kernels"] += 1; STATS["cycles"] += run.cycles; STATS["loop_kernels"] += s["math"] != "sfpu"; STATS["im2col_kernels"] += s.get("im2col", 1) > 1
         if s["fallbacks"]: STATS["fallback_kernels"] += 1; STATS["fallback_cycles"] += run.cycles
         if DEBUG >= 2:
             path = f"fallback ({s['fallbacks']} of {s['accesses']} loads/stores gathered)" if s["fallbacks"] else "tile path"
             path += {"matmul": ", matmul_tiles", "sum": ", reduce_tile", "max": ", binary_max_tile + sfpu_reduce"}.get(s["math"], "")
+            if s.get("im2col", 1) > 1: path += f" (im2col: {s['im2col']} reduce loops as one)"
             print(f"TT {self.name}: {path}, {run.cycles} cycles on {len(cores)} cores", file=sys.stderr)
         return run.seconds * share_of_run if wait else None
 

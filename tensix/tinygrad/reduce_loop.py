@@ -52,6 +52,7 @@ SENDER_STEPS = getenv("TT_MATMUL_SENDER_STEPS", 2)
 SPLIT = not getenv("TT_BF16_MATMUL", 0) and fp32_register()  # parts of float32 need a float32 register
 PARTS = 4  # a matmul operand's pages in SPLIT_CB: the high part, the high part with its infinities as 0, the middle, the low
 PASSES = ((3, 1), (2, 2), (1, 3), (2, 1), (1, 2), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
+IM2COL = "im2col"  # an operand's "stride" along a variable its index uses other than affinely
 FACES = "int32_t ti = (int32_t)(lane / 512u * 16u + lane % 256u / 16u), tj = (int32_t)(lane / 256u % 2u * 16u + lane % 16u);"
 
 
@@ -96,20 +97,24 @@ def _const(u):
     return u.arg if u.op is Ops.CONST else None
 
 
+def evaluate(idx, env):
+    """An index's value with the variables in env at the given values (ValueError: it uses what is not arithmetic)."""
+    memo = {}
+    def go(u):
+        if u in env: return env[u]
+        if (v := _const(u)) is not None: return v
+        if u not in memo:
+            if u.op not in (Ops.ADD, Ops.MUL, Ops.SHL, Ops.SHR, Ops.CDIV, Ops.CMOD, Ops.CAST, Ops.SUB, Ops.NEG, Ops.AND, Ops.MAX):
+                raise ValueError(u.op)
+            memo[u] = exec_alu(u.op, u.dtype, [go(s) for s in u.src])
+        return memo[u]
+    return go(idx)
+
+
 def affine(idx, variables):
     """{variable: integer coefficient} and the constant, if the index is affine in the variables (checked at random
     points inside their ranges), else None."""
-    def ev(env):
-        memo = {}
-        def go(u):
-            if u in env: return env[u]
-            if (v := _const(u)) is not None: return v
-            if u not in memo:
-                if u.op not in (Ops.ADD, Ops.MUL, Ops.SHL, Ops.SHR, Ops.CDIV, Ops.CMOD, Ops.CAST, Ops.SUB, Ops.NEG, Ops.AND, Ops.MAX):
-                    raise ValueError(u.op)
-                memo[u] = exec_alu(u.op, u.dtype, [go(s) for s in u.src])
-            return memo[u]
-        return go(idx)
+    ev = lambda env: evaluate(idx, env)
     try:
         zero = {v: 0 for v in variables}
         base = ev(zero)
@@ -160,16 +165,21 @@ class ReduceLoop:
         if add.op is Ops.MAX:
             loop.kind, loop.mask = "max", mask
             return loop
-        if x.op is Ops.MUL and len(loads) == 2 and set(x.src) == set(loads) and all(len(l.src) == 1 and len(l.src[0].src) == 2 and
-                                                                                    l.dtype == dtypes.float32 for l in loads):
-            maps = [affine(l.src[0].src[1], {**sizes, r: K}) for l in x.src]
-            if None not in maps and all(m[0].get(r) for m in maps) and loop.as_matmul(list(x.src), *(m[0] for m in maps)): return loop
+        if x.op is Ops.MUL and len(loads) == 2 and set(x.src) == set(loads) and all(_operand(l) and l.dtype == dtypes.float32 for l in loads):
+            # an operand's index: affine in the output's indices and k (its strides), or any other function of them
+            # (a convolution's window, im2col), each lane's address computed by the reader
+            maps = [_uses(l, {**sizes, r: K}) for l in x.src]
+            ab = list(x.src)
+            if maps[1].get(r) == 1 and maps[0].get(r) != 1: ab, maps = ab[::-1], maps[::-1]  # A the one whose rows run along k
+            if all(m.get(r) for m in maps) and loop.as_matmul(ab, *maps):
+                loop.digits = _digits(uops, sizes, (loop.m, loop.n))
+                return loop
         loop.mask = mask
         return loop
 
     def __init__(self, r, end, acc, acc_store, add, x, sizes, K, bcast=()):
         self.r, self.end, self.acc, self.acc_store, self.add, self.x, self.sizes, self.K = r, end, acc, acc_store, add, x, sizes, K
-        self.kind, self.loads, self.n, self.RC, self.mask, self.S = "sum", [], None, 1, False, 1
+        self.kind, self.loads, self.n, self.RC, self.mask, self.S, self.digits = "sum", [], None, 1, False, 1, {}
         # output dimensions only the stores' addresses use: each sum is done once, and the writer stores it along them
         self.bcast = list(bcast)
         own = [s for s in sizes if s not in self.bcast]
@@ -180,9 +190,13 @@ class ReduceLoop:
         """Takes the loop as a matmul if one load's lanes walk m and k and the other's k and n; else False."""
         ms = [s for s in self.sizes if ca.get(s) and not cb.get(s)]
         ns = [s for s in self.sizes if cb.get(s) and not ca.get(s)]
-        if len(ms) > 1 or len(ns) > 1: return False  # (an output of size 1 along m or n has no index)
+        if (len(ms) > 1 or len(ns) > 1) and all(isinstance(v, int) for v in (*ca.values(), *cb.values())): return False
+        # (an output of size 1 along m or n has no index.) Operands whose index is not affine (im2col) may use more than
+        # one output dimension each (a convolution's input: its batch and the output's pixels): the largest is m or n,
+        # the others a batch of output tiles
         self.kind, self.loads, self.bcast = "matmul", loads, []
-        self.m, self.n = (ms or [None])[0], (ns or [None])[0]
+        self.m = max(ms, key=lambda s: self.sizes[s]) if ms else None
+        self.n = max(ns, key=lambda s: self.sizes[s]) if ns else None
         # A's elements along a tile row must be k, B's along a column k: both as they come
         self.runs = [ca[self.r] == 1, cb.get(self.n) == 1]
         self._shape()
@@ -257,8 +271,12 @@ class ReduceLoop:
         at = (f"uint32_t tm_ = bm0{' + s_' if block == 'a' else ' + i_' if block == 'c' else ''}, tn_ = bn0, tb_ = bb_;" if self.blocked and block in ("a", "b", "c") else
               f"uint32_t tm_ = t % {self.TM}u, tn_ = t / {self.TM}u % {self.TN}u, tb_ = t / {self.TN * self.TM}u;")
         out = [rows if block and self.kind == "matmul" or block in ("rows", "columns") else FACES, at + " (void)tn_; (void)tb_;"]
-        if self.m is not None: out.append(f"int32_t g{self.m.arg[-1]} = (int32_t)tm_ * 32 + ti;")
-        if self.n is not None: out.append(f"int32_t g{self.n.arg[-1]} = (int32_t)tn_ * 32 + tj;")
+        for s, at in ((self.m, "tm_ * 32 + ti"), (self.n, "tn_ * 32 + tj")):
+            if s is None: continue
+            out.append(f"int32_t g{s.arg[-1]} = (int32_t){at};")
+            if s in self.digits:  # its low digit first (a lane past the end stays past it)
+                a, b = self.digits[s], self.sizes[s] // self.digits[s]
+                out.append(f"if (g{s.arg[-1]} < {self.sizes[s]}) g{s.arg[-1]} = g{s.arg[-1]} % {b} * {a} + g{s.arg[-1]} / {b};")
         for s in reversed(self.batch):
             out.append(f"int32_t g{s.arg[-1]} = (int32_t)(tb_ % {self.sizes[s]}u); tb_ /= {self.sizes[s]}u;")
         return " ".join(out)
@@ -476,6 +494,44 @@ class ReduceLoop:
 
     def compute_prologue(self):
         return [f"    cb_wait_front({SCALER_CB}, {self._scalers()});"] if self._scalers() else []
+
+
+def _digits(uops, sizes, specials):
+    """{special: a} for each of the output's rows or columns that tinygrad merged from two dimensions (g = hi * a + lo,
+    its index arithmetic takes g / a and g % a) with the high one consecutive in the output (a convolution's pixels:
+    g = x * OH + y, stored at y * OW + x): its lanes take the high digit fastest, so that they move in runs."""
+    store = next((u for u in uops if u.op is Ops.STORE and _root(u.src[0].src[0]).op is Ops.PARAM), None)
+    if store is None: return {}
+    out = {}
+    for s in specials:
+        divisors = {_const(u.src[1]) for u in uops if u.op is Ops.CDIV and u.src[0] is s}
+        for a in sorted(d for d in divisors if d and 1 < d < sizes[s] and sizes[s] % d == 0):
+            try:
+                zero = {v: 0 for v in sizes}
+                at = [evaluate(store.src[0].src[1], {**zero, s: g}) for g in (0, 1, a)]
+            except Exception: continue
+            if abs(at[2] - at[0]) < abs(at[1] - at[0]): out[s] = a; break
+    return out
+
+
+def _operand(load):
+    """Whether a load can be a matmul operand: an index, and at most a gate whose closed lanes read 0 (a convolution's
+    padding), which the reader writes where the gate is closed."""
+    if len(load.src[0].src) != 2: return False
+    return len(load.src) == 1 or len(load.src) == 3 and _const(load.src[1]) == 0
+
+
+def _uses(load, variables):
+    """{variable: stride} of a load's index if it is affine in the variables and ungated; else {variable: IM2COL} for
+    each variable its index or gate depends on (the reader computes such a load's addresses lane by lane)."""
+    found = affine(load.src[0].src[1], variables) if len(load.src) == 1 else None
+    if found is not None: return found[0]
+    seen, stack = set(), list(load.src[0].src[1:]) + list(load.src[2:])
+    while stack:
+        u = stack.pop()
+        if u in seen: continue
+        seen.add(u); stack.extend(u.src)
+    return {v: IM2COL for v in variables if v in seen and variables[v] > 1}
 
 
 def _broadcast(uops, sizes):

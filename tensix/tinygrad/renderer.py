@@ -13,16 +13,18 @@ kernel consumes and produces them. A load or store whose lanes are one contiguou
 fallback path, counted; data_movement.py). The arithmetic is on the math engine either way."""
 import json, math, struct
 from tinygrad.dtype import AddrSpace, dtypes
-from tinygrad.helpers import ansistrip
+from tinygrad.helpers import ansistrip, getenv
 from tinygrad.renderer import Renderer
 from tinygrad.uop.ops import GroupOp, Ops, UOp
 from . import chip_name, fp32_register
 from .inits import add_inits
+from .im2col import flatten
 from .reduce_loop import READ_STAGE_CB, ROWS_CB, RM_CB, SHARE, ReduceLoop, affine, ungroup
 from .data_movement import (CTYPE, FED_CB, FORMAT, GATHER, IN_CB, OUT_CB, PAGE, READ_RUN, SCATTER, STAGE_CB, TILE_BYTES,
                             WIDE, DataMovement, Unsupported, const_of, root)
 
 GROUP_ALU = GroupOp.ALU | {Ops.CAST, Ops.BITCAST}
+IM2COL = getenv("TT_IM2COL", 1)  # 0: a convolution's reduce loops stay loops (each product's operands gathered lane by lane)
 
 DST_TILES = 8   # register tiles with a float32 destination register held whole (acquire_dst full)
 UNSIGNED_OF = {dtypes.int8: dtypes.uint8, dtypes.int16: dtypes.uint16}
@@ -115,6 +117,7 @@ class Kernel(DataMovement):
         try: uops, self.group = ungroup(uops)  # tinygrad's GROUP / GROUPTOP: a reduce split over cores (reduce_loop.ungroup)
         except ValueError as e: raise Unsupported(str(e)) from None
         uops, self.locals = unlocal(uops)
+        uops, self.im2col = self._flatten(uops)
         self.uops, self.name = uops, name
         self.params = sorted({u.arg.slot: u for u in uops if u.op is Ops.PARAM and u.arg.addrspace != AddrSpace.ALU}.values(),
                              key=lambda u: u.arg.slot)
@@ -156,7 +159,7 @@ class Kernel(DataMovement):
         # a matmul whose operands move in runs and whose tiles need nothing before the loop: by blocks of output tiles
         loop = self.loop
         # (a blocked matmul's PART_CB and READ_STAGE_CB share indices with BITCAST_CB: no bitcast or rounding cast in such a kernel)
-        if loop and loop.kind == "matmul" and all(loop.runs) and not any(u.op is Ops.BITCAST or u.op is Ops.CAST and u.dtype in
+        if loop and loop.kind == "matmul" and (all(loop.runs) or self.im2col > 1) and not any(u.op is Ops.BITCAST or u.op is Ops.CAST and u.dtype in
                                                                           (dtypes.float16, dtypes.bfloat16) or u.op in ROUNDED and u.dtype == dtypes.bfloat16 for u in uops) and not any(
                 self.uops.index(u) < self.uops.index(loop.r) for u in self.on_tiles | set(self.idx_tiles)):
             import tensix as tt
@@ -185,6 +188,17 @@ class Kernel(DataMovement):
         self.reader, self.writer = self._data_movement("reader"), self._data_movement("writer")
         self.compute = self._compute()
         self.fallbacks = sum(1 for _, _, contiguous in self.accesses if not contiguous)
+
+    @staticmethod
+    def _flatten(uops):
+        """Nested reduce loops whose product is a multiply-accumulate of two loads (a convolution's channels, kernel
+        rows and columns) as one loop over all of k, a matmul on tiles (im2col.py); other kernels keep their loops.
+        Returns the UOps and how many loops became one."""
+        flat, n = flatten(uops)
+        if n == 1 or not IM2COL: return uops, 1
+        try: loop = ReduceLoop.find(flat)
+        except LookupError: loop = None
+        return (flat, n) if loop and loop.kind == "matmul" else (uops, 1)
 
     # ---- which processor does what
     def _users(self, u):
@@ -715,7 +729,7 @@ class Kernel(DataMovement):
                              [*once["writer"], *([f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ())]), "mcast": mcast or None, "senders": blocked and loop.senders,
                 "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(),
                 "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "locals": self.locals, "bitcast": self.bitcasts, "spills": {cb: self._spill_format(k) for cb, k in self.spilled.items()}, "bitcast_cbs": self.bitcast_cbs[:len(self.bitcasts)], "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
-                "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
+                "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "im2col": self.im2col, "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
 class TTRenderer(Renderer):
