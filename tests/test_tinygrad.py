@@ -334,6 +334,41 @@ def test_bias_relu_after_matmul():
     assert np.all(np.abs(got[0] - want) <= 2.0 ** -20 * (np.abs(a).astype(np.float64) @ np.abs(w)) + 1e-6)
 
 
+def conv2d_ref(x, w, stride=1, padding=0, dilation=1, groups=1):
+    """A convolution as its definition has it (torch's and tinygrad's conv2d: cross-correlation, zero padding), in
+    float64, and the same sum of |x| |w| (the bound of float32's split on the FPU, see fpu_close)."""
+    (n, c, h, wd), (co, cg, kh, kw) = x.shape, w.shape
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    oh, ow = (h + 2 * padding - dilation * (kh - 1) - 1) // stride + 1, (wd + 2 * padding - dilation * (kw - 1) - 1) // stride + 1
+    out, mag = np.zeros((n, co, oh, ow)), np.zeros((n, co, oh, ow))
+    for o in range(co):
+        g = o // (co // groups)
+        for ci in range(cg):
+            for i in range(kh):
+                for j in range(kw):
+                    win = xp[:, g * cg + ci, i * dilation:i * dilation + stride * (oh - 1) + 1:stride, j * dilation:j * dilation + stride * (ow - 1) + 1:stride]
+                    out[:, o] += win * w[o, ci, i, j]
+                    mag[:, o] += np.abs(win * w[o, ci, i, j])
+    return out, mag
+
+
+@pytest.mark.parametrize("xs,ws,kw", [((2, 3, 11, 9), (5, 3, 3, 3), dict(padding=1)),
+                                      ((1, 4, 13, 12), (6, 4, 3, 3), dict(stride=2, padding=2, dilation=2)),
+                                      ((2, 4, 9, 10), (6, 2, 3, 2), dict(groups=2))])
+def test_conv2d_as_matmul_tiles(xs, ws, kw):
+    """A convolution's three reduce loops (input channels, kernel rows, kernel columns) run as one loop of k = C x KH x
+    KW on matmul_tiles (im2col): the reader computes each lane's input element from the load's index (zero where the
+    padding's gate is closed), the weights move as rows. With padding, with stride and dilation, with groups."""
+    x, w = rng.standard_normal(xs).astype(np.float32), rng.standard_normal(ws).astype(np.float32)
+    got, before = [], dict(ttdev.STATS)
+    kernels = sources(lambda: got.append(tt(x).conv2d(tt(w), **kw).numpy()))
+    assert [(k["math"], k["im2col"]) for k in kernels] == [("matmul", 3)]
+    assert ttdev.STATS["im2col_kernels"] - before["im2col_kernels"] == 1 and ttdev.STATS["loop_kernels"] - before["loop_kernels"] == 1
+    want, mag = conv2d_ref(x, w, **kw)
+    assert got[0].shape == want.shape and np.all(np.abs(got[0] - want) <= 2.0 ** -20 * mag + 1e-7)
+    with pytest.raises(AssertionError): assert np.all(np.abs(got[0] * np.float32(1 + 2 ** -14) - want) <= 2.0 ** -20 * mag + 1e-7)
+
+
 def test_causal_attention():
     """A causal mask computed from the output's indices (lanes past a 16x16 output are padding) added after a batched
     matmul, a softmax, and the weights times v on matmul_tiles."""

@@ -25,7 +25,7 @@ Fewer passes on wider operands would not do: with fp32_dest_acc_en tt-metal unpa
 (jit_build genfiles: unpack_conditional_dst_format), and at HiFi4 the multiplier takes 11 bits of srcB and 10 of srcA (the
 ISA's fidelity phases), but the unpacker truncates float32 to TF32: two parts (bfloat16 high, TF32 rest) and four
 products leave up to 2^-17 of |a||b|, which fails tinygrad's 64^3 gemm test (atol 1e-6) where rounding would pass."""
-import math, random
+import math, random, struct
 from tinygrad.dtype import AddrSpace, dtypes
 from tinygrad.helpers import getenv
 from tinygrad.uop.ops import AxisType, Ops, UOp, exec_alu
@@ -52,6 +52,7 @@ SENDER_STEPS = getenv("TT_MATMUL_SENDER_STEPS", 2)
 SPLIT = not getenv("TT_BF16_MATMUL", 0) and fp32_register()  # parts of float32 need a float32 register
 PARTS = 4  # a matmul operand's pages in SPLIT_CB: the high part, the high part with its infinities as 0, the middle, the low
 PASSES = ((3, 1), (2, 2), (1, 3), (2, 1), (1, 2), (0, 0))  # the parts' products down to 2^-16 of the whole, smallest first
+SCALAR_OPS = {Ops.ADD: "add_unary_tile", Ops.SUB: "sub_unary_tile", Ops.MUL: "mul_unary_tile", Ops.FDIV: "div_unary_tile"}
 IM2COL = "im2col"  # an operand's "stride" along a variable its index uses other than affinely
 FACES = "int32_t ti = (int32_t)(lane / 512u * 16u + lane % 256u / 16u), tj = (int32_t)(lane / 256u % 2u * 16u + lane % 16u);"
 
@@ -165,13 +166,17 @@ class ReduceLoop:
         if add.op is Ops.MAX:
             loop.kind, loop.mask = "max", mask
             return loop
-        if x.op is Ops.MUL and len(loads) == 2 and set(x.src) == set(loads) and all(_operand(l) and l.dtype == dtypes.float32 for l in loads):
+        chains = [_chain(s) for s in x.src] if x.op is Ops.MUL else [None]
+        if None not in chains and len(loads) == 2 and {c[0] for c in chains} == set(loads) and \
+                all(_operand(l) and l.dtype == dtypes.float32 for l in loads) and (SPLIT or not any(c[1] for c in chains)) and \
+                sum(bool(c[1]) for c in chains) < 2 and not any(c[1] and len(c[0].src) > 1 for c in chains):
             # an operand's index: affine in the output's indices and k (its strides), or any other function of them
-            # (a convolution's window, im2col), each lane's address computed by the reader
-            maps = [_uses(l, {**sizes, r: K}) for l in x.src]
-            ab = list(x.src)
-            if maps[1].get(r) == 1 and maps[0].get(r) != 1: ab, maps = ab[::-1], maps[::-1]  # A the one whose rows run along k
-            if all(m.get(r) for m in maps) and loop.as_matmul(ab, *maps):
+            # (a convolution's window, im2col), each lane's address computed by the reader. One of them may be a load
+            # with ops by constants (its lanes past k's end become f(0), so the other's must stay 0 there)
+            maps = [_uses(c[0], {**sizes, r: K}) for c in chains]
+            if maps[1].get(r) == 1 and maps[0].get(r) != 1: chains, maps = chains[::-1], maps[::-1]  # A the one whose rows run along k
+            loop.ops = [c[1] for c in chains]
+            if all(m.get(r) for m in maps) and loop.as_matmul([c[0] for c in chains], *maps):
                 loop.digits = _digits(uops, sizes, (loop.m, loop.n))
                 return loop
         loop.mask = mask
@@ -179,7 +184,7 @@ class ReduceLoop:
 
     def __init__(self, r, end, acc, acc_store, add, x, sizes, K, bcast=()):
         self.r, self.end, self.acc, self.acc_store, self.add, self.x, self.sizes, self.K = r, end, acc, acc_store, add, x, sizes, K
-        self.kind, self.loads, self.n, self.RC, self.mask, self.S, self.digits = "sum", [], None, 1, False, 1, {}
+        self.kind, self.loads, self.n, self.RC, self.mask, self.S, self.digits, self.ops = "sum", [], None, 1, False, 1, {}, [[], []]
         # output dimensions only the stores' addresses use: each sum is done once, and the writer stores it along them
         self.bcast = list(bcast)
         own = [s for s in sizes if s not in self.bcast]
@@ -352,13 +357,13 @@ class ReduceLoop:
             a, t, c, z = take(), take(), take(), take()
             (sa, sb), P = SPLIT_CB, PARTS
             b0 = f"{P} * kb + " if self.cache_b else ""
-            b_lines = lines[-1:] + [f"    cb_wait_front({tb}, 1); copy_tile({tb}, 0, {a}); cb_pop_front({tb}, 1);"] + \
+            b_lines = lines[-1:] + [f"    cb_wait_front({tb}, 1); copy_tile({tb}, 0, {a}); cb_pop_front({tb}, 1);{self.apply(1, a)}"] + \
                 ["    " + x for x in self.split(a, t, sb, f"{P} * kb" if self.cache_b else 0, z, c)]
             if self.cache_b:  # a new column: the last one's B parts go, this one's come
                 b_lines = [f"    if ({self.new_column}) {{", f"    if (kb == 0 && t != t0) cb_pop_front({sb}, {P * self.KB});"] + \
                     b_lines[:-1] + [b_lines[-1].replace(f"cb_wait_front({sb}, {P} * kb + {P});", ""), "    }", f"    cb_wait_front({sb}, {P} * kb + {P});"]
             lines[-1:] = b_lines
-            lines.append(f"    cb_wait_front({ta}, 1); copy_tile({ta}, 0, {a}); cb_pop_front({ta}, 1);")
+            lines.append(f"    cb_wait_front({ta}, 1); copy_tile({ta}, 0, {a}); cb_pop_front({ta}, 1);{self.apply(0, a)}")
             lines += ["    " + x for x in self.split(a, t, sa, 0, z, c)]
             for d in (a, t, c, z): give(d)
             lines.insert(0, f"fill_tile({z}, 0u);")  # the 0 the splits put where an operand is infinite, once for the tile
@@ -379,7 +384,7 @@ class ReduceLoop:
         BM, BN, BW, parts = self.BM, self.BN, self.BW, PARTS if SPLIT else 1
         def operand(rows, tiled, split, n, base):  # one strip of n tiles: tilized, then (float32) each split in three
             out = [f"cb_wait_front({rows}, {n}); cb_reserve_back({tiled}, {n}); tilize_block({rows}, {n}, {tiled}); cb_push_back({tiled}, {n}); cb_pop_front({rows}, {n});"]
-            if SPLIT: out += [f"for (uint32_t x_ = 0; x_ < {n}u; x_++) {{", f"    cb_wait_front({tiled}, 1); copy_tile({tiled}, 0, 0); cb_pop_front({tiled}, 1);",
+            if SPLIT: out += [f"for (uint32_t x_ = 0; x_ < {n}u; x_++) {{", f"    cb_wait_front({tiled}, 1); copy_tile({tiled}, 0, 0); cb_pop_front({tiled}, 1);{self.apply(rows == rb, 0)}",
                               *("    " + x for x in self.split(0, 1, split, f"({base} + x_) * {PARTS}", 2, 3)), "}"]
             return out
         mm = [f"matmul_tiles({sa}, {sb}, (i_ * {BW}u + k_) * {parts}u + {i}, (k_ * {BN}u + j_) * {parts}u + {j}, {acc});" for i, j in (PASSES if SPLIT else [(0, 0)])]
@@ -401,6 +406,11 @@ class ReduceLoop:
                 f"cb_pop_front({sa}, {parts * BM * BW}); cb_pop_front({sb}, {parts * BW * BN});", "}", "}"]
         if self.senders: body = [f"uint32_t role_ = get_arg_val<uint32_t>({role_arg});", "if (role_) {", *split, "} else {", *body, "}"]
         return body
+
+    def apply(self, which, d):
+        """The ops by constants on operand `which` (0: A, 1: B), on its tile in register tile d, before the split."""
+        bits = lambda v: f"{struct.unpack('<I', struct.pack('<f', float(v)))[0]}u"
+        return "".join(f" negative_tile({d});" if op is Ops.NEG else f" {SCALAR_OPS[op]}({d}, {bits(v)});" for op, v in self.ops[which])
 
     def shared_parts(self, a):
         """With senders, a k-step's parts after its strips (the reader's A, the writer's B): the sender multicasts what its
@@ -512,6 +522,21 @@ def _digits(uops, sizes, specials):
             except Exception: continue
             if abs(at[2] - at[0]) < abs(at[1] - at[0]): out[s] = a; break
     return out
+
+
+def _chain(u):
+    """(load, [(op, constant)], innermost first) if u is a load with element-wise ops by constants applied to it (the
+    scale and offset of tinygrad's lazy uniform init, fused into the kernel that uses the weights); else None."""
+    ops = []
+    while u.op is not Ops.LOAD:
+        if u.op is Ops.NEG: ops.append((Ops.NEG, None)); u = u.src[0]; continue
+        if u.op not in SCALAR_OPS or len(u.src) != 2: return None
+        a, b = u.src
+        if _const(b) is not None and _const(a) is None: ops.append((u.op, _const(b))); u = a
+        elif _const(a) is not None and u.op in (Ops.ADD, Ops.MUL): ops.append((u.op, _const(a))); u = b
+        elif _const(a) is not None and u.op is Ops.SUB: ops += [(Ops.ADD, _const(a)), (Ops.NEG, None)]; u = b  # c - x = -x + c
+        else: return None
+    return u, ops[::-1]
 
 
 def _operand(load):
