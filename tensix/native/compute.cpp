@@ -309,6 +309,7 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.ints = mm.uints = 0;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
     mm.unpacking.clear();
+    inits_reset(cur->inits);
     // only the entries filled since the last init: each is 4 KB on, one cache miss apiece, paid by every core at every
     // run (2% of the 4096^2 grid add's engine time when all were cleared)
     for (uint32_t k = mm.first; k != mm.next && k - mm.first < CACHE; k++) {
