@@ -38,7 +38,9 @@ static void init(uint32_t kind, uint32_t mode, int32_t a, int32_t b, int32_t c, 
     int32_t cbs[3] = {a, b, c};
     for (int u = 0; u < 3; u++) {
         if (cbs[u] == TX_CB_UNKNOWN) s.format[u] = -1;
-        else if (cbs[u] >= 0) { s.format[u] = (int32_t)cb_of(cbs[u], call).format; s.format_cb[u] = cbs[u]; s.format_by[u] = call; }
+        else if (cbs[u] >= 0 && cbs[u] < 32 && core_of(cur).cb_used >> cbs[u] & 1) {  // (a default argument may name no buffer)
+            s.format[u] = (int32_t)core_of(cur).cbs[cbs[u]].format; s.format_cb[u] = cbs[u]; s.format_by[u] = call;
+        } else if (cbs[u] >= 0) s.format[u] = -1;
     }
     if (mode & TX_INIT_HW) s.configured = true;
     if (mode & TX_INIT_PACK_MASK) s.reduce_mask = call;
