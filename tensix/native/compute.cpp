@@ -706,14 +706,14 @@ static void unpack_operand(Operand& o, uint32_t fidelity) {
 
 // Operands are unpacked with their matmuls, shared out between the threads like them, but never later than the moment
 // their pages could change: before the compute thread pops a circular buffer or gives way to another thread.
+static size_t unpack_chunk(size_t n) { return n < MIN_UNPACK_SPLIT ? n : UNPACK_CHUNK; }  // operands a chunk unpacks
 void unpack_queued(Math* mm) {
     if (mm->unpacking.empty()) return;
-    size_t n = mm->unpacking.size();
-    split_work(n < MIN_UNPACK_SPLIT ? 1 : (int)((n + UNPACK_CHUNK - 1) / UNPACK_CHUNK), [](void* ctx, int chunk) {
+    size_t n = mm->unpacking.size(), per = unpack_chunk(n);
+    split_work((int)((n + per - 1) / per), [](void* ctx, int chunk) {
         Math& mm = *(Math*)ctx;
-        size_t n = mm.unpacking.size(), from = n < MIN_UNPACK_SPLIT ? 0 : chunk * UNPACK_CHUNK;
-        size_t to = n < MIN_UNPACK_SPLIT ? n : std::min(n, from + UNPACK_CHUNK);
-        for (size_t i = from; i < to; i++) unpack_operand(*mm.unpacking[i], mm.mm_fidelity);
+        size_t n = mm.unpacking.size(), per = unpack_chunk(n), from = chunk * per;
+        for (size_t i = from; i < std::min(n, from + per); i++) unpack_operand(*mm.unpacking[i], mm.mm_fidelity);
     }, mm);
     mm->unpacking.clear();
 }

@@ -72,15 +72,17 @@ static void need(uint32_t kind, uint32_t mode, int32_t a, int32_t b, int32_t c, 
         uint32_t f = cb_of(cbs[u], call).format;
         if (format_class(f) != format_class((uint32_t)s.format[u]))
             fail("%s%s: circular buffer %d holds %s but %s is configured for %s (buffer %d, by %s): call %s(%d) first", call,
-                 where(at).c_str(), cbs[u], format_name(f), UNIT[u], format_name((uint32_t)s.format[u]), s.format_cb[u], s.format_by[u],
-                 RECONFIG[u], cbs[u]);
+                 where(at).c_str(), cbs[u], format_name(f), UNIT[u], format_name((uint32_t)s.format[u]), s.format_cb[u],
+                 s.format_by[u], RECONFIG[u], cbs[u]);
     }
     if (kind == TX_NEED_SFPU) {
-        if (fix && (!s.sfpu || strcmp(s.sfpu, fix))) fail("%s%s after %s: call %s first", call, where(at).c_str(), s.sfpu ? s.sfpu : NEVER, fix);
+        if (fix && (!s.sfpu || strcmp(s.sfpu, fix)))
+            fail("%s%s after %s: call %s first", call, where(at).c_str(), s.sfpu ? s.sfpu : NEVER, fix);
         return;
     }
     if (kind == TX_NEED_PACK) {  // the packer: tiles, not rows; no reduce's edge mask but on the reduce's own results
-        if (s.pack_untilize) fail("%s%s after %s: the packer untilizes; call pack_untilize_uninit first", call, where(at).c_str(), s.pack_untilize);
+        if (s.pack_untilize)
+            fail("%s%s after %s: the packer untilizes; call pack_untilize_uninit first", call, where(at).c_str(), s.pack_untilize);
         if (s.reduce_mask && s.math != TX_INIT_REDUCE && s.math != TX_INIT_UNKNOWN)
             fail("%s%s after %s: the packer still masks to the reduce's row or column (%s); call reduce_uninit (2024: "
                  "reduce_revert_delta) first", call, where(at).c_str(), s.math_by, s.reduce_mask);
@@ -95,9 +97,8 @@ static void need(uint32_t kind, uint32_t mode, int32_t a, int32_t b, int32_t c, 
              strstr(s.tilize, "untilize") ? "untilize_uninit" : strstr(s.tilize, "fast") ? "fast_tilize_uninit" : "tilize_uninit");
     if (s.math == TX_INIT_UNKNOWN) return;
     // the op mode's detail (binary op and broadcast, reduce pool and dimension) counts where both sides know it
-    bool detail = mode == TX_ANY || s.mode == TX_ANY || mode == s.mode ||
-                  (((mode & 0xf) == 0xf || (s.mode & 0xf) == 0xf || (mode & 0xf) == (s.mode & 0xf)) &&
-                   ((mode & 0xf0) == 0xf0 || (s.mode & 0xf0) == 0xf0 || (mode & 0xf0) == (s.mode & 0xf0)));
+    auto agree = [&](uint32_t part) { return (mode & part) == part || (s.mode & part) == part || (mode & part) == (s.mode & part); };
+    bool detail = agree(0xf) && agree(0xf0);
     if (s.math != kind || !detail) fail("%s%s after %s: call %s first", call, where(at).c_str(), s.math_by ? s.math_by : NEVER, fix);
 }
 

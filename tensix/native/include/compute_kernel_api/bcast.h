@@ -20,8 +20,8 @@ template <EltwiseBinaryType tBcastOp, BroadcastType tBcastDim>
 ALWI void any_tiles_bcast(uint32_t icb0, uint32_t icb1, uint32_t itile0, uint32_t itile1, uint32_t idst) {
     static_assert(tBcastOp == ELWADD || tBcastOp == ELWSUB || tBcastOp == ELWMUL, "broadcast ops are add, sub and mul");
     constexpr uint32_t mode = tensix_binary_mode(tBcastOp, tensix_bcast(tBcastDim));
-    tensix_need(TX_INIT_BINARY, mode, "a broadcast tile op (*_tiles_bcast)", tBcastDim == NONE ? "init_bcast" : tensix_bcast_init[mode & 0xf][((mode >> 4) + 2) % 3],
-                icb0, icb1);
+    const char* fix = tBcastDim == NONE ? "init_bcast" : tensix_bcast_init[mode & 0xf][((mode >> 4) + 2) % 3];
+    tensix_need(TX_INIT_BINARY, mode, "a broadcast tile op (*_tiles_bcast)", fix, icb0, icb1);
     tensix_api->binary(tensix_binary_mode(tBcastOp), tensix_bcast(tBcastDim), icb0, icb1, itile0, itile1, idst, 0);
 }
 template <BroadcastType tBcastDim>
