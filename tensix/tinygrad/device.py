@@ -14,7 +14,7 @@ from .data_movement import IN_CB, OUT_CB, PAGE, STAGE_CB, STAGE_PAGES, TILE, TIL
 from .renderer import SPILL_CB, SPILL_DEPTHS, TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
-# runs, those whose reduce loop ran on matmul_tiles / reduce_tile, and those that took the fallback path
+# runs, those whose reduce loop ran on matmul_tiles / reduce_tile (im2col_kernels: several loops as one), and those that took the fallback path
 STATS = {"kernels": 0, "loop_kernels": 0, "im2col_kernels": 0, "fallback_kernels": 0, "cycles": 0, "fallback_cycles": 0}
 
 
