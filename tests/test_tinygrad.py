@@ -486,7 +486,7 @@ def test_int8_and_int16_buffers():
 def test_the_renderers_circular_buffers_are_distinct():
     """Every circular buffer the rendered kernels use has an index of its own, below tt-metal's 32."""
     from tensix.tinygrad import reduce_loop as rl, renderer as r
-    used = [*r.IN_CB.values(), *r.OUT_CB.values(), r.STAGE_CB, *range(r.SPILL_CB, r.SPILL_CB + r.SPILL_DEPTHS), rl.ROWS_CB,
+    used = [*r.IN_CB.values(), *r.OUT_CB.values(), r.STAGE_CB, *r.SPILL_CBS, rl.ROWS_CB,
             *rl.RM_CB, *rl.MM_CB, *rl.SPLIT_CB, rl.SCALER_CB]
     for only_in_one_kind in ([*r.BITCAST_CB], [rl.PART_CB, rl.READ_STAGE_CB]):  # blocked matmuls have no bitcast
         assert len(set(used + only_in_one_kind)) == len(used + only_in_one_kind) and max(used + only_in_one_kind) < 32
@@ -648,6 +648,31 @@ def test_integer_negation_and_spills_keep_all_32_bits():
     a, b = np.array([-1, -7, 7, 5, -2**40], np.int64), np.array([2, 3, -3, 2, 3], np.int64)
     np.testing.assert_array_equal((tt(a) % tt(b)).numpy(), a % b)
 
+
+
+def test_spills_keep_each_tiles_format():
+    """A kernel with more integer and float tiles alive than the register holds parks each in a buffer of its own
+    format: int32 words past 2^24 come back whole (a Float32 spill buffer shared with the floats rounded them)."""
+    n = (rng.integers(2**23, 2**29, (40, 50)) * 2 + 1).astype(np.int32)  # odd, past 2^24: float32 cannot hold them
+    x = rng.integers(-8, 9, (40, 50)).astype(np.float32)  # small integers: every float sum and product exact
+
+    def f(m, t, xor, where):  # 12 of each kind made early, used again in the opposite order at the end
+        ints, floats = [xor(m, k * 0x01010101 + 1) for k in range(12)], [t * (k + 1) + 0.5 for k in range(12)]
+        acc_i, acc_f = m, t
+        for k in range(12): acc_i, acc_f = xor(acc_i, ints[k]), acc_f + floats[k]
+        for k in reversed(range(12)): acc_i = where(floats[k] < acc_f - k, xor(acc_i, ints[k]), acc_i + 1)
+        return acc_i
+    np.testing.assert_array_equal(f(tt(n), tt(x), lambda a, b: a ^ b, lambda c, a, b: c.where(a, b)).numpy(),
+                                  f(n, x, np.bitwise_xor, np.where))
+
+
+def test_int64_floor_division():
+    """tinygrad emulates int64 in pairs of uint32 words; its division is 64 steps of long division whose 64 quotient
+    bits all stay alive to the end: they are parked as bool tiles in a UInt8 buffer, a quarter of a Float32 one's L1
+    (65 KiB; parked in one Int32 buffer with the integer tiles, 122 pages of 4 KiB, it stopped at "more than 64 loaded
+    tiles alive")."""
+    a = np.array([7, -7, 2**40 + 5, -(2**40) - 3, 0, 1, -1, 2**62 + 12345, -(2**63), 2**63 - 1], np.int64)
+    np.testing.assert_array_equal((Tensor(a, dtype=dtypes.int64, device="TT") // 3).numpy(), a // 3)
 
 # What each tile op needs configured before it on silicon: the unit whose mode it needs, and the init calls that set
 # it (their arguments as the op's where they name circular buffers). From tt-metal's tt_metal/include/compute_kernel_api:

@@ -11,7 +11,7 @@ from tensix.program import compile_kernel
 from . import chip_name
 from .reduce_loop import MM_CB, PART_CB, ROWS_CB, SPLIT_CB
 from .data_movement import IN_CB, OUT_CB, PAGE, STAGE_CB, STAGE_PAGES, TILE, TILE_BYTES
-from .renderer import SPILL_CB, SPILL_DEPTHS, TTRenderer
+from .renderer import TTRenderer
 
 BY_CODE = {f.code: f for f in tt.FORMATS.values()}
 # runs, those whose reduce loop ran on matmul_tiles / reduce_tile (im2col_kernels: several loops as one), and those that took the fallback path
@@ -21,7 +21,7 @@ STATS = {"kernels": 0, "loop_kernels": 0, "im2col_kernels": 0, "fallback_kernels
 def _kernels(src: dict, fp32: bool):
     # 32-bit tiles (and uint16 ones, whose integers above 2^11 the 19-bit source registers would round) unpack straight
     # into a float32 register (as tt-metal's UnpackToDestFp32), so float32 work keeps float32 precision
-    to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), *((0, SPILL_CB + d) for d in range(SPILL_DEPTHS) if SPILL_CB + d not in src["bitcast_cbs"]),
+    to_dest = {cb: tt.UnpackToDestMode.UnpackToDestFp32 for f, cb in [*IN_CB.items(), *((f, int(cb)) for cb, f in src["spills"].items()),
                                                                        (0, MM_CB[0]), (0, MM_CB[1]), (0, ROWS_CB), (0, PART_CB),
                                                                        *zip(src["bitcast"], src["bitcast_cbs"])] if BY_CODE[f].tile_bytes == 4096 or f == tt.uint16.code} \
         if fp32 else None

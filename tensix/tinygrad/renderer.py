@@ -28,9 +28,12 @@ IM2COL = getenv("TT_IM2COL", 1)  # 0: a convolution's reduce loops stay loops (e
 
 DST_TILES = 8   # register tiles with a float32 destination register held whole (acquire_dst full)
 UNSIGNED_OF = {dtypes.int8: dtypes.uint8, dtypes.int16: dtypes.uint16}
-SPILL_CB = 7  # float32 tiles the compute kernel parks when its register is full: SPILL_CB + d for code at loop depth d
+# Where the compute kernel parks tiles when its register is full: a buffer per loop depth (so a tile parked for a whole
+# loop never blocks the pops of the loop's own) and per tile format (each tile keeps its own words: _spill_cb), taken from these indices in the order a kernel needs them (13 is the reduce loops' ROWS_CB); bitcasts beyond
+# BITCAST_CB's three take the pool's last indices
+SPILL_CBS = tuple(range(7, 13))
 BITCAST_CB = (23, 25, 31)  # up to three formats, one allocation per tile size: packed as one, copied back as another (or the same: rounded)
-SPILL_DEPTHS = 6  # 7..12 (13 is the reduce loops' ROWS_CB); a buffer per depth, so a tile parked for a whole loop never blocks the pops of the loop's own
+PARKED_L1 = 512 * 1024  # bytes of L1 a kernel's loaded and spilled tiles may take at once (a Wormhole core has 1.4 MiB)
 
 NARROW = (dtypes.uint8, dtypes.int8, dtypes.uint16, dtypes.int16)  # integers the register wraps to their width itself
 C_BINARY = {Ops.ADD: "+", Ops.SUB: "-", Ops.MUL: "*", Ops.CDIV: "/", Ops.CMOD: "%", Ops.SHL: "<<", Ops.SHR: ">>", Ops.AND: "&",
@@ -152,9 +155,10 @@ class Kernel(DataMovement):
             if wide: raise Unsupported(f"{wide[0].dtype} values in the math engine: Grayskull's destination register holds "
                                        "bfloat16 (exact integers only up to 256); a Wormhole or Blackhole chip (TENSIX_DEVICE=n150) holds 32 bits")
         self.bitcasts = []  # the formats the compute kernel's bitcasts pass through, one circular buffer index each:
-        # BITCAST_CB's, then the spill buffers of loop depths this kernel cannot reach (a shape-changing bitcast such as
-        # int32 -> bfloat16 passes through four formats)
-        self.bitcast_cbs = [*BITCAST_CB, *range(SPILL_CB + sum(u.op is Ops.RANGE for u in uops) + 1, SPILL_CB + SPILL_DEPTHS)]
+        # BITCAST_CB's, then SPILL_CBS' last ones the spills leave (a shape-changing bitcast such as int32 -> bfloat16
+        # passes through four formats)
+        self.bitcast_cbs = [*BITCAST_CB]
+        self.spill_cbs = {}  # (loop depth, tile format) -> its spill buffer's index
         self.accesses = []  # (kind, uop, contiguous?) per global load and store, for the path report
         # a matmul whose operands move in runs and whose tiles need nothing before the loop: by blocks of output tiles
         loop = self.loop
@@ -389,7 +393,6 @@ class Kernel(DataMovement):
             for x, l in list(last.items()):
                 if pos[x] < pos[r] < l <= e: last[x] = e
         slot, free, lines, depth = {}, list(range(DST_TILES)), [], 2
-        self.spilled = {}  # spill circular buffer -> the kinds of tile parked in it (float, int, unsigned, bool)
         reg_base, pinned, freed = {}, set(), set()
         queue, in_cb, depth_of = {}, {}, {}  # circular buffer -> [[uop, used up]]; uop -> its circular buffer
         loops, around = [], {}  # the RANGEs open at this point; a RANGE -> lines to put before and after its `for`
@@ -415,10 +418,7 @@ class Kernel(DataMovement):
             x = max(alive, key=lambda x: last[x])
             crossed = [r for r in loops if pos[r] > pos[x]]
             d, level = slot.pop(x), len(loops) - len(crossed)
-            if level >= SPILL_DEPTHS: raise Unsupported(f"a spill {level} loops deep")
-            cb = SPILL_CB + level
-            self.spilled.setdefault(cb, set()).add("u" if dtypes.is_unsigned(x.dtype) else "i" if dtypes.is_int(x.dtype) else
-                                                   "b" if x.dtype == dtypes.bool else "f")
+            cb = self._spill_cb(level, x.dtype)
             if not crossed: emit(f"cb_reserve_back({cb}, 1); pack_tile({d}, {cb}); cb_push_back({cb}, 1);")
             k = park(x, cb)
             if crossed:
@@ -547,7 +547,9 @@ class Kernel(DataMovement):
                     del q[:n]
         lines = [x for l in lines for x in ([l] if isinstance(l, str) else ["    " * l[2] + y for y in around[l[0]][l[1]]])]
         if self.loop and self.loop.S > 1: lines.append("    }")  # the tile's first core's part (combine())
-        if any(n > 64 for n in depth_of.values()): raise Unsupported("more than 64 loaded tiles alive at once")
+        fmt = {cb: f for f, cb in IN_CB.items()} | {cb: f for (_, f), cb in self.spill_cbs.items()}
+        if (parked := sum(n * TILE_BYTES[fmt.get(cb, 0)] for cb, n in depth_of.items())) > PARKED_L1:
+            raise Unsupported(f"{parked // 1024} KiB of loaded and spilled tiles alive at once (at most {PARKED_L1 // 1024} KiB of L1)")
         self.cb_pages = {cb: max(2, n) for cb, n in depth_of.items()} | (self.loop.cbs() if self.loop else {}) | \
             {cb: max(2, sum(self.fed_side[u] == side for u in self.fed)) for side, cb in FED_CB.items() if side in self.fed_side.values()}
         if ROWS_CB in self.cb_pages: self.cb_pages[ROWS_CB] = max(self.cb_pages[ROWS_CB], self.loop.RC)
@@ -659,12 +661,17 @@ class Kernel(DataMovement):
         # within an expression (clang's excess precision: tinygrad's CPU backend sums a half matmul's products unrounded)
         if u.dtype == dtypes.bfloat16 and u.op in ROUNDED: self._round(slot[u], u.dtype, emit)
 
-    @staticmethod
-    def _spill_format(kinds):
-        """A spill buffer's format: integer tiles go to an Int32 or UInt32 buffer as their words (a float32 one takes
-        their values, which round beyond 2^24: emulated int64 keeps its high words in uint32 tiles); float32 otherwise."""
-        if "f" in kinds or kinds <= {"b"}: return FORMAT[dtypes.float32]
-        return FORMAT[dtypes.uint32 if "i" not in kinds else dtypes.int32]
+    def _spill_cb(self, level, dt):
+        """The spill buffer for tiles of dtype dt parked at loop depth level: integer tiles go to an Int32 or UInt32
+        buffer as their words (a Float32 one would take their values, which round beyond 2^24, and a signed one would
+        come back as signed: emulated int64 keeps its words in uint32 tiles), bool tiles to a UInt8 one (a quarter of
+        the L1: int64's division keeps its 64 quotient bits), float tiles to a Float32 one."""
+        fmt = FORMAT[dtypes.bool if dt == dtypes.bool else dtypes.uint32 if dtypes.is_unsigned(dt) else dtypes.int32 if dtypes.is_int(dt) else dtypes.float32]
+        if (level, fmt) not in self.spill_cbs:
+            left = [cb for cb in SPILL_CBS if cb not in (*self.spill_cbs.values(), *self.bitcast_cbs)]
+            if not left: raise Unsupported(f"spills in {len(self.spill_cbs) + 1} loop depths and formats and bitcasts in one kernel")
+            self.spill_cbs[level, fmt] = left[0]
+        return self.spill_cbs[level, fmt]
 
     def _round(self, d, dt, emit):
         """Round register tile d to float16 or bfloat16, as the packer rounds to that format."""
@@ -677,7 +684,10 @@ class Kernel(DataMovement):
     def _bitcast_cb(self, fmt):
         """The circular buffer index that holds tiles in format fmt in this kernel's bitcasts."""
         if fmt not in self.bitcasts: self.bitcasts.append(fmt)
-        if len(self.bitcasts) > len(self.bitcast_cbs): raise Unsupported(f"bitcasts or roundings through formats {self.bitcasts} in one kernel")
+        if len(self.bitcasts) > len(self.bitcast_cbs):
+            left = [cb for cb in SPILL_CBS if cb not in (*self.spill_cbs.values(), *self.bitcast_cbs)]
+            if not left: raise Unsupported(f"bitcasts or roundings through formats {self.bitcasts} and spills in one kernel")
+            self.bitcast_cbs.append(left[-1])
         return self.bitcast_cbs[self.bitcasts.index(fmt)]
 
     @staticmethod
@@ -728,7 +738,7 @@ class Kernel(DataMovement):
                 "writer": dm(self.writer, SCATTER + (READ_RUN + (SHARE if mcast else "") if blocked else ""),
                              [*once["writer"], *([f"    ReadRun rrun{{get_write_ptr({READ_STAGE_CB})}};", *sh(2)] if blocked else ())]), "mcast": mcast or None, "senders": blocked and loop.senders,
                 "compute": compute, "cb_pages": self.cb_pages, "global": self._global_size(),
-                "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "locals": self.locals, "bitcast": self.bitcasts, "spills": {cb: self._spill_format(k) for cb, k in self.spilled.items()}, "bitcast_cbs": self.bitcast_cbs[:len(self.bitcasts)], "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
+                "split": [loop.S, loop.KB // loop.RC, loop.RC] if loop and loop.S > 1 else None, "locals": self.locals, "bitcast": self.bitcasts, "spills": {cb: fmt for (_, fmt), cb in self.spill_cbs.items()}, "bitcast_cbs": self.bitcast_cbs[:len(self.bitcasts)], "fed": {cb: FORMAT[u.dtype] for u in self.fed for side, cb in FED_CB.items() if self.fed_side[u] == side}, "blocks": loop.blocks if blocked else None,
                 "tiles": loop.tiles if loop else None, "lanes": math.prod(loop.sizes.values()) if loop else None, "math": (loop.kind if loop else "sfpu"), "im2col": self.im2col, "bufs": len(self.params), "vars": len(self.vars), "fallbacks": self.fallbacks, "accesses": len(self.accesses)}
 
 
