@@ -18,13 +18,16 @@ namespace {
 constexpr uint32_t SHIFT = 10, BUCKET = 1u << SHIFT, PAGE = 256;  // cycles per bucket; buckets per page
 static_assert(SHIFT <= 15, "a span's ends, counted from its bucket's start, fit 16 bits");
 constexpr uint32_t FULL = BUCKET << 16;  // the one span of a bucket busy throughout: 0 to BUCKET
+// Words per bucket (8 or 16, more spans in place, were slower: docs/speed.md); the spans it holds in place; the word a
+// full bucket keeps its jump in; the size class of the chunk its spans first move to.
+constexpr uint32_t WORDS = 4, INPLACE = WORDS - 1, JUMP = WORDS - 1, FIRST = WORDS <= 8 ? 3 : 4;
 
-// A bucket is four words: its span count | c << 16, then, while c is 0, up to three spans in place (one word each:
+// A bucket is WORDS words: its span count | c << 16, then, while c is 0, up to INPLACE spans in place (one word each:
 // start | end << 16, from the bucket's start), else where in `arena` its chunk of 2^c spans is. A link's bucket seldom
 // holds more than three, so a booking reads one line for it. A bucket busy throughout (one span, FULL) has its last
 // word free: it says how many buckets on the next one with a free cycle may be (0: the next), so that a core booking
 // far behind the others jumps a solidly booked stretch instead of walking it bucket by bucket (a walk per booking
-// made such runs quadratic: a convolution's thousands of small gathered reads ran past the watchdog). Buckets only
+// made such runs quadratic in their bookings, as a convolution's gathered reads on tinygrad are). Buckets only
 // fill up until calendars_reset, so a jump once right stays right, and each walk points the buckets it passed
 // straight at its end (union-find's path compression). The last word is kept 0 while it holds no span.
 std::vector<uint32_t> arena(1 << 12);  // its size only grows: a loop of runs allocates nothing
@@ -46,17 +49,17 @@ std::vector<Calendar*> touched;  // the calendars booked since calendars_reset: 
 struct alignas(64) Calendar {  // one line holds what a booking reads before its bucket: the counts and the first pages
     static constexpr size_t NEAR = 6;  // pages whose address sits in the calendar itself (1.5M cycles: most runs)
     uint64_t bytes = 0, cycles = 0;
-    uint32_t* near[NEAR] = {};     // near[k / PAGE] + 4 * (k % PAGE): bucket k, for the first pages (no second miss)
+    uint32_t* near[NEAR] = {};     // near[k / PAGE] + WORDS * (k % PAGE): bucket k, for the first pages (no second miss)
     std::vector<uint32_t*> far;    // the pages after them
 
     uint32_t* page(size_t p) const { return p < NEAR ? near[p] : p - NEAR < far.size() ? far[p - NEAR] : nullptr; }
     uint32_t* bucket(uint64_t k) {
         uint32_t* pg = page(k / PAGE);
-        if (__builtin_expect(pg != nullptr, 1)) return pg + 4 * (k % PAGE);
-        return new_page(k / PAGE) + 4 * (k % PAGE);
+        if (__builtin_expect(pg != nullptr, 1)) return pg + WORDS * (k % PAGE);
+        return new_page(k / PAGE) + WORDS * (k % PAGE);
     }
     __attribute__((noinline)) uint32_t* new_page(size_t p) {
-        uint32_t* pg = new (std::align_val_t(64)) uint32_t[4 * PAGE]();
+        uint32_t* pg = new (std::align_val_t(64)) uint32_t[WORDS * PAGE]();
         if (p < NEAR) return near[p] = pg;
         if (p - NEAR >= far.size()) far.resize(p - NEAR + 1, nullptr);
         return far[p - NEAR] = pg;
@@ -69,19 +72,19 @@ struct alignas(64) Calendar {  // one line holds what a booking reads before its
         if (joins_prev && joins_next) {  // it fills the gap between two spans
             s[i - 1] = (s[i - 1] & 0xffff) | (s[i] & 0xffff0000);
             for (; i + 1 < m; i++) s[i] = s[i + 1];
-            s[m - 1] = 0;  // in place, the third span was the last word: it may hold a jump now
+            s[m - 1] = 0;  // in place, the last span was the last word: it may hold a jump now
             b[0]--;
         } else if (joins_prev) s[i - 1] = (s[i - 1] & 0xffff) | e << 16;
         else if (joins_next) s[i] = (s[i] & 0xffff0000) | r;
         else {
             uint32_t c = b[0] >> 16;
             if (!m) filled.push_back(b);
-            if (m == (c ? 1u << c : 3)) {  // full: into a chunk twice its size
-                uint32_t o = alloc(c ? c + 1 : 3);
+            if (m == (c ? 1u << c : INPLACE)) {  // full: into a chunk twice its size
+                uint32_t o = alloc(c ? c + 1 : FIRST);
                 std::memcpy(&arena[o], spans(b), m * 4);
                 if (c) { arena[b[1]] = freed[c]; freed[c] = b[1]; }
-                else b[2] = b[3] = 0;
-                b[0] = m | (c ? c + 1 : 3) << 16;
+                else std::memset(b + 2, 0, 4 * (WORDS - 2));
+                b[0] = m | (c ? c + 1 : FIRST) << 16;
                 b[1] = o;
                 s = &arena[o];
             }
@@ -127,18 +130,18 @@ struct alignas(64) Calendar {  // one line holds what a booking reads before its
     // The first bucket from k on with a free cycle: follows the full buckets' jumps, then points each it passed at it.
     __attribute__((noinline)) uint64_t open_from(uint64_t k) {
         uint64_t j = k;
-        for (uint32_t* b; full(b = bucket(j));) j += b[3] ? b[3] : 1;
+        for (uint32_t* b; full(b = bucket(j));) j += b[JUMP] ? b[JUMP] : 1;
         for (uint64_t i = k; i < j;) {
             uint32_t* b = bucket(i);
-            uint64_t next = i + (b[3] ? b[3] : 1);
-            b[3] = (uint32_t)std::min<uint64_t>(j - i, UINT32_MAX);  // a jump too far for a word stops short: still right
+            uint64_t next = i + (b[JUMP] ? b[JUMP] : 1);
+            b[JUMP] = (uint32_t)std::min<uint64_t>(j - i, UINT32_MAX);  // a jump too far for a word stops short: still right
             i = next;
         }
         return j;
     }
     void prefetch(uint64_t t) const {  // the bucket a booking from t looks at first
         size_t k = t >> SHIFT;
-        if (uint32_t* pg = page(k / PAGE)) __builtin_prefetch(pg + 4 * (k % PAGE));
+        if (uint32_t* pg = page(k / PAGE)) __builtin_prefetch(pg + WORDS * (k % PAGE));
     }
     void clear() { bytes = cycles = 0; }  // its pages stay, calendars_reset empties their buckets
 };
@@ -148,7 +151,7 @@ void calendars_reset() {
     for (Calendar* c : touched) c->clear();
     touched.clear();
     arena_top = 1;
-    for (uint32_t* b : filled) std::memset(b, 0, 16);  // count and last word (a jump) alike
+    for (uint32_t* b : filled) std::memset(b, 0, 4 * WORDS);  // count and last word (a jump) alike
     filled.clear();
     std::fill(std::begin(freed), std::end(freed), 0);
 }
