@@ -259,9 +259,11 @@ class Device:
     A Device may be shared by threads (each call is atomic); it belongs to the process that made it.
     `timing`: "calendar" (shared NoC links, ports and DRAM banks; the default, or TENSIX_TIMING), "ordered" (the same,
     strictly in time order: slow, the reference) or "simple" (nothing shared); `races=False` (or TENSIX_RACES=off)
-    turns the race detector off (docs/timing.md, README)."""
+    turns the race detector off (docs/timing.md, README); `strict_init=False` (or TENSIX_STRICT_INIT=0) the check that
+    each compute op follows the init tt-metal needs before it on silicon (README)."""
 
-    def __init__(self, name=None, hang_seconds=None, echo=True, max_cycles=MAX_CYCLES, timing=None, races=None, sandbox=None):
+    def __init__(self, name=None, hang_seconds=None, echo=True, max_cycles=MAX_CYCLES, timing=None, races=None, sandbox=None,
+                 strict_init=None):
         self._closed, self._pid, self._lock = True, os.getpid(), threading.RLock()
         name = os.environ.get("TENSIX_DEVICE", "e150") if name is None else name
         if not isinstance(name, str) or name not in CHIPS:
@@ -279,6 +281,7 @@ class Device:
             if timing not in TIMING_MODES: raise TensixError(f"Device(timing) takes one of {', '.join(TIMING_MODES)}; got {timing!r}")
             self.sim.timing = timing
         if races is not None: self.sim.races = checks.boolean("Device(races)", races)  # TENSIX_RACES=off turns it off too
+        if strict_init is not None: self.sim.strict_init = checks.boolean("Device(strict_init)", strict_init)
         self.dram = _Allocator(c.dram_unreserved_base, c.dram_bank_size)
         self.l1 = _Allocator(c.l1_unreserved_base, c.l1_size, top_down=True)
         self.queue = []

@@ -39,6 +39,7 @@ class Simulator:
         if self.timing not in TIMING_MODES:
             raise TensixError(f"TENSIX_TIMING={self.timing!r}; it takes one of {', '.join(TIMING_MODES)}")
         self.races = checks.env_flag("TENSIX_RACES", True)  # the race detector (native/races.cpp)
+        self.strict_init = checks.env_flag("TENSIX_STRICT_INIT", True)  # the strict-init checker (native/inits.cpp)
         self.stats = None  # what the engine reported about the last run: its JSON text, parsed only when asked (Run.stats)
         spin = os.environ.get("TENSIX_SPIN_US", "")
         try: self.spin = float(spin) * 1e-6 if spin else SPIN_SECONDS if len(os.sched_getaffinity(0)) > 1 else 0.0
@@ -94,7 +95,7 @@ class Simulator:
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
         lines += [f"bank {b} {x} {y}" for b, (x, y) in enumerate(c.dram_banks)]
         self.progress, self.progress_since = None, time.monotonic()
-        self._send(lines + [f"sandbox {int(self.sandbox)}", f"spin {int(self.spin * 1e9)}", "start"])
+        self._send(lines + [f"sandbox {int(self.sandbox)}", f"strict_init {int(self.strict_init)}", f"spin {int(self.spin * 1e9)}", "start"])
         word, rest = self._reply(None)
         if word != "ready": raise TensixError(f"the tensix engine did not start: {word} {rest}")
         self.sandboxed, self.unsandboxed_why = not rest, rest.removeprefix("unsandboxed ")

@@ -37,7 +37,7 @@ def test_kernels_clear_l1_from_the_zeros_block_but_cannot_write_it(dev):
 
 
 def test_pack_relu_and_format_reconfiguration_calls(dev):
-    body = PER_TILE.format(wait1="", pop1="", op="copy_tile(0, 0, 0); PACK(( llk_pack_relu_config(ReluType::ZERO_RELU) )); "
+    body = PER_TILE.format(wait1="", pop1="", op="copy_tile_to_dst_init_short(0); copy_tile(0, 0, 0); PACK(( llk_pack_relu_config(ReluType::ZERO_RELU) )); "
                            "math_reconfig_data_format_srca(0, 0); binary_op_init_common_with_dt(0, 0, 16);")
     got, _ = compute(dev, body, [A])
     assert np.array_equal(tt.untilize(got, 64, 64), np.maximum(A, 0))
@@ -279,6 +279,7 @@ def test_fused_matmul_calls_copy_partials_back_and_pack_untilize_from_the_regist
     # column block c (tt-metal's reblock_and_untilize). Here the two tiles of a 32 x 64 block land swapped, then whole.
     x = tt.round_bfloat16(rng.standard_normal((32, 64)).astype(np.float32))
     body = """
+    pack_untilize_dst_init_short<1, 2>(16);
     cb_wait_front(0, 2);
     for (uint32_t pass = 0; pass < 2; pass++) {
         cb_reserve_back(16, 2);
@@ -456,6 +457,7 @@ void kernel_main() {  // as ttnn's padded matmul readers: a word to each compute
 MAILBOX_COMPUTE = """#include "compute_kernel_api.h"
 #include "compute_kernel_api/eltwise_unary/sfpu.h"
 namespace NAMESPACE { void MAIN {
+    compute_kernel_hw_startup(16, 16); fill_tile_init();
     for (uint32_t i = 0; i < 2; i++) {
         uint32_t u = 0, m = 0, p = 0;
         UNPACK(u = mailbox_read(ckernel::ThreadId::BriscThreadId);)  // each TRISC reads its own word, in order

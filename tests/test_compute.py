@@ -32,9 +32,10 @@ void kernel_main() {
 }"""
 
 
-def compute(dev, body, inputs, n_out=None, in_fmt=tt.bfloat16, out_fmt=tt.bfloat16, cbs=(), **kernel):
+def compute(dev, body, inputs, n_out=None, in_fmt=tt.bfloat16, out_fmt=tt.bfloat16, cbs=(), start="unary_op_init_common(0, 16);", **kernel):
     """Run `body` (the inside of MAIN; `n` is the number of tiles) over tilized inputs in CBs 0, 1, ...; the output
-    tiles from CB 16, as a flat array in tile order."""
+    tiles from CB 16, as a flat array in tile order. The body starts after unary_op_init_common(0, 16), as tt-metal's
+    SFPU kernels do (`start`): the hardware configured for these buffers, copy_tile's mode set (other ops call their inits)."""
     bufs = [dev.buffer(tt.tilize(x), fmt=in_fmt) for x in inputs]
     n = bufs[0].pages
     n_out = n if n_out is None else n_out
@@ -42,7 +43,7 @@ def compute(dev, body, inputs, n_out=None, in_fmt=tt.bfloat16, out_fmt=tt.bfloat
     src = ('#include "compute_kernel_api.h"\n#include "compute_kernel_api/eltwise_binary.h"\n#include "compute_kernel_api/bcast.h"\n'
            '#include "compute_kernel_api/matmul.h"\n#include "compute_kernel_api/reduce.h"\n#include "compute_kernel_api/tilize.h"\n'
            '#include "compute_kernel_api/untilize.h"\n#include "compute_kernel_api/pack_untilize.h"\n#include "compute_kernel_api/transpose_wh.h"\n#include "debug/dprint.h"\n'
-           'namespace NAMESPACE { void MAIN { uint32_t n = get_arg_val<uint32_t>(0);\n' + body + '\n} }\n')
+           'namespace NAMESPACE { void MAIN { uint32_t n = get_arg_val<uint32_t>(0);\n' + start + '\n' + body + '\n} }\n')
     cbs = [tt.CB(i, in_fmt, 2) for i in range(len(inputs))] + [tt.CB(16, out_fmt, 2), *cbs]
     try:
         run = dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(READER, "reader"), writer=tt.Kernel(WRITER, "writer"),
@@ -67,8 +68,10 @@ PER_TILE = """for (uint32_t i = 0; i < n; i++) {{
 }}"""
 
 
-def binary_body(op):
-    return PER_TILE.format(wait1="cb_wait_front(1, 1);", pop1="cb_pop_front(1, 1);", op=op)
+def binary_body(op, init=None):
+    """A loop of `op` on tiles of CBs 0 and 1, after `init` (by default the op's own: mul_tiles_init for mul_tiles)."""
+    init = f"{op.split('(')[0]}_init(0, 1);" if init is None else init
+    return init + PER_TILE.format(wait1="cb_wait_front(1, 1);", pop1="cb_pop_front(1, 1);", op=op)
 
 
 rng = np.random.default_rng(7)
@@ -120,12 +123,14 @@ def test_add_and_sub_of_special_values(dev, op, ref):
 @pytest.mark.parametrize("op, ref", [("add", np.add), ("sub", np.subtract), ("mul", np.multiply)])
 def test_broadcasts_repeat_row_zero_column_zero_or_the_first_value(dev, kind, pick, op, ref):
     call = f"{op}_tiles_bcast_{kind}(0, 1, 0, 0, 0);"
-    got, _ = compute(dev, binary_body(call), [A[:32, :32], B[:32, :32]])
+    init = f"{op}_bcast_{kind}_init_short(0, 1);" if kind != "scalar" else "add_bcast_scalar_init_short(0, 1);" if op == "add" else \
+        f"{op}_tiles_bcast_scalar_init_short(0, 1);"  # tt-metal's bcast.h names
+    got, _ = compute(dev, binary_body(call, init), [A[:32, :32], B[:32, :32]])
     assert np.array_equal(tt.untilize(got, 32, 32), tt.round_bfloat16(ref(A[:32, :32], pick(B[:32, :32]))))
 
 
 def test_templated_broadcast_and_the_2024_names(dev):
-    got, _ = compute(dev, binary_body("init_bcast<ELWMUL, BroadcastType::COL>(0, 1); any_tiles_bcast<ELWMUL, BroadcastType::COL>(0, 1, 0, 0, 0);"),
+    got, _ = compute(dev, binary_body("init_bcast<ELWMUL, BroadcastType::COL>(0, 1); any_tiles_bcast<ELWMUL, BroadcastType::COL>(0, 1, 0, 0, 0);", ""),
                      [A[:32, :32], B[:32, :32]])
     assert np.array_equal(tt.untilize(got, 32, 32), tt.round_bfloat16(A[:32, :32] * B[:32, :1]))
 
@@ -198,7 +203,7 @@ def test_reduce_row_col_scalar_with_a_scaler_tile(dev):
     x = A[:32, :64]
     s = np.full((32, 64), 0.5, np.float32)  # the scaler input: its first value matters
     for dim, pick in (("REDUCE_ROW", lambda t: t[:, 0]), ("REDUCE_COL", lambda t: t[0, :]), ("REDUCE_SCALAR", lambda t: t[0, 0])):
-        body = f"""acquire_dst(tt::DstMode::Half);
+        body = f"""reduce_init<PoolType::SUM, ReduceDim::{dim}>(0, 1, 16); acquire_dst(tt::DstMode::Half);
         for (uint32_t i = 0; i < n; i++) {{ cb_wait_front(0, 1); cb_wait_front(1, 1);
             reduce_tile<PoolType::SUM, ReduceDim::{dim}>(0, 1, 0, 0, 0); cb_pop_front(0, 1); cb_pop_front(1, 1); }}
         cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); release_dst(tt::DstMode::Half);"""
@@ -213,7 +218,7 @@ def test_reduce_row_col_scalar_with_a_scaler_tile(dev):
 
 def test_reduce_max_of_negative_values_is_not_zero(dev):
     x = tt.round_bfloat16(-np.abs(A[:32, :32]) - 1)
-    body = """acquire_dst(tt::DstMode::Half); cb_wait_front(0, 1); cb_wait_front(1, 1);
+    body = """reduce_init<PoolType::MAX, ReduceDim::REDUCE_ROW>(0, 1, 16); acquire_dst(tt::DstMode::Half); cb_wait_front(0, 1); cb_wait_front(1, 1);
     reduce_tile<PoolType::MAX, ReduceDim::REDUCE_ROW>(0, 1, 0, 0, 0);
     cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); release_dst(tt::DstMode::Half);"""
     got, _ = compute(dev, body, [x, np.ones((32, 32), np.float32)], n_out=1)
@@ -221,10 +226,12 @@ def test_reduce_max_of_negative_values_is_not_zero(dev):
 
 
 def test_transpose_and_tilize_untilize(dev):
-    got, _ = compute(dev, PER_TILE.format(wait1="", pop1="", op="transpose_wh_tile(0, 0, 0);"), [A[:32, :32]])
+    got, _ = compute(dev, PER_TILE.format(wait1="", pop1="", op="transpose_wh_init_short(0); transpose_wh_tile(0, 0, 0);"), [A[:32, :32]])
     assert np.array_equal(tt.untilize(got, 32, 32), A[:32, :32].T)
     # untilize then tilize: two tiles side by side become rows and back
-    body = """cb_wait_front(0, 2); cb_reserve_back(24, 2); untilize_block(0, 2, 24); cb_push_back(24, 2); cb_pop_front(0, 2);
+    body = """untilize_init_short(0);
+    cb_wait_front(0, 2); cb_reserve_back(24, 2); untilize_block(0, 2, 24); cb_push_back(24, 2); cb_pop_front(0, 2);
+    untilize_uninit(0); tilize_init_short(24, 2, 16);
     cb_wait_front(24, 2); cb_reserve_back(16, 2); tilize_block(24, 2, 16); cb_push_back(16, 2); cb_pop_front(24, 2);"""
     x = A[:32, :64]
     got, _ = compute(dev, body, [x], n_out=2, cbs=[tt.CB(24, tt.bfloat16, 2)])
@@ -245,8 +252,8 @@ def test_pack_tile_fills_the_reserved_pages_in_order_or_out_of_order(dev):
 
 
 def test_sfpu_ops_chain_on_the_destination_register(dev):
-    body = PER_TILE.format(wait1="", pop1="", op="copy_tile(0, 0, 0); exp_tile_init(); exp_tile(0); copy_tile(0, 0, 1); max_tile(0, 1); "
-                           "relu_max_tile(0, 0x40000000u);")  # min(max(exp(x), x), 2.0)
+    body = PER_TILE.format(wait1="", pop1="", op="copy_tile(0, 0, 0); exp_tile_init(); exp_tile(0); copy_tile(0, 0, 1); max_tile_init(); max_tile(0, 1); "
+                           "relu_max_tile_init(); relu_max_tile(0, 0x40000000u);")  # min(max(exp(x), x), 2.0)
     x = A[:32, :32]
     got, _ = compute(dev, body, [x])
     want = np.clip(np.maximum(tt.round_bfloat16(np.exp(x)), x), 0, 2)

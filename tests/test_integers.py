@@ -126,12 +126,13 @@ def test_integer_compares_max_min_and_where(fmt):
     b[::3] = a[::3]
     name = "Int32" if fmt is tt.int32 else "UInt32"
     suffix = "int32" if fmt is tt.int32 else "uint32"
-    for call, want in [(f"lt_int_tile<DataFormat::{name}>(0, 1, 2);", a < b), (f"gt_int_tile<DataFormat::{name}>(0, 1, 2);", a > b),
-                       (f"le_int_tile<DataFormat::{name}>(0, 1, 2);", a <= b), (f"ge_int_tile<DataFormat::{name}>(0, 1, 2);", a >= b),
-                       (f"binary_max_{suffix}_tile(0, 1, 2);", np.maximum(a, b)), (f"binary_min_{suffix}_tile(0, 1, 2);", np.minimum(a, b)),
-                       ("sub_int_tile<DataFormat::Int32>(0, 1, 2); eqz_tile_int32(2);", a == b),
-                       ("sub_int_tile<DataFormat::Int32>(0, 1, 2); nez_tile_int32(2);", a != b),
-                       (f"lt_int_tile<DataFormat::{name}>(0, 1, 2); where_tile<DataFormat::{name}>(2, 0, 1, 2);", np.where(a < b, a, b))]:
+    cmp = lambda op: f"{op}_int_tile_init<DataFormat::{name}>(); {op}_int_tile<DataFormat::{name}>(0, 1, 2);"
+    sub = "sub_int_tile_init<DataFormat::Int32>(); sub_int_tile<DataFormat::Int32>(0, 1, 2);"
+    for call, want in [(cmp("lt"), a < b), (cmp("gt"), a > b), (cmp("le"), a <= b), (cmp("ge"), a >= b),
+                       (f"binary_max_{suffix}_tile_init(); binary_max_{suffix}_tile(0, 1, 2);", np.maximum(a, b)),
+                       (f"binary_min_{suffix}_tile_init(); binary_min_{suffix}_tile(0, 1, 2);", np.minimum(a, b)),
+                       (sub + " eqz_tile_init(); eqz_tile_int32(2);", a == b), (sub + " nez_tile_init(); nez_tile_int32(2);", a != b),
+                       (cmp("lt") + f" where_tile_init(); where_tile<DataFormat::{name}>(2, 0, 1, 2);", np.where(a < b, a, b))]:
         assert np.array_equal(run_int(call, a, b, fmt), tiles(want.astype(fmt.dtype))), call
 
 
@@ -167,12 +168,12 @@ def test_fill_tile_int_rpow_and_rdiv():
     bits = lambda v: int(np.float32(v).view(np.uint32))
     a = full_range(15, np.int32)
     word = -(1 << 30) - 12345
-    got = run_int(f"fill_tile_int<DataFormat::Int32>(2, {word & 0xFFFFFFFF}u);", a, a)
+    got = run_int(f"fill_tile_init(); fill_tile_int<DataFormat::Int32>(2, {word & 0xFFFFFFFF}u);", a, a)
     assert np.array_equal(got, np.full(a.size, word, np.int32))
     x = np.random.default_rng(16).uniform(0.5, 4, (32, 64)).astype(np.float32)
     dev = tt.Device("n150")
-    for call, want in [(f"rpow_tile_init(); rpow_tile(0, {bits(1.5)}u); copy_dest_values(0, 2);", np.float32(1.5) ** x),
-                       (f"rdiv_tile_init(); rdiv_tile<RoundingMode::Floor>(0, {bits(7.0)}u); copy_dest_values(0, 2);",
+    for call, want in [(f"rpow_tile_init(); rpow_tile(0, {bits(1.5)}u); copy_dest_values_init(); copy_dest_values(0, 2);", np.float32(1.5) ** x),
+                       (f"rdiv_tile_init(); rdiv_tile<RoundingMode::Floor>(0, {bits(7.0)}u); copy_dest_values_init(); copy_dest_values(0, 2);",
                         np.floor(np.float32(7.0) / x))]:
         got = run_today(dev, PAIR % call, [x, x], **int_mode(tt.float32))
         np.testing.assert_allclose(got, tiles(want.astype(np.float32)), rtol=2e-7, err_msg=call)

@@ -63,13 +63,14 @@ INCLUDES = "".join(f'#include "api/compute/{h}"\n' for h in (
 
 def run_today(dev, body, inputs, in_fmt=tt.bfloat16, out_fmt=tt.bfloat16, n_out=None, l1=False, **kernel):
     """Run a today's-dialect compute kernel (`body` inside `void kernel_main()`, with `n` the tile count) over
-    tilized inputs in CBs 0, 1, 2; the output tiles from CB 16, flat, in tile order."""
+    tilized inputs in CBs 0, 1, 2; the output tiles from CB 16, flat, in tile order. The body starts after
+    init_sfpu(c_0, c_16): the hardware configured for these buffers, copy_tile's mode set."""
     bufs = [dev.buffer(tt.tilize(x), fmt=in_fmt, page=in_fmt.tile_bytes, l1=l1) for x in inputs]
     n = bufs[0].pages
     n_out = n if n_out is None else n_out
     out = dev.buffer(n_out * out_fmt.tile_bytes, page=out_fmt.tile_bytes)
     ct = [len(bufs)] + [a for b in (bufs + bufs[:1] * 3)[:3] for a in tt.TensorAccessorArgs(b).get_compile_time_args()]
-    src = INCLUDES + "void kernel_main() {\n    uint32_t n = get_arg_val<uint32_t>(0);\n" + body + "\n}\n"
+    src = INCLUDES + "void kernel_main() {\n    uint32_t n = get_arg_val<uint32_t>(0);\n    init_sfpu(tt::CBIndex::c_0, tt::CBIndex::c_16);\n" + body + "\n}\n"
     try:
         dev.run(tt.Program(dev, (0, 0), reader=tt.Kernel(READER, "reader", compile_args=ct), compute=tt.Kernel(src, "compute", **kernel),
                            writer=tt.Kernel(WRITER, "writer", compile_args=tt.TensorAccessorArgs(out).get_compile_time_args(),
@@ -154,7 +155,7 @@ def test_a_bfloat16_register_truncates_add_and_rounds_mul_and_div():
                        ("rsub_binary_tile(0, 1, 2)", truncated(b - a)), ("mul_binary_tile(0, 1, 2)", nearest(a * b)),
                        ("div_binary_tile(0, 1, 2)", nearest(a / b)),
                        ("add_binary_tile<DstRoundingMode::NearestEven>(0, 1, 2)", nearest(a + b))]:
-        got = run_today(dev, PAIR % (call + ";"), [a, b])
+        got = run_today(dev, PAIR % (call.split("<")[0].split("(")[0] + "_init(); " + call + ";"), [a, b])
         assert np.array_equal(got, tiles(want)), call
     assert not np.array_equal(truncated(a + b), nearest(a + b))  # the inputs tell the two apart
 
@@ -195,7 +196,7 @@ def test_math_and_pack_in_one_block_as_ttnn_writes_them():
     body = """for (uint32_t i = 0; i < n; i++) {
         cb_wait_front(0, 1); cb_wait_front(1, 1); cb_reserve_back(16, 1);
         tile_regs_acquire(); tile_regs_wait();
-        copy_tile(0, 0, 0); copy_tile(1, 0, 1); sub_binary_tile(0, 1, 0); pack_tile(0, 16);
+        copy_tile(0, 0, 0); copy_tile(1, 0, 1); sub_binary_tile_init(); sub_binary_tile(0, 1, 0); pack_tile(0, 16);
         tile_regs_commit(); tile_regs_release();
         PACK((llk_pack_relu_config(ReluConfig::zero())));
         cb_pop_front(0, 1); cb_pop_front(1, 1); cb_push_back(16, 1);
@@ -356,12 +357,12 @@ def test_sfpu_reduce_keeps_float32_whole(pool, dim):
 
 def test_sfpu_reduce_of_int32_words_and_its_refusals():
     x = np.random.default_rng(4).integers(-2 ** 31, 2 ** 31, (32, 32)).astype(np.int32)
-    got = run_today(tt.Device("n150"), ONE % "sfpu_reduce<PoolType::MAX, DataFormat::Int32, ReduceDim::REDUCE_ROW>(0);", [x], **int_mode(tt.int32))
+    got = run_today(tt.Device("n150"), ONE % "sfpu_reduce_init<PoolType::MAX, DataFormat::Int32>(); sfpu_reduce<PoolType::MAX, DataFormat::Int32, ReduceDim::REDUCE_ROW>(0);", [x], **int_mode(tt.int32))
     assert np.array_equal(tt.untilize(got, 32, 32)[:, 0], x.max(1))
     with pytest.raises(tt.CompileError, match="REDUCE_ROW for SUM, MAX, MIN"):
         run_today(tt.Device("n150"), ONE % "sfpu_reduce<PoolType::AVG, DataFormat::Float32, ReduceDim::REDUCE_ROW>(0);", [x.astype(np.float32)], **F32)
     with pytest.raises(tt.TensixError, match="one tile"):
-        run_today(tt.Device("n150"), ONE % "sfpu_reduce<PoolType::MAX, DataFormat::Float32, ReduceDim::REDUCE_ROW>(0, 2, 1);", [x.astype(np.float32)], **F32)
+        run_today(tt.Device("n150"), ONE % "sfpu_reduce_init<PoolType::MAX, DataFormat::Float32>(); sfpu_reduce<PoolType::MAX, DataFormat::Float32, ReduceDim::REDUCE_ROW>(0, 2, 1);", [x.astype(np.float32)], **F32)
 
 COMMON = r"""
 #include "api/dataflow/dataflow_api.h"
@@ -550,8 +551,9 @@ def test_acc_to_dest_adds_the_op_to_what_the_register_holds(dev):
     body = """for (uint32_t i = 0; i < n; i++) {
         cb_wait_front(0, 1); cb_wait_front(1, 1); cb_wait_front(2, 1);
         tile_regs_acquire();
-        copy_tile(2, 0, 0); binary_tiles_init<true, ELWMUL>(0, 1, true); mul_tiles(0, 1, 0, 0, 0);
-        copy_tile(2, 0, 1); mul_tiles_init(0, 1); mul_tiles(0, 1, 0, 0, 1); add_binary_tile(0, 1, 0);
+        copy_tile_to_dst_init_short(2); copy_tile(2, 0, 0); binary_tiles_init<true, ELWMUL>(0, 1, true); mul_tiles(0, 1, 0, 0, 0);
+        copy_tile_to_dst_init_short(2); copy_tile(2, 0, 1); mul_tiles_init(0, 1); mul_tiles(0, 1, 0, 0, 1);
+        add_binary_tile_init(); add_binary_tile(0, 1, 0);
         tile_regs_commit(); tile_regs_wait();
         cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); tile_regs_release();
         cb_pop_front(0, 1); cb_pop_front(1, 1); cb_pop_front(2, 1);
@@ -654,7 +656,7 @@ def test_the_pack_thread_sfpu_needs_the_register_handed_over():
     with pytest.raises(tt.KernelError, match="packer.*tile_regs_wait first"):
         run_today(dev, early % "", [x], **F32)
     with pytest.raises(tt.KernelError, match="handed to the packer"):
-        run_today(dev, PACK_SIDE % "gelu_tile(t);", [x], **F32)
+        run_today(dev, PACK_SIDE % "gelu_tile_init(); gelu_tile(t);", [x], **F32)
     with pytest.raises(tt.KernelError, match="only the packer's wait for math"):
         run_today(dev, PACK_SIDE.replace("MATH_PACK", "UNPACK_MATH") % "", [x], **F32)
 

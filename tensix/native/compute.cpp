@@ -309,6 +309,7 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.ints = mm.uints = 0;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
     mm.unpacking.clear();
+    inits_reset(cur->inits);
     // only the entries filled since the last init: each is 4 KB on, one cache miss apiece, paid by every core at every
     // run (2% of the 4096^2 grid add's engine time when all were cleared)
     for (uint32_t k = mm.first; k != mm.next && k - mm.first < CACHE; k++) {
@@ -455,21 +456,19 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
 // The sums go where `out` says: added into acc (a later pass adds more), or, for a single-pass product, straight into
 // the destination tile, rounded as the register rounds.
 enum { INTO_ACC, INTO_DST_BF16, INTO_DST_FP32 };
+// n sums just stored, rounded as `out` says (bf16() is written to vectorize: one loop for every vector width)
+template <int out, int n>
+static inline void round_stored(float* a) {
+    if (out == INTO_DST_BF16)
+        for (int t = 0; t < n; t++) a[t] = bf16(a[t]);
+}
 #if defined(__AVX512F__)
 #include <immintrin.h>
 // acc += s for 16 sums, rounded as `out` says
 template <int out>
 static inline void add_into(float* acc, __m512 s) {
-    __m512 sum = _mm512_add_ps(_mm512_loadu_ps(acc), s);
-    if (out == INTO_DST_BF16) {  // round to bfloat16, ties to even; NaN stays NaN
-        __m512i u = _mm512_castps_si512(sum);
-        __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
-        __m512i rounded = _mm512_and_si512(_mm512_add_epi32(u, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff))),
-                                           _mm512_set1_epi32((int)0xffff0000));
-        __mmask16 nan = _mm512_cmp_ps_mask(sum, sum, _CMP_UNORD_Q);
-        sum = _mm512_castsi512_ps(_mm512_mask_blend_epi32(nan, rounded, _mm512_set1_epi32(0x7fc00000)));
-    }
-    _mm512_storeu_ps(acc, sum);
+    _mm512_storeu_ps(acc, _mm512_add_ps(_mm512_loadu_ps(acc), s));
+    round_stored<out, 16>(acc);
 }
 // The same, written for AVX-512: eight whole rows of sums in sixteen registers, each row of r loaded once for eight.
 template <int out>
@@ -509,16 +508,8 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
             for (int q = 0; q < 4; q++)
                 for (int h = 0; h < 2; h++) {
                     float* a = acc + (i + q) * 32 + j + h * 8;
-                    __m256 sum = _mm256_add_ps(_mm256_loadu_ps(a), s[q][h]);
-                    if (out == INTO_DST_BF16) {  // round to bfloat16, ties to even; NaN stays NaN
-                        __m256i u = _mm256_castps_si256(sum);
-                        __m256i odd = _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1));
-                        __m256i rounded = _mm256_and_si256(_mm256_add_epi32(u, _mm256_add_epi32(odd, _mm256_set1_epi32(0x7fff))),
-                                                           _mm256_set1_epi32((int)0xffff0000));
-                        __m256 nan = _mm256_cmp_ps(sum, sum, _CMP_UNORD_Q);
-                        sum = _mm256_blendv_ps(_mm256_castsi256_ps(rounded), _mm256_castsi256_ps(_mm256_set1_epi32(0x7fc00000)), nan);
-                    }
-                    _mm256_storeu_ps(a, sum);
+                    _mm256_storeu_ps(a, _mm256_add_ps(_mm256_loadu_ps(a), s[q][h]));
+                    round_stored<out, 8>(a);
                 }
         }
 }
@@ -537,11 +528,10 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
                 MAC(rows[3][j], l3, rk[j]);
             }
         }
-        for (int q = 0; q < 4; q++)
-            for (int j = 0; j < 32; j++) {
-                float& a = acc[(i + q) * 32 + j];
-                a = out == INTO_DST_BF16 ? bf16(a + rows[q][j]) : a + rows[q][j];
-            }
+        for (int q = 0; q < 4; q++) {
+            for (int j = 0; j < 32; j++) acc[(i + q) * 32 + j] += rows[q][j];
+            round_stored<out, 32>(acc + (i + q) * 32);
+        }
     }
 }
 
@@ -705,14 +695,14 @@ static void unpack_operand(Operand& o, uint32_t fidelity) {
 
 // Operands are unpacked with their matmuls, shared out between the threads like them, but never later than the moment
 // their pages could change: before the compute thread pops a circular buffer or gives way to another thread.
+static size_t unpack_chunk(size_t n) { return n < MIN_UNPACK_SPLIT ? n : UNPACK_CHUNK; }  // operands a chunk unpacks
 void unpack_queued(Math* mm) {
     if (mm->unpacking.empty()) return;
-    size_t n = mm->unpacking.size();
-    split_work(n < MIN_UNPACK_SPLIT ? 1 : (int)((n + UNPACK_CHUNK - 1) / UNPACK_CHUNK), [](void* ctx, int chunk) {
+    size_t n = mm->unpacking.size(), per = unpack_chunk(n);
+    split_work((int)((n + per - 1) / per), [](void* ctx, int chunk) {
         Math& mm = *(Math*)ctx;
-        size_t n = mm.unpacking.size(), from = n < MIN_UNPACK_SPLIT ? 0 : chunk * UNPACK_CHUNK;
-        size_t to = n < MIN_UNPACK_SPLIT ? n : std::min(n, from + UNPACK_CHUNK);
-        for (size_t i = from; i < to; i++) unpack_operand(*mm.unpacking[i], mm.mm_fidelity);
+        size_t n = mm.unpacking.size(), per = unpack_chunk(n), from = chunk * per;
+        for (size_t i = from; i < std::min(n, from + per); i++) unpack_operand(*mm.unpacking[i], mm.mm_fidelity);
     }, mm);
     mm->unpacking.clear();
 }

@@ -814,7 +814,7 @@ static void start_api() {
     api.cb_write_ptr = api_cb_write_ptr; api.cb_read_ptr = api_cb_read_ptr;
     api.cb_page_size = api_cb_page_size; api.cb_format = api_cb_format; api.cb_size = api_cb_size;
     api.print = api_print; api.fail = api_fail; api.tick = api_tick;
-    compute_bind(api);
+    compute_bind(api); inits_bind(api);
     start_helpers();
 
     uint64_t total = l1_offset(chip.cores) + chip.banks * chip.bank_size;
@@ -888,6 +888,7 @@ int main(int argc, char** argv) {
             fprintf(out, "ready%s%s\n", why ? " unsandboxed " : "", why ? why : "");
             reply();
         } else if (w[0] == "sandbox") sandboxed = num(w[1]);
+        else if (w[0] == "strict_init") strict_init = num(w[1]);  // the strict-init checker (inits.cpp) on or off
         else if (w[0] == "spin") spin_ns = usable_cpus() > 1 ? num(w[1]) : 0;  // spin N: wait for a command spinning N ns
         else if (w[0] == "kernel") {  // kernel SLOT PATH (the path is the rest of the line)
             uint32_t s = num(w[1]);

@@ -79,6 +79,15 @@ static inline uint8_t* dram(uint32_t bank) { return shm + l1_offset(chip.cores) 
 enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN, POLL, MAILBOX };
 struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr = 0, value = 0; uint64_t seen = 0; };
 
+// What a compute thread's init calls have set up (inits.cpp); format: a DataFormat code, -1 unknown.
+struct InitState {
+    bool configured = false;
+    uint32_t math = TX_INIT_NONE, mode = TX_ANY;
+    const char *math_by = nullptr, *sfpu = nullptr, *tilize = nullptr, *pack_untilize = nullptr, *reduce_mask = nullptr;
+    int32_t format[3] = {-1, -1, -1}, format_cb[3] = {};
+    const char* format_by[3] = {};
+};
+
 struct Core;
 struct Thread {
     Fiber fiber;
@@ -99,6 +108,7 @@ struct Thread {
     uint64_t started = 0, math_busy = 0;  // when the core started; cycles the math stage computed
     std::string line;  // DPRINT text not yet ended
     Math* math = nullptr;  // kept across runs, like the stack
+    InitState inits;
 };
 
 struct CB {
@@ -146,6 +156,9 @@ extern uint64_t changes;
 inline void changed() { changes++; }
 CB& cb_of(int32_t i, const char* what);
 void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the kernel API
+extern bool strict_init;        // inits.cpp: the strict-init checker is on
+void inits_bind(TxApi& api);
+void inits_reset(InitState& s);
 void unpack_queued(Math* mm);   // compute.cpp: unpack the queued matmuls' operands now (their pages may change next)
 // helper.cpp: run work(ctx, i) for every chunk i < chunks, on this thread and the helper threads, and return when all are
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run.

@@ -91,11 +91,16 @@ class TTProgram:
             reader_args = lambda c: [*args(c), *along(c, (min(1, cols - 1), c[1]), (cols - 1, c[1]), (0, c[1]), cols - 1)]
             writer_args = lambda c: [*args(c), *along(c, (c[0], min(1, rows - 1)), (c[0], rows - 1), (c[0], 0), rows - 1)]
         if s.get("senders"):  # core (cols, y) sends row y's A (its t0: block (y, 0)), core (x, rows) column x's B (block (0, x))
-            a_send, b_send, none = lambda c: c[0] == cols, lambda c: c[1] == rows, lambda c: [0, *xy(c), *xy(c), 0, *xy(c)]
-            start = lambda c, role, t0: [t0 if role else s["blocks"], cols * rows, *args(c)[2:]] if a_send(c) or b_send(c) else args(c)
-            reader_args = lambda c: [*start(c, a_send(c), c[1]), *(none(c) if b_send(c) else along(c, (0, c[1]), (cols - 1, c[1]), (cols, c[1]), cols))]
-            writer_args = lambda c: [*start(c, b_send(c), c[0] * rows), *(none(c) if a_send(c) else along(c, (c[0], 0), (c[0], rows - 1), (c[0], rows), rows))]
-            compute_args = lambda c: [*args(c), a_send(c) | b_send(c) << 1]  # 1: A's splits, 2: B's; 0: a block's products
+            def sender_args(c, matrix):  # matrix 0: A, the reader's, along rows; 1: B, the writer's, down columns
+                sends = (c[0] == cols, c[1] == rows)  # c sends A's row, B's column
+                head = args(c)
+                if any(sends):  # a sender's share: its own matrix's first block (else no block: s["blocks"]) of all cores'
+                    head = [(c[1], c[0] * rows)[matrix] if sends[matrix] else s["blocks"], cols * rows, *head[2:]]
+                if sends[1 - matrix]: return [*head, 0, *xy(c), *xy(c), 0, *xy(c)]  # the other's sender: nothing of this one to pass
+                if matrix == 0: return [*head, *along(c, (0, c[1]), (cols - 1, c[1]), (cols, c[1]), cols)]
+                return [*head, *along(c, (c[0], 0), (c[0], rows - 1), (c[0], rows), rows)]
+            reader_args, writer_args = lambda c: sender_args(c, 0), lambda c: sender_args(c, 1)
+            compute_args = lambda c: [*args(c), (c[0] == cols) | (c[1] == rows) << 1]  # 1: A's splits, 2: B's; 0: a block's products
         cbs = [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in IN_CB.items()] + \
               [tt.CB(cb, BY_CODE[f], pages=s["cb_pages"].get(str(cb), 2)) for f, cb in OUT_CB.items()] + [tt.CB(STAGE_CB, tt.uint8, STAGE_PAGES, PAGE)] + \
               [tt.CB(int(cb), tt.bfloat16 if int(cb) in SPLIT_CB else BY_CODE[s["fed"].get(cb, s.get("spills", {}).get(cb, 0))], n)

@@ -13,6 +13,7 @@ ALWI void sfpu_reduce_init() {
     static_assert(format == DataFormat::Float32 || format == DataFormat::Int32 || format == DataFormat::UInt32 ||
                   format == DataFormat::UInt16 || format == DataFormat::Float16_b,
                   "sfpu_reduce: formats Float32, Int32, UInt32, UInt16, Float16_b");
+    TENSIX_SFPU_INIT("sfpu_reduce_init");
 }
 template <PoolType pool_type, DataFormat format, ReduceDim reduce_dim = ReduceDim::REDUCE_COL>
 ALWI void sfpu_reduce(uint32_t idst, uint32_t ct_dim = 1, uint32_t rt_dim = 1) {
@@ -21,6 +22,7 @@ ALWI void sfpu_reduce(uint32_t idst, uint32_t ct_dim = 1, uint32_t rt_dim = 1) {
     static_assert(format == DataFormat::Float32 || format == DataFormat::Int32 || format == DataFormat::UInt32 ||
                   format == DataFormat::UInt16 || format == DataFormat::Float16_b,
                   "sfpu_reduce: formats Float32, Int32, UInt32, UInt16, Float16_b");
+    TENSIX_SFPU_NEED("sfpu_reduce", "sfpu_reduce_init");
     if (ct_dim != 1 || rt_dim != 1) tensix_api->fail("sfpu_reduce: only one tile (ct_dim = rt_dim = 1) is modelled");
     tensix_api->sfpu_reduce((uint32_t)pool_type, reduce_dim == ReduceDim::REDUCE_ROW ? TX_REDUCE_ROW : TX_REDUCE_COL, idst,
                             (uint32_t)format);

@@ -91,6 +91,11 @@ struct TxApi {
     void (*mailbox_write)(uint32_t thread, uint32_t data);
     uint32_t (*mailbox_read)(uint32_t thread);
     bool (*mailbox_not_empty)(uint32_t thread);
+    // the strict-init checker (inits.cpp): an init call `call` set up `kind` (TxInit) with `mode`'s detail and flags, and
+    // srcA, srcB and the packer for these circular buffers' formats (TX_CB_KEEP: unchanged); an op `call` needs them,
+    // and `fix` is the init that sets them up
+    void (*init)(uint32_t kind, uint32_t mode, int32_t srca, int32_t srcb, int32_t pack, const char* call);
+    void (*need)(uint32_t kind, uint32_t mode, int32_t srca, int32_t srcb, int32_t pack, const char* call, const char* fix);
 };
 
 enum TxRegs : uint32_t { TX_REGS_ACQUIRE, TX_REGS_COMMIT, TX_REGS_WAIT, TX_REGS_RELEASE, TX_DST_ACQUIRE_FULL, TX_DST_ACQUIRE_HALF, TX_DST_RELEASE };
@@ -126,6 +131,22 @@ enum TxUnary : uint32_t {
 };
 const uint32_t TX_WHERE_INT = 1u << 16;  // or-ed into where's output tile: the choices are integer words
 const uint32_t TX_ON_PACKER = 1u << 20;  // or-ed into a TxUnary op: issued by the pack thread on the tiles it holds
+// What an init sets up, and what an op needs (inits.cpp). The op modes are the unpacker's and math engine's; the packer's
+// untilize mode, the reduce's edge mask on the packer and the SFPU op are kept apart.
+enum TxInit : uint32_t {
+    TX_INIT_NONE,     // the kernel's start: nothing set up
+    TX_INIT_STARTUP,  // the hardware configured, no op mode (compute_kernel_hw_startup, binary_op_init_common)
+    TX_INIT_UNKNOWN,  // a mode the checker does not follow: any op may come next
+    TX_INIT_COPY, TX_INIT_TRANSPOSE, TX_INIT_BINARY, TX_INIT_MATMUL, TX_INIT_REDUCE, TX_INIT_TILIZE, TX_INIT_UNTILIZE,
+    TX_INIT_PACK_UNTILIZE, TX_UNINIT_PACK_UNTILIZE, TX_UNINIT_REDUCE, TX_UNINIT_TILIZE, TX_INIT_FORMATS, TX_INIT_SFPU,
+    TX_NEED_SFPU, TX_NEED_PACK,
+};
+// A mode's detail: a binary op's TxBinary | TxBcast << 4, a reduce's TxPool | TxReduceDim << 4; 0xf in either half: any.
+const uint32_t TX_ANY = 0xff;
+const uint32_t TX_INIT_HW = 1u << 8;         // or-ed into an init's mode: it configures unpacker, math and packer
+const uint32_t TX_INIT_PACK_MASK = 1u << 9;  // or-ed into a reduce init's mode: it sets the packer's edge mask
+const int32_t TX_CB_KEEP = -1, TX_CB_UNKNOWN = -2;  // an init's format argument: unchanged, or may have changed
+
 enum TxPool : uint32_t { TX_POOL_SUM, TX_POOL_AVG, TX_POOL_MAX, TX_POOL_MIN };
 enum TxReduceDim : uint32_t { TX_REDUCE_ROW, TX_REDUCE_COL, TX_REDUCE_SCALAR };
 

@@ -3,6 +3,7 @@
 #include "compute_kernel_api/common.h"
 
 namespace ckernel {
-ALWI void unary_op_init_common(uint32_t icb, uint32_t ocb = 16) {}
-ALWI void init_sfpu(uint32_t icb, uint32_t ocb = 16) {}
+// The whole set-up for these buffers, with the unpacker and math engine left in copy_tile's mode.
+ALWI void unary_op_init_common(uint32_t icb, uint32_t ocb = 16) { tensix_init(TX_INIT_COPY, TX_INIT_HW | TX_ANY, "unary_op_init_common", icb, icb, ocb); }
+ALWI void init_sfpu(uint32_t icb, uint32_t ocb = 16) { tensix_init(TX_INIT_COPY, TX_INIT_HW | TX_ANY, "init_sfpu", icb, icb, ocb); }
 }  // namespace ckernel
