@@ -81,6 +81,38 @@ def test_one_bank_is_slower_than_spread_reads(dev):
     within_limits(spread, dev.chip)
 
 
+READ_SAME = r'''
+#include "dataflow_api.h"
+void kernel_main() {
+    uint32_t src = get_arg_val<uint32_t>(0), count = get_arg_val<uint32_t>(1), l1 = get_arg_val<uint32_t>(2);
+    uint32_t page = get_arg_val<uint32_t>(3);
+    InterleavedAddrGen<true> pages = {src, page};
+    for (uint32_t i = 0; i < count; i++) noc_async_read(get_noc_addr(0, pages), l1, page);
+    noc_async_read_barrier();
+}'''
+
+
+def test_a_bank_every_core_reads_at_once_is_never_idle_until_the_last_read(dev):
+    """All cores issue their reads of one page at once, one barrier at the end: the bank has work queued from the first
+    read's arrival on, so it serves them back to back. The scheduler runs core after core, so the later ones book far
+    behind a stretch the earlier ones filled: a booking that skipped a free cycle would leave the bank idle and end
+    later, one that took a busy cycle would end sooner."""
+    src = dev.buffer(PAGE, page=PAGE)
+    cores = tt.CoreRange((0, 0), (dev.chip.grid[0] - 1, dev.chip.grid[1] - 1))
+    count, t = 16, dev.chip.timing
+    prog = tt.Program(dev, cores, reader=READ_SAME, reader_args=[src.addr, count, dev.chip.l1_unreserved_base, PAGE])
+    run = dev.run(prog)
+    reads = count * dev.chip.num_cores
+    bytes_, busy = run.stats.banks[0]
+    assert bytes_ == reads * PAGE and busy >= reads * PAGE / t.dram_bytes_per_cycle
+    w, h = dev.chip.noc_size
+    # before the first read reaches the bank and after the last leaves it: one core's issues, the trip there and back
+    # (read latency, hops), the packet's time on the links
+    around = count * (t.api_cycles + t.noc_issue_cycles) + t.read_latency + 2 * t.hop_cycles * (w + h) + 2 * PAGE / t.noc_bytes_per_cycle
+    assert busy <= run.cycles - run.stats.launch <= busy + around
+    src.free()
+
+
 def test_all_cores_reading_one_cores_l1_share_its_port(dev):
     cores = tt.CoreRange((0, 0), (dev.chip.grid[0] - 1, dev.chip.grid[1] - 1))
     l1 = dev.chip.l1_unreserved_base

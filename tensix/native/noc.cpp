@@ -22,122 +22,11 @@
 #include <algorithm>
 #include <cmath>
 #include "engine.h"
+#include "calendar.h"
 
 TimingMode timing_mode = TIMING_CALENDAR;
 
 namespace {
-
-// A calendar's busy time in buckets of 2^SHIFT cycles, each bucket a short sorted list of the spans in it (a span
-// that crosses a bucket's end is kept as one piece in each: the bookings depend only on which cycles are busy). The
-// scheduler runs cores one after another, so each core books back in time, into a calendar of thousands of spans
-// (packets seldom touch): one sorted list paid a search and a move of its tail for each booking; a bucket is found by
-// its time and holds a few spans.
-constexpr uint32_t SHIFT = 10, BUCKET = 1u << SHIFT, PAGE = 256;  // cycles per bucket; buckets per page
-static_assert(SHIFT <= 15, "a span's ends, counted from its bucket's start, fit 16 bits");
-
-// A bucket is four words: its span count | c << 16, then, while c is 0, up to three spans in place (one word each:
-// start | end << 16, from the bucket's start), else where in `arena` its chunk of 2^c spans is. A link's bucket seldom
-// holds more than three, so a booking reads one line for it.
-std::vector<uint32_t> arena(1 << 12);  // its size only grows: a loop of runs allocates nothing
-uint32_t arena_top = 1;                 // the words in use
-uint32_t freed[12];  // chunks outgrown, by size class: a list through their first words; noc_reset forgets them
-inline uint32_t alloc(uint32_t c) {
-    if (uint32_t o = freed[c]) { freed[c] = arena[o]; return o; }
-    uint32_t o = arena_top;
-    if ((arena_top += 1u << c) > arena.size()) arena.resize(2 * arena.size());  // a chunk is smaller than the arena
-    return o;
-}
-std::vector<uint32_t*> filled;  // the buckets given spans since noc_reset: it empties them, the pages stay (a loop of runs
-                                // allocates nothing, and zeroes only what it used)
-inline uint32_t* spans(uint32_t* b) { return b[0] >> 16 ? &arena[b[1]] : b + 1; }
-
-struct Calendar;
-std::vector<Calendar*> touched;  // the calendars booked since noc_reset: a run of a few cores clears and reports only those
-struct alignas(64) Calendar {  // one line holds what a booking reads before its bucket: the counts and the first pages
-    static constexpr size_t NEAR = 6;  // pages whose address sits in the calendar itself (1.5M cycles: most runs)
-    uint64_t bytes = 0, cycles = 0;
-    uint32_t* near[NEAR] = {};     // near[k / PAGE] + 4 * (k % PAGE): bucket k, for the first pages (no second miss)
-    std::vector<uint32_t*> far;    // the pages after them
-
-    uint32_t* page(size_t p) const { return p < NEAR ? near[p] : p - NEAR < far.size() ? far[p - NEAR] : nullptr; }
-    uint32_t* bucket(uint64_t k) {
-        uint32_t* pg = page(k / PAGE);
-        if (__builtin_expect(pg != nullptr, 1)) return pg + 4 * (k % PAGE);
-        return new_page(k / PAGE) + 4 * (k % PAGE);
-    }
-    __attribute__((noinline)) uint32_t* new_page(size_t p) {
-        uint32_t* pg = new (std::align_val_t(64)) uint32_t[4 * PAGE]();
-        if (p < NEAR) return near[p] = pg;
-        if (p - NEAR >= far.size()) far.resize(p - NEAR + 1, nullptr);
-        return far[p - NEAR] = pg;
-    }
-    // Book the cycles [r, r + use) of bucket b, before its span i (the first that ends after r), merged with the
-    // spans it touches.
-    __attribute__((always_inline)) static void book(uint32_t* b, uint32_t i, uint32_t r, uint32_t use) {
-        uint32_t* s = spans(b), m = b[0] & 0xffff, e = r + use;
-        bool joins_prev = i && s[i - 1] >> 16 == r, joins_next = i < m && (s[i] & 0xffff) == e;
-        if (joins_prev && joins_next) {  // it fills the gap between two spans
-            s[i - 1] = (s[i - 1] & 0xffff) | (s[i] & 0xffff0000);
-            for (; i + 1 < m; i++) s[i] = s[i + 1];
-            b[0]--;
-        } else if (joins_prev) s[i - 1] = (s[i - 1] & 0xffff) | e << 16;
-        else if (joins_next) s[i] = (s[i] & 0xffff0000) | r;
-        else {
-            uint32_t c = b[0] >> 16;
-            if (!m) filled.push_back(b);
-            if (m == (c ? 1u << c : 3)) {  // full: into a chunk twice its size
-                uint32_t o = alloc(c ? c + 1 : 3);
-                std::memcpy(&arena[o], spans(b), m * 4);
-                if (c) { arena[b[1]] = freed[c]; freed[c] = b[1]; }
-                b[0] = m | (c ? c + 1 : 3) << 16;
-                b[1] = o;
-                s = &arena[o];
-            }
-            for (uint32_t v = r | e << 16; i <= m; i++) std::swap(v, s[i]);  // a rotation, not a memmove call
-            b[0]++;
-        }
-    }
-
-    // Book `d` cycles from `t` on, in the gaps left by what was booked before: a packet interleaves with the packets
-    // already on the resource (as packets on different virtual channels share a link). Returns when its first cycle
-    // starts; `end` becomes at least when its last cycle ends.
-    __attribute__((always_inline)) uint64_t take(uint64_t t, uint64_t d, uint32_t n, uint64_t& end) {
-        if (__builtin_expect(!cycles, 0)) touched.push_back(this);  // its first booking since noc_reset (each books a cycle or more)
-        bytes += n; cycles += d;
-        uint64_t k = t >> SHIFT;
-        uint32_t r = t & (BUCKET - 1), *b = bucket(k), *s = spans(b), m = b[0] & 0xffff, i = 0;
-        while (i < m && s[i] >> 16 <= r) i++;  // the spans that end by r
-        if (i < m && (s[i] & 0xffff) <= r) r = s[i++] >> 16;  // r is busy: the first free cycle after (spans never touch)
-        uint32_t gap_end = i < m ? s[i] & 0xffff : BUCKET;
-        if (__builtin_expect(r == BUCKET || gap_end - r < d, 0)) return take_pieces(t, d, end);
-        book(b, i, r, d);
-        t = (k << SHIFT) + r;
-        end = std::max(end, t + d);
-        return t;
-    }
-    // take() when the first gap is too short: the cycles go in the gaps from t on, over as many buckets as it takes.
-    __attribute__((noinline)) uint64_t take_pieces(uint64_t t, uint64_t d, uint64_t& end) {
-        uint64_t start = ~0ull;
-        for (;;) {
-            uint64_t k = t >> SHIFT;
-            uint32_t r = t & (BUCKET - 1), *b = bucket(k), *s = spans(b), m = b[0] & 0xffff, i = 0;
-            while (i < m && s[i] >> 16 <= r) i++;
-            if (i < m && (s[i] & 0xffff) <= r) r = s[i++] >> 16;
-            if (r == BUCKET) { t = (k + 1) << SHIFT; continue; }
-            if (start == ~0ull) start = (k << SHIFT) + r;
-            uint32_t use = std::min<uint64_t>(d, (i < m ? s[i] & 0xffff : BUCKET) - r);
-            book(b, i, r, use);
-            d -= use;
-            t = (k << SHIFT) + r + use;
-            if (!d) { end = std::max(end, t); return start; }
-        }
-    }
-    void prefetch(uint64_t t) const {  // the bucket a booking from t looks at first
-        size_t k = t >> SHIFT;
-        if (uint32_t* pg = page(k / PAGE)) __builtin_prefetch(pg + 4 * (k % PAGE));
-    }
-    void clear() { bytes = cycles = 0; }  // its pages stay, noc_reset empties their buckets
-};
 
 std::vector<Calendar> res;  // links, then injection ports, then ejection ports, then DRAM banks, then L1 ports
 uint64_t drained;
@@ -233,13 +122,8 @@ uint64_t landed(uint32_t kind, uint8_t noc, uint64_t issue, uint64_t t, uint32_t
 
 void noc_reset() {
     size_t n = 8 * nodes() + chip.banks + chip.cores;
-    for (Calendar* c : touched) c->clear();  // keeps the memory: a loop of runs allocates nothing
-    touched.clear();
+    calendars_reset();
     if (res.size() != n) res.assign(n, Calendar{});
-    arena_top = 1;
-    for (uint32_t* b : filled) b[0] = 0;
-    filled.clear();
-    std::fill(std::begin(freed), std::end(freed), 0);
     drained = 0;
     known_size = ~0u;
 }

@@ -27,7 +27,19 @@ std::string where(const void* at) {
 namespace {
 
 struct Flight { uint32_t addr, size; uint64_t issue, done; uint32_t core, proc; int32_t dest; const void* at; };
-std::vector<std::vector<Flight>> reads_into, writes_from, writes_into;  // per core
+// One core's transfers, and for each of its threads a time before which none of that thread's lands: a thread that
+// issues thousands of reads before its barrier (a gathered read of a convolution) checked the whole list at every
+// call, quadratic in the reads; now only once one may have landed.
+struct Flights {
+    std::vector<Flight> v;
+    uint64_t soonest[NPROC];
+    Flights() { clear(); }
+    auto begin() const { return v.begin(); }
+    auto end() const { return v.end(); }
+    void push(const Flight& f) { v.push_back(f); soonest[f.proc] = std::min(soonest[f.proc], f.done); }
+    void clear() { v.clear(); std::fill(std::begin(soonest), std::end(soonest), ~0ull); }
+};
+std::vector<Flights> reads_into, writes_from, writes_into;  // per core
 std::unordered_map<uint64_t, uint64_t> last_landing;  // (source core, NoC, destination core) -> when its last write lands
 
 bool overlaps(const Flight& f, uint32_t addr, uint32_t size) { return f.addr < addr + size && addr < f.addr + f.size; }
@@ -40,8 +52,16 @@ std::string core_label(uint32_t core) {
 
 const char* proc_name(uint32_t p) { static const char* n[] = {"BRISC", "NCRISC", "TRISC"}; return p < 3 ? n[p] : "?"; }
 
-void prune(std::vector<Flight>& v, uint32_t proc, uint64_t now) {  // the thread's transfers that have landed by now
-    v.erase(std::remove_if(v.begin(), v.end(), [&](const Flight& f) { return f.proc == proc && f.done <= now; }), v.end());
+void prune(Flights& l, uint32_t proc, uint64_t now) {  // the thread's transfers that have landed by now
+    if (now < l.soonest[proc]) return;
+    uint64_t soonest = ~0ull;  // of those still in flight
+    l.v.erase(std::remove_if(l.v.begin(), l.v.end(), [&](const Flight& f) {
+        if (f.proc != proc) return false;
+        if (f.done <= now) return true;
+        soonest = std::min(soonest, f.done);
+        return false;
+    }), l.v.end());
+    l.soonest[proc] = soonest;
 }
 
 }  // namespace
@@ -69,7 +89,7 @@ void race_read(uint32_t dst, uint32_t size, uint64_t issue, uint64_t done, const
                  "cycle %lu, it leaves L1 by cycle %lu; now %lu): wait for it with noc_async_write_barrier first",
                  dst, dst + size, where(at).c_str(), proc_name(f.proc), where(f.at).c_str(), (unsigned long)f.issue,
                  (unsigned long)f.done, (unsigned long)issue);
-    reads_into[cur->core].push_back({dst, size, issue, done, cur->core, cur->proc, -1, at});
+    reads_into[cur->core].push({dst, size, issue, done, cur->core, cur->proc, -1, at});
 }
 
 // A write from this core's L1 [src, src + size) to core `dest` (or -1 for DRAM) at L1 `dst`, or a semaphore signal;
@@ -98,17 +118,17 @@ uint64_t race_write(uint8_t noc, uint32_t src, uint32_t size, int32_t dest, uint
                          where(at).c_str(), dst, dst + size, core_label(dest).c_str(), (unsigned long)issue, (unsigned long)done,
                          core_label(f.core).c_str(), proc_name(f.proc), where(f.at).c_str(), f.addr, f.addr + f.size,
                          (unsigned long)f.issue, (unsigned long)f.done);
-            writes_into[dest].push_back({dst, size, issue, done, cur->core, cur->proc, dest, at});
+            writes_into[dest].push({dst, size, issue, done, cur->core, cur->proc, dest, at});
         }
     }
     if (!signal) {
         prune(writes_from[cur->core], cur->proc, cur->clock);  // keeps the list to what is in flight
-        writes_from[cur->core].push_back({src, size, issue, done, cur->core, cur->proc, dest, at});
+        writes_from[cur->core].push({src, size, issue, done, cur->core, cur->proc, dest, at});
     }
     return done;
 }
 
-static void check_range(std::vector<Flight>& v, uint32_t addr, uint32_t size, const char* call, int32_t cb, int32_t n,
+static void check_range(const Flights& v, uint32_t addr, uint32_t size, const char* call, int32_t cb, int32_t n,
                         const char* what, const char* fix, const void* at, bool own) {
     for (const Flight& f : v)
         if (f.done > cur->clock && overlaps(f, addr, size) && (!own || f.proc == cur->proc))
