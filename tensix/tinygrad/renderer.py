@@ -661,6 +661,10 @@ class Kernel(DataMovement):
         # within an expression (clang's excess precision: tinygrad's CPU backend sums a half matmul's products unrounded)
         if u.dtype == dtypes.bfloat16 and u.op in ROUNDED: self._round(slot[u], u.dtype, emit)
 
+    def _pool_left(self):
+        """SPILL_CBS' indices no spill or bitcast of this kernel has taken yet."""
+        return [cb for cb in SPILL_CBS if cb not in (*self.spill_cbs.values(), *self.bitcast_cbs)]
+
     def _spill_cb(self, level, dt):
         """The spill buffer for tiles of dtype dt parked at loop depth level: integer tiles go to an Int32 or UInt32
         buffer as their words (a Float32 one would take their values, which round beyond 2^24, and a signed one would
@@ -668,7 +672,7 @@ class Kernel(DataMovement):
         the L1: int64's division keeps its 64 quotient bits), float tiles to a Float32 one."""
         fmt = FORMAT[dtypes.bool if dt == dtypes.bool else dtypes.uint32 if dtypes.is_unsigned(dt) else dtypes.int32 if dtypes.is_int(dt) else dtypes.float32]
         if (level, fmt) not in self.spill_cbs:
-            left = [cb for cb in SPILL_CBS if cb not in (*self.spill_cbs.values(), *self.bitcast_cbs)]
+            left = self._pool_left()
             if not left: raise Unsupported(f"spills in {len(self.spill_cbs) + 1} loop depths and formats and bitcasts in one kernel")
             self.spill_cbs[level, fmt] = left[0]
         return self.spill_cbs[level, fmt]
@@ -685,7 +689,7 @@ class Kernel(DataMovement):
         """The circular buffer index that holds tiles in format fmt in this kernel's bitcasts."""
         if fmt not in self.bitcasts: self.bitcasts.append(fmt)
         if len(self.bitcasts) > len(self.bitcast_cbs):
-            left = [cb for cb in SPILL_CBS if cb not in (*self.spill_cbs.values(), *self.bitcast_cbs)]
+            left = self._pool_left()
             if not left: raise Unsupported(f"bitcasts or roundings through formats {self.bitcasts} and spills in one kernel")
             self.bitcast_cbs.append(left[-1])
         return self.bitcast_cbs[self.bitcasts.index(fmt)]
