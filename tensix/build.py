@@ -143,7 +143,8 @@ def host_library() -> Path:
     """The host's native helpers (native/host/*.cpp: format conversion and tilizing straight into the banks) as a
     shared library for ctypes, compiled once per source version, compiler and processor, like the engine."""
     sources = sorted((NATIVE / "host").glob("*.cpp"))
-    out = cache_dir() / f"host-{_key('host', HOST_FLAGS, _cpu(), [f.read_bytes() for f in sources])}.so"
+    key = _key('host', HOST_FLAGS, _cpu(), [f.read_bytes() for f in [*sources, NATIVE / "cpus.h"]])
+    out = cache_dir() / f"host-{key}.so"
     if not _usable(out, "host library"):
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.stem}.{_tag()}.so")

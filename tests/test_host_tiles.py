@@ -42,6 +42,15 @@ def test_native_write_and_read_match_numpy_byte_for_byte(dev, shape, page, l1):
     buf.free()
 
 
+@pytest.mark.parametrize("threads", ["1", "3"])
+@pytest.mark.parametrize("shape, page", [((2, 544, 1056), 2048), ((1, 1024, 1152), 2080)])
+def test_conversions_shared_between_threads_give_the_same_bytes(dev, monkeypatch, threads, shape, page):
+    """4 MB and more are converted by several threads, each taking the next row of tiles: a page that starts mid-tile
+    (2080 bytes) makes each thread find its place in the banks on its own."""
+    monkeypatch.setenv("TENSIX_THREADS", threads)
+    test_native_write_and_read_match_numpy_byte_for_byte(dev, shape, page, False)
+
+
 def test_untilized_read_of_bfloat16_is_the_rounded_input(dev):
     x = awkward((64, 64), 5)
     buf = dev.buffer(x.size * 2, page=2048)

@@ -19,6 +19,7 @@
 #include <vector>
 #include "include/tensix_abi.h"
 #include "fiber.h"
+#include "cpus.h"
 
 struct Math;    // a compute thread's destination register and settings (compute.cpp)
 struct Kernel;  // a loaded kernel binary (engine.cpp)
@@ -164,7 +165,6 @@ void unpack_queued(Math* mm);   // compute.cpp: unpack the queued matmuls' opera
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run.
 void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx);
 void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
-int usable_cpus();     // the processors this process may use: its affinity mask, capped by a cgroup CPU quota
 // Spin while *word == seen, for `ns` at most; true if it changed.
 bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns);
 

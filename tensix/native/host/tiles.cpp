@@ -2,10 +2,13 @@
 // NaN) -> tile order (32 x 32 tiles, four 16 x 16 faces, rows in a face) -> each page straight into its bank, and back.
 // numpy does the same in three passes with two temporaries (tensix/formats.py is the reference the tests hold it to).
 // Built with the host compiler on first use (tensix/build.py host_library) and called through ctypes.
+#include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <thread>
 #include <vector>
 #include <immintrin.h>
+#include "../cpus.h"
 
 namespace {
 constexpr int64_t TILE = 32, FACE = 16, ROW_BYTES = FACE * 2;  // a face row: 16 bfloat16 values, 32 bytes
@@ -27,6 +30,11 @@ inline uint16_t to_bfloat16(uint32_t u) {
 struct Pages {
     uint8_t* mem; int64_t bank_bytes, addr, banks, stride, page;
     int64_t bank = 0, slot = 0, at = 0;
+    Pages from(int64_t offset) const {  // the same pages, stepping from the buffer's byte `offset` on
+        Pages p = *this;
+        p.bank = offset / page % banks; p.slot = offset / page / banks; p.at = offset % page;
+        return p;
+    }
     uint8_t* next() {
         if (at == page) { at = 0; if (++bank == banks) { bank = 0; slot++; } }
         uint8_t* p = mem + bank * bank_bytes + addr + slot * stride + at;
@@ -40,53 +48,76 @@ struct Pages {
 // sequential stream with stores that skip the cache (the matrix is larger than it; they neither read the lines first
 // nor evict the tiles). Tile by tile, each face row went to a matrix row 16 KB and more from the last: twice as slow.
 constexpr int64_t TILE_BYTES = TILE * TILE * 2;
-bool read_by_rows(float* dst, int64_t mats, int64_t rows, int64_t cols, const uint8_t* mem, int64_t bank_bytes,
-                  int64_t addr, int64_t banks, int64_t stride, int64_t page) {
+bool can_read_by_rows(const float* dst, int64_t cols, int64_t page) {
 #if defined(__AVX2__)
-    if (page % TILE_BYTES || (uintptr_t)dst % 64 || cols % 16) return false;
-    std::vector<const uint16_t*> tiles(cols / TILE);
-    int64_t per_page = page / TILE_BYTES, t = 0;
-    for (int64_t m = 0; m < mats; m++)
-        for (int64_t tr = 0; tr < rows; tr += TILE) {
-            for (auto& p : tiles) {
-                int64_t pg = t / per_page;
-                p = (const uint16_t*)(mem + (pg % banks) * bank_bytes + addr + (pg / banks) * stride + (t % per_page) * TILE_BYTES);
-                t++;
-            }
-            for (int64_t r = 0; r < TILE; r++) {
-                float* out = dst + (m * rows + tr + r) * cols;
-                int64_t face_row = (r / FACE) * 2 * FACE * FACE + (r % FACE) * FACE;  // the row's left face row in a tile
-                for (const uint16_t* tile : tiles)
-                    for (const uint16_t* in : {tile + face_row, tile + face_row + FACE * FACE}) {  // left face, right face
-#if defined(__AVX512F__)
-                        __m512i v = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)in));
-                        _mm512_stream_si512((__m512i*)out, _mm512_slli_epi32(v, 16));
-#else
-                        for (int h = 0; h < 2; h++) {
-                            __m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*)(in + 8 * h)));
-                            _mm256_stream_si256((__m256i*)(out + 8 * h), _mm256_slli_epi32(v, 16));
-                        }
-#endif
-                        out += FACE;
-                    }
-            }
-        }
-    _mm_sfence();  // the streamed stores are in memory before the caller reads the matrix
-    return true;
+    return page % TILE_BYTES == 0 && (uintptr_t)dst % 64 == 0 && cols % 16 == 0;
 #else
     return false;
 #endif
 }
+// Tile rows g0 to g1 (of all the matrices' rows of tiles, in order).
+void read_by_rows(float* dst, int64_t g0, int64_t g1, int64_t rows, int64_t cols, const uint8_t* mem, int64_t bank_bytes,
+                  int64_t addr, int64_t banks, int64_t stride, int64_t page) {
+#if defined(__AVX2__)
+    std::vector<const uint16_t*> tiles(cols / TILE);
+    int64_t per_page = page / TILE_BYTES, t = g0 * (cols / TILE);
+    for (int64_t g = g0; g < g1; g++) {
+        int64_t m = g / (rows / TILE), tr = g % (rows / TILE) * TILE;
+        for (auto& p : tiles) {
+            int64_t pg = t / per_page;
+            p = (const uint16_t*)(mem + (pg % banks) * bank_bytes + addr + (pg / banks) * stride + (t % per_page) * TILE_BYTES);
+            t++;
+        }
+        for (int64_t r = 0; r < TILE; r++) {
+            float* out = dst + (m * rows + tr + r) * cols;
+            int64_t face_row = (r / FACE) * 2 * FACE * FACE + (r % FACE) * FACE;  // the row's left face row in a tile
+            for (const uint16_t* tile : tiles)
+                for (const uint16_t* in : {tile + face_row, tile + face_row + FACE * FACE}) {  // left face, right face
+#if defined(__AVX512F__)
+                    __m512i v = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)in));
+                    _mm512_stream_si512((__m512i*)out, _mm512_slli_epi32(v, 16));
+#else
+                    for (int h = 0; h < 2; h++) {
+                        __m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*)(in + 8 * h)));
+                        _mm256_stream_si256((__m256i*)(out + 8 * h), _mm256_slli_epi32(v, 16));
+                    }
+#endif
+                    out += FACE;
+                }
+        }
+    }
+    _mm_sfence();  // the streamed stores are in memory before the caller reads the matrix
+#endif
+}
 
 // Calls f(first value of the face row in the row-major matrices, its 32 bytes in the banks) for every face row, in the
-// buffer's order: matrices, tile rows, tiles, faces, rows in a face.
-template <class F> void each_face_row(int64_t mats, int64_t rows, int64_t cols, Pages pg, F f) {
-    for (int64_t m = 0; m < mats; m++)
-        for (int64_t tr = 0; tr < rows; tr += TILE)
-            for (int64_t tc = 0; tc < cols; tc += TILE)
-                for (int64_t face = 0; face < 4; face++)
-                    for (int64_t i = 0; i < FACE; i++)
-                        f((m * rows + tr + (face / 2) * FACE + i) * cols + tc + (face % 2) * FACE, pg.next());
+// buffer's order (matrices, tile rows, tiles, faces, rows in a face), for tile rows g0 to g1 of all the matrices'.
+template <class F> void each_face_row(int64_t g0, int64_t g1, int64_t rows, int64_t cols, Pages pg, F f) {
+    pg = pg.from(g0 * (cols / TILE) * TILE * TILE * 2);
+    for (int64_t g = g0; g < g1; g++) {
+        int64_t m = g / (rows / TILE), tr = g % (rows / TILE) * TILE;
+        for (int64_t tc = 0; tc < cols; tc += TILE)
+            for (int64_t face = 0; face < 4; face++)
+                for (int64_t i = 0; i < FACE; i++)
+                    f((m * rows + tr + (face / 2) * FACE + i) * cols + tc + (face % 2) * FACE, pg.next());
+    }
+}
+
+// Calls part(g0, g1) for ranges of the `tile_rows` rows of tiles, on this thread and as many more as there are free
+// processors and 2 MB chunks of float32 (a thread costs tens of microseconds to start). Each thread takes the next row
+// of tiles when done with its last, so one the OS leaves waiting holds up at most one row: never much slower than
+// one thread. Each row's bytes are the same whoever converts them.
+template <class F> void by_tile_rows(int64_t tile_rows, int64_t cols, F part) {
+    int64_t bytes = tile_rows * TILE * cols * 4;
+    int threads = (int)std::min<int64_t>({bytes >> 21, tile_rows, 16});
+    if (threads > 1) threads = std::min(threads, threads_to_use());
+    if (threads <= 1) return part(0, tile_rows);
+    std::atomic<int64_t> next{0};
+    auto work = [&] { for (int64_t g; (g = next.fetch_add(1)) < tile_rows;) part(g, g + 1); };
+    std::vector<std::thread> helpers;
+    for (int i = 1; i < threads; i++) helpers.emplace_back(work);
+    work();
+    for (auto& h : helpers) h.join();
 }
 }  // namespace
 
@@ -96,7 +127,8 @@ extern "C" {
 // page a multiple of 32 bytes, and that the buffer holds the values.
 void tensix_write_bfloat16_tiles(const float* src, int64_t mats, int64_t rows, int64_t cols, uint8_t* mem,
                                  int64_t bank_bytes, int64_t addr, int64_t banks, int64_t stride, int64_t page) {
-    each_face_row(mats, rows, cols, Pages{mem, bank_bytes, addr, banks, stride, page}, [&](int64_t at, uint8_t* dst) {
+    by_tile_rows(mats * rows / TILE, cols, [&](int64_t g0, int64_t g1) {
+    each_face_row(g0, g1, rows, cols, Pages{mem, bank_bytes, addr, banks, stride, page}, [&](int64_t at, uint8_t* dst) {
         __builtin_prefetch(src + at + AHEAD);
 #if defined(__AVX2__) && !defined(__AVX512BW__)
         // AVX2 has no 32-to-16-bit narrowing and gcc leaves the loop below scalar there (and copies through the stack,
@@ -134,19 +166,23 @@ void tensix_write_bfloat16_tiles(const float* src, int64_t mats, int64_t rows, i
 #endif
     });
     _mm_sfence();  // streamed stores are in memory before the engine reads the banks
+    });
 }
 
 // The inverse: the banks' bfloat16 tiles -> `mats` float32 matrices of rows x cols, row-major (exact: bfloat16 is the
 // top half of a float32).
 void tensix_read_bfloat16_tiles(float* dst, int64_t mats, int64_t rows, int64_t cols, const uint8_t* mem,
                                 int64_t bank_bytes, int64_t addr, int64_t banks, int64_t stride, int64_t page) {
-    if (read_by_rows(dst, mats, rows, cols, mem, bank_bytes, addr, banks, stride, page)) return;
-    each_face_row(mats, rows, cols, Pages{const_cast<uint8_t*>(mem), bank_bytes, addr, banks, stride, page},
-                  [&](int64_t at, const uint8_t* src) {
-        uint16_t in[FACE];
-        __builtin_prefetch(src + AHEAD_BYTES);
-        std::memcpy(in, src, ROW_BYTES);
-        for (int i = 0; i < FACE; i++) { uint32_t u = uint32_t(in[i]) << 16; std::memcpy(dst + at + i, &u, 4); }
+    bool by_rows = can_read_by_rows(dst, cols, page);
+    by_tile_rows(mats * rows / TILE, cols, [&](int64_t g0, int64_t g1) {
+        if (by_rows) return read_by_rows(dst, g0, g1, rows, cols, mem, bank_bytes, addr, banks, stride, page);
+        each_face_row(g0, g1, rows, cols, Pages{const_cast<uint8_t*>(mem), bank_bytes, addr, banks, stride, page},
+                      [&](int64_t at, const uint8_t* src) {
+            uint16_t in[FACE];
+            __builtin_prefetch(src + AHEAD_BYTES);
+            std::memcpy(in, src, ROW_BYTES);
+            for (int i = 0; i < FACE; i++) { uint32_t u = uint32_t(in[i]) << 16; std::memcpy(dst + at + i, &u, 4); }
+        });
     });
 }
 }
