@@ -2,22 +2,29 @@
 wall time means threads spin), medians over interleaved runs, and the machine's load while they ran.
 
 numpy's BLAS (OpenBLAS) keeps its threads spinning for about 0.1 s after each matmul, waiting for the next one: the
-CPU they burn while tensix runs right after is numpy's, not tensix's, and is shown apart ("BLAS threads spinning")."""
-import os, time
+CPU they burn while tensix runs right after is numpy's, not tensix's, and is shown apart ("BLAS threads spinning").
+tensix's own threads in this process (the host library's conversions) live only for the call, so the threads alive
+before and after a call are numpy's and those that came and went are tensix's."""
+import os, threading, time
 import numpy as np
+
+
+def thread_cpu_seconds(pid):
+    """{thread id: CPU seconds} of the process `pid`'s threads."""
+    got = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f: got[task] = int(f.read().split()[0]) / 1e9  # ns on a CPU
+        except OSError:
+            pass  # the thread ended
+    return got
 
 
 def engine_cpu_seconds(dev):
     """CPU time of the engine process behind `dev` (all its threads), 0 if none runs."""
     engine = dev.sim.engine if dev is not None else None
     if engine is None or engine.poll() is not None: return 0.0
-    t = 0.0
-    for task in os.listdir(f"/proc/{engine.pid}/task"):
-        try:
-            with open(f"/proc/{engine.pid}/task/{task}/schedstat") as f: t += int(f.read().split()[0]) / 1e9  # ns on a CPU
-        except OSError:
-            pass  # the thread ended
-    return t
+    return sum(thread_cpu_seconds(engine.pid).values())
 
 
 def cpu_seconds(dev=None):
@@ -39,12 +46,16 @@ def interleaved(cases, repeat=5, dev=None):
     got = {k: [] for k in cases}
     for _ in range(repeat):
         for name, f in cases.items():
+            threads, me = thread_cpu_seconds(os.getpid()), str(threading.get_native_id())
             c0, h0, e0, t0 = time.process_time(), time.thread_time(), engine_cpu_seconds(dev), time.perf_counter()
             f()
             t1 = time.perf_counter()
             e, here = engine_cpu_seconds(dev) - e0, time.thread_time() - h0
-            others = max(0.0, time.process_time() - c0 - here)
-            got[name].append((t1 - t0, here + e, e, others) if e > 5e-4 else (t1 - t0, here + others + e, e, 0.0))
+            after = thread_cpu_seconds(os.getpid())
+            blas = sum(after[t] - threads[t] for t in threads.keys() & after.keys() if t != me)  # alive throughout
+            came_and_went = max(0.0, time.process_time() - c0 - here - blas)
+            got[name].append((t1 - t0, here + came_and_went + e, e, blas) if e > 5e-4 else
+                             (t1 - t0, here + came_and_went + blas + e, e, 0.0))
     return {k: tuple(float(v) for v in np.median(np.array(got[k]), axis=0)) for k in cases}
 
 

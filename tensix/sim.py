@@ -23,6 +23,7 @@ SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGB
 # reached in about 8 s of wall time by a loop of barriers.
 MAX_CYCLES = 10 ** 10
 TRACE_EVENT_BYTES = 40  # engine.h's TraceEvent
+TRACE_EVENTS = 4_000_000  # a run's trace keeps its first this many events (160 MB in the engine); the rest are counted
 LOADING = -2  # the engine's status names this core while a kernel's static constructors run
 # After a command, each side waits for the other spinning this long before it sleeps in a read: a run of a tiny program
 # takes the engine about 10 us, and a wake-up from a read costs more than that on a virtual machine. Only with two
@@ -95,7 +96,8 @@ class Simulator:
         lines += [f"core {i} {' '.join(map(str, c.noc_xy(c.core_at(i))))}" for i in range(c.num_cores)]
         lines += [f"bank {b} {x} {y}" for b, (x, y) in enumerate(c.dram_banks)]
         self.progress, self.progress_since = None, time.monotonic()
-        self._send(lines + [f"sandbox {int(self.sandbox)}", f"strict_init {int(self.strict_init)}", f"spin {int(self.spin * 1e9)}", "start"])
+        self._send(lines + [f"sandbox {int(self.sandbox)}", f"strict_init {int(self.strict_init)}", f"spin {int(self.spin * 1e9)}",
+                           f"trace_kept {TRACE_EVENTS}", "start"])
         word, rest = self._reply(None)
         if word != "ready": raise TensixError(f"the tensix engine did not start: {word} {rest}")
         self.sandboxed, self.unsandboxed_why = not rest, rest.removeprefix("unsandboxed ")
@@ -247,12 +249,14 @@ class Simulator:
         return lines
 
     def trace(self, path):
-        """Write the last run's event log (trace.cpp's records) to `path`; returns how many events."""
+        """Write the last run's event log (trace.cpp's records) to `path`; returns how many events it holds and how
+        many more the run had (past TRACE_EVENTS)."""
         if self.engine is None or self.engine.poll() is not None: raise TensixError("no run to trace: the engine has stopped")
         self._send(["trace"])
         word, rest = self._reply(None)
         if word != "traced": raise TensixError(f"unexpected reply from the engine: {word} {rest}")
-        size = int(rest) * TRACE_EVENT_BYTES
+        kept, dropped = map(int, rest.split())
+        size = kept * TRACE_EVENT_BYTES
         while len(self.pending) < size:
             select.select([self.reply_fd], [], [], 0.2)
             try: chunk = os.read(self.reply_fd, max(1 << 16, size - len(self.pending)))
@@ -261,7 +265,7 @@ class Simulator:
             self.pending += chunk
         records, self.pending = self.pending[:size], self.pending[size:]
         with open(path, "wb") as f: f.write(records)
-        return int(rest)
+        return kept, dropped
 
     def _failed(self, word, rest, describe, max_cycles):
         loading = self._running()

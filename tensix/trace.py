@@ -4,7 +4,7 @@ A process per core; a track per RISC-V thread with a slice for its kernel and, i
 NoC barrier, a circular buffer, a semaphore); a track per core and NoC with every transfer it issued (async slices,
 since they overlap); and a counter per DRAM bank with the bandwidth it delivered over time. Times are microseconds
 on the chip's clock. The engine keeps the last run's events (native/trace.cpp); this turns them into JSON."""
-import json, os, tempfile
+import json, os, tempfile, warnings
 import numpy as np
 from .errors import TensixError
 from .program import PROCS
@@ -16,14 +16,15 @@ BINS = 200  # counter samples over the run
 
 
 def events(run):
+    """The run's events as records, and how many more it had than the engine keeps (sim.TRACE_EVENTS)."""
     dev = run.device
     if dev is None or dev.runs != run.serial:
         raise TensixError("only a device's last run can be traced; call save_trace before the next run")
     fd, tmp = tempfile.mkstemp(suffix=".events")
     os.close(fd)
     try:
-        dev.sim.trace(tmp)
-        return np.fromfile(tmp, EVENT)
+        _, dropped = dev.sim.trace(tmp)
+        return np.fromfile(tmp, EVENT), dropped
     finally:
         os.unlink(tmp)
 
@@ -91,7 +92,12 @@ def bank_counters(run, ev, us):
 
 
 def save_trace(run, path):
-    doc = {"traceEvents": trace_events(run, events(run)), "displayTimeUnit": "ns",
-           "otherData": {"chip": run.device.chip.name, "cycles": run.cycles, "clock_hz": run.device.chip.clock_hz}}
+    ev, dropped = events(run)
+    doc = {"traceEvents": trace_events(run, ev), "displayTimeUnit": "ns",
+           "otherData": {"chip": run.device.chip.name, "cycles": run.cycles, "clock_hz": run.device.chip.clock_hz,
+                         "events_dropped": dropped}}
+    if dropped:
+        warnings.warn(f"the trace holds the run's first {len(ev)} events; {dropped} more were not kept "
+                      f"(tensix.sim.TRACE_EVENTS)", stacklevel=3)
     with open(path, "w") as f:
         json.dump(doc, f)

@@ -57,3 +57,24 @@ def test_tensix_trace_command(tmp_path, capsys):
     assert main(["trace", "loopback", "-o", str(out)]) == 0
     check_format(json.loads(out.read_text()))
     assert "trace written" in capsys.readouterr().out
+
+
+def test_a_trace_keeps_the_runs_first_events_and_says_how_many_more_there_were(dev, tmp_path, monkeypatch):
+    copy = importlib.import_module("tensix.examples.dram_copy_all_cores")
+    copy.main(dev, mib=1)[1].save_trace(tmp_path / "all.json")
+    everything = json.loads((tmp_path / "all.json").read_text())
+    assert everything["otherData"]["events_dropped"] == 0
+    transfers = lambda doc: sum(e["ph"] == "b" for e in doc["traceEvents"])
+    monkeypatch.setattr(tt.sim, "TRACE_EVENTS", 100)
+    small = tt.Device("e150", echo=False)
+    try:
+        run = copy.main(small, mib=1)[1]
+        with pytest.warns(UserWarning, match=r"the trace holds the run's first 100 events; \d+ more were not kept"):
+            run.save_trace(tmp_path / "kept.json")
+    finally:
+        small.close()
+    kept = json.loads((tmp_path / "kept.json").read_text())
+    check_format(kept)
+    assert 0 < transfers(kept) <= 100 < transfers(everything)
+    waits = lambda doc: sum(e.get("cat") == "wait" for e in doc["traceEvents"])
+    assert transfers(kept) + waits(kept) + kept["otherData"]["events_dropped"] == transfers(everything) + waits(everything)

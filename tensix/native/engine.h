@@ -186,6 +186,7 @@ void wait_in_time_order();               // engine.cpp: in TIMING_ORDERED, let e
 // ---------------------------------------------------------------- the run's event log (trace.cpp; tensix/trace.py reads it)
 enum TraceKind { EV_WAIT_NOC, EV_WAIT_CB_FRONT, EV_WAIT_CB_BACK, EV_WAIT_SEM, EV_READ, EV_WRITE, EV_MCAST };
 struct TraceEvent { uint32_t core, proc, kind, arg; uint64_t start, end; uint32_t bytes; int32_t peer; };  // 40 bytes
+extern size_t trace_kept, trace_dropped;  // the most events a run keeps; those it did not
 void trace_reset();
 void trace_event(uint32_t kind, uint32_t arg, uint64_t start, uint64_t end, uint32_t bytes = 0, int32_t peer = 0);
 size_t trace_events();       // how many records the last run left
