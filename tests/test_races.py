@@ -131,3 +131,28 @@ def test_the_detector_can_be_turned_off(dev):
         two_writers(d, ordered=False)
     finally:
         d.close()
+
+
+SIZED = HEAD + """void kernel_main() {
+    uint32_t l1 = get_arg_val<uint32_t>(0), x = get_arg_val<uint32_t>(1), y = get_arg_val<uint32_t>(2);
+    uint32_t offset = get_arg_val<uint32_t>(3), size = get_arg_val<uint32_t>(4);
+    noc_async_write(l1, get_noc_addr(x, y, l1 + 8192 + offset), size);
+    noc_async_write_barrier();
+}"""
+
+
+@pytest.mark.parametrize("offset, size, clash", [(2032, 16, True), (2048, 16, False), (1008, 1104, True), (0, 2048, True),
+                                                 (-16, 16, False), (-16, 32, True), (1520, 512, True)])
+def test_an_unordered_write_clashes_exactly_when_its_bytes_meet_the_others(dev, offset, size, clash):
+    """Core a writes 2048 bytes, core b `size` bytes at `offset` from a's start, both at once: found by byte, whichever
+    stretch of L1 (the detector looks writes up by 512-byte granules) each begins and ends in."""
+    a, b, target = (0, 0), (1, 0), (2, 0)
+    l1 = dev.chip.l1_unreserved_base
+    writes = {a: (0, 2048), b: (offset, size)}
+    prog = tt.Program(dev, [a, b], writer=tt.Kernel(SIZED, "sized"),
+                      writer_args=lambda c: [l1, *dev.chip.noc_xy(target), writes[c][0] % (1 << 32), writes[c][1]])
+    if clash:
+        with pytest.raises(tt.KernelError, match=r"overlaps a write there from the core at NoC \(1,1\)"):
+            dev.run(prog)
+    else:
+        dev.run(prog)
