@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <system_error>
 #include <thread>
 #include <vector>
 #include <immintrin.h>
@@ -115,7 +116,9 @@ template <class F> void by_tile_rows(int64_t tile_rows, int64_t cols, F part) {
     std::atomic<int64_t> next{0};
     auto work = [&] { for (int64_t g; (g = next.fetch_add(1)) < tile_rows;) part(g, g + 1); };
     std::vector<std::thread> helpers;
-    for (int i = 1; i < threads; i++) helpers.emplace_back(work);
+    try {
+        for (int i = 1; i < threads; i++) helpers.emplace_back(work);
+    } catch (const std::system_error&) {}  // no more threads to be had (a process limit): fewer do it, not a crash
     work();
     for (auto& h : helpers) h.join();
 }
