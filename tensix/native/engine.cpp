@@ -10,6 +10,7 @@
 //
 // Host protocol: text lines on two pipes (commands in, replies out), counted in the status page; see tensix/sim.py.
 #include "engine.h"
+#include "cpus.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif

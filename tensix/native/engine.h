@@ -19,7 +19,6 @@
 #include <vector>
 #include "include/tensix_abi.h"
 #include "fiber.h"
-#include "cpus.h"
 
 struct Math;    // a compute thread's destination register and settings (compute.cpp)
 struct Kernel;  // a loaded kernel binary (engine.cpp)

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <thread>
 #include "engine.h"
+#include "cpus.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #define cpu_relax() __builtin_ia32_pause()

@@ -29,8 +29,9 @@ IM2COL = getenv("TT_IM2COL", 1)  # 0: a convolution's reduce loops stay loops (e
 DST_TILES = 8   # register tiles with a float32 destination register held whole (acquire_dst full)
 UNSIGNED_OF = {dtypes.int8: dtypes.uint8, dtypes.int16: dtypes.uint16}
 # Where the compute kernel parks tiles when its register is full: a buffer per loop depth (so a tile parked for a whole
-# loop never blocks the pops of the loop's own) and per tile format (each tile keeps its own words: _spill_cb), taken from these indices in the order a kernel needs them (13 is the reduce loops' ROWS_CB); bitcasts beyond
-# BITCAST_CB's three take the pool's last indices
+# loop never blocks the pops of the loop's own) and per tile format (each tile keeps its own words: _spill_cb), taken
+# from these indices in the order a kernel needs them (13 is the reduce loops' ROWS_CB); bitcasts beyond BITCAST_CB's
+# three take the pool's last indices
 SPILL_CBS = tuple(range(7, 13))
 BITCAST_CB = (23, 25, 31)  # up to three formats, one allocation per tile size: packed as one, copied back as another (or the same: rounded)
 PARKED_L1 = 512 * 1024  # bytes of L1 a kernel's loaded and spilled tiles may take at once (a Wormhole core has 1.4 MiB)
