@@ -156,3 +156,12 @@ def test_an_unordered_write_clashes_exactly_when_its_bytes_meet_the_others(dev, 
             dev.run(prog)
     else:
         dev.run(prog)
+
+
+def test_writes_of_an_earlier_run_never_clash(dev):
+    """The same bytes written at the same cycles by one core in a run, by another in the next: no clash (the detector
+    keeps its tables from run to run, emptied, not freed)."""
+    target, l1 = (2, 0), dev.chip.l1_unreserved_base
+    for core in [(0, 0), (1, 0), (0, 0)]:
+        dev.run(tt.Program(dev, [core], writer=tt.Kernel(SIZED, "sized"),
+                           writer_args=lambda c: [l1, *dev.chip.noc_xy(target), 0, 2048]))

@@ -60,7 +60,7 @@ TxApi api;
 uint64_t changes;  // counts state changes a polling thread could be waiting for
 static std::vector<Thread*> pool;      // threads are reused between runs: no growth in a loop of runs
 static Fiber scheduler;
-static std::unordered_map<uint64_t, uint64_t> sem_stamp;  // (core, addr) -> when a semaphore was last written
+static RunMap sem_stamp;  // (core, addr) -> when a semaphore was last written
 static const size_t STACK = 1 << 20, GUARD = 1 << 16;  // a kernel's stack, and the no-access gap below it
 static FILE* out;                      // replies to the host
 static char* window_lo;                // lowest window address we can map (the kernel's 0 is address 0)
@@ -415,7 +415,7 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
     bool signal = !p.dram && p.addr >= chip.sem_base && p.addr < chip.sem_base + chip.sems * chip.sem_stride;
     done = race_write(noc, src, size, p.dram ? -1 : (int32_t)p.core_or_bank, p.addr, cur->clock, done, signal, __builtin_return_address(0));
     cur->writes_done[noc & 1] = std::max(cur->writes_done[noc & 1], done);
-    if (!p.dram) sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] = done;
+    if (!p.dram) sem_stamp.at(((uint64_t)p.core_or_bank << 32) | p.addr) = done;
 }
 
 static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, uint32_t num_dests, bool self,
@@ -465,7 +465,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     for (uint32_t y = y0; y <= y1; y++)
         for (uint32_t x = x0; x <= x1; x++) {
             int32_t c = chip.endpoint[y * chip.noc_w + x];
-            if (c >= 0 && (c != (int32_t)cur->core || self)) sem_stamp[((uint64_t)c << 32) | addr] = done;
+            if (c >= 0 && (c != (int32_t)cur->core || self)) sem_stamp.at(((uint64_t)c << 32) | addr) = done;
         }
     changed();
 }
@@ -503,7 +503,7 @@ static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
     cur->clock += chip.noc_issue_cycles;
     uint64_t done = noc_write(noc, cur->core, endpoint(p), 4, cur->clock);
     cur->atomics_done[noc & 1] = std::max(cur->atomics_done[noc & 1], done);
-    sem_stamp[((uint64_t)p.core_or_bank << 32) | p.addr] =
+    sem_stamp.at(((uint64_t)p.core_or_bank << 32) | p.addr) =
         race_write(noc, 0, 4, p.core_or_bank, p.addr, cur->clock, done, true, __builtin_return_address(0));
 }
 
@@ -519,15 +519,14 @@ static void api_sem_set(volatile uint32_t* p, uint32_t v) {
     uint32_t a = local_addr(p, "noc_semaphore_set");
     *(volatile uint32_t*)(l1(cur->core) + a) = v;
     cur->clock += chip.api_cycles;
-    sem_stamp[((uint64_t)cur->core << 32) | a] = cur->clock;
+    sem_stamp.at(((uint64_t)cur->core << 32) | a) = cur->clock;
 }
 
 static void sem_wait(volatile uint32_t* p, uint32_t v, WaitKind kind) {
     heartbeat();
     uint32_t a = local_addr(p, kind == SEM_MIN ? "noc_semaphore_wait_min" : "noc_semaphore_wait");
     block({kind, -1, 0, a, v});
-    auto it = sem_stamp.find(((uint64_t)cur->core << 32) | a);
-    wait_until(it == sem_stamp.end() ? 0 : it->second, cur->wait_sem, EV_WAIT_SEM, a);
+    wait_until(sem_stamp.get(((uint64_t)cur->core << 32) | a), cur->wait_sem, EV_WAIT_SEM, a);
 }
 static void api_sem_wait(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_EQ); }
 // The mailboxes between a core's RISC-Vs (ckernel.h): a data-movement kernel writes a word to each TRISC, the compute
@@ -904,7 +903,7 @@ int main(int argc, char** argv) {
         }
         else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor
             cores.clear();
-            sem_stamp.clear();
+            sem_stamp.reset();
             noc_reset();
             trace_reset();
             race_reset();

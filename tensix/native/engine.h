@@ -75,6 +75,22 @@ inline uint64_t l1_offset(uint32_t core) { return BLOCK + core * l1_stride(); }
 static inline uint8_t* l1(uint32_t core) { return shm + l1_offset(core); }
 static inline uint8_t* dram(uint32_t bank) { return shm + l1_offset(chip.cores) + bank * chip.bank_size; }
 
+// A time per key that a new run forgets without freeing anything: each entry holds the run that set it. (An
+// unordered_map's clear() frees every node, and a loop of runs paid a malloc for each again: a tenth of a multicast
+// matmul's engine time.) Past LIMIT keys (programs touching ever new addresses) a reset frees them after all.
+struct RunMap {
+    static constexpr size_t LIMIT = 1 << 20;
+    std::unordered_map<uint64_t, std::pair<uint32_t, uint64_t>> m;
+    uint32_t run = 1;
+    void reset() { if (m.size() > LIMIT) m.clear(); run++; }
+    uint64_t& at(uint64_t key) {  // 0 if not set in this run
+        auto& e = m[key];
+        if (e.first != run) e = {run, 0};
+        return e.second;
+    }
+    uint64_t get(uint64_t key) const { auto it = m.find(key); return it == m.end() || it->second.first != run ? 0 : it->second.second; }
+};
+
 // ---------------------------------------------------------------- threads, circular buffers, cores
 enum WaitKind { RUNNING, CB_FRONT, CB_BACK, SEM_EQ, SEM_MIN, POLL, MAILBOX };
 struct Wait { WaitKind kind = RUNNING; int32_t cb = 0, pages = 0; uint32_t addr = 0, value = 0; uint64_t seen = 0; };

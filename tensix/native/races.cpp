@@ -40,7 +40,8 @@ struct Flights {
     void clear() { v.clear(); std::fill(std::begin(soonest), std::end(soonest), ~0ull); }
 };
 std::vector<Flights> reads_into, writes_from;  // per core
-std::unordered_map<uint64_t, uint64_t> last_landing;  // (source core, NoC, destination core) -> when its last write lands
+uint32_t run = 0;  // counts runs: what an earlier run left in the tables below counts as empty (nothing is freed between runs)
+RunMap last_landing;  // (source core, NoC, destination core) -> when its last write lands
 
 bool overlaps(const Flight& f, uint32_t addr, uint32_t size) { return f.addr < addr + size && addr < f.addr + f.size; }
 
@@ -50,28 +51,33 @@ bool overlaps(const Flight& f, uint32_t addr, uint32_t size) { return f.addr < a
 // run ends: in the scheduler's order a core yet to run may still write at any time.
 struct Landings {
     static constexpr uint32_t GRANULE = 9;
+    struct Granule { uint32_t run = 0; std::vector<uint32_t> writes; };  // its writes in `run`, as indices into v (increasing)
     std::vector<Flight> v;
-    std::unordered_map<uint32_t, std::vector<uint32_t>> at;  // granule -> its writes, as indices into v (increasing)
+    std::vector<Granule> at;  // by granule of L1, sized at the core's first write
     template <class F> static void granules(uint32_t addr, uint32_t size, F f) {
         for (uint32_t g = addr >> GRANULE, last = (addr + std::max(size, 1u) - 1) >> GRANULE; g <= last; g++) f(g);
     }
-    void clear() { v.clear(); at.clear(); }
+    void clear() { v.clear(); }
     void push(const Flight& f) {
+        if (at.empty()) at.resize((chip.l1_size >> GRANULE) + 1);
         v.push_back(f);
-        granules(f.addr, f.size, [&](uint32_t g) { at[g].push_back((uint32_t)v.size() - 1); });
+        granules(f.addr, f.size, [&](uint32_t g) {
+            Granule& e = at[g];
+            if (e.run != run) e.run = run, e.writes.clear();
+            e.writes.push_back((uint32_t)v.size() - 1);
+        });
     }
     // The first write (in the order they were made) from another core than `core` to overlapping bytes at overlapping
     // times, or null.
     const Flight* first_clash(uint32_t core, uint32_t addr, uint32_t size, uint64_t issue, uint64_t done) const {
         uint32_t first = UINT32_MAX;
         granules(addr, size, [&](uint32_t g) {
-            auto it = at.find(g);
-            if (it != at.end())
-                for (uint32_t i : it->second) {
-                    if (i >= first) break;
-                    const Flight& f = v[i];
-                    if (f.core != core && overlaps(f, addr, size) && f.issue < done && issue < f.done) { first = i; break; }
-                }
+            if (g >= at.size() || at[g].run != run) return;
+            for (uint32_t i : at[g].writes) {
+                if (i >= first) break;
+                const Flight& f = v[i];
+                if (f.core != core && overlaps(f, addr, size) && f.issue < done && issue < f.done) { first = i; break; }
+            }
         });
         return first == UINT32_MAX ? nullptr : &v[first];
     }
@@ -107,7 +113,8 @@ void race_reset() {  // a new run
     }
     writes_into.resize(chip.cores);
     for (auto& w : writes_into) w.clear();
-    last_landing.clear();
+    run++;
+    last_landing.reset();
 }
 
 void race_barrier() {
@@ -133,7 +140,7 @@ void race_read(uint32_t dst, uint32_t size, uint64_t issue, uint64_t done, const
 uint64_t race_write(uint8_t noc, uint32_t src, uint32_t size, int32_t dest, uint32_t dst, uint64_t issue, uint64_t done,
                     bool signal, const void* at) {
     if (dest >= 0) {
-        uint64_t& last = last_landing[((uint64_t)cur->core << 32) | ((uint64_t)noc << 24) | (uint32_t)dest];
+        uint64_t& last = last_landing.at(((uint64_t)cur->core << 32) | ((uint64_t)noc << 24) | (uint32_t)dest);
         if (signal) done = std::max(done, last);  // the NoC delivers one core's writes to one place in order
         last = std::max(last, done);
     }
