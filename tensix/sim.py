@@ -24,6 +24,10 @@ SIGNALS = {signal.SIGSEGV: "SIGSEGV (a bad memory access)", signal.SIGBUS: "SIGB
 MAX_CYCLES = 10 ** 10
 TRACE_EVENT_BYTES = 40  # engine.h's TraceEvent
 TRACE_EVENTS = 4_000_000  # a run's trace keeps its first this many events (160 MB in the engine); the rest are counted
+# The NoC's calendars (tensix/native/calendar.h) grow with a run's simulated length: about 0.5 GB for 10^9 cycles of
+# one core reading in a loop. Past this many megabytes the run ends with an error (a runaway loop of NoC transfers
+# would otherwise take gigabytes before max_cycles stops it); TENSIX_TIMING=simple keeps no calendars.
+CALENDAR_MB = 2048
 LOADING = -2  # the engine's status names this core while a kernel's static constructors run
 # After a command, each side waits for the other spinning this long before it sleeps in a read: a run of a tiny program
 # takes the engine about 10 us, and a wake-up from a read costs more than that on a virtual machine. Only with two
@@ -97,7 +101,7 @@ class Simulator:
         lines += [f"bank {b} {x} {y}" for b, (x, y) in enumerate(c.dram_banks)]
         self.progress, self.progress_since = None, time.monotonic()
         self._send(lines + [f"sandbox {int(self.sandbox)}", f"strict_init {int(self.strict_init)}", f"spin {int(self.spin * 1e9)}",
-                           f"trace_kept {TRACE_EVENTS}", "start"])
+                           f"trace_kept {TRACE_EVENTS}", f"calendar_mb {CALENDAR_MB}", "start"])
         word, rest = self._reply(None)
         if word != "ready": raise TensixError(f"the tensix engine did not start: {word} {rest}")
         self.sandboxed, self.unsandboxed_why = not rest, rest.removeprefix("unsandboxed ")

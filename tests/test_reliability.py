@@ -71,6 +71,23 @@ def test_the_cycle_budget_is_the_devices_and_a_run_may_raise_it():
     assert 10 ** 9 <= MAX_CYCLES <= 10 ** 12  # far past a real program (millions), reached by a runaway in seconds
 
 
+def test_a_runaway_loop_of_noc_reads_stops_at_the_calendars_budget(monkeypatch):
+    """The NoC's calendars grow with the simulated time: a loop of reads up to max_cycles (10^10) would take gigabytes.
+    Past tensix.sim.CALENDAR_MB the run ends with an error naming the kernel, the core and what to change."""
+    import tensix.sim
+    monkeypatch.setattr(tensix.sim, "CALENDAR_MB", 16)
+    body = "uint32_t l1 = get_arg_val<uint32_t>(0); for (;;) { noc_async_read(get_noc_addr(3, 3, l1), l1 + 64, 32); noc_async_read_barrier(); }"
+    with tt.Device(echo=False) as d:
+        prog = tt.Program(d, (1, 2), writer=tt.Kernel(HEAD + "void kernel_main() { " + body + " }", "runaway_reads"),
+                          writer_args=[d.chip.l1_unreserved_base])
+        with pytest.raises(tt.KernelError, match=r"writer kernel 'runaway_reads' on core \(1, 2\) \(BRISC\).*calendars.*passed 16 MB "
+                                                 r"at cycle \d+.*TENSIX_TIMING=simple.*tensix.sim.CALENDAR_MB"):
+            d.run(prog, max_cycles=10 ** 9)  # without the budget: a hang error after 0.5 GB
+        assert add(d, 13, 7).tolist() == [20] * 1024  # a fresh engine, the same budget
+        with pytest.raises(tt.HangError, match="ran past 1000000 cycles"):  # a million cycles of the loop stay within it
+            d.run(prog, max_cycles=10 ** 6)
+
+
 def test_a_dprint_flood_ends_with_a_hang_error_and_prints_held_are_bounded():
     with tt.Device(echo=False, hang_seconds=1) as d:
         with pytest.raises(tt.HangError, match="writer kernel 'chatty'"):

@@ -22,9 +22,18 @@ constexpr uint32_t FULL = BUCKET << 16;  // the one span of a bucket busy throug
 // full bucket keeps its jump in; the size class of the chunk its spans first move to.
 constexpr uint32_t WORDS = 4, INPLACE = WORDS - 1, JUMP = WORDS - 1, FIRST = WORDS <= 8 ? 3 : 4;
 
+// The memory the calendars hold (pages and arena; kept from run to run), and what is called when it passes
+// calendar_budget (noc.cpp ends the run with an error): calendars grow with a run's simulated length, and a runaway
+// loop of NoC transfers up to max_cycles took gigabytes.
+inline size_t calendar_bytes = 0, calendar_budget = SIZE_MAX;
+inline void (*calendar_over_budget)() = nullptr;
+inline void calendar_grew(size_t bytes) {
+    if ((calendar_bytes += bytes) > calendar_budget && calendar_over_budget) calendar_over_budget();
+}
+
 // A bucket is WORDS words: its span count | c << 16, then, while c is 0, up to INPLACE spans in place (one word each:
-// start | end << 16, from the bucket's start), else where in `arena` its chunk of 2^c spans is. A link's bucket seldom
-// holds more than three, so a booking reads one line for it. A bucket busy throughout (one span, FULL) has its last
+// start | end << 16, from the bucket's start), else where in `arena` its chunk of 2^c spans is. Most bookings
+// (78% of the grid add's) find three or fewer, and read one line for them. A bucket busy throughout (one span, FULL) has its last
 // word free: it says how many buckets on the next one with a free cycle may be (0: the next), so that a core booking
 // far behind the others jumps a solidly booked stretch instead of walking it bucket by bucket (a walk per booking
 // made such runs quadratic in their bookings, as a convolution's gathered reads on tinygrad are). Buckets only
@@ -36,7 +45,10 @@ uint32_t freed[12];  // chunks outgrown, by size class: a list through their fir
 inline uint32_t alloc(uint32_t c) {
     if (uint32_t o = freed[c]) { freed[c] = arena[o]; return o; }
     uint32_t o = arena_top;
-    if ((arena_top += 1u << c) > arena.size()) arena.resize(2 * arena.size());  // a chunk is smaller than the arena
+    if ((arena_top += 1u << c) > arena.size()) {  // a chunk is smaller than the arena
+        calendar_grew(arena.size() * 4);
+        arena.resize(2 * arena.size());
+    }
     return o;
 }
 std::vector<uint32_t*> filled;  // the buckets given spans since calendars_reset: it empties them, the pages stay (a loop
@@ -59,6 +71,7 @@ struct alignas(64) Calendar {  // one line holds what a booking reads before its
         return new_page(k / PAGE) + WORDS * (k % PAGE);
     }
     __attribute__((noinline)) uint32_t* new_page(size_t p) {
+        calendar_grew(WORDS * PAGE * 4);
         uint32_t* pg = new (std::align_val_t(64)) uint32_t[WORDS * PAGE]();
         if (p < NEAR) return near[p] = pg;
         if (p - NEAR >= far.size()) far.resize(p - NEAR + 1, nullptr);

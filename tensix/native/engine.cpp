@@ -890,6 +890,7 @@ int main(int argc, char** argv) {
         } else if (w[0] == "sandbox") sandboxed = num(w[1]);
         else if (w[0] == "strict_init") strict_init = num(w[1]);  // the strict-init checker (inits.cpp) on or off
         else if (w[0] == "trace_kept") trace_kept = num(w[1]);
+        else if (w[0] == "calendar_mb") noc_set_budget(num(w[1]));
         else if (w[0] == "spin") spin_ns = usable_cpus() > 1 ? num(w[1]) : 0;  // spin N: wait for a command spinning N ns
         else if (w[0] == "kernel") {  // kernel SLOT PATH (the path is the rest of the line)
             uint32_t s = num(w[1]);

@@ -120,6 +120,19 @@ uint64_t landed(uint32_t kind, uint8_t noc, uint64_t issue, uint64_t t, uint32_t
 
 }  // namespace
 
+// The calendars outgrew their budget: end the run, naming the thread whose transfer it was.
+static void calendars_full() {
+    fail("the NoC's calendars (the timing model's record of every link, port and bank) passed %zu MB at cycle %lu: the "
+         "run is too long to time in that memory, or a loop of NoC transfers never ends; stop the loop, lower max_cycles, "
+         "time it with TENSIX_TIMING=simple (no calendars), or raise tensix.sim.CALENDAR_MB",
+         calendar_budget >> 20, (unsigned long)(cur ? cur->clock : 0));
+}
+
+void noc_set_budget(size_t mb) {
+    calendar_budget = mb << 20;
+    calendar_over_budget = calendars_full;
+}
+
 void noc_reset() {
     size_t n = 8 * nodes() + chip.banks + chip.cores;
     calendars_reset();
