@@ -121,7 +121,7 @@ class Kernel(DataMovement):
         try: uops, self.group = ungroup(uops)  # tinygrad's GROUP / GROUPTOP: a reduce split over cores (reduce_loop.ungroup)
         except ValueError as e: raise Unsupported(str(e)) from None
         uops, self.locals = unlocal(uops)
-        uops, self.im2col = self._flatten(uops)
+        uops, self.im2col, loop = self._flatten(uops)
         self.uops, self.name = uops, name
         self.params = sorted({u.arg.slot: u for u in uops if u.op is Ops.PARAM and u.arg.addrspace != AddrSpace.ALU}.values(),
                              key=lambda u: u.arg.slot)
@@ -131,8 +131,10 @@ class Kernel(DataMovement):
         self.kind = {}  # uop -> "idx" (per lane, on the data-movement cores) or "val" (a tile, in the compute kernel)
         for u in uops: self.kind[u] = self._classify(u)
         self.lane_order = self._order()
-        try: self.loop = ReduceLoop.find(self.uops)  # a reduce loop the math engine does on whole tiles (matmul, sum)
-        except LookupError: self.loop = None
+        if loop is None:  # a reduce loop the math engine does on whole tiles (matmul, sum); _flatten found a convolution's
+            try: loop = ReduceLoop.find(self.uops)
+            except LookupError: pass
+        self.loop = loop
         # the tiles the compute kernel works on: what the stores write, and everything that value is made of; and the
         # values the compute kernel hands back to the reader because a load's index needs them (see _feeds)
         self.fed = []
@@ -198,12 +200,12 @@ class Kernel(DataMovement):
     def _flatten(uops):
         """Nested reduce loops whose product is a multiply-accumulate of two loads (a convolution's channels, kernel
         rows and columns) as one loop over all of k, a matmul on tiles (im2col.py); other kernels keep their loops.
-        Returns the UOps and how many loops became one."""
+        Returns the UOps, how many loops became one, and the matmul's loop if they did."""
         flat, n = flatten(uops)
-        if n == 1 or not IM2COL: return uops, 1
+        if n == 1 or not IM2COL: return uops, 1, None
         try: loop = ReduceLoop.find(flat)
         except LookupError: loop = None
-        return (flat, n) if loop and loop.kind == "matmul" else (uops, 1)
+        return (flat, n, loop) if loop and loop.kind == "matmul" else (uops, 1, None)
 
     # ---- which processor does what
     def _users(self, u):
