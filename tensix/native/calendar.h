@@ -32,13 +32,13 @@ inline void calendar_grew(size_t bytes) {
 }
 
 // A bucket is WORDS words: its span count | c << 16, then, while c is 0, up to INPLACE spans in place (one word each:
-// start | end << 16, from the bucket's start), else where in `arena` its chunk of 2^c spans is. Most bookings
-// (78% of the grid add's) find three or fewer, and read one line for them. A bucket busy throughout (one span, FULL) has its last
-// word free: it says how many buckets on the next one with a free cycle may be (0: the next), so that a core booking
-// far behind the others jumps a solidly booked stretch instead of walking it bucket by bucket (a walk per booking
-// made such runs quadratic in their bookings, as a convolution's gathered reads on tinygrad are). Buckets only
-// fill up until calendars_reset, so a jump once right stays right, and each walk points the buckets it passed
-// straight at its end (union-find's path compression). The last word is kept 0 while it holds no span.
+// start | end << 16, from the bucket's start), else where in `arena` its chunk of 2^c spans is. Most bookings (78% of
+// the grid add's) find three or fewer, and read one line for them. A bucket busy throughout (one span, FULL) has its
+// last word free: it says how many buckets on the next one with a free cycle may be (0: the next), so that a core
+// booking far behind the others jumps a solidly booked stretch instead of walking it bucket by bucket (a walk per
+// booking made such runs quadratic in their bookings, as a convolution's gathered reads on tinygrad are). Buckets only
+// fill up until calendars_reset, so a jump once right stays right, and each walk points the buckets it passed straight
+// at its end (union-find's path compression). The last word is kept 0 while it holds no span.
 std::vector<uint32_t> arena(1 << 12);  // its size only grows: a loop of runs allocates nothing
 uint32_t arena_top = 1;                 // the words in use
 uint32_t freed[12];  // chunks outgrown, by size class: a list through their first words; calendars_reset forgets them

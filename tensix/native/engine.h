@@ -88,7 +88,10 @@ struct RunMap {
         if (e.first != run) e = {run, 0};
         return e.second;
     }
-    uint64_t get(uint64_t key) const { auto it = m.find(key); return it == m.end() || it->second.first != run ? 0 : it->second.second; }
+    uint64_t get(uint64_t key) const {
+        auto it = m.find(key);
+        return it == m.end() || it->second.first != run ? 0 : it->second.second;
+    }
 };
 
 // ---------------------------------------------------------------- threads, circular buffers, cores

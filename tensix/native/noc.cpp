@@ -122,9 +122,9 @@ uint64_t landed(uint32_t kind, uint8_t noc, uint64_t issue, uint64_t t, uint32_t
 
 // The calendars outgrew their budget: end the run, naming the thread whose transfer it was.
 static void calendars_full() {
-    fail("the NoC's calendars (the timing model's record of every link, port and bank) passed %zu MB at cycle %lu: the "
-         "run is too long to time in that memory, or a loop of NoC transfers never ends; stop the loop, lower max_cycles, "
-         "time it with TENSIX_TIMING=simple (no calendars), or raise tensix.sim.CALENDAR_MB",
+    fail("the NoC's calendars (the timing model's record of every link, port and bank) passed %zu MB at cycle %lu: "
+         "the run is too long to time in that memory, or a loop of NoC transfers never ends; stop the loop, lower "
+         "max_cycles, time it with TENSIX_TIMING=simple (no calendars), or raise tensix.sim.CALENDAR_MB",
          calendar_budget >> 20, (unsigned long)(cur ? cur->clock : 0));
 }
 

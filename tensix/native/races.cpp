@@ -40,7 +40,7 @@ struct Flights {
     void clear() { v.clear(); std::fill(std::begin(soonest), std::end(soonest), ~0ull); }
 };
 std::vector<Flights> reads_into, writes_from;  // per core
-uint32_t run = 0;  // counts runs: what an earlier run left in the tables below counts as empty (nothing is freed between runs)
+uint32_t run = 0;  // counts runs: what an earlier run left in the tables below counts as empty (none is freed)
 RunMap last_landing;  // (source core, NoC, destination core) -> when its last write lands
 
 bool overlaps(const Flight& f, uint32_t addr, uint32_t size) { return f.addr < addr + size && addr < f.addr + f.size; }
@@ -51,7 +51,7 @@ bool overlaps(const Flight& f, uint32_t addr, uint32_t size) { return f.addr < a
 // run ends: in the scheduler's order a core yet to run may still write at any time.
 struct Landings {
     static constexpr uint32_t GRANULE = 9;
-    struct Granule { uint32_t run = 0; std::vector<uint32_t> writes; };  // its writes in `run`, as indices into v (increasing)
+    struct Granule { uint32_t run = 0; std::vector<uint32_t> writes; };  // its writes in `run`: indices into v, rising
     std::vector<Flight> v;
     std::vector<Granule> at;  // by granule of L1, sized at the core's first write
     template <class F> static void granules(uint32_t addr, uint32_t size, F f) {

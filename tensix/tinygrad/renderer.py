@@ -131,7 +131,7 @@ class Kernel(DataMovement):
         self.kind = {}  # uop -> "idx" (per lane, on the data-movement cores) or "val" (a tile, in the compute kernel)
         for u in uops: self.kind[u] = self._classify(u)
         self.lane_order = self._order()
-        if loop is None:  # a reduce loop the math engine does on whole tiles (matmul, sum); _flatten found a convolution's
+        if loop is None:  # a reduce loop the math engine does on whole tiles (matmul, sum); a convolution's came along
             try: loop = ReduceLoop.find(self.uops)
             except LookupError: pass
         self.loop = loop
