@@ -103,5 +103,5 @@ class Stats:
         if self.flops:
             cores = len({k[0] for k in self.threads})
             peak = 2 * 32 ** 3 / c.timing.matmul_pass_cycles * cores * hz / 1e12
-            lines.append(f"  math: {self.tflops:.2f} TFLOPS ({cores} cores; LoFi matmul peak for them {peak:.1f})")
+            lines.append(f"  math: {self.tflops:.2f} TFLOPS ({cores} core{'s' if cores != 1 else ''}; LoFi matmul peak for them {peak:.1f})")
         return "\n".join(lines)
