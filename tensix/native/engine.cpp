@@ -67,14 +67,24 @@ static char* window_lo;                // lowest window address we can map (the 
 static int window_core = -1;           // core whose L1 is mapped in the window, or -1
 
 // ---------------------------------------------------------------- errors: one line to the host, then the process ends
+// Inside an API call a message that names no line gets the kernel's, after the call's name ("noc_async_read: ...").
 void fail(const char* fmt, ...) {
     char msg[2048];
     va_list ap; va_start(ap, fmt); vsnprintf(msg, sizeof msg, fmt, ap); va_end(ap);
     for (char* p = msg; *p; p++) if (*p == '\n') *p = ' ';
-    fprintf(out, "error %d %d %s\n", cur ? (int)cur->core : -1, cur ? (int)cur->proc : -1, msg);
+    std::string m = msg;
+    if (cur && cur->site && !strstr(msg, " [at "))
+        if (const char* colon = strstr(msg, ": ")) m.insert(colon - msg, where(cur->site));
+    fprintf(out, "error %d %d %s\n", cur ? (int)cur->core : -1, cur ? (int)cur->proc : -1, m.c_str());
     fflush(out);
     _exit(1);
 }
+
+// While an API call is served, the kernel's call site (Thread::site), so that an error about its arguments names the line.
+struct AtCall {
+    explicit AtCall(const void* at) { cur->site = at; }
+    ~AtCall() { cur->site = nullptr; }
+};
 
 void over_budget() {
     fprintf(out, "hang %d %d %llu\n", (int)cur->core, (int)cur->proc, (unsigned long long)cur->clock);
@@ -343,11 +353,13 @@ static void wait_until(uint64_t event, uint64_t& waited, TraceKind kind, uint32_
 
 
 static uint32_t api_arg(uint32_t i) {
+    AtCall call(__builtin_return_address(0));
     if (i >= cur->nargs) fail("get_arg_val(%u): this kernel was given %u runtime args", i, cur->nargs);
     return *(uint32_t*)(l1(cur->core) + chip.arg_base[cur->proc] + 4 * i);
 }
 static uint32_t api_arg_addr(uint32_t i) { return chip.arg_base[cur->proc] + 4 * i; }
 static uint32_t api_semaphore(uint32_t id) {
+    AtCall call(__builtin_return_address(0));
     if (id >= chip.sems) fail("get_semaphore(%u): a core has %u semaphores", id, chip.sems);
     return chip.sem_base + id * chip.sem_stride;
 }
@@ -383,6 +395,7 @@ static void to_dram(uint8_t* to, const uint8_t* from, uint32_t size) {
 
 static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size) {
     heartbeat();
+    AtCall call(__builtin_return_address(0));
     no_noc_in_compute("noc_async_read", __builtin_return_address(0));
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, src, size, "noc_async_read", true);
@@ -399,6 +412,7 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
 
 static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, const char* what) {
     heartbeat();
+    AtCall call(__builtin_return_address(0));
     no_noc_in_compute(what, __builtin_return_address(0));
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, dst, size, what, false);
@@ -421,6 +435,7 @@ static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size
 static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, uint32_t num_dests, bool self,
                                 const char* what) {
     heartbeat();
+    AtCall call(__builtin_return_address(0));
     no_noc_in_compute(what, __builtin_return_address(0));
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     check_noc(noc, what);
@@ -472,6 +487,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
 
 static void api_read_barrier(uint8_t noc) {
     heartbeat();
+    AtCall call(__builtin_return_address(0));
     no_noc_in_compute("noc_async_read_barrier", __builtin_return_address(0));
     check_noc(noc, "noc_async_read_barrier");
     wait_until(cur->reads_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
@@ -479,12 +495,14 @@ static void api_read_barrier(uint8_t noc) {
 }
 static void api_atomic_barrier(uint8_t noc) {  // the semaphore increments this thread sent have landed
     heartbeat();
+    AtCall call(__builtin_return_address(0));
     no_noc_in_compute("noc_async_atomic_barrier", __builtin_return_address(0));
     check_noc(noc, "noc_async_atomic_barrier");
     wait_until(cur->atomics_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
 }
 static void api_write_barrier(uint8_t noc) {
     heartbeat();
+    AtCall call(__builtin_return_address(0));
     no_noc_in_compute("noc_async_write_barrier", __builtin_return_address(0));
     check_noc(noc, "noc_async_write_barrier");
     wait_until(cur->writes_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
@@ -493,6 +511,7 @@ static void api_write_barrier(uint8_t noc) {
 
 static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
     heartbeat();
+    AtCall call(__builtin_return_address(0));
     no_noc_in_compute("noc_semaphore_inc", __builtin_return_address(0));
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     changed();
@@ -515,6 +534,7 @@ static uint32_t local_addr(volatile uint32_t* p, const char* what) {
 
 static void api_sem_set(volatile uint32_t* p, uint32_t v) {
     heartbeat();
+    AtCall call(__builtin_return_address(0));
     changed();
     uint32_t a = local_addr(p, "noc_semaphore_set");
     *(volatile uint32_t*)(l1(cur->core) + a) = v;
@@ -528,7 +548,10 @@ static void sem_wait(volatile uint32_t* p, uint32_t v, WaitKind kind) {
     block({kind, -1, 0, a, v});
     wait_until(sem_stamp.get(((uint64_t)cur->core << 32) | a), cur->wait_sem, EV_WAIT_SEM, a);
 }
-static void api_sem_wait(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_EQ); }
+static void api_sem_wait(volatile uint32_t* p, uint32_t v) {
+    AtCall call(__builtin_return_address(0));
+    sem_wait(p, v, SEM_EQ);
+}
 // The mailboxes between a core's RISC-Vs (ckernel.h): a data-movement kernel writes a word to each TRISC, the compute
 // kernel reads them in order (here one thread runs all three, so it reads the three words one after the other).
 static void api_mailbox_write(uint32_t thread, uint32_t data) {
@@ -549,7 +572,10 @@ static uint32_t api_mailbox_read(uint32_t thread) {
     return data;
 }
 static bool api_mailbox_not_empty(uint32_t thread) { heartbeat(); return !core_of(cur).mailbox.empty(); }
-static void api_sem_wait_min(volatile uint32_t* p, uint32_t v) { sem_wait(p, v, SEM_MIN); }
+static void api_sem_wait_min(volatile uint32_t* p, uint32_t v) {
+    AtCall call(__builtin_return_address(0));
+    sem_wait(p, v, SEM_MIN);
+}
 
 CB& cb_of(int32_t i, const char* what) {
     if (i < 0 || i >= 32) fail("%s: circular buffer index %d is out of range (0-31)", what, i);
@@ -571,6 +597,7 @@ static void check_pages(CB& cb, int32_t i, int32_t n, const char* what) {
 }
 
 static void api_cb_reserve_back(int32_t i, int32_t n) {
+    AtCall call(__builtin_return_address(0));
     if (n == 0) return zero_pages();
     StageClock on(cur, PACK_STAGE);
     CB& cb = cb_of(i, "cb_reserve_back");
@@ -582,6 +609,7 @@ static void api_cb_reserve_back(int32_t i, int32_t n) {
 }
 
 static void api_cb_push_back(int32_t i, int32_t n) {
+    AtCall call(__builtin_return_address(0));
     if (n == 0) return zero_pages();
     StageClock on(cur, PACK_STAGE);
     CB& cb = cb_of(i, "cb_push_back");
@@ -600,6 +628,7 @@ static void api_cb_push_back(int32_t i, int32_t n) {
 }
 
 static void api_cb_wait_front(int32_t i, int32_t n) {
+    AtCall call(__builtin_return_address(0));
     if (n == 0) return zero_pages();
     StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_wait_front");
@@ -610,6 +639,7 @@ static void api_cb_wait_front(int32_t i, int32_t n) {
 }
 
 static void api_cb_pop_front(int32_t i, int32_t n) {
+    AtCall call(__builtin_return_address(0));
     if (n == 0) return zero_pages();
     StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_pop_front");

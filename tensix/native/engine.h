@@ -126,6 +126,7 @@ struct Thread {
     uint32_t acquires = 0, releases = 0;
     uint64_t started = 0, math_busy = 0;  // when the core started; cycles the math stage computed
     std::string line;  // DPRINT text not yet ended
+    const void* site = nullptr;  // in an API call: the kernel's call, whose line fail() names
     Math* math = nullptr;  // kept across runs, like the stack
     InitState inits;
 };
