@@ -1,6 +1,7 @@
 """The math engine: each operation against numpy with the chip's formats, fidelity and rounding; and misuse of the
 destination register and circular buffers, each named."""
 import numpy as np
+import re
 import pytest
 import tensix as tt
 from tensix import reference
@@ -276,9 +277,12 @@ def test_sfpu_ops_chain_on_the_destination_register(dev):
     ("cb_wait_front(0, 1); acquire_dst(tt::DstMode::Half); copy_tile(5, 0, 0);", "circular buffer 5 is not configured"),
     ("release_dst(tt::DstMode::Half);", "release_dst: the destination register was not acquired"),
 ])
-def test_misuse_of_the_math_engine_names_the_kernel_and_what_to_fix(dev, body, match):
-    with pytest.raises(tt.KernelError, match=r"compute kernel 'compute' on core \(0, 0\) \(TRISC\): .*" + match):
+def test_misuse_of_the_math_engine_names_the_kernel_its_line_and_what_to_fix(dev, body, match):
+    with pytest.raises(tt.KernelError) as e:
         compute(dev, body, [A[:32, :32]])
+    said = str(e.value)
+    assert re.match(r"compute kernel 'compute' on core \(0, 0\) \(TRISC\): \w+(\([^)]*\))? at line \d+ of the kernel: ", said), said
+    assert re.search(match, re.sub(r" at line \d+ of the kernel", "", said)), said
 
 
 def test_compute_configuration_errors(dev):

@@ -301,6 +301,7 @@ static void unpack_then_math(uint32_t tiles, uint64_t c) {  // operand tiles to 
 
 // ---------------------------------------------------------------- the kernel API's math entries
 static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint32_t unpack_to_dest) {
+    AtCall call(__builtin_return_address(0));
     Math& mm = m();
     mm.unpack_to_dest = unpack_to_dest;
     mm.fidelity = mm.mm_fidelity = fidelity == 0 ? 1 : fidelity;  // MathFidelity: LoFi 0, HiFi2 2, HiFi3 3, HiFi4 4 -> passes
@@ -321,6 +322,7 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
 }
 
 static void regs(uint32_t action) {
+    AtCall call(__builtin_return_address(0));
     Math& mm = m();
     flush(mm);
     auto zero = [&] {  // only the tiles written since they were last zeroed, and those when first used (words)
@@ -363,6 +365,7 @@ static void regs(uint32_t action) {
 }
 
 static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
+    AtCall call(__builtin_return_address(0));
     float rm[1024];
     uint32_t format;
     const uint8_t* p = front(cb, t, "copy_tile", &format);
@@ -430,6 +433,7 @@ static void add_bfloat16(uint32_t op, const uint8_t* pa, const uint8_t* pb, floa
 }
 
 static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t acc) {
+    AtCall call(__builtin_return_address(0));
     static const char* names[] = {"add_tiles", "sub_tiles", "mul_tiles"};
     Math& mm = m();
     uint32_t fa, fb;
@@ -754,6 +758,7 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
 // dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip. The work is queued and done
 // in flush(), when anything next reads the register.
 static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t transpose) {
+    AtCall call(__builtin_return_address(0));
     Operand& a = operand(cb0, t0, LEFT);
     Operand& b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT, &a);
     float* o = dst(d, "matmul_tiles", false, true);
@@ -788,6 +793,7 @@ static float erfinv(float x) {
 }
 
 static void unary3(uint32_t op, uint32_t d, uint32_t param, uint32_t param1, uint32_t param2) {
+    AtCall call(__builtin_return_address(0));
     Math& mm = m();
     bool packer = op & TX_ON_PACKER;  // the pack thread's SFPU: on the tiles the packer holds, in its time
     op &= ~TX_ON_PACKER;
@@ -908,7 +914,10 @@ static void unary3(uint32_t op, uint32_t d, uint32_t param, uint32_t param1, uin
     if (op == TX_SQRT || op == TX_RSQRT) cycles = chip.sqrt_cycles;
     math_tick(cycles);
 }
-static void unary(uint32_t op, uint32_t d, uint32_t param) { unary3(op, d, param, 0, 0); }
+static void unary(uint32_t op, uint32_t d, uint32_t param) {
+    AtCall call(__builtin_return_address(0));
+    unary3(op, d, param, 0, 0);
+}
 
 // The SFPU's integer ops on two 32-bit words, as tt-metal's kernels define them (ckernel_sfpu_shift.h,
 // ckernel_sfpu_binary_remainder.h, ckernel_sfpu_binary_fmod.h, div_int32_floor.h, gcd.h, lcm.h, binary_comp.h):
@@ -981,6 +990,7 @@ static float float_op(uint32_t op, float x, float y) {
 // (SFPSTORE), unless the op rounds to nearest even first, as tt-metal's mul and div do on Wormhole and Blackhole.
 // Integer ops work on the words the tiles hold (a tile of float values gives its integers) and leave words.
 static void dst_binary(uint32_t op_and_flags, uint32_t d0, uint32_t d1, uint32_t od) {
+    AtCall call(__builtin_return_address(0));
     Math& mm = m();
     uint32_t op = op_and_flags & 0xff;
     if (op > TX_DST_IGE) fail("SFPU binary op %u is not one the engine knows", op);
@@ -1033,6 +1043,7 @@ static void dst_binary(uint32_t op_and_flags, uint32_t d0, uint32_t d1, uint32_t
 // when both choices are words.
 // where_tile<Int32/UInt32> (TX_WHERE_INT) picks words; a choice that holds values gives its integers' words.
 static void dst_where(uint32_t dc, uint32_t dt, uint32_t df, uint32_t od_and_flags) {
+    AtCall call(__builtin_return_address(0));
     Math& mm = m();
     uint32_t od = od_and_flags & 0xffff;
     bool ci = mm.ints >> dc & 1, wi = (mm.ints >> dt & 1) && (mm.ints >> df & 1), wu = (mm.uints >> dt & 1) && (mm.uints >> df & 1);
@@ -1097,6 +1108,7 @@ static void reduce_into(uint32_t pool, uint32_t dim, const float* a, float scale
 }
 
 static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, uint32_t t, uint32_t ts, uint32_t d) {
+    AtCall call(__builtin_return_address(0));
     float a[1024], s[1024];
     unpack(cb, t, a, "reduce_tile");
     unpack(cb_scaler, ts, s, "reduce_tile");
@@ -1108,6 +1120,7 @@ static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, u
 // else 32); each tile takes face_r_dim rows of each of its faces, over a source register the unpacker first fills with
 // -infinity (llk_unpack_tilizeA_B_init<neginf_srcA>), so rows a max pool's window lacks never win.
 static void tilize_ab(int32_t cb0, int32_t cb1, uint32_t block, uint32_t scaler_tile, uint32_t num_faces, uint32_t face_r_dim) {
+    AtCall call(__builtin_return_address(0));
     const char* what = "unpack_tilizeA_B_block";
     Math& mm = m();
     if (block == 0) { mm.tilize_face_r_dim = face_r_dim; return; }  // tilizeA_B_reduce_init
@@ -1143,6 +1156,7 @@ static void tilize_ab(int32_t cb0, int32_t cb1, uint32_t block, uint32_t scaler_
 
 // 2024's reduce_tile_math: the oldest tile unpack_tilizeA_B_block left in source register A, reduced into tile d.
 static void reduce_math(uint32_t pool, uint32_t dim, uint32_t d, uint32_t num_faces) {
+    AtCall call(__builtin_return_address(0));
     Math& mm = m();
     if (mm.srca.empty()) fail("reduce_tile_math: source register A holds no tile (unpack_tilizeA_B_block first, one tile per call)");
     std::vector<float> a = std::move(mm.srca.front());
@@ -1153,6 +1167,7 @@ static void reduce_math(uint32_t pool, uint32_t dim, uint32_t d, uint32_t num_fa
 
 
 static void transpose(int32_t cb, uint32_t t, uint32_t d) {
+    AtCall call(__builtin_return_address(0));
     float a[1024];
     unpack(cb, t, a, "transpose_wh_tile");
     float* o = dst(d, "transpose_wh_tile");
@@ -1164,6 +1179,7 @@ static void transpose(int32_t cb, uint32_t t, uint32_t d) {
 // width: float32 (or bfloat16) values, or 32-bit words for Int32 / UInt32 / UInt16. A max or min is exact; a sum folds
 // in order along the row or column (the chip's SFPU adds in a tree: its sum may round differently).
 static void sfpu_reduce(uint32_t pool, uint32_t dim, uint32_t d, uint32_t format) {
+    AtCall call(__builtin_return_address(0));
     Math& mm = m();
     if (pool > TX_POOL_MIN || dim > TX_REDUCE_COL) fail("sfpu_reduce: pool %u, dimension %u", pool, dim);
     bool is_int = format == 8 || format == 24 || format == 9, is_unsigned = format != 8;
@@ -1189,6 +1205,7 @@ static void sfpu_reduce(uint32_t pool, uint32_t dim, uint32_t d, uint32_t format
 }
 
 static void pack(uint32_t d, int32_t i, int32_t slot) {
+    AtCall call(__builtin_return_address(0));
     Math& mm = m();
     CB& cb = tile_cb(i, "pack_tile");
     // a tile of integer words goes to an Int32 or UInt32 buffer as it is, to any other format as the integers' values
@@ -1216,6 +1233,7 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
 
 // tilize: `tiles` pages of rows (32 rows x tiles*32 values) -> `tiles` tiles; untilize: back.
 static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
+    AtCall call(__builtin_return_address(0));
     const char* what = untilize ? "untilize_block" : "tilize_block";
     CB& a = tile_cb(in, what);
     CB& b = tile_cb(out, what);
@@ -1283,6 +1301,7 @@ static void rows_out(const char* what, TileOf tile_of, uint32_t block_ct, uint32
 
 // Rows straight from the register: register tiles from d0 on (pack_untilize_dst / pack_untilize_dest).
 static void pack_untilize(uint32_t d0, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t i) {
+    AtCall call(__builtin_return_address(0));
     rows_out("pack_untilize_dst", [&](uint32_t k) { return (const float*)dst(d0 + k, "pack_untilize_dst", true); }, block_ct, full_ct,
              col_block, rows, i);
     stage_tick(PACK_STAGE, 0, chip.pack_tile_cycles * rows * block_ct);  // after tile_regs_wait
@@ -1291,6 +1310,7 @@ static void pack_untilize(uint32_t d0, uint32_t block_ct, uint32_t full_ct, uint
 // The same from the front tiles of a circular buffer, through the register (pack_untilize_block with a column block of
 // a wider row).
 static void untilize_rows(int32_t in, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t out) {
+    AtCall call(__builtin_return_address(0));
     const char* what = "pack_untilize_block";
     CB& a = tile_cb(in, what);
     if (a.waited < rows * block_ct) fail("%s: this thread has waited for %u pages of circular buffer %d; it needs %u (cb_wait_front first)", what, a.waited, in, rows * block_ct);
@@ -1304,6 +1324,7 @@ static void untilize_rows(int32_t in, uint32_t block_ct, uint32_t full_ct, uint3
 // pack_untilize_dst of part of each tile (2024's max pool packs one row): face_r_dim rows of the first num_faces faces
 // of register tiles dst.., side by side, each 16 values wide a face, as one row-major block into cb's reserved pages.
 static void pack_untilize_faces(uint32_t d0, uint32_t tiles, int32_t i, uint32_t face_r_dim, uint32_t num_faces) {
+    AtCall call(__builtin_return_address(0));
     const char* what = "pack_untilize_dst";
     if (num_faces != 1 && num_faces != 2) fail("%s: partial tiles are 1 or 2 faces; num_faces is %u", what, num_faces);
     if (face_r_dim == 0 || face_r_dim > 16) fail("%s: face_r_dim is %u; 1 to 16", what, face_r_dim);
@@ -1333,6 +1354,7 @@ static void pack_untilize_faces(uint32_t d0, uint32_t tiles, int32_t i, uint32_t
 
 // Operands are kept truncated to the fidelity's bits: a new fidelity does the queued matmuls, then forgets them.
 static void matmul_fidelity(uint32_t fidelity) {
+    AtCall call(__builtin_return_address(0));
     Math& mm = m();
     uint32_t passes = fidelity == 0 ? 1 : fidelity;
     if (passes == mm.mm_fidelity) return;
@@ -1343,6 +1365,7 @@ static void matmul_fidelity(uint32_t fidelity) {
 }
 
 static void pack_relu(uint32_t type) {
+    AtCall call(__builtin_return_address(0));
     if (type > 1) fail("llk_pack_relu_config(%u): only NO_RELU and ZERO_RELU are modelled", type);
     m().relu = type == 1;
 }

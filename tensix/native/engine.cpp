@@ -80,12 +80,6 @@ void fail(const char* fmt, ...) {
     _exit(1);
 }
 
-// While an API call is served, the kernel's call site (Thread::site), so that an error about its arguments names the line.
-struct AtCall {
-    explicit AtCall(const void* at) { cur->site = at; }
-    ~AtCall() { cur->site = nullptr; }
-};
-
 void over_budget() {
     fprintf(out, "hang %d %d %llu\n", (int)cur->core, (int)cur->proc, (unsigned long long)cur->clock);
     fflush(out);

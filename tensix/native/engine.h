@@ -161,6 +161,13 @@ struct StageClock {
     ~StageClock() { if (t->proc == TRISC) { t->stage[s] = t->clock; t->clock = std::max(saved, t->clock); } }
 };
 
+// While an API call is served, the kernel's call site (Thread::site), so that an error about its arguments names the
+// line. A call the engine makes inside another keeps the kernel's.
+struct AtCall {
+    const void* outer;
+    explicit AtCall(const void* at) : outer(cur->site) { if (!outer) cur->site = at; }
+    ~AtCall() { cur->site = outer; }
+};
 inline Core& core_of(Thread* t) { return *t->c; }
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Every kernel API call shows the host's watchdog that the running kernel is alive; state changes (pages pushed or

@@ -34,6 +34,7 @@ void inits_reset(InitState& s) { s = InitState{}; }
 
 static void init(uint32_t kind, uint32_t mode, int32_t a, int32_t b, int32_t c, const char* call) {
     if (!strict_init) return;
+    AtCall site(__builtin_return_address(0));
     InitState& s = cur->inits;
     int32_t cbs[3] = {a, b, c};
     for (int u = 0; u < 3; u++) {
@@ -61,6 +62,7 @@ static void init(uint32_t kind, uint32_t mode, int32_t a, int32_t b, int32_t c, 
 static void need(uint32_t kind, uint32_t mode, int32_t a, int32_t b, int32_t c, const char* call, const char* fix) {
     if (!strict_init) return;
     const void* at = __builtin_return_address(0);
+    AtCall site(at);
     InitState& s = cur->inits;
     if (!s.configured)
         fail("%s%s with the unpacker, math engine and packer never configured: start the kernel with "
