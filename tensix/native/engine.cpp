@@ -316,7 +316,7 @@ static void check_align(const char* what, const Place& far, uint32_t local) {
 // A NoC transfer that starts in a circular buffer's pages must end inside them: on the chip the bytes past its end land
 // in whatever follows (the next buffer's pages), a wrong result said nowhere. Cheap: a bit per configured buffer.
 static std::vector<uint32_t> core_pos;  // chip core index -> its place in `cores` (stale entries are caught by the index)
-static void check_cb_spill(const char* what, uint32_t core, uint32_t addr, uint32_t size, const void* at) {
+static void check_cb_spill(const char* what, uint32_t core, uint32_t addr, uint32_t size) {
     const Core* c = cur->c;
     if (core != c->index) {  // another core's L1: the program's core there, if any
         uint32_t i = core < core_pos.size() ? core_pos[core] : ~0u;
@@ -327,8 +327,8 @@ static void check_cb_spill(const char* what, uint32_t core, uint32_t addr, uint3
         const CB& cb = c->cbs[__builtin_ctz(m)];
         if (addr - cb.addr >= cb.size) continue;  // not in this one (unsigned: below it wraps round)
         if ((uint64_t)addr + size > cb.addr + cb.size)
-            fail("%s%s: L1 %#x + %u bytes on %s starts in circular buffer %d [%#x, %#x) and runs %u bytes past its end "
-                 "into what follows it; transfer at most %u bytes there, or make the buffer larger", what, where(at).c_str(),
+            fail("%s: L1 %#x + %u bytes on %s starts in circular buffer %d [%#x, %#x) and runs %u bytes past its end "
+                 "into what follows it; transfer at most %u bytes there, or make the buffer larger", what,
                  addr, size, core_name(core), __builtin_ctz(m), cb.addr, cb.addr + cb.size,
                  (uint32_t)((uint64_t)addr + size - cb.addr - cb.size), cb.addr + cb.size - addr);
         return;  // buffers do not overlap (indices sharing one have the same bounds)
@@ -360,9 +360,9 @@ static uint32_t api_semaphore(uint32_t id) {
 
 // The TRISCs have no NoC on the chip: a compute kernel that includes dataflow_api.h compiles there too, but a NoC call
 // from it cannot run. It would run here, so it stops the run instead.
-static void no_noc_in_compute(const char* what, const void* at) {
+static void no_noc_in_compute(const char* what) {
     if (__builtin_expect(cur->proc == TRISC, 0))
-        fail("%s%s: compute kernels have no NoC; move this to the reader or writer", what, where(at).c_str());
+        fail("%s: compute kernels have no NoC; move this to the reader or writer", what);
 }
 
 // A kernel reading a DRAM buffer page after page finds the next page of the same bank right after this one (an
@@ -390,11 +390,11 @@ static void to_dram(uint8_t* to, const uint8_t* from, uint32_t size) {
 static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size) {
     heartbeat();
     AtCall call(__builtin_return_address(0));
-    no_noc_in_compute("noc_async_read", __builtin_return_address(0));
+    no_noc_in_compute("noc_async_read");
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, src, size, "noc_async_read", true);
     check_l1("noc_async_read", cur->core, dst, size, false);
-    check_cb_spill("noc_async_read", cur->core, dst, size, __builtin_return_address(0));
+    check_cb_spill("noc_async_read", cur->core, dst, size);
     check_align("noc_async_read", p, dst);
     memmove(l1(cur->core) + dst, p.host, size);
     if (p.dram) read_ahead(p.host + size, size);
@@ -407,14 +407,14 @@ static void api_noc_read(uint8_t noc, uint64_t src, uint32_t dst, uint32_t size)
 static void api_noc_write(uint8_t noc, uint32_t src, uint64_t dst, uint32_t size, const char* what) {
     heartbeat();
     AtCall call(__builtin_return_address(0));
-    no_noc_in_compute(what, __builtin_return_address(0));
+    no_noc_in_compute(what);
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     Place p = resolve(noc, dst, size, what, false);
     check_l1(what, cur->core, src, size, true);
     check_align(what, p, src);
     if (p.dram) to_dram(p.host, l1(cur->core) + src, size);
     else {
-        check_cb_spill(what, p.core_or_bank, p.addr, size, __builtin_return_address(0));
+        check_cb_spill(what, p.core_or_bank, p.addr, size);
         memmove(p.host, l1(cur->core) + src, size);
     }
     changed();
@@ -430,7 +430,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
                                 const char* what) {
     heartbeat();
     AtCall call(__builtin_return_address(0));
-    no_noc_in_compute(what, __builtin_return_address(0));
+    no_noc_in_compute(what);
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     check_noc(noc, what);
     uint32_t lb = chip.local_bits, addr = (uint32_t)dst;
@@ -447,7 +447,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
             int32_t c = chip.endpoint[y * chip.noc_w + x];
             if (c < 0 || (c == (int32_t)cur->core && !self)) continue;
             check_l1(what, c, addr, size, false);
-            check_cb_spill(what, c, addr, size, __builtin_return_address(0));
+            check_cb_spill(what, c, addr, size);
             if (addr % chip.l1_align != src % chip.l1_align) fail("%s: destination %#x and source %#x differ modulo %u bytes", what, addr, src, chip.l1_align);
             dests.push_back(c);
         }
@@ -482,7 +482,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
 static void api_read_barrier(uint8_t noc) {
     heartbeat();
     AtCall call(__builtin_return_address(0));
-    no_noc_in_compute("noc_async_read_barrier", __builtin_return_address(0));
+    no_noc_in_compute("noc_async_read_barrier");
     check_noc(noc, "noc_async_read_barrier");
     wait_until(cur->reads_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
     race_barrier();
@@ -490,14 +490,14 @@ static void api_read_barrier(uint8_t noc) {
 static void api_atomic_barrier(uint8_t noc) {  // the semaphore increments this thread sent have landed
     heartbeat();
     AtCall call(__builtin_return_address(0));
-    no_noc_in_compute("noc_async_atomic_barrier", __builtin_return_address(0));
+    no_noc_in_compute("noc_async_atomic_barrier");
     check_noc(noc, "noc_async_atomic_barrier");
     wait_until(cur->atomics_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
 }
 static void api_write_barrier(uint8_t noc) {
     heartbeat();
     AtCall call(__builtin_return_address(0));
-    no_noc_in_compute("noc_async_write_barrier", __builtin_return_address(0));
+    no_noc_in_compute("noc_async_write_barrier");
     check_noc(noc, "noc_async_write_barrier");
     wait_until(cur->writes_done[noc], cur->wait_noc, EV_WAIT_NOC, noc);
     race_barrier();
@@ -506,7 +506,7 @@ static void api_write_barrier(uint8_t noc) {
 static void api_sem_inc(uint8_t noc, uint64_t dst, uint32_t incr) {
     heartbeat();
     AtCall call(__builtin_return_address(0));
-    no_noc_in_compute("noc_semaphore_inc", __builtin_return_address(0));
+    no_noc_in_compute("noc_semaphore_inc");
     wait_in_time_order();  // first: in time order, before anything (static lists too) is set up
     changed();
     Place p = resolve(noc, dst, 4, "noc_semaphore_inc", false);
