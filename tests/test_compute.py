@@ -155,6 +155,24 @@ def test_matmul_tiles_per_tile_at_each_fidelity(dev, fidelity):
     assert np.allclose(tt.untilize(got, 32, 32), want, rtol=2 ** -8, atol=1e-6)  # summation order differs from numpy's
 
 
+def test_matmul_of_infinities_and_nan_gives_them_where_numpy_does(dev):
+    """A NaN operand, inf x 0, inf - inf and a product past the largest float32 give NaN or infinity in the same places
+    as the reference (in any order of summation); the rest are the usual sums."""
+    a, b = A[:32, :32].copy(), B[:32, :32].copy()
+    a[0, 3], a[1, 0], b[0, :] = np.nan, 3e38, 2.0  # row 1: 6e38, infinity
+    a[2, 5], b[5, 7] = np.inf, 0.0   # row 2, column 7: inf x 0
+    a[3, 4], a[3, 6], b[4, :], b[6, :] = np.inf, np.inf, 1.0, -1.0  # row 3: inf - inf
+    got, _ = compute(dev, MATMUL.replace("TRANSPOSE", "false"), [a, b])
+    got = tt.untilize(got, 32, 32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        want = reference.matmul(a, b)
+    assert np.isnan(want).any() and np.isinf(want).any()
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(got[np.isinf(want)], want[np.isinf(want)])
+    finite = np.isfinite(want)
+    assert np.allclose(got[finite], want[finite], rtol=2 ** -8, atol=1e-6)
+
+
 def test_matmul_transpose_flag_transposes_the_second_tile(dev):
     got, _ = compute(dev, MATMUL.replace("TRANSPOSE", "true"), [A[:32, :32], B[:32, :32]])
     assert np.allclose(tt.untilize(got, 32, 32), reference.matmul(A[:32, :32], B[:32, :32].T), rtol=2 ** -8, atol=1e-6)
