@@ -33,6 +33,10 @@ LOADING = -2  # the engine's status names this core while a kernel's static cons
 # takes the engine about 10 us, and a wake-up from a read costs more than that on a virtual machine. Only with two
 # processors or more (TENSIX_SPIN_US sets it; 0 turns it off).
 SPIN_SECONDS = 50e-6
+# An engine that waited longer than that for its next command sleeps in a read, and the command's write must wake it:
+# on a virtual machine that takes tens of microseconds before it starts work. The host then spins this much longer for
+# the reply, not to fall asleep itself and make the reply wake it in turn.
+WAKE_SECONDS = 200e-6
 
 
 class Simulator:
@@ -81,6 +85,7 @@ class Simulator:
         self.cmd_fd = cmd_w
         self.reply_fd, self.pending = rep_r, b""
         self.sent, self.replies_seen, self.spin_armed = 0, 0, False
+        self.replied_at = 0.0  # when the host last saw a reply (perf_counter): the engine spins from then for a command
         self.counters[0] = self.counters[1] = 0  # a fresh engine counts from 0
         self.slots, self.engine_max_cycles, self.run_lines = {}, None, {}
         c = self.chip
@@ -139,10 +144,12 @@ class Simulator:
         """Wait up to `spin` seconds for the engine to flush a reply (once per command: then select sleeps)."""
         self.spin_armed = False
         counters, seen, clock, give_way = self.counters, self.replies_seen, time.perf_counter, os.sched_yield
-        end = clock() + self.spin
+        now = clock()
+        end = now + self.spin + (WAKE_SECONDS if now - self.replied_at > self.spin else 0.0)  # it was asleep: woken
         while counters[1] == seen:  # giving way between looks: the engine may be queued on this processor
-            if clock() > end: return False
+            if (now := clock()) > end: return False
             give_way()
+        self.replied_at = now
         return True
 
     def _watch(self, describe):

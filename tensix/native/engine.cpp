@@ -756,7 +756,9 @@ static void setup_cbs(Core& c, const std::string& formats) {
     const uint32_t* cfg = (const uint32_t*)(l1(c.index) + chip.cb_config);  // [addr, size, pages, page size], 16-byte units but pages
     for (int i = 0; i < 32; i++) {
         CB& cb = c.cbs[i];
+        std::vector<uint64_t> ready = std::move(cb.ready_at), free = std::move(cb.free_at);  // their memory reused
         cb = CB{};
+        cb.ready_at = std::move(ready); cb.free_at = std::move(free);
         cb.addr = cfg[4 * i] << 4; cb.size = cfg[4 * i + 1] << 4; cb.pages = cfg[4 * i + 2]; cb.page_size = cfg[4 * i + 3] << 4;
         auto hex = [&](size_t k) { char ch = k < formats.size() ? formats[k] : '0'; return uint32_t(ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10); };
         cb.format = hex(2 * i) << 4 | hex(2 * i + 1);  // two hex digits (program.py), read without a substring and strtoul per buffer
@@ -927,15 +929,16 @@ int main(int argc, char** argv) {
             status->core = -1; status->proc = -1;
         }
         else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor
-            cores.clear();
             sem_stamp.reset();
             noc_reset();
             trace_reset();
             race_reset();
             cores.resize((w.size() - 1) / 8);  // sized once: threads point at their core
             for (size_t ci = 0, k = 1, n = 0; ci < cores.size(); ci++, k += 8) {
-                Core& c = cores[ci];
-                c = Core{};
+                Core& c = cores[ci];  // the last run's, emptied: a run in a loop allocates nothing for its cores
+                c.cb_used = 0;
+                std::fill(std::begin(c.threads), std::end(c.threads), nullptr);
+                c.mailbox.clear();
                 c.index = num(w[k]);
                 setup_cbs(c, w[k + 7]);
                 for (int p = 0; p < NPROC; p++) {
