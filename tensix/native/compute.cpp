@@ -466,13 +466,24 @@ static inline void round_stored(float* a) {
     if (out == INTO_DST_BF16)
         for (int t = 0; t < n; t++) a[t] = bf16(a[t]);
 }
+// bf16() on sums in a register: any vector of floats (eight for AVX2, sixteen for AVX-512), the same bits. Rounding
+// them after they were stored (round_stored) cost a third of a tile matmul on Zen 3: the store, its reload and the
+// store again.
+template <class V>
+static inline V bf16_lanes(V v) {
+    typedef uint32_t U __attribute__((vector_size(sizeof(V))));
+    U u = (U)v, nan = U{} + 0x7fc00000u;
+    U rounded = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+    U is_nan = (U)((u & 0x7fffffffu) > 0x7f800000u);  // all ones where it is a NaN
+    return (V)((nan & is_nan) | (rounded & ~is_nan));
+}
+template <int out, class V> static inline V rounded_as(V sum) { return out == INTO_DST_BF16 ? bf16_lanes(sum) : sum; }
 #if defined(__AVX512F__)
 #include <immintrin.h>
 // acc += s for 16 sums, rounded as `out` says
 template <int out>
 static inline void add_into(float* acc, __m512 s) {
-    _mm512_storeu_ps(acc, _mm512_add_ps(_mm512_loadu_ps(acc), s));
-    round_stored<out, 16>(acc);
+    _mm512_storeu_ps(acc, rounded_as<out>(_mm512_add_ps(_mm512_loadu_ps(acc), s)));
 }
 // The same, written for AVX-512: eight whole rows of sums in sixteen registers, each row of r loaded once for eight.
 template <int out>
@@ -494,15 +505,6 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
 }
 #elif defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
-// bf16() on eight sums in a register. Rounding them after they were stored (as round_stored does) cost a third of a
-// tile matmul on Zen 3: the store, its reload and the store again.
-static inline __m256 bf16x8(__m256 v) {
-    __m256i u = _mm256_castps_si256(v), one = _mm256_set1_epi32(1);
-    __m256i r = _mm256_add_epi32(u, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), _mm256_and_si256(_mm256_srli_epi32(u, 16), one)));
-    r = _mm256_and_si256(r, _mm256_set1_epi32((int)0xffff0000));
-    __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, _mm256_set1_epi32(0x7fffffff)), _mm256_set1_epi32(0x7f800000));
-    return _mm256_castsi256_ps(_mm256_blendv_epi8(r, _mm256_set1_epi32(0x7fc00000), nan));
-}
 // The same, written for AVX2: a 4 x 16 block of sums in eight registers, each row of r loaded once for four rows.
 template <int out>
 static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, int r0, int r1) {
@@ -524,8 +526,7 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
             for (int q = 0; q < 4; q++)
                 for (int h = 0; h < 2; h++) {
                     float* a = acc + (i + q) * 32 + j + h * 8;
-                    __m256 sum = _mm256_add_ps(_mm256_loadu_ps(a), s[q][h]);
-                    _mm256_storeu_ps(a, out == INTO_DST_BF16 ? bf16x8(sum) : sum);
+                    _mm256_storeu_ps(a, rounded_as<out>(_mm256_add_ps(_mm256_loadu_ps(a), s[q][h])));
                 }
         }
 }
