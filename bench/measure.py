@@ -5,7 +5,7 @@ numpy's BLAS (OpenBLAS) keeps its threads spinning for about 0.1 s after each ma
 CPU they burn while tensix runs right after is numpy's, not tensix's, and is shown apart ("BLAS threads spinning").
 tensix's own threads in this process (the host library's conversions) live only for the call, so the threads alive
 before and after a call are numpy's and those that came and went are tensix's."""
-import os, threading, time
+import os, platform, threading, time
 import numpy as np
 
 
@@ -33,8 +33,20 @@ def cpu_seconds(dev=None):
 
 
 def load():
-    """The 1-minute load average and the processors this process may use: 'load 3.1 on 2 CPUs'."""
-    return f"load {os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} CPUs"
+    """The 1-minute load average, the processors this process may use and the widest vector unit the engine's math
+    takes (its figures depend on it): 'load 3.1 on 2 CPUs with AVX2'."""
+    return f"load {os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} CPUs with {vectors()}"
+
+
+def vectors():
+    """AVX512_BF16 (tile products by VDPBF16PS), AVX-512, AVX2 or the machine's name when it has none of them."""
+    try:
+        flags = next((line.split() for line in open("/proc/cpuinfo") if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    for flag, name in (("avx512_bf16", "AVX512_BF16"), ("avx512f", "AVX-512"), ("avx2", "AVX2")):
+        if flag in flags: return name
+    return platform.machine()
 
 
 def interleaved(cases, repeat=5, dev=None):
