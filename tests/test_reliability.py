@@ -82,7 +82,7 @@ def test_a_runaway_loop_of_noc_reads_stops_at_the_calendars_budget(monkeypatch):
         prog = tt.Program(d, (1, 2), writer=tt.Kernel(HEAD + "void kernel_main() { " + body + " }", "runaway_reads"),
                           writer_args=[d.chip.l1_unreserved_base])
         with pytest.raises(tt.KernelError, match=r"writer kernel 'runaway_reads' on core \(1, 2\) \(BRISC\).*calendars"
-                                                 r".*passed 16 MB at cycle \d+.*TENSIX_TIMING=simple.*CALENDAR_MB"):
+                                                 r".*passed 16 MB at cycle \d+.*TENSIX_TIMING=simple.*tensix\.sim\.CALENDAR_MB"):
             d.run(prog, max_cycles=10 ** 9)  # without the budget: a hang error after 0.5 GB
         assert add(d, 13, 7).tolist() == [20] * 1024  # a fresh engine, the same budget
         with pytest.raises(tt.HangError, match="ran past 1000000 cycles"):  # a million cycles of it stay within
