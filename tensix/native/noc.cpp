@@ -104,7 +104,7 @@ uint64_t packet(uint8_t noc, Calendar& from_mem, double from_rate, uint32_t x0, 
 }
 
 Calendar& memory(const Endpoint& e) { return e.dram ? bank(e.id) : l1_port(e.id); }
-double rate(const Endpoint& e) { return e.dram ? chip.dram_bytes_per_cycle : chip.l1_bytes_per_cycle; }
+uint32_t index(const Calendar& c) { return (uint32_t)(&c - res.data()); }
 
 uint64_t simple_cycles(const Endpoint& far, uint32_t size) {  // TIMING_SIMPLE: nothing shared, the slower end's rate
     return (uint64_t)(size / (far.dram ? chip.dram_bytes_per_cycle : chip.noc_bytes_per_cycle) + 0.999);
@@ -118,66 +118,11 @@ uint64_t landed(uint32_t kind, uint8_t noc, uint64_t issue, uint64_t t, uint32_t
     return t;
 }
 
-}  // namespace
-
-// The calendars outgrew their budget: end the run, naming the thread whose transfer it was.
-static void calendars_full() {
-    fail("the NoC's calendars (the timing model's record of every link, port and bank) passed %zu MB at cycle %lu: "
-         "the run is too long to time in that memory, or a loop of NoC transfers never ends; stop the loop, lower "
-         "max_cycles, time it with TENSIX_TIMING=simple (no calendars), or raise tensix.sim.CALENDAR_MB",
-         calendar_budget >> 20, (unsigned long)(cur ? cur->clock : 0));
-}
-
-void noc_set_budget(size_t mb) {
-    calendar_budget = mb << 20;
-    calendar_over_budget = calendars_full;
-}
-
-void noc_reset() {
-    size_t n = 8 * nodes() + chip.banks + chip.cores;
-    calendars_reset();
-    if (res.size() != n) res.assign(n, Calendar{});
-    drained = 0;
-    known_size = ~0u;
-}
-
-uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue) {
-    uint32_t x = chip.core_x[core], y = chip.core_y[core], hops = hop_count(noc, x, y, from.x, from.y);
-    if (timing_mode == TIMING_SIMPLE)
-        return landed(EV_READ, noc, issue, issue + chip.read_latency + 2 * chip.hop_cycles * hops + simple_cycles(from, size), size, peer(from));
-    // the request travels there (latency only), the data comes back in packets
-    uint64_t start = issue + chip.hop_cycles * hops, end = start;
-    Endpoint me{false, core, x, y};
-    for (uint32_t off = 0; off < size || off == 0; off += chip.max_burst) {
-        uint32_t n = std::min(chip.max_burst, size - off);
-        end = std::max(end, packet(noc, memory(from), rate(from), from.x, from.y, x, y, memory(me), rate(me), n, start));
-        if (size == 0) break;
-    }
-    return landed(EV_READ, noc, issue, end + chip.read_latency + chip.hop_cycles * hop_count(noc, from.x, from.y, x, y), size, peer(from));
-}
-
-uint64_t noc_write(uint8_t noc, uint32_t core, const Endpoint& to, uint32_t size, uint64_t issue) {
-    uint32_t x = chip.core_x[core], y = chip.core_y[core], hops = hop_count(noc, x, y, to.x, to.y);
-    if (timing_mode == TIMING_SIMPLE)
-        return landed(EV_WRITE, noc, issue, issue + chip.write_latency + chip.hop_cycles * hops + simple_cycles(to, size), size, peer(to));
-    uint64_t end = issue;
-    Endpoint me{false, core, x, y};
-    for (uint32_t off = 0; off < size || off == 0; off += chip.max_burst) {
-        uint32_t n = std::min(chip.max_burst, size - off);
-        end = std::max(end, packet(noc, memory(me), rate(me), x, y, to.x, to.y, memory(to), rate(to), n, issue));
-        if (size == 0) break;
-    }
-    return landed(EV_WRITE, noc, issue, end + chip.write_latency + chip.hop_cycles * hops, size, peer(to));
-}
-
 // The tree of a multicast to the rectangle (x0, y0)-(x1, y1): to its first corner in the NoC's direction of travel,
-// down (NoC 0) or up (NoC 1) its first column, then along each row.
-uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dests, uint32_t x0, uint32_t y0, uint32_t x1,
-                   uint32_t y1, uint32_t size, uint64_t issue) {
-    uint32_t sx = chip.core_x[core], sy = chip.core_y[core], far = 0;
-    for (uint32_t d : dests) far = std::max(far, hop_count(noc, sx, sy, chip.core_x[d], chip.core_y[d]));
-    if (timing_mode == TIMING_SIMPLE)
-        return landed(EV_MCAST, noc, issue, issue + chip.write_latency + chip.hop_cycles * far + (uint64_t)(size / chip.noc_bytes_per_cycle + 0.999), size, (int32_t)dests.size());
+// down (NoC 0) or up (NoC 1) its first column, then along each row. Returns when its last byte is in.
+uint64_t mcast_tree(uint8_t noc, uint32_t core, const uint32_t* dests, uint32_t ndests, uint32_t x0, uint32_t y0,
+                    uint32_t x1, uint32_t y1, uint32_t size, uint64_t issue) {
+    uint32_t sx = chip.core_x[core], sy = chip.core_y[core];
     uint32_t cx = noc == 0 ? x0 : x1, cy = noc == 0 ? y0 : y1, ex = noc == 0 ? x1 : x0, ey = noc == 0 ? y1 : y0;
     uint32_t w = chip.noc_w, h = chip.noc_h;
     auto step = [&](uint32_t v, uint32_t m) { return noc == 0 ? (v + 1) % m : (v + m - 1) % m; };
@@ -200,7 +145,7 @@ uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dest
             auto [t, branch] = at_row[y];
             for (x = cx;; x = step(x, w)) {
                 int32_t c = chip.endpoint[node(x, y)];
-                if (c >= 0 && std::find(dests.begin(), dests.end(), (uint32_t)c) != dests.end()) {
+                if (c >= 0 && std::find(dests, dests + ndests, (uint32_t)c) != dests + ndests) {
                     uint64_t in_end = branch;
                     uint64_t in = eject(noc, x, y).take(t, on_link, n, in_end);
                     l1_port(c).take(in, rate_cycles(n, chip.l1_bytes_per_cycle), n, in_end);
@@ -213,12 +158,142 @@ uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dest
         }
         if (size == 0) break;
     }
+    return end;
+}
+
+// ---------------------------------------------------------------- a run that books what the last run booked
+// A loop runs one program again and again, and most programs' NoC traffic does not depend on their data: the same
+// packets, issued at the same cycles, in the same order. What the calendars answer a booking depends only on the
+// bookings made before it, in their order. So the calendars keep the last run's bookings, `booked` lists them in order
+// with each one's answer, and a run whose bookings so far are those, one for one, gets their answers without booking
+// anything. The first booking that differs puts the calendars back to the bookings before it (empties them and books
+// those again, `rewind`), and the run books as usual from there; a run that ends with fewer bookings is put back the
+// same way. Every answer is the one the calendars would give (tests/test_noc_memo.py checks runs after other runs
+// against fresh devices); TENSIX_NOC_MEMO=0 turns it off, to time the calendars themselves.
+std::vector<uint32_t> booked_dests;  // the destinations of the multicasts in `booked`, one after another
+struct Booking {  // a packet (between two memories' calendars) or a multicast, and its answer
+    uint64_t t, end;              // issued at; its last byte in at
+    uint32_t from, to, n, dests;  // a packet: the calendars of the memories; a multicast: its core, the first of its
+                                  // destinations in booked_dests, and (`dests`) their count; its bytes
+    uint8_t noc, x0, y0, x1, y1, multicast;
+    bool same(const Booking& b, const uint32_t* d) const {
+        return t == b.t && from == b.from && n == b.n && dests == b.dests && noc == b.noc && x0 == b.x0 && y0 == b.y0 &&
+               x1 == b.x1 && y1 == b.y1 && multicast == b.multicast &&
+               (multicast ? std::equal(d, d + dests, &booked_dests[b.to]) : to == b.to);
+    }
+};
+std::vector<Booking> booked;  // the calendars hold exactly these bookings, made in this order
+size_t matched;               // of them, those this run has made again so far (while `matching`)
+bool matching;                // (a run that fails ends the engine, and its calendars with it)
+const bool memo = !getenv("TENSIX_NOC_MEMO") || atoi(getenv("TENSIX_NOC_MEMO"));
+
+double rate_of(uint32_t mem) { return mem >= 8 * nodes() + chip.banks ? chip.l1_bytes_per_cycle : chip.dram_bytes_per_cycle; }
+
+uint64_t carry_out(const Booking& b, const uint32_t* dests) {
+    if (b.multicast) return mcast_tree(b.noc, b.from, dests, b.dests, b.x0, b.y0, b.x1, b.y1, b.n, b.t);
+    return packet(b.noc, res[b.from], rate_of(b.from), b.x0, b.y0, b.x1, b.y1, res[b.to], rate_of(b.to), b.n, b.t);
+}
+
+void forget() { calendars_reset(); booked.clear(); booked_dests.clear(); }
+
+void rewind() {  // the calendars back to the first `matched` bookings
+    matching = false;
+    if (matched == booked.size()) return;  // all of them: the run goes on past the last one's end
+    calendars_reset();
+    booked.resize(matched);
+    size_t dests = 0;
+    for (const Booking& b : booked) if (b.multicast) dests = b.to + b.dests;
+    booked_dests.resize(dests);
+    for (const Booking& b : booked) carry_out(b, b.multicast ? booked_dests.data() + b.to : nullptr);
+}
+
+uint64_t book(Booking q, const uint32_t* dests = nullptr) {
+    if (matching) {
+        if (matched < booked.size() && booked[matched].same(q, dests)) return booked[matched++].end;
+        rewind();  // the first that differs
+    }
+    q.end = carry_out(q, dests);
+    if (memo) {
+        if (q.multicast) {
+            q.to = (uint32_t)booked_dests.size();
+            booked_dests.insert(booked_dests.end(), dests, dests + q.dests);
+        }
+        size_t had = booked.capacity();
+        booked.push_back(q);
+        if (booked.capacity() != had) calendar_grew((booked.capacity() - had) * sizeof(Booking));  // counts against the budget
+    }
+    return q.end;
+}
+
+}  // namespace
+
+// The calendars outgrew their budget: end the run, naming the thread whose transfer it was.
+static void calendars_full() {
+    fail("the NoC's calendars (the timing model's record of every link, port and bank) passed %zu MB at cycle %lu: "
+         "the run is too long to time in that memory, or a loop of NoC transfers never ends; stop the loop, lower "
+         "max_cycles, time it with TENSIX_TIMING=simple (no calendars), or raise tensix.sim.CALENDAR_MB",
+         calendar_budget >> 20, (unsigned long)(cur ? cur->clock : 0));
+}
+
+void noc_set_budget(size_t mb) {
+    calendar_budget = mb << 20;
+    calendar_over_budget = calendars_full;
+}
+
+void noc_reset() {
+    size_t n = 8 * nodes() + chip.banks + chip.cores;
+    if (res.size() != n || !memo) forget();
+    if (res.size() != n) res.assign(n, Calendar{});
+    matching = !booked.empty();
+    matched = 0;
+    drained = 0;
+    known_size = ~0u;
+}
+
+uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue) {
+    uint32_t x = chip.core_x[core], y = chip.core_y[core], hops = hop_count(noc, x, y, from.x, from.y);
+    if (timing_mode == TIMING_SIMPLE)
+        return landed(EV_READ, noc, issue, issue + chip.read_latency + 2 * chip.hop_cycles * hops + simple_cycles(from, size), size, peer(from));
+    // the request travels there (latency only), the data comes back in packets
+    uint64_t start = issue + chip.hop_cycles * hops, end = start;
+    Endpoint me{false, core, x, y};
+    for (uint32_t off = 0; off < size || off == 0; off += chip.max_burst) {
+        uint32_t n = std::min(chip.max_burst, size - off);
+        end = std::max(end, book({start, 0, index(memory(from)), index(memory(me)), n, 0, noc, (uint8_t)from.x, (uint8_t)from.y, (uint8_t)x, (uint8_t)y, 0}));
+        if (size == 0) break;
+    }
+    return landed(EV_READ, noc, issue, end + chip.read_latency + chip.hop_cycles * hop_count(noc, from.x, from.y, x, y), size, peer(from));
+}
+
+uint64_t noc_write(uint8_t noc, uint32_t core, const Endpoint& to, uint32_t size, uint64_t issue) {
+    uint32_t x = chip.core_x[core], y = chip.core_y[core], hops = hop_count(noc, x, y, to.x, to.y);
+    if (timing_mode == TIMING_SIMPLE)
+        return landed(EV_WRITE, noc, issue, issue + chip.write_latency + chip.hop_cycles * hops + simple_cycles(to, size), size, peer(to));
+    uint64_t end = issue;
+    Endpoint me{false, core, x, y};
+    for (uint32_t off = 0; off < size || off == 0; off += chip.max_burst) {
+        uint32_t n = std::min(chip.max_burst, size - off);
+        end = std::max(end, book({issue, 0, index(memory(me)), index(memory(to)), n, 0, noc, (uint8_t)x, (uint8_t)y, (uint8_t)to.x, (uint8_t)to.y, 0}));
+        if (size == 0) break;
+    }
+    return landed(EV_WRITE, noc, issue, end + chip.write_latency + chip.hop_cycles * hops, size, peer(to));
+}
+
+uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dests, uint32_t x0, uint32_t y0, uint32_t x1,
+                   uint32_t y1, uint32_t size, uint64_t issue) {
+    uint32_t sx = chip.core_x[core], sy = chip.core_y[core], far = 0;
+    for (uint32_t d : dests) far = std::max(far, hop_count(noc, sx, sy, chip.core_x[d], chip.core_y[d]));
+    if (timing_mode == TIMING_SIMPLE)
+        return landed(EV_MCAST, noc, issue, issue + chip.write_latency + chip.hop_cycles * far + (uint64_t)(size / chip.noc_bytes_per_cycle + 0.999), size, (int32_t)dests.size());
+    Booking q{issue, 0, core, 0, size, (uint32_t)dests.size(), noc, (uint8_t)x0, (uint8_t)y0, (uint8_t)x1, (uint8_t)y1, 1};
+    uint64_t end = book(q, dests.data());
     return landed(EV_MCAST, noc, issue, end + chip.write_latency + chip.hop_cycles * far, size, (int32_t)dests.size());
 }
 
 uint64_t noc_drained() { return drained; }
 
 std::string noc_stats() {  // in Records, not snprintf: a tiny program run in a loop spent a third of its time here
+    if (matching && matched < booked.size()) rewind();  // the run booked less than the last: only its own bookings count
     std::sort(touched.begin(), touched.end());  // in the order of `res`: links by NoC, y, x, direction
     std::string s = "{\"links\": [";
     size_t links = 4 * (size_t)nodes(), l1 = 8 * (size_t)nodes() + chip.banks;
