@@ -29,10 +29,17 @@ struct Operand {
 // block it shares with the next (64 re-unpacked each in1 tile, and every 64 operands forced a flush of the matmuls
 // holding them). Found through a direct-mapped index by circular buffer, address and role, not a scan of every entry.
 const int CACHE = 256, INDEX = 1024;
-// Fewer queued matmuls than this run on this thread: waking a helper and moving the operands to its processor's cache
-// cost more than it saves (matmul_multicast 1024^3 flushes 256 matmuls into 8 tiles at a time). Operands to unpack
-// are shared out UNPACK_CHUNK at a time, when there are at least MIN_UNPACK_SPLIT.
-const size_t MIN_SPLIT = 128, MIN_UNPACK_SPLIT = 32, UNPACK_CHUNK = 8;
+// Fewer queued matmuls than MIN_SPLIT run on this thread: waking a helper and moving the operands to its processor's
+// cache cost more than it saves. Through VDPBF16PS a tile matmul is a fraction of a microsecond, and sharing 64 at a
+// time made matmul_multicast slower on a 2-CPU virtual machine; as fused multiply-adds it is about 0.8 us (Zen 3), and
+// sharing 2048^3's flushes of 64 and 4096^3's of 16 made them 15 to 20% faster there (1024^3 flushes 256 into 8 tiles).
+// Operands to unpack are shared out UNPACK_CHUNK at a time, when there are at least MIN_UNPACK_SPLIT.
+#ifdef __AVX512BF16__
+const size_t MIN_SPLIT = 128;
+#else
+const size_t MIN_SPLIT = 16;
+#endif
+const size_t MIN_UNPACK_SPLIT = 32, UNPACK_CHUNK = 8;
 struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile matmul not yet done
 
 struct Math {

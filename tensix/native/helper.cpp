@@ -7,13 +7,19 @@
 // No thread spins for long: a helper spins about SPIN_NS for the next burst of work, then sleeps on a futex; the
 // engine's thread, once it finds no chunk left, waits the same way for chunks a helper still holds.
 //
-// A helper the OS takes off its processor in the middle of a chunk (a busy neighbour, numpy's BLAS threads spinning
-// after a matmul) holds the engine's thread up for a time slice, milliseconds, where the chunk takes microseconds.
-// So a wait that long makes the engine's thread do the next jobs alone, for longer after each such wait in a row:
-// with a busy neighbour the engine runs about as fast as with one thread, never much slower.
+// More threads ready to run than processors (a busy neighbour, numpy's BLAS threads spinning after a matmul) and the
+// helpers cost more than they give: a helper the OS takes off its processor in the middle of a chunk holds the
+// engine's thread up for a time slice, milliseconds, where the chunk takes microseconds; and a helper waking up takes
+// its processor from the engine's thread as often as from the neighbour (matmul_multicast 2048^3 beside a busy
+// neighbour: the engine's thread had 40 to 70% of a processor in most windows while helpers shared its work, 90 to 100%
+// alone; on a quiet machine 75 to 100% with helpers, the rest waiting for them). So either sign, a wait that long or
+// the engine's thread getting under SHARE of the time while it works with helpers (measured over WINDOW_NS), makes the
+// engine's thread work alone for a while, twice as long after each sign in a row, half as long after a window
+// without one.
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -31,8 +37,9 @@
 
 static const int64_t SPIN_NS = 20000;  // about what a futex wake-up costs; longer spins take a busy neighbour's CPU
 static const int64_t STALL_NS = 300000;  // a wait this long for a helper's chunk: the helper lost its processor
-// jobs done alone after a stall: doubled by each stall, one less for each job shared without one
-static const uint32_t SOLO_JOBS = 64, MAX_SOLO_JOBS = 8192;
+static const int64_t WINDOW_NS = 10000000, SHARE = 70;  // the engine's thread's share of the time, in percent
+static const int64_t IDLE_NS = 2000000;  // jobs further apart than this: the engine may have slept, a window starts
+static const int64_t SOLO_NS = 5000000, MAX_SOLO_NS = 500000000;  // time alone after a sign, at first and at most
 
 static struct {
     // the job: its generation (high 32 bits), chunk count (bits 16-31) and next chunk to hand out (bits 0-15)
@@ -45,7 +52,8 @@ static struct {
     void* ctx = nullptr;
     uint32_t generation = 0;
     int helpers = 0;
-    uint32_t solo = 0, backoff = SOLO_JOBS;  // jobs left to do alone; how many the next stall gives
+    int64_t solo_until = 0, solo_ns = SOLO_NS;  // alone until then; for how long after the next sign
+    int64_t last_job = 0, window_at = 0, window_cpu = 0;  // when the last job came; the window's start, wall and CPU
 } pool;
 
 static void futex_wait(std::atomic<uint32_t>& word, uint32_t seen) {
@@ -57,6 +65,36 @@ static void futex_wake(std::atomic<uint32_t>& word, int n) {
 
 static int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+static int64_t thread_cpu_ns() {  // the calling thread's time on a processor
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static void go_solo(int64_t now) {
+    pool.solo_until = now + pool.solo_ns;
+    pool.window_at = 0;  // none while alone
+    pool.solo_ns = std::min(2 * pool.solo_ns, MAX_SOLO_NS);
+}
+
+// Whether the engine's thread should do this job alone: it is, for a while, after a sign of too few processors. Its
+// share of the time is measured in windows of jobs no more than IDLE_NS apart (between runs it sleeps).
+static bool alone() {
+    int64_t now = now_ns(), last = pool.last_job;
+    pool.last_job = now;
+    if (now < pool.solo_until) return true;
+    if (!pool.window_at || now - last > IDLE_NS) {  // a window starts: after time alone, or the engine may have slept
+        pool.window_at = now;
+        pool.window_cpu = thread_cpu_ns();
+    } else if (now - pool.window_at >= WINDOW_NS) {
+        int64_t cpu = thread_cpu_ns();
+        if ((cpu - pool.window_cpu) * 100 < SHARE * (now - pool.window_at)) return go_solo(now), true;
+        pool.solo_ns = std::max(pool.solo_ns / 2, SOLO_NS);
+        pool.window_at = now;
+        pool.window_cpu = cpu;
+    }
+    return false;
 }
 
 // Spin while `busy()` holds, for SPIN_NS at most; the caller then sleeps on a futex if it still must wait.
@@ -115,9 +153,8 @@ void start_helpers() {  // at start-up, before anything could forbid making thre
 
 void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx) {
     if (chunks <= 0) return;
-    if (pool.helpers == 0 || chunks == 1 || chunks > 0xffff || pool.solo) {
+    if (pool.helpers == 0 || chunks == 1 || chunks > 0xffff || alone()) {
         for (int i = 0; i < chunks; i++) work(ctx, i);
-        if (pool.solo) pool.solo--;
         return;
     }
     pool.work = work; pool.ctx = ctx;
@@ -128,7 +165,7 @@ void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx) {
     if (pool.sleepers.load()) futex_wake(pool.posted, std::min(pool.helpers, chunks - 1));
     run_chunks(g, false);
     auto unfinished = [&] { return pool.done.load(std::memory_order_acquire) != (uint32_t)chunks; };
-    if (!unfinished()) return (void)(pool.backoff = std::max(pool.backoff - 1, SOLO_JOBS));
+    if (!unfinished()) return;
     int64_t from = now_ns();
     wait_while(unfinished);
     while (unfinished()) {
@@ -137,9 +174,5 @@ void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx) {
         if (d != (uint32_t)chunks) futex_wait(pool.done, d);
         pool.waiting.store(false);
     }
-    if (now_ns() - from < STALL_NS) pool.backoff = std::max(pool.backoff - 1, SOLO_JOBS);
-    else {
-        pool.solo = pool.backoff;
-        pool.backoff = std::min(pool.backoff * 2, MAX_SOLO_JOBS);
-    }
+    if (int64_t now = now_ns(); now - from >= STALL_NS) go_solo(now);
 }
