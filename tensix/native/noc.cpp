@@ -169,7 +169,8 @@ uint64_t mcast_tree(uint8_t noc, uint32_t core, const uint32_t* dests, uint32_t 
 // anything. The first booking that differs puts the calendars back to the bookings before it (empties them and books
 // those again, `rewind`), and the run books as usual from there; a run that ends with fewer bookings is put back the
 // same way. Every answer is the one the calendars would give (tests/test_noc_memo.py checks runs after other runs
-// against fresh devices); TENSIX_NOC_MEMO=0 turns it off, to time the calendars themselves.
+// against fresh devices; the rates a booking takes are the chip's, set once before the first run); TENSIX_NOC_MEMO=0
+// turns it off, to time the calendars themselves.
 std::vector<uint32_t> booked_dests;  // the destinations of the multicasts in `booked`, one after another
 struct Booking {  // a packet (between two memories' calendars) or a multicast, and its answer
     uint64_t t, end;              // issued at; its last byte in at
@@ -188,6 +189,10 @@ bool matching;                // (a run that fails ends the engine, and its cale
 const bool memo = !getenv("TENSIX_NOC_MEMO") || atoi(getenv("TENSIX_NOC_MEMO"));
 
 double rate_of(uint32_t mem) { return mem >= 8 * nodes() + chip.banks ? chip.l1_bytes_per_cycle : chip.dram_bytes_per_cycle; }
+
+Booking a_packet(uint8_t noc, const Endpoint& from, const Endpoint& to, uint32_t n, uint64_t t) {
+    return {t, 0, index(memory(from)), index(memory(to)), n, 0, noc, (uint8_t)from.x, (uint8_t)from.y, (uint8_t)to.x, (uint8_t)to.y, 0};
+}
 
 uint64_t carry_out(const Booking& b, const uint32_t* dests) {
     if (b.multicast) return mcast_tree(b.noc, b.from, dests, b.dests, b.x0, b.y0, b.x1, b.y1, b.n, b.t);
@@ -259,7 +264,7 @@ uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t siz
     Endpoint me{false, core, x, y};
     for (uint32_t off = 0; off < size || off == 0; off += chip.max_burst) {
         uint32_t n = std::min(chip.max_burst, size - off);
-        end = std::max(end, book({start, 0, index(memory(from)), index(memory(me)), n, 0, noc, (uint8_t)from.x, (uint8_t)from.y, (uint8_t)x, (uint8_t)y, 0}));
+        end = std::max(end, book(a_packet(noc, from, me, n, start)));
         if (size == 0) break;
     }
     return landed(EV_READ, noc, issue, end + chip.read_latency + chip.hop_cycles * hop_count(noc, from.x, from.y, x, y), size, peer(from));
@@ -273,7 +278,7 @@ uint64_t noc_write(uint8_t noc, uint32_t core, const Endpoint& to, uint32_t size
     Endpoint me{false, core, x, y};
     for (uint32_t off = 0; off < size || off == 0; off += chip.max_burst) {
         uint32_t n = std::min(chip.max_burst, size - off);
-        end = std::max(end, book({issue, 0, index(memory(me)), index(memory(to)), n, 0, noc, (uint8_t)x, (uint8_t)y, (uint8_t)to.x, (uint8_t)to.y, 0}));
+        end = std::max(end, book(a_packet(noc, me, to, n, issue)));
         if (size == 0) break;
     }
     return landed(EV_WRITE, noc, issue, end + chip.write_latency + chip.hop_cycles * hops, size, peer(to));
