@@ -177,14 +177,15 @@ struct Booking {  // a packet (between two memories' calendars) or a multicast, 
     uint32_t from, to, n, dests;  // a packet: the calendars of the memories; a multicast: its core, the first of its
                                   // destinations in booked_dests, and (`dests`) their count; its bytes
     uint8_t noc, x0, y0, x1, y1, multicast;
-    bool same(const Booking& b, const uint32_t* d) const {
-        return t == b.t && from == b.from && n == b.n && dests == b.dests && noc == b.noc && x0 == b.x0 && y0 == b.y0 &&
-               x1 == b.x1 && y1 == b.y1 && multicast == b.multicast &&
-               (multicast ? std::equal(d, d + dests, &booked_dests[b.to]) : to == b.to);
+    bool asked_again(const Booking& q, const uint32_t* q_dests) const {  // by q (its destinations q_dests), as booked
+        return t == q.t && from == q.from && n == q.n && dests == q.dests && noc == q.noc && x0 == q.x0 && y0 == q.y0 &&
+               x1 == q.x1 && y1 == q.y1 && multicast == q.multicast &&
+               (multicast ? std::equal(q_dests, q_dests + dests, booked_dests.data() + to) : to == q.to);
     }
 };
 std::vector<Booking> booked;  // the calendars hold exactly these bookings, made in this order
 size_t matched;               // of them, those this run has made again so far (while `matching`)
+uint64_t repeated, made;      // this run's bookings answered from the last run's, and booked
 bool matching;                // (a run that fails ends the engine, and its calendars with it)
 const bool memo = !getenv("TENSIX_NOC_MEMO") || atoi(getenv("TENSIX_NOC_MEMO"));
 
@@ -214,10 +215,11 @@ void rewind() {  // the calendars back to the first `matched` bookings
 
 uint64_t book(Booking q, const uint32_t* dests = nullptr) {
     if (matching) {
-        if (matched < booked.size() && booked[matched].same(q, dests)) return booked[matched++].end;
+        if (matched < booked.size() && booked[matched].asked_again(q, dests)) return repeated++, booked[matched++].end;
         rewind();  // the first that differs
     }
     q.end = carry_out(q, dests);
+    made++;
     if (memo) {
         if (q.multicast) {
             q.to = (uint32_t)booked_dests.size();
@@ -250,7 +252,7 @@ void noc_reset() {
     if (res.size() != n || !memo) forget();
     if (res.size() != n) res.assign(n, Calendar{});
     matching = !booked.empty();
-    matched = 0;
+    matched = repeated = made = 0;
     drained = 0;
     known_size = ~0u;
 }
@@ -325,6 +327,6 @@ std::string noc_stats() {  // in Records, not snprintf: a tiny program run in a 
         Record(s).str(first ? "[" : ",[").num(i - l1).str(",").num(c->bytes).str(",").num(c->cycles).str("]");
         first = false;
     }
-    Record(s).str("], \"drained\": ").num(drained).str("}");
+    Record(s).str("], \"repeated\": ").num(repeated).str(", \"booked\": ").num(made).str(", \"drained\": ").num(drained).str("}");
     return s;
 }
