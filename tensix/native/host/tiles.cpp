@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -106,21 +107,41 @@ template <class F> void each_face_row(int64_t g0, int64_t g1, int64_t rows, int6
 
 // Calls part(g0, g1) for ranges of the `tile_rows` rows of tiles, on this thread and as many more as there are free
 // processors and 2 MB chunks of float32 (a thread costs tens of microseconds to start). Each thread takes the next row
-// of tiles when done with its last, so one the OS leaves waiting holds up at most one row: never much slower than
-// one thread. Each row's bytes are the same whoever converts them.
+// of tiles when done with its last, so one the OS leaves waiting holds up at most one row; and this thread waits only
+// for rows a helper has taken, never for a helper the OS has not started yet (beside a busy neighbour that wait was a
+// time slice, milliseconds, where the whole conversion takes a few): the helpers are detached and share the count with
+// it, and one that starts late finds every row taken and ends. Each row's bytes are the same whoever converts them.
+struct Rows {
+    std::atomic<int64_t> next{0}, taking{0};  // the next row; threads between taking a row and finishing it
+    int64_t count;
+    void (*convert)(void*, int64_t);  // valid while a row is left or being converted: the caller waits for those
+    void* part;
+    void work() {
+        for (;;) {
+            taking++;
+            int64_t g = next.fetch_add(1);
+            if (g < count) convert(part, g);
+            taking--;
+            if (g >= count) return;
+        }
+    }
+};
 template <class F> void by_tile_rows(int64_t tile_rows, int64_t cols, F part) {
     int64_t bytes = tile_rows * TILE * cols * 4;
     int threads = (int)std::min<int64_t>({bytes >> 21, tile_rows, 16});
     if (threads > 1) threads = std::min(threads, threads_to_use());
     if (threads <= 1) return part(0, tile_rows);
-    std::atomic<int64_t> next{0};
-    auto work = [&] { for (int64_t g; (g = next.fetch_add(1)) < tile_rows;) part(g, g + 1); };
-    std::vector<std::thread> helpers;
-    try {
-        for (int i = 1; i < threads; i++) helpers.emplace_back(work);
-    } catch (const std::system_error&) {}  // no more threads to be had (a process limit): fewer do it, not a crash
-    work();
-    for (auto& h : helpers) h.join();
+    auto rows = std::make_shared<Rows>();
+    rows->count = tile_rows;
+    rows->convert = [](void* f, int64_t g) { (*(F*)f)(g, g + 1); };
+    rows->part = &part;
+    for (int i = 1; i < threads; i++) {
+        try { std::thread([rows] { rows->work(); }).detach(); }
+        catch (const std::system_error&) { break; }  // no more threads to be had (a process limit): fewer do it, not a crash
+    }
+    rows->work();
+    // every row is taken: a helper that takes one now finds none; wait for those still converting theirs
+    while (rows->taking.load()) std::this_thread::yield();
 }
 }  // namespace
 
