@@ -1,7 +1,7 @@
-"""A run that makes the last run's NoC bookings again gets the last run's answers without booking them (noc.cpp): so
+"""A run that makes its program's last run's NoC bookings again gets their answers without booking them (noc.cpp): so
 every run's cycles and NoC report must be what a fresh device, which has booked nothing before, gives for the same
 program, whatever ran before it on the device: the same program, one whose traffic ends earlier or later, or one
-that differs in the middle of the run."""
+that differs in the middle of the run, and other programs in between."""
 import re
 import pytest
 import tensix as tt
@@ -36,7 +36,7 @@ VARIANTS = {  # name: (tiles per core, first tile of each core, multicast, a wai
 }
 
 
-def run(dev, variant):
+def run(dev, variant, program="copy"):  # programs of other names are other kernel binaries, with the same code
     counts, firsts, mcast, waits = VARIANTS[variant]
     a, b = dev.buffer(64 * 2048, page=2048), dev.buffer(64 * 2048, page=2048)
     l1 = dev.chip.l1_unreserved_base
@@ -46,7 +46,7 @@ def run(dev, variant):
         i = CORES.index(core)
         (x0, y0), (x1, y1) = map(dev.chip.noc_xy, to.get(i, ((0, 0), (0, 0))))
         return [a.addr, b.addr, firsts[i], counts[i], l1, int(mcast and i in to), x0, y0, x1, y1, waits[i]]
-    r = dev.run(tt.Program(dev, CORES, reader=tt.Kernel(COPY, "copy"), reader_args=args))
+    r = dev.run(tt.Program(dev, CORES, reader=tt.Kernel(COPY, program, defines={"PROGRAM": program}), reader_args=args))
     a.free(); b.free()
     return r
 
@@ -67,11 +67,30 @@ def test_runs_after_other_runs_time_as_on_a_fresh_device(mode):
     with tt.Device(echo=False, timing=mode) as d:
         for i, variant in enumerate(order):
             assert timing(run(d, variant)) == fresh[variant], f"run {i} ({variant}) after {order[:i]}"
+        for i, (program, variant) in enumerate(MIXED):
+            assert timing(run(d, variant, program)) == fresh[variant], f"run {i} ({program}, {variant}) after {MIXED[:i]}"
 
 
-def test_a_run_that_repeats_the_last_books_nothing(dev):
-    """Its packets and multicasts (two senders, each to other cores) all take their timing from the last run's."""
-    first, again = run(dev, "base"), run(dev, "base")
+MIXED = [("copy", "base"), ("other", "base"), ("copy", "base"), ("other", "shorter"), ("copy", "base"),
+         ("other", "base"), ("copy", "other tiles in the middle"), ("other", "base"), ("copy", "base"),
+         ("copy", "later in the middle"), ("other", "no multicast"), ("copy", "later in the middle"),
+         ("other", "base"), ("copy", "shorter"), ("other", "longer at the end")]
+
+
+def test_a_run_that_repeats_its_programs_last_books_nothing(dev):
+    """Its packets and multicasts (two senders, each to other cores) all take their timing from its program's last run,
+    with other programs run in between."""
+    first, _, again = run(dev, "base"), run(dev, "shorter", "other"), run(dev, "base")
     total = first.stats.bookings_made + first.stats.bookings_repeated
     assert total > 6 * 8 * 2 and (again.stats.bookings_made, again.stats.bookings_repeated) == (0, total)
     assert timing(again) == timing(first)
+
+
+def test_more_programs_than_the_logs_hold_still_time_right(dev):
+    """A program whose log made way for others' (noc.cpp keeps the last 16) books afresh, right."""
+    want = timing(run(dev, "later in the middle"))
+    for i in range(17):
+        dev.run(tt.Program(dev, CORES[:2], reader=tt.Kernel(COPY, f"program_{i}", defines={"PROGRAM": str(i)}),
+                           reader_args=lambda core: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1000 * i]))
+    again = run(dev, "later in the middle")
+    assert again.stats.bookings_repeated == 0 and timing(again) == want

@@ -930,7 +930,7 @@ int main(int argc, char** argv) {
         }
         else if (w[0] == "run") {  // run CORE F0 F1 F2 N0 N1 N2 FORMATS ...: kernel slot (or -1) and arg count per processor
             sem_stamp.reset();
-            noc_reset();
+            noc_reset(std::hash<std::string_view>()(line));
             trace_reset();
             race_reset();
             cores.resize((w.size() - 1) / 8);  // sized once: threads point at their core

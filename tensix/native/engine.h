@@ -199,7 +199,7 @@ bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns);
 enum TimingMode { TIMING_SIMPLE, TIMING_CALENDAR, TIMING_ORDERED };
 extern TimingMode timing_mode;
 struct Endpoint { bool dram; uint32_t id, x, y; };  // a DRAM bank or a core, at NoC 0 coordinates
-void noc_reset();  // a new run: every resource idle
+void noc_reset(uint64_t program);  // a new run of `program` (a hash of its run command): every resource idle
 void noc_set_budget(size_t mb);  // the most memory the calendars may take (the host's CALENDAR_MB)
 // When a transfer issued at `issue` has landed (data in the destination), given what else uses its path.
 uint64_t noc_read(uint8_t noc, uint32_t core, const Endpoint& from, uint32_t size, uint64_t issue);

@@ -161,32 +161,44 @@ uint64_t mcast_tree(uint8_t noc, uint32_t core, const uint32_t* dests, uint32_t 
     return end;
 }
 
-// ---------------------------------------------------------------- a run that books what the last run booked
-// A loop runs one program again and again, and most programs' NoC traffic does not depend on their data: the same
+// ---------------------------------------------------------------- a run that books what its program's last run booked
+// A loop runs its programs again and again, and most programs' NoC traffic does not depend on their data: the same
 // packets, issued at the same cycles, in the same order. What the calendars answer a booking depends only on the
-// bookings made before it, in their order. So the calendars keep the last run's bookings, `booked` lists them in order
-// with each one's answer, and a run whose bookings so far are those, one for one, gets their answers without booking
-// anything. The first booking that differs puts the calendars back to the bookings before it (empties them and books
-// those again, `rewind`), and the run books as usual from there; a run that ends with fewer bookings is put back the
-// same way. Every answer is the one the calendars would give (tests/test_noc_memo.py checks runs after other runs
-// against fresh devices; the rates a booking takes are the chip's, set once before the first run); TENSIX_NOC_MEMO=0
-// turns it off, to time the calendars themselves.
-std::vector<uint32_t> booked_dests;  // the destinations of the multicasts in `booked`, one after another
+// bookings made before it, in their order. So the last run of each of the last LOGS programs leaves a log of its
+// bookings in order, each with its answer, and the report its resources gave; a run whose bookings so far are those of
+// its program's log, one for one, gets their answers without booking anything, and one that repeats all of them its
+// report. The first booking that differs puts the calendars back to the bookings before it (empties them and books
+// those again, `rewind`; nothing, if they hold that log already), and the run books as usual from there, logging; a
+// run that ends with fewer bookings is put back the same way. Every answer is the one the calendars would give
+// (tests/test_noc_memo.py checks runs after other runs, of the same program and of others, against fresh devices; the
+// rates a booking takes are the chip's, set once before the first run); TENSIX_NOC_MEMO=0 turns it off, to time the
+// calendars themselves.
 struct Booking {  // a packet (between two memories' calendars) or a multicast, and its answer
     uint64_t t, end;              // issued at; its last byte in at
     uint32_t from, to, n, dests;  // a packet: the calendars of the memories; a multicast: its core, the first of its
-                                  // destinations in booked_dests, and (`dests`) their count; its bytes
+                                  // destinations in its log's `dests`, and (`dests`) their count; its bytes
     uint8_t noc, x0, y0, x1, y1, multicast;
-    bool asked_again(const Booking& q, const uint32_t* q_dests) const {  // by q (its destinations q_dests), as booked
+    // whether q (its destinations q_dests) asks what this booking did (its destinations at `kept`)
+    bool asked_again(const Booking& q, const uint32_t* q_dests, const uint32_t* kept) const {
         return t == q.t && from == q.from && n == q.n && dests == q.dests && noc == q.noc && x0 == q.x0 && y0 == q.y0 &&
                x1 == q.x1 && y1 == q.y1 && multicast == q.multicast &&
-               (multicast ? std::equal(q_dests, q_dests + dests, booked_dests.data() + to) : to == q.to);
+               (multicast ? std::equal(q_dests, q_dests + dests, kept + to) : to == q.to);
     }
 };
-std::vector<Booking> booked;  // the calendars hold exactly these bookings, made in this order
-size_t matched;               // of them, those this run has made again so far (while `matching`)
-uint64_t repeated, made;      // this run's bookings answered from the last run's, and booked
-bool matching;                // (a run that fails ends the engine, and its calendars with it)
+struct Log {  // a program's last run (the program: a hash of its run command)
+    uint64_t program = 0, used = 0;  // which; when last run (in runs)
+    std::vector<Booking> booked;     // its bookings in order, with their answers
+    std::vector<uint32_t> dests;     // the destinations of its multicasts, one after another
+    std::string report;              // what its resources did (noc_stats), as it left them
+};
+const size_t LOGS = 16;
+std::vector<Log> logs(LOGS);
+Log* log_ = &logs[0];   // this run's program's
+Log* held = nullptr;    // the log whose bookings the calendars hold, if they hold one's (a run that fails ends the
+                        // engine, and its calendars with it)
+size_t matched;         // of log_'s bookings, those this run has made again so far (while `matching`)
+uint64_t repeated, made, runs;  // this run's bookings answered from its log, and booked; runs so far
+bool matching;
 const bool memo = !getenv("TENSIX_NOC_MEMO") || atoi(getenv("TENSIX_NOC_MEMO"));
 
 double rate_of(uint32_t mem) { return mem >= 8 * nodes() + chip.banks ? chip.l1_bytes_per_cycle : chip.dram_bytes_per_cycle; }
@@ -200,30 +212,30 @@ uint64_t carry_out(const Booking& b, const uint32_t* dests) {
     return packet(b.noc, res[b.from], rate_of(b.from), b.x0, b.y0, b.x1, b.y1, res[b.to], rate_of(b.to), b.n, b.t);
 }
 
-void forget() { calendars_reset(); booked.clear(); booked_dests.clear(); }
-
-void rewind() {  // the calendars back to the first `matched` bookings
+void rewind() {  // the calendars to log_'s first `matched` bookings, which are all it keeps
     matching = false;
-    if (matched == booked.size()) return;  // all of them: the run goes on past the last one's end
+    if (held == log_ && matched == log_->booked.size()) return;  // as they are: the run goes on past the last one's end
     calendars_reset();
-    booked.resize(matched);
+    held = log_;
+    log_->booked.resize(matched);
     size_t dests = 0;
-    for (const Booking& b : booked) if (b.multicast) dests = b.to + b.dests;
-    booked_dests.resize(dests);
-    for (const Booking& b : booked) carry_out(b, b.multicast ? booked_dests.data() + b.to : nullptr);
+    for (const Booking& b : log_->booked) if (b.multicast) dests = b.to + b.dests;
+    log_->dests.resize(dests);
+    for (const Booking& b : log_->booked) carry_out(b, b.multicast ? log_->dests.data() + b.to : nullptr);
 }
 
 uint64_t book(Booking q, const uint32_t* dests = nullptr) {
+    auto& booked = log_->booked;
     if (matching) {
-        if (matched < booked.size() && booked[matched].asked_again(q, dests)) return repeated++, booked[matched++].end;
+        if (matched < booked.size() && booked[matched].asked_again(q, dests, log_->dests.data())) return repeated++, booked[matched++].end;
         rewind();  // the first that differs
     }
     q.end = carry_out(q, dests);
     made++;
     if (memo) {
         if (q.multicast) {
-            q.to = (uint32_t)booked_dests.size();
-            booked_dests.insert(booked_dests.end(), dests, dests + q.dests);
+            q.to = (uint32_t)log_->dests.size();
+            log_->dests.insert(log_->dests.end(), dests, dests + q.dests);
         }
         size_t had = booked.capacity();
         booked.push_back(q);
@@ -247,12 +259,24 @@ void noc_set_budget(size_t mb) {
     calendar_over_budget = calendars_full;
 }
 
-void noc_reset() {
+void noc_reset(uint64_t program) {
     size_t n = 8 * nodes() + chip.banks + chip.cores;
-    if (res.size() != n || !memo) forget();
+    if (res.size() != n || !memo)  // (a new chip: no log holds its bookings)
+        for (Log& l : logs) { l.booked.clear(); l.dests.clear(); l.used = 0; }
     if (res.size() != n) res.assign(n, Calendar{});
-    matching = !booked.empty();
+    auto it = std::find_if(logs.begin(), logs.end(), [&](const Log& l) { return l.used && l.program == program; });
+    if (it == logs.end()) {  // none yet: the log run longest ago makes way
+        it = std::min_element(logs.begin(), logs.end(), [](const Log& a, const Log& b) { return a.used < b.used; });
+        log_ = &*it;
+        log_->program = program;
+        log_->booked.clear();
+        log_->dests.clear();
+    }
+    log_ = &*it;
+    log_->used = ++runs;
+    matching = !log_->booked.empty();
     matched = repeated = made = 0;
+    if (!matching) { calendars_reset(); held = log_; }  // it books from its first transfer on
     drained = 0;
     known_size = ~0u;
 }
@@ -299,10 +323,10 @@ uint64_t noc_mcast(uint8_t noc, uint32_t core, const std::vector<uint32_t>& dest
 
 uint64_t noc_drained() { return drained; }
 
-std::string noc_stats() {  // in Records, not snprintf: a tiny program run in a loop spent a third of its time here
-    if (matching && matched < booked.size()) rewind();  // the run booked less than the last: only its own bookings count
+// What each resource did in the run, as JSON: the links, banks and L1 ports the calendars hold.
+static std::string resources() {  // in Records, not snprintf: a tiny program run in a loop spent a third of its time here
     std::sort(touched.begin(), touched.end());  // in the order of `res`: links by NoC, y, x, direction
-    std::string s = "{\"links\": [";
+    std::string s = "\"links\": [";
     size_t links = 4 * (size_t)nodes(), l1 = 8 * (size_t)nodes() + chip.banks;
     bool first = true;
     for (Calendar* c : touched) {
@@ -327,6 +351,15 @@ std::string noc_stats() {  // in Records, not snprintf: a tiny program run in a 
         Record(s).str(first ? "[" : ",[").num(i - l1).str(",").num(c->bytes).str(",").num(c->cycles).str("]");
         first = false;
     }
-    Record(s).str("], \"repeated\": ").num(repeated).str(", \"booked\": ").num(made).str(", \"drained\": ").num(drained).str("}");
+    s += "]";
+    return s;
+}
+
+std::string noc_stats() {
+    bool all_repeated = matching && matched == log_->booked.size();
+    if (matching && !all_repeated) rewind();  // the run booked less than its log: only its own bookings count
+    if (!all_repeated) log_->report = resources();  // else the calendars may hold another program's bookings
+    std::string s = "{" + log_->report;
+    Record(s).str(", \"repeated\": ").num(repeated).str(", \"booked\": ").num(made).str(", \"drained\": ").num(drained).str("}");
     return s;
 }
