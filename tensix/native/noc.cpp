@@ -190,9 +190,13 @@ struct Log {  // a program's last run (the program: a hash of its run command)
     std::vector<Booking> booked;     // its bookings in order, with their answers
     std::vector<uint32_t> dests;     // the destinations of its multicasts, one after another
     std::string report;              // what its resources did (noc_stats), as it left them
+    bool whole = true;               // it holds all of them (else the logs' room ran out: the first ones)
 };
-const size_t LOGS = 16;
+// The programs kept, and the bookings all their logs may hold (40 bytes each): past that the logs run longest ago are
+// dropped, then this run's log stops (a long run, or a loop of transfers that never ends).
+const size_t LOGS = 16, LOGGED_MAX = 4 << 20;
 std::vector<Log> logs(LOGS);
+size_t logged;  // bookings in all the logs
 Log* log_ = &logs[0];   // this run's program's
 Log* held = nullptr;    // the log whose bookings the calendars hold, if they hold one's (a run that fails ends the
                         // engine, and its calendars with it)
@@ -212,12 +216,35 @@ uint64_t carry_out(const Booking& b, const uint32_t* dests) {
     return packet(b.noc, res[b.from], rate_of(b.from), b.x0, b.y0, b.x1, b.y1, res[b.to], rate_of(b.to), b.n, b.t);
 }
 
+void drop(Log& l) {  // its bookings, and their memory
+    logged -= l.booked.size();
+    std::vector<Booking>().swap(l.booked);
+    std::vector<uint32_t>().swap(l.dests);
+}
+
+bool room() {  // for one more booking in log_: made by dropping the logs run longest ago; else it stops here
+    while (logged >= LOGGED_MAX) {
+        Log* oldest = nullptr;
+        for (Log& l : logs)
+            if (&l != log_ && !l.booked.empty() && (!oldest || l.used < oldest->used)) oldest = &l;
+        if (!oldest) {
+            log_->whole = false;
+            held = nullptr;  // the calendars go on to hold more than it
+            return false;
+        }
+        drop(*oldest);
+    }
+    return true;
+}
+
 void rewind() {  // the calendars to log_'s first `matched` bookings, which are all it keeps
     matching = false;
     if (held == log_ && matched == log_->booked.size()) return;  // as they are: the run goes on past the last one's end
     calendars_reset();
     held = log_;
+    logged -= log_->booked.size() - matched;
     log_->booked.resize(matched);
+    log_->whole = true;  // from here on it logs every booking again
     size_t dests = 0;
     for (const Booking& b : log_->booked) if (b.multicast) dests = b.to + b.dests;
     log_->dests.resize(dests);
@@ -232,14 +259,13 @@ uint64_t book(Booking q, const uint32_t* dests = nullptr) {
     }
     q.end = carry_out(q, dests);
     made++;
-    if (memo) {
+    if (memo && log_->whole && room()) {
         if (q.multicast) {
             q.to = (uint32_t)log_->dests.size();
             log_->dests.insert(log_->dests.end(), dests, dests + q.dests);
         }
-        size_t had = booked.capacity();
         booked.push_back(q);
-        if (booked.capacity() != had) calendar_grew((booked.capacity() - had) * sizeof(Booking));  // counts against the budget
+        logged++;
     }
     return q.end;
 }
@@ -262,21 +288,19 @@ void noc_set_budget(size_t mb) {
 void noc_reset(uint64_t program) {
     size_t n = 8 * nodes() + chip.banks + chip.cores;
     if (res.size() != n || !memo)  // (a new chip: no log holds its bookings)
-        for (Log& l : logs) { l.booked.clear(); l.dests.clear(); l.used = 0; }
+        for (Log& l : logs) { drop(l); l.used = 0; }
     if (res.size() != n) res.assign(n, Calendar{});
     auto it = std::find_if(logs.begin(), logs.end(), [&](const Log& l) { return l.used && l.program == program; });
     if (it == logs.end()) {  // none yet: the log run longest ago makes way
         it = std::min_element(logs.begin(), logs.end(), [](const Log& a, const Log& b) { return a.used < b.used; });
-        log_ = &*it;
-        log_->program = program;
-        log_->booked.clear();
-        log_->dests.clear();
+        drop(*it);
+        it->program = program;
     }
     log_ = &*it;
     log_->used = ++runs;
     matching = !log_->booked.empty();
     matched = repeated = made = 0;
-    if (!matching) { calendars_reset(); held = log_; }  // it books from its first transfer on
+    if (!matching) { calendars_reset(); held = log_; log_->whole = true; }  // it books from its first transfer on
     drained = 0;
     known_size = ~0u;
 }
@@ -356,7 +380,7 @@ static std::string resources() {  // in Records, not snprintf: a tiny program ru
 }
 
 std::string noc_stats() {
-    bool all_repeated = matching && matched == log_->booked.size();
+    bool all_repeated = matching && matched == log_->booked.size() && log_->whole;
     if (matching && !all_repeated) rewind();  // the run booked less than its log: only its own bookings count
     if (!all_repeated) log_->report = resources();  // else the calendars may hold another program's bookings
     std::string s = "{" + log_->report;
