@@ -42,8 +42,8 @@ class Stats:
         self.banks = [tuple(b) for b in noc["banks"]]
         self.l1 = {chip.core_at(i): (b, busy) for i, b, busy in noc["l1"]}
         self.launch = raw["launch"]
-        # NoC transfers whose timing this run took from the last run's, which it repeated up to then (noc.cpp), and
-        # those it booked on the calendars itself: the same cycles either way
+        # NoC transfers whose timing this run took from its program's last run, which it repeated up to then
+        # (noc.cpp), and those it booked on the calendars itself: the same cycles either way
         self.bookings_repeated, self.bookings_made = noc["repeated"], noc["booked"]
         # the chip is done when every thread has finished and every transfer has landed
         self.cycles = max([t.cycles for t in self.threads.values()] + [noc["drained"]])
