@@ -55,6 +55,13 @@ def timing(r):  # a run's cycles and NoC report, without the counts of bookings 
     return r.cycles_by_thread, re.sub(r'"repeated": \d+, "booked": \d+, ', "", r.stats_text)
 
 
+MIXED = [  # (program, variant): two programs, each with its log
+    ("copy", "base"), ("other", "base"), ("copy", "base"), ("other", "shorter"), ("copy", "base"), ("other", "base"),
+    ("copy", "other tiles in the middle"), ("other", "base"), ("copy", "base"),
+    ("copy", "later in the middle"), ("other", "no multicast"), ("copy", "later in the middle"), ("other", "base"),
+    ("copy", "shorter"), ("other", "longer at the end")]
+
+
 @pytest.mark.parametrize("mode", ["calendar", "ordered"])
 def test_runs_after_other_runs_time_as_on_a_fresh_device(mode):
     fresh = {}
@@ -69,12 +76,6 @@ def test_runs_after_other_runs_time_as_on_a_fresh_device(mode):
             assert timing(run(d, variant)) == fresh[variant], f"run {i} ({variant}) after {order[:i]}"
         for i, (program, variant) in enumerate(MIXED):
             assert timing(run(d, variant, program)) == fresh[variant], f"run {i} ({program}, {variant}) after {MIXED[:i]}"
-
-
-MIXED = [("copy", "base"), ("other", "base"), ("copy", "base"), ("other", "shorter"), ("copy", "base"),
-         ("other", "base"), ("copy", "other tiles in the middle"), ("other", "base"), ("copy", "base"),
-         ("copy", "later in the middle"), ("other", "no multicast"), ("copy", "later in the middle"),
-         ("other", "base"), ("copy", "shorter"), ("other", "longer at the end")]
 
 
 def test_a_run_that_repeats_its_programs_last_books_nothing(dev):
