@@ -208,7 +208,8 @@ const bool memo = !getenv("TENSIX_NOC_MEMO") || atoi(getenv("TENSIX_NOC_MEMO"));
 double rate_of(uint32_t mem) { return mem >= 8 * nodes() + chip.banks ? chip.l1_bytes_per_cycle : chip.dram_bytes_per_cycle; }
 
 Booking a_packet(uint8_t noc, const Endpoint& from, const Endpoint& to, uint32_t n, uint64_t t) {
-    return {t, 0, index(memory(from)), index(memory(to)), n, 0, noc, (uint8_t)from.x, (uint8_t)from.y, (uint8_t)to.x, (uint8_t)to.y, 0};
+    return {t, 0, index(memory(from)), index(memory(to)), n, 0, noc,
+            (uint8_t)from.x, (uint8_t)from.y, (uint8_t)to.x, (uint8_t)to.y, 0};
 }
 
 uint64_t carry_out(const Booking& b, const uint32_t* dests) {
@@ -254,7 +255,8 @@ void rewind() {  // the calendars to log_'s first `matched` bookings, which are 
 uint64_t book(Booking q, const uint32_t* dests = nullptr) {
     auto& booked = log_->booked;
     if (matching) {
-        if (matched < booked.size() && booked[matched].asked_again(q, dests, log_->dests.data())) return repeated++, booked[matched++].end;
+        if (matched < booked.size() && booked[matched].asked_again(q, dests, log_->dests.data()))
+            return repeated++, booked[matched++].end;
         rewind();  // the first that differs
     }
     q.end = carry_out(q, dests);
