@@ -205,7 +205,7 @@ uint64_t repeated, made, runs;  // this run's bookings answered from its log, an
 bool matching;
 const bool memo = !getenv("TENSIX_NOC_MEMO") || atoi(getenv("TENSIX_NOC_MEMO"));
 
-double rate_of(uint32_t mem) { return mem >= 8 * nodes() + chip.banks ? chip.l1_bytes_per_cycle : chip.dram_bytes_per_cycle; }
+double rate_of(uint32_t mem) { return mem >= index(l1_port(0)) ? chip.l1_bytes_per_cycle : chip.dram_bytes_per_cycle; }
 
 Booking a_packet(uint8_t noc, const Endpoint& from, const Endpoint& to, uint32_t n, uint64_t t) {
     return {t, 0, index(memory(from)), index(memory(to)), n, 0, noc,
