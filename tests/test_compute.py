@@ -383,3 +383,46 @@ def test_queued_matmuls_along_k_match_the_reference_at_every_fidelity(dev, fidel
     runs = [compute(dev, body, [at, bt], n_out=1, math_fidelity=fidelity)[0] for _ in range(2)]
     assert np.array_equal(runs[0], runs[1])
     assert np.allclose(tt.untilize(runs[0], 32, 32), reference.matmul(a, b, fidelity), rtol=2 ** -7, atol=2 ** -6)
+
+
+@pytest.mark.parametrize("fidelity", ["HiFi3", "HiFi4"])
+def test_queued_matmuls_of_several_cores_past_the_operand_cache(fidelity):
+    """Three cores each queue 150 matmuls (300 operand tiles, more than the engine keeps unpacked) into one register
+    tile, giving way to each other at every wait for a page (threads run in time order): each core's matmuls are done
+    early when the others' hold the cache, and each result is the reference's, bit for bit the same as that core's
+    alone."""
+    dev = tt.Device(echo=False, timing="ordered")
+    k, cores = 32 * 150, [(0, 0), (1, 0), (2, 0)]
+    rng = np.random.default_rng(5)
+    ab = {c: (tt.round_bfloat16(rng.standard_normal((32, k))), tt.round_bfloat16(rng.standard_normal((k, 32)))) for c in cores}
+    bufs = {c: [dev.buffer(tt.tilize(np.concatenate([x[:, i:i + 32] for i in range(0, k, 32)])), fmt=tt.bfloat16),
+                dev.buffer(tt.tilize(np.concatenate([y[i:i + 32] for i in range(0, k, 32)])), fmt=tt.bfloat16),
+                dev.buffer(2048, page=2048)] for c, (x, y) in ab.items()}
+    body = """#include "compute_kernel_api/matmul.h"
+namespace NAMESPACE { void MAIN { uint32_t n = get_arg_val<uint32_t>(0);
+    mm_init(0, 1, 16); acquire_dst(tt::DstMode::Half);
+    for (uint32_t i = 0; i < n; i++) { cb_wait_front(0, 1); cb_wait_front(1, 1); matmul_tiles(0, 1, 0, 0, 0, false); cb_pop_front(0, 1); cb_pop_front(1, 1); }
+    cb_reserve_back(16, 1); pack_tile(0, 16); cb_push_back(16, 1); release_dst(tt::DstMode::Half); } }"""
+
+    def run(on):
+        dev.run(tt.Program(dev, on, reader=tt.Kernel(READER, "reader"), writer=tt.Kernel(WRITER, "writer"),
+                           compute=tt.Kernel(body, "long_k", math_fidelity=fidelity),
+                           reader_args={c: [k // 32, 2, bufs[c][0].addr, bufs[c][1].addr] for c in on},
+                           compute_args=[k // 32], writer_args={c: [bufs[c][2].addr, 1] for c in on},
+                           cbs=[tt.CB(0, tt.bfloat16, 2), tt.CB(1, tt.bfloat16, 2), tt.CB(16, tt.bfloat16, 2)]))
+        return {c: tt.untilize(bufs[c][2].read(tt.bfloat16), 32, 32) for c in on}
+
+    def in_k_order(x, y):  # HiFi4: each tile's 32 exact products summed in k order in float32, then added and rounded
+        acc = np.zeros((32, 32), np.float32)
+        for k0 in range(0, k, 32):
+            part = np.zeros((32, 32), np.float32)
+            for i in range(k0, k0 + 32): part += x[:, i:i + 1] * y[i]
+            acc = tt.round_bfloat16(acc + part)
+        return acc
+
+    together = run(cores)
+    for c, (x, y) in ab.items():
+        assert np.array_equal(together[c], run([c])[c])
+        if fidelity == "HiFi4": assert np.array_equal(together[c], in_k_order(x, y))
+        else: assert np.allclose(together[c], reference.matmul(x, y, fidelity), rtol=2 ** -6, atol=2 ** -5)
+    dev.close()

@@ -12,9 +12,13 @@
 
 enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed
 
+struct Math;
+
 // An unpacked operand tile, kept while its page stays at the front of its circular buffer (matmuls reuse each tile
 // across a row or column of outputs). A pop of that buffer, or a new run, retires it.
 struct Operand {
+    uint64_t epoch = 0;     // its compute thread's (Math::epoch) when unpacked
+    Math* owner = nullptr;  // that thread
     int32_t cb = -1;
     uint32_t addr = 0, popped = 0, role = 0, pins = 0, format = 0;  // pins: matmuls waiting to use it
     const uint8_t* tile = nullptr;  // the tile in L1 while it waits to be unpacked (with the queued matmuls)
@@ -25,10 +29,13 @@ struct Operand {
     bool paired = false;
 };
 
-// Operand tiles kept unpacked per compute thread: enough for a sub-block of matmul_multicast's operands and the in1
-// block it shares with the next (64 re-unpacked each in1 tile, and every 64 operands forced a flush of the matmuls
-// holding them). Found through a direct-mapped index by circular buffer, address and role, not a scan of every entry.
-const int CACHE = 256, INDEX = 1024;
+// Operand tiles kept unpacked, one cache for every compute thread: they run one at a time, and a thread reuses its
+// operands while it runs (across a sub-block of matmul_multicast and the next sub-block, which shares its in1 block),
+// seldom after another ran (matmul_multicast unpacks each tile once either way). One cache per thread held 1 MB each,
+// 64 MB for 8x8 cores, and every unpack wrote lines no processor cache held: shared, matmul_multicast 1024^3 on one
+// Zen 3 CPU takes 8% less engine time, and its engine 62 MB of memory, not 128. Found through a direct-mapped index by
+// the thread's epoch, circular buffer, address and role, not a scan of every entry.
+const int CACHE = 256, INDEX = 4096;
 // Fewer queued matmuls than MIN_SPLIT run on this thread: waking a helper and moving the operands to its processor's
 // cache cost more than it saves. Through VDPBF16PS a tile matmul is a fraction of a microsecond, and sharing 64 at a
 // time made matmul_multicast slower on a 2-CPU virtual machine; as fused multiply-adds it is about 0.8 us (Zen 3), and
@@ -47,17 +54,7 @@ struct Math {
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
     std::vector<float*> targets;   // the destination tiles they go into
     std::vector<Operand*> unpacking;  // their operands not yet unpacked
-    // The entries' keys together, their values apart: a lookup or a compute_init touches a few lines, not one line and
-    // one page per entry; each value starts a cache line, so a 16-wide load or store takes one line, not two.
-    Operand cache[CACHE];
-    alignas(64) float values[CACHE][1024];
-#ifdef __AVX512BF16__
-    alignas(64) uint32_t pairs[CACHE][512];
-#endif
-    int16_t index[INDEX];        // hash of (cb, address, role) -> the entry that last held it, or -1 (compute_init)
-    std::vector<float> second;  // every entry's v2, 1024 floats each
-    uint32_t next = 0;  // the cache entry to replace next
-    uint32_t first = 0;  // `next` at compute_init: entries first to next (at most all) were filled since
+    uint64_t epoch = 0;  // its operands in the cache are those of this epoch, unique to it: a new one retires them all
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
     uint32_t unzeroed = 0;    // tiles zeroed by an acquire that still hold old words: zeroed when first used, unless overwritten
@@ -71,20 +68,35 @@ struct Math {
     std::vector<std::vector<float>> srca;  // tiles unpack_tilizeA_B_block put in source register A, for reduce_tile_math
     float srcb_scaler = 1.0f;
     uint32_t tilize_face_r_dim = 16;  // rows of a face unpack_tilizeA_B_block takes, as tilizeA_B_reduce_init set it
-    Math() {
+};
+
+static struct Operands {
+    // The entries' keys together, their values apart: a lookup touches a few lines, not one line and one page per
+    // entry; each value starts a cache line, so a 16-wide load or store takes one line, not two.
+    Operand cache[CACHE];
+    alignas(64) float values[CACHE][1024];
+#ifdef __AVX512BF16__
+    alignas(64) uint32_t pairs[CACHE][512];
+#endif
+    int16_t index[INDEX];       // hash of (epoch, cb, address, role) -> the entry that last held it, or -1
+    std::vector<float> second;  // every entry's v2, 1024 floats each (made for the first kernel at HiFi3)
+    uint32_t next = 0;          // the entry to replace next
+    uint64_t epochs = 0;        // the last epoch given to a Math
+    Operands() {
+        std::fill(std::begin(index), std::end(index), -1);
         for (int k = 0; k < CACHE; k++) cache[k].v = values[k];
 #ifdef __AVX512BF16__
         for (int k = 0; k < CACHE; k++) cache[k].pairs = pairs[k];
 #endif
     }
-};
+} operands;
 // The destination register's protocol, as tile_regs_* / acquire_dst drive it. BOTH: the packer waited before the math
 // side committed, as a kernel whose math and pack run in one block may write it (on the chip the pack thread's
 // tile_regs_wait just blocks until the math thread's commit); math and pack may both use the register until the commit.
 enum { IDLE, MATH, COMMITTED, PACKING, FULL, BOTH };
 
-static inline Math& m() {
-    if (!cur->math) cur->math = new Math;  // one per pooled thread, kept across runs; untouched until used
+static inline Math& m() {  // one per pooled thread, kept across runs; untouched until used
+    if (!cur->math) { cur->math = new Math; cur->math->epoch = ++operands.epochs; }
     return *cur->math;
 }
 
@@ -251,6 +263,7 @@ static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {
 }
 
 static void flush(Math& mm);
+static void drop_pending(Math& mm);
 
 // A tile of the register as its 32-bit words, whatever they hold (`overwrite`: the caller writes every word of it
 // before it reads any).
@@ -315,17 +328,10 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false; mm.l1_acc = false;
     mm.srca.clear(); mm.tilize_face_r_dim = 16;
     mm.ints = mm.uints = 0;
-    mm.pending.clear();  // left by a kernel that ended without reading its register again
+    drop_pending(mm);  // left by a kernel that ended without reading its register again
     mm.unpacking.clear();
     inits_reset(cur->inits);
-    // only the entries filled since the last init: each is 4 KB on, one cache miss apiece, paid by every core at every
-    // run (2% of the 4096^2 grid add's engine time when all were cleared)
-    for (uint32_t k = mm.first; k != mm.next && k - mm.first < CACHE; k++) {
-        Operand& o = mm.cache[k % CACHE];
-        o.cb = -1; o.pins = 0; o.tile = nullptr;
-    }
-    mm.first = mm.next;
-    std::fill(std::begin(mm.index), std::end(mm.index), -1);
+    mm.epoch = ++operands.epochs;  // its entries in the cache are stale: a new run refills its circular buffers
 }
 
 static void regs(uint32_t action) {
@@ -745,6 +751,10 @@ static void flush(Math& mm) {
         for (const Pending& p : mm.pending)
             if (mm.pending.size() < MIN_SPLIT || p.dst == mm.targets[chunk]) do_matmul(p, mm.mm_fidelity, mm.fp32);
     }, &mm);
+    drop_pending(mm);
+}
+
+static void drop_pending(Math& mm) {
     for (Pending& p : mm.pending) { const_cast<Operand*>(p.a)->pins--; const_cast<Operand*>(p.b)->pins--; }
     mm.pending.clear();
 }
@@ -755,23 +765,30 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     if (tile >= cb.waited)
         fail("matmul_tiles: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", tile, i, cb.waited);
     Math& mm = m();
+    Operands& ops = operands;
     uint32_t addr = slot_addr(cb, cb.rd, tile);
-    int16_t& at = mm.index[((addr >> 4) * 0x9E3779B1u ^ (uint32_t)(i * 3 + role) * 0x85EBCA77u) >> 22];
-    if (at >= 0 && at < CACHE) {  // (a kernel that never ran compute_init leaves the index unset)
-        Operand& o = mm.cache[at];
-        if (o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) return o;
+    int16_t& at = ops.index[((addr >> 4) * 0x9E3779B1u ^ (uint32_t)(i * 3 + role) * 0x85EBCA77u ^ (uint32_t)mm.epoch * 0xC2B2AE35u) >> 20];
+    if (at >= 0) {
+        Operand& o = ops.cache[at];
+        if (o.epoch == mm.epoch && o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) return o;
     }
-    for (int tries = 0; &mm.cache[mm.next % CACHE] == keep || mm.cache[mm.next % CACHE].pins; mm.next++)
-        if (++tries > CACHE) { flush(mm); tries = 0; }  // every entry waits on a pending matmul: do them first
-    at = mm.next++ % CACHE;
-    Operand& o = mm.cache[at];
-    o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
+    for (int tries = 0; &ops.cache[ops.next % CACHE] == keep || ops.cache[ops.next % CACHE].pins; ops.next++)
+        if (++tries > CACHE) {  // every entry waits on a pending matmul: do them first, this thread's and any other's
+            for (Operand& o : ops.cache) if (o.pins && o.owner != &mm) flush(*o.owner);
+            flush(mm);
+            tries = 0;
+        }
+    at = ops.next++ % CACHE;
+    Operand& o = ops.cache[at];
+    o.owner = &mm; o.epoch = mm.epoch; o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
     if (mm.mm_fidelity == 3 && !o.v2) {
-        if (mm.second.empty()) mm.second.resize(CACHE * 1024);
-        o.v2 = &mm.second[(&o - mm.cache) * 1024];
+        if (ops.second.empty()) ops.second.resize(CACHE * 1024);
+        o.v2 = &ops.second[at * 1024];
     }
     mm.unpacking.push_back(&o);  // (an entry waiting to be unpacked is pinned: never replaced)
     o.tile = l1(cur->core) + addr; o.format = cb.format;
+    // its page, which a NoC transfer wrote a while ago, on its way to the processor's cache before the unpack reads it
+    for (uint32_t line = 0; line < tile_bytes(o.format); line += 64) __builtin_prefetch(o.tile + line);
     return o;
 }
 
@@ -1380,8 +1397,7 @@ static void matmul_fidelity(uint32_t fidelity) {
     if (passes == mm.mm_fidelity) return;
     flush(mm);
     mm.mm_fidelity = passes;
-    for (Operand& o : mm.cache) o.cb = -1;
-    std::fill(std::begin(mm.index), std::end(mm.index), -1);
+    mm.epoch = ++operands.epochs;
 }
 
 static void pack_relu(uint32_t type) {
