@@ -37,17 +37,21 @@ def u32(name, v):
 
 
 def words(name, vals, limit=None, unit="values"):
-    """A list of 32-bit words: a list, tuple or 1-D integer array; never a string or a single number."""
+    """A list of 32-bit words: a list, tuple or 1-D integer array; never a string or a single number. `name` may be a
+    function that makes it: only an error calls it (a runtime arg function runs at every run, on every core)."""
     if isinstance(vals, np.ndarray):
-        if vals.ndim != 1: raise TensixError(f"{name} takes a list of integers; got a {vals.ndim}-D array")
+        if vals.ndim != 1: raise TensixError(f"{_name(name)} takes a list of integers; got a {vals.ndim}-D array")
         vals = vals.tolist()
     if not isinstance(vals, (list, tuple, range)):
-        raise TensixError(f"{name} takes a list of integers; got {_got(vals)}")
+        raise TensixError(f"{_name(name)} takes a list of integers; got {_got(vals)}")
     if limit is not None and len(vals) > limit:
-        raise TensixError(f"{name}: {len(vals)} {unit}; the limit is {limit}")
+        raise TensixError(f"{_name(name)}: {len(vals)} {unit}; the limit is {limit}")
     if all(type(v) is int or type(v) is bool for v in vals) and (not vals or -(1 << 31) <= min(vals) and max(vals) < (1 << 32)):
         return [v & 0xFFFFFFFF for v in vals]  # the common case, quickly: a runtime arg function runs at every run
-    return [u32(f"{name}[{i}]", v) for i, v in enumerate(vals)]
+    return [u32(f"{_name(name)}[{i}]", v) for i, v in enumerate(vals)]
+
+
+def _name(name): return name() if callable(name) else name
 
 
 def seconds(name, v, text=False):

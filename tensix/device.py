@@ -393,7 +393,7 @@ class Device:
         c, mem = self.chip, self.sim.mem
         lowest_buffer = self.l1.lowest
         plan, names = self._plan(prog)
-        entries = []
+        entries, commons = [], {}
         for core, cbs_top, i, kernels, config, paths, formats in plan:
             if cbs_top > lowest_buffer:
                 raise TensixError(f"the circular buffers of core {core} reach L1 {cbs_top:#x}, past the lowest L1 buffer "
@@ -403,7 +403,8 @@ class Device:
                 args = prog.args_for(kind, core)  # checked: at most max_runtime_args 32-bit words
                 _words(len(args)).pack_into(mem, at, *args)
                 nargs[proc] = len(args)
-                common = prog.common_args_for(kind, k)
+                common = commons.get(id(k))  # the same on every core: checked once a run
+                if common is None: common = commons[id(k)] = prog.common_args_for(kind, k)
                 _words(len(common) + 1).pack_into(mem, common_at, len(common), *common)
             for at, table in config: mem[at:at + len(table)] = table  # kernels may have changed them: fresh each run
             entries.append((i, paths, tuple(nargs), formats))
@@ -433,19 +434,21 @@ class Device:
         layout = prog.layout()
         if prog._plan is not None and prog._plan[0] is layout: return prog._plan[1]
         prog.compile()  # every kernel, in parallel; all their errors at once
-        c, plan, names = self.chip, [], {}
+        c, plan, names, of_on = self.chip, [], {}, {}
         for core, on, (cb_cfg, sems, formats) in layout:
             i = c.core_index(core)
             base = self.sim.l1_offset(i)
-            paths = [None, None, None]
-            kernels = []
-            for kind, (k, _) in on.kernels.items():
-                p = PROC_OF[kind]
-                paths[p] = str(prog.binary(kind, k))
-                kernels.append((kind, k, p, base + c.arg_base[p], base + c.common_arg_base[p]))
-                names[i, p] = (core, PROCS[p])
-            config = ((base + c.cb_config_base, cb_cfg.tobytes()), (base + c.semaphore_base, sems.tobytes()))
-            plan.append((core, on.top, i, kernels, config, tuple(paths), formats))
+            if id(on) not in of_on:  # what cores given the same things share: worked out once
+                paths, kernels = [None, None, None], []
+                for kind, (k, _) in on.kernels.items():
+                    paths[PROC_OF[kind]] = str(prog.binary(kind, k))
+                    kernels.append((kind, k, PROC_OF[kind]))
+                of_on[id(on)] = tuple(paths), kernels, (cb_cfg.tobytes(), sems.tobytes())
+            paths, kernels, (cb_bytes, sem_bytes) = of_on[id(on)]
+            for _, _, p in kernels: names[i, p] = (core, PROCS[p])
+            kernels = [(kind, k, p, base + c.arg_base[p], base + c.common_arg_base[p]) for kind, k, p in kernels]
+            config = ((base + c.cb_config_base, cb_bytes), (base + c.semaphore_base, sem_bytes))
+            plan.append((core, on.top, i, kernels, config, paths, formats))
         prog._plan = (layout, (plan, names))
         return plan, names
 

@@ -49,21 +49,26 @@ def core_of(v, name="core") -> tuple:
     return int(v[0]), int(v[1])
 
 
+class _Cores(list):
+    """A list of cores cores_of made: checked, each once (a program's add passes it on to kernel, cb, semaphore)."""
+
+
 def cores_of(spec, chip=None) -> list:
     """A core (x, y), a CoreRange, or a set/list of them -> the list of cores, in order, each once (on `chip`'s grid)."""
+    if type(spec) is _Cores: return spec
     if isinstance(spec, CoreRange):
         if chip: chip.noc_xy(core_of(spec.start, "CoreRange(start)")), chip.noc_xy(core_of(spec.end, "CoreRange(end)"))
-        return list(spec)
+        return _Cores(spec)
     if _is_core(spec) or (isinstance(spec, tuple) and len(spec) == 2 and not any(isinstance(v, (tuple, list, CoreRange)) for v in spec)):
-        return [core_of(spec, "cores")]  # one core, or a mistaken one: name all of it
+        return _Cores([core_of(spec, "cores")])  # one core, or a mistaken one: name all of it
     if not isinstance(spec, (list, tuple, set, frozenset)) or not spec:
         raise TensixError(f"cores takes a core (x, y), a tt.CoreRange, or a non-empty list of them; got {checks._got(spec)}")
     if type(spec) is list and all(type(c) is tuple and len(c) == 2 and type(c[0]) is int and type(c[1]) is int for c in spec):
-        return list(dict.fromkeys(spec))  # cores as cores_of gives them (a program's add passes them on): quickly
+        return _Cores(dict.fromkeys(spec))  # the usual list, quickly
     out = {}  # a dict keeps the first of each, in order, without a list scan per core
     for s in spec:
         for c in cores_of(s, chip): out[c] = None
-    return list(out)
+    return _Cores(out)
 
 
 @dataclass
@@ -168,10 +173,16 @@ class CB:
 
 class _OnCore:
     """What one core gets: a kernel of each kind with its args, circular buffers {index: (CB, addr)}, semaphores
-    {id: initial value}, and the top of its circular buffers in L1."""
+    {id: initial value}, and the top of its circular buffers in L1. Cores given the same things share one (`users`:
+    how many), so that a program of 108 alike cores is set up, planned and checked once, not 108 times."""
 
-    def __init__(self, base):
-        self.kernels, self.cbs, self.sems, self.top = {}, {}, {}, base
+    def __init__(self, base, users):
+        self.kernels, self.cbs, self.sems, self.top, self.users = {}, {}, {}, base, users
+
+    def copy(self, users):
+        new = _OnCore(self.top, users)
+        new.kernels, new.cbs, new.sems = dict(self.kernels), dict(self.cbs), dict(self.sems)
+        return new
 
     def l1_config(self, chip):
         """The circular-buffer table and semaphore values as the core's reserved L1 holds them (bytes), and each
@@ -208,18 +219,43 @@ class Program:
         self.on_core = {}     # core -> _OnCore, in the order cores were first given
         self._added = set()   # cores given to add()
         self._binaries = {}
-        self._layout = None
+        self._layout = self._distinct = None
         self._plan = None  # what Device launches from: (layout, plan), kept while the layout is
         if cores is not None: self.add(cores, **kernels_and_args)
 
     def _cores(self, cores):
         cs = cores_of(cores, self.chip)
-        for c in cs:
-            if c not in self.on_core:
-                self.chip.noc_xy(c)  # raises for a core off the grid
-                self.on_core[c] = _OnCore(self.chip.l1_unreserved_base)
-        self._layout = None
+        new = [c for c in cs if c not in self.on_core]
+        if new:
+            for c in new: self.chip.noc_xy(c)  # raises for a core off the grid
+            on = _OnCore(self.chip.l1_unreserved_base, len(new))
+            for c in new: self.on_core[c] = on
+        self._layout = self._distinct = None
         return cs
+
+    def _own(self, cores):
+        """[(_OnCore, its first core)] of `cores`, in their order, each shared with no other core: about to change.
+        (One shared with cores outside them is copied for them first.)"""
+        cs = self._cores(cores)
+        ons = set(map(id, map(self.on_core.__getitem__, cs)))
+        if len(ons) == 1 and self.on_core[cs[0]].users == len(cs): return [(self.on_core[cs[0]], cs[0])]  # the usual case
+        groups = {}
+        for c in cs:
+            on = self.on_core[c]
+            groups.setdefault(id(on), (on, c, []))[2].append(c)
+        out = []
+        for on, first, cs in groups.values():
+            if on.users > len(cs):
+                on.users -= len(cs)
+                on = on.copy(len(cs))
+                for c in cs: self.on_core[c] = on
+            out.append((on, first))
+        return out
+
+    def _ons(self):
+        """Every distinct _OnCore of the program, in the order of their first cores."""
+        if self._distinct is None: self._distinct = list({id(on): on for on in self.on_core.values()}.values())
+        return self._distinct
 
     def add(self, cores, reader=None, writer=None, compute=None, reader_args=None, writer_args=None, compute_args=None,
             cbs=(), semaphores=()):
@@ -248,8 +284,8 @@ class Program:
         k = _kernel(kind, kernel)
         # Lists and dicts are checked now; a function of the core is checked at each run, as it is called then.
         a = args if args is None or callable(args) else self._args(kind, args)
-        for c in self._cores(cores):
-            here = self.on_core[c].kernels
+        for on, c in self._own(cores):
+            here = on.kernels
             if kind in here:
                 raise TensixError(f"core {c} is given two {kind} kernels ({here[kind][0].name or 'unnamed'!r} and "
                                   f"{k.name or 'unnamed'!r}); a core runs one of each kind")
@@ -264,18 +300,16 @@ class Program:
         for i in cb.indices:
             if not 0 <= i < chip.num_circular_buffers:
                 raise TensixError(f"circular buffer index {i} is out of range (0-{chip.num_circular_buffers - 1})")
-        cs = self._cores(cores)
-        addr = max(self.on_core[c].top for c in cs)
-        for c in cs:
-            on = self.on_core[c]
-            for i in cb.indices:
+        ons, indices = self._own(cores), cb.indices
+        addr = max(on.top for on, _ in ons)
+        for on, c in ons:
+            for i in indices:
                 if i in on.cbs: raise TensixError(f"circular buffer {i} is given twice on core {c}")
             if addr + cb.size > chip.l1_size:
                 raise TensixError(f"the circular buffers need {addr + cb.size - chip.l1_unreserved_base} bytes of L1 from "
                                   f"{chip.l1_unreserved_base:#x} on core {c}; a core of the {chip.name} has {chip.l1_size - chip.l1_unreserved_base}")
-        for c in cs:
-            on = self.on_core[c]
-            for i in cb.indices: on.cbs[i] = (cb, addr)
+        for on, _ in ons:
+            for i in indices: on.cbs[i] = (cb, addr)
             on.top = addr + cb.size
         return addr
 
@@ -288,14 +322,13 @@ class Program:
             index = checks.integer("semaphore(index)", cores_or_index, 0, chip.num_semaphores - 1)
             return chip.semaphore_base + index * chip.semaphore_stride
         initial = checks.integer("semaphore(initial)", initial, 0, (1 << 32) - 1)
-        cs = self._cores(cores_or_index)
-        used = set().union(*(self.on_core[c].sems for c in cs))
+        ons = self._own(cores_or_index)
+        used = set().union(*(on.sems for on, _ in ons))
         sem = next((i for i in range(chip.num_semaphores) if i not in used), None)
         if sem is None:
-            full = next(c for c in cs if len(self.on_core[c].sems) == chip.num_semaphores) if any(
-                len(self.on_core[c].sems) == chip.num_semaphores for c in cs) else cs[0]
+            full = next((c for on, c in ons if len(on.sems) == chip.num_semaphores), ons[0][1])
             raise TensixError(f"{chip.num_semaphores + 1} semaphores asked for on core {full}; a core of the {chip.name} has {chip.num_semaphores}")
-        for c in cs: self.on_core[c].sems[sem] = initial
+        for on, _ in ons: on.sems[sem] = initial
         return chip.semaphore_base + sem * chip.semaphore_stride
 
     def _args(self, kind, a):
@@ -312,7 +345,7 @@ class Program:
         """The runtime args of `kind`'s kernel on `core`, as 32-bit words."""
         a = self.on_core[core].kernels[kind][1]
         if a is None: return []
-        if callable(a): a = checks.words(f"{kind}_args({core})", a(core), self.chip.max_runtime_args, "runtime args")
+        if callable(a): a = checks.words(lambda: f"{kind}_args({core})", a(core), self.chip.max_runtime_args, "runtime args")
         elif isinstance(a, dict): a = a.get(core, [])
         k = self.on_core[core].kernels[kind][0]
         if len(a) < len(k.arg_names):
@@ -336,18 +369,18 @@ class Program:
         """[(core, _OnCore, (cb table bytes, semaphore bytes, formats))] for every core of the program, made once
         (cores with the same circular buffers and semaphores share one table)."""
         if self._layout is None:
-            tables, out = {}, []
-            for c, on in self.on_core.items():
+            tables, table_of = {}, {}
+            for on in self._ons():
                 key = (tuple((i, id(cb), addr) for i, (cb, addr) in sorted(on.cbs.items())), tuple(sorted(on.sems.items())))
                 if key not in tables: tables[key] = on.l1_config(self.chip)
-                out.append((c, on, tables[key]))
-            self._layout = out
+                table_of[id(on)] = tables[key]
+            self._layout = [(c, on, table_of[id(on)]) for c, on in self.on_core.items()]
         return self._layout
 
     def compile(self):
         """Compile every kernel of the program (in parallel; each is cached by content), and report every kernel
         that fails, not only the first."""
-        todo = {(kind, id(k)): (kind, k) for on in self.on_core.values() for kind, (k, _) in on.kernels.items()}
+        todo = {(kind, id(k)): (kind, k) for on in self._ons() for kind, (k, _) in on.kernels.items()}
         # kernels already in the cache take a lookup here; only those to compile go to threads (starting them costs more)
         todo = [v for key, v in todo.items() if key not in self._binaries and self.binary(*v, cached_only=True) is None]
         errors = []
@@ -380,7 +413,7 @@ class Program:
     def _cb_layout(self, kind, k) -> dict:
         """{index: (page size, format code)} of the circular buffers every core running `k` gives it alike."""
         seen = {}  # the distinct layouts (cores given the same buffers share one)
-        for on in self.on_core.values():
+        for on in self._ons():
             if kind in on.kernels and on.kernels[kind][0] is k:
                 key = tuple((i, id(cb)) for i, (cb, _) in on.cbs.items())
                 if key not in seen: seen[key] = {i: (cb.page_of(i), cb.fmt_of(i).code) for i, (cb, _) in on.cbs.items()}

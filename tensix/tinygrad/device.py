@@ -64,15 +64,17 @@ class TTProgram:
         cores = [(i % grid[0], i // grid[0]) for i in range(max(1, min(s["blocks"] or tiles, grid[0] * grid[1])))]
         # a blocked matmul: core i does blocks i, i + cores, ...; with multicast core (x, y) block (y, x) of each matrix;
         # else a core does a run of tiles
-        share = (lambda c: (cores.index(c), len(cores))) if s["blocks"] else \
-            lambda c: (cores.index(c) * tiles // len(cores), (cores.index(c) + 1) * tiles // len(cores))
+        at = {c: i for i, c in enumerate(cores)}  # a core's place in the list (a run's args are asked for core by core)
+        share = (lambda c: (at[c], len(cores))) if s["blocks"] else \
+            lambda c: (at[c] * tiles // len(cores), (at[c] + 1) * tiles // len(cores))
         split = None
         if s.get("split"):  # a split reduce loop: core i does part i % S of tile i // S, whose parts start on groups of rc k-blocks
             S, groups, rc = s["split"]
             cores = [(i % grid[0], i // grid[0]) for i in range(tiles * S)]
-            share = lambda c: (cores.index(c) // S, cores.index(c) // S + 1)
+            at = {c: i for i, c in enumerate(cores)}
+            share = lambda c: (at[c] // S, at[c] // S + 1)
             def split(c):
-                i = cores.index(c)
+                i = at[c]
                 p, owner = i % S, cores[i - i % S]
                 return [p, p * groups // S * rc, (p + 1) * groups // S * rc, *d.chip.noc_xy(owner)]
         if s["mcast"]:
