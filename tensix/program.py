@@ -237,18 +237,18 @@ class Program:
         """[(_OnCore, its first core)] of `cores`, in their order, each shared with no other core: about to change.
         (One shared with cores outside them is copied for them first.)"""
         cs = self._cores(cores)
-        ons = set(map(id, map(self.on_core.__getitem__, cs)))
-        if len(ons) == 1 and self.on_core[cs[0]].users == len(cs): return [(self.on_core[cs[0]], cs[0])]  # the usual case
+        on = self.on_core[cs[0]]
+        if on.users == len(cs) and len(set(map(id, map(self.on_core.__getitem__, cs)))) == 1: return [(on, cs[0])]  # usual
         groups = {}
         for c in cs:
             on = self.on_core[c]
             groups.setdefault(id(on), (on, c, []))[2].append(c)
         out = []
-        for on, first, cs in groups.values():
-            if on.users > len(cs):
-                on.users -= len(cs)
-                on = on.copy(len(cs))
-                for c in cs: self.on_core[c] = on
+        for on, first, group in groups.values():
+            if on.users > len(group):
+                on.users -= len(group)
+                on = on.copy(len(group))
+                for c in group: self.on_core[c] = on
             out.append((on, first))
         return out
 
