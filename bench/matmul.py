@@ -5,8 +5,10 @@ then has one thread, and the engine no helper), in a child process.
 
     python bench/matmul.py [n ...]          # default 1024; e.g. 1024 2048 4096
     python bench/matmul.py --one-cpu 1024    # only the pinned run
+    python bench/matmul.py --busy 1024 2048  # beside a busy neighbour (a process spinning), the engine's threads
+                                             # against one (TENSIX_THREADS=1), in alternated processes
 """
-import os, subprocess, sys
+import os, re, statistics, subprocess, sys
 if __name__ == "__main__" and "--one-cpu" in sys.argv:  # before numpy loads: its BLAS counts the CPUs then
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 import tensix as tt
@@ -26,7 +28,8 @@ def run(n, repeat):
     r = interleaved(cases, repeat=repeat, dev=dev)
     base = r["numpy float32"][0]
     pinned = " (pinned to one CPU)" if len(os.sched_getaffinity(0)) == 1 else ""
-    print(f"matmul {n}^3{pinned}, {load()}, medians of {repeat}: " +
+    threads = f", TENSIX_THREADS={os.environ['TENSIX_THREADS']}" if "TENSIX_THREADS" in os.environ else ""
+    print(f"matmul {n}^3{pinned}{threads}, {load()}, medians of {repeat}: " +
           "; ".join(f"{k} {ms(v)}" + (f" = {v[0] / base:.1f}x numpy" if k != "numpy float32" else "") for k, v in r.items()))
     dev.close()
 
@@ -37,6 +40,30 @@ def main(sizes, one_cpu):
         subprocess.run([sys.executable, __file__, "--one-cpu", str(sizes[0])], check=True)
 
 
+def beside_busy(sizes, rounds=5):
+    """The engine's threads must never make it slower than one thread, even when a neighbour keeps a CPU busy: each
+    round runs a process with the engine's default threads, then one with TENSIX_THREADS=1, beside a spinning one."""
+    neighbour = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    walls = {}  # (n, threads): matmul_multicast's median wall ms of each round
+    try:
+        for _ in range(rounds):
+            for threads in ("all", "1"):
+                env = {k: v for k, v in os.environ.items() if k != "TENSIX_THREADS"} | ({"TENSIX_THREADS": threads} if threads != "all" else {})
+                out = subprocess.run([sys.executable, __file__, "--alone", *map(str, sizes)], env=env, check=True,
+                                     capture_output=True, text=True).stdout
+                print(out, end="", flush=True)
+                for n, wall in re.findall(r"matmul (\d+)\^3.*?matmul_multicast 8x8 ([\d.]+) ms", out):
+                    walls.setdefault((int(n), threads), []).append(float(wall))
+    finally:
+        neighbour.kill()
+    for n in sizes:
+        ratios = [a / b for a, b in zip(walls[n, "all"], walls[n, "1"])]
+        print(f"beside a busy neighbour, matmul_multicast {n}^3 with the engine's threads / with one: " +
+              ", ".join(f"{r:.2f}" for r in ratios) + f" (median {statistics.median(ratios):.2f})")
+
+
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--one-cpu"]
-    main([int(a) for a in args] or [1024], "--one-cpu" in sys.argv)
+    flags = {a for a in sys.argv[1:] if a.startswith("--")}
+    sizes = [int(a) for a in sys.argv[1:] if not a.startswith("--")] or [1024]
+    if "--busy" in flags: beside_busy(sizes)
+    else: main(sizes, bool(flags & {"--one-cpu", "--alone"}))

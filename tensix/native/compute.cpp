@@ -40,11 +40,17 @@ const int CACHE = 256, INDEX = 4096;
 // cache cost more than it saves. Through VDPBF16PS a tile matmul is a fraction of a microsecond, and sharing 64 at a
 // time made matmul_multicast slower on a 2-CPU virtual machine; as fused multiply-adds it is about 0.8 us (Zen 3), and
 // sharing 2048^3's flushes of 64 and 4096^3's of 16 made them 15 to 20% faster there (1024^3 flushes 256 into 8 tiles).
-// Operands to unpack are shared out UNPACK_CHUNK at a time, when there are at least MIN_UNPACK_SPLIT.
+// Operands to unpack are shared out UNPACK_CHUNK at a time, when there are at least MIN_UNPACK_SPLIT; through
+// VDPBF16PS (bfloat16 pairs unpack fast) only when the matmuls they feed are shared too, so a helper is never woken
+// for unpacking alone: matmul_multicast 2048^3 (flushes of 64, not shared) beside a busy neighbour took 191 ms a call
+// sharing its unpacks, 181 not, 179 with no helper (medians of alternated processes); 1024^3 (flushes of 256) on a
+// quiet machine 21 ms sharing them, 23 not.
 #ifdef __AVX512BF16__
 const size_t MIN_SPLIT = 128;
+const bool UNPACK_WITH_MATMULS = true;
 #else
 const size_t MIN_SPLIT = 16;
+const bool UNPACK_WITH_MATMULS = false;
 #endif
 const size_t MIN_UNPACK_SPLIT = 32, UNPACK_CHUNK = 8;
 struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile matmul not yet done
@@ -725,13 +731,16 @@ static void unpack_operand(Operand& o, uint32_t fidelity) {
 
 // Operands are unpacked with their matmuls, shared out between the threads like them, but never later than the moment
 // their pages could change: before the compute thread pops a circular buffer or gives way to another thread.
-static size_t unpack_chunk(size_t n) { return n < MIN_UNPACK_SPLIT ? n : UNPACK_CHUNK; }  // operands a chunk unpacks
+static size_t unpack_chunk(const Math& mm) {  // operands a chunk unpacks
+    size_t n = mm.unpacking.size();
+    return n < MIN_UNPACK_SPLIT || (UNPACK_WITH_MATMULS && mm.pending.size() < MIN_SPLIT) ? n : UNPACK_CHUNK;
+}
 void unpack_queued(Math* mm) {
     if (mm->unpacking.empty()) return;
-    size_t n = mm->unpacking.size(), per = unpack_chunk(n);
+    size_t n = mm->unpacking.size(), per = unpack_chunk(*mm);
     split_work((int)((n + per - 1) / per), [](void* ctx, int chunk) {
         Math& mm = *(Math*)ctx;
-        size_t n = mm.unpacking.size(), per = unpack_chunk(n), from = chunk * per;
+        size_t n = mm.unpacking.size(), per = unpack_chunk(mm), from = chunk * per;
         for (size_t i = from; i < std::min(n, from + per); i++) unpack_operand(*mm.unpacking[i], mm.mm_fidelity);
     }, mm);
     mm->unpacking.clear();
