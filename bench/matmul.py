@@ -42,13 +42,16 @@ def main(sizes, one_cpu):
 
 def beside_busy(sizes, rounds=5):
     """The engine's threads must never make it slower than one thread, even when a neighbour keeps a CPU busy: each
-    round runs a process with the engine's default threads, then one with TENSIX_THREADS=1, beside a spinning one."""
+    round runs a process with the engine's default threads and one with TENSIX_THREADS=1 (each first in turn, as the
+    load drifts), beside a spinning process, and the ratio of their matmul_multicast walls is printed at the end."""
     neighbour = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    print(f"beside a busy neighbour (process {neighbour.pid}, spinning; the load shown is the last minute's average)")
     walls = {}  # (n, threads): matmul_multicast's median wall ms of each round
     try:
-        for _ in range(rounds):
-            for threads in ("all", "1"):
-                env = {k: v for k, v in os.environ.items() if k != "TENSIX_THREADS"} | ({"TENSIX_THREADS": threads} if threads != "all" else {})
+        for r in range(rounds):
+            for threads in ("all", "1")[::1 if r % 2 == 0 else -1]:
+                env = {k: v for k, v in os.environ.items() if k != "TENSIX_THREADS"}
+                if threads != "all": env["TENSIX_THREADS"] = threads
                 out = subprocess.run([sys.executable, __file__, "--alone", *map(str, sizes)], env=env, check=True,
                                      capture_output=True, text=True).stdout
                 print(out, end="", flush=True)

@@ -30,8 +30,10 @@ def info(args):
 
 
 def demo(args):
+    from . import build
     from .device import Device
     dev = Device(args.device, echo=False)
+    build.engine()  # its one-time compile notice before the table, not inside it
     print(f"tensix demo on a simulated {dev.chip.name} (first run compiles the engine and kernels; later runs reuse them)")
     print(f"{'example':<22}{'result':<8}{'cycles':>10}{'on chip':>12}{'DRAM':>11}{'TFLOPS':>8}{'wall':>10}")
     failed = 0
