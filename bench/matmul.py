@@ -41,9 +41,11 @@ def main(sizes, one_cpu):
 
 
 def beside_busy(sizes, rounds=5):
-    """The engine's threads must never make it slower than one thread, even when a neighbour keeps a CPU busy: each
-    round runs a process with the engine's default threads and one with TENSIX_THREADS=1 (each first in turn, as the
-    load drifts), beside a spinning process, and the ratio of their matmul_multicast walls is printed at the end."""
+    """Whether the engine's threads cost time when a neighbour keeps a CPU busy (the goal: never slower than one
+    thread): each round runs a process with the engine's default threads and one with TENSIX_THREADS=1 (each first in
+    turn, as the load drifts), beside a spinning process; the ratios of their matmul_multicast walls come at the end.
+    Single rounds swing far both ways (four threads want two CPUs: the neighbour, numpy's spinning BLAS thread and the
+    engine's two), so read the median."""
     neighbour = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     print(f"beside a busy neighbour (process {neighbour.pid}, spinning; the load shown is the last minute's average)")
     walls = {}  # (n, threads): matmul_multicast's median wall ms of each round
