@@ -7,6 +7,7 @@ then has one thread, and the engine no helper), in a child process.
     python bench/matmul.py --one-cpu 1024    # only the pinned run
     python bench/matmul.py --busy 1024 2048  # beside a busy neighbour (a process spinning), the engine's threads
                                              # against one (TENSIX_THREADS=1), in alternated processes
+    python bench/matmul.py --twin 1024       # the same beside a copy of itself (two sessions at once)
 """
 import os, re, statistics, subprocess, sys
 if __name__ == "__main__" and "--one-cpu" in sys.argv:  # before numpy loads: its BLAS counts the CPUs then
@@ -40,35 +41,40 @@ def main(sizes, one_cpu):
         subprocess.run([sys.executable, __file__, "--one-cpu", str(sizes[0])], check=True)
 
 
-def beside_busy(sizes, rounds=5):
+def beside_busy(sizes, twin=False, rounds=5):
     """Whether the engine's threads cost time when a neighbour keeps a CPU busy (the goal: never slower than one
     thread): each round runs a process with the engine's default threads and one with TENSIX_THREADS=1 (each first in
-    turn, as the load drifts), beside a spinning process; the ratios of their matmul_multicast walls come at the end.
-    Single rounds swing far both ways (four threads want two CPUs: the neighbour, numpy's spinning BLAS thread and the
-    engine's two), so read the median."""
-    neighbour = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    print(f"beside a busy neighbour (process {neighbour.pid}, spinning; the load shown is the last minute's average)")
-    walls = {}  # (n, threads): matmul_multicast's median wall ms of each round
+    turn, as the load drifts), beside a spinning process, or with `twin` beside a copy of itself (two sessions at once,
+    where each engine's helpers take turns on the other's processor); the ratios of their matmul_multicast walls come
+    at the end. Single rounds swing far both ways (four threads want two CPUs: the neighbour, numpy's spinning BLAS
+    thread and the engine's two), so read the median."""
+    neighbour = None if twin else subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    print("beside a copy of itself, both started at once" if twin else
+          f"beside a busy neighbour (process {neighbour.pid}, spinning; the load shown is the last minute's average)")
+    walls = {}  # (n, threads): matmul_multicast's median wall ms of each round (with `twin`, the mean of both copies)
     try:
         for r in range(rounds):
             for threads in ("all", "1")[::1 if r % 2 == 0 else -1]:
                 env = {k: v for k, v in os.environ.items() if k != "TENSIX_THREADS"}
                 if threads != "all": env["TENSIX_THREADS"] = threads
-                out = subprocess.run([sys.executable, __file__, "--alone", *map(str, sizes)], env=env, check=True,
-                                     capture_output=True, text=True).stdout
-                print(out, end="", flush=True)
-                for n, wall in re.findall(r"matmul (\d+)\^3.*?matmul_multicast 8x8 ([\d.]+) ms", out):
-                    walls.setdefault((int(n), threads), []).append(float(wall))
+                copies = [subprocess.Popen([sys.executable, __file__, "--alone", *map(str, sizes)], env=env,
+                                           stdout=subprocess.PIPE, text=True) for _ in range(2 if twin else 1)]
+                outs = [c.communicate()[0] for c in copies]
+                if any(c.returncode for c in copies): sys.exit("a run failed")
+                print("".join(outs), end="", flush=True)
+                for n in sizes:
+                    got = [float(w) for out in outs for m, w in re.findall(r"matmul (\d+)\^3.*?matmul_multicast 8x8 ([\d.]+) ms", out) if int(m) == n]
+                    walls.setdefault((n, threads), []).append(statistics.mean(got))
     finally:
-        neighbour.kill()
+        if neighbour: neighbour.kill()
     for n in sizes:
         ratios = [a / b for a, b in zip(walls[n, "all"], walls[n, "1"])]
-        print(f"beside a busy neighbour, matmul_multicast {n}^3 with the engine's threads / with one: " +
-              ", ".join(f"{r:.2f}" for r in ratios) + f" (median {statistics.median(ratios):.2f})")
+        print(f"{'beside a copy of itself' if twin else 'beside a busy neighbour'}, matmul_multicast {n}^3 with the "
+              "engine's threads / with one: " + ", ".join(f"{r:.2f}" for r in ratios) + f" (median {statistics.median(ratios):.2f})")
 
 
 if __name__ == "__main__":
     flags = {a for a in sys.argv[1:] if a.startswith("--")}
     sizes = [int(a) for a in sys.argv[1:] if not a.startswith("--")] or [1024]
-    if "--busy" in flags: beside_busy(sizes)
+    if flags & {"--busy", "--twin"}: beside_busy(sizes, twin="--twin" in flags)
     else: main(sizes, bool(flags & {"--one-cpu", "--alone"}))

@@ -5,7 +5,7 @@ import pytest
 import tensix as tt
 from tensix.examples import add_13_7
 
-HEAD = "\n".join(f"#include <{h}>" for h in ("cstdio", "cstdlib", "unistd.h", "fcntl.h", "signal.h", "sys/socket.h", "netinet/in.h", "sys/resource.h")) + \
+HEAD = "\n".join(f"#include <{h}>" for h in ("cstdio", "cstdlib", "unistd.h", "fcntl.h", "signal.h", "sys/socket.h", "netinet/in.h", "sys/resource.h", "sched.h")) + \
     '\n#include "dataflow_api.h"\n'
 LINE = HEAD.count("\n") + 2  # the body's line in the kernel
 pytestmark = pytest.mark.skipif(sys.platform != "linux" or os.uname().machine not in ("x86_64", "aarch64"),
@@ -31,6 +31,8 @@ def run(dev, body):
     ("fcntl(1, F_SETSIG, SIGTERM)", "fcntl"),
     # prlimit on the host would set its limits (w6b: RLIMIT_NOFILE 3 broke the Python process); here only asked
     ("prlimit(getppid(), RLIMIT_NOFILE, nullptr, nullptr)", "prlimit64"),
+    # a thread may choose its own processors (the engine's helpers do), never another process's
+    ("sched_setaffinity(getppid(), 0, nullptr)", "sched_setaffinity"),
 ])
 def test_a_forbidden_system_call_is_a_kernel_error_naming_it_and_its_line(dev, tmp_path, body, call):
     path = tmp_path / "made-by-a-kernel"
@@ -53,6 +55,7 @@ def test_what_kernels_may_do_still_works(dev):
     run(dev, "write(1, \"\", 0)")  # stdout
     run(dev, 'printf("%s", "")')  # stdio asks whether stdout is a terminal
     run(dev, "prlimit(0, RLIMIT_STACK, nullptr, nullptr) + prlimit(getpid(), RLIMIT_NOFILE, nullptr, nullptr)")  # its own
+    run(dev, "sched_setaffinity(0, 0, nullptr)")  # its own thread's (here refused by the OS: an empty set)
     run(dev, "fcntl(1, F_GETFL) + fcntl(1, F_GETFD) + fcntl(1, F_SETFD, FD_CLOEXEC)")  # what stdio and dlopen ask
 
 

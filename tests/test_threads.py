@@ -1,6 +1,6 @@
 """The engine's helper threads: results (bytes and cycles) are the same whatever the number of threads, and the engine
 counts only the processors it may use."""
-import os, subprocess, sys
+import os, subprocess, sys, time
 import numpy as np
 import pytest
 import tensix as tt
@@ -176,6 +176,29 @@ def test_the_engine_uses_the_processors_its_affinity_allows(cpus):
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) <= cpus  # a cgroup quota may allow fewer
     if cpus == 1: assert int(out.stdout) == 1
+
+
+def cpus_allowed(pid, tid):
+    """The processors thread `tid` of process `pid` may run on (the kernel's Cpus_allowed_list: "0-2,5")."""
+    status = open(f"/proc/{pid}/task/{tid}/status").read()
+    spans = status.split("Cpus_allowed_list:")[1].split()[0].split(",")
+    return {c for span in spans for c in range(int(span.split("-")[0]), int(span.split("-")[-1]) + 1)}
+
+
+def test_a_helper_keeps_off_the_processor_of_the_engines_thread():
+    allowed = os.sched_getaffinity(0)
+    if len(allowed) < 2: pytest.skip("this machine lets the tests use one processor")
+
+    def helpers_masks(dev):
+        many_matmuls(dev)  # shared work: the helpers wake up, each first choosing where it may run
+        pid = dev.sim.engine.pid
+        for _ in range(500):  # a helper woken but not yet scheduled (a busy machine) has not chosen yet
+            masks = [cpus_allowed(pid, tid) for tid in map(int, os.listdir(f"/proc/{pid}/task")) if tid != pid]
+            if any(m != allowed for m in masks): return masks
+            time.sleep(0.01)
+        return masks
+    masks = with_threads(3, helpers_masks, "n150")
+    assert any(m < allowed and len(allowed - m) == 1 for m in masks), (allowed, masks)
 
 
 def awkward_operands():

@@ -7,21 +7,26 @@
 // No thread spins for long: a helper spins about SPIN_NS for the next burst of work, then sleeps on a futex; the
 // engine's thread, once it finds no chunk left, waits the same way for chunks a helper still holds.
 //
-// More threads ready to run than processors (a busy neighbour, numpy's BLAS threads spinning after a matmul) and the
-// helpers cost more than they give: a helper the OS takes off its processor in the middle of a chunk holds the
-// engine's thread up for a time slice, milliseconds, where the chunk takes microseconds; and a helper waking up takes
-// its processor from the engine's thread as often as from the neighbour (matmul_multicast 2048^3 beside a busy
-// neighbour: the engine's thread had 40 to 70% of a processor in most windows while helpers shared its work, 90 to 100%
-// alone; on a quiet machine 75 to 100% with helpers, the rest waiting for them). So either sign, a wait that long or
-// the engine's thread getting under SHARE of the time while it works with helpers (measured over WINDOW_NS), makes the
-// engine's thread work alone for a while, twice as long after each sign in a row, half as long after a window
-// without one.
+// Helpers keep off the processor the engine's thread posts work from. Left to the OS, a helper woken while every
+// processor is busy (numpy's BLAS thread spinning after a matmul, a neighbour) is put on its waker's processor, where it
+// can only take turns with the engine's thread; on another one it takes its turns from the neighbour instead.
+//
+// More threads ready to run than processors and the helpers can cost more than they give: a helper the OS takes off
+// its processor in the middle of a chunk holds the engine's thread up for a time slice, milliseconds, where the chunk
+// takes microseconds; a helper waking up where the engine's thread runs takes its processor (matmul_multicast 2048^3
+// beside a busy neighbour: the engine's thread had 40 to 70% of a processor in most windows while helpers shared its
+// work, 90 to 100% alone); and two engines side by side take turns preempting each other's thread with their helpers
+// (a window of 10 ms then sees the engine's thread taken off its processor ten to a hundred times, against two to four
+// beside a spinning neighbour). So any sign, a wait that long, the engine's thread getting under SHARE of the time while
+// it works with helpers, or being preempted PREEMPTED times in a window (WINDOW_NS), makes the engine's thread work
+// alone for a while, twice as long after each sign in a row, half as long after a window without one.
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <linux/futex.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <thread>
 #include "engine.h"
@@ -38,6 +43,7 @@
 static const int64_t SPIN_NS = 20000;  // about what a futex wake-up costs; longer spins take a busy neighbour's CPU
 static const int64_t STALL_NS = 300000;  // a wait this long for a helper's chunk: the helper lost its processor
 static const int64_t WINDOW_NS = 10000000, SHARE = 70;  // the engine's thread's share of the time, in percent
+static const long PREEMPTED = 10;  // times the engine's thread was taken off its processor in a window
 static const int64_t IDLE_NS = 2000000;  // jobs further apart than this: the engine may have slept, a window starts
 static const int64_t SOLO_NS = 5000000, MAX_SOLO_NS = 500000000;  // time alone after a sign, at first and at most
 
@@ -52,8 +58,11 @@ static struct {
     void* ctx = nullptr;
     uint32_t generation = 0;
     int helpers = 0;
+    cpu_set_t cpus;                   // the processors the process may use
+    std::atomic<int> engine_cpu{-1};  // the one the engine's thread posted the latest job from
     int64_t solo_until = 0, solo_ns = SOLO_NS;  // alone until then; for how long after the next sign
     int64_t last_job = 0, window_at = 0, window_cpu = 0;  // when the last job came; the window's start, wall and CPU
+    long window_preempted = 0;                            // and the engine's thread's preemptions until then
 } pool;
 
 static void futex_wait(std::atomic<uint32_t>& word, uint32_t seen) {
@@ -71,6 +80,10 @@ static int64_t thread_cpu_ns() {  // the calling thread's time on a processor
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
+static long thread_preempted() {  // times the calling thread was taken off its processor while it could run
+    rusage ru;
+    return getrusage(RUSAGE_THREAD, &ru) ? 0 : ru.ru_nivcsw;
+}
 
 static void go_solo(int64_t now) {
     pool.solo_until = now + pool.solo_ns;
@@ -87,12 +100,16 @@ static bool alone() {
     if (!pool.window_at || now - last > IDLE_NS) {  // a window starts: after time alone, or the engine may have slept
         pool.window_at = now;
         pool.window_cpu = thread_cpu_ns();
+        pool.window_preempted = thread_preempted();
     } else if (now - pool.window_at >= WINDOW_NS) {
         int64_t cpu = thread_cpu_ns();
-        if ((cpu - pool.window_cpu) * 100 < SHARE * (now - pool.window_at)) return go_solo(now), true;
+        long preempted = thread_preempted();
+        if ((cpu - pool.window_cpu) * 100 < SHARE * (now - pool.window_at) || preempted - pool.window_preempted >= PREEMPTED)
+            return go_solo(now), true;
         pool.solo_ns = std::max(pool.solo_ns / 2, SOLO_NS);
         pool.window_at = now;
         pool.window_cpu = cpu;
+        pool.window_preempted = preempted;
     }
     return false;
 }
@@ -121,8 +138,16 @@ static void run_chunks(uint32_t generation, bool helper) {
     }
 }
 
+// Keeps the calling helper off processor `cpu` (when the process may use another).
+static void keep_off(int cpu) {
+    cpu_set_t others = pool.cpus;
+    if (cpu >= 0 && cpu < CPU_SETSIZE) CPU_CLR(cpu, &others);
+    if (CPU_COUNT(&others)) sched_setaffinity(0, sizeof others, &others);
+}
+
 static void helper_loop() {
     uint32_t seen = 0;
+    int off = -1;  // the processor this helper keeps off
     for (;;) {
         wait_while([&] { return pool.posted.load(std::memory_order_acquire) == seen; });
         while (pool.posted.load() == seen) {
@@ -131,6 +156,7 @@ static void helper_loop() {
             pool.sleepers--;
         }
         seen = pool.posted.load(std::memory_order_acquire);
+        if (int cpu = pool.engine_cpu.load(std::memory_order_relaxed); cpu != off) keep_off(off = cpu);
         run_chunks(seen, true);
     }
 }
@@ -148,6 +174,7 @@ bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns) {
 void start_helpers() {  // at start-up, before anything could forbid making threads
     if (pool.helpers) return;
     pool.helpers = threads_to_use() - 1;
+    if (sched_getaffinity(0, sizeof pool.cpus, &pool.cpus)) CPU_ZERO(&pool.cpus);
     for (int i = 0; i < pool.helpers; i++) std::thread(helper_loop).detach();
 }
 
@@ -161,6 +188,7 @@ void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx) {
     pool.done.store(0);
     uint32_t g = ++pool.generation;
     pool.claim.store((uint64_t)g << 32 | (uint64_t)chunks << 16, std::memory_order_release);
+    pool.engine_cpu.store(sched_getcpu(), std::memory_order_relaxed);
     pool.posted.store(g);
     if (pool.sleepers.load()) futex_wake(pool.posted, std::min(pool.helpers, chunks - 1));
     run_chunks(g, false);

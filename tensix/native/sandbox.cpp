@@ -37,6 +37,7 @@ static const char* syscall_name(long nr) {
         N(fchdir) N(mount) N(umount2) N(pipe2) N(dup) N(dup3) N(ioctl) N(truncate) N(ftruncate) N(personality)
         N(process_vm_readv) N(process_vm_writev) N(memfd_create) N(shmget) N(wait4) N(waitid) N(pidfd_open) N(setsid)
         N(setpgid) N(reboot) N(seccomp) N(bpf) N(io_uring_setup) N(inotify_init1) N(fanotify_init) N(getdents64) N(fcntl) N(prlimit64)
+        N(sched_setaffinity)
 #if defined(__x86_64__)
         N(fork) N(vfork) N(open) N(creat) N(unlink) N(rename) N(mkdir) N(rmdir) N(chmod) N(chown) N(link) N(symlink) N(pipe)
         N(dup2)
@@ -137,6 +138,10 @@ const char* sandbox_enter(int reply) {
     f.push_back(IS(SYS_prlimit64, 5)); f.push_back(ARG_LO(0));
     f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0)); f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, me, 1, 0));
     f.push_back(REFUSE); f.push_back(ALLOW);
+    // sched_setaffinity: the calling thread's own (pid 0) only; a helper keeps off the engine's thread's processor
+    f.push_back(LOAD(nr));
+    f.push_back(IS(SYS_sched_setaffinity, 4)); f.push_back(ARG_LO(0));
+    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1)); f.push_back(ALLOW); f.push_back(REFUSE);
     // ioctl: only asking whether a stream is a terminal (stdio does, for a kernel's printf); never TIOCSTI and the like
     f.push_back(LOAD(nr));
     f.push_back(IS(SYS_ioctl, 4)); f.push_back(ARG_LO(1));
