@@ -962,6 +962,7 @@ int main(int argc, char** argv) {
                         for (uint64_t& s : t->stage) s = t->clock;
                         t->half_free[0] = t->half_free[1] = t->clock;
                     }
+            helpers_new_run();
             run_program();
             std::string r = "stats {\"noc\": " + noc_stats() + ", \"threads\": [", done = "done";
             {

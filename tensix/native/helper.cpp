@@ -44,7 +44,6 @@ static const int64_t SPIN_NS = 20000;  // about what a futex wake-up costs; long
 static const int64_t STALL_NS = 300000;  // a wait this long for a helper's chunk: the helper lost its processor
 static const int64_t WINDOW_NS = 10000000, SHARE = 70;  // the engine's thread's share of the time, in percent
 static const long PREEMPTED = 10;  // times the engine's thread was taken off its processor in a window
-static const int64_t IDLE_NS = 2000000;  // jobs further apart than this: the engine may have slept, a window starts
 static const int64_t SOLO_NS = 5000000, MAX_SOLO_NS = 500000000;  // time alone after a sign, at first and at most
 
 static struct {
@@ -61,7 +60,7 @@ static struct {
     cpu_set_t cpus;                   // the processors the process may use
     std::atomic<int> engine_cpu{-1};  // the one the engine's thread posted the latest job from
     int64_t solo_until = 0, solo_ns = SOLO_NS;  // alone until then; for how long after the next sign
-    int64_t last_job = 0, window_at = 0, window_cpu = 0;  // when the last job came; the window's start, wall and CPU
+    int64_t window_at = 0, window_cpu = 0;  // the window's start (0: the next job starts one), wall and CPU
     long window_preempted = 0;                            // and the engine's thread's preemptions until then
 } pool;
 
@@ -92,12 +91,12 @@ static void go_solo(int64_t now) {
 }
 
 // Whether the engine's thread should do this job alone: it is, for a while, after a sign of too few processors. Its
-// share of the time is measured in windows of jobs no more than IDLE_NS apart (between runs it sleeps).
+// share of the time is measured in windows within a run (between runs it sleeps, which is no sign): a wait for a
+// processor in the middle of one counts against it.
 static bool alone() {
-    int64_t now = now_ns(), last = pool.last_job;
-    pool.last_job = now;
+    int64_t now = now_ns();
     if (now < pool.solo_until) return true;
-    if (!pool.window_at || now - last > IDLE_NS) {  // a window starts: after time alone, or the engine may have slept
+    if (!pool.window_at) {  // a window starts: at a run's first job, after time alone
         pool.window_at = now;
         pool.window_cpu = thread_cpu_ns();
         pool.window_preempted = thread_preempted();
@@ -170,6 +169,8 @@ bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns) {
         else sched_yield();
     return true;
 }
+
+void helpers_new_run() { pool.window_at = 0; }
 
 void start_helpers() {  // at start-up, before anything could forbid making threads
     if (pool.helpers) return;
