@@ -61,7 +61,7 @@ static struct {
     std::atomic<int> engine_cpu{-1};  // the one the engine's thread posted the latest job from
     int64_t solo_until = 0, solo_ns = SOLO_NS;  // alone until then; for how long after the next sign
     int64_t window_at = 0, window_cpu = 0;  // the window's start (0: the next job starts one), wall and CPU
-    long window_preempted = 0;                            // and the engine's thread's preemptions until then
+    long window_preempted = 0;              // and the engine's thread's preemptions until then
 } pool;
 
 static void futex_wait(std::atomic<uint32_t>& word, uint32_t seen) {
