@@ -201,6 +201,27 @@ def test_a_helper_keeps_off_the_processor_of_the_engines_thread():
     assert any(m < allowed and len(allowed - m) == 1 for m in masks), (allowed, masks)
 
 
+def test_an_engine_does_its_run_alone_while_another_engine_runs():
+    """Engines sharing a cache directory hold its engines.lock shared while they run shared work: one that finds
+    another running (here this test holds the lock) does that run alone, so its helpers never wake and never choose
+    where to run; after its run the lock is free again."""
+    import fcntl
+    from tensix.build import cache_dir
+    allowed = os.sched_getaffinity(0)
+    if len(allowed) < 2: pytest.skip("this machine lets the tests use one processor")
+
+    def masks_after_run(dev):
+        with open(cache_dir() / "engines.lock", "a") as other:  # another engine, running
+            fcntl.flock(other, fcntl.LOCK_SH)
+            many_matmuls(dev)
+        with open(cache_dir() / "engines.lock") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the engine let go of it at the run's end
+        pid = dev.sim.engine.pid
+        time.sleep(1)  # a helper woken by the run has long chosen its processors by now
+        return [cpus_allowed(pid, tid) for tid in map(int, os.listdir(f"/proc/{pid}/task")) if tid != pid]
+    assert all(m == allowed for m in with_threads(3, masks_after_run, "n150"))
+
+
 def awkward_operands():
     """a @ b along six k tiles, where some tile pairs' products or sums leave float32's normal range: on a processor
     with AVX512_BF16 those take fused multiply-adds, the rest VDPBF16PS, which reads denormals as zero."""

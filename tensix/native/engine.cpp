@@ -962,8 +962,8 @@ int main(int argc, char** argv) {
                         for (uint64_t& s : t->stage) s = t->clock;
                         t->half_free[0] = t->half_free[1] = t->clock;
                     }
-            helpers_new_run();
             run_program();
+            helpers_run_ended();
             std::string r = "stats {\"noc\": " + noc_stats() + ", \"threads\": [", done = "done";
             {
                 Record rec(r), ends(done);

@@ -20,12 +20,20 @@
 // beside a spinning neighbour). So any sign, a wait that long, the engine's thread getting under SHARE of the time while
 // it works with helpers, or being preempted PREEMPTED times in a window (WINDOW_NS), makes the engine's thread work
 // alone for a while, twice as long after each sign in a row, half as long after a window without one.
+//
+// Those signs come to the engine whose thread is preempted, not to the one whose helpers preempt it: two engines side
+// by side ended with one sharing its work and the other alone and slower (a pair's call a tenth over one thread each).
+// So engines that share a cache directory tell each other when they run: an engine running shared work holds a lock
+// file there shared, and one that finds it held by another engine at its run's first job does that run alone, where
+// the processors cannot hold both engines' threads.
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <linux/futex.h>
 #include <sched.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <thread>
@@ -60,6 +68,10 @@ static struct {
     cpu_set_t cpus;                   // the processors the process may use
     std::atomic<int> engine_cpu{-1};  // the one the engine's thread posted the latest job from
     int64_t solo_until = 0, solo_ns = SOLO_NS;  // alone until then; for how long after the next sign
+    int running = -1;       // the lock file engines running shared work hold shared (-1: none could be opened)
+    bool asked = false;     // at this run's first job, whether another engine was running
+    bool holding = false;   // this engine holds the lock for the run
+    bool yielding = false;  // another engine was running at this run's first job: this run is done alone
     int64_t window_at = 0, window_cpu = 0;  // the window's start (0: the next job starts one), wall and CPU
     long window_preempted = 0;              // and the engine's thread's preemptions until then
 } pool;
@@ -94,6 +106,12 @@ static void go_solo(int64_t now) {
 // share of the time is measured in windows within a run (between runs it sleeps, which is no sign): a wait for a
 // processor in the middle of one counts against it.
 static bool alone() {
+    if (!pool.asked && pool.running >= 0) {  // the run's first job: is another engine running?
+        pool.asked = true;
+        pool.yielding = flock(pool.running, LOCK_EX | LOCK_NB) != 0 && CPU_COUNT(&pool.cpus) < 2 * (pool.helpers + 1);
+        pool.holding = flock(pool.running, LOCK_SH | LOCK_NB) == 0;
+    }
+    if (pool.yielding) return true;
     int64_t now = now_ns();
     if (now < pool.solo_until) return true;
     if (!pool.window_at) {  // a window starts: at a run's first job, after time alone
@@ -170,12 +188,22 @@ bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns) {
     return true;
 }
 
-void helpers_new_run() { pool.window_at = 0; }
+void helpers_run_ended() {
+    pool.window_at = 0;
+    pool.yielding = pool.asked = false;
+    if (pool.holding) flock(pool.running, LOCK_UN), pool.holding = false;
+}
 
 void start_helpers() {  // at start-up, before anything could forbid making threads
     if (pool.helpers) return;
     pool.helpers = threads_to_use() - 1;
     if (sched_getaffinity(0, sizeof pool.cpus, &pool.cpus)) CPU_ZERO(&pool.cpus);
+    char exe[4096];
+    ssize_t n = pool.helpers ? readlink("/proc/self/exe", exe, sizeof exe - 16) : -1;
+    if (char* slash = n > 0 ? (exe[n] = 0, strrchr(exe, '/')) : nullptr) {
+        strcpy(slash + 1, "engines.lock");
+        pool.running = open(exe, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+    }
     for (int i = 0; i < pool.helpers; i++) std::thread(helper_loop).detach();
 }
 

@@ -90,7 +90,7 @@ const char* sandbox_enter(int reply) {
         SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack, SYS_exit, SYS_exit_group, SYS_set_robust_list, SYS_rseq,
         SYS_getrandom, SYS_restart_syscall, SYS_membarrier, SYS_uname, SYS_sched_getparam,
         SYS_sched_getscheduler, SYS_getrusage, SYS_times, SYS_set_tid_address, SYS_sysinfo, SYS_clock_getres, SYS_getcpu,
-        SYS_getcwd,
+        SYS_getcwd, SYS_flock,
 #if defined(__x86_64__)
         SYS_stat, SYS_lstat, SYS_access, SYS_readlink, SYS_time, SYS_arch_prctl,
 #endif
