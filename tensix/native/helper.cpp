@@ -24,7 +24,7 @@
 // Those signs come to the engine whose thread is preempted, not to the one whose helpers preempt it: two engines side
 // by side ended with one sharing its work and the other alone and slower (a pair's call a tenth over one thread each).
 // So engines that share a cache directory tell each other when they run: an engine running shared work holds a lock
-// file there shared, and one that finds it held by another engine works alone, asking again every WINDOW_NS, where
+// file there shared, and one that finds it held by another engine at its run's first job does that run alone, where
 // the processors cannot hold both engines' threads.
 #include <atomic>
 #include <chrono>
@@ -69,9 +69,9 @@ static struct {
     std::atomic<int> engine_cpu{-1};  // the one the engine's thread posted the latest job from
     int64_t solo_until = 0, solo_ns = SOLO_NS;  // alone until then; for how long after the next sign
     int running = -1;       // the lock file engines running shared work hold shared (-1: none could be opened)
-    int64_t asked_at = 0;   // when this run last asked whether another engine runs (0: not yet)
+    bool asked = false;     // at this run's first job, whether another engine was running
     bool holding = false;   // this engine holds the lock for the run
-    bool yielding = false;  // another engine was running then: this run works alone, asking again every WINDOW_NS
+    bool yielding = false;  // another engine was running at this run's first job: this run is done alone
     int64_t window_at = 0, window_cpu = 0;  // the window's start (0: the next job starts one), wall and CPU
     long window_preempted = 0;              // and the engine's thread's preemptions until then
 } pool;
@@ -106,13 +106,13 @@ static void go_solo(int64_t now) {
 // share of the time is measured in windows within a run (between runs it sleeps, which is no sign): a wait for a
 // processor in the middle of one counts against it.
 static bool alone() {
-    int64_t now = now_ns();
-    if (pool.running >= 0 && (!pool.asked_at || (pool.yielding && now - pool.asked_at >= WINDOW_NS))) {
-        pool.asked_at = now;  // is another engine running? (an exclusive lock is refused while one holds it shared)
+    if (!pool.asked && pool.running >= 0) {  // the run's first job: is another engine running?
+        pool.asked = true;
         pool.yielding = flock(pool.running, LOCK_EX | LOCK_NB) != 0 && CPU_COUNT(&pool.cpus) < 2 * (pool.helpers + 1);
-        pool.holding = flock(pool.running, LOCK_SH | LOCK_NB) == 0;  // this one is, from now
+        pool.holding = flock(pool.running, LOCK_SH | LOCK_NB) == 0;
     }
     if (pool.yielding) return true;
+    int64_t now = now_ns();
     if (now < pool.solo_until) return true;
     if (!pool.window_at) {  // a window starts: at a run's first job, after time alone
         pool.window_at = now;
@@ -190,8 +190,7 @@ bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns) {
 
 void helpers_run_ended() {
     pool.window_at = 0;
-    pool.yielding = false;
-    pool.asked_at = 0;
+    pool.yielding = pool.asked = false;
     if (pool.holding) flock(pool.running, LOCK_UN), pool.holding = false;
 }
 
