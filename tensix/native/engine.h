@@ -191,7 +191,7 @@ void unpack_queued(Math* mm);   // compute.cpp: unpack the queued matmuls' opera
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run.
 void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx);
 void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
-void helpers_run_ended();  // between runs: the helpers' measure of the engine thread's share starts again
+void helpers_run_ended();  // between runs: lets go of engines.lock; the engine thread's share is measured anew
 // Spin while *word == seen, for `ns` at most; true if it changed.
 bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns);
 

@@ -117,35 +117,28 @@ const char* sandbox_enter(int reply) {
     f.push_back(jump(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1)); f.push_back(ALLOW); f.push_back(REFUSE);
     f.push_back(LOAD(nr));
     f.push_back(IS(SYS_clone3, 1)); f.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
+    // `call` only with its argument `arg` (its low 32 bits) one of `ok`; refused with any other
+    auto only_with = [&](long call, int arg, std::vector<uint32_t> ok) {
+        int n = (int)ok.size();
+        f.push_back(LOAD(nr));
+        f.push_back(IS(call, n + 3)); f.push_back(ARG_LO(arg));
+        for (int i = 0; i < n; i++) f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, ok[i], n - i, 0));
+        f.push_back(REFUSE); f.push_back(ALLOW);
+    };
     // signals: to this process only (abort() raises SIGABRT on itself, which the crash handler reports)
     uint32_t me = (uint32_t)getpid();
-    for (long nr : {(long)SYS_kill, (long)SYS_tgkill}) {
-        f.push_back(LOAD(nr));
-        f.push_back(IS(nr, 4)); f.push_back(ARG_LO(0));
-        f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, me, 0, 1)); f.push_back(ALLOW); f.push_back(REFUSE);
-    }
+    only_with(SYS_kill, 0, {me});
+    only_with(SYS_tgkill, 0, {me});
     // fcntl: descriptor flags and locks; never F_SETOWN / F_SETSIG / F_SETOWN_EX, with which a pipe's I/O signals
     // another process (the host) as kill() would
-    static const uint32_t fcntl_ok[] = {F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_SETLKW, F_GETOWN,
-                                        F_GETSIG, F_DUPFD_CLOEXEC, F_GETPIPE_SZ, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW};
-    const int n_ok = sizeof fcntl_ok / sizeof fcntl_ok[0];
-    f.push_back(LOAD(nr));
-    f.push_back(IS(SYS_fcntl, n_ok + 3)); f.push_back(ARG_LO(1));
-    for (int i = 0; i < n_ok; i++) f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, fcntl_ok[i], n_ok - i, 0));
-    f.push_back(REFUSE); f.push_back(ALLOW);
+    only_with(SYS_fcntl, 1, {F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_SETLKW, F_GETOWN,
+                             F_GETSIG, F_DUPFD_CLOEXEC, F_GETPIPE_SZ, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW});
     // prlimit64: the engine's own limits (pid 0 or its pid) only; on the host it would set Python's limits
-    f.push_back(LOAD(nr));
-    f.push_back(IS(SYS_prlimit64, 5)); f.push_back(ARG_LO(0));
-    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0)); f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, me, 1, 0));
-    f.push_back(REFUSE); f.push_back(ALLOW);
+    only_with(SYS_prlimit64, 0, {0, me});
     // sched_setaffinity: the calling thread's own (pid 0) only; a helper keeps off the engine's thread's processor
-    f.push_back(LOAD(nr));
-    f.push_back(IS(SYS_sched_setaffinity, 4)); f.push_back(ARG_LO(0));
-    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1)); f.push_back(ALLOW); f.push_back(REFUSE);
+    only_with(SYS_sched_setaffinity, 0, {0});
     // ioctl: only asking whether a stream is a terminal (stdio does, for a kernel's printf); never TIOCSTI and the like
-    f.push_back(LOAD(nr));
-    f.push_back(IS(SYS_ioctl, 4)); f.push_back(ARG_LO(1));
-    f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, TCGETS, 0, 1)); f.push_back(ALLOW); f.push_back(REFUSE);
+    only_with(SYS_ioctl, 1, {TCGETS});
     f.push_back(REFUSE);
 
     struct sigaction sa{};
