@@ -173,6 +173,20 @@ def test_matmul_of_infinities_and_nan_gives_them_where_numpy_does(dev):
     assert np.allclose(got[finite], want[finite], rtol=2 ** -8, atol=1e-6)
 
 
+def test_a_nan_a_matmul_makes_packs_as_the_one_quiet_nan_an_add_makes(dev):
+    """The register rounds to bfloat16 as bf16() does wherever a NaN comes from: an operand's NaN, or inf - inf (which
+    x86 makes with the sign bit set), both hold the bits add_tiles gives inf + -inf, seen whole through a float32 pack."""
+    a, b = A[:32, :32].copy(), B[:32, :32].copy()
+    a[0, 3] = np.nan                                            # row 0: a NaN operand
+    a[3, 4], a[3, 6], b[4, :], b[6, :] = np.inf, np.inf, 1.0, -1.0  # row 3: inf - inf
+    got = tt.untilize(compute(dev, MATMUL.replace("TRANSPOSE", "false"), [a, b], out_fmt=tt.float32)[0], 32, 32)
+    x, y = np.full((32, 32), np.inf, np.float32), np.full((32, 32), -np.inf, np.float32)
+    added = tt.untilize(compute(dev, binary_body("add_tiles(0, 1, 0, 0, 0);"), [x, y], out_fmt=tt.float32)[0], 32, 32)
+    bits = lambda v: np.asarray(v, np.float32)[np.isnan(v)].view(np.uint32)
+    assert np.isnan(got[0]).all() and np.isnan(got[3]).all() and np.isnan(added).all()
+    assert set(bits(got)) == set(bits(added)) and len(set(bits(added))) == 1
+
+
 def test_matmul_transpose_flag_transposes_the_second_tile(dev):
     got, _ = compute(dev, MATMUL.replace("TRANSPOSE", "true"), [A[:32, :32], B[:32, :32]])
     assert np.allclose(tt.untilize(got, 32, 32), reference.matmul(A[:32, :32], B[:32, :32].T), rtol=2 ** -8, atol=1e-6)
