@@ -50,6 +50,7 @@ def _key(*parts) -> str:
 # compute build (MAIN is the compute build's define): g++ and clang++ word it differently.
 HINTS = {r"error: variable or field .MAIN. declared void|error: variable has incomplete type 'void'\n\s*void MAIN\b":
              "this looks like a compute kernel (MAIN); pass it as compute=",
+         r"for .-march=. switch": "TENSIX_ENGINE_MARCH sets it: unset it, or give a value this compiler knows (x86-64-v3, ...)",
          r"wrapper\.cpp:\d+:\d+: error: .*tensix_compute": "a compute kernel defines its entry as `namespace NAMESPACE { void MAIN { ... } }`",
          r"wrapper\.cpp:\d+:\d+: error: .*kernel_main": "a kernel defines its entry as `void kernel_main() { ... }` (a compute "
                                                       "kernel in 2024's API: `namespace NAMESPACE { void MAIN { ... } }`)"}
@@ -81,8 +82,17 @@ def _cpu() -> str:
     return platform.machine() + _sha256(flags.encode()).hexdigest()[:8]
 
 
-# -ffp-contract=off: no fused multiply-adds, so every sum rounds as written and results match across processors.
-ENGINE_FLAGS = ["-std=c++17", "-O3", "-march=native", "-ffp-contract=off", "-g", "-pthread"]
+def engine_flags() -> list:
+    """-ffp-contract=off: no fused multiply-adds but those written, so every sum rounds as written and results match
+    across processors. -march: this processor's, or TENSIX_ENGINE_MARCH's: x86-64-v3 (AVX2 and FMA, no AVX-512) runs
+    here the products a processor without AVX512_BF16 runs, x86-64 the portable ones (tests/test_threads.py checks
+    they give the same bits). The engine is a process of its own: built for more than this processor has, its runs end
+    with an illegal instruction, reported; the user's Python lives on."""
+    march = os.environ.get("TENSIX_ENGINE_MARCH", "") or "native"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]*", march):
+        raise TensixError(f"TENSIX_ENGINE_MARCH takes a -march value for the engine's build (native, x86-64-v3, "
+                          f"znver3, ...); got {march!r}")
+    return ["-std=c++17", "-O3", f"-march={march}", "-ffp-contract=off", "-g", "-pthread"]
 
 
 # ---- cache entries are checked before use: a truncated file, or another binary in an entry's place, is rebuilt
@@ -124,14 +134,15 @@ def _usable(out: Path, what: str) -> bool:
 
 
 def engine() -> Path:
-    """The simulator engine executable, compiled once per source version, compiler and processor."""
-    out = cache_dir() / f"engine-{_key('engine', ENGINE_FLAGS, _cpu())}"
+    """The simulator engine executable, compiled once per source version, compiler, processor and -march."""
+    flags = engine_flags()
+    out = cache_dir() / f"engine-{_key('engine', flags, _cpu())}"
     if not _usable(out, "engine"):
         out.parent.mkdir(parents=True, exist_ok=True)
         print(f"tensix: compiling the simulator engine with {Path(compiler()[0]).name} (once; cached in {cache_dir()})",
               file=sys.stderr, flush=True)
         tmp = out.with_name(f".{out.name}.{_tag()}")
-        _compile([*ENGINE_FLAGS, *map(str, sorted(NATIVE.glob("*.cpp"))), "-ldl"], tmp, NATIVE, "the tensix engine")
+        _compile([*flags, *map(str, sorted(NATIVE.glob("*.cpp"))), "-ldl"], tmp, NATIVE, "the tensix engine")
         _seal(tmp, out)
     return out
 

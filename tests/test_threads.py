@@ -1,6 +1,7 @@
 """The engine's helper threads: results (bytes and cycles) are the same whatever the number of threads, and the engine
 counts only the processors it may use."""
-import os, subprocess, sys, time
+import os
+import platform, subprocess, sys, time
 import numpy as np
 import pytest
 import tensix as tt
@@ -260,3 +261,25 @@ def test_matmuls_through_vdpbf16ps_and_fused_multiply_adds_give_the_same_bits(fi
     # into a float32 register too
     many = on_engine(many_matmuls, "n150"), on_engine(many_matmuls, "n150", TENSIX_PORTABLE_MATH="1")
     assert all(np.array_equal(x.view(np.uint32), y.view(np.uint32)) for x, y in zip(many[0][0], many[1][0]))
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="x86-64 instruction sets")
+def test_engines_built_for_avx2_and_for_plain_x86_64_give_the_same_bits_as_this_processors():
+    """Each instruction set has its own tile products (VDPBF16PS, AVX-512 or AVX2 multiply-adds, portable C++): an
+    engine built for AVX2 and FMA (as on a processor without AVX-512) and one for the x86-64 baseline (the portable
+    loops, as on ARM) give this processor's bits, into a bfloat16 register and into a float32 one."""
+    a, b = awkward_operands()
+    single = lambda dev: matmul_single_core.run_matmul(dev, a, b, [(0, 0), (1, 0)], "HiFi4")
+    both = lambda dev: (single(dev), many_matmuls(dev))
+    runs = {march: on_engine(both, "n150", TENSIX_ENGINE_MARCH=march) for march in ("", "x86-64-v3", "x86-64")}
+    (c, r), (many, _) = runs[""]
+    with np.errstate(over="ignore"):  # row 1's products overflow, as on the chip
+        assert reference.matmul_matches(c, a, b, "HiFi4")
+    for (c2, r2), (many2, _) in (runs["x86-64-v3"], runs["x86-64"]):
+        assert np.array_equal(c.view(np.uint32), c2.view(np.uint32)) and r.cycles_by_thread == r2.cycles_by_thread
+        assert all(np.array_equal(x.view(np.uint32), y.view(np.uint32)) for x, y in zip(many, many2))
+
+
+def test_a_bad_engine_march_is_named():
+    with pytest.raises(tt.TensixError, match="TENSIX_ENGINE_MARCH"):
+        on_engine(many_matmuls, "n150", TENSIX_ENGINE_MARCH="native; rm")
