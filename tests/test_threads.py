@@ -1,7 +1,6 @@
 """The engine's helper threads: results (bytes and cycles) are the same whatever the number of threads, and the engine
 counts only the processors it may use."""
-import os
-import platform, subprocess, sys, time
+import os, platform, subprocess, sys, time
 import numpy as np
 import pytest
 import tensix as tt

@@ -488,9 +488,10 @@ static inline void round_stored(float* a) {
 // bf16() on sums in a register: any vector of floats (eight for AVX2, sixteen for AVX-512), the same bits but for a
 // NaN, which stays a NaN with its sign and payload: it holds no bits below a bfloat16's (operands and the register's
 // tiles hold bfloat16 values, and a NaN an x86 sum makes carries an operand's payload or is the default NaN), so the
-// rounding adds no carry into it. flush() then gives each NaN bf16()'s one quiet NaN, once per destination tile after
-// its queued matmuls: the NaN test in every tile matmul's rounding took a tenth of it (AVX2, Zen 4). Rounding the sums
-// after they were stored (round_stored) cost a third of a tile matmul on Zen 3: the store, its reload and the store again.
+// rounding adds no carry into it. flush() rounds each destination tile with bf16() once more after its queued matmuls,
+// which changes no value but makes each NaN the one quiet NaN: the NaN test in every tile matmul's rounding took a
+// tenth of it (AVX2, Zen 4). Rounding every matmul's sums after they were stored (round_stored) cost a third of a tile
+// matmul on Zen 3: the store, its reload and the store again.
 template <class V>
 static inline V bf16_lanes(V v) {
     typedef uint32_t U __attribute__((vector_size(sizeof(V))));
@@ -747,10 +748,6 @@ void unpack_queued(Math* mm) {
     mm->unpacking.clear();
 }
 
-static void quiet_nans(float* tile) {  // every NaN the one bf16() gives (written to vectorize)
-    for (int i = 0; i < 1024; i++) tile[i] = (bits(tile[i]) & 0x7fffffff) > 0x7f800000 ? value(0x7fc00000) : tile[i];
-}
-
 // The queued matmuls into one destination tile run in order, on one thread; those into different tiles do not depend
 // on each other, so when there are many, each destination tile is a chunk for whichever thread (this one or a helper)
 // is free. The bytes are the same as done one by one, whatever the number of threads.
@@ -765,8 +762,9 @@ static void flush(Math& mm) {
         bool split = mm.pending.size() >= MIN_SPLIT;
         for (const Pending& p : mm.pending)
             if (!split || p.dst == mm.targets[chunk]) do_matmul(p, mm.mm_fidelity, mm.fp32);
-        if (!mm.fp32)  // (bf16_lanes)
-            for (size_t t = split ? chunk : 0; t < (split ? chunk + 1 : mm.targets.size()); t++) quiet_nans(mm.targets[t]);
+        if (!mm.fp32)  // bf16() again: the values stay, each NaN becomes its one quiet NaN (bf16_lanes)
+            for (size_t t = split ? chunk : 0; t < (split ? chunk + 1 : mm.targets.size()); t++)
+                round_stored<INTO_DST_BF16, 1024>(mm.targets[t]);
     }, &mm);
     drop_pending(mm);
 }
