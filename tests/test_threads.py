@@ -106,11 +106,14 @@ def test_queued_matmuls_shared_between_threads_give_the_reference_and_the_same_b
     assert run1.cycles_by_thread == run3.cycles_by_thread
 
 
-# Each core flushes 128 queued matmuls into 8 tiles and unpacks 96 operand tiles at a time: both are shared out.
-@pytest.mark.parametrize("fidelity, threads", [("HiFi4", (1, 2, 4)), ("HiFi3", (1, 3)), ("LoFi", (1, 3))])
-def test_matmul_multicast_is_bit_identical_with_one_and_with_several_threads(fidelity, threads):
+# Each core flushes 128 queued matmuls into 8 tiles and unpacks 96 operand tiles at a time: both are shared out, a
+# tile a chunk. With k blocks of 2 tiles (as at 4096^3), a flush is 16 matmuls into 8 tiles: two chunks of four.
+@pytest.mark.parametrize("fidelity, threads, block_w", [("HiFi4", (1, 2, 4), None), ("HiFi3", (1, 3), None),
+                                                        ("LoFi", (1, 3), None), ("HiFi4", (1, 3), 2)])
+def test_matmul_multicast_is_bit_identical_with_one_and_with_several_threads(fidelity, threads, block_w):
     a, b = inputs(512, 512, 512, seed=5)
-    results = {n: with_threads(n, lambda dev: matmul_multicast.run_matmul(dev, a, b, (4, 4), fidelity=fidelity)) for n in threads}
+    run = lambda dev: matmul_multicast.run_matmul(dev, a, b, (4, 4), block_w, fidelity)
+    results = {n: with_threads(n, run) for n in threads}
     (c1, r1) = results[1]
     assert reference.matmul_matches(c1, a, b, fidelity)
     for c, r in results.values():

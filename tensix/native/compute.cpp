@@ -36,20 +36,22 @@ struct Operand {
 // Zen 3 CPU takes 8% less engine time, and its engine 62 MB of memory, not 128. Found through a direct-mapped index by
 // the thread's epoch, circular buffer, address and role, not a scan of every entry.
 const int CACHE = 256, INDEX = 4096;
-// Fewer queued matmuls than MIN_SPLIT run on this thread: waking a helper and moving the operands to its processor's
-// cache cost more than it saves. Through VDPBF16PS a tile matmul is a fraction of a microsecond, and sharing 64 at a
-// time made matmul_multicast slower on a 2-CPU virtual machine; as fused multiply-adds it is about 0.8 us (Zen 3), and
-// sharing 2048^3's flushes of 64 and 4096^3's of 16 made them 15 to 20% faster there (1024^3 flushes 256 into 8 tiles).
+// Queued matmuls are shared out in chunks of whole destination tiles, at least MIN_CHUNK matmuls a chunk; a flush
+// with fewer than two chunks' worth runs on this thread. Finer chunks cost more than they save (each claim moves a
+// cache line between processors, each tile's sums move to the thread that packs them): matmul_multicast 4096^3
+// flushes 16 matmuls into 8 tiles, and one tile a chunk took 2.03 s a call against 1.68 unshared, two chunks of four
+// tiles 1.38 (AVX512_BF16, interleaved with numpy, medians of alternated processes); 2048^3 (flushes of 64 into 8)
+// 148 ms against 172 unshared; 1024^3 (256 into 8) keeps its 8 chunks. On the AVX2 stand-in 4096^3 1.78 s against
+// 1.83 with one tile a chunk.
 // Operands to unpack are shared out UNPACK_CHUNK at a time, when there are at least MIN_UNPACK_SPLIT; through
 // VDPBF16PS (bfloat16 pairs unpack fast) only when the matmuls they feed are shared too, so a helper is never woken
-// for unpacking alone: matmul_multicast 2048^3 (flushes of 64, not shared) beside a busy neighbour took 191 ms a call
-// sharing its unpacks, 181 not, 179 with no helper (medians of alternated processes); 1024^3 (flushes of 256) on a
-// quiet machine 21 ms sharing them, 23 not.
+// for unpacking alone: matmul_multicast 2048^3 (flushes of 64, not shared then) beside a busy neighbour took 191 ms a
+// call sharing its unpacks, 181 not, 179 with no helper (medians of alternated processes); 1024^3 (flushes of 256) on
+// a quiet machine 21 ms sharing them, 23 not.
+const size_t MIN_CHUNK = 8;
 #ifdef __AVX512BF16__
-const size_t MIN_SPLIT = 128;
 const bool UNPACK_WITH_MATMULS = true;
 #else
-const size_t MIN_SPLIT = 16;
 const bool UNPACK_WITH_MATMULS = false;
 #endif
 const size_t MIN_UNPACK_SPLIT = 32, UNPACK_CHUNK = 8;
@@ -59,6 +61,7 @@ struct Math {
     alignas(64) float dst[16][1024];
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
     std::vector<float*> targets;   // the destination tiles they go into
+    size_t chunks = 1;             // how many runs of them a flush shares out
     std::vector<Operand*> unpacking;  // their operands not yet unpacked
     uint64_t epoch = 0;  // its operands in the cache are those of this epoch, unique to it: a new one retires them all
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
@@ -735,7 +738,7 @@ static void unpack_operand(Operand& o, uint32_t fidelity) {
 // their pages could change: before the compute thread pops a circular buffer or gives way to another thread.
 static size_t unpack_chunk(const Math& mm) {  // operands a chunk unpacks
     size_t n = mm.unpacking.size();
-    return n < MIN_UNPACK_SPLIT || (UNPACK_WITH_MATMULS && mm.pending.size() < MIN_SPLIT) ? n : UNPACK_CHUNK;
+    return n < MIN_UNPACK_SPLIT || (UNPACK_WITH_MATMULS && mm.pending.size() < 2 * MIN_CHUNK) ? n : UNPACK_CHUNK;
 }
 void unpack_queued(Math* mm) {
     if (mm->unpacking.empty()) return;
@@ -749,22 +752,24 @@ void unpack_queued(Math* mm) {
 }
 
 // The queued matmuls into one destination tile run in order, on one thread; those into different tiles do not depend
-// on each other, so when there are many, each destination tile is a chunk for whichever thread (this one or a helper)
-// is free. The bytes are the same as done one by one, whatever the number of threads.
+// on each other, so when there are many, runs of destination tiles are chunks for whichever thread (this one or a
+// helper) is free. The bytes are the same as done one by one, whatever the number of threads.
 static void flush(Math& mm) {
     unpack_queued(&mm);
     if (mm.pending.empty()) return;
     mm.targets.clear();
     for (const Pending& p : mm.pending)
         if (std::find(mm.targets.begin(), mm.targets.end(), p.dst) == mm.targets.end()) mm.targets.push_back(p.dst);
-    split_work(mm.pending.size() < MIN_SPLIT ? 1 : mm.targets.size(), [](void* ctx, int chunk) {
+    mm.chunks = std::max<size_t>(1, std::min(mm.targets.size(), mm.pending.size() / MIN_CHUNK));
+    split_work((int)mm.chunks, [](void* ctx, int chunk) {
         Math& mm = *(Math*)ctx;
-        bool split = mm.pending.size() >= MIN_SPLIT;
-        for (const Pending& p : mm.pending)
-            if (!split || p.dst == mm.targets[chunk]) do_matmul(p, mm.mm_fidelity, mm.fp32);
-        if (!mm.fp32)  // bf16() again: the values stay, each NaN becomes its one quiet NaN (bf16_lanes)
-            for (size_t t = split ? chunk : 0; t < (split ? chunk + 1 : mm.targets.size()); t++)
-                round_stored<INTO_DST_BF16, 1024>(mm.targets[t]);
+        size_t n = mm.targets.size(), from = chunk * n / mm.chunks, to = (chunk + 1) * n / mm.chunks;
+        for (size_t t = from; t < to; t++) {
+            for (const Pending& p : mm.pending)
+                if (p.dst == mm.targets[t]) do_matmul(p, mm.mm_fidelity, mm.fp32);
+            // bf16() again: the values stay, each NaN becomes its one quiet NaN (bf16_lanes)
+            if (!mm.fp32) round_stored<INTO_DST_BF16, 1024>(mm.targets[t]);
+        }
     }, &mm);
     drop_pending(mm);
 }
