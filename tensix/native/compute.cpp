@@ -736,9 +736,13 @@ static void unpack_operand(Operand& o, uint32_t fidelity) {
 
 // Operands are unpacked with their matmuls, shared out between the threads like them, but never later than the moment
 // their pages could change: before the compute thread pops a circular buffer or gives way to another thread.
+static bool matmuls_shared(const Math& mm) {  // whether flush() makes two chunks or more of them
+    return mm.pending.size() >= 2 * MIN_CHUNK &&
+           std::any_of(mm.pending.begin(), mm.pending.end(), [&](const Pending& p) { return p.dst != mm.pending[0].dst; });
+}
 static size_t unpack_chunk(const Math& mm) {  // operands a chunk unpacks
     size_t n = mm.unpacking.size();
-    return n < MIN_UNPACK_SPLIT || (UNPACK_WITH_MATMULS && mm.pending.size() < 2 * MIN_CHUNK) ? n : UNPACK_CHUNK;
+    return n < MIN_UNPACK_SPLIT || (UNPACK_WITH_MATMULS && !matmuls_shared(mm)) ? n : UNPACK_CHUNK;
 }
 void unpack_queued(Math* mm) {
     if (mm->unpacking.empty()) return;
