@@ -751,7 +751,7 @@ void unpack_queued(Math* mm) {
         Math& mm = *(Math*)ctx;
         size_t n = mm.unpacking.size(), per = unpack_chunk(mm), from = chunk * per;
         for (size_t i = from; i < std::min(n, from + per); i++) unpack_operand(*mm.unpacking[i], mm.mm_fidelity);
-    }, mm);
+    }, mm, n);
     mm->unpacking.clear();
 }
 
@@ -774,7 +774,7 @@ static void flush(Math& mm) {
             // bf16() again: the values stay, each NaN becomes its one quiet NaN (bf16_lanes)
             if (!mm.fp32) round_stored<INTO_DST_BF16, 1024>(mm.targets[t]);
         }
-    }, &mm);
+    }, &mm, mm.pending.size());
     drop_pending(mm);
 }
 

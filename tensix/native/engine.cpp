@@ -458,7 +458,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
     if (to_self) dests.erase(std::find(dests.begin(), dests.end(), (uint32_t)cur->core));  // last: it may overlap the source
     struct Copy { uint32_t addr, src, size; } job{addr, src, size};
     auto copy = [](void* ctx, int i) { Copy& j = *(Copy*)ctx; memmove(l1(dests[i]) + j.addr, l1(cur->core) + j.src, j.size); };
-    if ((uint64_t)size * n >= (256u << 10)) split_work(dests.size(), copy, &job);
+    if ((uint64_t)size * n >= (256u << 10)) split_work(dests.size(), copy, &job, (uint64_t)size * n >> 10);
     else for (size_t i = 0; i < dests.size(); i++) copy(&job, i);
     if (to_self) memmove(l1(cur->core) + addr, l1(cur->core) + src, size);
     if (n != num_dests)

@@ -188,8 +188,9 @@ void inits_bind(TxApi& api);
 void inits_reset(InitState& s);
 void unpack_queued(Math* mm);   // compute.cpp: unpack the queued matmuls' operands now (their pages may change next)
 // helper.cpp: run work(ctx, i) for every chunk i < chunks, on this thread and the helper threads, and return when all are
-// done. Chunks must not depend on each other: which thread runs which chunk changes from run to run.
-void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx);
+// done. Chunks must not depend on each other: which thread runs which chunk changes from run to run. `units` is its work
+// (matmuls, operands, KiB), for the judge of sharing (judge.h).
+void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx, uint32_t units);
 void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
 void helpers_run_ended();  // between runs: lets go of engines.lock; the engine thread's share is measured anew
 // Spin while *word == seen, for `ns` at most; true if it changed.

@@ -23,6 +23,9 @@
 // helpers running under HELPED of the chunks shared out in one, makes the engine's thread work alone for a while,
 // twice as long after each sign in a row, half as long after a window without one.
 //
+// Without any sign, sharing can still lose: the judge (judge.h) times periods of runs done each way and keeps the
+// faster.
+//
 // Those signs come to the engine whose thread is preempted, not to the one whose helpers preempt it: two engines side
 // by side ended with one sharing its work and the other alone and slower (a pair's call a tenth over one thread each).
 // So engines that share a cache directory tell each other when they run: an engine running shared work holds a lock
@@ -41,6 +44,7 @@
 #include <thread>
 #include "engine.h"
 #include "cpus.h"
+#include "judge.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #define cpu_relax() __builtin_ia32_pause()
@@ -82,6 +86,7 @@ static struct {
     long window_preempted = 0;              // and the engine's thread's preemptions until then
     uint32_t window_shared = 0;             // chunks shared out in the window
     std::atomic<uint32_t> helped{0};        // of them, chunks helpers ran
+    Judge judge;  // whether the jobs go faster shared or alone, on this machine now (judge.h)
 } pool;
 
 static void futex_wait(std::atomic<uint32_t>& word, uint32_t seen) {
@@ -203,6 +208,7 @@ bool spin_while_equal(const uint64_t* word, uint64_t seen, int64_t ns) {
 }
 
 void helpers_run_ended() {
+    pool.judge.run_ended();
     pool.window_at = 0;
     pool.yielding = pool.asked = false;
     if (pool.holding) flock(pool.running, LOCK_UN), pool.holding = false;
@@ -221,12 +227,13 @@ void start_helpers() {  // at start-up, before anything could forbid making thre
     for (int i = 0; i < pool.helpers; i++) std::thread(helper_loop).detach();
 }
 
-void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx) {
+void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx, uint32_t units) {
     if (chunks <= 0) return;
-    if (pool.helpers == 0 || chunks == 1 || chunks > 0xffff || alone()) {
-        for (int i = 0; i < chunks; i++) work(ctx, i);
-        return;
-    }
+    auto run_here = [&] { for (int i = 0; i < chunks; i++) work(ctx, i); };
+    if (pool.helpers == 0 || chunks == 1 || chunks > 0xffff) return run_here();
+    if (alone()) return pool.judge.pause(), run_here();  // time alone after a sign is no period's
+    int64_t start = now_ns();
+    if (!pool.judge.share) return run_here(), pool.judge.book(work, start, now_ns() - start, units);
     pool.work = work; pool.ctx = ctx;
     pool.window_shared += chunks;
     pool.done.store(0);
@@ -237,8 +244,8 @@ void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx) {
     if (pool.sleepers.load()) futex_wake(pool.posted, std::min(pool.helpers, chunks - 1));
     run_chunks(g, false);
     auto unfinished = [&] { return pool.done.load(std::memory_order_acquire) != (uint32_t)chunks; };
-    if (!unfinished()) return;
     int64_t from = now_ns();
+    if (!unfinished()) return pool.judge.book(work, start, from - start, units);
     wait_while(unfinished);
     while (unfinished()) {
         pool.waiting.store(true);
@@ -246,5 +253,7 @@ void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx) {
         if (d != (uint32_t)chunks) futex_wait(pool.done, d);
         pool.waiting.store(false);
     }
-    if (int64_t now = now_ns(); now - from >= STALL_NS) go_solo(now);
+    int64_t now = now_ns();
+    pool.judge.book(work, start, now - start, units);
+    if (now - from >= STALL_NS) go_solo(now);
 }
