@@ -8,6 +8,7 @@ then has one thread, and the engine no helper), in a child process.
     python bench/matmul.py --busy 1024 2048  # beside a busy neighbour (a process spinning), the engine's threads
                                              # against one (TENSIX_THREADS=1), in alternated processes
     python bench/matmul.py --twin 1024       # the same beside a copy of itself (two sessions at once)
+    python bench/matmul.py --busy --rounds=16 1024  # more rounds (default 5): a round's processes swing far
 """
 import os, re, statistics, subprocess, sys
 if __name__ == "__main__" and "--one-cpu" in sys.argv:  # before numpy loads: its BLAS counts the CPUs then
@@ -70,11 +71,12 @@ def beside_busy(sizes, twin=False, rounds=5):
     for n in sizes:
         ratios = [a / b for a, b in zip(walls[n, "all"], walls[n, "1"])]
         print(f"{'beside a copy of itself' if twin else 'beside a busy neighbour'}, matmul_multicast {n}^3 with the "
-              "engine's threads / with one: " + ", ".join(f"{r:.2f}" for r in ratios) + f" (median {statistics.median(ratios):.2f})")
+              "engine's threads / with one: " + ", ".join(f"{r:.2f}" for r in ratios) + f" (median {statistics.median(ratios):.2f}); "
+              f"median walls {statistics.median(walls[n, 'all']):.1f} ms and {statistics.median(walls[n, '1']):.1f} ms")
 
 
 if __name__ == "__main__":
-    flags = {a for a in sys.argv[1:] if a.startswith("--")}
+    flags = {a.split("=")[0]: a.partition("=")[2] for a in sys.argv[1:] if a.startswith("--")}
     sizes = [int(a) for a in sys.argv[1:] if not a.startswith("--")] or [1024]
-    if flags & {"--busy", "--twin"}: beside_busy(sizes, twin="--twin" in flags)
-    else: main(sizes, bool(flags & {"--one-cpu", "--alone"}))
+    if flags.keys() & {"--busy", "--twin"}: beside_busy(sizes, "--twin" in flags, int(flags.get("--rounds") or 5))
+    else: main(sizes, bool(flags.keys() & {"--one-cpu", "--alone"}))
