@@ -1,7 +1,9 @@
 import gc
 import os
+import subprocess
 import pytest
 import tensix as tt
+from tensix import build
 
 
 @pytest.fixture(scope="module")
@@ -19,3 +21,15 @@ def open_fds():
         gc.collect()
         return sorted(os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd") if os.path.exists(f"/proc/self/fd/{fd}"))
     return files
+
+
+@pytest.fixture(scope="session")
+def native_program(tmp_path_factory):
+    """Compiles a C++ program against the engine's headers (tensix/native), for tests of one header's logic."""
+    def compile(name, source):
+        d = tmp_path_factory.mktemp(name)
+        (d / f"{name}.cpp").write_text(source)
+        subprocess.run([build.compiler()[0], "-std=c++17", "-O2", "-I", str(build.NATIVE), f"{name}.cpp", "-o", name],
+                       cwd=d, check=True)
+        return d / name
+    return compile

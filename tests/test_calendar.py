@@ -5,7 +5,6 @@ in any time order, a core far behind a resource others booked solid, many short 
 over the same memory."""
 import subprocess
 import pytest
-from tensix import build
 
 CHECK = r"""
 #include <cstdio>
@@ -68,12 +67,8 @@ int main(int argc, char** argv) {
 
 
 @pytest.fixture(scope="module")
-def check(tmp_path_factory):
-    d = tmp_path_factory.mktemp("calendar")
-    (d / "check.cpp").write_text(CHECK)
-    subprocess.run([build.compiler()[0], "-std=c++17", "-O2", "-I", str(build.NATIVE), "check.cpp", "-o", "check"],
-                   cwd=d, check=True)
-    return d / "check"
+def check(native_program):
+    return native_program("calendar", CHECK)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -4,7 +4,6 @@ the engine's thread's time between jobs cost done alone and shared, as the devel
 stretch by stretch where the machine changes."""
 import subprocess
 import pytest
-from tensix import build
 
 SIMULATE = r"""
 #include <cstdio>
@@ -73,12 +72,8 @@ int main(int argc, char** argv) {
 
 
 @pytest.fixture(scope="module")
-def simulate(tmp_path_factory):
-    d = tmp_path_factory.mktemp("judge")
-    (d / "simulate.cpp").write_text(SIMULATE)
-    subprocess.run([build.compiler()[0], "-std=c++17", "-O2", "-I", str(build.NATIVE), "simulate.cpp", "-o", "simulate"],
-                   cwd=d, check=True)
-    return d / "simulate"
+def simulate(native_program):
+    return native_program("judge", SIMULATE)
 
 
 # (runs, jobs a run): like matmul_multicast 1024^3 (a run of 25 ms: a period), and like 4096^3 (runs of 1.5 s, cut into
