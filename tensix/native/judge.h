@@ -45,7 +45,6 @@ struct Judge {
     double work = 0;       // and the work done in it
     bool long_run = false;  // this run has ended a period of LONG_PERIOD_NS
     double latest[2][3] = {};  // the rates of each way's latest three periods (alone [0], shared [1]), newest first
-    double rate[2] = {};       // their medians; 0: not measured yet
 
     // A job of `units` of work that started at `start` (ns) and took `ns`, done the way `share` said.
     void book(Work kind, int64_t start, int64_t ns, uint32_t units) {
@@ -66,6 +65,10 @@ struct Judge {
     }
 
   private:
+    // A way's rate: the median of its latest periods (of two, the higher); 0: none measured yet.
+    static double rate(const double* r) {
+        return !r[1] ? r[0] : !r[2] ? std::max(r[0], r[1]) : std::max(std::min(r[0], r[1]), std::min(std::max(r[0], r[1]), r[2]));
+    }
     Kind& kind_of(Work w) {
         for (Kind& k : kinds)
             if (k.work == w || !k.work) return k.work = w, k;
@@ -76,8 +79,7 @@ struct Judge {
         double* r = latest[share];
         r[2] = r[1], r[1] = r[0], r[0] = wall / work;
         wall = 0, work = 0;
-        rate[share] = !r[1] ? r[0] : !r[2] ? std::max(r[0], r[1]) : std::max(std::min(r[0], r[1]), std::min(std::max(r[0], r[1]), r[2]));
-        double alone = rate[0], shared = rate[1];
+        double alone = rate(latest[0]), shared = rate(latest[1]);
         bool alone_wins = alone && alone * ALONE_MARGIN < shared * 100, clear = alone && shared * CLEAR_MARGIN < alone * 100;
         if (periods % every == 0) every = clear ? std::min(2 * every, MAX_PROBE_EVERY) : PROBE_EVERY;
         bool was = share;
