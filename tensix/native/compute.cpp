@@ -6,6 +6,7 @@
 // Multiplies follow the chip's fidelity: per pass the multiplier takes 5 bits of the srcA operand's significand and 7
 // of srcB's; LoFi does one pass (high bits x high bits), HiFi2 adds srcA's low bits, HiFi3 also srcB's low bit, HiFi4
 // is the exact product of two bfloat16 values. Tiles are kept row-major here; in L1 they are four 16x16 faces.
+#include <chrono>
 #include <cmath>
 #include <numeric>
 #include "engine.h"
@@ -658,9 +659,8 @@ static const float* unpair(const Operand& o, float* x) {
 }
 
 // Whether this processor's VDPBF16PS sums as dot() needs (checked once, on sums of random pairs against fused
-// multiply-adds in k order); TENSIX_PORTABLE_MATH=1 keeps every matmul on mac().
-static const bool dot_ok = [] {
-    if (getenv("TENSIX_PORTABLE_MATH") && atoi(getenv("TENSIX_PORTABLE_MATH"))) return false;
+// multiply-adds in k order).
+static bool dot_sums_right() {
     uint32_t seed = 1, l[16][16], r[16][16];
     auto next = [&] { seed = seed * 1664525u + 1013904223u; return seed >> 8; };
     auto half = [&] { uint32_t x = next(); return (x & 0x807f) | (107 + x % 41) << 7; };  // exponents 107 to 147
@@ -682,6 +682,35 @@ static const bool dot_ok = [] {
         }
     }
     return true;
+}
+
+// Whether dot() beats mac() on this processor, timed once on one pair of tiles: VDPBF16PS does twice the products of
+// a multiply-add, but where it issues on one port and multiply-adds on two (Intel's Sapphire Rapids and later) it
+// gains nothing. There matmul_multicast 1024^3 took 37 ms a call on one engine thread through dot(), 31 through mac();
+// on Zen 4 dot() is the faster. Both give the same bits, so the choice changes only the time.
+static bool dot_faster() {
+    alignas(64) static uint32_t lp[512], rp[512];
+    alignas(64) static float lf[1024], rf[1024], acc[1024];
+    for (int n = 0; n < 512; n++) lp[n] = rp[n] = 0x3f803f80u + (n % 97);  // values near 1
+    for (int n = 0; n < 1024; n++) lf[n] = rf[n] = 1.0f + n % 97 / 128.0f;
+    auto time = [](auto matmuls) {
+        auto t = std::chrono::steady_clock::now();
+        for (int k = 0; k < 32; k++) matmuls();
+        return std::chrono::steady_clock::now() - t;
+    };
+    auto best_dot = std::chrono::steady_clock::duration::max(), best_mac = best_dot;  // the quickest of alternated rounds: a neighbour only slows a round
+    for (int round = 0; round < 9; round++) {
+        best_dot = std::min(best_dot, time([] { dot<INTO_DST_FP32>(acc, lp, rp); }));
+        best_mac = std::min(best_mac, time([] { mac<INTO_DST_FP32>(acc, lf, rf, 0, 32); }));
+    }
+    return best_dot < best_mac;
+}
+
+// TENSIX_PORTABLE_MATH=1 keeps every matmul on mac(), =0 takes dot() wherever it sums right, unset the faster.
+static const bool dot_ok = [] {
+    const char* portable = getenv("TENSIX_PORTABLE_MATH");
+    if (portable && *portable) return !atoi(portable) && dot_sums_right();
+    return dot_sums_right() && dot_faster();
 }();
 #endif
 
