@@ -32,10 +32,14 @@ def cpu_seconds(dev=None):
     return time.process_time() + engine_cpu_seconds(dev)
 
 
+def cpus(n):
+    return f"{n} CPU{'s' * (n != 1)}"
+
+
 def load():
     """The 1-minute load average, the processors this process may use and the widest vector unit the engine's math
     takes (its figures depend on it): 'load 3.1 on 2 CPUs with AVX2'."""
-    return f"load {os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} CPUs with {vectors()}"
+    return f"load {os.getloadavg()[0]:.1f} on {cpus(len(os.sched_getaffinity(0)))} with {vectors()}"
 
 
 def vectors():

@@ -1,6 +1,7 @@
 """A program is data: kernels (reader on NCRISC, writer on BRISC, compute on the TRISCs) with their args, the circular
 buffers that join them, and semaphores, each on the cores it is given."""
-import functools, os, re
+import functools, os, re, sys
+from pathlib import Path
 from dataclasses import dataclass, field
 import numpy as np
 from . import build, checks
@@ -384,6 +385,10 @@ class Program:
         # kernels already in the cache take a lookup here; only those to compile go to threads (starting them costs more)
         todo = [v for key, v in todo.items() if key not in self._binaries and self.binary(*v, cached_only=True) is None]
         errors = []
+        if todo:  # seconds each, once: say so, or a first run looks hung
+            names = ", ".join(f"{kind} {k.name!r}" if k.name else kind for kind, k in todo)
+            print(f"tensix: compiling {names} with {Path(build.compiler()[0]).name} (once; cached in {build.cache_dir()})",
+                  file=sys.stderr, flush=True)
 
         def one(kind_k):
             try:

@@ -95,7 +95,8 @@ class Stats:
         lines.append(f"  its core {key[0]}: " + ", ".join(f"{p} busy {pct(th.busy, th.cycles)}{top_wait(th)}" for p, th in mates))
         if self.dram_bytes:
             b, by, busy = self.busiest_bank()
-            lines.append(f"  DRAM: {self.dram_bytes / 1e6:.1f} MB at {self.dram_gbps:.1f} GB/s of {self.dram_peak_gbps:.0f} "
+            size = f"{self.dram_bytes / 1e6:.1f} MB" if self.dram_bytes >= 1e5 else f"{self.dram_bytes / 1e3:.1f} KB"
+            lines.append(f"  DRAM: {size} at {self.dram_gbps:.1f} GB/s of {self.dram_peak_gbps:.0f} "
                          f"({pct(self.dram_gbps, self.dram_peak_gbps)}); busiest bank {b} at NoC {c.dram_banks[b]}: busy "
                          f"{pct(busy, self.cycles)} of the run")
         link = self.busiest_link()
