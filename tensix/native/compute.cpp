@@ -707,11 +707,15 @@ static bool dot_faster() {
 }
 
 // TENSIX_PORTABLE_MATH=1 keeps every matmul on mac(), =0 takes dot() wherever it sums right, unset the faster.
-static const bool dot_ok = [] {
-    const char* portable = getenv("TENSIX_PORTABLE_MATH");
-    if (portable && *portable) return !atoi(portable) && dot_sums_right();
-    return dot_sums_right() && dot_faster();
-}();
+// Decided at the first bfloat16 operand, not at start-up: an engine that never multiplies does not time dot().
+static bool use_dot() {
+    static const bool ok = [] {
+        const char* portable = getenv("TENSIX_PORTABLE_MATH");
+        if (portable && *portable) return !atoi(portable) && dot_sums_right();
+        return dot_sums_right() && dot_faster();
+    }();
+    return ok;
+}
 #endif
 
 static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32) {
@@ -740,7 +744,7 @@ static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32) {
 // It reads only the entry and its tile in L1, so any thread may run it.
 static void unpack_operand(Operand& o, uint32_t fidelity) {
 #ifdef __AVX512BF16__
-    o.paired = dot_ok && fidelity != 3 && o.format == 5 && o.role != RIGHT_T && unpack_pairs(o, fidelity);
+    o.paired = fidelity != 3 && o.format == 5 && o.role != RIGHT_T && use_dot() && unpack_pairs(o, fidelity);
     if (o.paired) return (void)(o.tile = nullptr);
 #endif
     float* x = o.v;  // decoded straight into the entry, then changed in place
