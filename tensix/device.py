@@ -185,7 +185,7 @@ def _decoder(fmt, size):
         return fmt.decode
     try:
         dt = np.dtype(fmt)
-    except TypeError:
+    except (TypeError, ValueError):  # ValueError: a dict numpy takes for fields, e.g. {(0, 0): []}
         dt = None
     if dt is None or not checks.numeric(dt) or fmt is None:
         raise TensixError(f"read(fmt) takes a numpy number type (np.uint32, ...) or a tensix format (tt.bfloat16, ...); "
