@@ -22,7 +22,10 @@ struct Operand {
     Math* owner = nullptr;  // that thread
     int32_t cb = -1;
     uint32_t addr = 0, popped = 0, role = 0, pins = 0, format = 0;  // pins: matmuls waiting to use it
-    const uint8_t* tile = nullptr;  // the tile in L1 while it waits to be unpacked (with the queued matmuls)
+    const uint8_t* tile = nullptr;  // the tile in L1, unpacked with the queued matmuls
+    bool unpacked = false;
+    uint64_t serial = 0;  // which tile it holds: a new one each time it is given one (a helper's copies go by it)
+    uint64_t lazy = 0;    // the flush whose threads unpack it as they reach it (Math::lazy)
     float* v2 = nullptr;  // HiFi3's second pass's part (in Math::second, made only for a kernel at HiFi3)
     float* v = nullptr;   // the operand as the multiplier's passes see it (in Math::values)
     uint32_t* pairs = nullptr;  // the same as bfloat16 pairs along k, for dot() (in Math::pairs), if `paired`
@@ -61,8 +64,9 @@ struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile m
 struct Math {
     alignas(64) float dst[16][1024];
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
-    std::vector<float*> targets;   // the destination tiles they go into
+    std::vector<float*> targets;   // the destination tiles they go into, by column (flush)
     size_t chunks = 1;             // how many runs of them a flush shares out
+    uint64_t lazy = 0;             // the flush under way, if each thread unpacks the operands it uses (lazy_flush)
     std::vector<Operand*> unpacking;  // their operands not yet unpacked
     uint64_t epoch = 0;  // its operands in the cache are those of this epoch, unique to it: a new one retires them all
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
@@ -92,6 +96,7 @@ static struct Operands {
     std::vector<float> second;  // every entry's v2, 1024 floats each (made for the first kernel at HiFi3)
     uint32_t next = 0;          // the entry to replace next
     uint64_t epochs = 0;        // the last epoch given to a Math
+    uint64_t serials = 0, flushes = 0;  // the last Operand::serial given, and Math::lazy
     Operands() {
         std::fill(std::begin(index), std::end(index), -1);
         for (int k = 0; k < CACHE; k++) cache[k].v = values[k];
@@ -745,7 +750,7 @@ static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32) {
 static void unpack_operand(Operand& o, uint32_t fidelity) {
 #ifdef __AVX512BF16__
     o.paired = fidelity != 3 && o.format == 5 && o.role != RIGHT_T && use_dot() && unpack_pairs(o, fidelity);
-    if (o.paired) return (void)(o.tile = nullptr);
+    if (o.paired) return (void)(o.unpacked = true);
 #endif
     float* x = o.v;  // decoded straight into the entry, then changed in place
     if (o.role == RIGHT_T) {
@@ -764,7 +769,7 @@ static void unpack_operand(Operand& o, uint32_t fidelity) {
         if (fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
         if (fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
     }
-    o.tile = nullptr;
+    o.unpacked = true;
 }
 
 // Operands are unpacked with their matmuls, shared out between the threads like them, but never later than the moment
@@ -778,8 +783,13 @@ static size_t unpack_chunk(const Math& mm) {  // operands a chunk unpacks
     return n < MIN_UNPACK_SPLIT || (UNPACK_WITH_MATMULS && !matmuls_shared(mm)) ? n : UNPACK_CHUNK;
 }
 void unpack_queued(Math* mm) {
-    if (mm->unpacking.empty()) return;
-    size_t n = mm->unpacking.size(), per = unpack_chunk(*mm);
+    // only entries a queued matmul will read, each once: one no matmul waits on is unpacked when a matmul next takes it
+    size_t n = 0;
+    for (Operand* o : mm->unpacking)
+        if (!o->unpacked && o->pins && o->lazy != ~0ull) o->lazy = ~0ull, mm->unpacking[n++] = o;
+    mm->unpacking.resize(n);
+    if (!n) return;
+    size_t per = unpack_chunk(*mm);
     split_work((int)((n + per - 1) / per), [](void* ctx, int chunk) {
         Math& mm = *(Math*)ctx;
         size_t n = mm.unpacking.size(), per = unpack_chunk(mm), from = chunk * per;
@@ -788,26 +798,101 @@ void unpack_queued(Math* mm) {
     mm->unpacking.clear();
 }
 
+// A shared flush's operands are unpacked by the threads that multiply them, as they reach them: the engine's thread into
+// the cache, a helper into copies of its own. Where one thread multiplies tiles another just wrote, the processors
+// pass the lines between their caches, and both threads slowed: on an Intel Xeon, matmul_multicast 1024^3 took 0.64
+// to 0.77 us a tile matmul shared (its operands unpacked by either thread), against 0.46 alone, so sharing won nothing.
+// The engine's thread takes chunks from the front, helpers from the back (split_work), so each keeps to its own rows
+// of destination tiles, and a helper finds in its copies the in1 tiles it unpacked for the sub-block before.
+struct Copies {  // a helper's: its own unpacked operands, by cache entry, with the serial and fidelity they were made of
+    Operand op[CACHE];
+    uint64_t serial[CACHE] = {};
+    uint32_t fidelity[CACHE] = {};
+    std::vector<float> values = std::vector<float>(CACHE * 1024), second;
+#ifdef __AVX512BF16__
+    std::vector<uint32_t> pairs = std::vector<uint32_t>(CACHE * 512);
+#endif
+};
+static thread_local Copies* copies;  // made on a helper's first shared flush, kept for its life (1.5 MB)
+
+static Copies& helpers_copies() { return copies ? *copies : *(copies = new Copies); }
+// Whether a helper must unpack this operand into a copy: it has none of this tile, and the cache's entry is one the
+// engine's thread may be unpacking now (one it unpacked before the flush, the helper reads as it is).
+static bool copy_to_make(const Operand* o, const Math& mm) {
+    size_t k = o - operands.cache;
+    Copies& c = helpers_copies();
+    return !(c.serial[k] == o->serial && c.fidelity[k] == mm.mm_fidelity) && o->lazy == mm.lazy;
+}
+static const Operand* helpers_copy(const Operand* o, const Math& mm) {
+    size_t k = o - operands.cache;
+    Copies& c = helpers_copies();
+    if (c.serial[k] == o->serial && c.fidelity[k] == mm.mm_fidelity) return &c.op[k];
+    if (o->lazy != mm.lazy) return o;
+    Operand& x = c.op[k];
+    x.role = o->role; x.format = o->format; x.tile = o->tile;
+    x.v = &c.values[k * 1024];
+    if (mm.mm_fidelity == 3 && c.second.empty()) c.second.resize(CACHE * 1024);
+    x.v2 = mm.mm_fidelity == 3 ? &c.second[k * 1024] : nullptr;
+#ifdef __AVX512BF16__
+    x.pairs = &c.pairs[k * 512];
+#endif
+    unpack_operand(x, mm.mm_fidelity);
+    c.serial[k] = o->serial; c.fidelity[k] = mm.mm_fidelity;
+    return &x;
+}
+static const Operand* unpacked(const Operand* o, const Math& mm) {  // the engine's thread's: the cache's own entry
+    if (!o->unpacked) unpack_operand(*const_cast<Operand*>(o), mm.mm_fidelity);
+    return o;
+}
+
 // The queued matmuls into one destination tile run in order, on one thread; those into different tiles do not depend
 // on each other, so when there are many, runs of destination tiles are chunks for whichever thread (this one or a
 // helper) is free. The bytes are the same as done one by one, whatever the number of threads.
 static void flush(Math& mm) {
-    unpack_queued(&mm);
-    if (mm.pending.empty()) return;
-    mm.targets.clear();
+    if (mm.pending.empty()) return unpack_queued(&mm);
+    mm.lazy = ++operands.flushes;
+    for (Operand* o : mm.unpacking) o->lazy = mm.lazy;
+    mm.unpacking.clear();  // what no matmul needed stays as it is, until a matmul takes it (unpack_queued)
+    // Destination tiles by column (those whose first matmul takes the same in1 tile): helpers take chunks from the
+    // back, so the engine's thread and a helper each unpack the in1 tiles of their own columns, and find them again in
+    // the next sub-block, which shares its in1 block.
+    float* targets[16];
+    const Operand* column[16];
+    size_t n = 0;
     for (const Pending& p : mm.pending)
-        if (std::find(mm.targets.begin(), mm.targets.end(), p.dst) == mm.targets.end()) mm.targets.push_back(p.dst);
-    mm.chunks = std::max<size_t>(1, std::min(mm.targets.size(), mm.pending.size() / MIN_CHUNK));
+        if (std::find(targets, targets + n, p.dst) == targets + n) targets[n] = p.dst, column[n++] = p.b;
+    mm.targets.clear();
+    for (size_t t = 0; t < n; t++)
+        if (std::find(column, column + t, column[t]) == column + t)  // a column's first tile: the column follows
+            for (size_t u = t; u < n; u++) if (column[u] == column[t]) mm.targets.push_back(targets[u]);
+    mm.chunks = std::max<size_t>(1, std::min(n, mm.pending.size() / MIN_CHUNK));
     split_work((int)mm.chunks, [](void* ctx, int chunk) {
         Math& mm = *(Math*)ctx;
         size_t n = mm.targets.size(), from = chunk * n / mm.chunks, to = (chunk + 1) * n / mm.chunks;
+        // Each thread unpacks the operands it multiplies as it reaches them; a matmul's pages are on their way to the
+        // processor's cache while the one before it runs.
+        auto run = [&](const Pending& p) {
+            if (on_helper) do_matmul({helpers_copy(p.a, mm), helpers_copy(p.b, mm), p.dst}, mm.mm_fidelity, mm.fp32);
+            else do_matmul({unpacked(p.a, mm), unpacked(p.b, mm), p.dst}, mm.mm_fidelity, mm.fp32);
+        };
+        auto fetch = [&](const Operand* o) {
+            if (on_helper ? copy_to_make(o, mm) : !o->unpacked)
+                for (uint32_t line = 0; line < tile_bytes(o->format); line += 64) __builtin_prefetch(o->tile + line);
+        };
         for (size_t t = from; t < to; t++) {
-            for (const Pending& p : mm.pending)
-                if (p.dst == mm.targets[t]) do_matmul(p, mm.mm_fidelity, mm.fp32);
+            const Pending* last = nullptr;
+            for (const Pending& p : mm.pending) {
+                if (p.dst != mm.targets[t]) continue;
+                fetch(p.a), fetch(p.b);
+                if (last) run(*last);
+                last = &p;
+            }
+            run(*last);
             // bf16() again: the values stay, each NaN becomes its one quiet NaN (bf16_lanes)
             if (!mm.fp32) round_stored<INTO_DST_BF16, 1024>(mm.targets[t]);
         }
     }, &mm, mm.pending.size());
+    mm.lazy = 0;
     drop_pending(mm);
 }
 
@@ -827,7 +912,10 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     int16_t& at = ops.index[((addr >> 4) * 0x9E3779B1u ^ (uint32_t)(i * 3 + role) * 0x85EBCA77u ^ (uint32_t)mm.epoch * 0xC2B2AE35u) >> 20];
     if (at >= 0) {
         Operand& o = ops.cache[at];
-        if (o.epoch == mm.epoch && o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) return o;
+        if (o.epoch == mm.epoch && o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) {
+            if (!o.unpacked) mm.unpacking.push_back(&o);  // left by a flush whose matmuls did not need it here
+            return o;
+        }
     }
     for (int tries = 0; &ops.cache[ops.next % CACHE] == keep || ops.cache[ops.next % CACHE].pins; ops.next++)
         if (++tries > CACHE) {  // every entry waits on a pending matmul: do them first, this thread's and any other's
@@ -838,14 +926,13 @@ static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* 
     at = ops.next++ % CACHE;
     Operand& o = ops.cache[at];
     o.owner = &mm; o.epoch = mm.epoch; o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
+    o.serial = ++ops.serials; o.unpacked = false; o.lazy = 0;
     if (mm.mm_fidelity == 3 && !o.v2) {
         if (ops.second.empty()) ops.second.resize(CACHE * 1024);
         o.v2 = &ops.second[at * 1024];
     }
     mm.unpacking.push_back(&o);  // (an entry waiting to be unpacked is pinned: never replaced)
     o.tile = l1(cur->core) + addr; o.format = cb.format;
-    // its page, which a NoC transfer wrote a while ago, on its way to the processor's cache before the unpack reads it
-    for (uint32_t line = 0; line < tile_bytes(o.format); line += 64) __builtin_prefetch(o.tile + line);
     return o;
 }
 

@@ -191,6 +191,7 @@ void unpack_queued(Math* mm);   // compute.cpp: unpack the queued matmuls' opera
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run. `units` is its work
 // (matmuls, operands, KiB), for the judge of sharing (judge.h).
 void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx, uint32_t units);
+extern thread_local bool on_helper;  // helper.cpp: this thread is a helper, not the engine's
 void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
 void helpers_run_ended();  // between runs: lets go of engines.lock; the engine thread's share is measured anew
 // Spin while *word == seen, for `ns` at most; true if it changed.

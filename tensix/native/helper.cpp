@@ -65,8 +65,9 @@ static const uint32_t HELPED = 25, MIN_HELPED_OF = 64;  // judged once this many
 static const int64_t SOLO_NS = 5000000, MAX_SOLO_NS = 500000000;  // time alone after a sign, at first and at most
 
 static struct {
-    // the job: its generation (high 32 bits), chunk count (bits 16-31) and next chunk to hand out (bits 0-15)
+    // the job: its generation (high 32 bits), and the chunks not handed out yet, from bits 0-15 up to bits 16-31
     std::atomic<uint64_t> claim{0};
+    uint32_t chunks = 0;                // the job's
     std::atomic<uint32_t> posted{0};    // generation of the latest job: idle helpers sleep on it
     std::atomic<uint32_t> done{0};      // chunks of the job finished: the engine's thread sleeps on it
     std::atomic<uint32_t> sleepers{0};  // helpers asleep, or about to be
@@ -159,17 +160,21 @@ static void wait_while(Busy busy) {
     }
 }
 
-// Takes chunks of job `generation` and runs them until none is left; the job's fields stay valid while a chunk of it
-// is unfinished, because the engine's thread posts no new job before every chunk is done.
+thread_local bool on_helper = false;
+
+// Takes chunks of job `generation` and runs them until none is left: the engine's thread from the front, helpers from
+// the back, so neighbouring chunks (which often share their inputs) stay on one thread. The job's fields stay valid
+// while a chunk of it is unfinished, because the engine's thread posts no new job before every chunk is done.
 static void run_chunks(uint32_t generation, bool helper) {
     uint64_t c = pool.claim.load(std::memory_order_acquire);
     for (;;) {
-        uint32_t next = c & 0xffff, chunks = (c >> 16) & 0xffff;
-        if ((c >> 32) != generation || next >= chunks) return;
-        if (!pool.claim.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
-        pool.work(pool.ctx, next);
+        uint32_t front = c & 0xffff, back = (c >> 16) & 0xffff;
+        if ((c >> 32) != generation || front >= back) return;
+        uint64_t taken = helper ? c - (1ull << 16) : c + 1;
+        if (!pool.claim.compare_exchange_weak(c, taken, std::memory_order_acq_rel)) continue;
+        pool.work(pool.ctx, helper ? back - 1 : front);
         if (helper) pool.helped.fetch_add(1, std::memory_order_relaxed);
-        if (pool.done.fetch_add(1) + 1 == chunks && helper && pool.waiting.load()) futex_wake(pool.done, 1);
+        if (pool.done.fetch_add(1) + 1 == pool.chunks && helper && pool.waiting.load()) futex_wake(pool.done, 1);
         c = pool.claim.load(std::memory_order_acquire);
     }
 }
@@ -182,6 +187,7 @@ static void keep_off(int cpu) {
 }
 
 static void helper_loop() {
+    on_helper = true;
     uint32_t seen = 0;
     int off = -1;  // the processor this helper keeps off
     for (;;) {
@@ -237,6 +243,7 @@ void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx, uint3
     pool.work = work; pool.ctx = ctx;
     pool.window_shared += chunks;
     pool.done.store(0);
+    pool.chunks = chunks;
     uint32_t g = ++pool.generation;
     pool.claim.store((uint64_t)g << 32 | (uint64_t)chunks << 16, std::memory_order_release);
     pool.engine_cpu.store(sched_getcpu(), std::memory_order_relaxed);
