@@ -22,10 +22,10 @@ struct Operand {
     Math* owner = nullptr;  // that thread
     int32_t cb = -1;
     uint32_t addr = 0, popped = 0, role = 0, pins = 0, format = 0;  // pins: matmuls waiting to use it
-    const uint8_t* tile = nullptr;  // the tile in L1, unpacked with the queued matmuls
+    const uint8_t* tile = nullptr;  // the tile in L1, unpacked by the first matmul to need it (flush)
     bool unpacked = false;
     uint64_t serial = 0;  // which tile it holds: a new one each time it is given one (a helper's copies go by it)
-    uint64_t lazy = 0;    // the flush whose threads unpack it as they reach it (Math::lazy)
+    uint64_t lazy = 0;    // the flush that found it still to unpack (Math::lazy): a helper leaves it to the engine's thread
     float* v2 = nullptr;  // HiFi3's second pass's part (in Math::second, made only for a kernel at HiFi3)
     float* v = nullptr;   // the operand as the multiplier's passes see it (in Math::values)
     uint32_t* pairs = nullptr;  // the same as bfloat16 pairs along k, for dot() (in Math::pairs), if `paired`
@@ -66,8 +66,8 @@ struct Math {
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
     std::vector<float*> targets;   // the destination tiles they go into, by column (flush)
     size_t chunks = 1;             // how many runs of them a flush shares out
-    uint64_t lazy = 0;             // the flush under way, if each thread unpacks the operands it uses (lazy_flush)
-    std::vector<Operand*> unpacking;  // their operands not yet unpacked
+    uint64_t lazy = 0;             // the flush under way (a number no other flush had)
+    std::vector<Operand*> unpacking;  // their operands not yet unpacked (and perhaps others, unpacked since)
     uint64_t epoch = 0;  // its operands in the cache are those of this epoch, unique to it: a new one retires them all
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
@@ -798,12 +798,17 @@ void unpack_queued(Math* mm) {
     mm->unpacking.clear();
 }
 
-// A shared flush's operands are unpacked by the threads that multiply them, as they reach them: the engine's thread into
-// the cache, a helper into copies of its own. Where one thread multiplies tiles another just wrote, the processors
-// pass the lines between their caches, and both threads slowed: on an Intel Xeon, matmul_multicast 1024^3 took 0.64
-// to 0.77 us a tile matmul shared (its operands unpacked by either thread), against 0.46 alone, so sharing won nothing.
-// The engine's thread takes chunks from the front, helpers from the back (split_work), so each keeps to its own rows
-// of destination tiles, and a helper finds in its copies the in1 tiles it unpacked for the sub-block before.
+// A flush's operands are unpacked by the threads that multiply them, as they reach them: the engine's thread into the
+// cache, a helper into copies of its own. Where one thread multiplies tiles another just wrote, the processors pass
+// the lines between their caches, and both slow down: on an Intel Xeon, matmul_multicast 1024^3 took 0.64 to 0.77 us a
+// tile matmul shared with operands either thread unpacked, against 0.46 alone, so sharing won nothing. The engine's
+// thread takes chunks from the front, helpers from the back (split_work), and the chunks go column by column, so each
+// thread unpacks the in1 tiles of its own columns and finds them again in the next sub-block. Unpacked one matmul
+// ahead of the multiply, not when queued, the pages come while the processor multiplies: queued, their prefetches
+// stalled the engine's thread a tenth of its time (all of them at once) and reached the engine's cache, not a helper's.
+// matmul_multicast 1024^3 on that Xeon took 24.2 to 25.0 ms a call against 28.5 to 29.4 (26.3 to 27.5 against 28.3
+// to 29.5 interleaved with numpy), 2048^3 179 to 186 ms against 192 to 203; on the AVX2 stand-in 1024^3 32.5 to 33.9
+// against 35.5 to 36.5 (alternated processes).
 struct Copies {  // a helper's: its own unpacked operands, by cache entry, with the serial and fidelity they were made of
     Operand op[CACHE];
     uint64_t serial[CACHE] = {};
