@@ -485,6 +485,18 @@ static void binary(uint32_t op, uint32_t bcast, int32_t cb0, int32_t cb1, uint32
 #else
 #define MAC(acc, a, b) acc += (a) * (b)
 #endif
+// The pages the next matmul will unpack, on their way to the processor's cache a part at a time while this one
+// multiplies (from DRAM: NoC copies that large go past the cache). All at once, their prefetches waited for the
+// cache's line fill buffers and stalled the thread: a twentieth of its time at matmul_multicast 1024^3.
+struct Ahead {
+    const uint8_t* page[2] = {};
+    uint32_t bytes[2] = {};
+    void part(int k, int parts) const {
+        for (int q = 0; q < 2; q++)
+            for (uint32_t at = bytes[q] * k / parts / 64 * 64; at < bytes[q] * (k + 1) / parts; at += 64) __builtin_prefetch(page[q] + at);
+    }
+};
+static const Ahead nothing_ahead;
 // The sums go where `out` says: added into acc (a later pass adds more), or, for a single-pass product, straight into
 // the destination tile, rounded as the register rounds.
 enum { INTO_ACC, INTO_DST_BF16, INTO_DST_FP32 };
@@ -517,8 +529,9 @@ static inline void add_into(float* acc, __m512 s) {
 }
 // The same, written for AVX-512: eight whole rows of sums in sixteen registers, each row of r loaded once for eight.
 template <int out>
-static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, int r0, int r1) {
-    for (int i = r0; i < r1; i += 8) {
+static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, const Ahead& ahead = nothing_ahead) {
+    for (int i = 0; i < 32; i += 8) {
+        ahead.part(i / 8, 4);
         __m512 s[8][2];
         for (int q = 0; q < 8; q++) s[q][0] = s[q][1] = _mm512_setzero_ps();
         for (int k = 0; k < 32; k++) {
@@ -537,9 +550,10 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
 #include <immintrin.h>
 // The same, written for AVX2: a 4 x 16 block of sums in eight registers, each row of r loaded once for four rows.
 template <int out>
-static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, int r0, int r1) {
-    for (int i = r0; i < r1; i += 4)
+static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, const Ahead& ahead = nothing_ahead) {
+    for (int i = 0; i < 32; i += 4)
         for (int j = 0; j < 32; j += 16) {
+            ahead.part(i / 2 + j / 16, 16);
             __m256 s[4][2];
             for (int q = 0; q < 4; q++) s[q][0] = s[q][1] = _mm256_setzero_ps();
             for (int k = 0; k < 32; k++) {
@@ -562,8 +576,9 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
 }
 #else
 template <int out>
-static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, int r0, int r1) {
-    for (int i = r0; i < r1; i += 4) {
+static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, const Ahead& ahead = nothing_ahead) {
+    for (int i = 0; i < 32; i += 4) {
+        ahead.part(i / 4, 8);
         float rows[4][32] = {};
         for (int k = 0; k < 32; k++) {
             const float* rk = r + k * 32;
@@ -592,8 +607,9 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
 // only operand pairs whose every product and partial sum stays normal and finite (dot_fits); the rest take mac().
 // l: in0 row by row, 16 pairs (k, k + 1) a row; r: in1 by pairs of rows, 32 pairs (r[k][j], r[k + 1][j]) each.
 template <int out>
-static void dot(float* __restrict acc, const uint32_t* __restrict l, const uint32_t* __restrict r) {
+static void dot(float* __restrict acc, const uint32_t* __restrict l, const uint32_t* __restrict r, const Ahead& ahead) {
     for (int i = 0; i < 32; i += 8) {
+        ahead.part(i / 8, 4);
         __m512 s[8][2];
         for (int q = 0; q < 8; q++) s[q][0] = s[q][1] = _mm512_setzero_ps();
         for (int k = 0; k < 16; k++) {
@@ -705,8 +721,8 @@ static bool dot_faster() {
     };
     auto best_dot = std::chrono::steady_clock::duration::max(), best_mac = best_dot;  // the quickest of alternated rounds: a neighbour only slows a round
     for (int round = 0; round < 9; round++) {
-        best_dot = std::min(best_dot, time([] { dot<INTO_DST_FP32>(acc, lp, rp); }));
-        best_mac = std::min(best_mac, time([] { mac<INTO_DST_FP32>(acc, lf, rf, 0, 32); }));
+        best_dot = std::min(best_dot, time([] { dot<INTO_DST_FP32>(acc, lp, rp, nothing_ahead); }));
+        best_mac = std::min(best_mac, time([] { mac<INTO_DST_FP32>(acc, lf, rf); }));
     }
     return best_dot < best_mac;
 }
@@ -723,23 +739,25 @@ static bool use_dot() {
 }
 #endif
 
-static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32) {
+static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32, const Ahead& ahead = nothing_ahead) {
     float* o = p.dst;
     if (fidelity != 3) {  // one pass: its sums go straight into the register (Grayskull's rounds each partial sum)
         const float *l = p.a->v, *r = p.b->v;
 #ifdef __AVX512BF16__
-        if (dot_fits(*p.a, *p.b)) return fp32 ? dot<INTO_DST_FP32>(o, p.a->pairs, p.b->pairs) : dot<INTO_DST_BF16>(o, p.a->pairs, p.b->pairs);
+        if (dot_fits(*p.a, *p.b))
+            return fp32 ? dot<INTO_DST_FP32>(o, p.a->pairs, p.b->pairs, ahead) : dot<INTO_DST_BF16>(o, p.a->pairs, p.b->pairs, ahead);
         alignas(64) float lv[1024], rv[1024];
         if (p.a->paired) l = unpair(*p.a, lv);
         if (p.b->paired) r = unpair(*p.b, rv);
 #endif
-        if (fp32) mac<INTO_DST_FP32>(o, l, r, 0, 32);
-        else mac<INTO_DST_BF16>(o, l, r, 0, 32);
+        if (fp32) mac<INTO_DST_FP32>(o, l, r, ahead);
+        else mac<INTO_DST_BF16>(o, l, r, ahead);
         return;
     }
     float acc[1024] = {};
-    mac<INTO_ACC>(acc, p.a->v, p.b->v, 0, 32);
-    mac<INTO_ACC>(acc, p.a->v2, p.b->v2, 0, 32);
+    ahead.part(0, 1);
+    mac<INTO_ACC>(acc, p.a->v, p.b->v);
+    mac<INTO_ACC>(acc, p.a->v2, p.b->v2);
     if (fp32) for (int i = 0; i < 1024; i++) o[i] += acc[i];
     else for (int i = 0; i < 1024; i++) o[i] = bf16(o[i] + acc[i]);
 }
@@ -874,25 +892,28 @@ static void flush(Math& mm) {
     split_work((int)mm.chunks, [](void* ctx, int chunk) {
         Math& mm = *(Math*)ctx;
         size_t n = mm.targets.size(), from = chunk * n / mm.chunks, to = (chunk + 1) * n / mm.chunks;
-        // Each thread unpacks the operands it multiplies as it reaches them; a matmul's pages are on their way to the
-        // processor's cache while the one before it runs.
-        auto run = [&](const Pending& p) {
-            if (on_helper) do_matmul({helpers_copy(p.a, mm), helpers_copy(p.b, mm), p.dst}, mm.mm_fidelity, mm.fp32);
-            else do_matmul({unpacked(p.a, mm), unpacked(p.b, mm), p.dst}, mm.mm_fidelity, mm.fp32);
+        // Each thread unpacks the operands it multiplies as it reaches them, their pages fetched while the matmul before runs
+        auto run = [&](const Pending& p, const Ahead& ahead) {
+            if (on_helper) do_matmul({helpers_copy(p.a, mm), helpers_copy(p.b, mm), p.dst}, mm.mm_fidelity, mm.fp32, ahead);
+            else do_matmul({unpacked(p.a, mm), unpacked(p.b, mm), p.dst}, mm.mm_fidelity, mm.fp32, ahead);
         };
-        auto fetch = [&](const Operand* o) {
-            if (on_helper ? copy_to_make(o, mm) : !o->unpacked)
-                for (uint32_t line = 0; line < tile_bytes(o->format); line += 64) __builtin_prefetch(o->tile + line);
+        auto ahead_of = [&](const Pending& p) {
+            Ahead a;
+            int q = 0;
+            for (const Operand* o : {p.a, p.b})
+                if (on_helper ? copy_to_make(o, mm) : !o->unpacked) a.page[q] = o->tile, a.bytes[q++] = tile_bytes(o->format);
+            return a;
         };
         for (size_t t = from; t < to; t++) {
             const Pending* last = nullptr;
             for (const Pending& p : mm.pending) {
                 if (p.dst != mm.targets[t]) continue;
-                fetch(p.a), fetch(p.b);
-                if (last) run(*last);
+                if (last) run(*last, ahead_of(p));
                 last = &p;
             }
-            run(*last);
+            const Pending* next = nullptr;  // the next tile's first matmul
+            for (const Pending& p : mm.pending) if (t + 1 < to && p.dst == mm.targets[t + 1]) { next = &p; break; }
+            run(*last, next ? ahead_of(*next) : nothing_ahead);
             // bf16() again: the values stay, each NaN becomes its one quiet NaN (bf16_lanes)
             if (!mm.fp32) round_stored<INTO_DST_BF16, 1024>(mm.targets[t]);
         }
