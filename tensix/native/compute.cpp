@@ -15,30 +15,34 @@ enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 tr
 
 struct Math;
 
-// An unpacked operand tile, kept while its page stays at the front of its circular buffer (matmuls reuse each tile
-// across a row or column of outputs). A pop of that buffer, or a new run, retires it.
-struct Operand {
-    uint64_t epoch = 0;     // its compute thread's (Math::epoch) when unpacked
-    Math* owner = nullptr;  // that thread
+// A matmul's operand tile as queued: its page in L1, and what names it while the page stays at the front of its
+// circular buffer (matmuls reuse each tile across a row or column of outputs). A pop of that buffer, a new run or a new
+// fidelity (a new epoch) gives the same page another name.
+struct Tile {
+    const uint8_t* page = nullptr;
+    uint64_t epoch = 0;  // its compute thread's (Math::epoch)
     int32_t cb = -1;
-    uint32_t addr = 0, popped = 0, role = 0, pins = 0, format = 0;  // pins: matmuls waiting to use it
-    const uint8_t* tile = nullptr;  // the tile in L1, unpacked by the first matmul to need it (flush)
-    bool unpacked = false;
-    uint64_t serial = 0;  // which tile it holds: a new one each time it is given one (a helper's copies go by it)
-    uint64_t lazy = 0;    // the flush that found it still to unpack (Math::lazy): a helper leaves it to the engine's thread
-    float* v2 = nullptr;  // HiFi3's second pass's part (in Math::second, made only for a kernel at HiFi3)
-    float* v = nullptr;   // the operand as the multiplier's passes see it (in Math::values)
-    uint32_t* pairs = nullptr;  // the same as bfloat16 pairs along k, for dot() (in Math::pairs), if `paired`
+    uint32_t addr = 0, popped = 0, role = 0, format = 0;
+    bool operator==(const Tile& t) const { return epoch == t.epoch && addr == t.addr && cb == t.cb && popped == t.popped && role == t.role; }
+};
+
+// An operand tile unpacked, in the cache of the host thread that multiplies it.
+struct Operand {
+    Tile tile;
+    float* v2 = nullptr;  // HiFi3's second pass's part (in Operands::second, made only for a kernel at HiFi3)
+    float* v = nullptr;   // the operand as the multiplier's passes see it (in Operands::values)
+    uint32_t* pairs = nullptr;  // the same as bfloat16 pairs along k, for dot() (in Operands::pairs), if `paired`
     int32_t lo = 0, hi = 0;     // the smallest exponent field of its nonzero values, and the largest
     bool paired = false;
 };
 
-// Operand tiles kept unpacked, one cache for every compute thread: they run one at a time, and a thread reuses its
-// operands while it runs (across a sub-block of matmul_multicast and the next sub-block, which shares its in1 block),
-// seldom after another ran (matmul_multicast unpacks each tile once either way). One cache per thread held 1 MB each,
-// 64 MB for 8x8 cores, and every unpack wrote lines no processor cache held: shared, matmul_multicast 1024^3 on one
-// Zen 3 CPU takes 8% less engine time, and its engine 62 MB of memory, not 128. Found through a direct-mapped index by
-// the thread's epoch, circular buffer, address and role, not a scan of every entry.
+// Operand tiles kept unpacked, a cache for each host thread that multiplies (the engine's and each helper's): each
+// thread unpacks the tiles it multiplies. Where one thread multiplies tiles another just unpacked, the processors pass
+// the lines between their caches, and both slow down: on an Intel Xeon, matmul_multicast 1024^3 took 0.64 to 0.77 us a
+// tile matmul shared with operands either thread unpacked, against 0.46 alone. A cache for each compute thread (each
+// core) held 64 MB for 8x8 cores, and every unpack wrote lines no processor cache held: one cache, matmul_multicast
+// 1024^3 on one Zen 3 CPU took 8% less engine time. Found through a direct-mapped index by the compute thread's
+// epoch, circular buffer, address and role, not a scan of every entry.
 const int CACHE = 256, INDEX = 4096;
 // Queued matmuls are shared out in chunks of whole destination tiles, at least MIN_CHUNK matmuls a chunk; a flush
 // with fewer than two chunks' worth runs on this thread. Finer chunks cost more than they save (each claim moves a
@@ -47,28 +51,21 @@ const int CACHE = 256, INDEX = 4096;
 // tiles 1.38 (AVX512_BF16, interleaved with numpy, medians of alternated processes); 2048^3 (flushes of 64 into 8)
 // 148 ms against 172 unshared; 1024^3 (256 into 8) keeps its 8 chunks. On the AVX2 stand-in 4096^3 1.78 s against
 // 1.83 with one tile a chunk.
-// Operands to unpack are shared out UNPACK_CHUNK at a time, when there are at least MIN_UNPACK_SPLIT; through
-// VDPBF16PS (bfloat16 pairs unpack fast) only when the matmuls they feed are shared too, so a helper is never woken
-// for unpacking alone: matmul_multicast 2048^3 (flushes of 64, not shared then) beside a busy neighbour took 191 ms a
-// call sharing its unpacks, 181 not, 179 with no helper (medians of alternated processes); 1024^3 (flushes of 256) on
-// a quiet machine 21 ms sharing them, 23 not.
 const size_t MIN_CHUNK = 8;
-#ifdef __AVX512BF16__
-const bool UNPACK_WITH_MATMULS = true;
-#else
-const bool UNPACK_WITH_MATMULS = false;
-#endif
-const size_t MIN_UNPACK_SPLIT = 32, UNPACK_CHUNK = 8;
-struct Pending { const Operand* a; const Operand* b; float* dst; };  // a tile matmul not yet done
+struct Pending { Tile a, b; float* dst; };  // a tile matmul not yet done
+struct Pack { uint32_t tile; uint8_t* page; uint32_t format; };  // a pack_tile not yet done: register tile -> page
+struct Batch;
 
 struct Math {
     alignas(64) float dst[16][1024];
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
-    std::vector<float*> targets;   // the destination tiles they go into, by column (flush)
+    std::vector<Pack> packs;       // then the pack_tile calls of their tiles (flush, or a batch: post)
+    uint32_t pending_tiles = 0;    // the tiles they go into, a bit each
+    uint32_t held_tiles = 0;       // tiles whose sums the last posted batch holds, until the register is acquired again
+    std::vector<float*> targets;   // those tiles, by column (flush)
     size_t chunks = 1;             // how many runs of them a flush shares out
-    uint64_t lazy = 0;             // the flush under way (a number no other flush had)
-    std::vector<Operand*> unpacking;  // their operands not yet unpacked (and perhaps others, unpacked since)
-    uint64_t epoch = 0;  // its operands in the cache are those of this epoch, unique to it: a new one retires them all
+    std::deque<Batch*> posted;     // sub-blocks handed to a helper, oldest first (settle)
+    uint64_t epoch = 0;  // its operands' names carry this epoch, unique to it: a new one retires them all
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
     uint32_t unzeroed = 0;    // tiles zeroed by an acquire that still hold old words: zeroed when first used, unless overwritten
@@ -84,7 +81,8 @@ struct Math {
     uint32_t tilize_face_r_dim = 16;  // rows of a face unpack_tilizeA_B_block takes, as tilizeA_B_reduce_init set it
 };
 
-static struct Operands {
+static void unpack_operand(Operand& o, uint32_t fidelity);
+struct Operands {
     // The entries' keys together, their values apart: a lookup touches a few lines, not one line and one page per
     // entry; each value starts a cache line, so a 16-wide load or store takes one line, not two.
     Operand cache[CACHE];
@@ -95,8 +93,6 @@ static struct Operands {
     int16_t index[INDEX];       // hash of (epoch, cb, address, role) -> the entry that last held it, or -1
     std::vector<float> second;  // every entry's v2, 1024 floats each (made for the first kernel at HiFi3)
     uint32_t next = 0;          // the entry to replace next
-    uint64_t epochs = 0;        // the last epoch given to a Math
-    uint64_t serials = 0, flushes = 0;  // the last Operand::serial given, and Math::lazy
     Operands() {
         std::fill(std::begin(index), std::end(index), -1);
         for (int k = 0; k < CACHE; k++) cache[k].v = values[k];
@@ -104,14 +100,42 @@ static struct Operands {
         for (int k = 0; k < CACHE; k++) cache[k].pairs = pairs[k];
 #endif
     }
-} operands;
+    int16_t& slot(const Tile& t) {
+        return index[((t.addr >> 4) * 0x9E3779B1u ^ (uint32_t)(t.cb * 3 + t.role) * 0x85EBCA77u ^ (uint32_t)t.epoch * 0xC2B2AE35u) >> 20];
+    }
+    bool has(const Tile& t) { int16_t at = slot(t); return at >= 0 && cache[at].tile == t; }
+    // The tile unpacked: found, or unpacked into the entry used longest ago (never `keep`, the other operand of the
+    // matmul at hand).
+    const Operand& get(const Tile& t, uint32_t fidelity, const Operand* keep = nullptr) {
+        int16_t& at = slot(t);
+        if (at >= 0 && cache[at].tile == t) return cache[at];
+        if (&cache[next % CACHE] == keep) next++;
+        at = next++ % CACHE;
+        Operand& o = cache[at];
+        o.tile = t;
+        if (fidelity == 3 && !o.v2) {
+            if (second.empty()) second.resize(CACHE * 1024);
+            o.v2 = &second[at * 1024];
+        }
+        unpack_operand(o, fidelity);
+        return o;
+    }
+};
+static Operands operands;  // the engine thread's
+static thread_local Operands* helpers_operands;  // a helper's, made when it first multiplies
+static Operands& my_operands() {
+    if (!on_helper) return operands;
+    return helpers_operands ? *helpers_operands : *(helpers_operands = new Operands);
+}
+static uint64_t epochs = 0;  // the last epoch given to a Math
+
 // The destination register's protocol, as tile_regs_* / acquire_dst drive it. BOTH: the packer waited before the math
 // side committed, as a kernel whose math and pack run in one block may write it (on the chip the pack thread's
 // tile_regs_wait just blocks until the math thread's commit); math and pack may both use the register until the commit.
 enum { IDLE, MATH, COMMITTED, PACKING, FULL, BOTH };
 
 static inline Math& m() {  // one per pooled thread, kept across runs; untouched until used
-    if (!cur->math) { cur->math = new Math; cur->math->epoch = ++operands.epochs; }
+    if (!cur->math) { cur->math = new Math; cur->math->epoch = ++epochs; }
     return *cur->math;
 }
 
@@ -264,8 +288,14 @@ static uint32_t slot_addr(CB& cb, uint32_t from, uint32_t slot) {  // a page `sl
     return (uint32_t)(a >= cb.addr + cb.size ? a - cb.size : a);
 }
 
+// Before the compute thread reads or writes its circular buffers' pages itself: the batches it posted, done (they pack
+// into those pages).
+static void settled() {
+    if (Math* mm = cur->math; mm && !mm->posted.empty()) settle(mm);
+}
 static const uint8_t* front(int32_t i, uint32_t tile, const char* what, uint32_t* format) {  // a tile at the front of a circular buffer
     CB& cb = tile_cb(i, what);
+    settled();
     if (tile >= cb.waited)
         fail("%s: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", what, tile, i, cb.waited);
     *format = cb.format;
@@ -278,13 +308,15 @@ static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {
 }
 
 static void flush(Math& mm);
-static void drop_pending(Math& mm);
+static void post(Math& mm);
+static void take_back(Math& mm);
 
 // A tile of the register as its 32-bit words, whatever they hold (`overwrite`: the caller writes every word of it
 // before it reads any).
 static float* words(uint32_t d, const char* what, bool packing = false, bool queueing = false, bool overwrite = false) {
     Math& mm = m();
     if (!queueing) flush(mm);  // whatever reads or writes the register sees every matmul before it
+    if (mm.held_tiles >> d & 1) take_back(mm);  // its sums are in a batch (post)
     bool ok = mm.state == FULL || mm.state == BOTH || mm.state == (packing ? PACKING : MATH);
     if (!ok) {
         const char* why = mm.state == IDLE ? "the destination register is not acquired (tile_regs_acquire or acquire_dst first)"
@@ -343,17 +375,20 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.fp32 = fp32; mm.approx = approx; mm.state = IDLE; mm.relu = false; mm.l1_acc = false;
     mm.srca.clear(); mm.tilize_face_r_dim = 16;
     mm.ints = mm.uints = 0;
-    drop_pending(mm);  // left by a kernel that ended without reading its register again
-    mm.unpacking.clear();
+    mm.pending.clear();  // left by a kernel that ended without reading its register again
+    mm.pending_tiles = 0;
+    mm.held_tiles = 0;
     inits_reset(cur->inits);
-    mm.epoch = ++operands.epochs;  // its entries in the cache are stale: a new run refills its circular buffers
+    mm.epoch = ++epochs;  // its entries in the cache are stale: a new run refills its circular buffers
 }
 
 static void regs(uint32_t action) {
     AtCall call(__builtin_return_address(0));
     Math& mm = m();
-    flush(mm);
+    if (action == TX_REGS_RELEASE || action == TX_DST_RELEASE) post(mm);
+    else if (action == TX_REGS_ACQUIRE || action == TX_DST_ACQUIRE_FULL || action == TX_DST_ACQUIRE_HALF) flush(mm);
     auto zero = [&] {  // only the tiles written since they were last zeroed, and those when first used (words)
+        mm.held_tiles = 0;  // a posted batch's sums are packed and done with
         mm.unzeroed |= mm.dirty;
         mm.dirty = 0;
         mm.ints = mm.uints = 0;  // zeros are zeros either way
@@ -635,8 +670,8 @@ static inline bool dot_fits(const Operand& a, const Operand& b) {
 // A bfloat16 operand tile from L1 (in0, or in1 untransposed) straight into pairs as dot() reads them, cut to the
 // fidelity's bits, with the range of its exponents; false if it holds a denormal, an infinity or a NaN.
 static bool unpack_pairs(Operand& o, uint32_t fidelity) {
-    const uint16_t* t = (const uint16_t*)o.tile;
-    uint16_t keep = o.role == LEFT ? (fidelity < 4 ? 0xfffe : 0xffff) : (fidelity == 1 ? 0xfff8 : 0xffff);  // hi_b, hi_a
+    const uint16_t* t = (const uint16_t*)o.tile.page;
+    uint16_t keep = o.tile.role == LEFT ? (fidelity < 4 ? 0xfffe : 0xffff) : (fidelity == 1 ? 0xfff8 : 0xffff);  // hi_b, hi_a
     const __m512i cut = _mm512_set1_epi16((short)keep), magnitude = _mm512_set1_epi16(0x7fff), top = _mm512_set1_epi16(255),
                   zero = _mm512_setzero_si512();
     __m512i lo = top, hi = zero;
@@ -654,7 +689,7 @@ static bool unpack_pairs(Operand& o, uint32_t fidelity) {
     o.hi = (int32_t)_mm512_reduce_max_epu32(_mm512_max_epu32(wide(hi, 0), wide(hi, 1)));
     uint32_t* p = o.pairs;
     auto half_row = [&](int r, int half) { return _mm256_loadu_si256((const __m256i*)(t + face_row(r, half))); };
-    if (o.role == LEFT) {  // row r: its values (k, k + 1) as one pair, k's the high half
+    if (o.tile.role == LEFT) {  // row r: its values (k, k + 1) as one pair, k's the high half
         for (int r = 0; r < 32; r++) {
             __m512i row = _mm512_inserti64x4(_mm512_castsi256_si512(half_row(r, 0)), half_row(r, 1), 1);
             _mm512_storeu_si512(p + r * 16, _mm512_rol_epi32(_mm512_and_si512(row, cut), 16));
@@ -673,7 +708,7 @@ static bool unpack_pairs(Operand& o, uint32_t fidelity) {
 // A paired operand as mac() reads it, for a partner dot() cannot take.
 static const float* unpair(const Operand& o, float* x) {
     const uint32_t* p = o.pairs;
-    if (o.role == LEFT) for (int n = 0; n < 512; n++) { x[2 * n] = value(p[n] & 0xffff0000); x[2 * n + 1] = value(p[n] << 16); }
+    if (o.tile.role == LEFT) for (int n = 0; n < 512; n++) { x[2 * n] = value(p[n] & 0xffff0000); x[2 * n + 1] = value(p[n] << 16); }
     else for (int k = 0; k < 16; k++)
         for (int j = 0; j < 32; j++) { x[2 * k * 32 + j] = value(p[k * 32 + j] & 0xffff0000); x[(2 * k + 1) * 32 + j] = value(p[k * 32 + j] << 16); }
     return x;
@@ -739,16 +774,14 @@ static bool use_dot() {
 }
 #endif
 
-static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32, const Ahead& ahead = nothing_ahead) {
-    float* o = p.dst;
+static void do_matmul(const Operand& a, const Operand& b, float* o, uint32_t fidelity, bool fp32, const Ahead& ahead) {
     if (fidelity != 3) {  // one pass: its sums go straight into the register (Grayskull's rounds each partial sum)
-        const float *l = p.a->v, *r = p.b->v;
+        const float *l = a.v, *r = b.v;
 #ifdef __AVX512BF16__
-        if (dot_fits(*p.a, *p.b))
-            return fp32 ? dot<INTO_DST_FP32>(o, p.a->pairs, p.b->pairs, ahead) : dot<INTO_DST_BF16>(o, p.a->pairs, p.b->pairs, ahead);
+        if (dot_fits(a, b)) return fp32 ? dot<INTO_DST_FP32>(o, a.pairs, b.pairs, ahead) : dot<INTO_DST_BF16>(o, a.pairs, b.pairs, ahead);
         alignas(64) float lv[1024], rv[1024];
-        if (p.a->paired) l = unpair(*p.a, lv);
-        if (p.b->paired) r = unpair(*p.b, rv);
+        if (a.paired) l = unpair(a, lv);
+        if (b.paired) r = unpair(b, rv);
 #endif
         if (fp32) mac<INTO_DST_FP32>(o, l, r, ahead);
         else mac<INTO_DST_BF16>(o, l, r, ahead);
@@ -756,8 +789,8 @@ static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32, const Ahea
     }
     float acc[1024] = {};
     ahead.part(0, 1);
-    mac<INTO_ACC>(acc, p.a->v, p.b->v);
-    mac<INTO_ACC>(acc, p.a->v2, p.b->v2);
+    mac<INTO_ACC>(acc, a.v, b.v);
+    mac<INTO_ACC>(acc, a.v2, b.v2);
     if (fp32) for (int i = 0; i < 1024; i++) o[i] += acc[i];
     else for (int i = 0; i < 1024; i++) o[i] = bf16(o[i] + acc[i]);
 }
@@ -766,212 +799,172 @@ static void do_matmul(const Pending& p, uint32_t fidelity, bool fp32, const Ahea
 // HiFi3's second pass, its low bit; in1 by its 5 high bits at LoFi, whole otherwise, plus its 5 high bits for HiFi3.
 // It reads only the entry and its tile in L1, so any thread may run it.
 static void unpack_operand(Operand& o, uint32_t fidelity) {
+    const Tile& t = o.tile;
 #ifdef __AVX512BF16__
-    o.paired = fidelity != 3 && o.format == 5 && o.role != RIGHT_T && use_dot() && unpack_pairs(o, fidelity);
-    if (o.paired) return (void)(o.unpacked = true);
+    o.paired = fidelity != 3 && t.format == 5 && t.role != RIGHT_T && use_dot() && unpack_pairs(o, fidelity);
+    if (o.paired) return;
 #endif
     float* x = o.v;  // decoded straight into the entry, then changed in place
-    if (o.role == RIGHT_T) {
-        float t[1024];
-        decode(o.tile, o.format, t);
-        for (int k = 0; k < 1024; k++) x[k] = t[(k % 32) * 32 + k / 32];
+    if (t.role == RIGHT_T) {
+        float rows[1024];
+        decode(t.page, t.format, rows);
+        for (int k = 0; k < 1024; k++) x[k] = rows[(k % 32) * 32 + k / 32];
     } else {
-        decode(o.tile, o.format, x);
+        decode(t.page, t.format, x);
     }
-    if (o.format != 5 && o.format != 6 && o.format != 7)  // bfloat16 and block floats are bfloat16 values already
+    if (t.format != 5 && t.format != 6 && t.format != 7)  // bfloat16 and block floats are bfloat16 values already
         for (int k = 0; k < 1024; k++) x[k] = bf16(x[k]);  // separate simple loops: the compiler vectorizes each
-    if (o.role == LEFT) {
+    if (t.role == LEFT) {
         if (fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = x[k] - hi_b(x[k]);
         if (fidelity < 4) for (int k = 0; k < 1024; k++) x[k] = hi_b(x[k]);
     } else {
         if (fidelity == 3) for (int k = 0; k < 1024; k++) o.v2[k] = hi_a(x[k]);
         if (fidelity == 1) for (int k = 0; k < 1024; k++) x[k] = hi_a(x[k]);
     }
-    o.unpacked = true;
 }
 
-// Operands are unpacked with their matmuls, shared out between the threads like them, but never later than the moment
-// their pages could change: before the compute thread pops a circular buffer or gives way to another thread.
-static bool matmuls_shared(const Math& mm) {  // whether flush() makes two chunks or more of them
-    return mm.pending.size() >= 2 * MIN_CHUNK &&
-           std::any_of(mm.pending.begin(), mm.pending.end(), [&](const Pending& p) { return p.dst != mm.pending[0].dst; });
+// ---------------------------------------------------------------- queued matmuls: flushes and batches
+// The queued matmuls into destination tiles targets[from, to), each tile's in order, on this thread, the operands from
+// its own cache, the next matmul's pages on their way to the processor's cache while this one multiplies; then each
+// tile rounded as the register rounds (bf16() again: the values stay, each NaN becomes its one quiet NaN).
+static void multiply(const std::vector<Pending>& pending, float* const* targets, size_t from, size_t to, uint32_t fidelity, bool fp32) {
+    Operands& ops = my_operands();
+    auto ahead_of = [&](const Pending& p) {
+        Ahead a;
+        int q = 0;
+        for (const Tile* t : {&p.a, &p.b})
+            if (!ops.has(*t)) a.page[q] = t->page, a.bytes[q++] = tile_bytes(t->format);
+        return a;
+    };
+    auto run = [&](const Pending& p, const Ahead& ahead) {
+        const Operand& a = ops.get(p.a, fidelity);
+        do_matmul(a, ops.get(p.b, fidelity, &a), p.dst, fidelity, fp32, ahead);
+    };
+    for (size_t t = from; t < to; t++) {
+        const Pending* last = nullptr;
+        for (const Pending& p : pending) {
+            if (p.dst != targets[t]) continue;
+            if (last) run(*last, ahead_of(p));
+            last = &p;
+        }
+        const Pending* next = nullptr;  // the next tile's first matmul
+        for (const Pending& p : pending) if (t + 1 < to && p.dst == targets[t + 1]) { next = &p; break; }
+        run(*last, next ? ahead_of(*next) : nothing_ahead);
+        if (!fp32) round_stored<INTO_DST_BF16, 1024>(targets[t]);
+    }
 }
-static size_t unpack_chunk(const Math& mm) {  // operands a chunk unpacks
-    size_t n = mm.unpacking.size();
-    return n < MIN_UNPACK_SPLIT || (UNPACK_WITH_MATMULS && !matmuls_shared(mm)) ? n : UNPACK_CHUNK;
-}
-void unpack_queued(Math* mm) {
-    // only entries a queued matmul will read, each once: one no matmul waits on is unpacked when a matmul next takes it
+
+// The destination tiles of queued matmuls by column (those whose first matmul takes the same in1 tile together): a
+// thread that takes a run of them unpacks the in1 tiles of its own columns only. Helpers take chunks from the back
+// (split_work), and each thread finds its in1 tiles again in the next sub-block, which shares its in1 block.
+static void by_column(const std::vector<Pending>& pending, std::vector<float*>& out) {
+    float* targets[16];
+    const Tile* column[16];
     size_t n = 0;
-    for (Operand* o : mm->unpacking)
-        if (!o->unpacked && o->pins && o->lazy != ~0ull) o->lazy = ~0ull, mm->unpacking[n++] = o;
-    mm->unpacking.resize(n);
-    if (!n) return;
-    size_t per = unpack_chunk(*mm);
-    split_work((int)((n + per - 1) / per), [](void* ctx, int chunk) {
-        Math& mm = *(Math*)ctx;
-        size_t n = mm.unpacking.size(), per = unpack_chunk(mm), from = chunk * per;
-        for (size_t i = from; i < std::min(n, from + per); i++) unpack_operand(*mm.unpacking[i], mm.mm_fidelity);
-    }, mm, n);
-    mm->unpacking.clear();
-}
-
-// A flush's operands are unpacked by the threads that multiply them, as they reach them: the engine's thread into the
-// cache, a helper into copies of its own. Where one thread multiplies tiles another just wrote, the processors pass
-// the lines between their caches, and both slow down: on an Intel Xeon, matmul_multicast 1024^3 took 0.64 to 0.77 us a
-// tile matmul shared with operands either thread unpacked, against 0.46 alone, so sharing won nothing. The engine's
-// thread takes chunks from the front, helpers from the back (split_work), and the chunks go column by column, so each
-// thread unpacks the in1 tiles of its own columns and finds them again in the next sub-block. Unpacked one matmul
-// ahead of the multiply, not when queued, the pages come while the processor multiplies: queued, their prefetches
-// stalled the engine's thread a tenth of its time (all of them at once) and reached the engine's cache, not a helper's.
-// matmul_multicast 1024^3 on that Xeon took 24.2 to 25.0 ms a call against 28.5 to 29.4 (26.3 to 27.5 against 28.3
-// to 29.5 interleaved with numpy), 2048^3 179 to 186 ms against 192 to 203; on the AVX2 stand-in 1024^3 32.5 to 33.9
-// against 35.5 to 36.5 (alternated processes).
-struct Copies {  // a helper's: its own unpacked operands, by cache entry, with the serial and fidelity they were made of
-    Operand op[CACHE];
-    uint64_t serial[CACHE] = {};
-    uint32_t fidelity[CACHE] = {};
-    std::vector<float> values = std::vector<float>(CACHE * 1024), second;
-#ifdef __AVX512BF16__
-    std::vector<uint32_t> pairs = std::vector<uint32_t>(CACHE * 512);
-#endif
-};
-static thread_local Copies* copies;  // made on a helper's first shared flush, kept for its life (1.5 MB)
-
-static Copies& helpers_copies() { return copies ? *copies : *(copies = new Copies); }
-// Whether a helper must unpack this operand into a copy: it has none of this tile, and the cache's entry is one the
-// engine's thread may be unpacking now (one it unpacked before the flush, the helper reads as it is).
-static bool copy_to_make(const Operand* o, const Math& mm) {
-    size_t k = o - operands.cache;
-    Copies& c = helpers_copies();
-    return !(c.serial[k] == o->serial && c.fidelity[k] == mm.mm_fidelity) && o->lazy == mm.lazy;
-}
-static const Operand* helpers_copy(const Operand* o, const Math& mm) {
-    size_t k = o - operands.cache;
-    Copies& c = helpers_copies();
-    if (c.serial[k] == o->serial && c.fidelity[k] == mm.mm_fidelity) return &c.op[k];
-    if (o->lazy != mm.lazy) return o;
-    Operand& x = c.op[k];
-    x.role = o->role; x.format = o->format; x.tile = o->tile;
-    x.v = &c.values[k * 1024];
-    if (mm.mm_fidelity == 3 && c.second.empty()) c.second.resize(CACHE * 1024);
-    x.v2 = mm.mm_fidelity == 3 ? &c.second[k * 1024] : nullptr;
-#ifdef __AVX512BF16__
-    x.pairs = &c.pairs[k * 512];
-#endif
-    unpack_operand(x, mm.mm_fidelity);
-    c.serial[k] = o->serial; c.fidelity[k] = mm.mm_fidelity;
-    return &x;
-}
-static const Operand* unpacked(const Operand* o, const Math& mm) {  // the engine's thread's: the cache's own entry
-    if (!o->unpacked) unpack_operand(*const_cast<Operand*>(o), mm.mm_fidelity);
-    return o;
+    for (const Pending& p : pending)
+        if (std::find(targets, targets + n, p.dst) == targets + n) targets[n] = p.dst, column[n++] = &p.b;
+    out.clear();
+    for (size_t t = 0; t < n; t++)
+        if (std::find_if(column, column + t, [&](const Tile* c) { return *c == *column[t]; }) == column + t)
+            for (size_t u = t; u < n; u++) if (*column[u] == *column[t]) out.push_back(targets[u]);
 }
 
 // The queued matmuls into one destination tile run in order, on one thread; those into different tiles do not depend
 // on each other, so when there are many, runs of destination tiles are chunks for whichever thread (this one or a
-// helper) is free. The bytes are the same as done one by one, whatever the number of threads.
+// helper) is free. The bytes are the same as done one by one, whatever the number of threads. Then the queued packs.
+static void flush_chunk(void* ctx, int chunk) {
+    Math& mm = *(Math*)ctx;
+    size_t n = mm.targets.size();
+    multiply(mm.pending, mm.targets.data(), chunk * n / mm.chunks, (chunk + 1) * n / mm.chunks, mm.mm_fidelity, mm.fp32);
+}
 static void flush(Math& mm) {
-    if (mm.pending.empty()) return unpack_queued(&mm);
-    mm.lazy = ++operands.flushes;
-    for (Operand* o : mm.unpacking) o->lazy = mm.lazy;
-    mm.unpacking.clear();  // what no matmul needed stays as it is, until a matmul takes it (unpack_queued)
-    // Destination tiles by column (those whose first matmul takes the same in1 tile): helpers take chunks from the
-    // back, so the engine's thread and a helper each unpack the in1 tiles of their own columns, and find them again in
-    // the next sub-block, which shares its in1 block.
-    float* targets[16];
-    const Operand* column[16];
-    size_t n = 0;
-    for (const Pending& p : mm.pending)
-        if (std::find(targets, targets + n, p.dst) == targets + n) targets[n] = p.dst, column[n++] = p.b;
-    mm.targets.clear();
-    for (size_t t = 0; t < n; t++)
-        if (std::find(column, column + t, column[t]) == column + t)  // a column's first tile: the column follows
-            for (size_t u = t; u < n; u++) if (column[u] == column[t]) mm.targets.push_back(targets[u]);
-    mm.chunks = std::max<size_t>(1, std::min(n, mm.pending.size() / MIN_CHUNK));
-    split_work((int)mm.chunks, [](void* ctx, int chunk) {
-        Math& mm = *(Math*)ctx;
-        size_t n = mm.targets.size(), from = chunk * n / mm.chunks, to = (chunk + 1) * n / mm.chunks;
-        // Each thread unpacks the operands it multiplies as it reaches them, their pages fetched while the matmul before runs
-        auto run = [&](const Pending& p, const Ahead& ahead) {
-            if (on_helper) do_matmul({helpers_copy(p.a, mm), helpers_copy(p.b, mm), p.dst}, mm.mm_fidelity, mm.fp32, ahead);
-            else do_matmul({unpacked(p.a, mm), unpacked(p.b, mm), p.dst}, mm.mm_fidelity, mm.fp32, ahead);
-        };
-        auto ahead_of = [&](const Pending& p) {
-            Ahead a;
-            int q = 0;
-            for (const Operand* o : {p.a, p.b})
-                if (on_helper ? copy_to_make(o, mm) : !o->unpacked) a.page[q] = o->tile, a.bytes[q++] = tile_bytes(o->format);
-            return a;
-        };
-        for (size_t t = from; t < to; t++) {
-            const Pending* last = nullptr;
-            for (const Pending& p : mm.pending) {
-                if (p.dst != mm.targets[t]) continue;
-                if (last) run(*last, ahead_of(p));
-                last = &p;
-            }
-            const Pending* next = nullptr;  // the next tile's first matmul
-            for (const Pending& p : mm.pending) if (t + 1 < to && p.dst == mm.targets[t + 1]) { next = &p; break; }
-            run(*last, next ? ahead_of(*next) : nothing_ahead);
-            // bf16() again: the values stay, each NaN becomes its one quiet NaN (bf16_lanes)
-            if (!mm.fp32) round_stored<INTO_DST_BF16, 1024>(mm.targets[t]);
-        }
-    }, &mm, mm.pending.size());
-    mm.lazy = 0;
-    drop_pending(mm);
+    if (!mm.pending.empty()) {
+        by_column(mm.pending, mm.targets);
+        mm.chunks = std::max<size_t>(1, std::min(mm.targets.size(), mm.pending.size() / MIN_CHUNK));
+        split_work((int)mm.chunks, flush_chunk, &mm, mm.pending.size());
+        mm.pending.clear();
+        mm.pending_tiles = 0;
+    }
+    for (const Pack& k : mm.packs) encode(mm.dst[k.tile], k.format, k.page);
+    mm.packs.clear();
 }
+void flush_math(Math* mm) { flush(*mm); }
 
-static void drop_pending(Math& mm) {
-    for (Pending& p : mm.pending) { const_cast<Operand*>(p.a)->pins--; const_cast<Operand*>(p.b)->pins--; }
+// A batch: a sub-block's queued matmuls and the packs of their tiles, handed to a helper as a whole when the kernel
+// releases the register or pushes the packed pages. While a helper multiplies it, the engine's thread runs the other
+// cores; it waits for the batch only where its result could be seen (settle): another thread of the core running, a
+// NoC transfer touching the core's L1, the compute thread reading its circular buffers again, the run's end. The
+// batch sums into tiles of its own, so the register is free for the next sub-block at once.
+struct Batch : Deferred {
+    std::vector<Pending> pending;  // dst: into acc
+    std::vector<float*> targets;
+    std::vector<Pack> packs;       // tile: of acc
+    uint32_t fidelity = 4;
+    bool fp32 = false;
+    alignas(64) float acc[16][1024];
+};
+static std::vector<Batch*> spare_batches;
+static void run_batch(Deferred* d) {
+    Batch& b = *static_cast<Batch*>(d);
+    multiply(b.pending, b.targets.data(), 0, b.targets.size(), b.fidelity, b.fp32);
+    for (const Pack& k : b.packs) encode(b.acc[k.tile], k.format, k.page);
+}
+// The queued matmuls and packs, to a helper if one is free to take them, else done now.
+static void post(Math& mm) {
+    if (mm.packs.empty() || mm.pending.empty() || !deferring()) return flush(mm);
+    Batch* b;
+    if (spare_batches.empty()) b = new Batch;
+    else b = spare_batches.back(), spare_batches.pop_back();
+    b->run = run_batch;
+    b->fidelity = mm.mm_fidelity;
+    b->fp32 = mm.fp32;
+    for (uint32_t m = mm.pending_tiles; m; m &= m - 1) memcpy(b->acc[__builtin_ctz(m)], mm.dst[__builtin_ctz(m)], sizeof b->acc[0]);
+    b->pending = mm.pending;
+    for (Pending& p : b->pending) p.dst = b->acc[(p.dst - mm.dst[0]) / 1024];
+    by_column(b->pending, b->targets);
+    b->packs = mm.packs;
+    mm.held_tiles = mm.pending_tiles;
     mm.pending.clear();
+    mm.packs.clear();
+    mm.pending_tiles = 0;
+    mm.posted.push_back(b);
+    defer(b, b->pending.size());
 }
+// Every batch the compute thread posted, done; the register's tiles the last one holds, back in the register.
+void settle(Math* mm) {
+    for (Batch* b : mm->posted) finish(b);
+    if (mm->held_tiles)
+        for (uint32_t m = mm->held_tiles; m; m &= m - 1)
+            memcpy(mm->dst[__builtin_ctz(m)], mm->posted.back()->acc[__builtin_ctz(m)], sizeof mm->dst[0]);
+    mm->held_tiles = 0;
+    for (Batch* b : mm->posted) spare_batches.push_back(b);
+    mm->posted.clear();
+}
+static void take_back(Math& mm) { settle(&mm); }
+void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
 
-// An operand tile from the cache, or a new entry that will be unpacked from its page with the queued matmuls.
-static Operand& operand(int32_t i, uint32_t tile, uint32_t role, const Operand* keep = nullptr) {
+// A matmul operand as queued: its page at the front of its circular buffer, named.
+static Tile operand(int32_t i, uint32_t tile, uint32_t role) {
     CB& cb = tile_cb(i, "matmul_tiles");
     if (tile >= cb.waited)
         fail("matmul_tiles: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", tile, i, cb.waited);
-    Math& mm = m();
-    Operands& ops = operands;
-    uint32_t addr = slot_addr(cb, cb.rd, tile);
-    int16_t& at = ops.index[((addr >> 4) * 0x9E3779B1u ^ (uint32_t)(i * 3 + role) * 0x85EBCA77u ^ (uint32_t)mm.epoch * 0xC2B2AE35u) >> 20];
-    if (at >= 0) {
-        Operand& o = ops.cache[at];
-        if (o.epoch == mm.epoch && o.cb == i && o.addr == addr && o.popped == cb.popped && o.role == role) {
-            if (!o.unpacked) mm.unpacking.push_back(&o);  // left by a flush whose matmuls did not need it here
-            return o;
-        }
-    }
-    for (int tries = 0; &ops.cache[ops.next % CACHE] == keep || ops.cache[ops.next % CACHE].pins; ops.next++)
-        if (++tries > CACHE) {  // every entry waits on a pending matmul: do them first, this thread's and any other's
-            for (Operand& o : ops.cache) if (o.pins && o.owner != &mm) flush(*o.owner);
-            flush(mm);
-            tries = 0;
-        }
-    at = ops.next++ % CACHE;
-    Operand& o = ops.cache[at];
-    o.owner = &mm; o.epoch = mm.epoch; o.cb = i; o.addr = addr; o.popped = cb.popped; o.role = role;
-    o.serial = ++ops.serials; o.unpacked = false; o.lazy = 0;
-    if (mm.mm_fidelity == 3 && !o.v2) {
-        if (ops.second.empty()) ops.second.resize(CACHE * 1024);
-        o.v2 = &ops.second[at * 1024];
-    }
-    mm.unpacking.push_back(&o);  // (an entry waiting to be unpacked is pinned: never replaced)
-    o.tile = l1(cur->core) + addr; o.format = cb.format;
-    return o;
+    Tile t;
+    t.addr = slot_addr(cb, cb.rd, tile);
+    t.page = l1(cur->core) + t.addr;
+    t.epoch = m().epoch; t.cb = i; t.popped = cb.popped; t.role = role; t.format = cb.format;
+    return t;
 }
 
 // dst += in0 x in1 (in1 transposed if asked). in0 goes to srcB, in1 to srcA, as on the chip. The work is queued and done
-// in flush(), when anything next reads the register.
+// in flush(), when anything next reads the register, or in a batch (post).
 static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t d, uint32_t transpose) {
     AtCall call(__builtin_return_address(0));
-    Operand& a = operand(cb0, t0, LEFT);
-    Operand& b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT, &a);
-    float* o = dst(d, "matmul_tiles", false, true);
     Math& mm = m();
-    a.pins++; b.pins++;
-    mm.pending.push_back({&a, &b, o});
+    if (!mm.packs.empty()) flush(mm);  // packs come after the matmuls they pack
+    Tile a = operand(cb0, t0, LEFT), b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT);
+    float* o = dst(d, "matmul_tiles", false, true);
+    mm.pending.push_back({a, b, o});
+    mm.pending_tiles |= 1u << d;
     unpack_then_math(2, chip.matmul_pass_cycles * mm.mm_fidelity);
     cur->flops += 2 * 32 * 32 * 32;
 }
@@ -1327,6 +1320,7 @@ static void reduce(uint32_t pool, uint32_t dim, int32_t cb, int32_t cb_scaler, u
 // else 32); each tile takes face_r_dim rows of each of its faces, over a source register the unpacker first fills with
 // -infinity (llk_unpack_tilizeA_B_init<neginf_srcA>), so rows a max pool's window lacks never win.
 static void tilize_ab(int32_t cb0, int32_t cb1, uint32_t block, uint32_t scaler_tile, uint32_t num_faces, uint32_t face_r_dim) {
+    settled();
     AtCall call(__builtin_return_address(0));
     const char* what = "unpack_tilizeA_B_block";
     Math& mm = m();
@@ -1417,11 +1411,15 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
     CB& cb = tile_cb(i, "pack_tile");
     // a tile of integer words goes to an Int32 or UInt32 buffer as it is, to any other format as the integers' values
     bool as_words = (mm.ints >> d & 1) && (cb.format == 8 || cb.format == 24) && !mm.relu && !mm.l1_acc;
-    float* o = as_words ? words(d, "pack_tile", true) : dst(d, "pack_tile", true);
+    // a tile queued matmuls go into is packed after them, by a flush or a batch (post)
+    bool queued = (mm.pending_tiles >> d & 1) && !mm.relu && !mm.l1_acc;
+    float* o = as_words ? words(d, "pack_tile", true) : dst(d, "pack_tile", true, queued);
     uint32_t s = slot < 0 ? cb.packed : (uint32_t)slot;
     if (s >= cb.reserved) fail("pack_tile(%u, cb %d): tile slot %u is past the %u pages reserved; cb_reserve_back for it first", d, i, s, cb.reserved);
     uint8_t* to = l1(cur->core) + slot_addr(cb, cb.wr, s);
-    if (m().relu || m().l1_acc) {
+    if (queued) {
+        mm.packs.push_back({d, to, cb.format});
+    } else if (settled(); m().relu || m().l1_acc) {
         float r[1024], held[1024];
         for (int k = 0; k < 1024; k++) r[k] = m().relu && o[k] < 0 ? 0.0f : o[k];
         if (m().l1_acc) {  // the packer adds the tile to the one at the slot, in float32, and stores the sum in the format
@@ -1440,6 +1438,7 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
 
 // tilize: `tiles` pages of rows (32 rows x tiles*32 values) -> `tiles` tiles; untilize: back.
 static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
+    settled();
     AtCall call(__builtin_return_address(0));
     const char* what = untilize ? "untilize_block" : "tilize_block";
     CB& a = tile_cb(in, what);
@@ -1481,6 +1480,7 @@ static void tilize(int32_t in, uint32_t tiles, int32_t out, uint32_t untilize) {
 // full_ct tiles; this block's columns start at tile column col_block * block_ct.
 template <class TileOf>
 static void rows_out(const char* what, TileOf tile_of, uint32_t block_ct, uint32_t full_ct, uint32_t col_block, uint32_t rows, int32_t i) {
+    settled();
     CB& cb = tile_cb(i, what);
     uint32_t size = cb.format == 0 ? 4 : cb.format == 5 || cb.format == 1 ? 2 : 0;
     if (!size) fail("%s(cb %d): rows are packed as float32, bfloat16 or float16; the buffer's format is %u", what, i, cb.format);
@@ -1531,6 +1531,7 @@ static void untilize_rows(int32_t in, uint32_t block_ct, uint32_t full_ct, uint3
 // pack_untilize_dst of part of each tile (2024's max pool packs one row): face_r_dim rows of the first num_faces faces
 // of register tiles dst.., side by side, each 16 values wide a face, as one row-major block into cb's reserved pages.
 static void pack_untilize_faces(uint32_t d0, uint32_t tiles, int32_t i, uint32_t face_r_dim, uint32_t num_faces) {
+    settled();
     AtCall call(__builtin_return_address(0));
     const char* what = "pack_untilize_dst";
     if (num_faces != 1 && num_faces != 2) fail("%s: partial tiles are 1 or 2 faces; num_faces is %u", what, num_faces);
@@ -1567,7 +1568,7 @@ static void matmul_fidelity(uint32_t fidelity) {
     if (passes == mm.mm_fidelity) return;
     flush(mm);
     mm.mm_fidelity = passes;
-    mm.epoch = ++operands.epochs;
+    mm.epoch = ++epochs;
 }
 
 static void pack_relu(uint32_t type) {

@@ -154,7 +154,14 @@ static void block(Wait w) {  // called by a thread: give way until the condition
     cur->wait = Wait{};
 }
 
+// A core's compute thread may have handed batches of math to a helper (compute.cpp's post): they are done before
+// anything else can see that core's L1, its other threads or a NoC transfer.
+static void settle_core(Core& c) {
+    if (Thread* t = c.threads[TRISC]; t && t->math) settle(t->math);
+}
+
 static void resume(Thread* t) {
+    if (t->proc != TRISC) settle_core(*t->c);
     if (window_core >= 0 && window_core != (int)t->core) revoke_window();
     swap_in_data(t);
     cur = t;
@@ -162,12 +169,13 @@ static void resume(Thread* t) {
     status->core = t->core; status->proc = t->proc;
     heartbeat();
     fiber_switch(scheduler, t->fiber);
-    if (t->math) unpack_queued(t->math);  // before any other thread runs: a compute thread's operands, as they are now
+    if (t->math) flush_math(t->math);  // before any other thread runs: a compute thread's operands, as they are now
     cur = nullptr;
 }
 
 static void thread_main() {
     cur->kernel->entry();
+    if (cur->math) flush_math(cur->math);  // packs it queued and never handed over
     cur->done = true;
     if (!cur->line.empty()) api.print("\n", 1);
     fiber_switch(cur->fiber, scheduler);
@@ -231,7 +239,10 @@ static void run_program() {
                 for (bool ran = true; ran;) {
                     ran = false;
                     for (Thread* t : c->threads)
-                        if (t && !t->done && ready(t) && !(t->parked && t->clock >= horizon)) { resume(t); ran = any = true; }
+                        if (t && !t->done && ready(t) && !(t->parked && t->clock >= horizon)) {
+                            resume(t); ran = any = true;
+                            if (t->proc == TRISC) { ran = false; break; }  // EXPERIMENT: the next core, after a compute thread
+                        }
                 }
             if (any) continue;
             uint64_t earliest = ~0ull;  // of the threads parked at the horizon
@@ -284,6 +295,12 @@ static void check_l1(const char* what, uint32_t core, uint32_t addr, uint32_t si
              core_name(core), chip.l1_unreserved);
 }
 
+static std::vector<uint32_t> core_pos;  // chip core index -> its place in `cores` (stale entries are caught by the index)
+static Core* program_core(uint32_t core) {  // the running program's core there, or null
+    uint32_t i = core < core_pos.size() ? core_pos[core] : ~0u;
+    return i < cores.size() && cores[i].index == core ? &cores[i] : nullptr;
+}
+
 static Place resolve(uint8_t noc, uint64_t a, uint32_t size, const char* what, bool read) {
     uint32_t x = (a >> chip.local_bits) & 63, y = (a >> (chip.local_bits + 6)) & 63, addr = (uint32_t)a;
     char buf[64];
@@ -297,6 +314,7 @@ static Place resolve(uint8_t noc, uint64_t a, uint32_t size, const char* what, b
     if (ep == -1) fail("%s: NoC address %s names no core or DRAM bank (NoC 0 coordinates (%u,%u))", what, fmt_noc(a, buf), x, y);
     if (ep >= 0) {
         check_l1(what, ep, addr, size, read);
+        if (Core* c = program_core(ep)) settle_core(*c);
         return {l1(ep) + addr, false, (uint32_t)ep, addr, x, y};
     }
     uint32_t bank = -ep - 2;
@@ -315,14 +333,9 @@ static void check_align(const char* what, const Place& far, uint32_t local) {
 
 // A NoC transfer that starts in a circular buffer's pages must end inside them: on the chip the bytes past its end land
 // in whatever follows (the next buffer's pages), a wrong result said nowhere. Cheap: a bit per configured buffer.
-static std::vector<uint32_t> core_pos;  // chip core index -> its place in `cores` (stale entries are caught by the index)
 static void check_cb_spill(const char* what, uint32_t core, uint32_t addr, uint32_t size) {
     const Core* c = cur->c;
-    if (core != c->index) {  // another core's L1: the program's core there, if any
-        uint32_t i = core < core_pos.size() ? core_pos[core] : ~0u;
-        if (i >= cores.size() || cores[i].index != core) return;  // no program on that core: no circular buffers
-        c = &cores[i];
-    }
+    if (core != c->index && !(c = program_core(core))) return;  // another core's L1 with no program: no circular buffers
     for (uint32_t m = c->cb_used; m; m &= m - 1) {
         const CB& cb = c->cbs[__builtin_ctz(m)];
         if (addr - cb.addr >= cb.size) continue;  // not in this one (unsigned: below it wraps round)
@@ -453,6 +466,7 @@ static void api_noc_write_mcast(uint8_t noc, uint32_t src, uint64_t dst, uint32_
             if (c < 0 || (c == (int32_t)cur->core && !self)) continue;
             check_l1(what, c, addr, size, false);
             check_cb_spill(what, c, addr, size);
+            if (Core* pc = program_core(c)) settle_core(*pc);
             if (addr % chip.l1_align != src % chip.l1_align) fail("%s: destination %#x and source %#x differ modulo %u bytes", what, addr, src, chip.l1_align);
             dests.push_back(c);
         }
@@ -619,6 +633,7 @@ static void api_cb_push_back(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_push_back");
     check_pages(cb, i, n, "cb_push_back");
     if (cb.room() < (uint32_t)n) fail("cb_push_back(cb %d, %d): only %u pages are free; reserve them first", i, n, cb.room());
+    if (cur->math) post_math(cur->math);  // the pages it packs, to a helper or done now
     cur->clock += chip.api_cycles;
     race_cb_push(i, n, cb.wr, n * cb.page_size, __builtin_return_address(0));
     for (int32_t k = 0; k < n; k++) cb.ready_at[(cb.pushed + k) % cb.pages] = cur->clock;
@@ -648,7 +663,7 @@ static void api_cb_pop_front(int32_t i, int32_t n) {
     StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_pop_front");
     check_pages(cb, i, n, "cb_pop_front");
-    if (cur->math) unpack_queued(cur->math);  // the popped pages may be refilled
+    if (cur->math) flush_math(cur->math);  // the popped pages may be refilled
     if (cb.filled() < (uint32_t)n) fail("cb_pop_front(cb %d, %d): only %u pages are filled", i, n, cb.filled());
     cur->clock += chip.api_cycles;
     race_cb_pop(i, n, cb.rd, n * cb.page_size, __builtin_return_address(0));
@@ -973,6 +988,7 @@ int main(int argc, char** argv) {
                         t->half_free[0] = t->half_free[1] = t->clock;
                     }
             run_program();
+            for (Core& c : cores) settle_core(c);
             helpers_run_ended();
             std::string r = "stats {\"noc\": " + noc_stats() + ", \"threads\": [", done = "done";
             {

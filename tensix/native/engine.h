@@ -1,5 +1,6 @@
 // What the engine's parts share: the chip, memory, threads, circular buffers, and how to fail.
 #pragma once
+#include <atomic>
 #include <deque>
 #include <algorithm>
 #include <charconv>
@@ -186,11 +187,25 @@ void compute_bind(TxApi& api);  // compute.cpp: the math engine's entries in the
 extern bool strict_init;        // inits.cpp: the strict-init checker is on
 void inits_bind(TxApi& api);
 void inits_reset(InitState& s);
-void unpack_queued(Math* mm);   // compute.cpp: unpack the queued matmuls' operands now (their pages may change next)
+void flush_math(Math* mm);      // compute.cpp: the queued matmuls and packs, done now (their pages may change next)
+void settle(Math* mm);          // compute.cpp: the batches the compute thread posted, done (their pages are read next)
+void post_math(Math* mm);       // compute.cpp: the queued matmuls and packs, to a helper or done now (pages pushed)
 // helper.cpp: run work(ctx, i) for every chunk i < chunks, on this thread and the helper threads, and return when all are
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run. `units` is its work
 // (matmuls, operands, KiB), for the judge of sharing (judge.h).
 void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx, uint32_t units);
+// Work handed to a helper to do while the engine's thread goes on (a compute thread's batch): defer() queues it,
+// finish() returns once it is done, doing it on this thread if no helper has taken it (and, while one does it, other
+// queued work). deferring(): whether a helper is there to take it now (else the caller does the work itself).
+struct Deferred {
+    void (*run)(Deferred*) = nullptr;
+    std::atomic<uint32_t> state{0};  // queued, taken, done (helper.cpp)
+    uint32_t units = 0;
+    int64_t ns = 0;  // how long it took, where it ran
+};
+bool deferring();
+void defer(Deferred* d, uint32_t units);
+void finish(Deferred* d);
 extern thread_local bool on_helper;  // helper.cpp: this thread is a helper, not the engine's
 void start_helpers();  // the engine's threads: TENSIX_THREADS, else the processors this process may use
 void helpers_run_ended();  // between runs: lets go of engines.lock; the engine thread's share is measured anew

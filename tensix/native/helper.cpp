@@ -36,6 +36,7 @@
 #include <cmath>
 #include <ctime>
 #include <linux/futex.h>
+#include <mutex>
 #include <sched.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -68,7 +69,8 @@ static struct {
     // the job: its generation (high 32 bits), and the chunks not handed out yet, from bits 0-15 up to bits 16-31
     std::atomic<uint64_t> claim{0};
     uint32_t chunks = 0;                // the job's
-    std::atomic<uint32_t> posted{0};    // generation of the latest job: idle helpers sleep on it
+    std::atomic<uint32_t> posted{0};    // generation of the latest job
+    std::atomic<uint32_t> wake{0};      // bumped by every job and deferred work posted: idle helpers sleep on it
     std::atomic<uint32_t> done{0};      // chunks of the job finished: the engine's thread sleeps on it
     std::atomic<uint32_t> sleepers{0};  // helpers asleep, or about to be
     std::atomic<bool> waiting{false};   // the engine's thread is asleep on `done`, or about to be
@@ -88,6 +90,9 @@ static struct {
     uint32_t window_shared = 0;             // chunks shared out in the window
     std::atomic<uint32_t> helped{0};        // of them, chunks helpers ran
     Judge judge;  // whether the jobs go faster shared or alone, on this machine now (judge.h)
+    std::mutex queue_lock;
+    std::deque<Deferred*> queue;           // deferred work, oldest first (some of it perhaps taken already)
+    std::atomic<bool> finishing{false};   // the engine's thread is asleep in finish(), or about to be
 } pool;
 
 static void futex_wait(std::atomic<uint32_t>& word, uint32_t seen) {
@@ -186,21 +191,86 @@ static void keep_off(int cpu) {
     if (CPU_COUNT(&others)) sched_setaffinity(0, sizeof others, &others);
 }
 
+enum { QUEUED, TAKEN, DONE };  // Deferred::state
+// Deferred work not taken yet: the oldest (the engine's thread: it settles batches oldest first), or the newest
+// (helpers: the work needed last). So the two meet where the engine's thread catches up with the helpers, and a slow
+// helper (a processor shared with a neighbour, or numpy's spinning BLAS thread) holds up at most the one it is doing.
+static Deferred* take(bool oldest) {
+    std::lock_guard<std::mutex> hold(pool.queue_lock);
+    while (!pool.queue.empty()) {
+        Deferred* d = oldest ? pool.queue.front() : pool.queue.back();
+        if (oldest) pool.queue.pop_front();
+        else pool.queue.pop_back();
+        uint32_t s = QUEUED;
+        if (d->state.compare_exchange_strong(s, TAKEN)) return d;
+    }
+    return nullptr;
+}
+static void run_deferred(Deferred* d) {
+    int64_t start = now_ns();
+    d->run(d);
+    d->ns = now_ns() - start;
+    d->state.store(DONE);  // seq_cst, as `finishing`: the engine's thread either sees DONE or is woken
+    if (on_helper && pool.finishing.load()) futex_wake(d->state, 1);
+}
+
 static void helper_loop() {
     on_helper = true;
     uint32_t seen = 0;
     int off = -1;  // the processor this helper keeps off
     for (;;) {
-        wait_while([&] { return pool.posted.load(std::memory_order_acquire) == seen; });
-        while (pool.posted.load() == seen) {
+        uint32_t w = pool.wake.load(std::memory_order_acquire);
+        if (int cpu = pool.engine_cpu.load(std::memory_order_relaxed); cpu != off) keep_off(off = cpu);
+        if (pool.posted.load(std::memory_order_acquire) != seen) {
+            seen = pool.posted.load(std::memory_order_acquire);
+            run_chunks(seen, true);
+            continue;
+        }
+        if (Deferred* d = take(false)) { run_deferred(d); continue; }
+        wait_while([&] { return pool.wake.load(std::memory_order_acquire) == w; });
+        if (pool.wake.load() == w) {
             pool.sleepers++;
-            if (pool.posted.load() == seen) futex_wait(pool.posted, seen);
+            if (pool.wake.load() == w) futex_wait(pool.wake, w);
             pool.sleepers--;
         }
-        seen = pool.posted.load(std::memory_order_acquire);
-        if (int cpu = pool.engine_cpu.load(std::memory_order_relaxed); cpu != off) keep_off(off = cpu);
-        run_chunks(seen, true);
     }
+}
+
+static void wake_helpers(int n) {
+    pool.wake.fetch_add(1, std::memory_order_release);
+    if (pool.sleepers.load()) futex_wake(pool.wake, n);
+}
+
+bool deferring() { return pool.helpers && !alone() && pool.judge.share; }
+
+void defer(Deferred* d, uint32_t units) {
+    d->units = units;
+    d->state.store(QUEUED, std::memory_order_relaxed);
+    {
+        std::lock_guard<std::mutex> hold(pool.queue_lock);
+        pool.queue.push_back(d);
+    }
+    pool.engine_cpu.store(sched_getcpu(), std::memory_order_relaxed);
+    wake_helpers(1);
+}
+
+static void deferred_kind(void*, int) {}  // the judge's name for deferred work
+
+// Done on return: here if no helper took it; while a helper does it, other deferred work, then a short spin and a
+// sleep. The judge counts its work (not its time: the engine's thread went on meanwhile).
+void finish(Deferred* d) {
+    uint32_t s = QUEUED;
+    if (d->state.compare_exchange_strong(s, TAKEN)) run_deferred(d);
+    int64_t from = now_ns();
+    while (d->state.load(std::memory_order_acquire) != DONE) {
+        if (Deferred* other = take(true)) { run_deferred(other); continue; }
+        wait_while([&] { return d->state.load(std::memory_order_acquire) != DONE; });
+        pool.finishing.store(true);
+        if (d->state.load() != DONE) futex_wait(d->state, TAKEN);
+        pool.finishing.store(false);
+    }
+    if (now_ns() - from >= STALL_NS) go_solo(now_ns());
+    pool.judge.credit(deferred_kind, d->ns, d->units);
 }
 
 // It yields between looks: on a busy machine the process it waits for may be queued on this very processor.
@@ -248,7 +318,7 @@ void split_work(int chunks, void (*work)(void* ctx, int chunk), void* ctx, uint3
     pool.claim.store((uint64_t)g << 32 | (uint64_t)chunks << 16, std::memory_order_release);
     pool.engine_cpu.store(sched_getcpu(), std::memory_order_relaxed);
     pool.posted.store(g);
-    if (pool.sleepers.load()) futex_wake(pool.posted, std::min(pool.helpers, chunks - 1));
+    wake_helpers(std::min(pool.helpers, chunks - 1));
     run_chunks(g, false);
     auto unfinished = [&] { return pool.done.load(std::memory_order_acquire) != (uint32_t)chunks; };
     int64_t from = now_ns();

@@ -37,7 +37,7 @@ struct Judge {
         int64_t ns = 0;  // of its first jobs
         uint64_t units = 0;
         uint32_t jobs = 0;
-    } kinds[4];  // the engine has three: the queued matmuls, their operands' unpacking, a large multicast's copies
+    } kinds[4];  // the engine has three: the queued matmuls, a large multicast's copies, and deferred batches
     bool share = true;  // the way the next job goes
     uint32_t periods = 0, every = PROBE_EVERY;
     int64_t last_end = 0;  // when this run's latest job ended (0: no job yet, or time that is no period's)
@@ -55,6 +55,13 @@ struct Judge {
         last_end = start + ns;
         work += units * (double)k.ns / k.units;
         if (wall >= LONG_PERIOD_NS) end_period(), long_run = true;
+    }
+    // Work done apart from the engine's thread's jobs (deferred to a helper, which took `ns` over it): its work counts
+    // in the period, its time does not (the engine's thread went on meanwhile).
+    void credit(Work kind, int64_t ns, uint32_t units) {
+        Kind& k = kind_of(kind);
+        if (k.jobs < PRICED) k.jobs++, k.ns += ns, k.units += std::max(units, 1u);
+        work += units * (double)k.ns / k.units;
     }
     void pause() { last_end = 0; }  // the time until the next job is no period's (the engine's thread alone after a sign)
     void run_ended() {
