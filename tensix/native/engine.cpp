@@ -235,13 +235,17 @@ static void run_program() {
         for (auto& c : cores) order.push_back({0, &c});
         for (horizon = window;;) {
             bool any = false;
-            for (auto& [key, c] : order)  // run this core's threads until every one of them waits on something outside the core
+            // Run this core's threads until every one of them waits on something outside the core, or its compute
+            // thread has run: then the next core. The math a compute thread handed to a helper (compute.cpp's batches)
+            // is done while the other cores run; the core's writer, run at once, would wait for it.
+            for (auto& [key, c] : order)
                 for (bool ran = true; ran;) {
                     ran = false;
                     for (Thread* t : c->threads)
                         if (t && !t->done && ready(t) && !(t->parked && t->clock >= horizon)) {
-                            resume(t); ran = any = true;
-                            if (t->proc == TRISC) { ran = false; break; }  // EXPERIMENT: the next core, after a compute thread
+                            resume(t);
+                            ran = any = t->proc != TRISC;
+                            if (!ran) { any = true; break; }
                         }
                 }
             if (any) continue;
