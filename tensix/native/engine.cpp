@@ -244,8 +244,9 @@ static void run_program() {
                     for (Thread* t : c->threads)
                         if (t && !t->done && ready(t) && !(t->parked && t->clock >= horizon)) {
                             resume(t);
-                            ran = any = t->proc != TRISC;
-                            if (!ran) { any = true; break; }
+                            any = true;
+                            if (t->proc == TRISC) break;  // ran stays false: the next core
+                            ran = true;
                         }
                 }
             if (any) continue;

@@ -259,18 +259,22 @@ static void deferred_kind(void*, int) {}  // the judge's name for deferred work
 // Done on return: here if no helper took it; while a helper does it, other deferred work, then a short spin and a
 // sleep. The judge counts its work (not its time: the engine's thread went on meanwhile).
 void finish(Deferred* d) {
+    int64_t start = now_ns(), waited = 0;
     uint32_t s = QUEUED;
     if (d->state.compare_exchange_strong(s, TAKEN)) run_deferred(d);
-    int64_t from = now_ns();
     while (d->state.load(std::memory_order_acquire) != DONE) {
         if (Deferred* other = take(true)) { run_deferred(other); continue; }
+        int64_t from = now_ns();
         wait_while([&] { return d->state.load(std::memory_order_acquire) != DONE; });
         pool.finishing.store(true);
         if (d->state.load() != DONE) futex_wait(d->state, TAKEN);
         pool.finishing.store(false);
+        waited += now_ns() - from;
     }
-    if (now_ns() - from >= STALL_NS) go_solo(now_ns());
+    int64_t now = now_ns();
+    if (waited >= STALL_NS) go_solo(now);  // the helper lost its processor
     pool.judge.credit(deferred_kind, d->ns, d->units);
+    pool.judge.span(start, now - start);
 }
 
 // It yields between looks: on a busy machine the process it waits for may be queued on this very processor.

@@ -48,16 +48,18 @@ struct Judge {
 
     // A job of `units` of work that started at `start` (ns) and took `ns`, done the way `share` said.
     void book(Work kind, int64_t start, int64_t ns, uint32_t units) {
-        Kind& k = kind_of(kind);
-        if (k.jobs < PRICED) k.jobs++, k.ns += ns, k.units += std::max(units, 1u);
+        credit(kind, ns, units);
+        span(start, ns);
+    }
+    // Time the engine's thread spent on shared work, from `start`, for `ns`: a job, or a wait for deferred work.
+    void span(int64_t start, int64_t ns) {
         if (last_end) wall += start - last_end;
         wall += ns;
         last_end = start + ns;
-        work += units * (double)k.ns / k.units;
         if (wall >= LONG_PERIOD_NS) end_period(), long_run = true;
     }
-    // Work done apart from the engine's thread's jobs (deferred to a helper, which took `ns` over it): its work counts
-    // in the period, its time does not (the engine's thread went on meanwhile).
+    // Work of a kind that took `ns` where it ran: it counts in the period (a job's time is its span; deferred work's is
+    // only the engine thread's wait for it, as the engine's thread went on meanwhile).
     void credit(Work kind, int64_t ns, uint32_t units) {
         Kind& k = kind_of(kind);
         if (k.jobs < PRICED) k.jobs++, k.ns += ns, k.units += std::max(units, 1u);
