@@ -4,6 +4,10 @@
 // takes its chunks too. Each chunk computes the same bytes whoever runs it, so results do not depend on the number of
 // threads. Nothing else runs on a helper, so kernels still see one deterministic thread.
 //
+// Besides the chunks of one job, a helper takes deferred work (defer/finish): a compute thread's batch of matmuls and
+// packs, done while the engine's thread runs other cores. Helpers take the newest, the engine's thread settles the
+// oldest first, so they meet where it catches up.
+//
 // No thread spins for long: a helper spins about SPIN_NS for the next burst of work, then sleeps on a futex; the
 // engine's thread, once it finds no chunk left, waits the same way for chunks a helper still holds.
 //
