@@ -252,6 +252,8 @@ void defer(Deferred* d, uint32_t units) {
     d->state.store(QUEUED, std::memory_order_relaxed);
     {
         std::lock_guard<std::mutex> hold(pool.queue_lock);
+        // work the engine's thread took itself (finish) leaves its entry: gone from the front, the queue stays short
+        while (!pool.queue.empty() && pool.queue.front()->state.load() != QUEUED) pool.queue.pop_front();
         pool.queue.push_back(d);
     }
     pool.engine_cpu.store(sched_getcpu(), std::memory_order_relaxed);
