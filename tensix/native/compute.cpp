@@ -309,14 +309,13 @@ static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {
 
 static void flush(Math& mm);
 static void post(Math& mm);
-static void take_back(Math& mm);
 
 // A tile of the register as its 32-bit words, whatever they hold (`overwrite`: the caller writes every word of it
 // before it reads any).
 static float* words(uint32_t d, const char* what, bool packing = false, bool queueing = false, bool overwrite = false) {
     Math& mm = m();
     if (!queueing) flush(mm);  // whatever reads or writes the register sees every matmul before it
-    if (mm.held_tiles >> d & 1) take_back(mm);  // its sums are in a batch (post)
+    if (mm.held_tiles >> d & 1) settle(&mm);  // its sums are in a batch (post)
     bool ok = mm.state == FULL || mm.state == BOTH || mm.state == (packing ? PACKING : MATH);
     if (!ok) {
         const char* why = mm.state == IDLE ? "the destination register is not acquired (tile_regs_acquire or acquire_dst first)"
@@ -848,7 +847,8 @@ static void multiply(const std::vector<Pending>& pending, float* const* targets,
             last = &p;
         }
         const Pending* next = nullptr;  // the next tile's first matmul
-        for (const Pending& p : pending) if (t + 1 < to && p.dst == targets[t + 1]) { next = &p; break; }
+        if (t + 1 < to)
+            for (const Pending& p : pending) if (p.dst == targets[t + 1]) { next = &p; break; }
         run(*last, next ? ahead_of(*next) : nothing_ahead);
         if (!fp32) round_stored<INTO_DST_BF16, 1024>(targets[t]);
     }
@@ -921,7 +921,7 @@ static void run_batch(Deferred* d) {
 // The queued matmuls and packs, to a helper if one is free to take them, else done now.
 static void post(Math& mm) {
     if (mm.packs.empty() || mm.pending.size() < MIN_DEFERRED || !deferring()) return flush(mm);
-    if (mm.held_tiles) take_back(mm);  // an earlier batch's tiles back in the register first: one batch holds tiles
+    if (mm.held_tiles) settle(&mm);  // an earlier batch's tiles back in the register first: one batch holds tiles
     while (unsettled.size() >= MAX_POSTED) settle(unsettled.front().first);
     Batch* b;
     if (spare_batches.empty()) b = new Batch;
@@ -954,7 +954,6 @@ void settle(Math* mm) {
     mm->posted.clear();
     unsettled.erase(std::remove_if(unsettled.begin(), unsettled.end(), [&](auto& u) { return u.first == mm; }), unsettled.end());
 }
-static void take_back(Math& mm) { settle(&mm); }
 void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
 
 // A matmul operand as queued: its page at the front of its circular buffer, named.
@@ -1431,9 +1430,10 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
     uint32_t s = slot < 0 ? cb.packed : (uint32_t)slot;
     if (s >= cb.reserved) fail("pack_tile(%u, cb %d): tile slot %u is past the %u pages reserved; cb_reserve_back for it first", d, i, s, cb.reserved);
     uint8_t* to = l1(cur->core) + slot_addr(cb, cb.wr, s);
+    if (!queued) settled();  // a batch may pack into this page too
     if (queued) {
         mm.packs.push_back({d, to, cb.format});
-    } else if (settled(); m().relu || m().l1_acc) {
+    } else if (m().relu || m().l1_acc) {
         float r[1024], held[1024];
         for (int k = 0; k < 1024; k++) r[k] = m().relu && o[k] < 0 ? 0.0f : o[k];
         if (m().l1_acc) {  // the packer adds the tile to the one at the slot, in float32, and stores the sum in the format
