@@ -161,6 +161,82 @@ def test_a_queued_matmul_uses_its_operand_page_as_it_was_before_the_pop(threads)
     assert reference.matmul_matches(got, np.hstack(a_tiles), np.vstack([B[0]] * 3))
 
 
+# Batches of 16 matmuls, posted to a helper when one is free, that touch each other's pages: the second packs into the
+# pages the first packed (popped unread between), the third multiplies those pages, the fourth packs into them perhaps
+# before the third has read them, and a copy_tile reads the fourth's. Whichever thread runs which batch first, each
+# sees the pages as the kernel's order left them. The values are small integers: every sum is exact in any order.
+HAZARD_READER = r"""
+#include "dataflow_api.h"
+void kernel_main() {
+    const InterleavedAddrGenFast<true> A = {get_arg_val<uint32_t>(0), get_tile_size(0), get_dataformat(0)};
+    const InterleavedAddrGenFast<true> B = {get_arg_val<uint32_t>(1), get_tile_size(1), get_dataformat(1)};
+    cb_reserve_back(0, 8); cb_reserve_back(1, 8);
+    for (uint32_t i = 0; i < 8; i++) {
+        noc_async_read_tile(i, A, get_write_ptr(0) + i * get_tile_size(0));
+        noc_async_read_tile(i, B, get_write_ptr(1) + i * get_tile_size(1));
+    }
+    noc_async_read_barrier();
+    cb_push_back(0, 8); cb_push_back(1, 8);
+}"""
+HAZARD_COMPUTE = r"""
+#include "compute_kernel_api/matmul.h"
+#include "compute_kernel_api/tile_move_copy.h"
+namespace NAMESPACE {
+void sixteen(uint32_t in, uint32_t step) {  // register tiles 0 and 1, eight matmuls each
+    tile_regs_acquire();
+    for (uint32_t k = 0; k < 8; k++) {
+        matmul_tiles(in, 1, in == 0 ? (k + step) % 8 : k % 2, k, 0, false);
+        matmul_tiles(in, 1, in == 0 ? (k + step + 3) % 8 : (k + 1) % 2, (k + 5) % 8, 1, false);
+    }
+    tile_regs_commit();
+}
+void pack_two(uint32_t cb) {
+    cb_reserve_back(cb, 2); tile_regs_wait(); pack_tile(0, cb); pack_tile(1, cb); tile_regs_release(); cb_push_back(cb, 2);
+}
+void MAIN {
+    mm_init(0, 1, 2);
+    cb_wait_front(0, 8); cb_wait_front(1, 8);
+    sixteen(0, 0); pack_two(2);
+    cb_wait_front(2, 2); cb_pop_front(2, 2);
+    sixteen(0, 1); pack_two(2);
+    cb_wait_front(2, 2); sixteen(2, 0); pack_two(16); cb_pop_front(2, 2);
+    sixteen(0, 2); pack_two(2);
+    cb_wait_front(2, 2);
+    tile_regs_acquire(); copy_tile_to_dst_init_short(2); copy_tile(2, 0, 0); copy_tile(2, 1, 1); tile_regs_commit();
+    pack_two(16); cb_pop_front(2, 2);
+} }"""
+
+
+def hazard_reference(a, b):
+    def sixteen(left, step):  # as the kernel's sixteen(): float32 sums, exact for these integers, packed to bfloat16
+        t0 = sum(left[(k + step) % len(left)] @ b[k] for k in range(8))
+        t1 = sum(left[(k + step + (3 if len(left) == 8 else 1)) % len(left)] @ b[(k + 5) % 8] for k in range(8))
+        return [tt.round_bfloat16(t.astype(np.float32)) for t in (t0, t1)]
+    y = sixteen(a, 1)
+    return sixteen(y, 0) + sixteen(a, 2)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_batches_that_share_pages_see_them_in_the_kernels_order(threads):
+    g = np.random.default_rng(3)
+    a, b = ([g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(8)] for _ in range(2))
+    want = hazard_reference(a, b)
+    def run(dev):
+        ta = dev.buffer(np.concatenate([tt.tilize(x) for x in a]), fmt=tt.bfloat16)
+        tb = dev.buffer(np.concatenate([tt.tilize(x) for x in b]), fmt=tt.bfloat16)
+        tc = dev.buffer(4 * 2048, page=2048)
+        prog = tt.Program(dev, (0, 0), reader=HAZARD_READER, writer=WRITER.replace("8", "4"), reader_args=[ta.addr, tb.addr],
+                          compute=tt.Kernel(HAZARD_COMPUTE, "hazards", fp32_dest_acc_en=True), writer_args=[tc.addr],
+                          cbs=[tt.CB(0, tt.bfloat16, 8), tt.CB(1, tt.bfloat16, 8), tt.CB(2, tt.bfloat16, 2), tt.CB(16, tt.bfloat16, 4)])
+        outs = []
+        for _ in range(20):  # helpers take batches as they wake: each run may order them differently
+            dev.run(prog)
+            outs.append([tt.untilize(t, 32, 32) for t in tc.read(tt.bfloat16).reshape(4, 1024)])
+        return outs
+    for got in with_threads(threads, run, "n150"):  # a float32 register: Wormhole
+        for g_, w in zip(got, want): assert np.array_equal(g_, w)
+
+
 COUNT = """
 import os, numpy as np, tensix as tt
 os.sched_setaffinity(0, {cpu})

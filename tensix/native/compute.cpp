@@ -53,7 +53,7 @@ const int CACHE = 256, INDEX = 4096;
 // 1.83 with one tile a chunk.
 const size_t MIN_CHUNK = 8;
 struct Pending { Tile a, b; float* dst; };  // a tile matmul not yet done
-struct Pack { uint32_t tile; uint8_t* page; uint32_t format; };  // a pack_tile not yet done: register tile -> page
+struct Pack { uint32_t tile; uint8_t* page; uint32_t format; int32_t cb; };  // a pack_tile not yet done: register tile -> page
 struct Batch;
 
 struct Math {
@@ -65,6 +65,11 @@ struct Math {
     std::vector<float*> targets;   // those tiles, by column (flush)
     size_t chunks = 1;             // how many runs of them a flush shares out
     std::deque<Batch*> posted;     // sub-blocks handed to a helper, oldest first (settle)
+    // What the posted batches touch, so the compute thread waits for a batch only where it must: the circular buffers
+    // they read (matmul operands) and pack into, a bit each, and the pages (L1 addresses, from-to) popped from those
+    // buffers since. A pack into such a page waits for them all: a helper may run a later batch before an earlier one.
+    uint32_t posted_reads = 0, posted_writes = 0;
+    std::vector<std::pair<uint32_t, uint32_t>> popped_since;
     uint64_t epoch = 0;  // its operands' names carry this epoch, unique to it: a new one retires them all
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
@@ -288,18 +293,20 @@ static uint32_t slot_addr(CB& cb, uint32_t from, uint32_t slot) {  // a page `sl
     return (uint32_t)(a >= cb.addr + cb.size ? a - cb.size : a);
 }
 
-// Before the compute thread reads or writes its circular buffers' pages itself: the batches it posted, done (they pack
-// into those pages).
+// Before the compute thread writes its circular buffers' pages itself: the batches it posted, done (they pack into
+// those pages, or read them).
 static void settled() {
     if (Math* mm = cur->math; mm && !mm->posted.empty()) settle(mm);
 }
+static void settle_page(Math& mm, int32_t i, const uint8_t* page, uint32_t bytes);
 static const uint8_t* front(int32_t i, uint32_t tile, const char* what, uint32_t* format) {  // a tile at the front of a circular buffer
     CB& cb = tile_cb(i, what);
-    settled();
     if (tile >= cb.waited)
         fail("%s: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", what, tile, i, cb.waited);
     *format = cb.format;
-    return l1(cur->core) + slot_addr(cb, cb.rd, tile);
+    const uint8_t* page = l1(cur->core) + slot_addr(cb, cb.rd, tile);
+    if (cur->math) settle_page(*cur->math, i, page, cb.page_size);
+    return page;
 }
 static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {
     uint32_t format;
@@ -908,11 +915,12 @@ static std::vector<Batch*> spare_batches;
 // are settled: matmul_multicast 4096^3 posts 32 a core a k block, 2048 over 8x8 cores, 64 KB each.
 static std::deque<std::pair<Math*, Batch*>> unsettled;
 const size_t MAX_POSTED = 256;
-// Smaller batches are flushed at once, shared out in chunks (split_work): posting one costs a few microseconds (its
-// sums so far copied, a helper woken), and every k block settles a core's batches again: matmul_multicast 2048^3 (64
-// matmuls a sub-block, 8 k blocks) took 192 to 204 ms a call posted against 173 to 182 flushed, 4096^3 (16 a sub-block)
-// 2.18 to 2.23 s against 1.91 to 2.03.
-const size_t MIN_DEFERRED = 128;
+// Smaller batches are flushed at once, shared out in chunks (split_work): posting one costs a microsecond or two (its
+// sums so far copied, a helper woken). matmul_multicast posts 16 matmuls a sub-block at 4096^3: 1.42 s a call against
+// 2.12 flushed; 64 at 2048^3: 128 ms against 172; 256 at 1024^3: 20 ms either way (no numpy beside it, medians). That
+// holds since a copy of partial sums back waits only for the batch that packed them (settle_page): when it waited for
+// every batch, the sub-block posted just before among them, posting lost (4096^3 2.18 to 2.23 s against 1.91 to 2.03).
+const size_t MIN_DEFERRED = 16;
 static void run_batch(Deferred* d) {
     Batch& b = *static_cast<Batch*>(d);
     multiply(b.pending, b.targets.data(), 0, b.targets.size(), b.fidelity, b.fp32);
@@ -938,6 +946,8 @@ static void post(Math& mm) {
     mm.pending.clear();
     mm.packs.clear();
     mm.pending_tiles = 0;
+    for (const Pending& p : b->pending) mm.posted_reads |= 1u << p.a.cb | 1u << p.b.cb;
+    for (const Pack& k : b->packs) mm.posted_writes |= 1u << k.cb;
     mm.posted.push_back(b);
     unsettled.push_back({&mm, b});
     defer(b, b->pending.size());
@@ -952,9 +962,36 @@ void settle(Math* mm) {
     mm->held_tiles = 0;
     for (Batch* b : mm->posted) spare_batches.push_back(b);
     mm->posted.clear();
+    mm->posted_reads = mm->posted_writes = 0;
+    mm->popped_since.clear();
     unsettled.erase(std::remove_if(unsettled.begin(), unsettled.end(), [&](auto& u) { return u.first == mm; }), unsettled.end());
 }
+// How many of the posted batches, oldest first, it takes to include the newest that packs into bytes [page, +bytes).
+static size_t packers(Math& mm, const uint8_t* page, uint32_t bytes) {
+    for (size_t j = mm.posted.size(); j-- > 0;)
+        for (const Pack& k : mm.posted[j]->packs)
+            if (page < k.page + tile_bytes(k.format) && k.page < page + bytes) return j + 1;
+    return 0;
+}
+// Before the compute thread reads a page of circular buffer i: the posted batches up to the newest that packs into it,
+// done. The partial sums a matmul brings back from L1 were packed a k block ago, so the sub-blocks posted since run on.
+static void settle_page(Math& mm, int32_t i, const uint8_t* page, uint32_t bytes) {
+    if (!(mm.posted_writes >> i & 1)) return;
+    size_t through = packers(mm, page, bytes);
+    if (through == mm.posted.size()) return settle(&mm);
+    for (size_t j = 0; j < through; j++) finish(mm.posted[j]), spare_batches.push_back(mm.posted[j]);
+    size_t left = through;
+    unsettled.erase(std::remove_if(unsettled.begin(), unsettled.end(), [&](auto& u) { return u.first == &mm && left && left--; }), unsettled.end());
+    mm.posted.erase(mm.posted.begin(), mm.posted.begin() + through);
+}
 void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
+// The compute thread pops pages of circular buffer i: what it queued, done (the pages may be refilled); the pages
+// noted if a posted batch reads that buffer or packs into them.
+void popped_math(Math* mm, int32_t i, uint32_t addr, uint32_t bytes) {
+    flush(*mm);
+    if (mm->posted_reads >> i & 1 || (mm->posted_writes >> i & 1 && packers(*mm, l1(cur->core) + addr, bytes)))
+        mm->popped_since.push_back({addr, addr + bytes});
+}
 
 // A matmul operand as queued: its page at the front of its circular buffer, named.
 static Tile operand(int32_t i, uint32_t tile, uint32_t role) {
@@ -965,6 +1002,7 @@ static Tile operand(int32_t i, uint32_t tile, uint32_t role) {
     t.addr = slot_addr(cb, cb.rd, tile);
     t.page = l1(cur->core) + t.addr;
     t.epoch = m().epoch; t.cb = i; t.popped = cb.popped; t.role = role; t.format = cb.format;
+    settle_page(m(), i, t.page, cb.page_size);
     return t;
 }
 
@@ -1432,7 +1470,10 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
     uint8_t* to = l1(cur->core) + slot_addr(cb, cb.wr, s);
     if (!queued) settled();  // a batch may pack into this page too
     if (queued) {
-        mm.packs.push_back({d, to, cb.format});
+        uint32_t at = (uint32_t)(to - l1(cur->core));
+        for (auto [from, until] : mm.popped_since)
+            if (at < until && from < at + cb.page_size) { settle(&mm); break; }
+        mm.packs.push_back({d, to, cb.format, i});
     } else if (m().relu || m().l1_acc) {
         float r[1024], held[1024];
         for (int k = 0; k < 1024; k++) r[k] = m().relu && o[k] < 0 ? 0.0f : o[k];
