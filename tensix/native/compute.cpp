@@ -906,6 +906,7 @@ struct Batch : Deferred {
     std::vector<Pending> pending;  // dst: into acc
     std::vector<float*> targets;
     std::vector<Pack> packs;       // tile: of acc
+    const uint8_t *lo = nullptr, *hi = nullptr;  // the bytes they pack into lie within [lo, hi)
     uint32_t fidelity = 4;
     bool fp32 = false;
     alignas(64) float acc[16][1024];
@@ -947,7 +948,9 @@ static void post(Math& mm) {
     mm.packs.clear();
     mm.pending_tiles = 0;
     for (const Pending& p : b->pending) mm.posted_reads |= 1u << p.a.cb | 1u << p.b.cb;
-    for (const Pack& k : b->packs) mm.posted_writes |= 1u << k.cb;
+    b->lo = b->packs[0].page, b->hi = b->lo;
+    for (const Pack& k : b->packs)
+        mm.posted_writes |= 1u << k.cb, b->lo = std::min<const uint8_t*>(b->lo, k.page), b->hi = std::max<const uint8_t*>(b->hi, k.page + tile_bytes(k.format));
     mm.posted.push_back(b);
     unsettled.push_back({&mm, b});
     defer(b, b->pending.size());
@@ -969,8 +972,9 @@ void settle(Math* mm) {
 // How many of the posted batches, oldest first, it takes to include the newest that packs into bytes [page, +bytes).
 static size_t packers(Math& mm, const uint8_t* page, uint32_t bytes) {
     for (size_t j = mm.posted.size(); j-- > 0;)
-        for (const Pack& k : mm.posted[j]->packs)
-            if (page < k.page + tile_bytes(k.format) && k.page < page + bytes) return j + 1;
+        if (const Batch& b = *mm.posted[j]; page < b.hi && b.lo < page + bytes)
+            for (const Pack& k : b.packs)
+                if (page < k.page + tile_bytes(k.format) && k.page < page + bytes) return j + 1;
     return 0;
 }
 // Before the compute thread reads a page of circular buffer i: the posted batches up to the newest that packs into it,
