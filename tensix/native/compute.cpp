@@ -55,9 +55,10 @@ const size_t MIN_CHUNK = 8;
 struct Pending { Tile a, b; float* dst; };  // a tile matmul not yet done
 struct Pack { uint32_t tile; uint8_t* page; uint32_t format; int32_t cb; };  // a pack_tile not yet done: register tile -> page
 struct Batch;
+struct Register { alignas(64) float tiles[16][1024]; };  // the destination register's 16 tiles of 32-bit words
 
 struct Math {
-    alignas(64) float dst[16][1024];
+    float (*dst)[1024] = (new Register)->tiles;  // a batch may take this one and leave its own (post)
     std::vector<Pending> pending;  // matmul_tiles calls, done when the register is next read or handed over
     std::vector<Pack> packs;       // then the pack_tile calls of their tiles (flush, or a batch: post)
     uint32_t pending_tiles = 0;    // the tiles they go into, a bit each
@@ -909,7 +910,7 @@ struct Batch : Deferred {
     const uint8_t *lo = nullptr, *hi = nullptr;  // the bytes they pack into lie within [lo, hi)
     uint32_t fidelity = 4;
     bool fp32 = false;
-    alignas(64) float acc[16][1024];
+    float (*acc)[1024] = (new Register)->tiles;
 };
 static std::vector<Batch*> spare_batches;
 // Batches posted and not yet settled, oldest first, with their compute threads. Past MAX_POSTED the oldest thread's
@@ -938,11 +939,15 @@ static void post(Math& mm) {
     b->run = run_batch;
     b->fidelity = mm.mm_fidelity;
     b->fp32 = mm.fp32;
-    for (uint32_t m = mm.pending_tiles; m; m &= m - 1) memcpy(b->acc[__builtin_ctz(m)], mm.dst[__builtin_ctz(m)], sizeof b->acc[0]);
-    b->pending = mm.pending;
-    for (Pending& p : b->pending) p.dst = b->acc[(p.dst - mm.dst[0]) / 1024];
+    // The register's words go with the batch, whose spare ones become the register: of them, the tiles the kernel
+    // wrote besides the batch's are copied back; the others, zeros, are zeroed when next used (unzeroed).
+    std::swap(b->acc, mm.dst);
+    for (uint32_t m = mm.dirty & ~mm.unzeroed & ~mm.pending_tiles & 0xffff; m; m &= m - 1)
+        memcpy(mm.dst[__builtin_ctz(m)], b->acc[__builtin_ctz(m)], sizeof mm.dst[0]);
+    mm.unzeroed |= ~mm.dirty & 0xffff;
+    std::swap(b->pending, mm.pending);
     by_column(b->pending, b->targets);
-    b->packs = mm.packs;
+    std::swap(b->packs, mm.packs);
     mm.held_tiles = mm.pending_tiles;
     mm.pending.clear();
     mm.packs.clear();
