@@ -161,9 +161,9 @@ def test_a_queued_matmul_uses_its_operand_page_as_it_was_before_the_pop(threads)
     assert reference.matmul_matches(got, np.hstack(a_tiles), np.vstack([B[0]] * 3))
 
 
-# Batches of 16 matmuls, posted to a helper when one is free, that touch each other's pages: the second packs into the
-# pages the first packed (popped unread between), the third multiplies those pages, the fourth packs into them perhaps
-# before the third has read them, and a copy_tile reads the fourth's. Whichever thread runs which batch first, each
+# Batches of matmuls, posted to a helper when one is free, that touch each other's pages: the second packs into the
+# pages the first packed (popped unread between), the third multiplies those pages (at its end), the fourth packs into
+# them perhaps before the third has read them, and a copy_tile reads the fourth's. Whichever thread runs which batch first, each
 # sees the pages as the kernel's order left them. The values are small integers: every sum is exact in any order.
 HAZARD_READER = r"""
 #include "dataflow_api.h"
@@ -190,6 +190,14 @@ void sixteen(uint32_t in, uint32_t step) {  // register tiles 0 and 1, eight mat
     }
     tile_regs_commit();
 }
+void late(uint32_t in) {  // 48 matmuls, the scratch pages only in the last two: a helper reads them late
+    tile_regs_acquire();
+    for (uint32_t k = 0; k < 24; k++) {
+        matmul_tiles(k == 23 ? in : 0, 1, k == 23 ? 0 : k % 8, k % 8, 0, false);
+        matmul_tiles(k == 23 ? in : 0, 1, k == 23 ? 1 : (k + 3) % 8, (k + 5) % 8, 1, false);
+    }
+    tile_regs_commit();
+}
 void pack_two(uint32_t cb) {
     cb_reserve_back(cb, 2); tile_regs_wait(); pack_tile(0, cb); pack_tile(1, cb); tile_regs_release(); cb_push_back(cb, 2);
 }
@@ -199,7 +207,7 @@ void MAIN {
     sixteen(0, 0); pack_two(2);
     cb_wait_front(2, 2); cb_pop_front(2, 2);
     sixteen(0, 1); pack_two(2);
-    cb_wait_front(2, 2); sixteen(2, 0); pack_two(16); cb_pop_front(2, 2);
+    cb_wait_front(2, 2); late(2); pack_two(16); cb_pop_front(2, 2);
     sixteen(0, 2); pack_two(2);
     cb_wait_front(2, 2);
     tile_regs_acquire(); copy_tile_to_dst_init_short(2); copy_tile(2, 0, 0); copy_tile(2, 1, 1); tile_regs_commit();
@@ -213,7 +221,9 @@ def hazard_reference(a, b):
         t1 = sum(left[(k + step + (3 if len(left) == 8 else 1)) % len(left)] @ b[(k + 5) % 8] for k in range(8))
         return [tt.round_bfloat16(t.astype(np.float32)) for t in (t0, t1)]
     y = sixteen(a, 1)
-    return sixteen(y, 0) + sixteen(a, 2)
+    late = [sum(a[k % 8] @ b[k % 8] for k in range(23)) + y[0] @ b[7],
+            sum(a[(k + 3) % 8] @ b[(k + 5) % 8] for k in range(23)) + y[1] @ b[4]]
+    return [tt.round_bfloat16(t.astype(np.float32)) for t in late] + sixteen(a, 2)
 
 
 @pytest.mark.parametrize("threads", [1, 3])

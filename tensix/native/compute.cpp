@@ -67,8 +67,8 @@ struct Math {
     size_t chunks = 1;             // how many runs of them a flush shares out
     std::deque<Batch*> posted;     // sub-blocks handed to a helper, oldest first (settle)
     // What the posted batches touch, so the compute thread waits for a batch only where it must: the circular buffers
-    // they read (matmul operands) and pack into, a bit each, and the pages (L1 addresses, from-to) popped from those
-    // buffers since. A pack into such a page waits for them all: a helper may run a later batch before an earlier one.
+    // they read (matmul operands) and pack into, a bit each, and the pages (L1 addresses, from-to) popped since from
+    // the buffers they read. A pack into such a page waits for them all: a helper may run a later batch first.
     uint32_t posted_reads = 0, posted_writes = 0;
     std::vector<std::pair<uint32_t, uint32_t>> popped_since;
     uint64_t epoch = 0;  // its operands' names carry this epoch, unique to it: a new one retires them all
@@ -917,8 +917,8 @@ static std::vector<Batch*> spare_batches;
 // are settled: matmul_multicast 4096^3 posts 32 a core a k block, 2048 over 8x8 cores, 64 KB each.
 static std::deque<std::pair<Math*, Batch*>> unsettled;
 const size_t MAX_POSTED = 256;
-// Smaller batches are flushed at once, shared out in chunks (split_work): posting one costs a microsecond or two (its
-// sums so far copied, a helper woken). matmul_multicast posts 16 matmuls a sub-block at 4096^3: 1.42 s a call against
+// Smaller batches are flushed at once, shared out in chunks (split_work): posting one costs a microsecond or two (the
+// batch queued, a helper woken). matmul_multicast posts 16 matmuls a sub-block at 4096^3: 1.42 s a call against
 // 2.12 flushed; 64 at 2048^3: 128 ms against 172; 256 at 1024^3: 20 ms either way (no numpy beside it, medians). That
 // holds since a copy of partial sums back waits only for the batch that packed them (settle_page): when it waited for
 // every batch, the sub-block posted just before among them, posting lost (4096^3 2.18 to 2.23 s against 1.91 to 2.03).
@@ -982,8 +982,8 @@ static size_t packers(Math& mm, const uint8_t* page, uint32_t bytes) {
                 if (page < k.page + tile_bytes(k.format) && k.page < page + bytes) return j + 1;
     return 0;
 }
-// Before the compute thread reads a page of circular buffer i: the posted batches up to the newest that packs into it,
-// done. The partial sums a matmul brings back from L1 were packed a k block ago, so the sub-blocks posted since run on.
+// Before the compute thread reads or packs a page of circular buffer i: the posted batches up to the newest that packs
+// into it, done. The partial sums a matmul brings back from L1 were packed a k block ago, so the sub-blocks posted since run on.
 static void settle_page(Math& mm, int32_t i, const uint8_t* page, uint32_t bytes) {
     if (!(mm.posted_writes >> i & 1)) return;
     size_t through = packers(mm, page, bytes);
@@ -995,11 +995,10 @@ static void settle_page(Math& mm, int32_t i, const uint8_t* page, uint32_t bytes
 }
 void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
 // The compute thread pops pages of circular buffer i: what it queued, done (the pages may be refilled); the pages
-// noted if a posted batch reads that buffer or packs into them.
+// noted if a posted batch reads that buffer.
 void popped_math(Math* mm, int32_t i, uint32_t addr, uint32_t bytes) {
     flush(*mm);
-    if (mm->posted_reads >> i & 1 || (mm->posted_writes >> i & 1 && packers(*mm, l1(cur->core) + addr, bytes)))
-        mm->popped_since.push_back({addr, addr + bytes});
+    if (mm->posted_reads >> i & 1) mm->popped_since.push_back({addr, addr + bytes});
 }
 
 // A matmul operand as queued: its page at the front of its circular buffer, named.
@@ -1479,6 +1478,7 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
     uint8_t* to = l1(cur->core) + slot_addr(cb, cb.wr, s);
     if (!queued) settled();  // a batch may pack into this page too
     if (queued) {
+        settle_page(mm, i, to, cb.page_size);  // a later pack to a page wins, whichever thread does which
         uint32_t at = (uint32_t)(to - l1(cur->core));
         for (auto [from, until] : mm.popped_since)
             if (at < until && from < at + cb.page_size) { settle(&mm); break; }
