@@ -439,7 +439,7 @@ static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
     float rm[1024];
     uint32_t format;
     const uint8_t* p = front(cb, t, "copy_tile", &format);
-    float* o = words(d, "copy_tile");
+    float* o = words(d, "copy_tile", false, false, true);  // every word of it written below
     Math& mm = m();
     // With UnpackToDestFp32 the unpacker writes the register itself (Int32 and UInt32 tiles as their words, every bit);
     // otherwise the tile passes through srcA.
