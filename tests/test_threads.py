@@ -163,8 +163,9 @@ def test_a_queued_matmul_uses_its_operand_page_as_it_was_before_the_pop(threads)
 
 # Batches of matmuls, posted to a helper when one is free, that touch each other's pages: the second packs into the
 # pages the first packed (popped unread between), the third multiplies those pages (at its end), the fourth packs into
-# them perhaps before the third has read them, and a copy_tile reads the fourth's. Whichever thread runs which batch first, each
-# sees the pages as the kernel's order left them. The values are small integers: every sum is exact in any order.
+# them perhaps before the third has read them, and a copy_tile reads the fourth's. Whichever thread runs which batch
+# first, each sees the pages as the kernel's order left them. The values are small integers: every sum is exact in any
+# order.
 HAZARD_READER = r"""
 #include "dataflow_api.h"
 void kernel_main() {
@@ -216,14 +217,12 @@ void MAIN {
 
 
 def hazard_reference(a, b):
-    def sixteen(left, step):  # as the kernel's sixteen(): float32 sums, exact for these integers, packed to bfloat16
-        t0 = sum(left[(k + step) % len(left)] @ b[k] for k in range(8))
-        t1 = sum(left[(k + step + (3 if len(left) == 8 else 1)) % len(left)] @ b[(k + 5) % 8] for k in range(8))
-        return [tt.round_bfloat16(t.astype(np.float32)) for t in (t0, t1)]
-    y = sixteen(a, 1)
-    late = [sum(a[k % 8] @ b[k % 8] for k in range(23)) + y[0] @ b[7],
-            sum(a[(k + 3) % 8] @ b[(k + 5) % 8] for k in range(23)) + y[1] @ b[4]]
-    return [tt.round_bfloat16(t.astype(np.float32)) for t in late] + sixteen(a, 2)
+    packed = lambda *tiles: [tt.round_bfloat16(t.astype(np.float32)) for t in tiles]  # float32 sums, exact here
+    def sixteen(step):  # as the kernel's sixteen(0, step)
+        return packed(sum(a[(k + step) % 8] @ b[k] for k in range(8)), sum(a[(k + step + 3) % 8] @ b[(k + 5) % 8] for k in range(8)))
+    y = sixteen(1)
+    return packed(sum(a[k % 8] @ b[k % 8] for k in range(23)) + y[0] @ b[7],
+                  sum(a[(k + 3) % 8] @ b[(k + 5) % 8] for k in range(23)) + y[1] @ b[4]) + sixteen(2)
 
 
 @pytest.mark.parametrize("threads", [1, 3])

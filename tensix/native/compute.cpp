@@ -960,20 +960,23 @@ static void post(Math& mm) {
     unsettled.push_back({&mm, b});
     defer(b, b->pending.size());
 }
-// Every batch the compute thread posted, done; the register's tiles the last one holds, back in the register.
-void settle(Math* mm) {
-    if (mm->posted.empty()) return;
-    for (Batch* b : mm->posted) finish(b);
-    if (mm->held_tiles)
-        for (uint32_t m = mm->held_tiles; m; m &= m - 1)
-            memcpy(mm->dst[__builtin_ctz(m)], mm->posted.back()->acc[__builtin_ctz(m)], sizeof mm->dst[0]);
-    mm->held_tiles = 0;
-    for (Batch* b : mm->posted) spare_batches.push_back(b);
-    mm->posted.clear();
-    mm->posted_reads = mm->posted_writes = 0;
-    mm->popped_since.clear();
-    unsettled.erase(std::remove_if(unsettled.begin(), unsettled.end(), [&](auto& u) { return u.first == mm; }), unsettled.end());
+// The first n batches the compute thread posted, done. Once all are, the register's tiles the last one holds are back
+// in the register, and what the batches touched is forgotten.
+static void settle_first(Math& mm, size_t n) {
+    if (!n) return;  // most reads: the page's packer is settled already
+    for (size_t j = 0; j < n; j++) finish(mm.posted[j]), spare_batches.push_back(mm.posted[j]);
+    size_t left = n;
+    unsettled.erase(std::remove_if(unsettled.begin(), unsettled.end(), [&](auto& u) { return u.first == &mm && left && left--; }), unsettled.end());
+    if (n == mm.posted.size())
+        for (uint32_t m = mm.held_tiles; m; m &= m - 1)
+            memcpy(mm.dst[__builtin_ctz(m)], mm.posted.back()->acc[__builtin_ctz(m)], sizeof mm.dst[0]);
+    mm.posted.erase(mm.posted.begin(), mm.posted.begin() + n);
+    if (!mm.posted.empty()) return;
+    mm.held_tiles = 0;
+    mm.posted_reads = mm.posted_writes = 0;
+    mm.popped_since.clear();
 }
+void settle(Math* mm) { if (!mm->posted.empty()) settle_first(*mm, mm->posted.size()); }
 // How many of the posted batches, oldest first, it takes to include the newest that packs into bytes [page, +bytes).
 static size_t packers(Math& mm, const uint8_t* page, uint32_t bytes) {
     for (size_t j = mm.posted.size(); j-- > 0;)
@@ -983,15 +986,10 @@ static size_t packers(Math& mm, const uint8_t* page, uint32_t bytes) {
     return 0;
 }
 // Before the compute thread reads or packs a page of circular buffer i: the posted batches up to the newest that packs
-// into it, done. The partial sums a matmul brings back from L1 were packed a k block ago, so the sub-blocks posted since run on.
+// into it, done. The partial sums a matmul brings back from L1 were packed a k block ago, so the sub-blocks posted
+// since run on.
 static void settle_page(Math& mm, int32_t i, const uint8_t* page, uint32_t bytes) {
-    if (!(mm.posted_writes >> i & 1)) return;
-    size_t through = packers(mm, page, bytes);
-    if (through == mm.posted.size()) return settle(&mm);
-    for (size_t j = 0; j < through; j++) finish(mm.posted[j]), spare_batches.push_back(mm.posted[j]);
-    size_t left = through;
-    unsettled.erase(std::remove_if(unsettled.begin(), unsettled.end(), [&](auto& u) { return u.first == &mm && left && left--; }), unsettled.end());
-    mm.posted.erase(mm.posted.begin(), mm.posted.begin() + through);
+    if (mm.posted_writes >> i & 1) settle_first(mm, packers(mm, page, bytes));
 }
 void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
 // The compute thread pops pages of circular buffer i: what it queued, done (the pages may be refilled); the pages
