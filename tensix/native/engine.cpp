@@ -237,16 +237,17 @@ static void run_program() {
             bool any = false;
             // Run this core's threads until every one of them waits on something outside the core, or its compute
             // thread has run: then the next core. The math a compute thread handed to a helper (compute.cpp's batches)
-            // is done while the other cores run; the core's writer, run at once, would wait for it.
+            // is done while the other cores run; the core's reader or writer, run at once, would wait for it. So a
+            // compute thread ends the core's turn even when its reader ran before it in the same sweep.
             for (auto& [key, c] : order)
-                for (bool ran = true; ran;) {
-                    ran = false;
+                for (bool again = true; again;) {
+                    again = false;
                     for (Thread* t : c->threads)
                         if (t && !t->done && ready(t) && !(t->parked && t->clock >= horizon)) {
                             resume(t);
                             any = true;
-                            if (t->proc == TRISC) break;  // ran stays false: the next core
-                            ran = true;
+                            again = t->proc != TRISC;
+                            if (!again) break;
                         }
                 }
             if (any) continue;
