@@ -930,7 +930,9 @@ static void run_batch(Deferred* d) {
 }
 // The queued matmuls and packs, to a helper if one is free to take them, else done now.
 static void post(Math& mm) {
-    if (mm.packs.empty() || mm.pending.size() < MIN_DEFERRED || !deferring()) return flush(mm);
+    if (mm.packs.empty() || mm.pending.size() < MIN_DEFERRED) return flush(mm);
+    cur->handed_over = true;  // whether or not a helper takes it: the schedule may not depend on the helpers
+    if (!deferring()) return flush(mm);
     if (mm.held_tiles) settle(&mm);  // an earlier batch's tiles back in the register first: one batch holds tiles
     while (unsettled.size() >= MAX_POSTED) settle(unsettled.front().first);
     Batch* b;

@@ -118,6 +118,7 @@ struct Thread {
     std::vector<uint8_t> data;  // this thread's copy of its kernel's globals (kept across runs, like the stack)
     uint32_t core = 0, proc = 0, nargs = 0;
     bool done = false, parked = false;  // parked: gave way at the horizon (engine.cpp's scheduler)
+    bool handed_over = false;  // a compute thread reached a batch's worth of math to hand a helper (compute.cpp's post)
     Wait wait;
     uint64_t clock = 0, reads_done[2] = {}, writes_done[2] = {}, atomics_done[2] = {};
     uint64_t wait_noc = 0, wait_sem = 0, wait_cb[32] = {};  // cycles spent waiting, by what on (run.stats)
