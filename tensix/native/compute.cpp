@@ -52,7 +52,10 @@ const int CACHE = 256, INDEX = 4096;
 // 148 ms against 172 unshared; 1024^3 (256 into 8) keeps its 8 chunks. On the AVX2 stand-in 4096^3 1.78 s against
 // 1.83 with one tile a chunk.
 const size_t MIN_CHUNK = 8;
-struct Pending { Tile a, b; float* dst; };  // a tile matmul not yet done
+// A tile matmul not yet done. zero: dst holds an acquire's zeros it has not written yet (the register zeroes a tile
+// lazily): the matmul adds its sums to +0 instead of reading the tile, so the engine's thread never zeroes a tile a
+// helper sums into (the helper would fetch every zeroed line from the other processor's cache).
+struct Pending { Tile a, b; float* dst; bool zero; };
 struct Pack { uint32_t tile; uint8_t* page; uint32_t format; int32_t cb; };  // a pack_tile not yet done: register tile -> page
 struct Batch;
 struct Register { alignas(64) float tiles[16][1024]; };  // the destination register's 16 tiles of 32-bit words
@@ -564,14 +567,14 @@ static inline V bf16_lanes(V v) {
 template <int out, class V> static inline V rounded_as(V sum) { return out == INTO_DST_BF16 ? bf16_lanes(sum) : sum; }
 #if defined(__AVX512F__)
 #include <immintrin.h>
-// acc += s for 16 sums, rounded as `out` says
+// acc = from + s for 16 sums (from: acc itself, or zeros), rounded as `out` says
 template <int out>
-static inline void add_into(float* acc, __m512 s) {
-    _mm512_storeu_ps(acc, rounded_as<out>(_mm512_add_ps(_mm512_loadu_ps(acc), s)));
+static inline void add_into(float* acc, const float* from, __m512 s) {
+    _mm512_storeu_ps(acc, rounded_as<out>(_mm512_add_ps(_mm512_loadu_ps(from), s)));
 }
 // The same, written for AVX-512: eight whole rows of sums in sixteen registers, each row of r loaded once for eight.
 template <int out>
-static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, const Ahead& ahead = nothing_ahead) {
+static void mac(float* acc, const float* from, const float* __restrict l, const float* __restrict r, const Ahead& ahead = nothing_ahead) {
     for (int i = 0; i < 32; i += 8) {
         ahead.part(i / 8, 4);
         __m512 s[8][2];
@@ -585,14 +588,14 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
             }
         }
         for (int q = 0; q < 8; q++)
-            for (int h = 0; h < 2; h++) add_into<out>(acc + (i + q) * 32 + h * 16, s[q][h]);
+            for (int h = 0; h < 2; h++) add_into<out>(acc + (i + q) * 32 + h * 16, from + (i + q) * 32 + h * 16, s[q][h]);
     }
 }
 #elif defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 // The same, written for AVX2: a 4 x 16 block of sums in eight registers, each row of r loaded once for four rows.
 template <int out>
-static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, const Ahead& ahead = nothing_ahead) {
+static void mac(float* acc, const float* from, const float* __restrict l, const float* __restrict r, const Ahead& ahead = nothing_ahead) {
     for (int i = 0; i < 32; i += 4)
         for (int j = 0; j < 32; j += 16) {
             ahead.part(i / 2 + j / 16, 16);
@@ -611,14 +614,14 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
             }
             for (int q = 0; q < 4; q++)
                 for (int h = 0; h < 2; h++) {
-                    float* a = acc + (i + q) * 32 + j + h * 8;
-                    _mm256_storeu_ps(a, rounded_as<out>(_mm256_add_ps(_mm256_loadu_ps(a), s[q][h])));
+                    int at = (i + q) * 32 + j + h * 8;
+                    _mm256_storeu_ps(acc + at, rounded_as<out>(_mm256_add_ps(_mm256_loadu_ps(from + at), s[q][h])));
                 }
         }
 }
 #else
 template <int out>
-static void mac(float* __restrict acc, const float* __restrict l, const float* __restrict r, const Ahead& ahead = nothing_ahead) {
+static void mac(float* acc, const float* from, const float* __restrict l, const float* __restrict r, const Ahead& ahead = nothing_ahead) {
     for (int i = 0; i < 32; i += 4) {
         ahead.part(i / 4, 8);
         float rows[4][32] = {};
@@ -633,7 +636,7 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
             }
         }
         for (int q = 0; q < 4; q++) {
-            for (int j = 0; j < 32; j++) acc[(i + q) * 32 + j] += rows[q][j];
+            for (int j = 0; j < 32; j++) acc[(i + q) * 32 + j] = from[(i + q) * 32 + j] + rows[q][j];
             round_stored<out, 32>(acc + (i + q) * 32);
         }
     }
@@ -649,7 +652,7 @@ static void mac(float* __restrict acc, const float* __restrict l, const float* _
 // only operand pairs whose every product and partial sum stays normal and finite (dot_fits); the rest take mac().
 // l: in0 row by row, 16 pairs (k, k + 1) a row; r: in1 by pairs of rows, 32 pairs (r[k][j], r[k + 1][j]) each.
 template <int out>
-static void dot(float* __restrict acc, const uint32_t* __restrict l, const uint32_t* __restrict r, const Ahead& ahead) {
+static void dot(float* acc, const float* from, const uint32_t* __restrict l, const uint32_t* __restrict r, const Ahead& ahead) {
     for (int i = 0; i < 32; i += 8) {
         ahead.part(i / 8, 4);
         __m512 s[8][2];
@@ -663,7 +666,7 @@ static void dot(float* __restrict acc, const uint32_t* __restrict l, const uint3
             }
         }
         for (int q = 0; q < 8; q++)
-            for (int h = 0; h < 2; h++) add_into<out>(acc + (i + q) * 32 + h * 16, s[q][h]);
+            for (int h = 0; h < 2; h++) add_into<out>(acc + (i + q) * 32 + h * 16, from + (i + q) * 32 + h * 16, s[q][h]);
     }
 }
 
@@ -763,8 +766,8 @@ static bool dot_faster() {
     };
     auto best_dot = std::chrono::steady_clock::duration::max(), best_mac = best_dot;  // the quickest of alternated rounds: a neighbour only slows a round
     for (int round = 0; round < 9; round++) {
-        best_dot = std::min(best_dot, time([] { dot<INTO_DST_FP32>(acc, lp, rp, nothing_ahead); }));
-        best_mac = std::min(best_mac, time([] { mac<INTO_DST_FP32>(acc, lf, rf); }));
+        best_dot = std::min(best_dot, time([] { dot<INTO_DST_FP32>(acc, acc, lp, rp, nothing_ahead); }));
+        best_mac = std::min(best_mac, time([] { mac<INTO_DST_FP32>(acc, acc, lf, rf); }));
     }
     return best_dot < best_mac;
 }
@@ -781,25 +784,28 @@ static bool use_dot() {
 }
 #endif
 
-static void do_matmul(const Operand& a, const Operand& b, float* o, uint32_t fidelity, bool fp32, const Ahead& ahead) {
+alignas(64) static const float zero_tile[1024] = {};
+// o = from + a x b (from: o itself, or zero_tile for a tile that holds zeros it has not written), rounded as the
+// register rounds.
+static void do_matmul(const Operand& a, const Operand& b, float* o, const float* from, uint32_t fidelity, bool fp32, const Ahead& ahead) {
     if (fidelity != 3) {  // one pass: its sums go straight into the register (Grayskull's rounds each partial sum)
         const float *l = a.v, *r = b.v;
 #ifdef __AVX512BF16__
-        if (dot_fits(a, b)) return fp32 ? dot<INTO_DST_FP32>(o, a.pairs, b.pairs, ahead) : dot<INTO_DST_BF16>(o, a.pairs, b.pairs, ahead);
+        if (dot_fits(a, b)) return fp32 ? dot<INTO_DST_FP32>(o, from, a.pairs, b.pairs, ahead) : dot<INTO_DST_BF16>(o, from, a.pairs, b.pairs, ahead);
         alignas(64) float lv[1024], rv[1024];
         if (a.paired) l = unpair(a, lv);
         if (b.paired) r = unpair(b, rv);
 #endif
-        if (fp32) mac<INTO_DST_FP32>(o, l, r, ahead);
-        else mac<INTO_DST_BF16>(o, l, r, ahead);
+        if (fp32) mac<INTO_DST_FP32>(o, from, l, r, ahead);
+        else mac<INTO_DST_BF16>(o, from, l, r, ahead);
         return;
     }
     float acc[1024] = {};
     ahead.part(0, 1);
-    mac<INTO_ACC>(acc, a.v, b.v);
-    mac<INTO_ACC>(acc, a.v2, b.v2);
-    if (fp32) for (int i = 0; i < 1024; i++) o[i] += acc[i];
-    else for (int i = 0; i < 1024; i++) o[i] = bf16(o[i] + acc[i]);
+    mac<INTO_ACC>(acc, acc, a.v, b.v);
+    mac<INTO_ACC>(acc, acc, a.v2, b.v2);
+    if (fp32) for (int i = 0; i < 1024; i++) o[i] = from[i] + acc[i];
+    else for (int i = 0; i < 1024; i++) o[i] = bf16(from[i] + acc[i]);
 }
 
 // The operand of a matmul as the passes at this fidelity see it: in0 by its 7 high bits (all 8 at HiFi4) plus, for
@@ -845,7 +851,7 @@ static void multiply(const std::vector<Pending>& pending, float* const* targets,
     };
     auto run = [&](const Pending& p, const Ahead& ahead) {
         const Operand& a = ops.get(p.a, fidelity);
-        do_matmul(a, ops.get(p.b, fidelity, &a), p.dst, fidelity, fp32, ahead);
+        do_matmul(a, ops.get(p.b, fidelity, &a), p.dst, p.zero ? zero_tile : p.dst, fidelity, fp32, ahead);
     };
     for (size_t t = from; t < to; t++) {
         const Pending* last = nullptr;
@@ -1021,8 +1027,9 @@ static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t 
     Math& mm = m();
     if (!mm.packs.empty()) flush(mm);  // packs come after the matmuls they pack
     Tile a = operand(cb0, t0, LEFT), b = operand(cb1, t1, transpose ? RIGHT_T : RIGHT);
-    float* o = dst(d, "matmul_tiles", false, true);
-    mm.pending.push_back({a, b, o});
+    bool zero = mm.unzeroed >> d & 1;  // the first matmul into it writes every word
+    float* o = dst(d, "matmul_tiles", false, true, zero);
+    mm.pending.push_back({a, b, o, zero});
     mm.pending_tiles |= 1u << d;
     unpack_then_math(2, chip.matmul_pass_cycles * mm.mm_fidelity);
     cur->flops += 2 * 32 * 32 * 32;
