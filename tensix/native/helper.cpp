@@ -63,12 +63,13 @@ static const int64_t SPIN_NS = 20000;  // about what a futex wake-up costs; long
 static const int64_t STALL_NS = 300000;  // a wait this long for a helper's chunk: the helper lost its processor
 static const int64_t WINDOW_NS = 10000000, SHARE = 70;  // the engine's thread's share of the time, in percent
 static const long PREEMPTED = 10;  // times the engine's thread was taken off its processor in a window
-// Helpers that run under this share of the chunks shared out and the deferred work posted in a window, in percent,
-// have no processor of their own. (Counting chunks alone, a helper busy with a compute thread's batches, which takes
-// few chunks, looked absent: matmul_multicast 2048^3 then ran alone, 195 to 208 ms a call against 180.)
+// Helpers that run under this share of the chunks shared out in a window, in percent, have no processor of their own.
+// Not judged in a window where a compute thread posted batches: a helper busy with them takes few chunks, and looked
+// absent (matmul_multicast 2048^3 ran alone, 195 to 208 ms a call against 160 to 170); a batch's helper that lost its
+// processor shows as a wait for its batch instead (STALL_NS).
 // matmul_multicast 1024^3 beside a spinning process, interleaved with numpy (medians of alternated processes): 42 ms
 // a call, against 52 without this sign and 47 with one thread; 2048^3 216 against 226 and 219.
-static const uint32_t HELPED = 25, MIN_HELPED_OF = 64;  // judged once this many were shared out or posted
+static const uint32_t HELPED = 25, MIN_HELPED_OF = 64;  // judged once this many chunks were shared out
 static const int64_t SOLO_NS = 5000000, MAX_SOLO_NS = 500000000;  // time alone after a sign, at first and at most
 
 static struct {
@@ -93,8 +94,9 @@ static struct {
     bool yielding = false;  // another engine was running at this run's first job: this run is done alone
     int64_t window_at = 0, window_cpu = 0;  // the window's start (0: the next job starts one), wall and CPU
     long window_preempted = 0;              // and the engine's thread's preemptions until then
-    uint32_t window_shared = 0;             // chunks shared out in the window, and deferred work posted
-    std::atomic<uint32_t> helped{0};        // of them, those helpers ran
+    uint32_t window_shared = 0;             // chunks shared out in the window
+    std::atomic<uint32_t> helped{0};        // of them, chunks helpers ran
+    bool window_posted = false;             // a compute thread posted a batch in the window
     Judge judge;  // whether the jobs go faster shared or alone, on this machine now (judge.h)
     std::mutex queue_lock;
     std::deque<Deferred*> queue;           // deferred work, oldest first (some of it perhaps taken already)
@@ -142,6 +144,7 @@ static bool alone() {
     if (!pool.window_at) {  // a window starts: at a run's first job, after time alone
         pool.window_at = now;
         pool.window_shared = 0;
+        pool.window_posted = false;
         pool.helped = 0;
         pool.window_cpu = thread_cpu_ns();
         pool.window_preempted = thread_preempted();
@@ -149,9 +152,11 @@ static bool alone() {
         int64_t cpu = thread_cpu_ns();
         long preempted = thread_preempted();
         uint32_t shared = pool.window_shared, helped = pool.helped.exchange(0);
+        bool posted = pool.window_posted;
         pool.window_shared = 0;
+        pool.window_posted = false;
         if ((cpu - pool.window_cpu) * 100 < SHARE * (now - pool.window_at) || preempted - pool.window_preempted >= PREEMPTED
-            || (shared >= MIN_HELPED_OF && helped * 100 < HELPED * shared))
+            || (!posted && shared >= MIN_HELPED_OF && helped * 100 < HELPED * shared))
             return go_solo(now), true;
         pool.solo_ns = std::max(pool.solo_ns / 2, SOLO_NS);
         pool.window_at = now;
@@ -216,7 +221,6 @@ static void run_deferred(Deferred* d) {
     int64_t start = now_ns();
     d->run(d);
     d->ns = now_ns() - start;
-    if (on_helper) pool.helped.fetch_add(1, std::memory_order_relaxed);
     d->state.store(DONE);  // seq_cst, as `finishing`: the engine's thread either sees DONE or is woken
     if (on_helper && pool.finishing.load()) futex_wake(d->state, 1);
 }
@@ -260,7 +264,7 @@ void defer(Deferred* d, uint32_t units) {
         pool.queue.push_back(d);
     }
     pool.engine_cpu.store(sched_getcpu(), std::memory_order_relaxed);
-    pool.window_shared++;
+    pool.window_posted = true;
     wake_helpers(1);
 }
 
