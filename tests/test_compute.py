@@ -187,6 +187,28 @@ def test_a_nan_a_matmul_makes_packs_as_the_one_quiet_nan_an_add_makes(dev):
     assert set(bits(got)) == set(bits(added)) and len(set(bits(added))) == 1
 
 
+def test_a_matmul_into_a_tile_acquired_again_starts_from_zero(dev):
+    """Acquiring zeroes the register (lazily, where nothing writes a tile first): a matmul into a tile that held a
+    copied tile or an earlier matmul's sums, acquired again, gives the product alone. The register's halves alternate
+    between acquires, so both halves go from a copy to a matmul and from a matmul to a matmul."""
+    body = """mm_init(0, 1, 16);
+    for (uint32_t i = 0; i < n; i++) {
+        cb_wait_front(0, 1); cb_wait_front(1, 1);
+        tile_regs_acquire();
+        if (i % 4 < 2) { copy_tile_to_dst_init_short(0); copy_tile(0, 0, 0); }
+        else { mm_init_short(0, 1); matmul_tiles(0, 1, 0, 0, 0, false); }
+        tile_regs_commit();
+        cb_reserve_back(16, 1); tile_regs_wait(); pack_tile(0, 16); tile_regs_release(); cb_push_back(16, 1);
+        cb_pop_front(0, 1); cb_pop_front(1, 1);
+    }"""
+    a, b = np.tile(A[:32, :32] * 4, (8, 1)), np.tile(B[:32, :32], (8, 1))  # 8 tiles each, copies then matmuls, twice
+    got = tt.untilize(compute(dev, body, [a, b])[0], 256, 32)
+    product = reference.matmul(A[:32, :32] * 4, B[:32, :32])
+    for i in range(8):
+        want = tt.round_bfloat16(A[:32, :32] * 4) if i % 4 < 2 else product
+        assert np.allclose(got[32 * i:32 * i + 32], want, rtol=2 ** -8, atol=1e-6), i
+
+
 def test_matmul_transpose_flag_transposes_the_second_tile(dev):
     got, _ = compute(dev, MATMUL.replace("TRANSPOSE", "true"), [A[:32, :32], B[:32, :32]])
     assert np.allclose(tt.untilize(got, 32, 32), reference.matmul(A[:32, :32], B[:32, :32].T), rtol=2 ** -8, atol=1e-6)
