@@ -53,8 +53,8 @@ const int CACHE = 256, INDEX = 4096;
 // 1.83 with one tile a chunk.
 const size_t MIN_CHUNK = 8;
 // A tile matmul not yet done. zero: dst holds an acquire's zeros it has not written yet (the register zeroes a tile
-// lazily): the matmul adds its sums to +0 instead of reading the tile, so the engine's thread never zeroes a tile a
-// helper sums into (the helper would fetch every zeroed line from the other processor's cache).
+// lazily): the matmul adds its sums to +0 instead of reading the tile. So the engine's thread does not zero a tile a
+// helper sums into: a 4 KB memset on the engine's thread, whose lines the helper then fetched from its cache.
 struct Pending { Tile a, b; float* dst; bool zero; };
 struct Pack { uint32_t tile; uint8_t* page; uint32_t format; int32_t cb; };  // a pack_tile not yet done: register tile -> page
 struct Batch;
