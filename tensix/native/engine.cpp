@@ -161,6 +161,7 @@ static void settle_core(Core& c) {
 }
 
 static void resume(Thread* t) {
+    t->handed_over = false;  // set again if it reaches a batch this time (the scheduler's turn)
     if (t->proc != TRISC) settle_core(*t->c);
     if (window_core >= 0 && window_core != (int)t->core) revoke_window();
     swap_in_data(t);
@@ -249,7 +250,6 @@ static void run_program() {
                             resume(t);
                             any = true;
                             again = !t->handed_over;
-                            t->handed_over = false;
                             if (!again) break;
                         }
                 }
