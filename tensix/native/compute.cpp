@@ -866,9 +866,10 @@ static void multiply(const std::vector<Pending>& pending, const Order& order, si
         const Operand& a = ops.get(p.a, fidelity);
         do_matmul(a, ops.get(p.b, fidelity, &a), p.dst, p.zero ? zero_tile : p.dst, fidelity, fp32, ahead);
     };
-    const uint32_t *m = &order.matmuls[order.starts[from]], *end = &order.matmuls[0] + order.starts[to];
+    const uint32_t* first = order.matmuls.data();
+    const uint32_t *m = first + order.starts[from], *end = first + order.starts[to];
     for (size_t t = from; t < to; t++) {
-        const uint32_t* tile_end = &order.matmuls[0] + order.starts[t + 1];
+        const uint32_t* tile_end = first + order.starts[t + 1];
         for (; m < tile_end; m++) run(pending[*m], m + 1 < end ? ahead_of(pending[m[1]]) : nothing_ahead);
         if (!fp32) round_stored<INTO_DST_BF16, 1024>(pending[m[-1]].dst);
     }
@@ -890,8 +891,8 @@ static void by_column(const std::vector<Pending>& pending, Order& out) {
         if (t == n) targets[n] = p.dst, column[n++] = &p.b;
         tile_of[i] = t, count[t]++;
     }
-    out.starts.assign(1, 0);
-    for (size_t t = 0; t < n; t++)  // each tile's place: at[u], its first matmul's
+    out.starts.assign(1, 0);  // the tiles by column: where each one's matmuls start (at), the next tile's after them
+    for (size_t t = 0; t < n; t++)
         if (std::find_if(column, column + t, [&](const Tile* c) { return *c == *column[t]; }) == column + t)
             for (size_t u = t; u < n; u++)
                 if (*column[u] == *column[t]) at[u] = out.starts.back(), out.starts.push_back(at[u] + count[u]);
