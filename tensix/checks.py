@@ -1,7 +1,7 @@
 """Host arguments are checked where they enter, so a wrong type or value is a TensixError naming the argument, what
 it got and what it takes, never a silent coercion (2.5 -> 2, "123" -> [1, 2, 3]) or a TypeError from deep inside.
 numpy integers are integers here."""
-import math, numbers, os
+import array, math, numbers, os
 import numpy as np
 from .errors import TensixError
 
@@ -46,9 +46,10 @@ def words(name, vals, limit=None, unit="values"):
         raise TensixError(f"{_name(name)} takes a list of integers; got {_got(vals)}")
     if limit is not None and len(vals) > limit:
         raise TensixError(f"{_name(name)}: {len(vals)} {unit}; the limit is {limit}")
-    if all(type(v) is int or type(v) is bool for v in vals) and (not vals or -(1 << 31) <= min(vals) and max(vals) < (1 << 32)):
-        return [v & 0xFFFFFFFF for v in vals]  # the common case, quickly: a runtime arg function runs at every run
-    return [u32(f"{_name(name)}[{i}]", v) for i, v in enumerate(vals)]
+    try:  # the common case, quickly (a runtime arg function runs at every run, on every core): integers in 0 to 2**32 - 1
+        return array.array("I", vals).tolist()  # "I": 4 bytes; it takes what has __index__ (bools, numpy integers)
+    except (TypeError, OverflowError):  # a negative to wrap, or something to name
+        return [u32(f"{_name(name)}[{i}]", v) for i, v in enumerate(vals)]
 
 
 def _name(name): return name() if callable(name) else name

@@ -344,11 +344,10 @@ class Program:
 
     def args_for(self, kind, core):
         """The runtime args of `kind`'s kernel on `core`, as 32-bit words."""
-        a = self.on_core[core].kernels[kind][1]
+        k, a = self.on_core[core].kernels[kind]
         if a is None: return []
         if callable(a): a = checks.words(lambda: f"{kind}_args({core})", a(core), self.chip.max_runtime_args, "runtime args")
         elif isinstance(a, dict): a = a.get(core, [])
-        k = self.on_core[core].kernels[kind][0]
         if len(a) < len(k.arg_names):
             raise TensixError(f"{kind} kernel {k.name!r} on core {core}: {len(a)} runtime args for its named args "
                               f"{', '.join(k.arg_names)}; give one value for each, first")
