@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import tensix as tt
 from tensix.cli import EXAMPLES
+from measure import usage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from test_timing import PAGE, READ_L1, READ_MANY  # the contention workloads the tests use
@@ -210,4 +211,5 @@ def main():
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     main()

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import tensix as tt
 from tensix.examples import dram_copy_all_cores
-from measure import interleaved, load, ms
+from measure import interleaved, load, ms, usage
 
 
 def main(mib=64):
@@ -31,4 +31,5 @@ def main(mib=64):
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 64)

@@ -10,7 +10,7 @@ import sys, time
 import numpy as np
 import tensix as tt
 from tensix.examples.eltwise_binary import COMPUTE
-from measure import interleaved, load, ms
+from measure import interleaved, load, ms, usage
 
 READER = r"""
 #include "dataflow_api.h"
@@ -96,5 +96,6 @@ def main(size=4096, numpy_host=False):
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     main(int(args[0]) if args else 4096, "--numpy-host" in sys.argv)

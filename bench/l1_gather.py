@@ -6,7 +6,7 @@ same program on a device with the detector, then on one without.
 """
 import sys
 import tensix as tt
-from measure import interleaved, load, ms
+from measure import interleaved, load, ms, usage
 
 WRITER = r"""
 #include "dataflow_api.h"
@@ -42,4 +42,5 @@ def main(n=100):
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)

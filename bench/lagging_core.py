@@ -9,7 +9,7 @@ reads.
 """
 import sys
 import tensix as tt
-from measure import interleaved, load, ms
+from measure import interleaved, load, ms, usage
 
 READER = r"""
 #include "dataflow_api.h"
@@ -35,4 +35,5 @@ def main(reads=4000, cores=8, size=64):
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     main(*map(int, sys.argv[1:3]))

@@ -9,7 +9,7 @@ import os, subprocess, sys, time
 import numpy as np
 import tensix as tt
 from tensix.examples import add_13_7
-from measure import cpu_seconds, load
+from measure import cpu_seconds, load, usage
 
 FRESH = """
 import time; t0, c0 = time.perf_counter(), time.process_time()
@@ -65,4 +65,5 @@ def main(n=2000):
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     main()

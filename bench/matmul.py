@@ -16,7 +16,7 @@ if __name__ == "__main__" and "--one-cpu" in sys.argv:  # before numpy loads: it
 import tensix as tt
 from tensix.examples import matmul_multi_core, matmul_multicast
 from tensix.examples.matmul_single_core import inputs
-from measure import interleaved, load, ms
+from measure import interleaved, load, ms, usage
 
 
 def run(n, repeat):
@@ -76,6 +76,7 @@ def beside_busy(sizes, twin=False, rounds=5):
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     flags = {a.split("=")[0]: a.partition("=")[2] for a in sys.argv[1:] if a.startswith("--")}
     sizes = [int(a) for a in sys.argv[1:] if not a.startswith("--")] or [1024]
     if flags.keys() & {"--busy", "--twin"}: beside_busy(sizes, "--twin" in flags, int(flags.get("--rounds") or 5))

@@ -5,8 +5,15 @@ numpy's BLAS (OpenBLAS) keeps its threads spinning for about 0.1 s after each ma
 CPU they burn while tensix runs right after is numpy's, not tensix's, and is shown apart ("BLAS threads spinning").
 tensix's own threads in this process (the host library's conversions) live only for the call, so the threads alive
 before and after a call are numpy's and those that came and went are tensix's."""
-import os, platform, threading, time
+import os, platform, sys, threading, time
 import numpy as np
+
+
+def usage(doc):
+    """-h or --help: print the script's docstring (what it measures, how to run it) and stop, before any work."""
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        print(doc.strip())
+        sys.exit(0)
 
 
 def thread_cpu_seconds(pid):

@@ -9,7 +9,7 @@ import sys, time
 import numpy as np
 import tensix as tt
 from tensix.examples import add_13_7, matmul_multicast
-from measure import cpu_seconds, load
+from measure import cpu_seconds, load, usage
 
 
 def main(n=1000, rounds=5):
@@ -43,4 +43,5 @@ def main(n=1000, rounds=5):
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)

@@ -11,7 +11,7 @@ import os, sys, time
 from pathlib import Path
 import numpy as np
 import tensix as tt
-from measure import engine_cpu_seconds
+from measure import engine_cpu_seconds, usage
 
 sys.path.insert(0, str(Path(tt.__file__).resolve().parent.parent / "tests"))
 from test_today_api import PAIR, F32, int_mode, run_today  # noqa: E402
@@ -46,4 +46,5 @@ def main():
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     main()

@@ -8,7 +8,7 @@ import numpy as np
 import tensix as tt
 from tensix.examples import dram_copy_all_cores, matmul_multi_core, matmul_multicast
 from eltwise_add import EltwiseAdd
-from measure import engine_cpu_seconds, load
+from measure import engine_cpu_seconds, load, usage
 
 
 def main(repeat=5):
@@ -38,4 +38,5 @@ def main(repeat=5):
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     main()

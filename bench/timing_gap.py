@@ -8,7 +8,7 @@ import numpy as np
 import tensix as tt
 from tensix.cli import EXAMPLES
 from eltwise_add import EltwiseAdd
-from measure import engine_cpu_seconds, load
+from measure import engine_cpu_seconds, load, usage
 
 
 def cases():
@@ -42,4 +42,5 @@ def main(names):
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     main(sys.argv[1:])

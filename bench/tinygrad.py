@@ -7,6 +7,7 @@ backend in the same process. Each case runs without search, then with BEAM=2 (tu
     python bench/tinygrad.py [matmul size, default 1024] [--no-beam] [--no-examples]
 """
 import os, sys, time
+from measure import usage  # before the next line takes bench/ off the path
 sys.path.remove(os.path.dirname(os.path.abspath(__file__)))  # this file's name would hide the tinygrad package
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples"))
 import numpy as np
@@ -77,4 +78,5 @@ def main():
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     main()

@@ -14,6 +14,7 @@ import numpy as np
 import tensix as tt
 from tensix import reference
 from tensix.examples.matmul_bias_gelu import check, inputs
+from measure import usage
 
 KERNELS = "tt_eager/tt_dnn/op_library/bmm/kernels"
 
@@ -248,6 +249,7 @@ def moreh_softmax_w(dev, root, rows, width, cores=4):
 
 
 def main(argv):
+    if not argv: sys.exit("usage: python bench/tt_metal_2024.py PATH [SIZE] [COLS ROWS]   # PATH: a tt-metal checkout of March 2024 (--help: more)")
     root = Path(argv[0])
     size = int(argv[1]) if len(argv) > 1 else 1024
     grid = (int(argv[2]), int(argv[3])) if len(argv) > 3 else (8, 8)
@@ -269,4 +271,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    usage(__doc__)
     sys.exit(main(sys.argv[1:]))
