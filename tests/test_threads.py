@@ -246,6 +246,71 @@ def test_batches_that_share_pages_see_them_in_the_kernels_order(threads):
         for g_, w in zip(got, want): assert np.array_equal(g_, w)
 
 
+# A copy_tile behind posted batches is queued too (the batch brings its partial sums back itself). It reads its page as
+# the kernel left it: the page is popped, and a later batch packs into it again, which a helper (taking the newest
+# first) may run before the batch that reads it. A tile only copied is packed as it was read.
+RELOAD_COMPUTE = r"""
+#include "compute_kernel_api/matmul.h"
+#include "compute_kernel_api/tile_move_copy.h"
+namespace NAMESPACE {
+void pack_two(uint32_t cb) {
+    cb_reserve_back(cb, 2); tile_regs_wait(); pack_tile(0, cb); pack_tile(1, cb); tile_regs_release(); cb_push_back(cb, 2);
+}
+void block(uint32_t s, uint32_t t) {  // register tiles 0 and 1, eight matmuls each
+    tile_regs_acquire();
+    for (uint32_t k = 0; k < 8; k++) { matmul_tiles(0, 1, (k + s) % 8, k, 0, false); matmul_tiles(0, 1, (k + t) % 8, (k + 1) % 8, 1, false); }
+    tile_regs_commit();
+}
+void reload(uint32_t step, bool only_copy_1) {  // register tiles 0 and 1 from cb 2's front, popped, then matmuls
+    cb_wait_front(2, 2);
+    tile_regs_acquire(); copy_tile_to_dst_init_short(2); copy_tile(2, 0, 0); copy_tile(2, 1, 1); cb_pop_front(2, 2);
+    mm_init_short(0, 1);
+    for (uint32_t k = 0; k < 8; k++) {
+        matmul_tiles(0, 1, (k + step) % 8, k, 0, false);
+        if (!only_copy_1) matmul_tiles(0, 1, (k + step + 3) % 8, (k + 5) % 8, 1, false);
+    }
+    tile_regs_commit();
+}
+void MAIN {
+    mm_init(0, 1, 2);
+    cb_wait_front(0, 8); cb_wait_front(1, 8);
+    for (uint32_t step = 0; step < 3; step++) {
+        block(0, 1); pack_two(2);
+        reload(step, false); pack_two(16);
+        block(2, 5); pack_two(2);  // into the pages the batch before read
+        reload(step + 4, true); pack_two(16);
+    }
+} }"""
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_a_queued_copy_tile_reads_its_page_as_the_kernel_left_it(threads):
+    g = np.random.default_rng(4)
+    a, b = ([g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(8)] for _ in range(2))
+    r = lambda t: tt.round_bfloat16(t.astype(np.float32))  # float32 sums, exact here; packed to bfloat16
+    block = lambda s, t: [r(sum(a[(k + s) % 8] @ b[k] for k in range(8))), r(sum(a[(k + t) % 8] @ b[(k + 1) % 8] for k in range(8)))]
+    want = []
+    for step in range(3):
+        y = block(0, 1)
+        want += [r(y[0] + sum(a[(k + step) % 8] @ b[k] for k in range(8))), r(y[1] + sum(a[(k + step + 3) % 8] @ b[(k + 5) % 8] for k in range(8)))]
+        y = block(2, 5)
+        want += [r(y[0] + sum(a[(k + step + 4) % 8] @ b[k] for k in range(8))), y[1]]
+    def run(dev):
+        ta = dev.buffer(np.concatenate([tt.tilize(x) for x in a]), fmt=tt.bfloat16)
+        tb = dev.buffer(np.concatenate([tt.tilize(x) for x in b]), fmt=tt.bfloat16)
+        tc = dev.buffer(12 * 2048, page=2048)
+        prog = tt.Program(dev, (0, 0), reader=HAZARD_READER, writer=WRITER.replace("8", "12"), reader_args=[ta.addr, tb.addr],
+                          compute=tt.Kernel(RELOAD_COMPUTE, "reloads", fp32_dest_acc_en=True), writer_args=[tc.addr],
+                          cbs=[tt.CB(0, tt.bfloat16, 8), tt.CB(1, tt.bfloat16, 8), tt.CB(2, tt.bfloat16, 2), tt.CB(16, tt.bfloat16, 12)])
+        outs = []
+        for _ in range(20):  # helpers take batches as they wake: each run may order them differently
+            dev.run(prog)
+            outs.append([tt.untilize(t, 32, 32) for t in tc.read(tt.bfloat16).reshape(12, 1024)])
+        return outs
+    for got in with_threads(threads, run, "n150"):
+        for i, (g_, w) in enumerate(zip(got, want)): assert np.array_equal(g_, w), f"tile {i}"
+
+
 COUNT = """
 import os, numpy as np, tensix as tt
 os.sched_setaffinity(0, {cpu})

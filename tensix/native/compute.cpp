@@ -11,7 +11,7 @@
 #include <numeric>
 #include "engine.h"
 
-enum { LEFT, RIGHT, RIGHT_T };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed
+enum { LEFT, RIGHT, RIGHT_T, LOADED };  // operand roles: in0 (srcB), in1 (srcA), in1 transposed; a copy_tile's page
 
 struct Math;
 
@@ -55,7 +55,17 @@ const size_t MIN_CHUNK = 8;
 // A tile matmul not yet done. zero: dst holds an acquire's zeros it has not written yet (the register zeroes a tile
 // lazily): the matmul adds its sums to +0 instead of reading the tile. So the engine's thread does not zero a tile a
 // helper sums into: a 4 KB memset on the engine's thread, whose lines the helper then fetched from its cache.
-struct Pending { Tile a, b; float* dst; bool zero; };
+struct Pending {
+    Tile a, b;
+    float* dst;
+    bool zero;
+    // Not a matmul but a copy_tile (a = b = its page), queued so that a batch brings its own partial sums back from L1:
+    // a matmul spilling partial sums at every k block (matmul_multicast 4096^3: 8 tiles brought back for 16 matmuls)
+    // would else decode them on the engine's thread, into a register a helper then sums into and packs from, the
+    // bytes crossing between the two processors' caches twice a k block.
+    uint8_t load = 0;
+};
+enum { MATMUL, LOAD_AS_IS, LOAD_VIA_SRCA };  // Pending::load: a copy_tile's words as the unpacker wrote them (UnpackToDestFp32), or through srcA
 // Queued matmuls in the order they run: by destination tile, the tiles by column (by_column), each tile's matmuls in
 // the order queued: tile t's are pending[matmuls[starts[t]]] to pending[matmuls[starts[t + 1] - 1]].
 struct Order { std::vector<uint32_t> matmuls, starts; size_t tiles() const { return starts.size() - 1; } };
@@ -75,8 +85,16 @@ struct Math {
     // What the posted batches touch, so the compute thread waits for a batch only where it must: the circular buffers
     // they read (matmul operands) and pack into, a bit each, and the pages (L1 addresses, from-to) popped since from
     // the buffers they read. A pack into such a page waits for them all: a helper may run a later batch first.
+    // Each popped range carries the latest batch that may read it (posted_count then).
     uint32_t posted_reads = 0, posted_writes = 0;
-    std::vector<std::pair<uint32_t, uint32_t>> popped_since;
+    struct Popped { uint32_t from, until; uint64_t by; };
+    std::vector<Popped> popped_since;
+    uint64_t posted_count = 0;  // batches posted since the compute thread began
+    // The circular buffers the queued work reads, and pages popped since that it reads: they stay as they are until it
+    // runs (another thread writes them only once this one gave way, which flushes; this thread's own packs run after it)
+    uint32_t pending_reads = 0;
+    std::vector<std::pair<uint32_t, uint32_t>> pending_popped;
+    bool batching = false;  // a batch was posted since compute_init: copy_tile queues its tile too (Pending::load)
     uint64_t epoch = 0;  // its operands' names carry this epoch, unique to it: a new one retires them all
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
@@ -302,8 +320,12 @@ static uint32_t slot_addr(CB& cb, uint32_t from, uint32_t slot) {  // a page `sl
 
 // Before the compute thread writes its circular buffers' pages itself: the batches it posted, done (they pack into
 // those pages, or read them).
+static void flush(Math& mm);
 static void settled() {
-    if (Math* mm = cur->math; mm && !mm->posted.empty()) settle(mm);
+    Math* mm = cur->math;
+    if (!mm) return;
+    if (!mm->pending_popped.empty()) flush(*mm);
+    if (!mm->posted.empty()) settle(mm);
 }
 static void settle_page(Math& mm, int32_t i, const uint8_t* page, uint32_t bytes);
 static const uint8_t* front(int32_t i, uint32_t tile, const char* what, uint32_t* format) {  // a tile at the front of a circular buffer
@@ -321,7 +343,6 @@ static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {
     decode(p, format, rm);
 }
 
-static void flush(Math& mm);
 static void post(Math& mm);
 
 // A tile of the register as its 32-bit words, whatever they hold (`overwrite`: the caller writes every word of it
@@ -389,8 +410,10 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.srca.clear(); mm.tilize_face_r_dim = 16;
     mm.ints = mm.uints = 0;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
-    mm.pending_tiles = 0;
+    mm.pending_tiles = mm.pending_reads = 0;
+    mm.pending_popped.clear();
     mm.held_tiles = 0;
+    mm.batching = false;
     inits_reset(cur->inits);
     mm.epoch = ++epochs;  // its entries in the cache are stale: a new run refills its circular buffers
 }
@@ -445,11 +468,22 @@ static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
     float rm[1024];
     uint32_t format;
     const uint8_t* p = front(cb, t, "copy_tile", &format);
-    float* o = words(d, "copy_tile", false, false, true);  // every word of it written below
     Math& mm = m();
     // With UnpackToDestFp32 the unpacker writes the register itself (Int32 and UInt32 tiles as their words, every bit);
     // otherwise the tile passes through srcA.
     bool direct = mm.fp32 && (mm.unpack_to_dest >> cb & 1), is_int = direct && (format == 8 || format == 24);
+    if (mm.batching && !is_int) {  // queued after the matmuls before it, ahead of those after (Pending::load)
+        if (!mm.packs.empty()) flush(mm);  // packs come after what they pack
+        Tile page;
+        page.page = p, page.cb = cb, page.format = format, page.role = LOADED;
+        page.addr = (uint32_t)(p - l1(cur->core)), page.epoch = mm.epoch, page.popped = tile_cb(cb, "copy_tile").popped;
+        mm.pending.push_back({page, page, words(d, "copy_tile", false, true, true), false, direct ? LOAD_AS_IS : LOAD_VIA_SRCA});
+        mm.pending_tiles |= 1u << d;
+        mm.pending_reads |= 1u << cb;
+        set_ints(mm, d, false, false);
+        return unpack_then_math(1, chip.copy_cycles);
+    }
+    float* o = words(d, "copy_tile", false, false, true);  // every word of it written below
     if (is_int) faces_to_rows((const float*)p, o);
     else {
         decode(p, format, rm);
@@ -863,6 +897,12 @@ static void multiply(const std::vector<Pending>& pending, const Order& order, si
         return a;
     };
     auto run = [&](const Pending& p, const Ahead& ahead) {
+        if (p.load) {  // copy_tile's decode, as copy_tile does it
+            decode(p.a.page, p.a.format, p.dst);
+            if (p.load == LOAD_VIA_SRCA)
+                for (int i = 0; i < 1024; i++) p.dst[i] = fp32 ? tf32(p.dst[i]) : bf16(p.dst[i]);
+            return;
+        }
         const Operand& a = ops.get(p.a, fidelity);
         do_matmul(a, ops.get(p.b, fidelity, &a), p.dst, p.zero ? zero_tile : p.dst, fidelity, fp32, ahead);
     };
@@ -871,7 +911,7 @@ static void multiply(const std::vector<Pending>& pending, const Order& order, si
     for (size_t t = from; t < to; t++) {
         const uint32_t* tile_end = first + order.starts[t + 1];
         for (; m < tile_end; m++) run(pending[*m], m + 1 < end ? ahead_of(pending[m[1]]) : nothing_ahead);
-        if (!fp32) round_stored<INTO_DST_BF16, 1024>(pending[m[-1]].dst);
+        if (!fp32 && !pending[m[-1]].load) round_stored<INTO_DST_BF16, 1024>(pending[m[-1]].dst);  // a copy_tile's stay as loaded
     }
 }
 
@@ -888,14 +928,16 @@ static void by_column(const std::vector<Pending>& pending, Order& out) {
     for (size_t i = 0; i < pending.size(); i++) {
         const Pending& p = pending[i];
         size_t t = std::find(targets, targets + n, p.dst) - targets;
-        if (t == n) targets[n] = p.dst, column[n++] = &p.b;
+        if (t == n) targets[n] = p.dst, column[n++] = nullptr;
+        if (!column[t] && !p.load) column[t] = &p.b;
         tile_of[i] = t, count[t]++;
     }
+    auto same = [](const Tile* c, const Tile* d) { return c && d ? *c == *d : c == d; };  // tiles only loaded: a column apart
     out.starts.assign(1, 0);  // the tiles by column: where each one's matmuls start (at), the next tile's after them
     for (size_t t = 0; t < n; t++)
-        if (std::find_if(column, column + t, [&](const Tile* c) { return *c == *column[t]; }) == column + t)
+        if (std::find_if(column, column + t, [&](const Tile* c) { return same(c, column[t]); }) == column + t)
             for (size_t u = t; u < n; u++)
-                if (*column[u] == *column[t]) at[u] = out.starts.back(), out.starts.push_back(at[u] + count[u]);
+                if (same(column[u], column[t])) at[u] = out.starts.back(), out.starts.push_back(at[u] + count[u]);
     out.matmuls.resize(pending.size());
     for (size_t i = 0; i < pending.size(); i++) out.matmuls[at[tile_of[i]]++] = i;
 }
@@ -914,7 +956,8 @@ static void flush(Math& mm) {
         mm.chunks = std::max<size_t>(1, std::min(mm.order.tiles(), mm.pending.size() / MIN_CHUNK));
         split_work((int)mm.chunks, flush_chunk, &mm, mm.pending.size());
         mm.pending.clear();
-        mm.pending_tiles = 0;
+        mm.pending_tiles = mm.pending_reads = 0;
+        mm.pending_popped.clear();
     }
     for (const Pack& k : mm.packs) encode(mm.dst[k.tile], k.format, k.page);
     mm.packs.clear();
@@ -931,6 +974,8 @@ struct Batch : Deferred {
     Order order;
     std::vector<Pack> packs;       // tile: of acc
     const uint8_t *lo = nullptr, *hi = nullptr;  // the bytes they pack into lie within [lo, hi)
+    uint32_t reads = 0, read_lo[32], read_hi[32];  // the circular buffers they read, a bit each, and where: [lo, hi) of L1
+    bool reads_in(int32_t i, uint32_t from, uint32_t until) const { return (reads >> i & 1) && read_lo[i] < until && from < read_hi[i]; }
     uint32_t fidelity = 4;
     bool fp32 = false;
     float (*acc)[1024] = (new Register)->tiles;
@@ -977,7 +1022,20 @@ static void post(Math& mm) {
     mm.pending.clear();
     mm.packs.clear();
     mm.pending_tiles = 0;
-    for (const Pending& p : b->pending) mm.posted_reads |= 1u << p.a.cb | 1u << p.b.cb;
+    b->reads = 0;
+    for (const Pending& p : b->pending)
+        for (const Tile* t : {&p.a, &p.b}) {
+            uint32_t from = t->addr, until = from + tile_bytes(t->format), first = !(b->reads >> t->cb & 1);
+            b->read_lo[t->cb] = first ? from : std::min(b->read_lo[t->cb], from);
+            b->read_hi[t->cb] = first ? until : std::max(b->read_hi[t->cb], until);
+            b->reads |= 1u << t->cb;
+        }
+    mm.posted_reads |= mm.pending_reads;
+    mm.pending_reads = 0;
+    mm.posted_count++;
+    mm.batching = true;
+    for (auto [from, until] : mm.pending_popped) mm.popped_since.push_back({from, until, mm.posted_count});
+    mm.pending_popped.clear();
     b->lo = b->packs[0].page, b->hi = b->lo;
     for (const Pack& k : b->packs)
         mm.posted_writes |= 1u << k.cb, b->lo = std::min<const uint8_t*>(b->lo, k.page), b->hi = std::max<const uint8_t*>(b->hi, k.page + tile_bytes(k.format));
@@ -1017,11 +1075,17 @@ static void settle_page(Math& mm, int32_t i, const uint8_t* page, uint32_t bytes
     if (mm.posted_writes >> i & 1) settle_first(mm, packers(mm, page, bytes));
 }
 void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
-// The compute thread pops pages of circular buffer i: what it queued, done (the pages may be refilled); the pages
-// noted if a posted batch reads that buffer.
+// The compute thread pops pages of circular buffer i: noted if queued or posted work reads that buffer. Only this
+// thread can refill them before it gives way (which flushes what it queued): its packs into them run after what it
+// queued, and wait for the posted batches that read them.
 void popped_math(Math* mm, int32_t i, uint32_t addr, uint32_t bytes) {
-    flush(*mm);
-    if (mm->posted_reads >> i & 1) mm->popped_since.push_back({addr, addr + bytes});
+    if (mm->pending_reads >> i & 1) mm->pending_popped.push_back({addr, addr + bytes});
+    if (mm->posted_reads >> i & 1)  // the newest posted batch that reads them
+        for (size_t j = mm->posted.size(); j-- > 0;)
+            if (mm->posted[j]->reads_in(i, addr, addr + bytes)) {
+                mm->popped_since.push_back({addr, addr + bytes, mm->posted_count - mm->posted.size() + j + 1});
+                break;
+            }
 }
 
 // A matmul operand as queued: its page at the front of its circular buffer, named.
@@ -1048,6 +1112,7 @@ static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t 
     float* o = dst(d, "matmul_tiles", false, true, zero);
     mm.pending.push_back({a, b, o, zero});
     mm.pending_tiles |= 1u << d;
+    mm.pending_reads |= 1u << cb0 | 1u << cb1;
     unpack_then_math(2, chip.matmul_pass_cycles * mm.mm_fidelity);
     cur->flops += 2 * 32 * 32 * 32;
 }
@@ -1504,8 +1569,10 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
     if (queued) {
         settle_page(mm, i, to, cb.page_size);  // a later pack to a page wins, whichever thread does which
         uint32_t at = (uint32_t)(to - l1(cur->core));
-        for (auto [from, until] : mm.popped_since)
-            if (at < until && from < at + cb.page_size) { settle(&mm); break; }
+        uint64_t settled_count = mm.posted_count - mm.posted.size(), by = settled_count;  // batches up to `by` read it
+        for (auto [from, until, reader] : mm.popped_since)
+            if (at < until && from < at + cb.page_size) by = std::max(by, reader);
+        settle_first(mm, by - settled_count);
         mm.packs.push_back({d, to, cb.format, i});
     } else if (m().relu || m().l1_acc) {
         float r[1024], held[1024];
