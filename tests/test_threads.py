@@ -225,25 +225,31 @@ def hazard_reference(a, b):
                   sum(a[(k + 3) % 8] @ b[(k + 5) % 8] for k in range(23)) + y[1] @ b[4]) + sixteen(2)
 
 
+def twenty_runs(compute, a, b, tiles, threads):
+    """The outputs of 20 runs of `compute` between HAZARD_READER (8 tiles each of a and b into cbs 0 and 1) and a
+    writer of `tiles` from cb 16, with a float32 register (Wormhole): helpers take batches as they wake, so each run
+    may order them differently."""
+    def run(dev):
+        ta = dev.buffer(np.concatenate([tt.tilize(x) for x in a]), fmt=tt.bfloat16)
+        tb = dev.buffer(np.concatenate([tt.tilize(x) for x in b]), fmt=tt.bfloat16)
+        tc = dev.buffer(tiles * 2048, page=2048)
+        prog = tt.Program(dev, (0, 0), reader=HAZARD_READER, writer=WRITER.replace("8", str(tiles)), reader_args=[ta.addr, tb.addr],
+                          compute=tt.Kernel(compute, "hazards", fp32_dest_acc_en=True), writer_args=[tc.addr],
+                          cbs=[tt.CB(0, tt.bfloat16, 8), tt.CB(1, tt.bfloat16, 8), tt.CB(2, tt.bfloat16, 2), tt.CB(16, tt.bfloat16, tiles)])
+        outs = []
+        for _ in range(20):
+            dev.run(prog)
+            outs.append([tt.untilize(t, 32, 32) for t in tc.read(tt.bfloat16).reshape(tiles, 1024)])
+        return outs
+    return with_threads(threads, run, "n150")
+
+
 @pytest.mark.parametrize("threads", [1, 3])
 def test_batches_that_share_pages_see_them_in_the_kernels_order(threads):
     g = np.random.default_rng(3)
     a, b = ([g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(8)] for _ in range(2))
-    want = hazard_reference(a, b)
-    def run(dev):
-        ta = dev.buffer(np.concatenate([tt.tilize(x) for x in a]), fmt=tt.bfloat16)
-        tb = dev.buffer(np.concatenate([tt.tilize(x) for x in b]), fmt=tt.bfloat16)
-        tc = dev.buffer(4 * 2048, page=2048)
-        prog = tt.Program(dev, (0, 0), reader=HAZARD_READER, writer=WRITER.replace("8", "4"), reader_args=[ta.addr, tb.addr],
-                          compute=tt.Kernel(HAZARD_COMPUTE, "hazards", fp32_dest_acc_en=True), writer_args=[tc.addr],
-                          cbs=[tt.CB(0, tt.bfloat16, 8), tt.CB(1, tt.bfloat16, 8), tt.CB(2, tt.bfloat16, 2), tt.CB(16, tt.bfloat16, 4)])
-        outs = []
-        for _ in range(20):  # helpers take batches as they wake: each run may order them differently
-            dev.run(prog)
-            outs.append([tt.untilize(t, 32, 32) for t in tc.read(tt.bfloat16).reshape(4, 1024)])
-        return outs
-    for got in with_threads(threads, run, "n150"):  # a float32 register: Wormhole
-        for g_, w in zip(got, want): assert np.array_equal(g_, w)
+    for got in twenty_runs(HAZARD_COMPUTE, a, b, 4, threads):
+        for g_, w in zip(got, hazard_reference(a, b)): assert np.array_equal(g_, w)
 
 
 # A copy_tile behind posted batches is queued too (the batch brings its partial sums back itself). It reads its page as
@@ -295,19 +301,7 @@ def test_a_queued_copy_tile_reads_its_page_as_the_kernel_left_it(threads):
         want += [r(y[0] + sum(a[(k + step) % 8] @ b[k] for k in range(8))), r(y[1] + sum(a[(k + step + 3) % 8] @ b[(k + 5) % 8] for k in range(8)))]
         y = block(2, 5)
         want += [r(y[0] + sum(a[(k + step + 4) % 8] @ b[k] for k in range(8))), y[1]]
-    def run(dev):
-        ta = dev.buffer(np.concatenate([tt.tilize(x) for x in a]), fmt=tt.bfloat16)
-        tb = dev.buffer(np.concatenate([tt.tilize(x) for x in b]), fmt=tt.bfloat16)
-        tc = dev.buffer(12 * 2048, page=2048)
-        prog = tt.Program(dev, (0, 0), reader=HAZARD_READER, writer=WRITER.replace("8", "12"), reader_args=[ta.addr, tb.addr],
-                          compute=tt.Kernel(RELOAD_COMPUTE, "reloads", fp32_dest_acc_en=True), writer_args=[tc.addr],
-                          cbs=[tt.CB(0, tt.bfloat16, 8), tt.CB(1, tt.bfloat16, 8), tt.CB(2, tt.bfloat16, 2), tt.CB(16, tt.bfloat16, 12)])
-        outs = []
-        for _ in range(20):  # helpers take batches as they wake: each run may order them differently
-            dev.run(prog)
-            outs.append([tt.untilize(t, 32, 32) for t in tc.read(tt.bfloat16).reshape(12, 1024)])
-        return outs
-    for got in with_threads(threads, run, "n150"):
+    for got in twenty_runs(RELOAD_COMPUTE, a, b, 12, threads):
         for i, (g_, w) in enumerate(zip(got, want)): assert np.array_equal(g_, w), f"tile {i}"
 
 
