@@ -169,7 +169,11 @@ def _raw(data, fmt, name):
     """What writing `data` (encoded in `fmt`, if given) puts in a buffer, as bytes."""
     checks.instance(f"{name[:-6]}(fmt)", fmt, DataFormat, "a tensix format (tt.bfloat16, ...) or None", none=True)
     arr = checks.data(name, data)
-    if fmt is None: return np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
+    if fmt is None:
+        if arr.dtype.itemsize > 4 and arr.dtype.kind in "iufc":  # np.arange(n) and Python's ints and floats make these
+            raise TensixError(f"{name} holds {arr.dtype} values, which no format of the chip has: convert them "
+                              "(.astype(np.uint32), np.int32, np.float32) or give fmt= (tt.float32, tt.bfloat16, ...)")
+        return np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
     try:
         return fmt.encode(arr)
     except (ValueError, TypeError, OverflowError) as e:

@@ -9,6 +9,7 @@ from .errors import CompileError, TensixError
 from .formats import DataFormat, bfloat16
 
 READER, WRITER, COMPUTE = "reader", "writer", "compute"
+SHORT_FORM = ("reader", "writer", "compute", "reader_args", "writer_args", "compute_args", "cbs", "semaphores")  # add()'s
 PROCS = ("BRISC", "NCRISC", "TRISC")  # the RISC-Vs, by the engine's numbering
 PROC_SHORT = ("BR", "NC", "TR")        # as DPRINT prefixes name them
 PROC_OF = {WRITER: 0, READER: 1, COMPUTE: 2}  # BRISC, NCRISC, TRISC: the processor each kernel runs on
@@ -222,6 +223,15 @@ class Program:
         self._binaries = {}
         self._layout = self._distinct = None
         self._plan = None  # what Device launches from: (layout, plan), kept while the layout is
+        for k in kernels_and_args:
+            if k not in SHORT_FORM:
+                import difflib
+                near = difflib.get_close_matches(k, SHORT_FORM, 1)
+                raise TensixError(f"Program() has no keyword {k!r}" + (f" (did you mean {near[0]}=?)" if near else "") +
+                                  f"; it takes cores and {', '.join(w + '=' for w in SHORT_FORM)}")
+        if kernels_and_args and cores is None:
+            raise TensixError(f"Program(): {', '.join(w + '=' for w in kernels_and_args)} given without cores; give cores=(x, y), "
+                              "a tt.CoreRange or a list of them")
         if cores is not None: self.add(cores, **kernels_and_args)
 
     def _cores(self, cores):

@@ -107,5 +107,6 @@ class Stats:
         if self.flops:
             cores = len({k[0] for k in self.threads})
             peak = 2 * 32 ** 3 / c.timing.matmul_pass_cycles * cores * hz / 1e12
-            lines.append(f"  math: {self.tflops:.2f} TFLOPS ({cores} core{'s' if cores != 1 else ''}; LoFi matmul peak for them {peak:.1f})")
+            rate = f"{self.tflops:.2f} TFLOPS" if self.tflops >= 0.01 else f"{self.tflops * 1e3:.2f} GFLOPS"  # element-wise work: a few
+            lines.append(f"  math: {rate} ({cores} core{'s; their' if cores != 1 else '; its'} LoFi matmul peak {peak:.1f} TFLOPS)")
         return "\n".join(lines)
