@@ -290,14 +290,14 @@ class Simulator:
             core, proc, msg = rest.split(" ", 2)
             core, proc = int(core), int(proc)
             if core < 0 and loading[0] == LOADING: core, proc = loading
-            msg = re.sub(r" \[at (\S+) (0x[0-9a-f]+)\]", lambda m: _source_line(m[1], m[2]).replace(", at", " at"), msg)
+            msg = _with_lines(msg)
             raise KernelError(f"{self._where(describe, core, proc)}: {msg}" if core >= 0 or core == LOADING else msg,
                               core=core, proc=proc)
         if word == "deadlock":
             blocked = []
             for item in filter(str.strip, rest.split("|")):
                 core, proc, what = item.strip().split(" ", 2)
-                blocked.append((int(core), int(proc), what))
+                blocked.append((int(core), int(proc), _with_lines(what)))
             lines = "\n".join(f"  {describe(c, p)} waits in {w}" for c, p, w in blocked)
             raise DeadlockError(f"deadlock: every running thread waits on something no other thread will do\n{lines}",
                                 blocked)
@@ -332,6 +332,11 @@ def _is_kernel(so): return bool(re.search(r"/kernel[^/]*\.so$", so))
 def _signal_name(sig):
     try: return SIGNALS.get(sig) or signal.Signals(sig).name
     except ValueError: return f"signal {sig}"
+
+
+def _with_lines(msg):
+    """The engine's " [at kernel.so 0x1234]" in `msg` as " at line N of the kernel"."""
+    return re.sub(r" \[at (\S+) (0x[0-9a-f]+)\]", lambda m: _source_line(m[1], m[2]).replace(", at", " at"), msg)
 
 
 def _source_line(so, offset):

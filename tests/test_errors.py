@@ -23,8 +23,8 @@ def test_deadlock_names_each_blocked_thread_and_its_circular_buffer(dev):
     with pytest.raises(tt.DeadlockError) as e:
         run(dev, writer, reader, core=(3, 4), cbs=[tt.CB(0, pages=1), tt.CB(1, pages=1), tt.CB(2, pages=1)])
     msg = str(e.value)
-    assert "reader kernel 'r' on core (3, 4) (NCRISC) waits in cb_wait_front(cb 1, 1): 0 of 1 pages filled" in msg
-    assert "writer kernel 'w' on core (3, 4) (BRISC) waits in cb_wait_front(cb 2, 1)" in msg
+    assert "reader kernel 'r' on core (3, 4) (NCRISC) waits in cb_wait_front(cb 1, 1) at line 2 of the kernel: 0 of 1 pages filled" in msg
+    assert "writer kernel 'w' on core (3, 4) (BRISC) waits in cb_wait_front(cb 2, 1) at line 2" in msg
     assert len(e.value.blocked) == 2
     still_works(dev)
 
@@ -40,7 +40,7 @@ def test_polling_gives_way_and_a_poll_nothing_answers_is_a_deadlock(dev):
 
 def test_deadlock_on_a_semaphore_across_cores(dev):
     src = HEAD + "void kernel_main() { noc_semaphore_wait((volatile uint32_t*)get_semaphore(0), 5); }"
-    with pytest.raises(tt.DeadlockError, match=r"core \(1, 0\).*noc_semaphore_wait\(L1 0x1aa00, 5\): it holds 2"):
+    with pytest.raises(tt.DeadlockError, match=r"core \(1, 0\).*noc_semaphore_wait\(L1 0x1aa00, 5\) at line 2 of the kernel: it holds 2"):
         dev.run(tt.Program(dev, tt.CoreRange((0, 0), (1, 0)), writer=src, semaphores=[2]))
 
 

@@ -270,7 +270,12 @@ static void run_program() {
     std::string blocked;
     for (auto& c : cores)
         for (Thread* t : c.threads)
-            if (t && !t->done) blocked += " | " + std::to_string(t->core) + " " + std::to_string(t->proc) + " " + describe_wait(t);
+            if (t && !t->done) {  // with the line of the call it waits in (its site stays set while it is blocked)
+                std::string what = describe_wait(t);
+                size_t colon = what.find(": ");
+                what.insert(colon == std::string::npos ? what.size() : colon, where(t->site));
+                blocked += " | " + std::to_string(t->core) + " " + std::to_string(t->proc) + " " + what;
+            }
     if (!blocked.empty()) { fprintf(out, "deadlock%s\n", blocked.c_str()); fflush(out); _exit(1); }
 }
 
