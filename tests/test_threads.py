@@ -305,6 +305,142 @@ def test_a_queued_copy_tile_reads_its_page_as_the_kernel_left_it(threads):
         for i, (g_, w) in enumerate(zip(got, want)): assert np.array_equal(g_, w), f"tile {i}"
 
 
+# A compute kernel that writes a popped page through a raw pointer (tt-metal's compute kernels may): the matmul queued
+# before still multiplies the page as it was. dst = A @ B + 0 @ B.
+RAW_READER = r"""
+#include "dataflow_api.h"
+void kernel_main() {
+    const InterleavedAddrGenFast<true> A = {get_arg_val<uint32_t>(0), get_tile_size(0), get_dataformat(0)};
+    const InterleavedAddrGenFast<true> B = {get_arg_val<uint32_t>(1), get_tile_size(1), get_dataformat(1)};
+    cb_reserve_back(0, 1); cb_reserve_back(1, 1);
+    noc_async_read_tile(0, A, get_write_ptr(0)); noc_async_read_tile(0, B, get_write_ptr(1));
+    noc_async_read_barrier();
+    cb_push_back(0, 1); cb_push_back(1, 1);
+}"""
+RAW_COMPUTE = r"""
+#include "compute_kernel_api/matmul.h"
+namespace NAMESPACE { void MAIN {
+    mm_init(0, 1, 16);
+    cb_wait_front(0, 1); cb_wait_front(1, 1);
+    tile_regs_acquire();
+    matmul_tiles(0, 1, 0, 0, 0, false);
+    cb_pop_front(0, 1);
+    cb_reserve_back(0, 1);
+    volatile uint16_t* p = (volatile uint16_t*)(uintptr_t)(get_local_cb_interface(0).fifo_wr_ptr << 4);
+    for (uint32_t i = 0; i < 1024; i++) p[i] = 0;
+    cb_push_back(0, 1); cb_wait_front(0, 1);
+    matmul_tiles(0, 1, 0, 0, 0, false);
+    tile_regs_commit();
+    cb_reserve_back(16, 1); tile_regs_wait(); pack_tile(0, 16); tile_regs_release(); cb_push_back(16, 1);
+    cb_pop_front(0, 1);
+} }"""
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_a_queued_matmul_reads_its_page_before_the_kernel_rewrites_it_through_a_pointer(threads):
+    g = np.random.default_rng(5)
+    a, b = (g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(2))
+    def run(dev):
+        ta, tb = dev.buffer(tt.tilize(a), fmt=tt.bfloat16), dev.buffer(tt.tilize(b), fmt=tt.bfloat16)
+        tc = dev.buffer(2048, page=2048)
+        dev.run(tt.Program(dev, (0, 0), reader=RAW_READER, writer=WRITER.replace("8", "1"), compute=tt.Kernel(RAW_COMPUTE, "raw"),
+                           reader_args=[ta.addr, tb.addr], writer_args=[tc.addr],
+                           cbs=[tt.CB(0, tt.bfloat16, 1), tt.CB(1, tt.bfloat16, 1), tt.CB(16, tt.bfloat16, 1)]))
+        return tt.untilize(tc.read(tt.bfloat16), 32, 32)
+    assert np.array_equal(with_threads(threads, run, "n150"), a @ b)
+
+
+# Sub-blocks that bring 8 tiles of partial sums back and add 8 matmuls to them, on 16 cores sharing one DRAM bank: with
+# helpers the copy_tiles are queued too (batching), yet which sub-blocks are handed over, and so the order the cores
+# run in and the clock, is the same as with one thread.
+SCHED_READER = r"""
+#include "dataflow_api.h"
+void kernel_main() {
+    const InterleavedAddrGenFast<true> A = {get_arg_val<uint32_t>(0), get_tile_size(0), get_dataformat(0)};
+    const InterleavedAddrGenFast<true> B = {get_arg_val<uint32_t>(1), get_tile_size(1), get_dataformat(1)};
+    cb_reserve_back(1, 8);
+    for (uint32_t i = 0; i < 8; i++) noc_async_read_tile(i, B, get_write_ptr(1) + i * get_tile_size(1));
+    noc_async_read_barrier(); cb_push_back(1, 8);
+    for (uint32_t s = 0; s < 7; s++) {
+        cb_reserve_back(0, 8);
+        for (uint32_t i = 0; i < 8; i++) for (uint32_t r = 0; r < 4; r++) noc_async_read_tile(i * 12, A, get_write_ptr(0) + i * get_tile_size(0));
+        noc_async_read_barrier();
+        cb_push_back(0, 8);
+    }
+}"""
+SCHED_WRITER = r"""
+#include "dataflow_api.h"
+void kernel_main() {
+    const InterleavedAddrGenFast<true> C = {get_arg_val<uint32_t>(0), get_tile_size(16), get_dataformat(16)};
+    uint32_t first = get_arg_val<uint32_t>(1);
+    for (uint32_t i = 0; i < 48; i++) {
+        cb_wait_front(16, 1);
+        for (uint32_t r = 0; r < 4; r++) noc_async_write_tile((first + i) * 12, C, get_read_ptr(16));
+        noc_async_write_barrier();
+        cb_pop_front(16, 1);
+    }
+}"""
+SCHED_COMPUTE = r"""
+#include "compute_kernel_api/matmul.h"
+#include "compute_kernel_api/tile_move_copy.h"
+namespace NAMESPACE { void MAIN {
+    mm_init(0, 1, 2);
+    cb_wait_front(1, 8); cb_wait_front(0, 8);
+    tile_regs_acquire();
+    for (uint32_t d = 0; d < 8; d++) { matmul_tiles(0, 1, d, d, d, false); matmul_tiles(0, 1, (d + 1) % 8, d, d, false); }
+    tile_regs_commit(); cb_reserve_back(2, 8); tile_regs_wait();
+    for (uint32_t d = 0; d < 8; d++) pack_tile(d, 2);
+    tile_regs_release(); cb_push_back(2, 8);
+    cb_pop_front(0, 8);
+    for (uint32_t s = 0; s < 6; s++) {
+        cb_wait_front(0, 8); cb_wait_front(2, 8);
+        tile_regs_acquire();
+        copy_tile_to_dst_init_short(2);
+        for (uint32_t d = 0; d < 8; d++) copy_tile(2, d, d);
+        cb_pop_front(2, 8);
+        mm_init_short(0, 1);
+        for (uint32_t d = 0; d < 8; d++) matmul_tiles(0, 1, (d + 2 + s) % 8, d, d, false);
+        tile_regs_commit();
+        cb_reserve_back(2, 8); cb_reserve_back(16, 8); tile_regs_wait();
+        for (uint32_t d = 0; d < 8; d++) pack_tile(d, 2);
+        for (uint32_t d = 0; d < 8; d++) pack_tile(d, 16);
+        tile_regs_release(); cb_push_back(16, 8); cb_push_back(2, 8);
+        cb_pop_front(0, 8);
+    }
+} }"""
+
+
+def test_queued_copy_tiles_leave_the_schedule_as_one_thread_has_it():
+    g = np.random.default_rng(7)
+    a = [g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(8 * 12)]
+    b = [g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(8)]
+    def run(dev):
+        ta = dev.buffer(np.concatenate([tt.tilize(x) for x in a]), fmt=tt.bfloat16)
+        tb = dev.buffer(np.concatenate([tt.tilize(x) for x in b]), fmt=tt.bfloat16)
+        tc = dev.buffer(16 * 48 * 12 * 2048, page=2048)
+        prog = tt.Program(dev, tt.CoreRange((0, 0), (3, 3)), reader=SCHED_READER, writer=SCHED_WRITER,
+                          compute=tt.Kernel(SCHED_COMPUTE, "reloads"), reader_args=[ta.addr, tb.addr],
+                          writer_args=lambda c: [tc.addr, (c[1] * 4 + c[0]) * 48],
+                          cbs=[tt.CB(0, tt.bfloat16, 16), tt.CB(1, tt.bfloat16, 8), tt.CB(2, tt.bfloat16, 8), tt.CB(16, tt.bfloat16, 48)])
+        runs = []
+        for _ in range(3):
+            r = dev.run(prog)
+            runs.append((tc.read(tt.bfloat16).reshape(16 * 48, 12, 1024)[:, 0], r.cycles_by_thread))
+        return runs
+    want = []
+    for s in range(6):
+        for d in range(8):
+            x = a[d * 12] @ b[d] + a[(d + 1) % 8 * 12] @ b[d] + sum(a[(d + 2 + t) % 8 * 12] @ b[d] for t in range(s + 1))
+            want.append(x)
+    assert max(abs(x).max() for x in want) <= 256  # every sum exact in bfloat16, as the register rounds
+    results = {n: with_threads(n, run, "n150") for n in (1, 3)}
+    cycles = results[1][0][1]
+    for n, runs in results.items():
+        for out, got_cycles in runs:
+            for t, tile in enumerate(out): assert np.array_equal(tt.untilize(tile, 32, 32), want[t % 48]), (n, t)
+            assert got_cycles == cycles, f"{n} threads"
+
+
 COUNT = """
 import os, numpy as np, tensix as tt
 os.sched_setaffinity(0, {cpu})

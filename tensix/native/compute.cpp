@@ -998,7 +998,9 @@ static void run_batch(Deferred* d) {
 }
 // The queued matmuls and packs, to a helper if one is free to take them, else done now.
 static void post(Math& mm) {
-    if (mm.packs.empty() || mm.pending.size() < MIN_DEFERRED) return flush(mm);
+    // matmuls only: queued copy_tiles come with helpers (batching), and the schedule may not depend on the helpers
+    size_t matmuls = mm.pending.size() - std::count_if(mm.pending.begin(), mm.pending.end(), [](const Pending& p) { return p.load; });
+    if (mm.packs.empty() || matmuls < MIN_DEFERRED) return flush(mm);
     cur->handed_over = true;  // whether or not a helper takes it: the schedule may not depend on the helpers
     if (!deferring()) return flush(mm);
     if (mm.held_tiles) settle(&mm);  // an earlier batch's tiles back in the register first: one batch holds tiles

@@ -704,8 +704,11 @@ static bool api_cb_reservable(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_pages_reservable_at_back");
     return poll(cb.room() >= (uint32_t)n, i, n);
 }
-static uint32_t api_cb_write_ptr(int32_t i) { return cb_of(i, "get_write_ptr").wr; }
-static uint32_t api_cb_read_ptr(int32_t i) { return cb_of(i, "get_read_ptr").rd; }
+// A compute kernel that takes a pointer into its circular buffers may read or write their pages itself, unseen: what it
+// queued and the batches it posted, done first (they read popped pages lazily, and pack into pages it may read).
+static void raw_pages() { if (cur->math) flush_math(cur->math), settle(cur->math); }
+static uint32_t api_cb_write_ptr(int32_t i) { return raw_pages(), cb_of(i, "get_write_ptr").wr; }
+static uint32_t api_cb_read_ptr(int32_t i) { return raw_pages(), cb_of(i, "get_read_ptr").rd; }
 static uint32_t api_cb_page_size(int32_t i) { return cb_of(i, "get_tile_size").page_size; }
 static uint32_t api_cb_format(int32_t i) { return cb_of(i, "get_dataformat").format; }
 static uint32_t api_cb_size(int32_t i) { return cb_of(i, "get_local_cb_interface").size; }
