@@ -319,14 +319,16 @@ void kernel_main() {
 }"""
 RAW_COMPUTE = r"""
 #include "compute_kernel_api/matmul.h"
+#define POINTER (volatile uint16_t*)(uintptr_t)(get_local_cb_interface(0).fifo_wr_ptr << 4)
 namespace NAMESPACE { void MAIN {
     mm_init(0, 1, 16);
+    volatile uint16_t* saved = POINTER;  // a kernel may keep its buffer's address from the start (SAVED)
     cb_wait_front(0, 1); cb_wait_front(1, 1);
     tile_regs_acquire();
     matmul_tiles(0, 1, 0, 0, 0, false);
     cb_pop_front(0, 1);
     cb_reserve_back(0, 1);
-    volatile uint16_t* p = (volatile uint16_t*)(uintptr_t)(get_local_cb_interface(0).fifo_wr_ptr << 4);
+    volatile uint16_t* p = SAVED ? saved : POINTER;
     for (uint32_t i = 0; i < 1024; i++) p[i] = 0;
     cb_push_back(0, 1); cb_wait_front(0, 1);
     matmul_tiles(0, 1, 0, 0, 0, false);
@@ -337,13 +339,14 @@ namespace NAMESPACE { void MAIN {
 
 
 @pytest.mark.parametrize("threads", [1, 3])
-def test_a_queued_matmul_reads_its_page_before_the_kernel_rewrites_it_through_a_pointer(threads):
+@pytest.mark.parametrize("saved", [0, 1])
+def test_a_queued_matmul_reads_its_page_before_the_kernel_rewrites_it_through_a_pointer(threads, saved):
     g = np.random.default_rng(5)
     a, b = (g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(2))
     def run(dev):
         ta, tb = dev.buffer(tt.tilize(a), fmt=tt.bfloat16), dev.buffer(tt.tilize(b), fmt=tt.bfloat16)
         tc = dev.buffer(2048, page=2048)
-        dev.run(tt.Program(dev, (0, 0), reader=RAW_READER, writer=WRITER.replace("8", "1"), compute=tt.Kernel(RAW_COMPUTE, "raw"),
+        dev.run(tt.Program(dev, (0, 0), reader=RAW_READER, writer=WRITER.replace("8", "1"), compute=tt.Kernel(RAW_COMPUTE, "raw", defines={"SAVED": saved}),
                            reader_args=[ta.addr, tb.addr], writer_args=[tc.addr],
                            cbs=[tt.CB(0, tt.bfloat16, 1), tt.CB(1, tt.bfloat16, 1), tt.CB(16, tt.bfloat16, 1)]))
         return tt.untilize(tc.read(tt.bfloat16), 32, 32)
@@ -395,11 +398,20 @@ namespace NAMESPACE { void MAIN {
     for (uint32_t s = 0; s < 6; s++) {
         cb_wait_front(0, 8); cb_wait_front(2, 8);
         tile_regs_acquire();
+#if INTERLEAVE  // each tile brought back just before its own matmuls: one thread's copy_tile flushed those before it
+        for (uint32_t d = 0; d < 8; d++) {
+            copy_tile_to_dst_init_short(2); copy_tile(2, d, d);
+            mm_init_short(0, 1);
+            matmul_tiles(0, 1, (d + 2 + s) % 8, d, d, false); matmul_tiles(0, 1, (d + 3 + s) % 8, d, d, false);
+        }
+        cb_pop_front(2, 8);
+#else
         copy_tile_to_dst_init_short(2);
         for (uint32_t d = 0; d < 8; d++) copy_tile(2, d, d);
         cb_pop_front(2, 8);
         mm_init_short(0, 1);
         for (uint32_t d = 0; d < 8; d++) matmul_tiles(0, 1, (d + 2 + s) % 8, d, d, false);
+#endif
         tile_regs_commit();
         cb_reserve_back(2, 8); cb_reserve_back(16, 8); tile_regs_wait();
         for (uint32_t d = 0; d < 8; d++) pack_tile(d, 2);
@@ -410,7 +422,8 @@ namespace NAMESPACE { void MAIN {
 } }"""
 
 
-def test_queued_copy_tiles_leave_the_schedule_as_one_thread_has_it():
+@pytest.mark.parametrize("interleave", [0, 1])
+def test_queued_copy_tiles_leave_the_schedule_as_one_thread_has_it(interleave):
     g = np.random.default_rng(7)
     a = [g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(8 * 12)]
     b = [g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(8)]
@@ -419,7 +432,7 @@ def test_queued_copy_tiles_leave_the_schedule_as_one_thread_has_it():
         tb = dev.buffer(np.concatenate([tt.tilize(x) for x in b]), fmt=tt.bfloat16)
         tc = dev.buffer(16 * 48 * 12 * 2048, page=2048)
         prog = tt.Program(dev, tt.CoreRange((0, 0), (3, 3)), reader=SCHED_READER, writer=SCHED_WRITER,
-                          compute=tt.Kernel(SCHED_COMPUTE, "reloads"), reader_args=[ta.addr, tb.addr],
+                          compute=tt.Kernel(SCHED_COMPUTE, "reloads", defines={"INTERLEAVE": interleave}), reader_args=[ta.addr, tb.addr],
                           writer_args=lambda c: [tc.addr, (c[1] * 4 + c[0]) * 48],
                           cbs=[tt.CB(0, tt.bfloat16, 16), tt.CB(1, tt.bfloat16, 8), tt.CB(2, tt.bfloat16, 8), tt.CB(16, tt.bfloat16, 48)])
         runs = []
@@ -430,7 +443,8 @@ def test_queued_copy_tiles_leave_the_schedule_as_one_thread_has_it():
     want = []
     for s in range(6):
         for d in range(8):
-            x = a[d * 12] @ b[d] + a[(d + 1) % 8 * 12] @ b[d] + sum(a[(d + 2 + t) % 8 * 12] @ b[d] for t in range(s + 1))
+            x = a[d * 12] @ b[d] + a[(d + 1) % 8 * 12] @ b[d]
+            x = x + sum(a[(d + 2 + t + i) % 8 * 12] @ b[d] for t in range(s + 1) for i in range(1 + interleave))
             want.append(x)
     assert max(abs(x).max() for x in want) <= 256  # every sum exact in bfloat16, as the register rounds
     results = {n: with_threads(n, run, "n150") for n in (1, 3)}

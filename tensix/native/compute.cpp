@@ -94,7 +94,8 @@ struct Math {
     // runs (another thread writes them only once this one gave way, which flushes; this thread's own packs run after it)
     uint32_t pending_reads = 0;
     std::vector<std::pair<uint32_t, uint32_t>> pending_popped;
-    bool batching = false;  // a batch was posted since compute_init: copy_tile queues its tile too (Pending::load)
+    bool batching = false;  // a sub-block was handed over since compute_init: copy_tile queues its tile too (Pending::load)
+    bool raw_pointers = false;  // the kernel took a pointer into its circular buffers since compute_init (raw_pointer_math)
     uint64_t epoch = 0;  // its operands' names carry this epoch, unique to it: a new one retires them all
     bool fresh[16];  // untouched since acquire: a max reduction starts from -infinity there, not from the zero
     uint32_t dirty = 0xffff;  // tiles that may hold something other than zeros
@@ -413,7 +414,7 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.pending_tiles = mm.pending_reads = 0;
     mm.pending_popped.clear();
     mm.held_tiles = 0;
-    mm.batching = false;
+    mm.batching = mm.raw_pointers = false;
     inits_reset(cur->inits);
     mm.epoch = ++epochs;  // its entries in the cache are stale: a new run refills its circular buffers
 }
@@ -998,10 +999,11 @@ static void run_batch(Deferred* d) {
 }
 // The queued matmuls and packs, to a helper if one is free to take them, else done now.
 static void post(Math& mm) {
-    // matmuls only: queued copy_tiles come with helpers (batching), and the schedule may not depend on the helpers
     size_t matmuls = mm.pending.size() - std::count_if(mm.pending.begin(), mm.pending.end(), [](const Pending& p) { return p.load; });
     if (mm.packs.empty() || matmuls < MIN_DEFERRED) return flush(mm);
-    cur->handed_over = true;  // whether or not a helper takes it: the schedule may not depend on the helpers
+    // Whether or not a helper takes it: the schedule may not depend on the helpers, nor may what is queued from now on
+    // (a copy_tile flushes the matmuls before it unless it is queued too).
+    cur->handed_over = mm.batching = true;
     if (!deferring()) return flush(mm);
     if (mm.held_tiles) settle(&mm);  // an earlier batch's tiles back in the register first: one batch holds tiles
     while (unsettled.size() >= MAX_POSTED) settle(unsettled.front().first);
@@ -1035,7 +1037,6 @@ static void post(Math& mm) {
     mm.posted_reads |= mm.pending_reads;
     mm.pending_reads = 0;
     mm.posted_count++;
-    mm.batching = true;
     for (auto [from, until] : mm.pending_popped) mm.popped_since.push_back({from, until, mm.posted_count});
     mm.pending_popped.clear();
     b->lo = b->packs[0].page, b->hi = b->lo;
@@ -1077,6 +1078,13 @@ static void settle_page(Math& mm, int32_t i, const uint8_t* page, uint32_t bytes
     if (mm.posted_writes >> i & 1) settle_first(mm, packers(mm, page, bytes));
 }
 void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
+// A kernel with a pointer into its circular buffers may read or write their pages itself, unseen, whenever it holds
+// them: from taking one on, at each cb_reserve_back and cb_wait_front, what it queued and the batches it posted are done
+// first (queued work reads popped pages late; batches pack into pages it may read).
+void raw_pointer_math(Math* mm, bool taken) {
+    mm->raw_pointers |= taken;
+    if (mm->raw_pointers) flush(*mm), settle(mm);
+}
 // The compute thread pops pages of circular buffer i: noted if queued or posted work reads that buffer. Only this
 // thread can refill them before it gives way (which flushes what it queued): its packs into them run after what it
 // queued, and wait for the posted batches that read them.

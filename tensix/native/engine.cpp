@@ -635,6 +635,7 @@ static void api_cb_reserve_back(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_reserve_back");
     check_pages(cb, i, n, "cb_reserve_back");
     block({CB_BACK, i, n});
+    if (cur->math && cur->proc == TRISC) raw_pointer_math(cur->math, false);  // pages it may touch through a pointer
     cb.reserved = std::max(cb.reserved, (uint32_t)n);
     uint32_t last = (cb.pushed + n - 1) % cb.pages;  // the last slot reserved was freed at its pop
     wait_until(cb.free_at[last], cur->wait_cb[i], EV_WAIT_CB_BACK, i);
@@ -667,6 +668,7 @@ static void api_cb_wait_front(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_wait_front");
     check_pages(cb, i, n, "cb_wait_front");
     block({CB_FRONT, i, n});
+    if (cur->math && cur->proc == TRISC) raw_pointer_math(cur->math, false);  // pages it may touch through a pointer
     cb.waited = std::max(cb.waited, (uint32_t)n);
     wait_until(cb.ready_at[(cb.popped + n - 1) % cb.pages], cur->wait_cb[i], EV_WAIT_CB_FRONT, i);
 }
@@ -704,9 +706,7 @@ static bool api_cb_reservable(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_pages_reservable_at_back");
     return poll(cb.room() >= (uint32_t)n, i, n);
 }
-// A compute kernel that takes a pointer into its circular buffers may read or write their pages itself, unseen: what it
-// queued and the batches it posted, done first (they read popped pages lazily, and pack into pages it may read).
-static void raw_pages() { if (cur->math) flush_math(cur->math), settle(cur->math); }
+static void raw_pages() { if (cur->math && cur->proc == TRISC) raw_pointer_math(cur->math, true); }
 static uint32_t api_cb_write_ptr(int32_t i) { return raw_pages(), cb_of(i, "get_write_ptr").wr; }
 static uint32_t api_cb_read_ptr(int32_t i) { return raw_pages(), cb_of(i, "get_read_ptr").rd; }
 static uint32_t api_cb_page_size(int32_t i) { return cb_of(i, "get_tile_size").page_size; }
