@@ -225,17 +225,18 @@ def hazard_reference(a, b):
                   sum(a[(k + 3) % 8] @ b[(k + 5) % 8] for k in range(23)) + y[1] @ b[4]) + sixteen(2)
 
 
-def twenty_runs(compute, a, b, tiles, threads):
+def twenty_runs(compute, a, b, tiles, threads, shared=False):
     """The outputs of 20 runs of `compute` between HAZARD_READER (8 tiles each of a and b into cbs 0 and 1) and a
     writer of `tiles` from cb 16, with a float32 register (Wormhole): helpers take batches as they wake, so each run
-    may order them differently."""
+    may order them differently. `shared`: cb 24 shares cb 2's memory."""
+    scratch = tt.CB((2, 24), fmt=(tt.bfloat16, tt.bfloat16), pages=2) if shared else tt.CB(2, tt.bfloat16, 2)
     def run(dev):
         ta = dev.buffer(np.concatenate([tt.tilize(x) for x in a]), fmt=tt.bfloat16)
         tb = dev.buffer(np.concatenate([tt.tilize(x) for x in b]), fmt=tt.bfloat16)
         tc = dev.buffer(tiles * 2048, page=2048)
         prog = tt.Program(dev, (0, 0), reader=HAZARD_READER, writer=WRITER.replace("8", str(tiles)), reader_args=[ta.addr, tb.addr],
                           compute=tt.Kernel(compute, "hazards", fp32_dest_acc_en=True), writer_args=[tc.addr],
-                          cbs=[tt.CB(0, tt.bfloat16, 8), tt.CB(1, tt.bfloat16, 8), tt.CB(2, tt.bfloat16, 2), tt.CB(16, tt.bfloat16, tiles)])
+                          cbs=[tt.CB(0, tt.bfloat16, 8), tt.CB(1, tt.bfloat16, 8), scratch, tt.CB(16, tt.bfloat16, tiles)])
         outs = []
         for _ in range(20):
             dev.run(prog)
@@ -250,6 +251,33 @@ def test_batches_that_share_pages_see_them_in_the_kernels_order(threads):
     a, b = ([g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(8)] for _ in range(2))
     for got in twenty_runs(HAZARD_COMPUTE, a, b, 4, threads):
         for g_, w in zip(got, hazard_reference(a, b)): assert np.array_equal(g_, w)
+
+
+# Circular buffers 2 and 24 share their memory: a batch packs into the pages through 24 while an earlier one still
+# reads them through 2 (nothing popped), and a copy_tile then reads them through 2. Each sees them in the kernel's order.
+SHARED_COMPUTE = HAZARD_COMPUTE.split("void MAIN")[0] + r"""void MAIN {
+    mm_init(0, 1, 2);
+    cb_wait_front(0, 8); cb_wait_front(1, 8);
+    sixteen(0, 0); pack_two(2);
+    cb_wait_front(2, 2); late(2); pack_two(16);
+    sixteen(0, 1); pack_two(24);
+    tile_regs_acquire(); copy_tile_to_dst_init_short(2); copy_tile(2, 0, 0); copy_tile(2, 1, 1); tile_regs_commit();
+    pack_two(16);
+    cb_pop_front(2, 2); cb_wait_front(24, 2); cb_pop_front(24, 2);
+} }"""
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_batches_see_pages_of_circular_buffers_that_share_memory_in_the_kernels_order(threads):
+    g = np.random.default_rng(6)
+    a, b = ([g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(8)] for _ in range(2))
+    r = lambda t: tt.round_bfloat16(t.astype(np.float32))
+    sixteen = lambda step: [r(sum(a[(k + step) % 8] @ b[k] for k in range(8))), r(sum(a[(k + step + 3) % 8] @ b[(k + 5) % 8] for k in range(8)))]
+    y = sixteen(0)
+    want = [r(sum(a[k % 8] @ b[k % 8] for k in range(23)) + y[0] @ b[7]), r(sum(a[(k + 3) % 8] @ b[(k + 5) % 8] for k in range(23)) + y[1] @ b[4])]
+    want += sixteen(1)
+    for got in twenty_runs(SHARED_COMPUTE, a, b, 4, threads, shared=True):
+        for i, (g_, w) in enumerate(zip(got, want)): assert np.array_equal(g_, w), f"tile {i}"
 
 
 # A copy_tile behind posted batches is queued too (the batch brings its partial sums back itself). It reads its page as

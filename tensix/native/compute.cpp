@@ -82,18 +82,7 @@ struct Math {
     Order order;                   // the order they run in (flush)
     size_t chunks = 1;             // how many runs of them a flush shares out
     std::deque<Batch*> posted;     // sub-blocks handed to a helper, oldest first (settle)
-    // What the posted batches touch, so the compute thread waits for a batch only where it must: the circular buffers
-    // they read (matmul operands) and pack into, a bit each, and the pages (L1 addresses, from-to) popped since from
-    // the buffers they read. A pack into such a page waits for them all: a helper may run a later batch first.
-    // Each popped range carries the latest batch that may read it (posted_count then).
-    uint32_t posted_reads = 0, posted_writes = 0;
-    struct Popped { uint32_t from, until; uint64_t by; };
-    std::vector<Popped> popped_since;
-    uint64_t posted_count = 0;  // batches posted since the compute thread began
-    // The circular buffers the queued work reads, and pages popped since that it reads: they stay as they are until it
-    // runs (another thread writes them only once this one gave way, which flushes; this thread's own packs run after it)
-    uint32_t pending_reads = 0;
-    std::vector<std::pair<uint32_t, uint32_t>> pending_popped;
+    const uint8_t *packed_lo = nullptr, *packed_hi = nullptr;  // the posted batches pack within [lo, hi)
     bool batching = false;  // a sub-block was handed over since compute_init: copy_tile queues its tile too (Pending::load)
     bool raw_pointers = false;  // the kernel took a pointer into its circular buffers since compute_init (raw_pointer_math)
     uint64_t epoch = 0;  // its operands' names carry this epoch, unique to it: a new one retires them all
@@ -325,17 +314,17 @@ static void flush(Math& mm);
 static void settled() {
     Math* mm = cur->math;
     if (!mm) return;
-    if (!mm->pending_popped.empty()) flush(*mm);
+    if (!mm->pending.empty()) flush(*mm);  // it reads pages late, popped or not (circular buffers may share memory)
     if (!mm->posted.empty()) settle(mm);
 }
-static void settle_page(Math& mm, int32_t i, const uint8_t* page, uint32_t bytes);
+static void settle_page(Math& mm, const uint8_t* page, uint32_t bytes, bool packing = false);
 static const uint8_t* front(int32_t i, uint32_t tile, const char* what, uint32_t* format) {  // a tile at the front of a circular buffer
     CB& cb = tile_cb(i, what);
     if (tile >= cb.waited)
         fail("%s: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", what, tile, i, cb.waited);
     *format = cb.format;
     const uint8_t* page = l1(cur->core) + slot_addr(cb, cb.rd, tile);
-    if (cur->math) settle_page(*cur->math, i, page, cb.page_size);
+    if (cur->math) settle_page(*cur->math, page, cb.page_size);
     return page;
 }
 static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {
@@ -411,8 +400,7 @@ static void compute_init(uint32_t fidelity, uint32_t fp32, uint32_t approx, uint
     mm.srca.clear(); mm.tilize_face_r_dim = 16;
     mm.ints = mm.uints = 0;
     mm.pending.clear();  // left by a kernel that ended without reading its register again
-    mm.pending_tiles = mm.pending_reads = 0;
-    mm.pending_popped.clear();
+    mm.pending_tiles = 0;
     mm.held_tiles = 0;
     mm.batching = mm.raw_pointers = false;
     inits_reset(cur->inits);
@@ -480,7 +468,6 @@ static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
         page.addr = (uint32_t)(p - l1(cur->core)), page.epoch = mm.epoch, page.popped = tile_cb(cb, "copy_tile").popped;
         mm.pending.push_back({page, page, words(d, "copy_tile", false, true, true), false, direct ? LOAD_AS_IS : LOAD_VIA_SRCA});
         mm.pending_tiles |= 1u << d;
-        mm.pending_reads |= 1u << cb;
         set_ints(mm, d, false, false);
         return unpack_then_math(1, chip.copy_cycles);
     }
@@ -957,8 +944,7 @@ static void flush(Math& mm) {
         mm.chunks = std::max<size_t>(1, std::min(mm.order.tiles(), mm.pending.size() / MIN_CHUNK));
         split_work((int)mm.chunks, flush_chunk, &mm, mm.pending.size());
         mm.pending.clear();
-        mm.pending_tiles = mm.pending_reads = 0;
-        mm.pending_popped.clear();
+        mm.pending_tiles = 0;
     }
     for (const Pack& k : mm.packs) encode(mm.dst[k.tile], k.format, k.page);
     mm.packs.clear();
@@ -976,7 +962,11 @@ struct Batch : Deferred {
     std::vector<Pack> packs;       // tile: of acc
     const uint8_t *lo = nullptr, *hi = nullptr;  // the bytes they pack into lie within [lo, hi)
     uint32_t reads = 0, read_lo[32], read_hi[32];  // the circular buffers they read, a bit each, and where: [lo, hi) of L1
-    bool reads_in(int32_t i, uint32_t from, uint32_t until) const { return (reads >> i & 1) && read_lo[i] < until && from < read_hi[i]; }
+    bool reads_any(uint32_t from, uint32_t until) const {  // of any circular buffer (they may share memory)
+        for (uint32_t m = reads; m; m &= m - 1)
+            if (read_lo[__builtin_ctz(m)] < until && from < read_hi[__builtin_ctz(m)]) return true;
+        return false;
+    }
     uint32_t fidelity = 4;
     bool fp32 = false;
     float (*acc)[1024] = (new Register)->tiles;
@@ -1034,14 +1024,11 @@ static void post(Math& mm) {
             b->read_hi[t->cb] = first ? until : std::max(b->read_hi[t->cb], until);
             b->reads |= 1u << t->cb;
         }
-    mm.posted_reads |= mm.pending_reads;
-    mm.pending_reads = 0;
-    mm.posted_count++;
-    for (auto [from, until] : mm.pending_popped) mm.popped_since.push_back({from, until, mm.posted_count});
-    mm.pending_popped.clear();
     b->lo = b->packs[0].page, b->hi = b->lo;
     for (const Pack& k : b->packs)
-        mm.posted_writes |= 1u << k.cb, b->lo = std::min<const uint8_t*>(b->lo, k.page), b->hi = std::max<const uint8_t*>(b->hi, k.page + tile_bytes(k.format));
+        b->lo = std::min<const uint8_t*>(b->lo, k.page), b->hi = std::max<const uint8_t*>(b->hi, k.page + tile_bytes(k.format));
+    mm.packed_lo = mm.posted.empty() ? b->lo : std::min(mm.packed_lo, b->lo);
+    mm.packed_hi = mm.posted.empty() ? b->hi : std::max(mm.packed_hi, b->hi);
     mm.posted.push_back(b);
     unsettled.push_back({&mm, b});
     defer(b, b->pending.size());
@@ -1059,23 +1046,27 @@ static void settle_first(Math& mm, size_t n) {
     mm.posted.erase(mm.posted.begin(), mm.posted.begin() + n);
     if (!mm.posted.empty()) return;
     mm.held_tiles = 0;
-    mm.posted_reads = mm.posted_writes = 0;
-    mm.popped_since.clear();
 }
 void settle(Math* mm) { if (!mm->posted.empty()) settle_first(*mm, mm->posted.size()); }
-// How many of the posted batches, oldest first, it takes to include the newest that packs into bytes [page, +bytes).
-static size_t packers(Math& mm, const uint8_t* page, uint32_t bytes) {
-    for (size_t j = mm.posted.size(); j-- > 0;)
-        if (const Batch& b = *mm.posted[j]; page < b.hi && b.lo < page + bytes)
+// How many of the posted batches, oldest first, it takes to include the newest that packs into bytes [page, +bytes)
+// (and, `reading`, the newest that reads them), whichever circular buffer names the bytes: buffers may share memory.
+static size_t touching(Math& mm, const uint8_t* page, uint32_t bytes, bool reading) {
+    uint32_t at = (uint32_t)(page - l1(cur->core));
+    for (size_t j = mm.posted.size(); j-- > 0;) {
+        const Batch& b = *mm.posted[j];
+        if (reading && b.reads_any(at, at + bytes)) return j + 1;
+        if (page < b.hi && b.lo < page + bytes)
             for (const Pack& k : b.packs)
                 if (page < k.page + tile_bytes(k.format) && k.page < page + bytes) return j + 1;
+    }
     return 0;
 }
-// Before the compute thread reads or packs a page of circular buffer i: the posted batches up to the newest that packs
-// into it, done. The partial sums a matmul brings back from L1 were packed a k block ago, so the sub-blocks posted
-// since run on.
-static void settle_page(Math& mm, int32_t i, const uint8_t* page, uint32_t bytes) {
-    if (mm.posted_writes >> i & 1) settle_first(mm, packers(mm, page, bytes));
+// Before the compute thread reads a page (`packing`: packs into one): the posted batches up to the newest that packs
+// into it (or reads it), done, as a helper may run a later batch first. The partial sums a matmul brings back from L1
+// were packed a k block ago, so the sub-blocks posted since run on.
+static void settle_page(Math& mm, const uint8_t* page, uint32_t bytes, bool packing) {
+    if (mm.posted.empty() || (!packing && (page + bytes <= mm.packed_lo || mm.packed_hi <= page))) return;  // most reads
+    settle_first(mm, touching(mm, page, bytes, packing));
 }
 void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
 // A kernel with a pointer into its circular buffers may read or write their pages itself, unseen, whenever it holds
@@ -1084,18 +1075,6 @@ void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
 void raw_pointer_math(Math* mm, bool taken) {
     mm->raw_pointers |= taken;
     if (mm->raw_pointers) flush(*mm), settle(mm);
-}
-// The compute thread pops pages of circular buffer i: noted if queued or posted work reads that buffer. Only this
-// thread can refill them before it gives way (which flushes what it queued): its packs into them run after what it
-// queued, and wait for the posted batches that read them.
-void popped_math(Math* mm, int32_t i, uint32_t addr, uint32_t bytes) {
-    if (mm->pending_reads >> i & 1) mm->pending_popped.push_back({addr, addr + bytes});
-    if (mm->posted_reads >> i & 1)  // the newest posted batch that reads them
-        for (size_t j = mm->posted.size(); j-- > 0;)
-            if (mm->posted[j]->reads_in(i, addr, addr + bytes)) {
-                mm->popped_since.push_back({addr, addr + bytes, mm->posted_count - mm->posted.size() + j + 1});
-                break;
-            }
 }
 
 // A matmul operand as queued: its page at the front of its circular buffer, named.
@@ -1107,7 +1086,7 @@ static Tile operand(int32_t i, uint32_t tile, uint32_t role) {
     t.addr = slot_addr(cb, cb.rd, tile);
     t.page = l1(cur->core) + t.addr;
     t.epoch = m().epoch; t.cb = i; t.popped = cb.popped; t.role = role; t.format = cb.format;
-    settle_page(m(), i, t.page, cb.page_size);
+    settle_page(m(), t.page, cb.page_size);
     return t;
 }
 
@@ -1122,7 +1101,6 @@ static void matmul(int32_t cb0, int32_t cb1, uint32_t t0, uint32_t t1, uint32_t 
     float* o = dst(d, "matmul_tiles", false, true, zero);
     mm.pending.push_back({a, b, o, zero});
     mm.pending_tiles |= 1u << d;
-    mm.pending_reads |= 1u << cb0 | 1u << cb1;
     unpack_then_math(2, chip.matmul_pass_cycles * mm.mm_fidelity);
     cur->flops += 2 * 32 * 32 * 32;
 }
@@ -1577,12 +1555,9 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
     uint8_t* to = l1(cur->core) + slot_addr(cb, cb.wr, s);
     if (!queued) settled();  // a batch may pack into this page too
     if (queued) {
-        settle_page(mm, i, to, cb.page_size);  // a later pack to a page wins, whichever thread does which
-        uint32_t at = (uint32_t)(to - l1(cur->core));
-        uint64_t settled_count = mm.posted_count - mm.posted.size(), by = settled_count;  // batches up to `by` read it
-        for (auto [from, until, reader] : mm.popped_since)
-            if (at < until && from < at + cb.page_size) by = std::max(by, reader);
-        settle_first(mm, by - settled_count);
+        // A later pack to a page wins, and reads of it come first, whichever thread does which. What this thread
+        // queued reads before its packs run: only a page another batch reads or packs into waits.
+        settle_page(mm, to, cb.page_size, true);
         mm.packs.push_back({d, to, cb.format, i});
     } else if (m().relu || m().l1_acc) {
         float r[1024], held[1024];

@@ -679,7 +679,6 @@ static void api_cb_pop_front(int32_t i, int32_t n) {
     StageClock on(cur, UNPACK_STAGE);
     CB& cb = cb_of(i, "cb_pop_front");
     check_pages(cb, i, n, "cb_pop_front");
-    if (cur->math) popped_math(cur->math, i, cb.rd, n * cb.page_size);  // the popped pages may be refilled
     if (cb.filled() < (uint32_t)n) fail("cb_pop_front(cb %d, %d): only %u pages are filled", i, n, cb.filled());
     cur->clock += chip.api_cycles;
     race_cb_pop(i, n, cb.rd, n * cb.page_size, __builtin_return_address(0));

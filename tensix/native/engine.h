@@ -192,7 +192,6 @@ void flush_math(Math* mm);      // compute.cpp: the queued matmuls and packs, do
 void settle(Math* mm);          // compute.cpp: the batches the compute thread posted, done (their pages are read next)
 void post_math(Math* mm);       // compute.cpp: the queued matmuls and packs, to a helper or done now (pages pushed)
 void raw_pointer_math(Math* mm, bool taken);  // compute.cpp: a pointer into the circular buffers taken, or pages held
-void popped_math(Math* mm, int32_t cb, uint32_t addr, uint32_t bytes);  // compute.cpp: flushed; the popped pages noted
 // helper.cpp: run work(ctx, i) for every chunk i < chunks, on this thread and the helper threads, and return when all are
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run. `units` is its work
 // (matmuls, operands, KiB), for the judge of sharing (judge.h).
