@@ -267,16 +267,44 @@ SHARED_COMPUTE = HAZARD_COMPUTE.split("void MAIN")[0] + r"""void MAIN {
 } }"""
 
 
+# Then the same pages read again as matmul operands through 2: operands are cached by name (buffer, address, pages
+# popped), which the pack through 24 left as it was (a helper's review found it).
+SHARED_CACHE_COMPUTE = SHARED_COMPUTE.replace(
+    "tile_regs_acquire(); copy_tile_to_dst_init_short(2); copy_tile(2, 0, 0); copy_tile(2, 1, 1); tile_regs_commit();", "late(2);")
+# And a page a queued pack writes through 24, unpacked at once through 2 (transpose_wh_tile), not through a queue.
+SHARED_UNPACK_COMPUTE = r"""
+#include "compute_kernel_api/matmul.h"
+#include "compute_kernel_api/transpose_wh.h"
+namespace NAMESPACE { void MAIN {
+    mm_init(0, 1, 2);
+    cb_wait_front(0, 8); cb_wait_front(1, 8);
+    for (uint32_t s = 0; s < 2; s++) {
+        acquire_dst(tt::DstMode::Full);
+        for (uint32_t k = 0; k < 8; k++) { matmul_tiles(0, 1, (k + s) % 8, k, 0, false); matmul_tiles(0, 1, (k + s + 3) % 8, (k + 5) % 8, 1, false); }
+        if (s == 0) { cb_reserve_back(2, 2); pack_tile(0, 2); pack_tile(1, 2); release_dst(tt::DstMode::Full); cb_push_back(2, 2); continue; }
+        cb_wait_front(2, 2);
+        cb_reserve_back(24, 2); pack_tile(0, 24); pack_tile(1, 24);
+        transpose_wh_init_short(2); transpose_wh_tile(2, 0, 2); transpose_wh_tile(2, 1, 3);
+        cb_reserve_back(16, 2); pack_tile(2, 16); pack_tile(3, 16);
+        release_dst(tt::DstMode::Full);
+        cb_push_back(24, 2); cb_push_back(16, 2);
+    }
+    cb_pop_front(2, 2); cb_wait_front(24, 2); cb_pop_front(24, 2);
+} }"""
+
+
 @pytest.mark.parametrize("threads", [1, 3])
-def test_batches_see_pages_of_circular_buffers_that_share_memory_in_the_kernels_order(threads):
+@pytest.mark.parametrize("then", ["copy", "matmul", "transpose"])
+def test_batches_see_pages_of_circular_buffers_that_share_memory_in_the_kernels_order(threads, then):
     g = np.random.default_rng(6)
     a, b = ([g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(8)] for _ in range(2))
     r = lambda t: tt.round_bfloat16(t.astype(np.float32))
     sixteen = lambda step: [r(sum(a[(k + step) % 8] @ b[k] for k in range(8))), r(sum(a[(k + step + 3) % 8] @ b[(k + 5) % 8] for k in range(8)))]
-    y = sixteen(0)
-    want = [r(sum(a[k % 8] @ b[k % 8] for k in range(23)) + y[0] @ b[7]), r(sum(a[(k + 3) % 8] @ b[(k + 5) % 8] for k in range(23)) + y[1] @ b[4])]
-    want += sixteen(1)
-    for got in twenty_runs(SHARED_COMPUTE, a, b, 4, threads, shared=True):
+    late = lambda y: [r(sum(a[k % 8] @ b[k % 8] for k in range(23)) + y[0] @ b[7]), r(sum(a[(k + 3) % 8] @ b[(k + 5) % 8] for k in range(23)) + y[1] @ b[4])]
+    compute, want = {"copy": (SHARED_COMPUTE, late(sixteen(0)) + sixteen(1)),
+                     "matmul": (SHARED_CACHE_COMPUTE, late(sixteen(0)) + late(sixteen(1))),
+                     "transpose": (SHARED_UNPACK_COMPUTE, [t.T for t in sixteen(1)])}[then]
+    for got in twenty_runs(compute, a, b, len(want), threads, shared=True):
         for i, (g_, w) in enumerate(zip(got, want)): assert np.array_equal(g_, w), f"tile {i}"
 
 
@@ -354,11 +382,17 @@ namespace NAMESPACE { void MAIN {
     cb_wait_front(0, 1); cb_wait_front(1, 1);
     tile_regs_acquire();
     matmul_tiles(0, 1, 0, 0, 0, false);
+#if IN_PLACE  // the page rewritten where it is, at the front (its name unchanged: the operand cache must forget it)
+    volatile uint16_t* p = (volatile uint16_t*)(uintptr_t)(get_local_cb_interface(0).fifo_rd_ptr << 4);
+    for (uint32_t i = 0; i < 1024; i++) p[i] = 0;
+#else
     cb_pop_front(0, 1);
     cb_reserve_back(0, 1);
     volatile uint16_t* p = SAVED ? saved : POINTER;
     for (uint32_t i = 0; i < 1024; i++) p[i] = 0;
-    cb_push_back(0, 1); cb_wait_front(0, 1);
+    cb_push_back(0, 1);
+#endif
+    cb_wait_front(0, 1);
     matmul_tiles(0, 1, 0, 0, 0, false);
     tile_regs_commit();
     cb_reserve_back(16, 1); tile_regs_wait(); pack_tile(0, 16); tile_regs_release(); cb_push_back(16, 1);
@@ -367,14 +401,14 @@ namespace NAMESPACE { void MAIN {
 
 
 @pytest.mark.parametrize("threads", [1, 3])
-@pytest.mark.parametrize("saved", [0, 1])
-def test_a_queued_matmul_reads_its_page_before_the_kernel_rewrites_it_through_a_pointer(threads, saved):
+@pytest.mark.parametrize("saved, in_place", [(0, 0), (1, 0), (0, 1)])
+def test_a_queued_matmul_reads_its_page_before_the_kernel_rewrites_it_through_a_pointer(threads, saved, in_place):
     g = np.random.default_rng(5)
     a, b = (g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(2))
     def run(dev):
         ta, tb = dev.buffer(tt.tilize(a), fmt=tt.bfloat16), dev.buffer(tt.tilize(b), fmt=tt.bfloat16)
         tc = dev.buffer(2048, page=2048)
-        dev.run(tt.Program(dev, (0, 0), reader=RAW_READER, writer=WRITER.replace("8", "1"), compute=tt.Kernel(RAW_COMPUTE, "raw", defines={"SAVED": saved}),
+        dev.run(tt.Program(dev, (0, 0), reader=RAW_READER, writer=WRITER.replace("8", "1"), compute=tt.Kernel(RAW_COMPUTE, "raw", defines={"SAVED": saved, "IN_PLACE": in_place}),
                            reader_args=[ta.addr, tb.addr], writer_args=[tc.addr],
                            cbs=[tt.CB(0, tt.bfloat16, 1), tt.CB(1, tt.bfloat16, 1), tt.CB(16, tt.bfloat16, 1)]))
         return tt.untilize(tc.read(tt.bfloat16), 32, 32)

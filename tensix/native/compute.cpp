@@ -324,7 +324,10 @@ static const uint8_t* front(int32_t i, uint32_t tile, const char* what, uint32_t
         fail("%s: tile %u of circular buffer %d is not at its front: this thread has waited for %u pages (cb_wait_front for it first)", what, tile, i, cb.waited);
     *format = cb.format;
     const uint8_t* page = l1(cur->core) + slot_addr(cb, cb.rd, tile);
-    if (cur->math) settle_page(*cur->math, page, cb.page_size);
+    if (Math* mm = cur->math) {
+        if (!mm->packs.empty()) flush(*mm);  // a queued pack may write it (through another index of shared memory)
+        settle_page(*mm, page, cb.page_size);
+    }
     return page;
 }
 static void unpack(int32_t i, uint32_t tile, float* rm, const char* what) {
@@ -1074,7 +1077,7 @@ void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
 // first (queued work reads popped pages late; batches pack into pages it may read).
 void raw_pointer_math(Math* mm, bool taken) {
     mm->raw_pointers |= taken;
-    if (mm->raw_pointers) flush(*mm), settle(mm);
+    if (mm->raw_pointers) flush(*mm), settle(mm), mm->epoch = ++epochs;  // and its operands unpacked again
 }
 
 // A matmul operand as queued: its page at the front of its circular buffer, named.
@@ -1541,6 +1544,18 @@ static void sfpu_reduce(uint32_t pool, uint32_t dim, uint32_t d, uint32_t format
     math_tick(chip.sfpu_reduce_cycles);
 }
 
+// Operands are cached by name (circular buffer, address, pages popped so far): a pack into a page another index of the
+// same memory holds at its front changes what that name means, so the compute thread's operands are all retired.
+static void retire_aliased(Math& mm, int32_t i, uint32_t at) {
+    Core& c = core_of(cur);
+    for (uint32_t m = c.cbs[i].shares; m; m &= m - 1) {
+        const CB& o = c.cbs[__builtin_ctz(m)];
+        if (at < o.addr || at >= o.addr + o.size) continue;
+        uint32_t after_front = at >= o.rd ? at - o.rd : at + o.size - o.rd;
+        if (after_front < o.filled() * o.page_size) return (void)(mm.epoch = ++epochs);
+    }
+}
+
 static void pack(uint32_t d, int32_t i, int32_t slot) {
     AtCall call(__builtin_return_address(0));
     Math& mm = m();
@@ -1553,6 +1568,7 @@ static void pack(uint32_t d, int32_t i, int32_t slot) {
     uint32_t s = slot < 0 ? cb.packed : (uint32_t)slot;
     if (s >= cb.reserved) fail("pack_tile(%u, cb %d): tile slot %u is past the %u pages reserved; cb_reserve_back for it first", d, i, s, cb.reserved);
     uint8_t* to = l1(cur->core) + slot_addr(cb, cb.wr, s);
+    retire_aliased(mm, i, (uint32_t)(to - l1(cur->core)));
     if (!queued) settled();  // a batch may pack into this page too
     if (queued) {
         // A later pack to a page wins, and reads of it come first, whichever thread does which. What this thread

@@ -808,6 +808,11 @@ static void setup_cbs(Core& c, const std::string& formats) {
         cb.free_at.assign(cb.pages, 0);
         if (cb.pages) c.cb_used |= 1u << i;
     }
+    for (uint32_t m = c.cb_used; m; m &= m - 1)  // indices of one buffer (tt-metal's CircularBufferConfig with several)
+        for (uint32_t n = m & (m - 1); n; n &= n - 1) {
+            CB &a = c.cbs[__builtin_ctz(m)], &b = c.cbs[__builtin_ctz(n)];
+            if (a.addr < b.addr + b.size && b.addr < a.addr + a.size) a.shares |= 1u << __builtin_ctz(n), b.shares |= 1u << __builtin_ctz(m);
+        }
     if (core_pos.size() <= c.index) core_pos.resize(c.index + 1);
     core_pos[c.index] = &c - cores.data();
 }

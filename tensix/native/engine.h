@@ -138,6 +138,7 @@ struct CB {
     uint32_t pushed = 0, popped = 0, wr = 0, rd = 0;  // counts are cumulative; pointers are L1 byte addresses
     uint32_t packed = 0;                              // tiles packed into the reserved pages since the last push
     uint32_t reserved = 0, waited = 0;                // pages the producer reserved / the consumer waited for
+    uint32_t shares = 0;                              // other indices whose memory overlaps this one's, a bit each
     std::vector<uint64_t> ready_at, free_at;          // per page slot: when its last push / pop happened
     uint32_t filled() const { return pushed - popped; }
     uint32_t room() const { return pages - filled(); }
