@@ -316,6 +316,7 @@ static void settled() {
     if (!mm) return;
     if (!mm->pending.empty()) flush(*mm);  // it reads pages late, popped or not (circular buffers may share memory)
     if (!mm->posted.empty()) settle(mm);
+    if (core_of(cur).shares_memory) mm->epoch = ++epochs;  // it may write pages another index holds (retire_aliased)
 }
 static void settle_page(Math& mm, const uint8_t* page, uint32_t bytes, bool packing = false);
 static const uint8_t* front(int32_t i, uint32_t tile, const char* what, uint32_t* format) {  // a tile at the front of a circular buffer
@@ -997,7 +998,7 @@ static void post(Math& mm) {
     // Whether or not a helper takes it: the schedule may not depend on the helpers, nor may what is queued from now on
     // (a copy_tile flushes the matmuls before it unless it is queued too).
     cur->handed_over = mm.batching = true;
-    if (!deferring()) return flush(mm);
+    if (!deferring() || mm.raw_pointers) return flush(mm);  // a kernel with a pointer may touch the pages any time
     if (mm.held_tiles) settle(&mm);  // an earlier batch's tiles back in the register first: one batch holds tiles
     while (unsettled.size() >= MAX_POSTED) settle(unsettled.front().first);
     Batch* b;
@@ -1075,6 +1076,7 @@ void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
 // A kernel with a pointer into its circular buffers may read or write their pages itself, unseen, whenever it holds
 // them: from taking one on, at each cb_reserve_back and cb_wait_front, what it queued and the batches it posted are done
 // first (queued work reads popped pages late; batches pack into pages it may read).
+void retire_operands(Math* mm) { mm->epoch = ++epochs; }
 void raw_pointer_math(Math* mm, bool taken) {
     mm->raw_pointers |= taken;
     if (mm->raw_pointers) flush(*mm), settle(mm), mm->epoch = ++epochs;  // and its operands unpacked again

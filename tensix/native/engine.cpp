@@ -158,11 +158,15 @@ static void block(Wait w) {  // called by a thread: give way until the condition
 // anything else can see that core's L1, its other threads or a NoC transfer.
 static void settle_core(Core& c) {
     if (Thread* t = c.threads[TRISC]; t && t->math) settle(t->math);
+    c.l1_touched = true;
 }
 
 static void resume(Thread* t) {
     t->handed_over = false;  // set again if it reaches a batch this time (the scheduler's turn)
     if (t->proc != TRISC) settle_core(*t->c);
+    // Operands are cached by name (buffer, address, pages popped): a page at a buffer's front that another thread or
+    // the NoC rewrote in place keeps its name.
+    else if (t->c->l1_touched && t->math) retire_operands(t->math), t->c->l1_touched = false;
     if (window_core >= 0 && window_core != (int)t->core) revoke_window();
     swap_in_data(t);
     cur = t;
@@ -811,7 +815,8 @@ static void setup_cbs(Core& c, const std::string& formats) {
     for (uint32_t m = c.cb_used; m; m &= m - 1)  // indices of one buffer (tt-metal's CircularBufferConfig with several)
         for (uint32_t n = m & (m - 1); n; n &= n - 1) {
             CB &a = c.cbs[__builtin_ctz(m)], &b = c.cbs[__builtin_ctz(n)];
-            if (a.addr < b.addr + b.size && b.addr < a.addr + a.size) a.shares |= 1u << __builtin_ctz(n), b.shares |= 1u << __builtin_ctz(m);
+            if (a.addr < b.addr + b.size && b.addr < a.addr + a.size)
+                a.shares |= 1u << __builtin_ctz(n), b.shares |= 1u << __builtin_ctz(m), c.shares_memory = true;
         }
     if (core_pos.size() <= c.index) core_pos.resize(c.index + 1);
     core_pos[c.index] = &c - cores.data();
@@ -983,6 +988,7 @@ int main(int argc, char** argv) {
             for (size_t ci = 0, k = 1, n = 0; ci < cores.size(); ci++, k += 8) {
                 Core& c = cores[ci];  // the last run's, emptied: a run in a loop allocates nothing for its cores
                 c.cb_used = 0;
+                c.l1_touched = c.shares_memory = false;
                 std::fill(std::begin(c.threads), std::end(c.threads), nullptr);
                 c.mailbox.clear();
                 c.index = num(w[k]);

@@ -146,7 +146,15 @@ struct CB {
 
 // cb_used: a bit per configured circular buffer index.
 // mailbox: the words the data-movement kernels sent the compute kernel (ckernel's mailbox_write), each with its time
-struct Core { uint32_t index, cb_used = 0; Thread* threads[NPROC] = {}; CB cbs[32]; std::deque<std::pair<uint32_t, uint64_t>> mailbox; };
+// l1_touched: another thread or the NoC may have written its L1 since its compute thread last ran (settle_core).
+// shares_memory: two of its circular buffer indices share a buffer.
+struct Core {
+    uint32_t index, cb_used = 0;
+    Thread* threads[NPROC] = {};
+    CB cbs[32];
+    std::deque<std::pair<uint32_t, uint64_t>> mailbox;
+    bool l1_touched = false, shares_memory = false;
+};
 
 extern std::vector<Core> cores;  // the cores of the running program
 
@@ -192,7 +200,8 @@ void inits_reset(InitState& s);
 void flush_math(Math* mm);      // compute.cpp: the queued matmuls and packs, done now (their pages may change next)
 void settle(Math* mm);          // compute.cpp: the batches the compute thread posted, done (their pages are read next)
 void post_math(Math* mm);       // compute.cpp: the queued matmuls and packs, to a helper or done now (pages pushed)
-void raw_pointer_math(Math* mm, bool taken);  // compute.cpp: a pointer into the circular buffers taken, or pages held
+void raw_pointer_math(Math* mm, bool taken);
+void retire_operands(Math* mm);  // compute.cpp: its cached operands are unpacked again (their pages may have changed)  // compute.cpp: a pointer into the circular buffers taken, or pages held
 // helper.cpp: run work(ctx, i) for every chunk i < chunks, on this thread and the helper threads, and return when all are
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run. `units` is its work
 // (matmuls, operands, KiB), for the judge of sharing (judge.h).
