@@ -4,16 +4,18 @@ and with three."""
 import numpy as np
 import pytest
 import tensix as tt
-from tests.test_threads import twenty_runs, with_threads, HAZARD_READER, WRITER
+from tests.test_threads import twenty_runs, with_threads, HAZARD_READER, RAW_READER, WRITER
 
 r16 = lambda t: tt.round_bfloat16(np.asarray(t, np.float32))
 
 # A page cb 2 holds at its front (its operand cached by name: cb 2, address, pages popped), rewritten through cb 24,
 # which shares the memory, by tilize_block rather than pack_tile: the next matmul must see the new bytes.
-TILIZE_ALIAS = r"""
+# Both kernels below: cb 0's first tile copied into cb 2, and multiplied from cb 2's front once (its operand cached).
+HELD_PAGE = r"""
 #include "compute_kernel_api/matmul.h"
 #include "compute_kernel_api/tile_move_copy.h"
 #include "compute_kernel_api/tilize.h"
+#include "compute_kernel_api/untilize.h"
 namespace NAMESPACE {
 void mm_out() {
     mm_init_short(2, 1);
@@ -22,11 +24,13 @@ void mm_out() {
 }
 void MAIN {
     mm_init(0, 1, 2);
-    cb_wait_front(0, 8); cb_wait_front(1, 8);
+    cb_wait_front(0, 1); cb_wait_front(1, 1);
     tile_regs_acquire(); copy_tile_to_dst_init_short(0); copy_tile(0, 0, 0); tile_regs_commit();
     cb_reserve_back(2, 1); tile_regs_wait(); pack_tile(0, 2); tile_regs_release(); cb_push_back(2, 1);
     cb_wait_front(2, 1);
     mm_out();
+"""
+TILIZE_ALIAS = HELD_PAGE + r"""
     cb_reserve_back(24, 1);
 #if UNTILIZE
     untilize_init_short(0); untilize_block(0, 1, 24); untilize_uninit(0);
@@ -49,22 +53,13 @@ def test_tilize_into_a_page_another_index_holds_retires_its_operand(threads, unt
     new = faces if not untilize else tt.untilize(a[0].reshape(-1), 32, 32)
     want = [r16(a[0] @ b[0]), r16(new @ b[0])]
     src = TILIZE_ALIAS.replace("#if UNTILIZE", "#if %d" % untilize)
-    if untilize: src = src.replace('#include "compute_kernel_api/tilize.h"', '#include "compute_kernel_api/tilize.h"\n#include "compute_kernel_api/untilize.h"')
     for got in twenty_runs(src, a, b, 2, threads, shared=True)[:2]:
         for i, (g_, w) in enumerate(zip(got, want)): assert np.array_equal(g_, w), f"tile {i}"
 
 
 # The same page rewritten through cb 24 by the core's reader (a NoC read into get_write_ptr(24)), cb 2 still holding it
 # at its front: the compute kernel's next matmul of cb 2's front must see the new bytes.
-DM_ALIAS_READER = r"""
-#include "dataflow_api.h"
-void kernel_main() {
-    const InterleavedAddrGenFast<true> A = {get_arg_val<uint32_t>(0), get_tile_size(0), get_dataformat(0)};
-    const InterleavedAddrGenFast<true> B = {get_arg_val<uint32_t>(1), get_tile_size(1), get_dataformat(1)};
-    cb_reserve_back(0, 1); cb_reserve_back(1, 1);
-    noc_async_read_tile(0, A, get_write_ptr(0)); noc_async_read_tile(0, B, get_write_ptr(1));
-    noc_async_read_barrier();
-    cb_push_back(0, 1); cb_push_back(1, 1);
+DM_ALIAS_READER = RAW_READER.rstrip("}") + r"""
     cb_wait_front(25, 1); cb_pop_front(25, 1);  // the compute kernel has multiplied cb 2's front once
 #if IN_PLACE  // no second index: straight into the page cb 2 holds at its front, then a word through cb 24
     noc_async_read_tile(1, A, get_read_ptr(2)); noc_async_read_barrier(); cb_reserve_back(24, 1); cb_push_back(24, 1);
@@ -72,22 +67,7 @@ void kernel_main() {
     cb_reserve_back(24, 1); noc_async_read_tile(1, A, get_write_ptr(24)); noc_async_read_barrier(); cb_push_back(24, 1);
 #endif
 }"""
-DM_ALIAS_COMPUTE = r"""
-#include "compute_kernel_api/matmul.h"
-#include "compute_kernel_api/tile_move_copy.h"
-namespace NAMESPACE {
-void mm_out() {
-    mm_init_short(2, 1);
-    tile_regs_acquire(); matmul_tiles(2, 1, 0, 0, 0, false); tile_regs_commit();
-    cb_reserve_back(16, 1); tile_regs_wait(); pack_tile(0, 16); tile_regs_release(); cb_push_back(16, 1);
-}
-void MAIN {
-    mm_init(0, 1, 2);
-    cb_wait_front(0, 1); cb_wait_front(1, 1);
-    tile_regs_acquire(); copy_tile_to_dst_init_short(0); copy_tile(0, 0, 0); tile_regs_commit();
-    cb_reserve_back(2, 1); tile_regs_wait(); pack_tile(0, 2); tile_regs_release(); cb_push_back(2, 1);
-    cb_wait_front(2, 1);
-    mm_out();
+DM_ALIAS_COMPUTE = HELD_PAGE + r"""
     cb_reserve_back(25, 1); cb_push_back(25, 1);
     cb_wait_front(24, 1);
     mm_out();
@@ -141,7 +121,6 @@ namespace NAMESPACE { void MAIN {
 @pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("read", [0, 1])
 def test_a_store_through_a_held_pointer_after_pack_tile_comes_after_the_pack(threads, read):
-    from tests.test_threads import RAW_READER
     g = np.random.default_rng(5)
     a, b = (g.integers(-1, 2, (32, 32)).astype(np.float32) for _ in range(2))
     def run(dev):
