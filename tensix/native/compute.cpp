@@ -308,15 +308,15 @@ static uint32_t slot_addr(CB& cb, uint32_t from, uint32_t slot) {  // a page `sl
     return (uint32_t)(a >= cb.addr + cb.size ? a - cb.size : a);
 }
 
-// Before the compute thread writes its circular buffers' pages itself: the batches it posted, done (they pack into
-// those pages, or read them).
+// Before the compute thread writes its circular buffers' pages itself: what it queued and the batches it posted, done
+// (they pack into those pages, or read them), and, where buffers share memory, its cached operands retired.
 static void flush(Math& mm);
 static void settled() {
     Math* mm = cur->math;
     if (!mm) return;
     if (!mm->pending.empty()) flush(*mm);  // it reads pages late, popped or not (circular buffers may share memory)
     if (!mm->posted.empty()) settle(mm);
-    if (core_of(cur).shares_memory) mm->epoch = ++epochs;  // it may write pages another index holds (retire_aliased)
+    if (core_of(cur).shares_memory) retire_operands(mm);  // it may write pages another index holds (retire_aliased)
 }
 static void settle_page(Math& mm, const uint8_t* page, uint32_t bytes, bool packing = false);
 static const uint8_t* front(int32_t i, uint32_t tile, const char* what, uint32_t* format) {  // a tile at the front of a circular buffer
@@ -465,8 +465,8 @@ static void copy_tile(int32_t cb, uint32_t t, uint32_t d) {
     // With UnpackToDestFp32 the unpacker writes the register itself (Int32 and UInt32 tiles as their words, every bit);
     // otherwise the tile passes through srcA.
     bool direct = mm.fp32 && (mm.unpack_to_dest >> cb & 1), is_int = direct && (format == 8 || format == 24);
-    if (mm.batching && !is_int) {  // queued after the matmuls before it, ahead of those after (Pending::load)
-        if (!mm.packs.empty()) flush(mm);  // packs come after what they pack
+    // Queued after the matmuls before it, ahead of those after (Pending::load); front() ran the queued packs.
+    if (mm.batching && !is_int) {
         Tile page;
         page.page = p, page.cb = cb, page.format = format, page.role = LOADED;
         page.addr = (uint32_t)(p - l1(cur->core)), page.epoch = mm.epoch, page.popped = tile_cb(cb, "copy_tile").popped;
@@ -1079,7 +1079,7 @@ void post_math(Math* mm) { if (!mm->packs.empty()) post(*mm); }
 void retire_operands(Math* mm) { mm->epoch = ++epochs; }
 void raw_pointer_math(Math* mm, bool taken) {
     mm->raw_pointers |= taken;
-    if (mm->raw_pointers) flush(*mm), settle(mm), mm->epoch = ++epochs;  // and its operands unpacked again
+    if (mm->raw_pointers) flush(*mm), settle(mm), retire_operands(mm);
 }
 
 // A matmul operand as queued: its page at the front of its circular buffer, named.
@@ -1554,7 +1554,7 @@ static void retire_aliased(Math& mm, int32_t i, uint32_t at) {
         const CB& o = c.cbs[__builtin_ctz(m)];
         if (at < o.addr || at >= o.addr + o.size) continue;
         uint32_t after_front = at >= o.rd ? at - o.rd : at + o.size - o.rd;
-        if (after_front < o.filled() * o.page_size) return (void)(mm.epoch = ++epochs);
+        if (after_front < o.filled() * o.page_size) return retire_operands(&mm);
     }
 }
 
@@ -1726,7 +1726,7 @@ static void matmul_fidelity(uint32_t fidelity) {
     if (passes == mm.mm_fidelity) return;
     flush(mm);
     mm.mm_fidelity = passes;
-    mm.epoch = ++epochs;
+    retire_operands(&mm);  // unpacked for the old passes
 }
 
 static void pack_relu(uint32_t type) {

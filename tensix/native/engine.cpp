@@ -632,6 +632,9 @@ static void check_pages(CB& cb, int32_t i, int32_t n, const char* what) {
     if (n <= 0 || (uint32_t)n > cb.pages) fail("%s(cb %d, %d): the buffer holds %u pages", what, i, n, cb.pages);
 }
 
+// A compute kernel's pointer into its circular buffers taken, or pages it holds (compute.cpp's raw_pointer_math).
+static void raw_pages(bool taken) { if (cur->math && cur->proc == TRISC) raw_pointer_math(cur->math, taken); }
+
 static void api_cb_reserve_back(int32_t i, int32_t n) {
     AtCall call(__builtin_return_address(0));
     if (n == 0) return zero_pages();
@@ -639,7 +642,7 @@ static void api_cb_reserve_back(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_reserve_back");
     check_pages(cb, i, n, "cb_reserve_back");
     block({CB_BACK, i, n});
-    if (cur->math && cur->proc == TRISC) raw_pointer_math(cur->math, false);  // pages it may touch through a pointer
+    raw_pages(false);  // pages it may touch through a pointer
     cb.reserved = std::max(cb.reserved, (uint32_t)n);
     uint32_t last = (cb.pushed + n - 1) % cb.pages;  // the last slot reserved was freed at its pop
     wait_until(cb.free_at[last], cur->wait_cb[i], EV_WAIT_CB_BACK, i);
@@ -672,7 +675,7 @@ static void api_cb_wait_front(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_wait_front");
     check_pages(cb, i, n, "cb_wait_front");
     block({CB_FRONT, i, n});
-    if (cur->math && cur->proc == TRISC) raw_pointer_math(cur->math, false);  // pages it may touch through a pointer
+    raw_pages(false);  // pages it may touch through a pointer
     cb.waited = std::max(cb.waited, (uint32_t)n);
     wait_until(cb.ready_at[(cb.popped + n - 1) % cb.pages], cur->wait_cb[i], EV_WAIT_CB_FRONT, i);
 }
@@ -709,9 +712,8 @@ static bool api_cb_reservable(int32_t i, int32_t n) {
     CB& cb = cb_of(i, "cb_pages_reservable_at_back");
     return poll(cb.room() >= (uint32_t)n, i, n);
 }
-static void raw_pages() { if (cur->math && cur->proc == TRISC) raw_pointer_math(cur->math, true); }
-static uint32_t api_cb_write_ptr(int32_t i) { return raw_pages(), cb_of(i, "get_write_ptr").wr; }
-static uint32_t api_cb_read_ptr(int32_t i) { return raw_pages(), cb_of(i, "get_read_ptr").rd; }
+static uint32_t api_cb_write_ptr(int32_t i) { return raw_pages(true), cb_of(i, "get_write_ptr").wr; }
+static uint32_t api_cb_read_ptr(int32_t i) { return raw_pages(true), cb_of(i, "get_read_ptr").rd; }
 static uint32_t api_cb_page_size(int32_t i) { return cb_of(i, "get_tile_size").page_size; }
 static uint32_t api_cb_format(int32_t i) { return cb_of(i, "get_dataformat").format; }
 static uint32_t api_cb_size(int32_t i) { return cb_of(i, "get_local_cb_interface").size; }

@@ -200,8 +200,8 @@ void inits_reset(InitState& s);
 void flush_math(Math* mm);      // compute.cpp: the queued matmuls and packs, done now (their pages may change next)
 void settle(Math* mm);          // compute.cpp: the batches the compute thread posted, done (their pages are read next)
 void post_math(Math* mm);       // compute.cpp: the queued matmuls and packs, to a helper or done now (pages pushed)
-void raw_pointer_math(Math* mm, bool taken);
-void retire_operands(Math* mm);  // compute.cpp: its cached operands are unpacked again (their pages may have changed)  // compute.cpp: a pointer into the circular buffers taken, or pages held
+void raw_pointer_math(Math* mm, bool taken);  // compute.cpp: a pointer into the circular buffers taken, or pages held
+void retire_operands(Math* mm);  // compute.cpp: its cached operands are unpacked again (their pages may have changed)
 // helper.cpp: run work(ctx, i) for every chunk i < chunks, on this thread and the helper threads, and return when all are
 // done. Chunks must not depend on each other: which thread runs which chunk changes from run to run. `units` is its work
 // (matmuls, operands, KiB), for the judge of sharing (judge.h).
